@@ -1,0 +1,3 @@
+//! The demo cohort: a deterministic synthetic sarcoma cohort written as real input files and ingested like a user's.
+
+pub mod cohort;

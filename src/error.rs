@@ -1,0 +1,88 @@
+//! The library's error type: every failure names the file, line or record, and field it concerns.
+
+use std::path::{Path, PathBuf};
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the library. Messages are one line and name the
+/// item at fault; they never carry more patient data than the user supplied.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened, read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A record of an input file is invalid.
+    #[error("{}: line {line}: field '{field}': {message}", path.display())]
+    Parse {
+        /// The input file.
+        path: PathBuf,
+        /// 1-based line number of the record (the header is line 1).
+        line: u64,
+        /// The column or field at fault.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The database file cannot be used (missing, not a database, read-only, too new).
+    #[error("database {}: {message}", path.display())]
+    Store {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An SQLite error while reading or writing the store.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A value given by the user (a command-line argument) is invalid.
+    #[error("invalid {what} '{value}': {reason}")]
+    InvalidValue {
+        /// What the value is (e.g. "date", "event kind").
+        what: &'static str,
+        /// The value as given.
+        value: String,
+        /// Why it is rejected.
+        reason: String,
+    },
+    /// The patient does not exist in the store.
+    #[error("unknown patient '{0}'")]
+    UnknownPatient(String),
+    /// A record conflicts with one already in the store.
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl Error {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// A parse error in `path` at `line`, in `field`.
+    pub fn parse(path: &Path, line: u64, field: &str, message: impl Into<String>) -> Self {
+        Error::Parse {
+            path: path.to_path_buf(),
+            line,
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A problem with the database file at `path`.
+    pub fn store(path: &Path, message: impl Into<String>) -> Self {
+        Error::Store {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}

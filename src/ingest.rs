@@ -1,0 +1,238 @@
+//! Input formats: one module per source format; each parses and validates a file into domain types and writes no SQL.
+
+pub mod events;
+pub mod patients;
+
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// An input file identified by content: its absolute path and SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// Absolute path (as given, made absolute; symlinks not resolved).
+    pub path: PathBuf,
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+/// Hashes a file by streaming it (never held in memory whole).
+///
+/// # Errors
+/// [`Error::Io`] when the file is missing, a directory or unreadable.
+pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
+    let file = open_regular(path)?;
+    let mut hasher = Sha256::new();
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buffer).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    let digest = hasher.finalize();
+    let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let path = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+    Ok(Fingerprint { path, sha256 })
+}
+
+/// Opens a file for reading, refusing directories with a clear message.
+///
+/// # Errors
+/// [`Error::Io`] when the path is missing, a directory or unreadable.
+pub fn open_regular(path: &Path) -> Result<File> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "is a directory, expected a file",
+            ),
+        ));
+    }
+    File::open(path).map_err(|e| Error::io(path, e))
+}
+
+/// A CSV file read by column name: names are trimmed and matched case-insensitively,
+/// so column order is free and real exports' trailing spaces do no harm. Held in
+/// memory: tables of patients, events, cytokines and lesions are small (the large
+/// formats, VCF and BAM, are streamed by their own readers).
+pub(crate) struct CsvInput {
+    path: PathBuf,
+    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    columns: HashMap<String, usize>,
+    /// Byte offset at which each line starts (csv's own line count skips blank lines).
+    line_starts: Vec<u64>,
+}
+
+/// One CSV record with its 1-based line number (the header is line 1).
+pub(crate) struct CsvRecord<'a> {
+    input: &'a CsvInput,
+    record: csv::StringRecord,
+    /// Line number of the record in the file.
+    pub line: u64,
+}
+
+impl CsvInput {
+    /// Opens a CSV file and checks that the `required` columns are present.
+    pub(crate) fn open(path: &Path, required: &[&str]) -> Result<CsvInput> {
+        let mut bytes = Vec::new();
+        open_regular(path)?
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        let line_starts = std::iter::once(0)
+            .chain(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| i as u64 + 1),
+            )
+            .collect::<Vec<u64>>();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .trim(csv::Trim::All)
+            .from_reader(std::io::Cursor::new(bytes));
+        let headers = match reader.headers() {
+            Ok(headers) => headers.clone(),
+            Err(e) => {
+                return Err(csv_error(
+                    path,
+                    &e,
+                    reader.get_ref().get_ref(),
+                    &line_starts,
+                ));
+            }
+        };
+        let mut columns = HashMap::new();
+        for (index, name) in headers.iter().enumerate() {
+            let key = name.trim().to_ascii_lowercase();
+            if !key.is_empty() && columns.insert(key.clone(), index).is_some() {
+                return Err(Error::parse(path, 1, name, "column appears twice"));
+            }
+        }
+        for name in required {
+            if !columns.contains_key(*name) {
+                return Err(Error::parse(
+                    path,
+                    1,
+                    name,
+                    format!(
+                        "required column is missing (header has: {})",
+                        headers.iter().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(CsvInput {
+            path: path.to_path_buf(),
+            reader,
+            columns,
+            line_starts,
+        })
+    }
+
+    /// Calls `each` for every record, stopping at the first error.
+    pub(crate) fn for_each(
+        &mut self,
+        mut each: impl FnMut(&CsvRecord<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut record = csv::StringRecord::new();
+        loop {
+            match self.reader.read_record(&mut record) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {
+                    let line = line_of(
+                        self.reader.get_ref().get_ref(),
+                        &self.line_starts,
+                        record.position(),
+                    );
+                    if record.iter().all(str::is_empty) {
+                        continue;
+                    }
+                    let current = CsvRecord {
+                        input: self,
+                        record: std::mem::take(&mut record),
+                        line,
+                    };
+                    each(&current)?;
+                    record = current.record;
+                }
+                Err(e) => {
+                    let bytes = self.reader.get_ref().get_ref();
+                    return Err(csv_error(&self.path, &e, bytes, &self.line_starts));
+                }
+            }
+        }
+    }
+}
+
+impl CsvRecord<'_> {
+    /// The trimmed value of a column; `None` when the column is absent or the cell empty.
+    pub(crate) fn get(&self, column: &str) -> Option<&str> {
+        let index = *self.input.columns.get(column)?;
+        self.record.get(index).filter(|v| !v.is_empty())
+    }
+
+    /// The value of a required column.
+    pub(crate) fn required(&self, column: &str) -> Result<&str> {
+        self.get(column)
+            .ok_or_else(|| self.error(column, "empty, a value is required"))
+    }
+
+    /// Parses an optional column with `parse`, naming the column in the error.
+    pub(crate) fn parse_opt<T>(
+        &self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>> {
+        self.get(column)
+            .map(|v| parse(v).map_err(|m| self.error(column, format!("'{v}': {m}"))))
+            .transpose()
+    }
+
+    /// An error at this record, in `column`.
+    pub(crate) fn error(&self, column: &str, message: impl Into<String>) -> Error {
+        Error::parse(&self.input.path, self.line, column, message)
+    }
+}
+
+/// The 1-based line on which a csv position lies, from its byte offset (csv counts
+/// blank lines before a record as part of it: they are skipped here).
+fn line_of(bytes: &[u8], line_starts: &[u64], position: Option<&csv::Position>) -> u64 {
+    position.map_or(0, |p| {
+        let mut byte = p.byte() as usize;
+        while matches!(bytes.get(byte), Some(b'\n' | b'\r')) {
+            byte += 1;
+        }
+        line_starts.partition_point(|start| *start <= byte as u64) as u64
+    })
+}
+
+fn csv_error(path: &Path, e: &csv::Error, bytes: &[u8], line_starts: &[u64]) -> Error {
+    let line = line_of(bytes, line_starts, e.position());
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Error::parse(
+            path,
+            line,
+            "(record)",
+            format!("has {len} fields where the header has {expected_len}"),
+        ),
+        csv::ErrorKind::Utf8 { err, .. } => Error::parse(
+            path,
+            line,
+            &format!("column {}", err.field() + 1),
+            "not valid UTF-8 text",
+        ),
+        csv::ErrorKind::Io(io) => Error::io(path, std::io::Error::new(io.kind(), io.to_string())),
+        _ => Error::parse(path, line, "(record)", e.to_string()),
+    }
+}

@@ -1,0 +1,279 @@
+//! File to store: fingerprint, parse, and write one input file in one transaction, recording it in the ledger.
+//!
+//! The command line and the demo cohort both ingest through these functions, so a
+//! demo database is built exactly as a user's would be.
+
+use crate::error::{Error, Result};
+use crate::ingest::{self, Fingerprint};
+use crate::store::events::Inserted;
+use crate::store::{FileRecord, IngestedFile, Store, Tx};
+use std::path::Path;
+
+/// What an ingest did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The file was read and written.
+    Ingested {
+        /// Records read from the file.
+        records: usize,
+        /// Records that were new to the store.
+        new: usize,
+        /// Records the store already held (from another file or a manual entry).
+        existing: usize,
+    },
+    /// The same file (same bytes, kind and parameters) was ingested before: nothing changed.
+    AlreadyIngested(IngestedFile),
+}
+
+/// The result of ingesting one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestReport {
+    /// The file, made absolute.
+    pub path: std::path::PathBuf,
+    /// What kind of file it was read as.
+    pub kind: &'static str,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// Counts of what a writer stored.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Records that were new to the store.
+    pub new: usize,
+    /// Records the store already held.
+    pub existing: usize,
+}
+
+impl Written {
+    fn count(&mut self, inserted: Inserted) {
+        match inserted {
+            Inserted::New => self.new += 1,
+            Inserted::Existing => self.existing += 1,
+        }
+    }
+}
+
+/// The shared ingest procedure: skip a file already ingested, parse it completely,
+/// then write it and its ledger row in one transaction.
+///
+/// # Errors
+/// Whatever `parse` or `write` return; the store is then unchanged.
+pub fn ingest_file<T>(
+    store: &mut Store,
+    path: &Path,
+    kind: &'static str,
+    params: &str,
+    parse: impl FnOnce(&Path) -> Result<Vec<T>>,
+    write: impl FnOnce(&Tx<'_>, i64, &[T]) -> Result<Written>,
+) -> Result<IngestReport> {
+    let Fingerprint { path: abs, sha256 } = ingest::fingerprint(path)?;
+    let record = FileRecord {
+        kind: kind.to_string(),
+        path: abs.to_string_lossy().into_owned(),
+        sha256,
+        params: params.to_string(),
+    };
+    if let Some(previous) = store.find_ingested(&record)? {
+        return Ok(IngestReport {
+            path: abs,
+            kind,
+            outcome: Outcome::AlreadyIngested(previous),
+        });
+    }
+    let items = parse(path)?;
+    let tx = store.transaction()?;
+    let file_id = tx.begin_file(&record)?;
+    let written = write(&tx, file_id, &items)?;
+    tx.finish_file(file_id, written.new)?;
+    tx.commit()?;
+    Ok(IngestReport {
+        path: abs,
+        kind,
+        outcome: Outcome::Ingested {
+            records: items.len(),
+            new: written.new,
+            existing: written.existing,
+        },
+    })
+}
+
+/// Ingests a clinical events CSV ([`ingest::events`]). Every patient must exist.
+///
+/// # Errors
+/// A parse error, or an unknown patient named with its line; nothing is written then.
+pub fn ingest_events(store: &mut Store, path: &Path) -> Result<IngestReport> {
+    ingest_file(
+        store,
+        path,
+        "events",
+        "",
+        ingest::events::read,
+        |tx, file_id, rows| {
+            let mut ids = std::collections::HashMap::new();
+            let mut written = Written::default();
+            for row in rows {
+                let code = row.event.patient.as_str();
+                let id = match ids.get(code) {
+                    Some(id) => *id,
+                    None => {
+                        let id = tx.patient_id(code)?.ok_or_else(|| {
+                            Error::parse(
+                                path,
+                                row.line,
+                                "patient",
+                                format!("unknown patient '{code}'"),
+                            )
+                        })?;
+                        ids.insert(code.to_string(), id);
+                        id
+                    }
+                };
+                written.count(tx.add_event(id, &row.event, Some(file_id))?);
+            }
+            Ok(written)
+        },
+    )
+}
+
+/// Ingests a patients CSV ([`ingest::patients`]). A patient already stored with the
+/// same fields is left alone; one stored with other fields is an error.
+///
+/// # Errors
+/// A parse error or a conflicting patient, named with its line; nothing is written then.
+pub fn ingest_patients(store: &mut Store, path: &Path) -> Result<IngestReport> {
+    ingest_file(
+        store,
+        path,
+        "patients",
+        "",
+        ingest::patients::read,
+        |tx, file_id, rows| {
+            let mut written = Written::default();
+            let mut seen = std::collections::HashSet::new();
+            for row in rows {
+                let code = &row.patient.code;
+                if !seen.insert(code.clone()) {
+                    return Err(Error::parse(
+                        path,
+                        row.line,
+                        "patient",
+                        format!("'{code}' appears twice in the file"),
+                    ));
+                }
+                match tx.existing_patient(code)? {
+                    None => {
+                        tx.add_patient(&row.patient, Some(file_id))?;
+                        written.count(Inserted::New);
+                    }
+                    Some(stored) if stored == row.patient => written.count(Inserted::Existing),
+                    Some(_) => {
+                        return Err(Error::parse(
+                            path,
+                            row.line,
+                            "patient",
+                            format!("'{code}' is already stored with different fields"),
+                        ));
+                    }
+                }
+            }
+            Ok(written)
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(dir: &Path, name: &str, content: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(content.as_bytes())
+            .unwrap();
+        path
+    }
+
+    fn event_count(store: &Store) -> usize {
+        store
+            .patients()
+            .unwrap()
+            .iter()
+            .map(|p| store.events(&p.fields.code).unwrap().len())
+            .sum()
+    }
+
+    #[test]
+    fn events_file_is_all_or_nothing_and_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::in_memory().unwrap();
+        let patients = file(
+            dir.path(),
+            "p.csv",
+            "patient,diagnosis\nP001,UPS\nP002,UPS\n",
+        );
+        ingest_patients(&mut store, &patients).unwrap();
+
+        let bad = file(
+            dir.path(),
+            "bad.csv",
+            "patient,date,kind\nP001,2024-01-01,diagnosis\nP404,2024-01-02,diagnosis\n",
+        );
+        let err = ingest_events(&mut store, &bad).unwrap_err().to_string();
+        assert!(
+            err.contains("line 3: field 'patient': unknown patient 'P404'"),
+            "{err}"
+        );
+        assert_eq!(event_count(&store), 0, "a failed file must write nothing");
+
+        let good = file(
+            dir.path(),
+            "good.csv",
+            "patient,date,kind,detail\nP001,2024-01-01,diagnosis,\nP002,2024-02-01,diagnosis,\n",
+        );
+        let report = ingest_events(&mut store, &good).unwrap();
+        assert_eq!(
+            report.outcome,
+            Outcome::Ingested {
+                records: 2,
+                new: 2,
+                existing: 0
+            }
+        );
+        let again = ingest_events(&mut store, &good).unwrap();
+        assert!(matches!(again.outcome, Outcome::AlreadyIngested(ref f) if f.rows == 2));
+        assert_eq!(event_count(&store), 2);
+    }
+
+    #[test]
+    fn patient_file_conflicting_with_the_store_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::in_memory().unwrap();
+        let first = file(dir.path(), "a.csv", "patient,diagnosis\nP001,UPS\n");
+        ingest_patients(&mut store, &first).unwrap();
+        let same = file(
+            dir.path(),
+            "b.csv",
+            "patient,diagnosis,site\nP001,UPS,\nP002,UPS,\n",
+        );
+        let report = ingest_patients(&mut store, &same).unwrap();
+        assert_eq!(
+            report.outcome,
+            Outcome::Ingested {
+                records: 2,
+                new: 1,
+                existing: 1
+            }
+        );
+        let other = file(
+            dir.path(),
+            "c.csv",
+            "patient,diagnosis\nP003,UPS\nP001,osteosarcoma\n",
+        );
+        let err = ingest_patients(&mut store, &other).unwrap_err().to_string();
+        assert!(err.contains("line 3: field 'patient'"), "{err}");
+        assert_eq!(store.patients().unwrap().len(), 2);
+    }
+}
