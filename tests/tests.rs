@@ -1,1 +1,8 @@
+//! The one integration test binary: each module drives the real `oncotrack` binary or the library in its own temp dir.
 
+mod util;
+
+mod cli_errors;
+mod cli_patients_events;
+mod demo;
+mod store_files;

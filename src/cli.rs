@@ -1,0 +1,106 @@
+//! Command-line definition (clap derive) and dispatch: one file per command under `cli/`.
+
+/// `println!` that returns an error instead of panicking when standard output is closed.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?;
+    }};
+}
+
+mod demo;
+mod event;
+mod ingest;
+mod init;
+mod output;
+mod patient;
+mod timeline;
+
+use clap::{Parser, Subcommand};
+use oncotrack::store::{Access, Store};
+use std::path::{Path, PathBuf};
+
+pub use output::Format;
+
+/// Follow sarcoma patients over time: ctDNA, cytokines and imaging in one local database.
+#[derive(Debug, Parser)]
+#[command(name = "oncotrack", version, about, long_about = None)]
+pub struct Cli {
+    /// Database file [default: ./oncotrack.db; `demo`: ./oncotrack-demo.db]
+    #[arg(long, global = true, env = "ONCOTRACK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Output format of listings
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (mode 0600), or upgrade an existing one to this version's schema
+    Init,
+    /// Add, list and show patients
+    #[command(subcommand)]
+    Patient(patient::PatientCommand),
+    /// Record clinical events
+    #[command(subcommand)]
+    Event(event::EventCommand),
+    /// Ingest files (one transaction per file; a file already ingested is skipped)
+    #[command(subcommand)]
+    Ingest(ingest::IngestCommand),
+    /// Every dated item of a patient in date order
+    Timeline(timeline::TimelineArgs),
+    /// Generate the synthetic demo cohort as input files and ingest it
+    Demo(demo::DemoArgs),
+}
+
+/// Runs a parsed command line.
+///
+/// # Errors
+/// Any failure, already phrased for the user.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = cli.db.clone();
+    let format = cli.format;
+    match cli.command {
+        Command::Init => init::run(&database(db)),
+        Command::Patient(command) => patient::run(&database(db), format, command),
+        Command::Event(command) => event::run(&database(db), command),
+        Command::Ingest(command) => ingest::run(&database(db), command),
+        Command::Timeline(args) => timeline::run(&database(db), format, args),
+        Command::Demo(args) => demo::run(
+            &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
+            format,
+            args,
+        ),
+    }
+}
+
+fn database(db: Option<PathBuf>) -> PathBuf {
+    db.unwrap_or_else(|| PathBuf::from("oncotrack.db"))
+}
+
+/// Opens the store for a listing.
+fn open_read(path: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open(path, Access::ReadOnly)?)
+}
+
+/// Opens the store for a change.
+fn open_write(path: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open(path, Access::ReadWrite)?)
+}
+
+/// Parses a date argument, naming the option in the error.
+fn date_arg(option: &'static str, text: &str) -> anyhow::Result<chrono::NaiveDate> {
+    oncotrack::model::parse_date(text).map_err(|reason| {
+        oncotrack::Error::InvalidValue {
+            what: option,
+            value: text.to_string(),
+            reason,
+        }
+        .into()
+    })
+}

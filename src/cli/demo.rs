@@ -1,0 +1,91 @@
+//! `oncotrack demo`: generate the synthetic cohort, ingest it, and print a cohort summary.
+
+use super::Format;
+use super::output::Listing;
+use oncotrack::demo::{self, Endotype, Options};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Arguments of `demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Number of patients
+    #[arg(long, default_value_t = 120)]
+    pub patients: usize,
+    /// Seed of the generator (same seed, same cohort)
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Folder for the generated input files
+    #[arg(long, default_value = "oncotrack-demo")]
+    pub out: PathBuf,
+}
+
+/// Runs the demo and prints what it built.
+pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let options = Options {
+        patients: args.patients,
+        seed: args.seed,
+        out_dir: args.out.clone(),
+        db: db.to_path_buf(),
+    };
+    let report = demo::run(&options)?;
+    let elapsed = started.elapsed();
+
+    let cohort = &report.cohort;
+    let mut listing = Listing::new(&[
+        "endotype",
+        "patients",
+        "progressed",
+        "died",
+        "median_follow_up_days",
+    ]);
+    for endotype in Endotype::ALL {
+        let group: Vec<_> = cohort.iter().filter(|p| p.endotype == endotype).collect();
+        let mut follow: Vec<i64> = group.iter().map(|p| p.follow_up_days()).collect();
+        follow.sort_unstable();
+        listing.push(vec![
+            endotype.label().into(),
+            group.len().into(),
+            group
+                .iter()
+                .filter(|p| p.progression.is_some())
+                .count()
+                .into(),
+            group.iter().filter(|p| p.death.is_some()).count().into(),
+            follow
+                .get(follow.len() / 2)
+                .copied()
+                .map_or(Value::Null, Into::into),
+        ]);
+    }
+    if format != Format::Table {
+        return listing.print(format);
+    }
+    say!(
+        "demo cohort: {} patients (seed {}) in {:.1} s",
+        cohort.len(),
+        args.seed,
+        elapsed.as_secs_f64()
+    );
+    say!("database:    {}", db.display());
+    for ingest in &report.ingests {
+        say!("  {}", super::ingest::describe(ingest));
+    }
+    say!(
+        "input files: {} (truth.csv holds the planted endotypes; it is not ingested)",
+        args.out.display()
+    );
+    say!();
+    say!("planted endotypes (hidden truth):");
+    listing.print(format)?;
+    say!();
+    say!(
+        "next: oncotrack --db {} patient list   |   oncotrack --db {} timeline {}",
+        db.display(),
+        db.display(),
+        cohort[0].code
+    );
+    Ok(())
+}

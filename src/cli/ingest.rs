@@ -1,0 +1,63 @@
+//! `oncotrack ingest KIND FILE...`: one transaction per file; a file ingested before is skipped and said so.
+
+use super::open_write;
+use clap::Subcommand;
+use oncotrack::pipeline::{self, IngestReport, Outcome};
+use oncotrack::store::Store;
+use std::path::{Path, PathBuf};
+
+/// Ingest commands.
+#[derive(Debug, Subcommand)]
+pub enum IngestCommand {
+    /// Patients CSV: patient,diagnosis[,sex,birth_year,site,primary_site,height_cm]
+    Patients {
+        /// CSV files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Clinical events CSV: patient,date,kind[,detail]
+    Events {
+        /// CSV files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// A pipeline function that ingests one file.
+type Ingest = fn(&mut Store, &Path) -> oncotrack::Result<IngestReport>;
+
+/// Runs an ingest command; stops at the first file that fails (files before it stay ingested).
+pub fn run(db: &Path, command: IngestCommand) -> anyhow::Result<()> {
+    let mut store = open_write(db)?;
+    let (files, ingest): (Vec<PathBuf>, Ingest) = match command {
+        IngestCommand::Patients { files } => (files, pipeline::ingest_patients),
+        IngestCommand::Events { files } => (files, pipeline::ingest_events),
+    };
+    for file in files {
+        let report = ingest(&mut store, &file)?;
+        say!("{}", describe(&report));
+    }
+    Ok(())
+}
+
+/// One line saying what an ingest did.
+pub fn describe(report: &IngestReport) -> String {
+    let name = report.path.display();
+    match &report.outcome {
+        Outcome::Ingested {
+            records,
+            new,
+            existing,
+        } => {
+            let mut line = format!("{name}: {records} {} records read, {new} new", report.kind);
+            if *existing > 0 {
+                line.push_str(&format!(", {existing} already in the database"));
+            }
+            line
+        }
+        Outcome::AlreadyIngested(previous) => format!(
+            "{name}: already ingested on {} ({} rows); nothing changed",
+            previous.ingested_at, previous.rows
+        ),
+    }
+}

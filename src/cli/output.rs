@@ -1,0 +1,157 @@
+//! Listings as an aligned text table, a JSON array of objects with stable snake_case keys, or CSV.
+
+use serde_json::{Map, Value};
+use std::io::Write;
+
+/// How a listing is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for reading in a terminal
+    Table,
+    /// A JSON array of objects
+    Json,
+    /// Comma-separated values with a header line
+    Csv,
+}
+
+/// Rows of typed cells under fixed column names.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    columns: Vec<&'static str>,
+    rows: Vec<Vec<Value>>,
+}
+
+impl Listing {
+    /// An empty listing with these column names (the JSON keys and CSV header).
+    pub fn new(columns: &[&'static str]) -> Self {
+        Listing {
+            columns: columns.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row; it must have one cell per column.
+    pub fn push(&mut self, row: Vec<Value>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+
+    /// Prints the listing to standard output in `format`.
+    pub fn print(&self, format: Format) -> anyhow::Result<()> {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        match format {
+            Format::Table => self.write_table(&mut out)?,
+            Format::Json => self.write_json(&mut out)?,
+            Format::Csv => self.write_csv(&mut out)?,
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Prints a single record as `field  value` lines (table format) or as a
+    /// one-element listing (JSON, CSV).
+    pub fn print_record(&self, format: Format) -> anyhow::Result<()> {
+        if format != Format::Table || self.rows.len() != 1 {
+            return self.print(format);
+        }
+        let width = self.columns.iter().map(|c| c.len()).max().unwrap_or(0);
+        let mut out = std::io::stdout().lock();
+        for (column, cell) in self.columns.iter().zip(&self.rows[0]) {
+            writeln!(out, "{column:<width$}  {}", text(cell))?;
+        }
+        Ok(())
+    }
+
+    fn write_table(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|row| row.iter().map(text).collect())
+            .collect();
+        let widths: Vec<usize> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                cells
+                    .iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([c.len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |out: &mut dyn Write, values: Vec<&str>| -> std::io::Result<()> {
+            let mut text = String::new();
+            for (i, (value, width)) in values.iter().zip(&widths).enumerate() {
+                if i + 1 == values.len() {
+                    text.push_str(value);
+                } else {
+                    let pad = width - value.chars().count();
+                    text.push_str(value);
+                    text.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            writeln!(out, "{}", text.trim_end())
+        };
+        line(out, self.columns.clone())?;
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+        line(out, rule.iter().map(String::as_str).collect())?;
+        for row in &cells {
+            line(out, row.iter().map(String::as_str).collect())?;
+        }
+        Ok(())
+    }
+
+    fn write_json(&self, out: &mut impl Write) -> anyhow::Result<()> {
+        let array: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let object: Map<String, Value> = self
+                    .columns
+                    .iter()
+                    .map(|c| c.to_string())
+                    .zip(row.iter().cloned())
+                    .collect();
+                Value::Object(object)
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &array)?;
+        writeln!(out)?;
+        Ok(())
+    }
+
+    fn write_csv(&self, out: &mut impl Write) -> anyhow::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(&self.columns)?;
+        for row in &self.rows {
+            writer.write_record(row.iter().map(|cell| match cell {
+                Value::Null => String::new(),
+                other => text(other),
+            }))?;
+        }
+        writer.flush()?;
+        Ok(())
+    }
+}
+
+/// A cell as text: strings bare, null as `-` (in tables), numbers as JSON prints them.
+fn text(cell: &Value) -> String {
+    match cell {
+        Value::Null => "-".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A JSON cell from an optional value.
+pub fn opt<T: Into<Value>>(value: Option<T>) -> Value {
+    value.map_or(Value::Null, Into::into)
+}
+
+/// A JSON cell from an optional date (`YYYY-MM-DD`).
+pub fn date(value: Option<chrono::NaiveDate>) -> Value {
+    opt(value.map(oncotrack::model::date::format_date))
+}

@@ -1,0 +1,93 @@
+//! The demo cohort end to end: generate, ingest through the CLI's code paths, read back; determinism and replacement rules.
+
+use crate::util::Sandbox;
+
+#[test]
+fn demo_with_30_patients_end_to_end() {
+    let s = Sandbox::new();
+    let out = s
+        .run(&["demo", "--patients", "30", "--out", "files"])
+        .ok()
+        .to_string();
+    assert!(out.contains("30 patients"), "{out}");
+    for name in ["patients.csv", "events.csv", "truth.csv"] {
+        assert!(
+            s.path().join("files").join(name).is_file(),
+            "{name} not written"
+        );
+    }
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(s.db()).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+
+    let patients = s.run(&["patient", "list", "--format", "json"]).json();
+    assert_eq!(patients.len(), 30);
+    assert!(
+        patients.iter().all(|p| p["index_date"].is_string()),
+        "every demo patient has a diagnosis date"
+    );
+    let diagnoses: std::collections::BTreeSet<&str> = patients
+        .iter()
+        .map(|p| p["diagnosis"].as_str().unwrap())
+        .collect();
+    assert!(diagnoses.len() >= 4, "{diagnoses:?}");
+
+    let timeline = s.run(&["timeline", "P001", "--format", "json"]).json();
+    assert_eq!(timeline[0]["item"], "diagnosis");
+    assert_eq!(timeline[0]["day"], 0);
+    let last = timeline.last().unwrap()["item"].as_str().unwrap();
+    assert!(
+        last == "death" || last == "last-contact",
+        "course ends with {last}"
+    );
+
+    // Every patient's course ends in death or last contact: survival needs it.
+    for p in &patients {
+        let id = p["id"].as_str().unwrap();
+        let items = s.run(&["timeline", id, "--format", "json"]).json();
+        let ends = items
+            .iter()
+            .filter(|i| i["item"] == "death" || i["item"] == "last-contact")
+            .count();
+        assert_eq!(ends, 1, "{id}");
+    }
+}
+
+#[test]
+fn demo_is_deterministic_and_replaces_only_its_own_database() {
+    let s = Sandbox::new();
+    s.run(&["demo", "--patients", "12", "--seed", "5", "--out", "a"])
+        .ok();
+    let first = s
+        .run(&["timeline", "P007", "--format", "json"])
+        .ok()
+        .to_string();
+    let events_a = std::fs::read(s.path().join("a/events.csv")).unwrap();
+    s.run(&["demo", "--patients", "12", "--seed", "5", "--out", "b"])
+        .ok();
+    assert_eq!(s.run(&["timeline", "P007", "--format", "json"]).ok(), first);
+    assert_eq!(
+        std::fs::read(s.path().join("b/events.csv")).unwrap(),
+        events_a
+    );
+
+    let user = s.path().join("user.db");
+    let user_arg = user.to_str().unwrap();
+    s.run_raw(&["--db", user_arg, "init"]).ok();
+    s.run_raw(&["--db", user_arg, "demo", "--patients", "3"])
+        .fails(1, "was not made by `oncotrack demo`");
+    assert_eq!(
+        s.run_raw(&["--db", user_arg, "patient", "list", "--format", "json"])
+            .json()
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn demo_default_database_name() {
+    let s = Sandbox::new();
+    s.run_raw(&["demo", "--patients", "3"]).ok();
+    assert!(s.path().join("oncotrack-demo.db").is_file());
+    assert!(s.path().join("oncotrack-demo/events.csv").is_file());
+}
