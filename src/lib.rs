@@ -6,6 +6,7 @@
 //! writes a synthetic cohort as real input files and ingests it through the same
 //! [`pipeline`] a user would call.
 
+pub mod analysis;
 pub mod demo;
 pub mod error;
 pub mod ingest;

@@ -1,0 +1,1 @@
+//! Survival: Kaplan-Meier with Greenwood confidence intervals, median survival, log-rank test.
