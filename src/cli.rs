@@ -8,13 +8,16 @@ macro_rules! say {
     }};
 }
 
+mod calls;
 mod demo;
 mod event;
 mod ingest;
+mod ingest_vcf;
 mod init;
 mod output;
 mod patient;
 mod timeline;
+mod track;
 
 use clap::{Parser, Subcommand};
 use oncotrack::store::{Access, Store};
@@ -56,6 +59,11 @@ pub enum Command {
     Timeline(timeline::TimelineArgs),
     /// Generate the synthetic demo cohort as input files and ingest it
     Demo(demo::DemoArgs),
+    /// A patient's tracked (tumour-informed) variants
+    #[command(subcommand)]
+    Track(track::TrackCommand),
+    /// A patient's ctDNA variant calls, tracked variants not detected included
+    Calls(calls::CallsArgs),
 }
 
 /// Runs a parsed command line.
@@ -71,6 +79,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Event(command) => event::run(&database(db), command),
         Command::Ingest(command) => ingest::run(&database(db), command),
         Command::Timeline(args) => timeline::run(&database(db), format, args),
+        Command::Track(command) => track::run(&database(db), format, command),
+        Command::Calls(args) => calls::run(&database(db), format, args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
             format,

@@ -1,6 +1,9 @@
 //! Input formats: one module per source format; each parses and validates a file into domain types and writes no SQL.
 
 pub mod events;
+pub mod loci;
+pub mod bam;
+pub mod vcf;
 pub mod patients;
 
 use crate::error::{Error, Result};

@@ -5,6 +5,7 @@
 
 pub mod events;
 pub mod files;
+pub mod liquid;
 pub mod migrations;
 pub mod patients;
 pub mod timeline;

@@ -21,6 +21,8 @@ pub enum IngestCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// ctDNA variant calls (VCF or bgzipped VCF of a somatic caller) of one blood draw
+    Vcf(super::ingest_vcf::VcfArgs),
 }
 
 /// A pipeline function that ingests one file.
@@ -32,6 +34,7 @@ pub fn run(db: &Path, command: IngestCommand) -> anyhow::Result<()> {
     let (files, ingest): (Vec<PathBuf>, Ingest) = match command {
         IngestCommand::Patients { files } => (files, pipeline::ingest_patients),
         IngestCommand::Events { files } => (files, pipeline::ingest_events),
+        IngestCommand::Vcf(args) => return super::ingest_vcf::run(&mut store, args),
     };
     for file in files {
         let report = ingest(&mut store, &file)?;
