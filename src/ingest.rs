@@ -1,10 +1,10 @@
 //! Input formats: one module per source format; each parses and validates a file into domain types and writes no SQL.
 
+pub mod bam;
 pub mod events;
 pub mod loci;
-pub mod bam;
-pub mod vcf;
 pub mod patients;
+pub mod vcf;
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};

@@ -18,7 +18,11 @@ pub struct CallsArgs {
 /// Prints the calls (keys: chrom, pos, ref, alt, gene, vaf, alt_reads, depth,
 /// filter, caller, vaf_source, sample, date, detected, tracked, protein_change).
 pub fn run(db: &Path, format: Format, args: CallsArgs) -> anyhow::Result<()> {
-    let date = args.date.as_deref().map(|d| date_arg("--date", d)).transpose()?;
+    let date = args
+        .date
+        .as_deref()
+        .map(|d| date_arg("--date", d))
+        .transpose()?;
     let store = open_read(db)?;
     let mut listing = Listing::new(&[
         "chrom",

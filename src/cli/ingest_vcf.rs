@@ -37,17 +37,18 @@ pub struct VcfArgs {
 
 /// Ingests the VCF and says what happened (warnings on standard error).
 pub fn run(store: &mut Store, args: VcfArgs) -> anyhow::Result<()> {
-    let caller = if args.caller.eq_ignore_ascii_case("auto") {
-        None
-    } else {
-        Some(args.caller.parse::<Caller>().map_err(|reason| {
-            oncotrack::Error::InvalidValue {
-                what: "--caller",
-                value: args.caller.clone(),
-                reason,
-            }
-        })?)
-    };
+    let caller =
+        if args.caller.eq_ignore_ascii_case("auto") {
+            None
+        } else {
+            Some(args.caller.parse::<Caller>().map_err(|reason| {
+                oncotrack::Error::InvalidValue {
+                    what: "--caller",
+                    value: args.caller.clone(),
+                    reason,
+                }
+            })?)
+        };
     let request = VcfIngest {
         patient: args.patient,
         date: date_arg("--date", &args.date)?,
@@ -81,7 +82,10 @@ pub fn run(store: &mut Store, args: VcfArgs) -> anyhow::Result<()> {
             );
         }
         if detail.tracked_added > 0 {
-            say!("  {} variants added to the tracked set", detail.tracked_added);
+            say!(
+                "  {} variants added to the tracked set",
+                detail.tracked_added
+            );
         }
         if detail.not_detected > 0 {
             say!(

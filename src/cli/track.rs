@@ -1,8 +1,8 @@
 //! `oncotrack track add ID --loci TSV` and `track list ID`: a patient's tracked (tumour-informed) variants.
 
+use super::ingest::describe;
 use super::output::{Listing, opt};
 use super::{Format, open_read, open_write};
-use super::ingest::describe;
 use clap::Subcommand;
 use oncotrack::pipeline::liquid::track_loci;
 use std::path::{Path, PathBuf};

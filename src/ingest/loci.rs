@@ -39,18 +39,19 @@ pub fn read(path: &Path) -> Result<Vec<LocusRow>> {
         })?;
         let line = record.position().map_or(index as u64 + 1, |p| p.line());
         let first = record.get(0).unwrap_or("");
-        let is_header = index == 0
-            && first
-                .trim_start_matches('#')
-                .eq_ignore_ascii_case("chrom");
+        let is_header = index == 0 && first.trim_start_matches('#').eq_ignore_ascii_case("chrom");
         if is_header || first.starts_with('#') || record.iter().all(str::is_empty) {
             continue;
         }
         let column = |i: usize, name: &str| {
-            record
-                .get(i)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| Error::parse(path, line, name, "missing (columns: chrom, pos, ref, alt[, gene])"))
+            record.get(i).filter(|v| !v.is_empty()).ok_or_else(|| {
+                Error::parse(
+                    path,
+                    line,
+                    name,
+                    "missing (columns: chrom, pos, ref, alt[, gene])",
+                )
+            })
         };
         let chrom = column(0, "chrom")?;
         let pos_text = column(1, "pos")?;
@@ -58,7 +59,14 @@ pub fn read(path: &Path) -> Result<Vec<LocusRow>> {
             .parse::<u64>()
             .ok()
             .filter(|p| *p >= 1)
-            .ok_or_else(|| Error::parse(path, line, "pos", format!("'{pos_text}' is not a position (1, 2, ...)")))?;
+            .ok_or_else(|| {
+                Error::parse(
+                    path,
+                    line,
+                    "pos",
+                    format!("'{pos_text}' is not a position (1, 2, ...)"),
+                )
+            })?;
         let mut alleles = Vec::new();
         for (i, name) in [(2, "ref"), (3, "alt")] {
             let allele = column(i, name)?;
@@ -66,7 +74,12 @@ pub fn read(path: &Path) -> Result<Vec<LocusRow>> {
                 .bytes()
                 .all(|b| matches!(b.to_ascii_uppercase(), b'A' | b'C' | b'G' | b'T' | b'N'))
             {
-                return Err(Error::parse(path, line, name, format!("'{allele}' is not a sequence of bases")));
+                return Err(Error::parse(
+                    path,
+                    line,
+                    name,
+                    format!("'{allele}' is not a sequence of bases"),
+                ));
             }
             alleles.push(allele.to_ascii_uppercase());
         }
@@ -100,7 +113,8 @@ mod tests {
 
     #[test]
     fn header_is_optional_and_contigs_are_normalised() {
-        let rows = loci("chrom\tpos\tref\talt\tgene\nchr17\t7577120\tc\tt\tTP53\nchrM\t73\tA\tG\n").unwrap();
+        let rows = loci("chrom\tpos\tref\talt\tgene\nchr17\t7577120\tc\tt\tTP53\nchrM\t73\tA\tG\n")
+            .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].locus.chrom, "17");
         assert_eq!(rows[0].locus.reference, "C");

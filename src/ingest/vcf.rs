@@ -208,11 +208,12 @@ impl CallReader {
                 None => (Caller::Generic, CallerOrigin::Fallback),
             },
         };
-        let (sample, sample_index) =
-            choose_sample(&header, caller, options.sample.as_deref()).map_err(|message| {
-                Error::parse(path, header_lines, "sample", message)
-            })?;
-        let csq = header.infos().get("CSQ").map(|info| csq_layout(info.description()));
+        let (sample, sample_index) = choose_sample(&header, caller, options.sample.as_deref())
+            .map_err(|message| Error::parse(path, header_lines, "sample", message))?;
+        let csq = header
+            .infos()
+            .get("CSQ")
+            .map(|info| csq_layout(info.description()));
         Ok(CallReader {
             path: path.to_path_buf(),
             reader,
@@ -345,7 +346,14 @@ impl CallReader {
             if *alt == "*" || *alt == "." || alt.starts_with('<') {
                 continue;
             }
-            let counts = caller::extract(self.caller, &fields, index, alternates.len(), reference, alt)?;
+            let counts = caller::extract(
+                self.caller,
+                &fields,
+                index,
+                alternates.len(),
+                reference,
+                alt,
+            )?;
             let depth = depth_field.or(counts.total);
             let (gene, protein_change) = pick_annotation(&annotations, alt);
             calls.push(Call {
@@ -407,7 +415,10 @@ impl CallReader {
                         protein: nonempty(columns.get(10).copied()),
                     },
                     Some(layout) => Annotation {
-                        allele: layout.allele.and_then(|i| columns.get(i)).map(|s| s.to_string()),
+                        allele: layout
+                            .allele
+                            .and_then(|i| columns.get(i))
+                            .map(|s| s.to_string()),
                         gene: nonempty(layout.symbol.and_then(|i| columns.get(i)).copied()),
                         protein: nonempty(layout.hgvsp.and_then(|i| columns.get(i)).copied()),
                     },
@@ -549,9 +560,11 @@ impl SampleFields<'_> {
                 .map(|v| v.map(|n| n.map(decimal)))
                 .collect::<io::Result<_>>()
                 .map_err(|e| self.at.error(&field, e))?,
-            Some(SampleValue::String(s)) => vec![Some(parse_number(&s).ok_or_else(|| {
-                self.at.error(&field, format!("'{s}' is not a number"))
-            })?)],
+            Some(SampleValue::String(s)) => {
+                vec![Some(parse_number(&s).ok_or_else(|| {
+                    self.at.error(&field, format!("'{s}' is not a number"))
+                })?)]
+            }
             Some(SampleValue::Array(SampleArray::String(values))) => {
                 let mut numbers = Vec::new();
                 for value in values.iter() {
@@ -569,7 +582,9 @@ impl SampleFields<'_> {
         };
         for n in numbers.iter().flatten() {
             if !n.is_finite() || *n < 0.0 {
-                return Err(self.at.error(&field, format!("{n} is not a count or fraction")));
+                return Err(self
+                    .at
+                    .error(&field, format!("{n} is not a count or fraction")));
             }
         }
         Ok(Some(numbers))
@@ -614,9 +629,10 @@ impl SampleFields<'_> {
         // Parsed as `NNe-2` so that "24.49%" is exactly the double nearest 0.2449.
         match (number.parse::<f64>(), format!("{number}e-2").parse::<f64>()) {
             (Ok(p), Ok(fraction)) if (0.0..=100.0).contains(&p) => Ok(Some(fraction)),
-            _ => Err(self
-                .at
-                .error(&field, format!("'{text}' is not a percentage between 0% and 100%"))),
+            _ => Err(self.at.error(
+                &field,
+                format!("'{text}' is not a percentage between 0% and 100%"),
+            )),
         }
     }
 
@@ -646,7 +662,10 @@ fn choose_sample(
     let find = |name: &str| names.get_index_of(name).map(|i| (name.to_string(), i));
     if let Some(name) = requested {
         return find(name).ok_or_else(|| {
-            format!("sample '{name}' (--sample) is not a column of the VCF (columns: {})", all())
+            format!(
+                "sample '{name}' (--sample) is not a column of the VCF (columns: {})",
+                all()
+            )
         });
     }
     if let Some(name) = caller::tumor_sample_from_header(header) {

@@ -110,7 +110,11 @@ fn write_vcf(
     let sample_id = tx.lb_sample(patient_id, request.date, request.cfdna_ng_per_ml)?;
     let caller = reader.caller().as_str();
     let sample_name = reader.sample().to_string();
-    let mut tracked: HashMap<Locus, i64> = tx.tracked_loci(patient_id)?.into_iter().map(|(id, l)| (l, id)).collect();
+    let mut tracked: HashMap<Locus, i64> = tx
+        .tracked_loci(patient_id)?
+        .into_iter()
+        .map(|(id, l)| (l, id))
+        .collect();
     let mut found: HashSet<Locus> = HashSet::new();
     let mut filtered_at_tracked: HashMap<Locus, FilteredAtTracked> = HashMap::new();
     let mut written = Written::default();
@@ -224,7 +228,12 @@ pub fn track_loci(store: &mut Store, patient: &str, path: &Path) -> Result<Inges
             let mut written = Written::default();
             for row in rows {
                 let variant_id = tx.variant(&row.locus, row.gene.as_deref(), None)?;
-                written.count(tx.track(patient_id, variant_id, row.gene.as_deref(), Some(file_id))?);
+                written.count(tx.track(
+                    patient_id,
+                    variant_id,
+                    row.gene.as_deref(),
+                    Some(file_id),
+                )?);
             }
             Ok(written)
         },

@@ -224,7 +224,10 @@ fn check_fraction(fields: &SampleFields<'_>, key: &str, vaf: f64) -> Result<()> 
     if (0.0..=1.0).contains(&vaf) {
         Ok(())
     } else {
-        Err(fields.error(key, format!("{vaf} is not an allele fraction between 0 and 1")))
+        Err(fields.error(
+            key,
+            format!("{vaf} is not an allele fraction between 0 and 1"),
+        ))
     }
 }
 

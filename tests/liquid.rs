@@ -1,0 +1,398 @@
+//! Liquid biopsy: real callers' VCFs against `bcftools query`, the ingest / track / calls commands, and bad input.
+
+use crate::util::Sandbox;
+use oncotrack::ingest::vcf::{CallReader, Options};
+use std::path::{Path, PathBuf};
+
+fn shared_data() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} is absent", dir.display());
+        None
+    }
+}
+
+fn reference(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference/liquid")
+        .join(name)
+}
+
+fn opt_number(text: &str) -> Option<f64> {
+    (text != ".").then(|| text.parse().expect("number in reference file"))
+}
+
+#[test]
+fn every_real_vcf_matches_bcftools_query_call_by_call() {
+    let Some(data) = shared_data() else { return };
+    let mut files = 0;
+    for entry in std::fs::read_dir(data.join("vcf")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let expected_path = reference(&format!("vcf/{name}.tsv"));
+        let expected = std::fs::read_to_string(&expected_path)
+            .unwrap_or_else(|_| panic!("no reference for {name}: run vcf_expected.sh"));
+        let mut reader = CallReader::open(&path, &Options::default()).unwrap();
+        let mut calls = Vec::new();
+        let mut batch = Vec::new();
+        while reader.next_calls(&mut batch).unwrap() {
+            calls.append(&mut batch);
+        }
+        let rows: Vec<&str> = expected.lines().collect();
+        assert_eq!(calls.len(), rows.len(), "{name}: number of calls");
+        for (call, row) in calls.iter().zip(&rows) {
+            let f: Vec<&str> = row.split('\t').collect();
+            let at = format!("{name} {}:{} {}>{}", f[0], f[1], f[2], f[3]);
+            assert_eq!(call.chrom_raw, f[0], "{at}");
+            assert_eq!(call.locus.pos.to_string(), f[1], "{at}");
+            assert_eq!(
+                (call.locus.reference.as_str(), call.locus.alt.as_str()),
+                (f[2], f[3]),
+                "{at}"
+            );
+            assert_eq!(call.filter, f[4], "{at}");
+            match (call.vaf, opt_number(f[5])) {
+                (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-12, "{at}: vaf {a} vs {b}"),
+                (a, b) => assert_eq!(a, b, "{at}: vaf"),
+            }
+            assert_eq!(
+                call.alt_reads.map(f64::from),
+                opt_number(f[6]),
+                "{at}: alt reads"
+            );
+            assert_eq!(
+                call.ref_reads.map(f64::from),
+                opt_number(f[7]),
+                "{at}: ref reads"
+            );
+            assert_eq!(call.depth.map(f64::from), opt_number(f[8]), "{at}: depth");
+        }
+        files += 1;
+    }
+    assert!(files >= 10, "only {files} VCFs checked");
+}
+
+#[test]
+fn every_real_vcf_ingests_through_the_command_line() {
+    let Some(data) = shared_data() else { return };
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let mut day = 1;
+    for entry in std::fs::read_dir(data.join("vcf")).unwrap() {
+        let path = entry.unwrap().path();
+        let date = format!("2024-01-{day:02}");
+        day += 1;
+        let out = sandbox
+            .run(&[
+                "ingest",
+                "vcf",
+                path.to_str().unwrap(),
+                "--patient",
+                "P001",
+                "--date",
+                &date,
+                "--all-filters",
+            ])
+            .ok()
+            .to_string();
+        assert!(out.contains("detected from the header"), "{out}");
+        let calls = sandbox
+            .run(&["calls", "P001", "--date", &date, "--format", "json"])
+            .json();
+        assert!(!calls.is_empty(), "{}", path.display());
+    }
+}
+
+const MUTECT2_HEAD: &str = "##fileformat=VCFv4.2\n##source=Mutect2\n##tumor_sample=TUMOR1\n\
+##INFO=<ID=ANN,Number=.,Type=String,Description=\"SnpEff\">\n\
+##FORMAT=<ID=GT,Number=1,Type=String,Description=\"g\">\n\
+##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"a\">\n\
+##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"f\">\n\
+##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"d\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL1\tTUMOR1\n";
+
+fn mutect2(records: &[&str]) -> String {
+    let mut text = MUTECT2_HEAD.to_string();
+    for r in records {
+        text.push_str(r);
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn tracked_variants_are_reported_in_later_samples_detected_or_not() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let baseline = sandbox.file(
+        "baseline.vcf",
+        &mutect2(&[
+            "chr17\t7577120\t.\tC\tT\t.\tPASS\tANN=T|missense_variant|MODERATE|TP53|g|t|f|b|8/11|c.818G>A|p.Arg273His\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:60,40:0.4:100",
+            "chr12\t25398284\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:80,20:0.2:100",
+            "chr1\t100\t.\tG\tA\t.\tweak_evidence\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:99,1:0.01:100",
+        ]),
+    );
+    let out = sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            baseline.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-01-10",
+            "--track",
+            "--cfdna-ng-per-ml",
+            "12.5",
+        ])
+        .ok()
+        .to_string();
+    assert!(out.contains("2 variants added to the tracked set"), "{out}");
+    assert!(out.contains("1 calls failed a filter"), "{out}");
+    let later = sandbox.file(
+        "later.vcf",
+        &mutect2(&[
+            "17\t7577120\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:190,10:0.05:200",
+            "chr12\t25398284\t.\tC\tT\t.\tclustered_events\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:149,1:0.007:150",
+        ]),
+    );
+    let out = sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            later.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-03-10",
+        ])
+        .ok()
+        .to_string();
+    assert!(out.contains("1 tracked variants not detected"), "{out}");
+    let calls = sandbox
+        .run(&["calls", "P001", "--date", "2024-03-10", "--format", "json"])
+        .json();
+    assert_eq!(calls.len(), 2);
+    let keys: Vec<&str> = calls[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "chrom",
+        "pos",
+        "ref",
+        "alt",
+        "gene",
+        "vaf",
+        "alt_reads",
+        "depth",
+        "filter",
+        "caller",
+        "vaf_source",
+        "sample",
+        "date",
+    ] {
+        assert!(keys.contains(&key), "missing key {key}: {keys:?}");
+    }
+    let kras = calls.iter().find(|c| c["chrom"] == "12").unwrap();
+    assert_eq!(kras["detected"], false);
+    assert_eq!(kras["alt_reads"], 0);
+    assert_eq!(
+        kras["depth"], 150,
+        "left-censored with the filtered record's depth"
+    );
+    assert_eq!(kras["filter"], "clustered_events");
+    let tp53 = calls.iter().find(|c| c["chrom"] == "17").unwrap();
+    assert_eq!(
+        (tp53["vaf"].as_f64(), tp53["gene"].as_str()),
+        (Some(0.05), Some("TP53"))
+    );
+    assert_eq!(
+        (
+            tp53["caller"].as_str(),
+            tp53["vaf_source"].as_str(),
+            tp53["sample"].as_str()
+        ),
+        (Some("mutect2"), Some("FORMAT/AF"), Some("TUMOR1"))
+    );
+    // A third draw whose VCF lacks both: both reported, none dropped.
+    let empty = sandbox.file("empty.vcf", &mutect2(&[]));
+    sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            empty.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-05-10",
+        ])
+        .ok();
+    let calls = sandbox
+        .run(&["calls", "P001", "--date", "2024-05-10", "--format", "json"])
+        .json();
+    assert_eq!(calls.len(), 2);
+    assert!(
+        calls
+            .iter()
+            .all(|c| c["detected"] == false && c["depth"].is_null())
+    );
+    // Same file again: a no-op that says so.
+    let again = sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            later.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-03-10",
+        ])
+        .ok()
+        .to_string();
+    assert!(again.contains("already ingested"), "{again}");
+}
+
+#[test]
+fn track_add_reads_a_loci_list() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let loci = sandbox.file(
+        "loci.tsv",
+        "chrom\tpos\tref\talt\tgene\nchr17\t7577120\tC\tT\tTP53\n12\t25398284\tC\tT\n",
+    );
+    sandbox
+        .run(&["track", "add", "P001", "--loci", loci.to_str().unwrap()])
+        .ok();
+    let tracked = sandbox
+        .run(&["track", "list", "P001", "--format", "json"])
+        .json();
+    assert_eq!(tracked.len(), 2);
+    assert_eq!(tracked[1]["gene"], "TP53");
+    let bad = sandbox.file("bad.tsv", "1\t5\tC\tT\n1\tfive\tC\tT\n");
+    let before = sandbox.dump();
+    sandbox
+        .run(&["track", "add", "P001", "--loci", bad.to_str().unwrap()])
+        .fails(1, "line 2: field 'pos'");
+    assert_eq!(sandbox.dump(), before);
+}
+
+#[test]
+fn bad_vcfs_fail_naming_the_place_and_leave_the_database_untouched() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let good = "chr1\t100\t.\tG\tA\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:60,40:0.4:100";
+    let cases = [
+        (
+            "short.vcf",
+            mutect2(&[good, "chr1\t200\t.\tG\tA\t.\tPASS"]),
+            "line 11: field 'record': record 2",
+        ),
+        (
+            "af.vcf",
+            mutect2(&[
+                good,
+                "chr1\t200\t.\tG\tA\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:60,40:abc:100",
+            ]),
+            "line 11: field 'FORMAT/AF': record 2",
+        ),
+        (
+            "nosample.vcf",
+            mutect2(&[good]).replace("\tTUMOR1\n", "\tTUMOR2\n"),
+            "field 'sample'",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let path = sandbox.file(name, &text);
+        let before = sandbox.dump();
+        sandbox
+            .run(&[
+                "ingest",
+                "vcf",
+                path.to_str().unwrap(),
+                "--patient",
+                "P001",
+                "--date",
+                "2024-01-10",
+            ])
+            .fails(1, needle);
+        assert_eq!(sandbox.dump(), before, "{name} changed the database");
+    }
+    let path = sandbox.file("ok.vcf", &mutect2(&[good]));
+    sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            path.to_str().unwrap(),
+            "--patient",
+            "P404",
+            "--date",
+            "2024-01-10",
+        ])
+        .fails(1, "unknown patient 'P404'");
+    sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            path.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-01-10",
+            "--caller",
+            "gatk",
+        ])
+        .fails(1, "invalid --caller 'gatk'");
+}
+
+#[test]
+fn truncated_bgzf_is_an_error_naming_the_record() {
+    use std::io::Write;
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let mut records = Vec::new();
+    for i in 0..3000 {
+        records.push(format!(
+            "chr1\t{}\t.\tG\tA\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:60,40:0.4:100",
+            i + 1
+        ));
+    }
+    let refs: Vec<&str> = records.iter().map(String::as_str).collect();
+    let mut writer = noodles::bgzf::io::Writer::new(Vec::new());
+    writer.write_all(mutect2(&refs).as_bytes()).unwrap();
+    let bytes = writer.finish().unwrap();
+    let full = sandbox.path().join("full.vcf.gz");
+    std::fs::write(&full, &bytes).unwrap();
+    let cut = sandbox.path().join("cut.vcf.gz");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let before = sandbox.dump();
+    sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            cut.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-01-10",
+        ])
+        .fails(1, "cut.vcf.gz: line");
+    assert_eq!(sandbox.dump(), before);
+    let out = sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            full.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-01-10",
+        ])
+        .ok()
+        .to_string();
+    assert!(out.contains("3000 vcf records read, 3000 new"), "{out}");
+}
