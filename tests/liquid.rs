@@ -396,3 +396,72 @@ fn truncated_bgzf_is_an_error_naming_the_record() {
         .to_string();
     assert!(out.contains("3000 vcf records read, 3000 new"), "{out}");
 }
+
+fn bam_references() -> Vec<(PathBuf, PathBuf)> {
+    let mut bams = Vec::new();
+    if let Some(data) = shared_data() {
+        for name in ["ctdnatools_T1.bam", "ctdnatools_N1.bam"] {
+            bams.push(data.join("bam").join(name));
+        }
+    }
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam");
+    if fixture.is_file() {
+        bams.push(fixture);
+    }
+    bams.into_iter()
+        .map(|bam| {
+            let name = bam.file_name().unwrap().to_string_lossy().into_owned();
+            (bam, reference(&format!("bam/{name}.loci.tsv")))
+        })
+        .collect()
+}
+
+#[test]
+fn bam_counts_equal_samtools_mpileup_in_both_overlap_modes() {
+    use oncotrack::ingest::bam::{Access, CountOptions, count_alleles};
+    let mut checked = 0;
+    for (bam, loci_path) in bam_references() {
+        let name = bam.file_name().unwrap().to_string_lossy().into_owned();
+        let loci = oncotrack::ingest::loci::read(&loci_path).unwrap();
+        for (mq, bq) in [(20u8, 20u8), (0, 0), (30, 38)] {
+            for (mode, fragment_level) in [("fragment", true), ("reads", false)] {
+                let options = CountOptions {
+                    min_mapq: mq,
+                    min_bq: bq,
+                    fragment_level,
+                };
+                let result = count_alleles(&bam, &loci_path, &loci, options).unwrap();
+                assert!(
+                    matches!(result.access, Access::Index(_)),
+                    "{name}: {:?}",
+                    result.access
+                );
+                let expected = std::fs::read_to_string(reference(&format!(
+                    "bam/{name}.q{mq}.Q{bq}.{mode}.tsv"
+                )))
+                .unwrap();
+                let rows: Vec<&str> = expected.lines().skip(1).collect();
+                assert_eq!(result.counts.len(), rows.len(), "{name}");
+                for (count, row) in result.counts.iter().zip(rows) {
+                    let c = &count.counts.bases;
+                    let got = format!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        count.row.chrom_raw,
+                        count.row.locus.pos,
+                        count.counts.depth(),
+                        c[0],
+                        c[1],
+                        c[2],
+                        c[3],
+                        c[4]
+                    );
+                    assert_eq!(got, row, "{name} -q {mq} -Q {bq} {mode}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    if checked == 0 {
+        eprintln!("skipped: no BAM with reference counts");
+    }
+}
