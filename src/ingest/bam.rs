@@ -403,6 +403,12 @@ fn decode(
         .mate_reference_sequence_id()
         .transpose()
         .map_err(|e| bam_error(path, n, e))?;
+    let sequence: Vec<u8> = record.sequence().iter().collect();
+    let mut qualities = record.quality_scores().as_bytes().to_vec();
+    if qualities.len() != sequence.len() {
+        // A missing QUAL ('*') is 0xFF per base in BAM, which htslib compares as 255.
+        qualities = vec![0xFF; sequence.len()];
+    }
     Ok(Some(Alignment {
         name: record.name().map(|n| n.to_vec()).unwrap_or_default(),
         reference_id,
@@ -415,8 +421,8 @@ fn decode(
         mate_start,
         template_length: record.template_length(),
         cigar,
-        sequence: record.sequence().iter().collect(),
-        qualities: record.quality_scores().as_bytes().to_vec(),
+        sequence,
+        qualities,
     }))
 }
 
