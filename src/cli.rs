@@ -9,9 +9,12 @@ macro_rules! say {
 }
 
 mod calls;
+mod count;
+mod ctdna;
 mod demo;
 mod event;
 mod ingest;
+mod ingest_bam;
 mod ingest_vcf;
 mod init;
 mod output;
@@ -64,6 +67,10 @@ pub enum Command {
     Track(track::TrackCommand),
     /// A patient's ctDNA variant calls, tracked variants not detected included
     Calls(calls::CallsArgs),
+    /// Allele counts at loci of an indexed BAM (as samtools mpileup -A -B counts them)
+    Count(count::CountArgs),
+    /// ctDNA metrics per blood draw: mean and max VAF, detected, molecules/mL, response, clearance
+    Ctdna(ctdna::CtdnaArgs),
 }
 
 /// Runs a parsed command line.
@@ -81,6 +88,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Timeline(args) => timeline::run(&database(db), format, args),
         Command::Track(command) => track::run(&database(db), format, command),
         Command::Calls(args) => calls::run(&database(db), format, args),
+        Command::Count(args) => count::run(format, args),
+        Command::Ctdna(args) => ctdna::run(&database(db), format, args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
             format,

@@ -465,3 +465,181 @@ fn bam_counts_equal_samtools_mpileup_in_both_overlap_modes() {
         eprintln!("skipped: no BAM with reference counts");
     }
 }
+
+#[test]
+fn count_uses_the_index_or_scans_with_a_warning_and_names_unknown_contigs() {
+    let bam = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam");
+    let loci = reference("bam/overlaps.bam.loci.tsv");
+    let sandbox = Sandbox::new();
+    let indexed = sandbox.run_raw(&[
+        "count",
+        bam.to_str().unwrap(),
+        "--loci",
+        loci.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let rows = indexed.json();
+    assert!(indexed.stderr.is_empty(), "{}", indexed.stderr);
+    let keys: Vec<&str> = rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "chrom",
+            "pos",
+            "ref",
+            "alt",
+            "depth",
+            "a",
+            "c",
+            "g",
+            "t",
+            "n",
+            "ref_count",
+            "alt_count",
+            "vaf"
+        ]
+    );
+    // Without an index: the same counts, read by a full scan, with a warning.
+    let copy = sandbox.path().join("copy.bam");
+    std::fs::copy(&bam, &copy).unwrap();
+    let scanned = sandbox.run_raw(&[
+        "count",
+        copy.to_str().unwrap(),
+        "--loci",
+        loci.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(scanned.json(), rows);
+    assert!(scanned.stderr.contains("no index"), "{}", scanned.stderr);
+    // An index older than its BAM is not trusted.
+    let index = sandbox.path().join("copy.bam.bai");
+    std::fs::copy(bam.with_extension("bam.bai"), &index).unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&index)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let stale = sandbox.run_raw(&[
+        "count",
+        copy.to_str().unwrap(),
+        "--loci",
+        loci.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(stale.json(), rows);
+    assert!(
+        stale.stderr.contains("older than the BAM"),
+        "{}",
+        stale.stderr
+    );
+    // A contig the BAM does not have, and an indel that is not counted.
+    let bad = sandbox.file("bad.tsv", "chr1\t100\tA\tC\nchr9\t5\tA\tC\n");
+    sandbox
+        .run_raw(&[
+            "count",
+            bam.to_str().unwrap(),
+            "--loci",
+            bad.to_str().unwrap(),
+        ])
+        .fails(1, "bad.tsv: line 2: field 'chrom': contig 'chr9' is not in");
+    let indel = sandbox.file("indel.tsv", "chr1\t100\tA\tC\nchr1\t200\tAT\tA\n");
+    let run = sandbox.run_raw(&[
+        "count",
+        bam.to_str().unwrap(),
+        "--loci",
+        indel.to_str().unwrap(),
+        "--format",
+        "tsv",
+    ]);
+    assert_eq!(run.ok().lines().count(), 2, "header and the SNV");
+    assert!(
+        run.stderr.contains("line 2") && run.stderr.contains("not counted"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bam_counts_become_a_draw_and_ctdna_metrics_follow_tracked_variants() {
+    let bam = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam");
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    // Track three loci of the fixture, one of them with an ALT never seen.
+    let loci = reference("bam/overlaps.bam.loci.tsv");
+    let lines: Vec<String> = std::fs::read_to_string(&loci)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .take(3)
+        .map(str::to_string)
+        .collect();
+    let tracked = sandbox.file("tracked.tsv", &format!("{}\n", lines.join("\n")));
+    sandbox
+        .run(&["track", "add", "P001", "--loci", tracked.to_str().unwrap()])
+        .ok();
+    let out = sandbox
+        .run(&[
+            "ingest",
+            "bam",
+            bam.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-02-01",
+            "--cfdna-ng-per-ml",
+            "20",
+        ])
+        .ok()
+        .to_string();
+    assert!(out.contains("3 bam records read, 3 new"), "{out}");
+    let counted = sandbox
+        .run_raw(&[
+            "count",
+            bam.to_str().unwrap(),
+            "--loci",
+            tracked.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .json();
+    let metrics = sandbox.run(&["ctdna", "P001", "--format", "json"]).json();
+    assert_eq!(metrics.len(), 1);
+    let depth_weighted: Vec<f64> = counted
+        .iter()
+        .map(|c| c["vaf"].as_f64().unwrap_or(0.0))
+        .collect();
+    let detected = counted
+        .iter()
+        .filter(|c| c["alt_count"].as_u64().unwrap() > 0)
+        .count();
+    let mean: f64 = counted
+        .iter()
+        .zip(&depth_weighted)
+        .map(|(c, v)| {
+            if c["alt_count"].as_u64().unwrap() > 0 {
+                *v
+            } else {
+                0.0
+            }
+        })
+        .sum::<f64>()
+        / 3.0;
+    assert_eq!(metrics[0]["tracked"], 3);
+    assert_eq!(metrics[0]["detected"].as_u64().unwrap() as usize, detected);
+    assert!((metrics[0]["mean_vaf"].as_f64().unwrap() - mean).abs() < 1e-12);
+    assert!(
+        (metrics[0]["mutant_molecules_per_ml"].as_f64().unwrap() - mean * 20.0 * 303.0).abs()
+            < 1e-9
+    );
+    assert_eq!(metrics[0]["molecular_response"], "baseline");
+}

@@ -23,6 +23,8 @@ pub enum IngestCommand {
     },
     /// ctDNA variant calls (VCF or bgzipped VCF of a somatic caller) of one blood draw
     Vcf(super::ingest_vcf::VcfArgs),
+    /// Allele counts from a BAM at the patient's tracked variants (or --loci), as one blood draw
+    Bam(super::ingest_bam::BamArgs),
 }
 
 /// A pipeline function that ingests one file.
@@ -35,6 +37,7 @@ pub fn run(db: &Path, command: IngestCommand) -> anyhow::Result<()> {
         IngestCommand::Patients { files } => (files, pipeline::ingest_patients),
         IngestCommand::Events { files } => (files, pipeline::ingest_events),
         IngestCommand::Vcf(args) => return super::ingest_vcf::run(&mut store, args),
+        IngestCommand::Bam(args) => return super::ingest_bam::run(&mut store, args),
     };
     for file in files {
         let report = ingest(&mut store, &file)?;

@@ -2,9 +2,10 @@
 
 use super::{IngestReport, Written, ingest_streamed};
 use crate::error::{Error, Result};
-use crate::ingest::loci;
+use crate::ingest::bam::{Access, CountOptions, count_alleles};
+use crate::ingest::loci::{self, LocusRow};
 use crate::ingest::vcf::{self, Call, CallReader, Caller, CallerOrigin, Locus, Skipped};
-use crate::store::liquid::NewCall;
+use crate::store::liquid::{NewAlleleCount, NewCall};
 use crate::store::{Store, Tx};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -236,6 +237,118 @@ pub fn track_loci(store: &mut Store, patient: &str, path: &Path) -> Result<Inges
                 )?);
             }
             Ok(written)
+        },
+    )
+}
+
+/// What to do with a BAM.
+#[derive(Debug, Clone)]
+pub struct BamIngest {
+    /// Patient identifier.
+    pub patient: String,
+    /// Blood-draw date.
+    pub date: NaiveDate,
+    /// Loci file to count instead of the patient's tracked variants.
+    pub loci: Option<std::path::PathBuf>,
+    /// Read and base filters.
+    pub options: CountOptions,
+    /// cfDNA concentration of the draw, ng per mL of plasma.
+    pub cfdna_ng_per_ml: Option<f64>,
+}
+
+/// What a BAM ingest did beyond the common report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BamDetail {
+    /// Index used or why the file was scanned.
+    pub access: Access,
+    /// Loci not counted (indels).
+    pub skipped: Vec<LocusRow>,
+}
+
+/// Counts a BAM at the patient's tracked variants (or at the loci of a file) and
+/// stores the counts as the patient's blood draw on `request.date`.
+///
+/// # Errors
+/// [`Error::UnknownPatient`], no loci to count, a contig missing from the BAM, or
+/// an unreadable BAM; the store is then unchanged.
+pub fn ingest_bam(
+    store: &mut Store,
+    path: &Path,
+    request: &BamIngest,
+) -> Result<(IngestReport, Option<BamDetail>)> {
+    check_cfdna(request.cfdna_ng_per_ml)?;
+    let (loci_path, loci) = match &request.loci {
+        Some(file) => (file.clone(), loci::read(file)?),
+        None => {
+            let tracked = store.tracked_variants(&request.patient)?;
+            let rows = tracked
+                .into_iter()
+                .enumerate()
+                .map(|(i, (locus, gene))| LocusRow {
+                    line: i as u64 + 1,
+                    chrom_raw: locus.chrom.clone(),
+                    locus,
+                    gene,
+                })
+                .collect::<Vec<_>>();
+            (std::path::PathBuf::from("(tracked variants)"), rows)
+        }
+    };
+    if loci.is_empty() {
+        return Err(Error::InvalidValue {
+            what: "loci",
+            value: request.patient.clone(),
+            reason: "the patient has no tracked variants: give --loci or track variants first"
+                .into(),
+        });
+    }
+    let options = request.options;
+    let params = format!(
+        "patient={};date={};loci={};mapq={};bq={};fragment={};cfdna={:?}",
+        request.patient,
+        request.date,
+        loci_path.display(),
+        options.min_mapq,
+        options.min_bq,
+        options.fragment_level,
+        request.cfdna_ng_per_ml
+    );
+    ingest_streamed(
+        store,
+        path,
+        "bam",
+        &params,
+        || count_alleles(path, &loci_path, &loci, options),
+        |tx, file_id, result| {
+            let patient_id = tx
+                .patient_id(&request.patient)?
+                .ok_or_else(|| Error::UnknownPatient(request.patient.clone()))?;
+            let sample_id = tx.lb_sample(patient_id, request.date, request.cfdna_ng_per_ml)?;
+            let mut written = Written::default();
+            for count in &result.counts {
+                let variant_id = tx.variant(&count.row.locus, count.row.gene.as_deref(), None)?;
+                tx.add_allele_count(
+                    sample_id,
+                    variant_id,
+                    &NewAlleleCount {
+                        depth: count.counts.depth(),
+                        bases: count.counts.bases,
+                        ref_count: count.ref_count,
+                        alt_count: count.alt_count,
+                        vaf: count.vaf,
+                        min_mapq: options.min_mapq,
+                        min_bq: options.min_bq,
+                        fragment_level: options.fragment_level,
+                    },
+                    Some(file_id),
+                )?;
+                written.count(crate::store::events::Inserted::New);
+            }
+            let detail = BamDetail {
+                access: result.access,
+                skipped: result.skipped,
+            };
+            Ok((result.counts.len(), written, detail))
         },
     )
 }

@@ -2,6 +2,7 @@
 
 use super::events::Inserted;
 use super::{Store, Tx, now_utc};
+use crate::analysis::ctdna::{Draw, Observation};
 use crate::error::{Error, Result};
 use crate::ingest::vcf::Locus;
 use chrono::NaiveDate;
@@ -84,32 +85,6 @@ pub struct CallRow {
     pub detected: bool,
     /// Whether the variant is in the patient's tracked set.
     pub tracked: bool,
-}
-
-/// One tracked variant observed (or not) in one sample, for ctDNA metrics.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrackedObservation {
-    /// The tracked variant.
-    pub locus: Locus,
-    /// Gene symbol.
-    pub gene: Option<String>,
-    /// Whether any caller detected it, or the BAM counted alt reads.
-    pub detected: bool,
-    /// Allele fraction when detected.
-    pub vaf: Option<f64>,
-    /// The deepest depth known at the locus in this sample.
-    pub depth: Option<i64>,
-}
-
-/// A blood draw with its tracked-variant observations.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SampleObservations {
-    /// Blood-draw date.
-    pub date: NaiveDate,
-    /// cfDNA concentration (ng/mL of plasma), when given.
-    pub cfdna_ng_per_ml: Option<f64>,
-    /// One entry per tracked variant of the patient.
-    pub tracked: Vec<TrackedObservation>,
 }
 
 fn locus_from(chrom: String, pos: i64, reference: String, alt: String) -> Locus {
@@ -206,11 +181,12 @@ impl Store {
     }
 
     /// Every blood draw of a patient in date order with each tracked variant as
-    /// detected (best VAF over callers and BAM counts) or not (with its depth).
+    /// detected (the deepest detected call over callers and BAM counts) or not (with
+    /// the deepest depth known there).
     ///
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
-    pub fn tracked_observations(&self, code: &str) -> Result<Vec<SampleObservations>> {
+    pub fn tracked_draws(&self, code: &str) -> Result<Vec<Draw>> {
         let tracked = self.tracked_variants(code)?;
         let mut samples_stmt = self.conn.prepare(
             "SELECT s.sample_id, s.date, s.cfdna_ng_per_ml FROM lb_sample s
@@ -232,7 +208,7 @@ impl Store {
         let mut out = Vec::new();
         for (sample_id, date, cfdna) in samples {
             let mut observations = Vec::new();
-            for (locus, gene) in &tracked {
+            for (locus, _) in &tracked {
                 let rows: Vec<(bool, Option<f64>, Option<i64>)> = obs_stmt
                     .query_map(
                         params![
@@ -251,15 +227,13 @@ impl Store {
                     .filter(|(d, vaf, _)| *d && vaf.is_some())
                     .max_by_key(|(_, _, depth)| depth.unwrap_or(0));
                 let depth = rows.iter().filter_map(|(_, _, d)| *d).max();
-                observations.push(TrackedObservation {
-                    locus: locus.clone(),
-                    gene: gene.clone(),
+                observations.push(Observation {
                     detected: best_detected.is_some(),
                     vaf: best_detected.and_then(|(_, vaf, _)| *vaf),
                     depth: best_detected.and_then(|(_, _, d)| *d).or(depth),
                 });
             }
-            out.push(SampleObservations {
+            out.push(Draw {
                 date: stored_date(&date)?,
                 cfdna_ng_per_ml: cfdna,
                 tracked: observations,
