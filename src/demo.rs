@@ -7,6 +7,7 @@
 
 pub mod cohort;
 pub mod files;
+pub mod liquid;
 
 use crate::error::{Error, Result};
 use crate::pipeline::{self, IngestReport};
@@ -37,6 +38,8 @@ pub struct Report {
     pub files: Vec<PathBuf>,
     /// What ingesting each file did.
     pub ingests: Vec<IngestReport>,
+    /// The liquid-biopsy draws written and ingested.
+    pub liquid: liquid::Summary,
 }
 
 /// Key in `store_meta` marking a database as the demo's, so a rerun may replace it.
@@ -73,10 +76,12 @@ pub fn run(options: &Options) -> Result<Report> {
         pipeline::ingest_patients(&mut store, &patients_file)?,
         pipeline::ingest_events(&mut store, &events_file)?,
     ];
+    let liquid = liquid::run(&mut store, &options.out_dir, &cohort, options.seed)?;
     Ok(Report {
         cohort,
         files: vec![patients_file, events_file, truth_file],
         ingests,
+        liquid,
     })
 }
 

@@ -643,3 +643,83 @@ fn bam_counts_become_a_draw_and_ctdna_metrics_follow_tracked_variants() {
     );
     assert_eq!(metrics[0]["molecular_response"], "baseline");
 }
+
+#[test]
+fn demo_ctdna_falls_in_responders_and_rises_before_progression() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .run(&["demo", "--patients", "40", "--out", "files"])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("liquid biopsy: ") && out.contains("1 BAM"),
+        "{out}"
+    );
+    let files = sandbox.path().join("files");
+    let dialects: std::collections::BTreeSet<String> = std::fs::read_dir(files.join("liquid"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.split('_')
+                .nth(2)
+                .map(|d| d.split('.').next().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(
+        dialects.into_iter().collect::<Vec<_>>(),
+        ["freebayes", "mutect2", "strelka2", "varscan2"]
+    );
+    let mut truth = csv::Reader::from_path(files.join("truth.csv")).unwrap();
+    let mut progression: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
+    let mut events = csv::Reader::from_path(files.join("events.csv")).unwrap();
+    for row in events.records() {
+        let row = row.unwrap();
+        if (&row[2] == "progression" || &row[2] == "relapse") && !progression.contains_key(&row[0])
+        {
+            progression.insert(row[0].to_string(), row[1].to_string());
+        }
+    }
+    let (mut responders, mut responded, mut progressed, mut rose) = (0, 0, 0, 0);
+    for row in truth.records() {
+        let row = row.unwrap();
+        let (id, pattern) = (&row[0], &row[3]);
+        let draws = sandbox.run(&["ctdna", id, "--format", "json"]).json();
+        if draws.len() < 3 {
+            continue;
+        }
+        let mean = |d: &serde_json::Value| d["mean_vaf"].as_f64().unwrap();
+        if pattern.ends_with("responder")
+            && !progression
+                .get(id)
+                .is_some_and(|p| p.as_str() < draws[2]["date"].as_str().unwrap())
+        {
+            responders += 1;
+            if mean(&draws[2]) < 0.5 * mean(&draws[0]) {
+                responded += 1;
+            }
+        }
+        if let Some(date) = progression.get(id) {
+            // The last draw before progression versus the lowest level before it.
+            let before: Vec<&serde_json::Value> = draws
+                .iter()
+                .filter(|d| d["date"].as_str().unwrap() <= date.as_str())
+                .collect();
+            if before.len() >= 3 {
+                progressed += 1;
+                let nadir = before.iter().map(|d| mean(d)).fold(f64::INFINITY, f64::min);
+                if mean(before.last().unwrap()) > 2.0 * nadir {
+                    rose += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        responders >= 5 && responded * 10 >= responders * 8,
+        "{responded}/{responders} responders fell"
+    );
+    assert!(
+        progressed >= 3 && rose * 10 >= progressed * 7,
+        "{rose}/{progressed} rose before progression"
+    );
+}

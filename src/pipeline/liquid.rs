@@ -325,8 +325,41 @@ pub fn ingest_bam(
                 .ok_or_else(|| Error::UnknownPatient(request.patient.clone()))?;
             let sample_id = tx.lb_sample(patient_id, request.date, request.cfdna_ng_per_ml)?;
             let mut written = Written::default();
+            let sample_name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let vaf_source = format!(
+                "BAM alt/depth (MAPQ>={}, BQ>={}, {})",
+                options.min_mapq,
+                options.min_bq,
+                if options.fragment_level {
+                    "fragments"
+                } else {
+                    "reads"
+                }
+            );
             for count in &result.counts {
                 let variant_id = tx.variant(&count.row.locus, count.row.gene.as_deref(), None)?;
+                // Listed with the calls: detected when an ALT base was counted, else
+                // not detected at this depth (left-censored).
+                tx.add_call(
+                    sample_id,
+                    variant_id,
+                    &NewCall {
+                        caller: "bam",
+                        sample_name: &sample_name,
+                        chrom_raw: &count.row.chrom_raw,
+                        vaf: count.vaf,
+                        alt_reads: Some(count.alt_count),
+                        ref_reads: Some(count.ref_count),
+                        depth: Some(count.counts.depth()),
+                        vaf_source: &vaf_source,
+                        filter: "PASS",
+                        qual: None,
+                        detected: count.alt_count > 0,
+                    },
+                    Some(file_id),
+                )?;
                 tx.add_allele_count(
                     sample_id,
                     variant_id,
