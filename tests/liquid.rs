@@ -79,11 +79,9 @@ fn every_real_vcf_ingests_through_the_command_line() {
     let Some(data) = shared_data() else { return };
     let sandbox = Sandbox::new();
     sandbox.with_patients();
-    let mut day = 1;
-    for entry in std::fs::read_dir(data.join("vcf")).unwrap() {
+    for (day, entry) in (1..).zip(std::fs::read_dir(data.join("vcf")).unwrap()) {
         let path = entry.unwrap().path();
         let date = format!("2024-01-{day:02}");
-        day += 1;
         let out = sandbox
             .run(&[
                 "ingest",
@@ -690,9 +688,9 @@ fn demo_ctdna_falls_in_responders_and_rises_before_progression() {
         }
         let mean = |d: &serde_json::Value| d["mean_vaf"].as_f64().unwrap();
         if pattern.ends_with("responder")
-            && !progression
+            && progression
                 .get(id)
-                .is_some_and(|p| p.as_str() < draws[2]["date"].as_str().unwrap())
+                .is_none_or(|p| p.as_str() >= draws[2]["date"].as_str().unwrap())
         {
             responders += 1;
             if mean(&draws[2]) < 0.5 * mean(&draws[0]) {

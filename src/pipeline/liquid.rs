@@ -109,6 +109,7 @@ fn write_vcf(
         .patient_id(&request.patient)?
         .ok_or_else(|| Error::UnknownPatient(request.patient.clone()))?;
     let sample_id = tx.lb_sample(patient_id, request.date, request.cfdna_ng_per_ml)?;
+    tx.reserve_cache_for_bulk_load()?;
     let caller = reader.caller().as_str();
     let sample_name = reader.sample().to_string();
     let mut tracked: HashMap<Locus, i64> = tx
@@ -130,6 +131,7 @@ fn write_vcf(
     };
     let mut records = 0usize;
     let mut calls: Vec<Call> = Vec::new();
+    let mut writer = tx.call_writer()?;
     while reader.next_calls(&mut calls)? {
         for call in &calls {
             records += 1;
@@ -148,12 +150,12 @@ fn write_vcf(
                 }
                 continue;
             }
-            let variant_id = tx.variant(
+            let variant_id = writer.variant(
                 &call.locus,
                 call.gene.as_deref(),
                 call.protein_change.as_deref(),
             )?;
-            written.count(tx.add_call(
+            written.count(writer.add_call(
                 sample_id,
                 variant_id,
                 &NewCall {
@@ -181,6 +183,7 @@ fn write_vcf(
             }
         }
     }
+    drop(writer);
     detail.skipped = reader.skipped().to_vec();
     for (locus, variant_id) in &tracked {
         if found.contains(locus) || tx.has_call(sample_id, *variant_id, caller)? {

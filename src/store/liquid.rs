@@ -87,6 +87,108 @@ pub struct CallRow {
     pub tracked: bool,
 }
 
+const UPSERT_VARIANT: &str = "INSERT INTO variant (chrom, pos, ref, alt, gene, protein_change)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT (chrom, pos, ref, alt) DO UPDATE
+        SET gene = coalesce(gene, excluded.gene),
+            protein_change = coalesce(protein_change, excluded.protein_change)
+     RETURNING variant_id";
+
+const INSERT_CALL: &str = "INSERT INTO variant_call (sample_id, variant_id, caller, sample_name,
+        chrom_raw, vaf, alt_reads, ref_reads, depth, vaf_source, filter, qual, detected, file_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+     ON CONFLICT (sample_id, variant_id, caller) DO UPDATE
+        SET sample_name = excluded.sample_name, chrom_raw = excluded.chrom_raw,
+            vaf = excluded.vaf, alt_reads = excluded.alt_reads,
+            ref_reads = excluded.ref_reads, depth = excluded.depth,
+            vaf_source = excluded.vaf_source, filter = excluded.filter,
+            qual = excluded.qual, detected = excluded.detected, file_id = excluded.file_id
+      WHERE detected = 0 AND excluded.detected = 1";
+
+/// The statements of a bulk call load, prepared once (see [`Tx::call_writer`]).
+pub struct CallWriter<'t> {
+    variant: rusqlite::Statement<'t>,
+    call: rusqlite::Statement<'t>,
+}
+
+impl CallWriter<'_> {
+    /// As [`Tx::variant`].
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn variant(
+        &mut self,
+        locus: &Locus,
+        gene: Option<&str>,
+        protein_change: Option<&str>,
+    ) -> Result<i64> {
+        upsert_variant(&mut self.variant, locus, gene, protein_change)
+    }
+
+    /// As [`Tx::add_call`].
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn add_call(
+        &mut self,
+        sample_id: i64,
+        variant_id: i64,
+        call: &NewCall<'_>,
+        file_id: Option<i64>,
+    ) -> Result<Inserted> {
+        insert_call(&mut self.call, sample_id, variant_id, call, file_id)
+    }
+}
+
+fn upsert_variant(
+    stmt: &mut rusqlite::Statement<'_>,
+    locus: &Locus,
+    gene: Option<&str>,
+    protein_change: Option<&str>,
+) -> Result<i64> {
+    Ok(stmt.query_row(
+        params![
+            locus.chrom,
+            locus.pos as i64,
+            locus.reference,
+            locus.alt,
+            gene,
+            protein_change
+        ],
+        |r| r.get(0),
+    )?)
+}
+
+fn insert_call(
+    stmt: &mut rusqlite::Statement<'_>,
+    sample_id: i64,
+    variant_id: i64,
+    call: &NewCall<'_>,
+    file_id: Option<i64>,
+) -> Result<Inserted> {
+    let changed = stmt.execute(params![
+        sample_id,
+        variant_id,
+        call.caller,
+        call.sample_name,
+        call.chrom_raw,
+        call.vaf,
+        call.alt_reads,
+        call.ref_reads,
+        call.depth,
+        call.vaf_source,
+        call.filter,
+        call.qual,
+        call.detected,
+        file_id
+    ])?;
+    Ok(if changed == 1 {
+        Inserted::New
+    } else {
+        Inserted::Existing
+    })
+}
+
 fn locus_from(chrom: String, pos: i64, reference: String, alt: String) -> Locus {
     Locus {
         chrom,
@@ -244,6 +346,16 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// Gives this connection a page cache large enough for a million-call ingest
+    /// (64 MiB; SQLite's default is 2 MiB, which makes index inserts go to disk).
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn reserve_cache_for_bulk_load(&self) -> Result<()> {
+        self.tx.pragma_update(None, "cache_size", -65536)?;
+        Ok(())
+    }
+
     /// The blood draw of a patient on a date, created if new; a cfDNA concentration
     /// given now replaces the stored one.
     ///
@@ -280,25 +392,12 @@ impl Tx<'_> {
         gene: Option<&str>,
         protein_change: Option<&str>,
     ) -> Result<i64> {
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO variant (chrom, pos, ref, alt, gene, protein_change)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (chrom, pos, ref, alt) DO UPDATE
-                SET gene = coalesce(gene, excluded.gene),
-                    protein_change = coalesce(protein_change, excluded.protein_change)
-             RETURNING variant_id",
-        )?;
-        Ok(stmt.query_row(
-            params![
-                locus.chrom,
-                locus.pos as i64,
-                locus.reference,
-                locus.alt,
-                gene,
-                protein_change
-            ],
-            |r| r.get(0),
-        )?)
+        upsert_variant(
+            &mut *self.tx.prepare_cached(UPSERT_VARIANT)?,
+            locus,
+            gene,
+            protein_change,
+        )
     }
 
     /// Stores a call. A call already stored for the same sample, variant and caller
@@ -313,38 +412,24 @@ impl Tx<'_> {
         call: &NewCall<'_>,
         file_id: Option<i64>,
     ) -> Result<Inserted> {
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO variant_call (sample_id, variant_id, caller, sample_name, chrom_raw,
-                    vaf, alt_reads, ref_reads, depth, vaf_source, filter, qual, detected, file_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-             ON CONFLICT (sample_id, variant_id, caller) DO UPDATE
-                SET sample_name = excluded.sample_name, chrom_raw = excluded.chrom_raw,
-                    vaf = excluded.vaf, alt_reads = excluded.alt_reads,
-                    ref_reads = excluded.ref_reads, depth = excluded.depth,
-                    vaf_source = excluded.vaf_source, filter = excluded.filter,
-                    qual = excluded.qual, detected = excluded.detected, file_id = excluded.file_id
-              WHERE detected = 0 AND excluded.detected = 1",
-        )?;
-        let changed = stmt.execute(params![
+        insert_call(
+            &mut *self.tx.prepare_cached(INSERT_CALL)?,
             sample_id,
             variant_id,
-            call.caller,
-            call.sample_name,
-            call.chrom_raw,
-            call.vaf,
-            call.alt_reads,
-            call.ref_reads,
-            call.depth,
-            call.vaf_source,
-            call.filter,
-            call.qual,
-            call.detected,
-            file_id
-        ])?;
-        Ok(if changed == 1 {
-            Inserted::New
-        } else {
-            Inserted::Existing
+            call,
+            file_id,
+        )
+    }
+
+    /// Prepared statements for writing many calls (a large VCF) without looking
+    /// them up again for every call.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn call_writer(&self) -> Result<CallWriter<'_>> {
+        Ok(CallWriter {
+            variant: self.tx.prepare(UPSERT_VARIANT)?,
+            call: self.tx.prepare(INSERT_CALL)?,
         })
     }
 
