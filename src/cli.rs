@@ -19,6 +19,7 @@ mod ingest_vcf;
 mod init;
 mod output;
 mod patient;
+mod progress;
 mod timeline;
 mod track;
 

@@ -45,7 +45,10 @@ pub struct CountArgs {
 /// Prints the counts (keys: chrom, pos, ref, alt, depth, a, c, g, t, n, ref_count, alt_count, vaf).
 pub fn run(format: Format, args: CountArgs) -> anyhow::Result<()> {
     let loci = oncotrack::ingest::loci::read(&args.loci)?;
-    let result = count_alleles(&args.bam, &args.loci, &loci, args.filters.options())?;
+    let spinner = super::progress::spinner(format!("counting {}", args.bam.display()));
+    let result = count_alleles(&args.bam, &args.loci, &loci, args.filters.options());
+    spinner.finish_and_clear();
+    let result = result?;
     if let Access::Scan(reason) = &result.access {
         eprintln!("warning: {reason}");
     }

@@ -38,7 +38,10 @@ pub fn run(store: &mut Store, args: BamArgs) -> anyhow::Result<()> {
         options: args.filters.options(),
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
     };
-    let (report, detail) = ingest_bam(store, &args.file, &request)?;
+    let spinner = super::progress::spinner(format!("reading {}", args.file.display()));
+    let result = ingest_bam(store, &args.file, &request);
+    spinner.finish_and_clear();
+    let (report, detail) = result?;
     say!("{}", describe(&report));
     if let Some(detail) = detail {
         if let Access::Scan(reason) = &detail.access {

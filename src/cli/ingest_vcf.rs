@@ -60,7 +60,10 @@ pub fn run(store: &mut Store, args: VcfArgs) -> anyhow::Result<()> {
         track: args.track,
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
     };
-    let (report, detail) = ingest_vcf(store, &args.file, &request)?;
+    let spinner = super::progress::spinner(format!("reading {}", args.file.display()));
+    let result = ingest_vcf(store, &args.file, &request);
+    spinner.finish_and_clear();
+    let (report, detail) = result?;
     say!("{}", describe(&report));
     if let Some(detail) = detail {
         let origin = match detail.caller_origin {
