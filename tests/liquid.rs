@@ -1,6 +1,6 @@
 //! Liquid biopsy: real callers' VCFs against `bcftools query`, the ingest / track / calls commands, and bad input.
 
-use crate::util::Sandbox;
+use crate::util::{Run, Sandbox};
 use oncotrack::ingest::vcf::{CallReader, Options};
 use std::path::{Path, PathBuf};
 
@@ -82,25 +82,28 @@ fn every_real_vcf_ingests_through_the_command_line() {
     for (day, entry) in (1..).zip(std::fs::read_dir(data.join("vcf")).unwrap()) {
         let path = entry.unwrap().path();
         let date = format!("2024-01-{day:02}");
-        let out = sandbox
-            .run(&[
-                "ingest",
-                "vcf",
-                path.to_str().unwrap(),
-                "--patient",
-                "P001",
-                "--date",
-                &date,
-                "--all-filters",
-            ])
-            .ok()
-            .to_string();
+        let out = ingest_vcf(
+            &sandbox,
+            path.to_str().unwrap(),
+            "P001",
+            &date,
+            &["--all-filters"],
+        )
+        .ok()
+        .to_string();
         assert!(out.contains("detected from the header"), "{out}");
         let calls = sandbox
             .run(&["calls", "P001", "--date", &date, "--format", "json"])
             .json();
         assert!(!calls.is_empty(), "{}", path.display());
     }
+}
+
+/// `oncotrack ingest vcf FILE --patient PATIENT --date DATE EXTRA...` in the sandbox.
+fn ingest_vcf(sandbox: &Sandbox, file: &str, patient: &str, date: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["ingest", "vcf", file, "--patient", patient, "--date", date];
+    args.extend_from_slice(extra);
+    sandbox.run(&args)
 }
 
 const MUTECT2_HEAD: &str = "##fileformat=VCFv4.2\n##source=Mutect2\n##tumor_sample=TUMOR1\n\
@@ -132,21 +135,15 @@ fn tracked_variants_are_reported_in_later_samples_detected_or_not() {
             "chr1\t100\t.\tG\tA\t.\tweak_evidence\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:99,1:0.01:100",
         ]),
     );
-    let out = sandbox
-        .run(&[
-            "ingest",
-            "vcf",
-            baseline.to_str().unwrap(),
-            "--patient",
-            "P001",
-            "--date",
-            "2024-01-10",
-            "--track",
-            "--cfdna-ng-per-ml",
-            "12.5",
-        ])
-        .ok()
-        .to_string();
+    let out = ingest_vcf(
+        &sandbox,
+        baseline.to_str().unwrap(),
+        "P001",
+        "2024-01-10",
+        &["--track", "--cfdna-ng-per-ml", "12.5"],
+    )
+    .ok()
+    .to_string();
     assert!(out.contains("2 variants added to the tracked set"), "{out}");
     assert!(out.contains("1 calls failed a filter"), "{out}");
     let later = sandbox.file(
@@ -156,16 +153,7 @@ fn tracked_variants_are_reported_in_later_samples_detected_or_not() {
             "chr12\t25398284\t.\tC\tT\t.\tclustered_events\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:149,1:0.007:150",
         ]),
     );
-    let out = sandbox
-        .run(&[
-            "ingest",
-            "vcf",
-            later.to_str().unwrap(),
-            "--patient",
-            "P001",
-            "--date",
-            "2024-03-10",
-        ])
+    let out = ingest_vcf(&sandbox, later.to_str().unwrap(), "P001", "2024-03-10", &[])
         .ok()
         .to_string();
     assert!(out.contains("1 tracked variants not detected"), "{out}");
@@ -219,17 +207,7 @@ fn tracked_variants_are_reported_in_later_samples_detected_or_not() {
     );
     // A third draw whose VCF lacks both: both reported, none dropped.
     let empty = sandbox.file("empty.vcf", &mutect2(&[]));
-    sandbox
-        .run(&[
-            "ingest",
-            "vcf",
-            empty.to_str().unwrap(),
-            "--patient",
-            "P001",
-            "--date",
-            "2024-05-10",
-        ])
-        .ok();
+    ingest_vcf(&sandbox, empty.to_str().unwrap(), "P001", "2024-05-10", &[]).ok();
     let calls = sandbox
         .run(&["calls", "P001", "--date", "2024-05-10", "--format", "json"])
         .json();
@@ -240,16 +218,7 @@ fn tracked_variants_are_reported_in_later_samples_detected_or_not() {
             .all(|c| c["detected"] == false && c["depth"].is_null())
     );
     // Same file again: a no-op that says so.
-    let again = sandbox
-        .run(&[
-            "ingest",
-            "vcf",
-            later.to_str().unwrap(),
-            "--patient",
-            "P001",
-            "--date",
-            "2024-03-10",
-        ])
+    let again = ingest_vcf(&sandbox, later.to_str().unwrap(), "P001", "2024-03-10", &[])
         .ok()
         .to_string();
     assert!(again.contains("already ingested"), "{again}");
@@ -307,44 +276,20 @@ fn bad_vcfs_fail_naming_the_place_and_leave_the_database_untouched() {
     for (name, text, needle) in cases {
         let path = sandbox.file(name, &text);
         let before = sandbox.dump();
-        sandbox
-            .run(&[
-                "ingest",
-                "vcf",
-                path.to_str().unwrap(),
-                "--patient",
-                "P001",
-                "--date",
-                "2024-01-10",
-            ])
-            .fails(1, needle);
+        ingest_vcf(&sandbox, path.to_str().unwrap(), "P001", "2024-01-10", &[]).fails(1, needle);
         assert_eq!(sandbox.dump(), before, "{name} changed the database");
     }
     let path = sandbox.file("ok.vcf", &mutect2(&[good]));
-    sandbox
-        .run(&[
-            "ingest",
-            "vcf",
-            path.to_str().unwrap(),
-            "--patient",
-            "P404",
-            "--date",
-            "2024-01-10",
-        ])
+    ingest_vcf(&sandbox, path.to_str().unwrap(), "P404", "2024-01-10", &[])
         .fails(1, "unknown patient 'P404'");
-    sandbox
-        .run(&[
-            "ingest",
-            "vcf",
-            path.to_str().unwrap(),
-            "--patient",
-            "P001",
-            "--date",
-            "2024-01-10",
-            "--caller",
-            "gatk",
-        ])
-        .fails(1, "invalid --caller 'gatk'");
+    ingest_vcf(
+        &sandbox,
+        path.to_str().unwrap(),
+        "P001",
+        "2024-01-10",
+        &["--caller", "gatk"],
+    )
+    .fails(1, "invalid --caller 'gatk'");
 }
 
 #[test]
@@ -368,28 +313,10 @@ fn truncated_bgzf_is_an_error_naming_the_record() {
     let cut = sandbox.path().join("cut.vcf.gz");
     std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
     let before = sandbox.dump();
-    sandbox
-        .run(&[
-            "ingest",
-            "vcf",
-            cut.to_str().unwrap(),
-            "--patient",
-            "P001",
-            "--date",
-            "2024-01-10",
-        ])
+    ingest_vcf(&sandbox, cut.to_str().unwrap(), "P001", "2024-01-10", &[])
         .fails(1, "cut.vcf.gz: line");
     assert_eq!(sandbox.dump(), before);
-    let out = sandbox
-        .run(&[
-            "ingest",
-            "vcf",
-            full.to_str().unwrap(),
-            "--patient",
-            "P001",
-            "--date",
-            "2024-01-10",
-        ])
+    let out = ingest_vcf(&sandbox, full.to_str().unwrap(), "P001", "2024-01-10", &[])
         .ok()
         .to_string();
     assert!(out.contains("3000 vcf records read, 3000 new"), "{out}");
