@@ -106,6 +106,11 @@ fn ingest_vcf(sandbox: &Sandbox, file: &str, patient: &str, date: &str, extra: &
     sandbox.run(&args)
 }
 
+/// `oncotrack count BAM --loci LOCI --format FORMAT` in the sandbox.
+fn count(sandbox: &Sandbox, bam: &str, loci: &str, format: &str) -> Run {
+    sandbox.run_raw(&["count", bam, "--loci", loci, "--format", format])
+}
+
 const MUTECT2_HEAD: &str = "##fileformat=VCFv4.2\n##source=Mutect2\n##tumor_sample=TUMOR1\n\
 ##INFO=<ID=ANN,Number=.,Type=String,Description=\"SnpEff\">\n\
 ##FORMAT=<ID=GT,Number=1,Type=String,Description=\"g\">\n\
@@ -396,14 +401,12 @@ fn count_uses_the_index_or_scans_with_a_warning_and_names_unknown_contigs() {
     let bam = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam");
     let loci = reference("bam/overlaps.bam.loci.tsv");
     let sandbox = Sandbox::new();
-    let indexed = sandbox.run_raw(&[
-        "count",
+    let indexed = count(
+        &sandbox,
         bam.to_str().unwrap(),
-        "--loci",
         loci.to_str().unwrap(),
-        "--format",
         "json",
-    ]);
+    );
     let rows = indexed.json();
     assert!(indexed.stderr.is_empty(), "{}", indexed.stderr);
     let keys: Vec<&str> = rows[0]
@@ -433,14 +436,12 @@ fn count_uses_the_index_or_scans_with_a_warning_and_names_unknown_contigs() {
     // Without an index: the same counts, read by a full scan, with a warning.
     let copy = sandbox.path().join("copy.bam");
     std::fs::copy(&bam, &copy).unwrap();
-    let scanned = sandbox.run_raw(&[
-        "count",
+    let scanned = count(
+        &sandbox,
         copy.to_str().unwrap(),
-        "--loci",
         loci.to_str().unwrap(),
-        "--format",
         "json",
-    ]);
+    );
     assert_eq!(scanned.json(), rows);
     assert!(scanned.stderr.contains("no index"), "{}", scanned.stderr);
     // An index older than its BAM is not trusted.
@@ -453,14 +454,12 @@ fn count_uses_the_index_or_scans_with_a_warning_and_names_unknown_contigs() {
         .unwrap()
         .set_modified(old)
         .unwrap();
-    let stale = sandbox.run_raw(&[
-        "count",
+    let stale = count(
+        &sandbox,
         copy.to_str().unwrap(),
-        "--loci",
         loci.to_str().unwrap(),
-        "--format",
         "json",
-    ]);
+    );
     assert_eq!(stale.json(), rows);
     assert!(
         stale.stderr.contains("older than the BAM"),
@@ -478,14 +477,12 @@ fn count_uses_the_index_or_scans_with_a_warning_and_names_unknown_contigs() {
         ])
         .fails(1, "bad.tsv: line 2: field 'chrom': contig 'chr9' is not in");
     let indel = sandbox.file("indel.tsv", "chr1\t100\tA\tC\nchr1\t200\tAT\tA\n");
-    let run = sandbox.run_raw(&[
-        "count",
+    let run = count(
+        &sandbox,
         bam.to_str().unwrap(),
-        "--loci",
         indel.to_str().unwrap(),
-        "--format",
         "tsv",
-    ]);
+    );
     assert_eq!(run.ok().lines().count(), 2, "header and the SNV");
     assert!(
         run.stderr.contains("line 2") && run.stderr.contains("not counted"),
