@@ -13,6 +13,9 @@ pub mod molecular;
 pub mod percist;
 pub mod recist;
 
+#[cfg(test)]
+mod properties;
+
 use chrono::NaiveDate;
 
 /// Tolerance for threshold comparisons, so that a change of exactly 20 % (as
