@@ -7,6 +7,7 @@ pub mod events;
 pub mod files;
 pub mod migrations;
 pub mod patients;
+pub mod response;
 pub mod timeline;
 
 use crate::error::{Error, Result};

@@ -18,6 +18,9 @@ pub struct CtdnaSample {
     pub detected: usize,
     /// Tracked variants reported (detected or not).
     pub tracked: usize,
+    /// The sample's limit of detection as a VAF (mean of 1 / depth over the tracked
+    /// variants), for trends of a sample where nothing was detected.
+    pub detection_limit: Option<f64>,
 }
 
 /// Assesses every sample after the first (the baseline).
@@ -126,6 +129,7 @@ mod tests {
                 mean_vaf: Some(*vaf),
                 detected: *detected,
                 tracked: 4,
+                detection_limit: None,
             })
             .collect()
     }

@@ -115,6 +115,7 @@ fn ctdna_samples() -> impl Strategy<Value = Vec<CtdnaSample>> {
                 mean_vaf: Some(if detected == 0 { 0.0 } else { vaf }),
                 detected,
                 tracked: 3,
+                detection_limit: None,
             })
             .collect()
     })
