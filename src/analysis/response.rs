@@ -349,6 +349,90 @@ fn confirmed_reason(code: &str, date: NaiveDate, on: Option<NaiveDate>) -> Strin
     }
 }
 
+/// Everything the criteria read for one patient.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PatientInputs {
+    /// CT/MR lesion measurements (RECIST, Choi).
+    pub lesions: recist::LesionSeries,
+    /// PET uptake (PERCIST, EORTC).
+    pub pet: percist::PetSeries,
+    /// ctDNA samples (molecular response).
+    pub ctdna: Vec<molecular::CtdnaSample>,
+}
+
+/// A patient's assessments by the chosen criteria, their discordances and best responses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Every follow-up assessment, by date then criterion.
+    pub assessments: Vec<Assessment>,
+    /// Disagreements between criteria.
+    pub discordances: Vec<discordance::Discordance>,
+    /// Best overall response per criterion that has a baseline.
+    pub best: Vec<(Criterion, BestResponse)>,
+}
+
+impl Report {
+    /// Whether an assessment takes part in a discordance.
+    pub fn is_discordant(&self, assessment: &Assessment) -> bool {
+        self.discordances.iter().any(|d| d.involves(assessment))
+    }
+
+    /// The discordance messages concerning an assessment, joined by "; ".
+    pub fn discordance_text(&self, assessment: &Assessment) -> String {
+        self.discordances
+            .iter()
+            .filter(|d| d.involves(assessment))
+            .map(|d| d.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The best response by one criterion.
+    pub fn best(&self, criterion: Criterion) -> Option<&BestResponse> {
+        self.best.iter().find(|(c, _)| *c == criterion).map(|(_, b)| b)
+    }
+}
+
+/// Assesses a patient by `criteria`, finds discordances and best responses (RECIST
+/// and Choi with RECIST confirmation, ctDNA confirmed at the next sample, PET
+/// criteria unconfirmed).
+pub fn assess_patient(inputs: &PatientInputs, criteria: &[Criterion]) -> Report {
+    let mut assessments = Vec::new();
+    let mut best = Vec::new();
+    let first_ct = inputs.lesions.visits.iter().map(|v| v.date).min();
+    let first_pet = inputs.pet.visits.iter().map(|v| v.date).min();
+    let first_blood = inputs.ctdna.iter().map(|s| s.date).min();
+    for &criterion in criteria {
+        let (list, baseline, rules) = match criterion {
+            Criterion::Recist => (recist::assess(&inputs.lesions), first_ct, ConfirmationRules::RECIST),
+            Criterion::Choi => (
+                choi::assess(&inputs.lesions, choi::Variant::Original),
+                first_ct,
+                ConfirmationRules::RECIST,
+            ),
+            Criterion::ModifiedChoi => (
+                choi::assess(&inputs.lesions, choi::Variant::Modified),
+                first_ct,
+                ConfirmationRules::RECIST,
+            ),
+            Criterion::Percist => (percist::assess(&inputs.pet), first_pet, ConfirmationRules::UNCONFIRMED),
+            Criterion::Eortc => (eortc::assess(&inputs.pet), first_pet, ConfirmationRules::UNCONFIRMED),
+            Criterion::Ctdna => (molecular::assess(&inputs.ctdna), first_blood, ConfirmationRules::CTDNA),
+        };
+        if let (Some(baseline), false) = (baseline, list.is_empty()) {
+            best.push((criterion, best_response(&list, baseline, rules)));
+        }
+        assessments.extend(list);
+    }
+    assessments.sort_by_key(|a| (a.date, a.criterion));
+    let discordances = discordance::find(&assessments);
+    Report {
+        assessments,
+        discordances,
+        best,
+    }
+}
+
 /// Relative change of `value` from `reference` in percent; `None` when the reference is 0.
 pub(crate) fn percent_change(value: f64, reference: f64) -> Option<f64> {
     (reference != 0.0).then(|| (value - reference) / reference * 100.0)

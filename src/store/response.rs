@@ -1,6 +1,7 @@
 //! Reads that assemble response-assessment and trend inputs: lesion scans, PET uptake, ctDNA samples and cytokine series.
 
 use super::Store;
+use crate::analysis::response::PatientInputs;
 use crate::analysis::response::molecular::CtdnaSample;
 use crate::analysis::response::percist::{PetLesion, PetSeries, PetVisit};
 use crate::analysis::response::recist::{self, ImagingVisit, Lesion, LesionSeries, Measurement};
@@ -271,6 +272,18 @@ impl Store {
         Ok(samples)
     }
 
+    /// Every input of the response criteria for one patient.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn response_inputs(&self, code: &str) -> Result<PatientInputs> {
+        Ok(PatientInputs {
+            lesions: self.lesion_series(code)?,
+            pet: self.pet_series(code)?,
+            ctdna: self.ctdna_samples(code)?,
+        })
+    }
+
     /// The points of one series of a patient, for [`crate::analysis::trend::trend`].
     ///
     /// ctDNA samples with nothing detected are left-censored at their detection limit
@@ -533,6 +546,26 @@ pub(crate) mod tests {
         assert_eq!(suv[1].value, 6.0);
         let sums = store.series_points("P001", &Series::RecistSum).unwrap();
         assert_eq!(sums.iter().map(|p| p.value).collect::<Vec<_>>(), vec![68.0, 67.0, 79.0]);
+    }
+
+    #[test]
+    fn example_patient_shows_necrosis_metabolic_response_and_molecular_lead() {
+        use crate::analysis::response::discordance::Kind;
+        let store = example_store();
+        let report = crate::analysis::response::assess_patient(
+            &store.response_inputs("P001").unwrap(),
+            &Criterion::ALL,
+        );
+        let kinds: Vec<Kind> = report.discordances.iter().map(|d| d.kind).collect();
+        assert!(kinds.contains(&Kind::NecrosisWithoutShrinkage), "{kinds:?}");
+        assert!(kinds.contains(&Kind::MetabolicWithoutShrinkage), "{kinds:?}");
+        let lead = report.discordances.iter().find(|d| d.kind == Kind::MolecularLead).unwrap();
+        // ctDNA detected again on 2024-04-08, RECIST PD on 2024-05-10.
+        assert_eq!(lead.lead_time_days, Some(32));
+        assert_eq!(
+            report.best(Criterion::Recist).unwrap().progression_date,
+            Some(crate::model::parse_date("2024-05-10").unwrap())
+        );
     }
 
     #[test]
