@@ -8,13 +8,16 @@ macro_rules! say {
     }};
 }
 
+mod cohort;
 mod demo;
 mod event;
 mod ingest;
 mod init;
 mod output;
 mod patient;
+mod response;
 mod timeline;
+mod trend;
 
 use clap::{Parser, Subcommand};
 use oncotrack::store::{Access, Store};
@@ -56,6 +59,13 @@ pub enum Command {
     Timeline(timeline::TimelineArgs),
     /// Generate the synthetic demo cohort as input files and ingest it
     Demo(demo::DemoArgs),
+    /// Response by RECIST 1.1, Choi, PERCIST 1.0, EORTC and ctDNA per follow-up visit, with discordance
+    Response(response::ResponseArgs),
+    /// Trend of a series: change from baseline and nadir, log-slope per 30 days, doubling time
+    Trend(trend::TrendArgs),
+    /// Cohort-wide tables
+    #[command(subcommand)]
+    Cohort(cohort::CohortCommand),
 }
 
 /// Runs a parsed command line.
@@ -76,6 +86,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             args,
         ),
+        Command::Response(args) => response::run(&database(db), format, args),
+        Command::Trend(args) => trend::run(&database(db), format, args),
+        Command::Cohort(command) => cohort::run(&database(db), format, command),
     }
 }
 

@@ -428,53 +428,7 @@ pub(crate) mod tests {
     use crate::store::patients::tests::patient;
 
     /// A patient P001 (male, 171.5 cm) with CT scans, PET scans, ctDNA and IL-6.
-    pub(crate) const EXAMPLE_SQL: &str = "
-        INSERT INTO lesion (patient_id, label, organ, is_target, is_nodal) VALUES
-          (1, 'T1', 'thigh', 0, 0), (1, 'N1', 'groin node', 0, 1), (1, 'M1', 'lung', 0, 0);
-        INSERT INTO imaging_study (study_id, patient_id, date, modality, weight_kg,
-                                   liver_suv_mean, liver_suv_sd, blood_pool_suv) VALUES
-          (1, 1, '2024-01-10', 'CT', NULL, NULL, NULL, NULL),
-          (2, 1, '2024-03-10', 'CT', NULL, NULL, NULL, NULL),
-          (3, 1, '2024-05-10', 'CT', NULL, NULL, NULL, NULL),
-          (4, 1, '2024-01-12', 'PET', 80, 2.2, 0.3, 1.6),
-          (5, 1, '2024-03-12', 'PET', 78, 2.1, 0.3, 1.5);
-        INSERT INTO lesion_measurement (study_id, lesion_id, longest_diameter_mm, short_axis_mm,
-                                        mean_hu, is_new) VALUES
-          (1, 1, 50, 35, 60, 0), (1, 2, 25, 18, 40, 0),
-          (2, 1, 50, 35, 35, 0), (2, 2, 25, 17, 30, 0),
-          (3, 1, 60, 40, 35, 0), (3, 2, 26, 19, 30, 0), (3, 3, 12, 9, NULL, 1);
-        INSERT INTO pet_uptake (study_id, lesion_id, method, method_param, threshold, voxels,
-                                suv_max, suv_peak, suv_mean, mtv_ml, tlg) VALUES
-          (4, 1, 'relative', 0.41, 4.1, 500, 10.0, 8.0, 5.0, 60.0, 300.0),
-          (4, 1, 'absolute', 2.5, 2.5, 900, 10.0, 8.0, 4.0, 90.0, 360.0),
-          (4, 2, 'relative', 0.41, 2.0, 100, 5.0, 4.0, 3.0, 10.0, 30.0),
-          (5, 1, 'relative', 0.41, 2.4, 300, 6.0, 4.5, 3.5, 40.0, 140.0),
-          (5, 2, 'relative', 0.41, 1.2, 50, 3.0, 2.5, 2.0, 5.0, 10.0);
-        INSERT INTO lb_sample (sample_id, patient_id, date) VALUES
-          (1, 1, '2024-01-08'), (2, 1, '2024-02-08'), (3, 1, '2024-03-08'), (4, 1, '2024-04-08');
-        INSERT INTO variant (variant_id, chrom, pos, ref, alt) VALUES
-          (1, '17', 7577120, 'C', 'T'), (2, '22', 29683123, 'G', 'A'), (3, '1', 100, 'A', 'G');
-        INSERT INTO tracked_variant (patient_id, variant_id, added_at) VALUES
-          (1, 1, '2024-01-08'), (1, 2, '2024-01-08');
-        INSERT INTO variant_call (sample_id, variant_id, caller, chrom_raw, vaf, alt_reads,
-                                  ref_reads, depth, vaf_source, detected) VALUES
-          (1, 1, 'mutect2', '17', 0.10, 50, 450, 500, 'AF', 1),
-          (1, 1, 'strelka2', '17', 0.12, 60, 440, 500, 'tier1', 1),
-          (1, 2, 'mutect2', '22', 0.06, 30, 470, 500, 'AF', 1),
-          (1, 3, 'mutect2', '1', 0.50, 250, 250, 500, 'AF', 1),
-          (2, 1, 'mutect2', '17', 0.02, 10, 490, 500, 'AF', 1),
-          (2, 2, 'mutect2', '22', 0.0, 0, 400, 400, 'AF', 0),
-          (3, 1, 'mutect2', '17', 0.0, 0, 1000, 1000, 'AF', 0),
-          (3, 2, 'mutect2', '22', 0.0, 0, 500, 500, 'AF', 0),
-          (4, 1, 'mutect2', '17', NULL, 20, 480, 500, 'AD', 1),
-          (4, 2, 'mutect2', '22', 0.0, 0, 500, 500, 'AF', 0);
-        INSERT INTO cytokine_measurement (patient_id, date, analyte, analyte_raw, value, value_raw,
-                                          censor, bound, assay) VALUES
-          (1, '2024-01-08', 'IL-6', 'IL6', 40.0, '40', 'none', NULL, 'a'),
-          (1, '2024-01-08', 'IL-6', 'IL6', 99.0, '99', 'none', NULL, 'b'),
-          (1, '2024-02-08', 'IL-6', 'IL6', 20.0, '20', 'none', NULL, 'a'),
-          (1, '2024-03-08', 'IL-6', 'IL6', NULL, '<1.5', 'left', 1.5, 'a');
-    ";
+    pub(crate) const EXAMPLE_SQL: &str = include_str!("../../fixtures/response/example.sql");
 
     pub(crate) fn example_store() -> Store {
         let mut store = Store::in_memory().unwrap();
