@@ -10,11 +10,20 @@ fn example() -> Sandbox {
     sandbox.run(&["init"]).ok();
     sandbox
         .run(&[
-            "patient", "add", "P001", "--diagnosis", "undifferentiated pleomorphic sarcoma", "--sex", "M",
-            "--height-cm", "171.5",
+            "patient",
+            "add",
+            "P001",
+            "--diagnosis",
+            "undifferentiated pleomorphic sarcoma",
+            "--sex",
+            "M",
+            "--height-cm",
+            "171.5",
         ])
         .ok();
-    sandbox.run(&["patient", "add", "P002", "--diagnosis", "liposarcoma"]).ok();
+    sandbox
+        .run(&["patient", "add", "P002", "--diagnosis", "liposarcoma"])
+        .ok();
     let sql = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/response/example.sql"),
     )
@@ -29,7 +38,9 @@ fn example() -> Sandbox {
 #[test]
 fn response_json_has_one_row_per_visit_and_criterion_with_reasons() {
     let sandbox = example();
-    let rows = sandbox.run(&["--format", "json", "response", "P001"]).json();
+    let rows = sandbox
+        .run(&["--format", "json", "response", "P001"])
+        .json();
     let find = |date: &str, criterion: &str| {
         rows.iter()
             .find(|r| r["date"] == date && r["criterion"] == criterion)
@@ -37,7 +48,10 @@ fn response_json_has_one_row_per_visit_and_criterion_with_reasons() {
     };
     let pd = find("2024-05-10", "recist");
     assert_eq!(pd["category"], "PD");
-    assert_eq!(pd["reason"], "PD: new lesion M1");
+    assert_eq!(
+        pd["reason"],
+        "PD: new lesion M1 (sum 79 mm is +18 % over nadir 67 mm and +12 mm)"
+    );
     assert_eq!(pd["discordant"], true);
     let sd = find("2024-03-10", "recist");
     assert_eq!(sd["category"], "SD");
@@ -48,31 +62,53 @@ fn response_json_has_one_row_per_visit_and_criterion_with_reasons() {
     assert_eq!(choi["category"], "PR");
     assert_eq!(find("2024-03-12", "percist")["category"], "PMR");
     assert_eq!(find("2024-04-08", "ctdna")["category"], "PD");
-    for key in ["change_from_baseline_pct", "change_from_nadir_pct", "change_from_nadir", "flags"] {
+    for key in [
+        "change_from_baseline_pct",
+        "change_from_nadir_pct",
+        "change_from_nadir",
+        "flags",
+    ] {
         assert!(sd.get(key).is_some(), "missing {key}");
     }
     let lead = pd["discordance"].as_str().unwrap();
-    assert!(lead.contains("preceded RECIST PD on 2024-05-10 by 32 days"), "{lead}");
+    assert!(
+        lead.contains("preceded RECIST PD on 2024-05-10 by 32 days"),
+        "{lead}"
+    );
 }
 
 #[test]
 fn response_criteria_option_filters_and_rejects_unknown_names() {
     let sandbox = example();
     let rows = sandbox
-        .run(&["--format", "json", "response", "P001", "--criteria", "ctdna,mchoi"])
+        .run(&[
+            "--format",
+            "json",
+            "response",
+            "P001",
+            "--criteria",
+            "ctdna,mchoi",
+        ])
         .json();
-    assert!(rows.iter().all(|r| r["criterion"] == "ctdna" || r["criterion"] == "mchoi"));
+    assert!(
+        rows.iter()
+            .all(|r| r["criterion"] == "ctdna" || r["criterion"] == "mchoi")
+    );
     assert_eq!(rows.len(), 5);
     sandbox
         .run(&["response", "P001", "--criteria", "who"])
         .fails(2, "expected one of recist");
-    sandbox.run(&["response", "P404"]).fails(1, "unknown patient 'P404'");
+    sandbox
+        .run(&["response", "P404"])
+        .fails(1, "unknown patient 'P404'");
 }
 
 #[test]
 fn response_best_lists_confirmed_best_response_and_progression_date() {
     let sandbox = example();
-    let rows = sandbox.run(&["--format", "json", "response", "P001", "--best"]).json();
+    let rows = sandbox
+        .run(&["--format", "json", "response", "P001", "--best"])
+        .json();
     let recist = rows.iter().find(|r| r["criterion"] == "recist").unwrap();
     // SD on day 60 (over 42 days), then PD.
     assert_eq!(recist["category"], "SD");
@@ -87,7 +123,16 @@ fn response_best_lists_confirmed_best_response_and_progression_date() {
 fn trend_reports_slope_and_censoring_per_series() {
     let sandbox = example();
     let rows = sandbox
-        .run(&["--format", "json", "trend", "P001", "--series", "cytokine:IL-6,recist.sum", "--series", "pet.mtv"])
+        .run(&[
+            "--format",
+            "json",
+            "trend",
+            "P001",
+            "--series",
+            "cytokine:IL-6,recist.sum",
+            "--series",
+            "pet.mtv",
+        ])
         .json();
     assert_eq!(rows.len(), 3);
     let il6 = &rows[0];
@@ -96,7 +141,16 @@ fn trend_reports_slope_and_censoring_per_series() {
     assert_eq!(il6["latest"], 0.75);
     assert_eq!(il6["direction"], "halving");
     let excluded = sandbox
-        .run(&["--format", "json", "trend", "P001", "--series", "cytokine:IL-6", "--censored", "exclude"])
+        .run(&[
+            "--format",
+            "json",
+            "trend",
+            "P001",
+            "--series",
+            "cytokine:IL-6",
+            "--censored",
+            "exclude",
+        ])
         .json();
     assert_eq!(excluded[0]["used"], 2);
     assert_eq!(rows[2]["change_from_baseline"], -25.0);
@@ -108,7 +162,10 @@ fn trend_reports_slope_and_censoring_per_series() {
 #[test]
 fn cohort_response_csv_has_one_row_per_patient() {
     let sandbox = example();
-    let out = sandbox.run(&["--format", "csv", "cohort", "response"]).ok().to_string();
+    let out = sandbox
+        .run(&["--format", "csv", "cohort", "response"])
+        .ok()
+        .to_string();
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");
     assert!(lines[0].starts_with("patient,recist,recist_date,choi,choi_date,percist"));

@@ -276,7 +276,13 @@ pub fn best_response(
             confirmation(i, accept).map(|on| (a.date, Some(on)))
         })
     };
-    let name = |c: Category| c.code(assessments.first().map_or(Criterion::Recist, |a| a.criterion));
+    let name = |c: Category| {
+        c.code(
+            assessments
+                .first()
+                .map_or(Criterion::Recist, |a| a.criterion),
+        )
+    };
     if let Some((date, on)) = found(Category::Complete, &[Category::Complete]) {
         return BestResponse {
             category: Category::Complete,
@@ -389,7 +395,10 @@ impl Report {
 
     /// The best response by one criterion.
     pub fn best(&self, criterion: Criterion) -> Option<&BestResponse> {
-        self.best.iter().find(|(c, _)| *c == criterion).map(|(_, b)| b)
+        self.best
+            .iter()
+            .find(|(c, _)| *c == criterion)
+            .map(|(_, b)| b)
     }
 }
 
@@ -404,7 +413,11 @@ pub fn assess_patient(inputs: &PatientInputs, criteria: &[Criterion]) -> Report 
     let first_blood = inputs.ctdna.iter().map(|s| s.date).min();
     for &criterion in criteria {
         let (list, baseline, rules) = match criterion {
-            Criterion::Recist => (recist::assess(&inputs.lesions), first_ct, ConfirmationRules::RECIST),
+            Criterion::Recist => (
+                recist::assess(&inputs.lesions),
+                first_ct,
+                ConfirmationRules::RECIST,
+            ),
             Criterion::Choi => (
                 choi::assess(&inputs.lesions, choi::Variant::Original),
                 first_ct,
@@ -415,9 +428,21 @@ pub fn assess_patient(inputs: &PatientInputs, criteria: &[Criterion]) -> Report 
                 first_ct,
                 ConfirmationRules::RECIST,
             ),
-            Criterion::Percist => (percist::assess(&inputs.pet), first_pet, ConfirmationRules::UNCONFIRMED),
-            Criterion::Eortc => (eortc::assess(&inputs.pet), first_pet, ConfirmationRules::UNCONFIRMED),
-            Criterion::Ctdna => (molecular::assess(&inputs.ctdna), first_blood, ConfirmationRules::CTDNA),
+            Criterion::Percist => (
+                percist::assess(&inputs.pet),
+                first_pet,
+                ConfirmationRules::UNCONFIRMED,
+            ),
+            Criterion::Eortc => (
+                eortc::assess(&inputs.pet),
+                first_pet,
+                ConfirmationRules::UNCONFIRMED,
+            ),
+            Criterion::Ctdna => (
+                molecular::assess(&inputs.ctdna),
+                first_blood,
+                ConfirmationRules::CTDNA,
+            ),
         };
         if let (Some(baseline), false) = (baseline, list.is_empty()) {
             best.push((criterion, best_response(&list, baseline, rules)));
@@ -517,7 +542,9 @@ mod tests {
     fn course(codes: &[(&str, Category)]) -> Vec<Assessment> {
         codes
             .iter()
-            .map(|(date, c)| Assessment::new(test_util::d(date), Criterion::Recist, *c, String::new()))
+            .map(|(date, c)| {
+                Assessment::new(test_util::d(date), Criterion::Recist, *c, String::new())
+            })
             .collect()
     }
 
@@ -527,21 +554,47 @@ mod tests {
         let baseline = test_util::d("2024-01-01");
         let table: [(&[(&str, Category)], Category); 9] = [
             (&[("2024-02-12", Partial), ("2024-03-25", Partial)], Partial),
-            (&[("2024-02-12", Complete), ("2024-03-25", Complete)], Complete),
+            (
+                &[("2024-02-12", Complete), ("2024-03-25", Complete)],
+                Complete,
+            ),
             // CR then PR: a PR confirmed
-            (&[("2024-02-12", Complete), ("2024-03-25", Partial)], Partial),
+            (
+                &[("2024-02-12", Complete), ("2024-03-25", Partial)],
+                Partial,
+            ),
             // confirmation less than 28 days later does not count
             (&[("2024-02-12", Partial), ("2024-03-01", Partial)], Stable),
             // PR, NE, PR: NE between is allowed
-            (&[("2024-02-12", Partial), ("2024-03-25", NotEvaluable), ("2024-05-06", Partial)], Partial),
+            (
+                &[
+                    ("2024-02-12", Partial),
+                    ("2024-03-25", NotEvaluable),
+                    ("2024-05-06", Partial),
+                ],
+                Partial,
+            ),
             // PR then PD: SD when 6 weeks after baseline
-            (&[("2024-02-12", Partial), ("2024-03-25", Progressive)], Stable),
+            (
+                &[("2024-02-12", Partial), ("2024-03-25", Progressive)],
+                Stable,
+            ),
             // SD too early, then PD: PD
-            (&[("2024-01-20", Stable), ("2024-03-25", Progressive)], Progressive),
+            (
+                &[("2024-01-20", Stable), ("2024-03-25", Progressive)],
+                Progressive,
+            ),
             // nothing evaluable
             (&[("2024-02-12", NotEvaluable)], NotEvaluable),
             // responses after progression do not count
-            (&[("2024-02-12", Progressive), ("2024-03-25", Partial), ("2024-05-06", Partial)], Progressive),
+            (
+                &[
+                    ("2024-02-12", Progressive),
+                    ("2024-03-25", Partial),
+                    ("2024-05-06", Partial),
+                ],
+                Progressive,
+            ),
         ];
         for (codes, expected) in table {
             let best = best_response(&course(codes), baseline, ConfirmationRules::RECIST);
@@ -553,7 +606,11 @@ mod tests {
     fn best_response_reports_first_progression_date() {
         use Category::*;
         let best = best_response(
-            &course(&[("2024-03-25", Progressive), ("2024-02-12", Stable), ("2024-05-01", Progressive)]),
+            &course(&[
+                ("2024-03-25", Progressive),
+                ("2024-02-12", Stable),
+                ("2024-05-01", Progressive),
+            ]),
             test_util::d("2024-01-01"),
             ConfirmationRules::RECIST,
         );

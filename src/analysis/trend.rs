@@ -133,10 +133,7 @@ pub fn trend(points: &[Point], policy: CensorPolicy) -> Trend {
         })
         .flatten();
     let change = |from: Option<(NaiveDate, f64)>| match (latest, from) {
-        (Some((_, v)), Some((_, f))) => (
-            Some(v - f),
-            (f != 0.0).then(|| (v - f) / f * 100.0),
-        ),
+        (Some((_, v)), Some((_, f))) => (Some(v - f), (f != 0.0).then(|| (v - f) / f * 100.0)),
         _ => (None, None),
     };
     let (change_from_baseline, change_from_baseline_pct) = change(baseline);
@@ -269,15 +266,36 @@ mod tests {
                 .collect();
             let fit = trend(&pts, CensorPolicy::Substitute).fit.unwrap();
             let want = |key: &str| case[key].as_f64().unwrap();
-            assert!(close(fit.slope_per_30d, want("slope_per_30d"), 1e-9), "{name} slope");
-            assert!(close(fit.intercept, want("intercept"), 1e-9), "{name} intercept");
-            assert!(close(fit.stderr_per_30d.unwrap(), want("stderr_per_30d"), 1e-9), "{name} se");
+            assert!(
+                close(fit.slope_per_30d, want("slope_per_30d"), 1e-9),
+                "{name} slope"
+            );
+            assert!(
+                close(fit.intercept, want("intercept"), 1e-9),
+                "{name} intercept"
+            );
+            assert!(
+                close(fit.stderr_per_30d.unwrap(), want("stderr_per_30d"), 1e-9),
+                "{name} se"
+            );
             let (lo, hi) = fit.ci95.unwrap();
-            assert!(close(lo, want("ci_low_per_30d"), 1e-9), "{name} ci low {lo}");
-            assert!(close(hi, want("ci_high_per_30d"), 1e-9), "{name} ci high {hi}");
-            assert!(close(fit.p_value.unwrap(), want("p_value"), 1e-6), "{name} p");
+            assert!(
+                close(lo, want("ci_low_per_30d"), 1e-9),
+                "{name} ci low {lo}"
+            );
+            assert!(
+                close(hi, want("ci_high_per_30d"), 1e-9),
+                "{name} ci high {hi}"
+            );
+            assert!(
+                close(fit.p_value.unwrap(), want("p_value"), 1e-6),
+                "{name} p"
+            );
             assert!(close(fit.r.unwrap(), want("r"), 1e-9), "{name} r");
-            assert!(close(fit.doubling_days.unwrap(), want("doubling_days"), 1e-9), "{name} td");
+            assert!(
+                close(fit.doubling_days.unwrap(), want("doubling_days"), 1e-9),
+                "{name} td"
+            );
         }
     }
 
@@ -285,11 +303,19 @@ mod tests {
     fn doubling_time_of_exact_exponential_growth() {
         // Doubles every 60 days: slope ln2/2 per 30 days, doubling 60 days, CI collapses.
         let t = trend(
-            &points(&[("2024-01-01", 1.0), ("2024-03-01", 2.0), ("2024-04-30", 4.0)]),
+            &points(&[
+                ("2024-01-01", 1.0),
+                ("2024-03-01", 2.0),
+                ("2024-04-30", 4.0),
+            ]),
             CensorPolicy::Substitute,
         );
         let fit = t.fit.unwrap();
-        assert!(close(fit.slope_per_30d, std::f64::consts::LN_2 / 2.0, 1e-12));
+        assert!(close(
+            fit.slope_per_30d,
+            std::f64::consts::LN_2 / 2.0,
+            1e-12
+        ));
         assert!(close(fit.doubling_days.unwrap(), 60.0, 1e-12));
         assert!(fit.is_growing());
         assert_eq!(t.change_from_baseline_pct, Some(300.0));
@@ -298,7 +324,12 @@ mod tests {
     #[test]
     fn halving_time_ci_is_open_when_slope_ci_crosses_zero() {
         let t = trend(
-            &points(&[("2024-01-01", 4.0), ("2024-02-01", 5.0), ("2024-03-01", 1.0), ("2024-04-01", 3.0)]),
+            &points(&[
+                ("2024-01-01", 4.0),
+                ("2024-02-01", 5.0),
+                ("2024-03-01", 1.0),
+                ("2024-04-01", 3.0),
+            ]),
             CensorPolicy::Substitute,
         );
         let fit = t.fit.unwrap();
@@ -311,7 +342,11 @@ mod tests {
     #[test]
     fn change_from_nadir_uses_smallest_earlier_value() {
         let t = trend(
-            &points(&[("2024-01-01", 10.0), ("2024-02-01", 4.0), ("2024-03-01", 6.0)]),
+            &points(&[
+                ("2024-01-01", 10.0),
+                ("2024-02-01", 4.0),
+                ("2024-03-01", 6.0),
+            ]),
             CensorPolicy::Substitute,
         );
         assert_eq!(t.nadir, Some((d("2024-02-01"), 4.0)));
@@ -322,7 +357,11 @@ mod tests {
 
     #[test]
     fn left_censored_points_enter_at_half_the_limit_or_are_excluded() {
-        let mut pts = points(&[("2024-01-01", 0.08), ("2024-02-01", 0.02), ("2024-03-01", 0.004)]);
+        let mut pts = points(&[
+            ("2024-01-01", 0.08),
+            ("2024-02-01", 0.02),
+            ("2024-03-01", 0.004),
+        ]);
         pts[2].censor = Censor::Left;
         let t = trend(&pts, CensorPolicy::Substitute);
         assert_eq!((t.censored, t.used), (1, 3));
@@ -338,7 +377,11 @@ mod tests {
     #[test]
     fn non_positive_values_are_counted_and_left_out_of_the_fit() {
         let t = trend(
-            &points(&[("2024-01-01", 1.0), ("2024-02-01", 0.0), ("2024-03-01", 0.5)]),
+            &points(&[
+                ("2024-01-01", 1.0),
+                ("2024-02-01", 0.0),
+                ("2024-03-01", 0.5),
+            ]),
             CensorPolicy::Substitute,
         );
         assert_eq!((t.used, t.non_positive), (2, 1));

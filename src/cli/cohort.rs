@@ -39,7 +39,11 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
         columns.push(criterion.name());
         columns.push(date_column(criterion));
     }
-    columns.extend(["recist_progression_date", "ctdna_lead_days", "discordant_visits"]);
+    columns.extend([
+        "recist_progression_date",
+        "ctdna_lead_days",
+        "discordant_visits",
+    ]);
     let mut listing = Listing::new(&columns);
     for patient in store.patients()? {
         let code = &patient.fields.code;

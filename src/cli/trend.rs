@@ -96,9 +96,13 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
             rounded(fit.and_then(|f| f.ci95).map(|c| c.0), 4),
             rounded(fit.and_then(|f| f.ci95).map(|c| c.1), 4),
             rounded(fit.and_then(|f| f.p_value), 4),
-            opt(fit
-                .filter(|f| f.doubling_days.is_some())
-                .map(|f| if f.is_growing() { "doubling" } else { "halving" })),
+            opt(fit.filter(|f| f.doubling_days.is_some()).map(|f| {
+                if f.is_growing() {
+                    "doubling"
+                } else {
+                    "halving"
+                }
+            })),
             rounded(fit.and_then(|f| f.doubling_days), 1),
             rounded(fit.and_then(|f| f.doubling_ci95).map(|c| c.0), 1),
             rounded(fit.and_then(|f| f.doubling_ci95).and_then(|c| c.1), 1),

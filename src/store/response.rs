@@ -119,7 +119,8 @@ impl Store {
                 measurements: Vec::new(),
             });
             // CT and MR on one date: the first (CT) reading of a lesion wins.
-            if let Some(label) = label.filter(|l| !visit.measurements.iter().any(|m| &m.label == l)) {
+            if let Some(label) = label.filter(|l| !visit.measurements.iter().any(|m| &m.label == l))
+            {
                 visit.measurements.push(Measurement {
                     label,
                     longest_diameter_mm: longest,
@@ -356,7 +357,9 @@ impl Store {
               WHERE s.patient_id = ?1 AND s.modality = 'PET'
               GROUP BY s.study_id ORDER BY s.date"
         ))?;
-        let rows = stmt.query_map([patient_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))?;
+        let rows = stmt.query_map([patient_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
+        })?;
         let mut out = BTreeMap::new();
         for row in rows {
             let (date, mtv) = row?;
@@ -390,9 +393,21 @@ impl Store {
                 continue;
             }
             let point = match (censor.as_str(), value, bound) {
-                ("left", _, Some(b)) => Point { date, value: b, censor: Censor::Left },
-                ("right", _, Some(b)) => Point { date, value: b, censor: Censor::Right },
-                (_, Some(v), _) => Point { date, value: v, censor: Censor::None },
+                ("left", _, Some(b)) => Point {
+                    date,
+                    value: b,
+                    censor: Censor::Left,
+                },
+                ("right", _, Some(b)) => Point {
+                    date,
+                    value: b,
+                    censor: Censor::Right,
+                },
+                (_, Some(v), _) => Point {
+                    date,
+                    value: v,
+                    censor: Censor::None,
+                },
                 _ => continue,
             };
             points.push(point);
@@ -402,7 +417,11 @@ impl Store {
 
     fn patient_row_id(&self, code: &str) -> Result<i64> {
         self.conn
-            .query_row("SELECT patient_id FROM patient WHERE code = ?1", [code], |r| r.get(0))
+            .query_row(
+                "SELECT patient_id FROM patient WHERE code = ?1",
+                [code],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| Error::UnknownPatient(code.to_string()))
     }
@@ -445,12 +464,23 @@ pub(crate) mod tests {
         let series = store.lesion_series("P001").unwrap();
         assert_eq!(series.lesions.len(), 3);
         assert_eq!(series.visits.len(), 3);
-        assert!(series.visits[2].measurements.iter().any(|m| m.label == "M1" && m.is_new));
+        assert!(
+            series.visits[2]
+                .measurements
+                .iter()
+                .any(|m| m.label == "M1" && m.is_new)
+        );
         // T1 50 mm + N1 short axis 18 mm; M1 is new and not a target.
         assert_eq!(recist_rules::sum_series(&series)[0].1, Some(68.0));
-        let codes: Vec<&str> = recist_rules::assess(&series).iter().map(|a| a.code()).collect();
+        let codes: Vec<&str> = recist_rules::assess(&series)
+            .iter()
+            .map(|a| a.code())
+            .collect();
         assert_eq!(codes, vec!["SD", "PD"]);
-        assert!(matches!(store.lesion_series("P404"), Err(Error::UnknownPatient(_))));
+        assert!(matches!(
+            store.lesion_series("P404"),
+            Err(Error::UnknownPatient(_))
+        ));
     }
 
     #[test]
@@ -481,25 +511,36 @@ pub(crate) mod tests {
         assert!((samples[2].detection_limit.unwrap() - (0.001 + 0.002) / 2.0).abs() < 1e-12);
         // VAF from reads when the caller gave none: 20 / 500.
         assert!((samples[3].mean_vaf.unwrap() - 0.02).abs() < 1e-12);
-        let codes: Vec<&str> = molecular::assess(&samples).iter().map(|a| a.code()).collect();
+        let codes: Vec<&str> = molecular::assess(&samples)
+            .iter()
+            .map(|a| a.code())
+            .collect();
         assert_eq!(codes, vec!["PR", "CR", "PD"]);
     }
 
     #[test]
     fn series_points_for_each_kind() {
         let store = example_store();
-        let il6 = store.series_points("P001", &"cytokine:il-6".parse().unwrap()).unwrap();
+        let il6 = store
+            .series_points("P001", &"cytokine:il-6".parse().unwrap())
+            .unwrap();
         assert_eq!(il6.len(), 3);
         assert_eq!(il6[0].value, 40.0);
         assert_eq!(il6[2].censor, Censor::Left);
         let vaf = store.series_points("P001", &Series::CtdnaMeanVaf).unwrap();
         assert_eq!(vaf[2].censor, Censor::Left);
         let mtv = store.series_points("P001", &Series::PetMtv).unwrap();
-        assert_eq!(mtv.iter().map(|p| p.value).collect::<Vec<_>>(), vec![70.0, 45.0]);
+        assert_eq!(
+            mtv.iter().map(|p| p.value).collect::<Vec<_>>(),
+            vec![70.0, 45.0]
+        );
         let suv = store.series_points("P001", &Series::PetSuvMax).unwrap();
         assert_eq!(suv[1].value, 6.0);
         let sums = store.series_points("P001", &Series::RecistSum).unwrap();
-        assert_eq!(sums.iter().map(|p| p.value).collect::<Vec<_>>(), vec![68.0, 67.0, 79.0]);
+        assert_eq!(
+            sums.iter().map(|p| p.value).collect::<Vec<_>>(),
+            vec![68.0, 67.0, 79.0]
+        );
     }
 
     #[test]
@@ -512,8 +553,15 @@ pub(crate) mod tests {
         );
         let kinds: Vec<Kind> = report.discordances.iter().map(|d| d.kind).collect();
         assert!(kinds.contains(&Kind::NecrosisWithoutShrinkage), "{kinds:?}");
-        assert!(kinds.contains(&Kind::MetabolicWithoutShrinkage), "{kinds:?}");
-        let lead = report.discordances.iter().find(|d| d.kind == Kind::MolecularLead).unwrap();
+        assert!(
+            kinds.contains(&Kind::MetabolicWithoutShrinkage),
+            "{kinds:?}"
+        );
+        let lead = report
+            .discordances
+            .iter()
+            .find(|d| d.kind == Kind::MolecularLead)
+            .unwrap();
         // ctDNA detected again on 2024-04-08, RECIST PD on 2024-05-10.
         assert_eq!(lead.lead_time_days, Some(32));
         assert_eq!(
@@ -524,7 +572,14 @@ pub(crate) mod tests {
 
     #[test]
     fn series_names_parse_and_print() {
-        for name in ["ctdna.mean_vaf", "cytokine:IL-6", "pet.mtv", "pet.tlg", "pet.suvmax", "recist.sum"] {
+        for name in [
+            "ctdna.mean_vaf",
+            "cytokine:IL-6",
+            "pet.mtv",
+            "pet.tlg",
+            "pet.suvmax",
+            "recist.sum",
+        ] {
             assert_eq!(name.parse::<Series>().unwrap().to_string(), name);
         }
         assert!("cytokine:".parse::<Series>().is_err());

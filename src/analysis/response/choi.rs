@@ -45,19 +45,20 @@ pub fn assess(series: &LesionSeries, variant: Variant) -> Vec<Assessment> {
     let mut out = Vec::new();
     for visit in &sums[1..] {
         let mut a = Assessment::new(visit.date, criterion, Category::NotEvaluable, String::new());
-        if !visit.new_lesions.is_empty() {
-            a.category = Category::Progressive;
-            a.reason = format!("PD: new lesion {}", visit.new_lesions.join(", "));
-            out.push(a);
-            continue;
-        }
-        let (Some(baseline), Some(low)) = (baseline_sum, nadir) else {
-            a.reason = "NE: no measurable target lesion at baseline".into();
-            out.push(a);
-            continue;
-        };
-        let Some(sum) = visit.sum() else {
-            a.reason = format!("NE: target {} not measured", visit.missing.join(", "));
+        let new_lesion = (!visit.new_lesions.is_empty())
+            .then(|| format!("PD: new lesion {}", visit.new_lesions.join(", ")));
+        let (Some(baseline), Some(low), Some(sum)) = (baseline_sum, nadir, visit.sum()) else {
+            (a.category, a.reason) = match (new_lesion, baseline_sum) {
+                (Some(reason), _) => (Category::Progressive, reason),
+                (None, None) => (
+                    Category::NotEvaluable,
+                    "NE: no measurable target lesion at baseline".into(),
+                ),
+                (None, Some(_)) => (
+                    Category::NotEvaluable,
+                    format!("NE: target {} not measured", visit.missing.join(", ")),
+                ),
+            };
             out.push(a);
             continue;
         };
@@ -70,8 +71,9 @@ pub fn assess(series: &LesionSeries, variant: Variant) -> Vec<Assessment> {
         let hu_change = match (visit.mean_hu, baseline_hu) {
             (Some(hu), Some(hu0)) if hu0 > 0.0 => Some((hu - hu0) / hu0),
             _ => {
-                a.flags
-                    .push("mean HU not known for every target: density criterion not applied".into());
+                a.flags.push(
+                    "mean HU not known for every target: density criterion not applied".into(),
+                );
                 None
             }
         };
@@ -94,7 +96,9 @@ pub fn assess(series: &LesionSeries, variant: Variant) -> Vec<Assessment> {
             signed_pct(a.change_from_baseline_pct),
             num(baseline, 1)
         );
-        (a.category, a.reason) = if visit.targets_gone && visit.non_targets_gone == Some(true) {
+        (a.category, a.reason) = if let Some(reason) = new_lesion {
+            (Category::Progressive, format!("{reason} ({size})"))
+        } else if visit.targets_gone && visit.non_targets_gone == Some(true) {
             (Category::Complete, "CR: every lesion gone".into())
         } else if size_rise && !hu_fall {
             (
@@ -162,7 +166,11 @@ mod tests {
         for (size, hu, choi, modified) in table {
             let series = scan(&[(60.0, Some(50.0)), (size, Some(hu))]);
             assert_eq!(codes(&series, Variant::Original), vec![choi], "{size} {hu}");
-            assert_eq!(codes(&series, Variant::Modified), vec![modified], "{size} {hu}");
+            assert_eq!(
+                codes(&series, Variant::Modified),
+                vec![modified],
+                "{size} {hu}"
+            );
         }
     }
 

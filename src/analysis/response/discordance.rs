@@ -95,7 +95,11 @@ pub fn find(assessments: &[Assessment]) -> Vec<Discordance> {
             if same_family {
                 continue;
             }
-            let window = if modality(first) == modality(second) { 0 } else { WINDOW_DAYS };
+            let window = if modality(first) == modality(second) {
+                0
+            } else {
+                WINDOW_DAYS
+            };
             let seconds = of(second);
             for a in of(first) {
                 let Some(b) = seconds
@@ -115,7 +119,11 @@ pub fn find(assessments: &[Assessment]) -> Vec<Discordance> {
             }
         }
     }
-    let first_pd = |c: Criterion| of(c).into_iter().find(|a| a.category == Category::Progressive);
+    let first_pd = |c: Criterion| {
+        of(c)
+            .into_iter()
+            .find(|a| a.category == Category::Progressive)
+    };
     if let (Some(ctdna), Some(recist)) = (first_pd(Criterion::Ctdna), first_pd(Criterion::Recist)) {
         let lead = (recist.date - ctdna.date).num_days();
         if lead > 0 {
@@ -136,7 +144,12 @@ pub fn find(assessments: &[Assessment]) -> Vec<Discordance> {
 }
 
 fn describe(a: &Assessment, b: &Assessment) -> Discordance {
-    let pair = |x: &Assessment, y: &Assessment, c1: Criterion, k1: Category, c2: Criterion, k2: Category| {
+    let pair = |x: &Assessment,
+                y: &Assessment,
+                c1: Criterion,
+                k1: Category,
+                c2: Criterion,
+                k2: Category| {
         (x.criterion == c1 && x.category == k1 && y.criterion == c2 && y.category == k2)
             || (y.criterion == c1 && y.category == k1 && x.criterion == c2 && x.category == k2)
     };
@@ -229,7 +242,10 @@ mod tests {
             a(Criterion::Ctdna, "2024-04-01", Category::Progressive),
             a(Criterion::Ctdna, "2024-06-01", Category::Progressive),
         ]);
-        let lead: Vec<&Discordance> = found.iter().filter(|f| f.kind == Kind::MolecularLead).collect();
+        let lead: Vec<&Discordance> = found
+            .iter()
+            .filter(|f| f.kind == Kind::MolecularLead)
+            .collect();
         assert_eq!(lead.len(), 1);
         assert_eq!(lead[0].lead_time_days, Some(61));
         assert!(lead[0].involves(&a(Criterion::Ctdna, "2024-04-01", Category::Progressive)));

@@ -1,7 +1,9 @@
 //! EORTC PET response criteria (Young et al., Eur J Cancer 1999;35:1773-1782) on the SUVmax of the hottest lesion.
 
 use super::percist::{PetSeries, hottest, new_lesions};
-use super::{Assessment, Category, Criterion, EPS, num, percent_change, signed_pct, sorted_by_date};
+use super::{
+    Assessment, Category, Criterion, EPS, num, percent_change, signed_pct, sorted_by_date,
+};
 
 /// PMD: SUV rises more than this fraction from baseline.
 pub const PMD_RISE: f64 = 0.25;

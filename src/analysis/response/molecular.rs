@@ -1,6 +1,8 @@
 //! ctDNA molecular response (Goldberg et al., Clin Cancer Res 2018;24:1872-1880): ≥ 50 % fall of mean VAF, clearance, molecular progression.
 
-use super::{Assessment, Category, Criterion, EPS, num, percent_change, signed_pct, sorted_by_date};
+use super::{
+    Assessment, Category, Criterion, EPS, num, percent_change, signed_pct, sorted_by_date,
+};
 use chrono::NaiveDate;
 
 /// Molecular response: mean VAF falls at least this fraction below baseline.
@@ -44,7 +46,12 @@ pub fn assess(samples: &[CtdnaSample]) -> Vec<Assessment> {
     let mut previous_response = false;
     let mut out = Vec::new();
     for sample in &samples[1..] {
-        let mut a = Assessment::new(sample.date, criterion, Category::NotEvaluable, String::new());
+        let mut a = Assessment::new(
+            sample.date,
+            criterion,
+            Category::NotEvaluable,
+            String::new(),
+        );
         let Some(vaf) = sample.mean_vaf.filter(|_| sample.tracked > 0) else {
             a.reason = "NE: no tracked variant reported for this sample".into();
             out.push(a);
@@ -156,7 +163,10 @@ mod tests {
     fn clearance_is_no_tracked_variant_detected() {
         let a = assess(&samples(&[(0.1, 4), (0.0, 0)]));
         assert_eq!(a[0].code(), "CR");
-        assert_eq!(a[0].reason, "CR: clearance, none of 4 tracked variants detected");
+        assert_eq!(
+            a[0].reason,
+            "CR: clearance, none of 4 tracked variants detected"
+        );
     }
 
     #[test]
@@ -176,12 +186,19 @@ mod tests {
         assert!(!a[0].reason.contains("confirmed"), "{}", a[0].reason);
         assert!(a[1].reason.contains("confirmed"), "{}", a[1].reason);
         let best = |values: &[(f64, usize)]| {
-            best_response(&assess(&samples(values)), d("2024-01-01"), ConfirmationRules::CTDNA)
-                .category
+            best_response(
+                &assess(&samples(values)),
+                d("2024-01-01"),
+                ConfirmationRules::CTDNA,
+            )
+            .category
         };
         assert_eq!(best(&[(0.1, 4), (0.04, 4), (0.03, 4)]), Category::Partial);
         // Not confirmed: the next sample is SD.
-        assert_eq!(best(&[(0.1, 4), (0.04, 4), (0.07, 4), (0.03, 4)]), Category::Stable);
+        assert_eq!(
+            best(&[(0.1, 4), (0.04, 4), (0.07, 4), (0.03, 4)]),
+            Category::Stable
+        );
         assert_eq!(best(&[(0.1, 4), (0.0, 0), (0.0, 0)]), Category::Complete);
     }
 

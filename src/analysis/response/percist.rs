@@ -1,6 +1,9 @@
 //! PERCIST 1.0 (Wahl et al., J Nucl Med 2009;50 Suppl 1:122S-150S): metabolic response on SULpeak of the hottest lesion, with lean body mass after Janmahasatian 2005.
 
-use super::{Assessment, Category, Criterion, EPS, num, percent_change, signed_num, signed_pct, sorted_by_date};
+use super::{
+    Assessment, Category, Criterion, EPS, num, percent_change, signed_num, signed_pct,
+    sorted_by_date,
+};
 use crate::model::Sex;
 use chrono::NaiveDate;
 
@@ -88,7 +91,10 @@ pub fn measurability_floor(liver_mean: f64, liver_sd: f64) -> f64 {
 }
 
 /// The hottest lesion's SUVpeak on a scan, with its label.
-pub(crate) fn hottest(visit: &PetVisit, value: impl Fn(&PetLesion) -> Option<f64>) -> Option<(String, f64)> {
+pub(crate) fn hottest(
+    visit: &PetVisit,
+    value: impl Fn(&PetLesion) -> Option<f64>,
+) -> Option<(String, f64)> {
     visit
         .lesions
         .iter()
@@ -139,9 +145,8 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
         let (f0, f1, unit) = match factors {
             (Some(f0), Some(f1)) => (f0, f1, "SULpeak"),
             _ => {
-                a.flags.push(
-                    "SUVpeak used instead of SULpeak: height, weight or sex unknown".into(),
-                );
+                a.flags
+                    .push("SUVpeak used instead of SULpeak: height, weight or sex unknown".into());
                 (1.0, 1.0, "SUVpeak")
             }
         };
@@ -171,14 +176,15 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
                 .push("liver reference unknown: baseline measurability not checked".into()),
         }
         let liver1 = visit.liver_suv_mean.map(|v| v * f1);
-        if let (Some(l0), Some(l1)) = (liver0, liver1) {
-            if (l1 - l0).abs() > 0.2 * l0 && (l1 - l0).abs() > 0.3 {
-                a.flags.push(format!(
-                    "liver reference changed from {} to {} (over 20 % and 0.3): scans may not be comparable",
-                    num(l0, 2),
-                    num(l1, 2)
-                ));
-            }
+        if let (Some(l0), Some(l1)) = (liver0, liver1)
+            && (l1 - l0).abs() > 0.2 * l0
+            && (l1 - l0).abs() > 0.3
+        {
+            a.flags.push(format!(
+                "liver reference changed from {} to {} (over 20 % and 0.3): scans may not be comparable",
+                num(l0, 2),
+                num(l1, 2)
+            ));
         }
         let hottest_now = hottest(visit, |l| l.suv_peak.map(|v| v * f1));
         let h = hottest_now.as_ref().map_or(0.0, |(_, v)| *v);
@@ -298,11 +304,21 @@ pub(crate) mod tests {
     fn percist_measurability_is_1_5_liver_mean_plus_2_sd() {
         // Liver 2.0 ± 0.3: floor 3.6.
         assert!((measurability_floor(2.0, 0.3) - 3.6).abs() < 1e-12);
-        let s = series(vec![pet("2024-01-01", &[("A", 3.5, 10.0)]), pet("2024-03-01", &[("A", 1.0, 5.0)])]);
+        let s = series(vec![
+            pet("2024-01-01", &[("A", 3.5, 10.0)]),
+            pet("2024-03-01", &[("A", 1.0, 5.0)]),
+        ]);
         let a = assess(&s);
         assert_eq!(a[0].code(), "NE");
-        assert!(a[0].reason.contains("measurability floor 3.6"), "{}", a[0].reason);
-        let s = series(vec![pet("2024-01-01", &[("A", 3.6, 10.0)]), pet("2024-03-01", &[("A", 3.0, 5.0)])]);
+        assert!(
+            a[0].reason.contains("measurability floor 3.6"),
+            "{}",
+            a[0].reason
+        );
+        let s = series(vec![
+            pet("2024-01-01", &[("A", 3.6, 10.0)]),
+            pet("2024-03-01", &[("A", 3.0, 5.0)]),
+        ]);
         assert_eq!(codes(&s), vec!["SMD"]);
     }
 
@@ -350,7 +366,10 @@ pub(crate) mod tests {
     fn percist_pmd_by_tlg_rise_over_75_percent_without_sul_fall() {
         let table = [(17.6, 5.0, "PMD"), (17.5, 5.0, "SMD"), (17.6, 4.9, "SMD")];
         for (tlg, h, code) in table {
-            let s = series(vec![pet("2024-01-01", &[("A", 5.0, 10.0)]), pet("2024-03-01", &[("A", h, tlg)])]);
+            let s = series(vec![
+                pet("2024-01-01", &[("A", 5.0, 10.0)]),
+                pet("2024-03-01", &[("A", h, tlg)]),
+            ]);
             assert_eq!(codes(&s), vec![code], "{tlg} {h}");
         }
     }
@@ -358,11 +377,26 @@ pub(crate) mod tests {
     #[test]
     fn percist_cmr_when_uptake_at_or_below_liver_and_blood_pool() {
         let mut f = pet("2024-03-01", &[("A", 1.9, 1.0)]);
-        assert_eq!(codes(&series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f.clone()])), vec!["CMR"]);
+        assert_eq!(
+            codes(&series(vec![
+                pet("2024-01-01", &[("A", 8.0, 10.0)]),
+                f.clone()
+            ])),
+            vec!["CMR"]
+        );
         f.blood_pool_suv = Some(1.5);
-        assert_eq!(codes(&series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f.clone()])), vec!["PMR"]);
+        assert_eq!(
+            codes(&series(vec![
+                pet("2024-01-01", &[("A", 8.0, 10.0)]),
+                f.clone()
+            ])),
+            vec!["PMR"]
+        );
         f.lesions.clear();
-        assert_eq!(codes(&series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f])), vec!["CMR"]);
+        assert_eq!(
+            codes(&series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f])),
+            vec!["CMR"]
+        );
     }
 
     #[test]
@@ -372,7 +406,26 @@ pub(crate) mod tests {
         assert_eq!(assess(&s)[0].reason, "PMD: new FDG-avid lesion B");
         f.lesions.truncate(1);
         f.lesions[0].is_new = true;
-        assert_eq!(codes(&series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f])), vec!["PMD"]);
+        assert_eq!(
+            codes(&series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f])),
+            vec!["PMD"]
+        );
+    }
+
+    #[test]
+    fn percist_flags_a_liver_reference_change_over_20_percent_and_0_3() {
+        let table = [(2.0, 2.5, 1), (2.0, 2.4, 0), (1.0, 1.25, 0)];
+        for (l0, l1, flags) in table {
+            let mut b = pet("2024-01-01", &[("A", 8.0, 10.0)]);
+            let mut f = pet("2024-03-01", &[("A", 8.0, 10.0)]);
+            b.liver_suv_mean = Some(l0);
+            f.liver_suv_mean = Some(l1);
+            assert_eq!(
+                assess(&series(vec![b, f]))[0].flags.len(),
+                flags,
+                "{l0} -> {l1}"
+            );
+        }
     }
 
     #[test]
@@ -388,7 +441,10 @@ pub(crate) mod tests {
 
     #[test]
     fn percist_sul_from_lean_body_mass_and_suv_fallback_is_flagged() {
-        let mut s = series(vec![pet("2024-01-01", &[("A", 10.0, 10.0)]), pet("2024-03-01", &[("A", 8.0, 10.0)])]);
+        let mut s = series(vec![
+            pet("2024-01-01", &[("A", 10.0, 10.0)]),
+            pet("2024-03-01", &[("A", 8.0, 10.0)]),
+        ]);
         let a = assess(&s);
         assert_eq!(a[0].value, Some(8.0));
         assert_eq!(a[0].flags.len(), 1, "{:?}", a[0].flags);

@@ -74,9 +74,18 @@ fn lesion_series() -> impl Strategy<Value = LesionSeries> {
 }
 
 fn pet_series() -> impl Strategy<Value = PetSeries> {
-    let visit = (0.0..15.0f64, 0.0..15.0f64, 0.0..200.0f64, 1.0..3.0f64, proptest::bool::weighted(0.1));
-    (proptest::option::of(150.0..200.0f64), proptest::collection::vec(visit, 2..7)).prop_map(
-        |(height_cm, visits)| PetSeries {
+    let visit = (
+        0.0..15.0f64,
+        0.0..15.0f64,
+        0.0..200.0f64,
+        1.0..3.0f64,
+        proptest::bool::weighted(0.1),
+    );
+    (
+        proptest::option::of(150.0..200.0f64),
+        proptest::collection::vec(visit, 2..7),
+    )
+        .prop_map(|(height_cm, visits)| PetSeries {
             height_cm,
             sex: Some(Sex::Female),
             visits: visits
@@ -101,8 +110,7 @@ fn pet_series() -> impl Strategy<Value = PetSeries> {
                         .collect(),
                 })
                 .collect(),
-        },
-    )
+        })
 }
 
 fn ctdna_samples() -> impl Strategy<Value = Vec<CtdnaSample>> {

@@ -1,7 +1,8 @@
 //! RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228-247): target selection, sum of diameters, per-visit response, best overall response.
 
 use super::{
-    Assessment, Category, Criterion, EPS, num, percent_change, signed_num, signed_pct, sorted_by_date,
+    Assessment, Category, Criterion, EPS, num, percent_change, signed_num, signed_pct,
+    sorted_by_date,
 };
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -133,9 +134,10 @@ pub fn select_targets(lesions: &[Lesion], baseline: &ImagingVisit) -> TargetSele
                     }
                 )),
                 Some(_) => {}
-                None => selection
-                    .warnings
-                    .push(format!("target {} is not measured at baseline", lesion.label)),
+                None => selection.warnings.push(format!(
+                    "target {} is not measured at baseline",
+                    lesion.label
+                )),
             }
             if !lesion.organ.is_empty() {
                 *per_organ.entry(lesion.organ.as_str()).or_default() += 1;
@@ -336,9 +338,10 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
         a.change_from_nadir_pct = percent_change(sum, low);
         a.change_from_nadir = Some(sum - low);
         let over_nadir = format!(
-            "sum {} mm is {} over nadir {} mm and {} mm",
+            "sum {} mm is {} {} nadir {} mm and {} mm",
             num(sum, 1),
             signed_pct(a.change_from_nadir_pct),
+            if sum >= low { "over" } else { "from" },
             num(low, 1),
             signed_num(sum - low, 1)
         );
@@ -349,9 +352,14 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
             num(baseline, 1)
         );
         (a.category, a.reason) = if !visit.new_lesions.is_empty() {
+            let sum_text = if visit.missing.is_empty() {
+                format!(" ({over_nadir})")
+            } else {
+                String::new()
+            };
             (
                 Category::Progressive,
-                format!("PD: new lesion {}", visit.new_lesions.join(", ")),
+                format!("PD: new lesion {}{sum_text}", visit.new_lesions.join(", ")),
             )
         } else if is_progression(sum, low) {
             let reason = if visit.missing.is_empty() {
@@ -390,7 +398,10 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
         } else if is_partial_response(sum, baseline) {
             (Category::Partial, format!("PR: {from_baseline}"))
         } else {
-            (Category::Stable, format!("SD: {from_baseline}; {over_nadir}"))
+            (
+                Category::Stable,
+                format!("SD: {from_baseline}; {over_nadir}"),
+            )
         };
         if let Some(sum) = visit.sum() {
             nadir = Some(low.min(sum));
@@ -473,7 +484,11 @@ pub(crate) mod tests {
         ];
         for (nodal, size, measurable) in table {
             let l = lesion("A", "x", nodal);
-            assert_eq!(is_measurable(&l, &m("A", Some(size))), measurable, "{nodal} {size}");
+            assert_eq!(
+                is_measurable(&l, &m("A", Some(size))),
+                measurable,
+                "{nodal} {size}"
+            );
         }
     }
 
@@ -572,7 +587,10 @@ pub(crate) mod tests {
     #[test]
     fn pd_reason_names_sum_nadir_percent_and_millimetres() {
         let a = assess(&one_target(&[Some(100.0), Some(60.0), Some(74.0)]));
-        assert_eq!(a[1].reason, "PD: sum 74 mm is +23 % over nadir 60 mm and +14 mm");
+        assert_eq!(
+            a[1].reason,
+            "PD: sum 74 mm is +23 % over nadir 60 mm and +14 mm"
+        );
         assert_eq!(a[1].nadir, Some(60.0));
         assert_eq!(a[1].change_from_nadir, Some(14.0));
     }
@@ -634,7 +652,10 @@ pub(crate) mod tests {
         series.visits[1].measurements.push(new_lesion("NEW1"));
         let a = assess(&series);
         assert_eq!(a[0].code(), "PD");
-        assert_eq!(a[0].reason, "PD: new lesion NEW1");
+        assert_eq!(
+            a[0].reason,
+            "PD: new lesion NEW1 (sum 20 mm is -60 % from nadir 50 mm and -30 mm)"
+        );
     }
 
     #[test]
@@ -656,7 +677,11 @@ pub(crate) mod tests {
         // 75 mm from one lesion alone is already > 72 mm (+20 % over 60): PD.
         let a = assess(&two(Some(75.0), None));
         assert_eq!(a[0].code(), "PD");
-        assert!(a[0].reason.contains("even without unmeasured B"), "{}", a[0].reason);
+        assert!(
+            a[0].reason.contains("even without unmeasured B"),
+            "{}",
+            a[0].reason
+        );
     }
 
     #[test]
