@@ -15,6 +15,7 @@ mod init;
 mod output;
 mod patient;
 mod timeline;
+mod tui;
 
 use clap::{Parser, Subcommand};
 use oncotrack::store::{Access, Store};
@@ -54,7 +55,9 @@ pub enum Command {
     Ingest(ingest::IngestCommand),
     /// Every dated item of a patient in date order
     Timeline(timeline::TimelineArgs),
-    /// Generate the synthetic demo cohort as input files and ingest it
+    /// Open the terminal UI (cohort, patient timelines, clusters)
+    Tui(tui::TuiArgs),
+    /// Generate the synthetic demo cohort as input files and ingest it; on a terminal, open the UI
     Demo(demo::DemoArgs),
 }
 
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Event(command) => event::run(&database(db), command),
         Command::Ingest(command) => ingest::run(&database(db), command),
         Command::Timeline(args) => timeline::run(&database(db), format, args),
+        Command::Tui(args) => tui::run(&database(db), args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
             format,
