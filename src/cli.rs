@@ -18,6 +18,7 @@ mod patient;
 mod response;
 mod timeline;
 mod trend;
+mod tui;
 
 use clap::{Parser, Subcommand};
 use oncotrack::store::{Access, Store};
@@ -57,7 +58,9 @@ pub enum Command {
     Ingest(ingest::IngestCommand),
     /// Every dated item of a patient in date order
     Timeline(timeline::TimelineArgs),
-    /// Generate the synthetic demo cohort as input files and ingest it
+    /// Open the terminal UI (cohort, patient timelines, clusters)
+    Tui(tui::TuiArgs),
+    /// Generate the synthetic demo cohort as input files and ingest it; on a terminal, open the UI
     Demo(demo::DemoArgs),
     /// Response by RECIST 1.1, Choi, PERCIST 1.0, EORTC and ctDNA per follow-up visit, with discordance
     Response(response::ResponseArgs),
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Event(command) => event::run(&database(db), command),
         Command::Ingest(command) => ingest::run(&database(db), command),
         Command::Timeline(args) => timeline::run(&database(db), format, args),
+        Command::Tui(args) => tui::run(&database(db), args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
             format,

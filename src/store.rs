@@ -6,6 +6,7 @@
 pub mod events;
 pub mod files;
 pub mod migrations;
+pub mod overview;
 pub mod patients;
 pub mod response;
 pub mod timeline;

@@ -7,3 +7,4 @@ mod cli_patients_events;
 mod demo;
 mod response;
 mod store_files;
+mod tui;
