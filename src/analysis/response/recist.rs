@@ -400,7 +400,11 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
         } else {
             (
                 Category::Stable,
-                format!("SD: {from_baseline}; {over_nadir}"),
+                format!(
+                    "SD: {from_baseline} and {} from nadir {} mm",
+                    signed_pct(a.change_from_nadir_pct),
+                    num(low, 1)
+                ),
             )
         };
         if let Some(sum) = visit.sum() {
