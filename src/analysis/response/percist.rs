@@ -177,11 +177,10 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
         }
         let liver1 = visit.liver_suv_mean.map(|v| v * f1);
         if let (Some(l0), Some(l1)) = (liver0, liver1)
-            && (l1 - l0).abs() > 0.2 * l0
-            && (l1 - l0).abs() > 0.3
+            && ((l1 - l0).abs() > 0.2 * l0 + EPS || (l1 - l0).abs() > 0.3 + EPS)
         {
             a.flags.push(format!(
-                "liver reference changed from {} to {} (over 20 % and 0.3): scans may not be comparable",
+                "liver reference changed from {} to {} (PERCIST asks for within 20 % and 0.3 SUL): scans may not be comparable",
                 num(l0, 2),
                 num(l1, 2)
             ));
@@ -413,8 +412,14 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn percist_flags_a_liver_reference_change_over_20_percent_and_0_3() {
-        let table = [(2.0, 2.5, 1), (2.0, 2.4, 0), (1.0, 1.25, 0)];
+    fn percist_flags_a_liver_reference_change_over_20_percent_or_0_3() {
+        let table = [
+            (2.0, 2.5, 1),
+            (2.0, 2.25, 0),
+            (2.0, 2.4, 1),
+            (1.0, 1.25, 1),
+            (1.0, 1.2, 0),
+        ];
         for (l0, l1, flags) in table {
             let mut b = pet("2024-01-01", &[("A", 8.0, 10.0)]);
             let mut f = pet("2024-03-01", &[("A", 8.0, 10.0)]);
