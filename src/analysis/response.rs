@@ -172,6 +172,16 @@ impl Assessment {
         }
     }
 
+    /// Sets the value, its baseline and its progression reference, and the changes.
+    pub(crate) fn set_numbers(&mut self, value: f64, baseline: f64, reference: f64) {
+        self.value = Some(value);
+        self.baseline = Some(baseline);
+        self.nadir = Some(reference);
+        self.change_from_baseline_pct = percent_change(value, baseline);
+        self.change_from_nadir_pct = percent_change(value, reference);
+        self.change_from_nadir = Some(value - reference);
+    }
+
     /// The category's code under this assessment's criterion.
     pub fn code(&self) -> &'static str {
         self.category.code(self.criterion)

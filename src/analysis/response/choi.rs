@@ -4,7 +4,7 @@
 //! the targets' mean attenuation (HU).
 
 use super::recist::{LesionSeries, target_sums};
-use super::{Assessment, Category, Criterion, EPS, num, percent_change, signed_pct};
+use super::{Assessment, Category, Criterion, EPS, num, signed_pct};
 
 /// PR: the size sum falls at least this fraction below baseline ...
 pub const SIZE_FALL: f64 = 0.10;
@@ -62,12 +62,7 @@ pub fn assess(series: &LesionSeries, variant: Variant) -> Vec<Assessment> {
             out.push(a);
             continue;
         };
-        a.value = Some(sum);
-        a.baseline = Some(baseline);
-        a.nadir = Some(low);
-        a.change_from_baseline_pct = percent_change(sum, baseline);
-        a.change_from_nadir_pct = percent_change(sum, low);
-        a.change_from_nadir = Some(sum - low);
+        a.set_numbers(sum, baseline, low);
         let hu_change = match (visit.mean_hu, baseline_hu) {
             (Some(hu), Some(hu0)) if hu0 > 0.0 => Some((hu - hu0) / hu0),
             _ => {

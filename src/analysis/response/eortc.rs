@@ -1,9 +1,7 @@
 //! EORTC PET response criteria (Young et al., Eur J Cancer 1999;35:1773-1782) on the SUVmax of the hottest lesion.
 
-use super::percist::{PetSeries, hottest, new_lesions};
-use super::{
-    Assessment, Category, Criterion, EPS, num, percent_change, signed_pct, sorted_by_date,
-};
+use super::percist::{PetSeries, assess_scans, hottest};
+use super::{Assessment, Category, Criterion, EPS, num, signed_pct};
 
 /// PMD: SUV rises more than this fraction from baseline.
 pub const PMD_RISE: f64 = 0.25;
@@ -21,34 +19,14 @@ pub const PMR_FALL_ONE_CYCLE: f64 = 0.15;
 /// otherwise is PMR; else SMD. The extent criterion (20 % growth of the longest
 /// dimension of uptake) is not assessed.
 pub fn assess(series: &PetSeries) -> Vec<Assessment> {
-    let visits = sorted_by_date(&series.visits, |v| v.date);
-    let Some(baseline) = visits.first() else {
-        return Vec::new();
-    };
-    let criterion = Criterion::Eortc;
-    let mut out = Vec::new();
-    for visit in &visits[1..] {
-        let mut a = Assessment::new(visit.date, criterion, Category::NotEvaluable, String::new());
-        let new = new_lesions(visit, baseline);
-        if !new.is_empty() {
-            a.category = Category::Progressive;
-            a.reason = format!("PMD: new FDG-avid lesion {}", new.join(", "));
-            out.push(a);
-            continue;
-        }
+    assess_scans(series, Criterion::Eortc, |baseline, visit, a| {
         let Some((label0, s0)) = hottest(baseline, |l| l.suv_max).filter(|(_, v)| *v > 0.0) else {
             a.reason = "NE: no SUVmax at baseline".into();
-            out.push(a);
-            continue;
+            return;
         };
         let now = hottest(visit, |l| l.suv_max);
         let s = now.as_ref().map_or(0.0, |(_, v)| *v);
-        a.value = Some(s);
-        a.baseline = Some(s0);
-        a.nadir = Some(s0);
-        a.change_from_baseline_pct = percent_change(s, s0);
-        a.change_from_nadir_pct = a.change_from_baseline_pct;
-        a.change_from_nadir = Some(s - s0);
+        a.set_numbers(s, s0, s0);
         let one_cycle = visit.cycles == Some(1);
         let change = format!(
             "hottest SUVmax {} is {} from baseline {} ({label0})",
@@ -81,9 +59,7 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
         } else {
             (Category::Stable, format!("SMD: {change}"))
         };
-        out.push(a);
-    }
-    out
+    })
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! ctDNA molecular response (Goldberg et al., Clin Cancer Res 2018;24:1872-1880): ≥ 50 % fall of mean VAF, clearance, molecular progression.
 
-use super::{
-    Assessment, Category, Criterion, EPS, num, percent_change, signed_pct, sorted_by_date,
-};
+use super::{Assessment, Category, Criterion, EPS, num, signed_pct, sorted_by_date};
 use chrono::NaiveDate;
 
 /// Molecular response: mean VAF falls at least this fraction below baseline.
@@ -57,13 +55,9 @@ pub fn assess(samples: &[CtdnaSample]) -> Vec<Assessment> {
             out.push(a);
             continue;
         };
-        a.value = Some(vaf);
-        a.baseline = baseline_vaf;
-        a.nadir = baseline_vaf;
-        if let Some(b) = baseline_vaf {
-            a.change_from_baseline_pct = percent_change(vaf, b);
-            a.change_from_nadir_pct = a.change_from_baseline_pct;
-            a.change_from_nadir = Some(vaf - b);
+        match baseline_vaf {
+            Some(b) => a.set_numbers(vaf, b, b),
+            None => a.value = Some(vaf),
         }
         let vaf_text = format!("mean VAF {} %", num(vaf * 100.0, 3));
         (a.category, a.reason) = if sample.detected == 0 && baseline_vaf.is_none() {

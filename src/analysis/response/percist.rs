@@ -1,9 +1,6 @@
 //! PERCIST 1.0 (Wahl et al., J Nucl Med 2009;50 Suppl 1:122S-150S): metabolic response on SULpeak of the hottest lesion, with lean body mass after Janmahasatian 2005.
 
-use super::{
-    Assessment, Category, Criterion, EPS, num, percent_change, signed_num, signed_pct,
-    sorted_by_date,
-};
+use super::{Assessment, Category, Criterion, EPS, num, signed_num, signed_pct, sorted_by_date};
 use crate::model::Sex;
 use chrono::NaiveDate;
 
@@ -112,6 +109,34 @@ pub(crate) fn new_lesions(visit: &PetVisit, baseline: &PetVisit) -> Vec<String> 
         .collect()
 }
 
+/// Runs `judge` on every follow-up PET scan after calling a new lesion PMD; shared
+/// by PERCIST and EORTC. `judge` gets the baseline, the scan and the assessment to fill.
+pub(crate) fn assess_scans(
+    series: &PetSeries,
+    criterion: Criterion,
+    mut judge: impl FnMut(&PetVisit, &PetVisit, &mut Assessment),
+) -> Vec<Assessment> {
+    let visits = sorted_by_date(&series.visits, |v| v.date);
+    let Some(baseline) = visits.first() else {
+        return Vec::new();
+    };
+    visits[1..]
+        .iter()
+        .map(|visit| {
+            let mut a =
+                Assessment::new(visit.date, criterion, Category::NotEvaluable, String::new());
+            let new = new_lesions(visit, baseline);
+            if new.is_empty() {
+                judge(baseline, visit, &mut a);
+            } else {
+                a.category = Category::Progressive;
+                a.reason = format!("PMD: new FDG-avid lesion {}", new.join(", "));
+            }
+            a
+        })
+        .collect()
+}
+
 /// Assesses every follow-up PET scan by PERCIST 1.0.
 ///
 /// SUL = SUV × LBM / weight when height, weight (at both scans) and sex are known;
@@ -123,21 +148,7 @@ pub(crate) fn new_lesions(visit: &PetVisit, baseline: &PetVisit) -> Vec<String> 
 /// baseline with no fall of SULpeak, is PMD; a fall of ≥ 30 % and ≥ 0.8 SUL is PMR;
 /// otherwise SMD. An unmeasurable baseline makes every scan NE except PMD by new lesion.
 pub fn assess(series: &PetSeries) -> Vec<Assessment> {
-    let visits = sorted_by_date(&series.visits, |v| v.date);
-    let Some(baseline) = visits.first() else {
-        return Vec::new();
-    };
-    let criterion = Criterion::Percist;
-    let mut out = Vec::new();
-    for visit in &visits[1..] {
-        let mut a = Assessment::new(visit.date, criterion, Category::NotEvaluable, String::new());
-        let new = new_lesions(visit, baseline);
-        if !new.is_empty() {
-            a.category = Category::Progressive;
-            a.reason = format!("PMD: new FDG-avid lesion {}", new.join(", "));
-            out.push(a);
-            continue;
-        }
+    assess_scans(series, Criterion::Percist, |baseline, visit, a| {
         let factors = (
             sul_factor(baseline.weight_kg, series.height_cm, series.sex),
             sul_factor(visit.weight_kg, series.height_cm, series.sex),
@@ -152,8 +163,7 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
         };
         let Some((label0, h0)) = hottest(baseline, |l| l.suv_peak.map(|v| v * f0)) else {
             a.reason = "NE: no SUVpeak at baseline".into();
-            out.push(a);
-            continue;
+            return;
         };
         let liver0 = baseline.liver_suv_mean.map(|v| v * f0);
         match (liver0, baseline.liver_suv_sd.map(|v| v * f0)) {
@@ -167,8 +177,7 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
                         num(mean, 2),
                         num(sd, 2)
                     );
-                    out.push(a);
-                    continue;
+                    return;
                 }
             }
             _ => a
@@ -187,12 +196,7 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
         }
         let hottest_now = hottest(visit, |l| l.suv_peak.map(|v| v * f1));
         let h = hottest_now.as_ref().map_or(0.0, |(_, v)| *v);
-        a.value = Some(h);
-        a.baseline = Some(h0);
-        a.nadir = Some(h0);
-        a.change_from_baseline_pct = percent_change(h, h0);
-        a.change_from_nadir_pct = a.change_from_baseline_pct;
-        a.change_from_nadir = Some(h - h0);
+        a.set_numbers(h, h0, h0);
         let tlg = |v: &PetVisit| -> Option<f64> {
             let values: Vec<f64> = v.lesions.iter().filter_map(|l| l.tlg).collect();
             (!values.is_empty()).then(|| values.iter().sum())
@@ -244,9 +248,7 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
         } else {
             (Category::Stable, format!("SMD: {change}"))
         };
-        out.push(a);
-    }
-    out
+    })
 }
 
 #[cfg(test)]

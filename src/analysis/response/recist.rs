@@ -1,9 +1,6 @@
 //! RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228-247): target selection, sum of diameters, per-visit response, best overall response.
 
-use super::{
-    Assessment, Category, Criterion, EPS, num, percent_change, signed_num, signed_pct,
-    sorted_by_date,
-};
+use super::{Assessment, Category, Criterion, EPS, num, signed_num, signed_pct, sorted_by_date};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -331,12 +328,7 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
             continue;
         };
         let sum = visit.partial_sum;
-        a.value = Some(sum);
-        a.baseline = Some(baseline);
-        a.nadir = Some(low);
-        a.change_from_baseline_pct = percent_change(sum, baseline);
-        a.change_from_nadir_pct = percent_change(sum, low);
-        a.change_from_nadir = Some(sum - low);
+        a.set_numbers(sum, baseline, low);
         let over_nadir = format!(
             "sum {} mm is {} {} nadir {} mm and {} mm",
             num(sum, 1),
