@@ -293,23 +293,20 @@ pub fn best_response(
                 .map_or(Criterion::Recist, |a| a.criterion),
         )
     };
-    if let Some((date, on)) = found(Category::Complete, &[Category::Complete]) {
-        return BestResponse {
-            category: Category::Complete,
-            date: Some(date),
-            confirmed_on: on,
-            progression_date,
-            reason: confirmed_reason(name(Category::Complete), date, on),
-        };
-    }
-    if let Some((date, on)) = found(Category::Partial, &[Category::Partial, Category::Complete]) {
-        return BestResponse {
-            category: Category::Partial,
-            date: Some(date),
-            confirmed_on: on,
-            progression_date,
-            reason: confirmed_reason(name(Category::Partial), date, on),
-        };
+    let responses: [(Category, &[Category]); 2] = [
+        (Category::Complete, &[Category::Complete]),
+        (Category::Partial, &[Category::Partial, Category::Complete]),
+    ];
+    for (category, accept) in responses {
+        if let Some((date, on)) = found(category, accept) {
+            return BestResponse {
+                category,
+                date: Some(date),
+                confirmed_on: on,
+                progression_date,
+                reason: confirmed_reason(name(category), date, on),
+            };
+        }
     }
     let stable = before.iter().find(|a| {
         matches!(

@@ -286,6 +286,19 @@ pub(crate) mod tests {
         }
     }
 
+    /// Baseline and follow-up of one lesion with liver 1.0 ± 0.1 and blood pool 0.5, so
+    /// that small SULpeaks are measurable and not CMR.
+    fn quiet_liver(h0: f64, h: f64) -> PetSeries {
+        let mut b = pet("2024-01-01", &[("A", h0, 10.0)]);
+        let mut f = pet("2024-03-01", &[("A", h, 10.0)]);
+        for v in [&mut b, &mut f] {
+            v.liver_suv_mean = Some(1.0);
+            v.liver_suv_sd = Some(0.1);
+            v.blood_pool_suv = Some(0.5);
+        }
+        series(vec![b, f])
+    }
+
     fn codes(s: &PetSeries) -> Vec<&'static str> {
         assess(s).iter().map(|a| a.code()).collect()
     }
@@ -332,14 +345,8 @@ pub(crate) mod tests {
             (2.5, 1.75, "SMD"),
         ];
         for (h0, h, code) in table {
-            let mut b = pet("2024-01-01", &[("A", h0, 10.0)]);
-            let mut f = pet("2024-03-01", &[("A", h, 10.0)]);
-            for v in [&mut b, &mut f] {
-                v.liver_suv_mean = Some(1.0);
-                v.liver_suv_sd = Some(0.1);
-                v.blood_pool_suv = Some(0.5);
-            }
-            assert_eq!(codes(&series(vec![b, f])), vec![code], "{h0} -> {h}");
+            let s = quiet_liver(h0, h);
+            assert_eq!(codes(&s), vec![code], "{h0} -> {h}");
         }
     }
 
@@ -353,13 +360,8 @@ pub(crate) mod tests {
             (2.0, 2.81, "PMD"),
         ];
         for (h0, h, code) in table {
-            let mut b = pet("2024-01-01", &[("A", h0, 10.0)]);
-            let mut f = pet("2024-03-01", &[("A", h, 10.0)]);
-            for v in [&mut b, &mut f] {
-                v.liver_suv_mean = Some(1.0);
-                v.liver_suv_sd = Some(0.1);
-            }
-            assert_eq!(codes(&series(vec![b, f])), vec![code], "{h0} -> {h}");
+            let s = quiet_liver(h0, h);
+            assert_eq!(codes(&s), vec![code], "{h0} -> {h}");
         }
     }
 
