@@ -79,7 +79,7 @@ impl Store {
     /// [`Error::UnknownPatient`] when there is no such patient.
     pub fn lesion_series(&self, code: &str) -> Result<LesionSeries> {
         let patient_id = self.patient_row_id(code)?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT label, organ, is_nodal, is_target FROM lesion WHERE patient_id = ?1 ORDER BY label",
         )?;
         let lesions = stmt
@@ -92,7 +92,7 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT s.date, l.label, m.longest_diameter_mm, m.short_axis_mm, m.mean_hu, m.is_new
                FROM imaging_study s
                LEFT JOIN lesion_measurement m ON m.study_id = s.study_id
@@ -164,7 +164,7 @@ impl Store {
             )
             .optional()?;
         let (method, param) = method.unwrap_or_default();
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT s.date, s.weight_kg, s.liver_suv_mean, s.liver_suv_sd, s.blood_pool_suv,
                     l.label, u.suv_max, u.suv_peak, u.tlg,
                     coalesce((SELECT max(m.is_new) FROM lesion_measurement m
@@ -233,7 +233,7 @@ impl Store {
     /// [`Error::UnknownPatient`] when there is no such patient.
     pub fn ctdna_samples(&self, code: &str) -> Result<Vec<CtdnaSample>> {
         let patient_id = self.patient_row_id(code)?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "WITH per_variant AS (
                SELECT c.sample_id, max(c.detected) AS detected,
                       coalesce(avg(CASE WHEN c.detected = 1 THEN coalesce(c.vaf,
@@ -345,7 +345,7 @@ impl Store {
     /// Total MTV per PET date, by the same method [`Store::pet_series`] chooses.
     fn pet_mtv(&self, code: &str) -> Result<BTreeMap<NaiveDate, f64>> {
         let patient_id = self.patient_row_id(code)?;
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "WITH chosen AS (
                SELECT method, method_param FROM pet_uptake
                 WHERE study_id = (SELECT study_id FROM imaging_study
@@ -372,7 +372,7 @@ impl Store {
     /// assays, the first assay by name).
     fn cytokine_points(&self, code: &str, analyte: &str) -> Result<Vec<Point>> {
         let patient_id = self.patient_row_id(code)?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT date, value, censor, bound FROM cytokine_measurement
               WHERE patient_id = ?1 AND analyte = ?2 COLLATE NOCASE
               ORDER BY date, assay",

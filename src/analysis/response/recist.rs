@@ -401,6 +401,11 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
         };
         if let Some(sum) = visit.sum() {
             nadir = Some(low.min(sum));
+        } else if a.value.is_some() {
+            a.flags.push(format!(
+                "sum is partial: target {} not measured",
+                visit.missing.join(", ")
+            ));
         }
         out.push(a);
     }
@@ -678,6 +683,7 @@ pub(crate) mod tests {
             "{}",
             a[0].reason
         );
+        assert_eq!(a[0].flags, vec!["sum is partial: target B not measured"]);
     }
 
     #[test]
