@@ -8,12 +8,18 @@ macro_rules! say {
     }};
 }
 
+mod cytokines;
 mod demo;
 mod event;
 mod ingest;
+mod ingest_cytokines;
+mod ingest_lesions;
+mod ingest_pet;
+mod ingest_radiomics;
 mod init;
 mod output;
 mod patient;
+mod pet;
 mod timeline;
 
 use clap::{Parser, Subcommand};
@@ -54,6 +60,10 @@ pub enum Command {
     Ingest(ingest::IngestCommand),
     /// Every dated item of a patient in date order
     Timeline(timeline::TimelineArgs),
+    /// A patient's cytokine panel over time (pg/mL; censored values as bounds)
+    Cytokines(cytokines::CytokinesArgs),
+    /// SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion of a PET SUV volume and its mask
+    Pet(pet::PetArgs),
     /// Generate the synthetic demo cohort as input files and ingest it
     Demo(demo::DemoArgs),
 }
@@ -69,7 +79,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init => init::run(&database(db)),
         Command::Patient(command) => patient::run(&database(db), format, command),
         Command::Event(command) => event::run(&database(db), command),
-        Command::Ingest(command) => ingest::run(&database(db), command),
+        Command::Ingest(command) => ingest::run(&database(db), format, command),
+        Command::Cytokines(args) => cytokines::run(&database(db), format, args),
+        Command::Pet(args) => pet::run(format, args),
         Command::Timeline(args) => timeline::run(&database(db), format, args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
