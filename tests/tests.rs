@@ -5,4 +5,5 @@ mod util;
 mod cli_errors;
 mod cli_patients_events;
 mod demo;
+mod pet;
 mod store_files;
