@@ -4,6 +4,7 @@ mod util;
 
 mod cli_errors;
 mod cli_patients_events;
+mod cytokines_imaging;
 mod demo;
 mod pet;
 mod store_files;
