@@ -284,7 +284,7 @@ fn radiomics_batch_rows_map_by_columns_and_bad_values_are_named() {
         .run(&["ingest", "radiomics", good.to_str().unwrap()])
         .ok()
         .to_string();
-    assert!(out.contains("3 new"), "{out}");
+    assert!(out.contains("2 radiomics records read, 2 new"), "{out}");
     assert!(out.contains("1 feature values were empty or nan"), "{out}");
     let before = s.dump();
     let bad = s.file(

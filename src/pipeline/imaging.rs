@@ -106,12 +106,18 @@ pub fn ingest_radiomics(
                 for (name, value) in &case.diagnostics {
                     tx.set_study_metadata(study, &format!("{}/{name}", case.target.lesion), value)?;
                 }
+                // A case counts as new when any of its features is.
+                let mut inserted = crate::store::events::Inserted::Existing;
                 for (name, value) in &case.features {
-                    let inserted = tx
+                    if tx
                         .add_radiomic_feature(study, lesion, name, *value, Some(file_id))
-                        .map_err(&conflict)?;
-                    written.count(inserted);
+                        .map_err(&conflict)?
+                        == crate::store::events::Inserted::New
+                    {
+                        inserted = crate::store::events::Inserted::New;
+                    }
                 }
+                written.count(inserted);
             }
             Ok(written)
         },
