@@ -90,7 +90,8 @@ pub fn run(options: &Options) -> Result<Report> {
 /// of the cohort size like the cohort itself.
 pub(crate) fn patient_rng(seed: u64, index: usize, salt: u64) -> rand_chacha::ChaCha8Rng {
     use rand::SeedableRng;
-    let stream = seed ^ salt.rotate_left(17) ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let stream =
+        seed ^ salt.rotate_left(17) ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     rand_chacha::ChaCha8Rng::seed_from_u64(stream)
 }
 
@@ -125,10 +126,19 @@ fn cytokines_and_imaging(
         today,
     };
     ingests.push(
-        ingest_radiomics(store, &imaging.radiomics, Some(&imaging.manifest), &radiomics_options)?
-            .report,
+        ingest_radiomics(
+            store,
+            &imaging.radiomics,
+            Some(&imaging.manifest),
+            &radiomics_options,
+        )?
+        .report,
     );
-    let methods = [Method::Relative(0.41), Method::Absolute(2.5), Method::Percist];
+    let methods = [
+        Method::Relative(0.41),
+        Method::Absolute(2.5),
+        Method::Percist,
+    ];
     let references = ReferenceLabels {
         liver: Some(imaging::LIVER_LABEL),
         ..ReferenceLabels::default()

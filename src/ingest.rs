@@ -216,7 +216,11 @@ impl CsvRecord<'_> {
 
     /// Parses a required `YYYY-MM-DD` date that may not lie after `today` (a
     /// measurement cannot come from the future: such a date is a typo).
-    pub(crate) fn past_date(&self, column: &str, today: chrono::NaiveDate) -> Result<chrono::NaiveDate> {
+    pub(crate) fn past_date(
+        &self,
+        column: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<chrono::NaiveDate> {
         let text = self.required(column)?;
         let date = crate::model::parse_date(text)
             .map_err(|m| self.error(column, format!("'{text}': {m}")))?;

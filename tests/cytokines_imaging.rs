@@ -60,7 +60,10 @@ fn cytokine_panel_round_trips_with_censoring_and_units() {
         (&serde_json::Value::Null, &"left".into(), &3.2.into())
     );
     let mif = find("2024-01-10", "MIF");
-    assert_eq!((&mif["censor"], &mif["bound"]), (&"right".into(), &40000.0.into()));
+    assert_eq!(
+        (&mif["censor"], &mif["bound"]),
+        (&"right".into(), &40000.0.into())
+    );
     assert_eq!(find("2024-04-02", "IL-6")["bound"], 3.2);
     let il6 = s
         .run(&["cytokines", "P001", "--analyte", "IL.6", "--format", "json"])
@@ -136,7 +139,8 @@ fn cytoprofile_example_data_ingests_with_a_sample_map() {
         map.push_str(&format!("{line},S{:02},2022-01-01\n", line - 1));
     }
     let patients = s.file("samples.csv", &patients);
-    s.run(&["ingest", "patients", patients.to_str().unwrap()]).ok();
+    s.run(&["ingest", "patients", patients.to_str().unwrap()])
+        .ok();
     let map = s.file("map.csv", &map);
     let run = s.run(&[
         "ingest",
@@ -154,7 +158,10 @@ fn cytoprofile_example_data_ingests_with_a_sample_map() {
     ]);
     let out = run.ok();
     // 66 samples x 18 analytes, 3 cells NA.
-    assert!(out.contains("1185 cytokines records read, 1185 new"), "{out}");
+    assert!(
+        out.contains("1185 cytokines records read, 1185 new"),
+        "{out}"
+    );
     assert!(out.contains("3 cells were NA"), "{out}");
     assert_eq!(
         count(
@@ -188,7 +195,10 @@ fn lesions_ingest_and_conflicts_are_named() {
         .to_string();
     assert!(out.contains("4 lesions records read, 4 new"), "{out}");
     assert_eq!(count(&s, "SELECT count(*) FROM imaging_study"), 2);
-    assert_eq!(count(&s, "SELECT count(*) FROM lesion WHERE is_target = 1"), 2);
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM lesion WHERE is_target = 1"),
+        2
+    );
     let timeline = s.run(&["timeline", "P001", "--format", "json"]).json();
     assert!(timeline.iter().any(|i| i["category"] == "imaging"));
 
@@ -199,13 +209,19 @@ fn lesions_ingest_and_conflicts_are_named() {
          P001,2024-05-10,CT,L3,y,9\n",
     );
     s.run(&["ingest", "lesions", retarget.to_str().unwrap()])
-        .fails(1, "line 2: field 'lesion': lesion L3 is stored with target = n");
+        .fails(
+            1,
+            "line 2: field 'lesion': lesion L3 is stored with target = n",
+        );
     let rescanned = s.file(
         "scanner.csv",
         "patient,date,modality,scanner,lesion\nP001,2024-01-10,CT,GE Revolution,L1\n",
     );
     s.run(&["ingest", "lesions", rescanned.to_str().unwrap()])
-        .fails(1, "is stored with scanner 'Siemens Force', not 'GE Revolution'");
+        .fails(
+            1,
+            "is stored with scanner 'Siemens Force', not 'GE Revolution'",
+        );
     assert_eq!(s.dump(), before);
 }
 
@@ -261,7 +277,12 @@ fn pyradiomics_baselines_ingest_in_transposed_layout_with_a_manifest() {
         .unwrap();
     let expected: f64 = line.split(',').nth(1).unwrap().parse().unwrap();
     assert_eq!(value, expected);
-    assert!(count(&s, "SELECT count(*) FROM radiomic_feature WHERE feature LIKE 'original_shape_%'") > 0);
+    assert!(
+        count(
+            &s,
+            "SELECT count(*) FROM radiomic_feature WHERE feature LIKE 'original_shape_%'"
+        ) > 0
+    );
     assert!(
         count(
             &s,
@@ -292,6 +313,77 @@ fn radiomics_batch_rows_map_by_columns_and_bad_values_are_named() {
         "patient,date,lesion,original_firstorder_Mean\nP001,2024-01-11,L1,12\nP001,2024-01-12,L1,\"(1, 2)\"\n",
     );
     s.run(&["ingest", "radiomics", bad.to_str().unwrap()])
-        .fails(1, "bad.csv: line 3: field 'original_firstorder_Mean': '(1, 2)'");
+        .fails(
+            1,
+            "bad.csv: line 3: field 'original_firstorder_Mean': '(1, 2)'",
+        );
     assert_eq!(s.dump(), before);
+}
+
+#[test]
+fn demo_ingests_cytokines_and_imaging_with_the_planted_patterns() {
+    let s = Sandbox::new();
+    s.run(&["demo", "--patients", "40", "--out", "files"]).ok();
+    for name in [
+        "cytokines.csv",
+        "lesions_visit01.csv",
+        "radiomics.csv",
+        "radiomics_manifest.csv",
+    ] {
+        assert!(s.path().join("files").join(name).is_file(), "{name}");
+    }
+    assert!(s.path().join("files/pet/").read_dir().unwrap().count() >= 4);
+    for table in [
+        "cytokine_measurement",
+        "lesion_measurement",
+        "pet_uptake",
+        "radiomic_feature",
+    ] {
+        assert!(
+            count(&s, &format!("SELECT count(*) FROM {table}")) > 0,
+            "{table} is empty"
+        );
+    }
+    assert!(
+        count(
+            &s,
+            "SELECT count(*) FROM cytokine_measurement WHERE censor = 'left'"
+        ) > 0
+    );
+    let truth = std::fs::read_to_string(s.path().join("files/truth.csv")).unwrap();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    // Target sum and mean HU at the first and third visit (both before any progression
+    // of responders and necrotic responders).
+    let at = |code: &str, visit: usize| -> (f64, f64) {
+        conn.query_row(
+            "SELECT sum(CASE WHEN l.is_nodal = 1 THEN m.short_axis_mm ELSE m.longest_diameter_mm END),
+                    avg(m.mean_hu)
+               FROM lesion_measurement m JOIN imaging_study s USING (study_id)
+               JOIN lesion l USING (lesion_id) JOIN patient p ON p.patient_id = s.patient_id
+              WHERE p.code = ?1 AND l.is_target = 1 AND s.date =
+                    (SELECT date FROM imaging_study s2 WHERE s2.patient_id = p.patient_id AND s2.modality = 'CT'
+                      ORDER BY date LIMIT 1 OFFSET ?2)",
+            rusqlite::params![code, visit as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    let mut checked = [0, 0];
+    for line in truth.lines().skip(1) {
+        let code = line.split(',').next().unwrap();
+        let (sum0, hu0) = at(code, 0);
+        let (sum2, hu2) = at(code, 2);
+        if line.contains(",responder,") {
+            assert!(sum2 <= 0.7 * sum0, "{code}: {sum0} -> {sum2}");
+            checked[0] += 1;
+        } else if line.contains(",necrotic-responder,") {
+            assert!(
+                (sum2 - sum0).abs() < 0.2 * sum0,
+                "{code}: RECIST SD {sum0} -> {sum2}"
+            );
+            assert!(hu2 <= 0.85 * hu0, "{code}: Choi PR {hu0} -> {hu2}");
+            checked[1] += 1;
+        }
+    }
+    assert!(checked[0] > 0 && checked[1] > 0, "{checked:?}");
 }

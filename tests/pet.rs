@@ -39,7 +39,10 @@ fn pet_equals_the_nibabel_numpy_reference_on_the_same_files() {
         for m in case["methods"].as_array().unwrap() {
             args.extend(["--method".into(), m.as_str().unwrap().into()]);
         }
-        for (flag, key) in [("--liver-label", "liver_label"), ("--background-label", "background_label")] {
+        for (flag, key) in [
+            ("--liver-label", "liver_label"),
+            ("--background-label", "background_label"),
+        ] {
             if let Some(l) = case[key].as_u64() {
                 args.extend([flag.into(), l.to_string()]);
             }
@@ -52,7 +55,14 @@ fn pet_equals_the_nibabel_numpy_reference_on_the_same_files() {
             for key in ["label", "method", "voxels"] {
                 assert_eq!(got[key], want[key], "{} {key}", case["name"]);
             }
-            for key in ["threshold", "suv_max", "suv_peak", "suv_mean", "mtv_ml", "tlg"] {
+            for key in [
+                "threshold",
+                "suv_max",
+                "suv_peak",
+                "suv_mean",
+                "mtv_ml",
+                "tlg",
+            ] {
                 assert!(
                     close(&got[key], &want[key]),
                     "{} label {} {}: {key} {} vs reference {}",
@@ -82,7 +92,11 @@ fn nema_phantom(dir: &Path) -> (PathBuf, PathBuf, [f64; 6]) {
     let mut mask = vec![0i16; grid.len()];
     for (n, d) in diameters.iter().enumerate() {
         let angle = (60.0 * n as f64).to_radians();
-        let c = [centre[0] + 57.2 * angle.cos(), centre[1] + 57.2 * angle.sin(), centre[2]];
+        let c = [
+            centre[0] + 57.2 * angle.cos(),
+            centre[1] + 57.2 * angle.sin(),
+            centre[2],
+        ];
         let r: f64 = d / 2.0;
         for k in 0..nz {
             for j in 0..ny {
@@ -186,9 +200,11 @@ fn ingest_pet_stores_every_lesion_and_method_once() {
     assert_eq!(stored[0], ("L1".to_string(), "percist".to_string(), 0.0));
     assert_eq!(stored[1], ("L1".to_string(), "relative".to_string(), 0.41));
     let (modality, liver): (String, Option<f64>) = conn
-        .query_row("SELECT modality, liver_suv_mean FROM imaging_study", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT modality, liver_suv_mean FROM imaging_study",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert_eq!(modality, "PET");
     assert!(liver.is_some_and(|l| l > 1.5 && l < 2.7), "{liver:?}");
@@ -235,14 +251,24 @@ fn bad_images_are_named_and_nothing_is_stored() {
     let before = s.dump();
     let p = |p: &Path| p.to_str().unwrap().to_string();
     for (suv, mask, extra, needle) in [
-        (p(&nan), p(&good_mask), vec![], "nan.nii: voxel (2, 1, 3): SUV is NaN".to_string()),
+        (
+            p(&nan),
+            p(&good_mask),
+            vec![],
+            "nan.nii: voxel (2, 1, 3): SUV is NaN".to_string(),
+        ),
         (
             p(&negative),
             p(&good_mask),
             vec![],
             "negative.nii: voxel (2, 1, 3): SUV -0.5 is not a finite, non-negative value".into(),
         ),
-        (p(&good_suv), p(&empty), vec![], "empty.nii: the mask has no labels".into()),
+        (
+            p(&good_suv),
+            p(&empty),
+            vec![],
+            "empty.nii: the mask has no labels".into(),
+        ),
         (
             p(&good_suv),
             p(&wrong),
@@ -255,7 +281,12 @@ fn bad_images_are_named_and_nothing_is_stored() {
             vec![],
             "wrong_size.nii: mask voxel size [2.0, 4.0, 4.0] mm does not match".into(),
         ),
-        (p(&not_nifti), p(&good_mask), vec![], "not.nii: not a readable NIfTI-1 file".into()),
+        (
+            p(&not_nifti),
+            p(&good_mask),
+            vec![],
+            "not.nii: not a readable NIfTI-1 file".into(),
+        ),
         (
             p(&good_suv),
             p(&good_mask),
@@ -270,14 +301,31 @@ fn bad_images_are_named_and_nothing_is_stored() {
         ),
     ] {
         let mut args = vec![
-            "ingest", "pet", &suv, "--mask", &mask, "--patient", "P001", "--date", "2024-03-01",
+            "ingest",
+            "pet",
+            &suv,
+            "--mask",
+            &mask,
+            "--patient",
+            "P001",
+            "--date",
+            "2024-03-01",
         ];
         args.extend(extra);
         s.run(&args).fails(1, &needle);
     }
     s.run(&[
-        "ingest", "pet", &p(&good_suv), "--mask", &p(&good_mask), "--patient", "P001", "--date",
-        "2024-03-01", "--method", "relative:1.7",
+        "ingest",
+        "pet",
+        &p(&good_suv),
+        "--mask",
+        &p(&good_mask),
+        "--patient",
+        "P001",
+        "--date",
+        "2024-03-01",
+        "--method",
+        "relative:1.7",
     ])
     .fails(2, "relative takes a value in [0, 1]");
     assert_eq!(s.dump(), before, "a failed PET ingest must write nothing");

@@ -106,7 +106,11 @@ impl std::str::FromStr for Method {
             let p = param.ok_or_else(|| format!("{name} needs a number: {name}:VALUE"))?;
             let v: f64 = p.parse().map_err(|_| format!("'{p}' is not a number"))?;
             if !v.is_finite() || !range.contains(&v) {
-                return Err(format!("{name} takes a value in [{}, {}]", range.start(), range.end()));
+                return Err(format!(
+                    "{name} takes a value in [{}, {}]",
+                    range.start(),
+                    range.end()
+                ));
             }
             Ok(v)
         };
@@ -115,7 +119,9 @@ impl std::str::FromStr for Method {
             "absolute" => Ok(Method::Absolute(number(0.0..=f64::MAX)?)),
             "background" => Ok(Method::Background(number(0.0..=1.0)?)),
             "percist" if param.is_none() => Ok(Method::Percist),
-            "percist" => Err("percist takes no number (give --liver-label or --liver-mean/--liver-sd)".into()),
+            "percist" => Err(
+                "percist takes no number (give --liver-label or --liver-mean/--liver-sd)".into(),
+            ),
             _ => Err("expected relative:F, absolute:S, percist or background:F".into()),
         }
     }
@@ -182,7 +188,11 @@ pub fn label_voxels(labels: &[u32]) -> BTreeMap<u32, Vec<usize>> {
 pub fn region_mean_sd(values: &[f64], voxels: &[usize]) -> (f64, f64) {
     let n = voxels.len() as f64;
     let mean = voxels.iter().map(|i| values[*i]).sum::<f64>() / n;
-    let var = voxels.iter().map(|i| (values[*i] - mean).powi(2)).sum::<f64>() / n;
+    let var = voxels
+        .iter()
+        .map(|i| (values[*i] - mean).powi(2))
+        .sum::<f64>()
+        / n;
     (mean, var.sqrt())
 }
 
@@ -379,7 +389,14 @@ mod tests {
             assert_eq!(text.parse::<Method>(), Ok(method));
             assert_eq!(method.to_string(), text);
         }
-        for bad in ["relative", "relative:1.5", "absolute:-1", "percist:2", "fixed:3", "relative:x"] {
+        for bad in [
+            "relative",
+            "relative:1.5",
+            "absolute:-1",
+            "percist:2",
+            "fixed:3",
+            "relative:x",
+        ] {
             assert!(bad.parse::<Method>().is_err(), "{bad}");
         }
     }
@@ -390,10 +407,19 @@ mod tests {
             liver: Some((2.0, 0.25)),
             background_mean: Some(1.0),
         };
-        assert_eq!(threshold(Method::Relative(0.41), 10.0, &refs), Ok(0.41 * 10.0));
+        assert_eq!(
+            threshold(Method::Relative(0.41), 10.0, &refs),
+            Ok(0.41 * 10.0)
+        );
         assert_eq!(threshold(Method::Absolute(2.5), 10.0, &refs), Ok(2.5));
-        assert_eq!(threshold(Method::Percist, 10.0, &refs), Ok(1.5 * 2.0 + 2.0 * 0.25));
-        assert_eq!(threshold(Method::Background(0.5), 10.0, &refs), Ok(1.0 + 0.5 * 9.0));
+        assert_eq!(
+            threshold(Method::Percist, 10.0, &refs),
+            Ok(1.5 * 2.0 + 2.0 * 0.25)
+        );
+        assert_eq!(
+            threshold(Method::Background(0.5), 10.0, &refs),
+            Ok(1.0 + 0.5 * 9.0)
+        );
         assert_eq!(
             threshold(Method::Percist, 10.0, &References::default()),
             Err(PetError::NoLiver)
@@ -411,18 +437,29 @@ mod tests {
             &g,
             &values,
             &labels,
-            &[Method::Absolute(9.0), Method::Absolute(10.0), Method::Absolute(10.5)],
+            &[
+                Method::Absolute(9.0),
+                Method::Absolute(10.0),
+                Method::Absolute(10.5),
+            ],
             &ReferenceLabels::default(),
         )
         .unwrap();
         // Values 2..=9 repeat over 26 voxels: 9.0 occurs 3 times (+ the 10 centre).
-        let count_9 = values.iter().zip(&labels).filter(|(v, l)| **l == 1 && **v >= 9.0).count();
+        let count_9 = values
+            .iter()
+            .zip(&labels)
+            .filter(|(v, l)| **l == 1 && **v >= 9.0)
+            .count();
         assert_eq!(rows[0].voxels, count_9);
         assert_eq!(rows[1].voxels, 1, "SUV == threshold is inside");
         assert_eq!(rows[1].mtv_ml, 0.064);
         assert_eq!(rows[1].suv_mean, Some(10.0));
         assert!((rows[1].tlg - 0.64).abs() < 1e-12);
-        assert_eq!((rows[2].voxels, rows[2].suv_mean, rows[2].tlg), (0, None, 0.0));
+        assert_eq!(
+            (rows[2].voxels, rows[2].suv_mean, rows[2].tlg),
+            (0, None, 0.0)
+        );
         assert_eq!(rows[0].suv_max, 10.0);
     }
 

@@ -18,12 +18,19 @@ pub struct CytokinesArgs {
 /// Prints the panel (keys: date, analyte, value, censor, bound, unit, value_raw, assay, batch).
 pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
-    let wanted = args
-        .analyte
-        .as_deref()
-        .map(|a| oncotrack::ingest::cytokines::canonical_analyte(a).unwrap_or_else(|| a.to_string()));
+    let wanted = args.analyte.as_deref().map(|a| {
+        oncotrack::ingest::cytokines::canonical_analyte(a).unwrap_or_else(|| a.to_string())
+    });
     let mut listing = Listing::new(&[
-        "date", "analyte", "value", "censor", "bound", "unit", "value_raw", "assay", "batch",
+        "date",
+        "analyte",
+        "value",
+        "censor",
+        "bound",
+        "unit",
+        "value_raw",
+        "assay",
+        "batch",
     ]);
     for m in store.cytokines(&args.id)? {
         if wanted.as_ref().is_some_and(|w| *w != m.analyte) {

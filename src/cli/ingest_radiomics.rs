@@ -25,11 +25,14 @@ pub struct Args {
 
 /// Ingests each file.
 pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
-    let modality: Modality = args.modality.parse().map_err(|reason| oncotrack::Error::InvalidValue {
-        what: "--modality",
-        value: args.modality.clone(),
-        reason,
-    })?;
+    let modality: Modality =
+        args.modality
+            .parse()
+            .map_err(|reason| oncotrack::Error::InvalidValue {
+                what: "--modality",
+                value: args.modality.clone(),
+                reason,
+            })?;
     let options = Options {
         case_col: args.case_col,
         modality,
@@ -40,7 +43,10 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
         let done = ingest_radiomics(&mut store, file, args.manifest.as_deref(), &options)?;
         say!("{}", super::ingest::describe(&done.report));
         if done.missing > 0 {
-            say!("  {} feature values were empty or nan (not stored)", done.missing);
+            say!(
+                "  {} feature values were empty or nan (not stored)",
+                done.missing
+            );
         }
     }
     Ok(())

@@ -48,7 +48,8 @@ impl PetArgs {
             }
             _ => None,
         };
-        if self.liver_label.is_some_and(|l| l == 0) || self.background_label.is_some_and(|l| l == 0) {
+        if self.liver_label.is_some_and(|l| l == 0) || self.background_label.is_some_and(|l| l == 0)
+        {
             anyhow::bail!("label 0 is the mask's background; reference labels start at 1");
         }
         Ok((

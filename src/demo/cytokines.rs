@@ -25,20 +25,118 @@ struct Analyte {
 }
 
 const PANEL: [Analyte; 14] = [
-    Analyte { name: "IL-6", median: 2.5, lloq: 1.5, unit: "pg/mL", acute: 9.0, myeloid: 1.4 },
-    Analyte { name: "IL-8", median: 9.0, lloq: 2.0, unit: "pg/mL", acute: 5.0, myeloid: 1.3 },
-    Analyte { name: "TNF-alpha", median: 6.0, lloq: 2.5, unit: "pg/mL", acute: 4.0, myeloid: 1.0 },
-    Analyte { name: "IL-1Ra", median: 280.0, lloq: 20.0, unit: "pg/mL", acute: 2.5, myeloid: 1.2 },
-    Analyte { name: "CXCL5", median: 700.0, lloq: 30.0, unit: "pg/mL", acute: 1.1, myeloid: 4.5 },
-    Analyte { name: "CXCL12", median: 1900.0, lloq: 150.0, unit: "ng/mL", acute: 1.0, myeloid: 2.8 },
-    Analyte { name: "MIF", median: 3500.0, lloq: 250.0, unit: "ng/mL", acute: 1.2, myeloid: 4.0 },
-    Analyte { name: "IL-18", median: 240.0, lloq: 10.0, unit: "pg/mL", acute: 1.5, myeloid: 1.3 },
-    Analyte { name: "IP-10", median: 140.0, lloq: 8.0, unit: "pg/mL", acute: 1.8, myeloid: 1.2 },
-    Analyte { name: "MCP-1", median: 260.0, lloq: 10.0, unit: "pg/mL", acute: 1.6, myeloid: 1.5 },
-    Analyte { name: "M-CSF", median: 380.0, lloq: 25.0, unit: "pg/mL", acute: 1.1, myeloid: 1.9 },
-    Analyte { name: "MIG", median: 70.0, lloq: 6.0, unit: "pg/mL", acute: 1.7, myeloid: 1.1 },
-    Analyte { name: "Eotaxin", median: 110.0, lloq: 5.0, unit: "pg/mL", acute: 1.0, myeloid: 1.0 },
-    Analyte { name: "IL-7", median: 4.0, lloq: 2.8, unit: "pg/mL", acute: 1.2, myeloid: 1.0 },
+    Analyte {
+        name: "IL-6",
+        median: 2.5,
+        lloq: 1.5,
+        unit: "pg/mL",
+        acute: 9.0,
+        myeloid: 1.4,
+    },
+    Analyte {
+        name: "IL-8",
+        median: 9.0,
+        lloq: 2.0,
+        unit: "pg/mL",
+        acute: 5.0,
+        myeloid: 1.3,
+    },
+    Analyte {
+        name: "TNF-alpha",
+        median: 6.0,
+        lloq: 2.5,
+        unit: "pg/mL",
+        acute: 4.0,
+        myeloid: 1.0,
+    },
+    Analyte {
+        name: "IL-1Ra",
+        median: 280.0,
+        lloq: 20.0,
+        unit: "pg/mL",
+        acute: 2.5,
+        myeloid: 1.2,
+    },
+    Analyte {
+        name: "CXCL5",
+        median: 700.0,
+        lloq: 30.0,
+        unit: "pg/mL",
+        acute: 1.1,
+        myeloid: 4.5,
+    },
+    Analyte {
+        name: "CXCL12",
+        median: 1900.0,
+        lloq: 150.0,
+        unit: "ng/mL",
+        acute: 1.0,
+        myeloid: 2.8,
+    },
+    Analyte {
+        name: "MIF",
+        median: 3500.0,
+        lloq: 250.0,
+        unit: "ng/mL",
+        acute: 1.2,
+        myeloid: 4.0,
+    },
+    Analyte {
+        name: "IL-18",
+        median: 240.0,
+        lloq: 10.0,
+        unit: "pg/mL",
+        acute: 1.5,
+        myeloid: 1.3,
+    },
+    Analyte {
+        name: "IP-10",
+        median: 140.0,
+        lloq: 8.0,
+        unit: "pg/mL",
+        acute: 1.8,
+        myeloid: 1.2,
+    },
+    Analyte {
+        name: "MCP-1",
+        median: 260.0,
+        lloq: 10.0,
+        unit: "pg/mL",
+        acute: 1.6,
+        myeloid: 1.5,
+    },
+    Analyte {
+        name: "M-CSF",
+        median: 380.0,
+        lloq: 25.0,
+        unit: "pg/mL",
+        acute: 1.1,
+        myeloid: 1.9,
+    },
+    Analyte {
+        name: "MIG",
+        median: 70.0,
+        lloq: 6.0,
+        unit: "pg/mL",
+        acute: 1.7,
+        myeloid: 1.1,
+    },
+    Analyte {
+        name: "Eotaxin",
+        median: 110.0,
+        lloq: 5.0,
+        unit: "pg/mL",
+        acute: 1.0,
+        myeloid: 1.0,
+    },
+    Analyte {
+        name: "IL-7",
+        median: 4.0,
+        lloq: 2.8,
+        unit: "pg/mL",
+        acute: 1.2,
+        myeloid: 1.0,
+    },
 ];
 
 /// Panels per patient: the baseline and up to three restaging visits.
@@ -52,8 +150,10 @@ pub fn write_cytokines(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<P
     let path = dir.join("cytokines.csv");
     let io = |e: csv::Error| Error::io(&path, e.into());
     let mut w = csv::Writer::from_path(&path).map_err(io)?;
-    w.write_record(["patient", "date", "analyte", "value", "unit", "lloq", "uloq", "assay", "batch"])
-        .map_err(io)?;
+    w.write_record([
+        "patient", "date", "analyte", "value", "unit", "lloq", "uloq", "assay", "batch",
+    ])
+    .map_err(io)?;
     let noise = Normal::new(0.0, 0.35).expect("positive sd");
     for (index, p) in cohort.iter().enumerate() {
         let mut rng = super::patient_rng(seed, index, 0xC7_0C1E);
@@ -77,10 +177,8 @@ pub fn write_cytokines(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<P
                     Endotype::Myeloid => a.myeloid,
                 };
                 let inflamed = if fold > 1.5 { course } else { 1.0 };
-                let pg_ml = a.median
-                    * fold
-                    * inflamed
-                    * (level + 0.25 * noise.sample(&mut rng)).exp();
+                let pg_ml =
+                    a.median * fold * inflamed * (level + 0.25 * noise.sample(&mut rng)).exp();
                 let factor = if a.unit == "ng/mL" { 1000.0 } else { 1.0 };
                 let (value, lloq) = if pg_ml < a.lloq {
                     let text = if rng.random::<f64>() < 0.5 {

@@ -279,8 +279,10 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
         "original_glszm_ZoneEntropy",
     ])
     .map_err(rio)?;
-    mw.write_record(["case", "patient", "date", "lesion", "scanner", "site", "modality"])
-        .map_err(mio)?;
+    mw.write_record([
+        "case", "patient", "date", "lesion", "scanner", "site", "modality",
+    ])
+    .map_err(mio)?;
 
     let mut pet = Vec::new();
     for (index, p) in cohort.iter().enumerate() {
@@ -303,9 +305,17 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
             for m in measured {
                 let l = m.lesion;
                 // Target status is fixed at baseline by RECIST's measurability.
-                let target = !m.new && if l.nodal { l.size_mm >= 15.0 } else { l.size_mm >= 10.0 };
+                let target = !m.new
+                    && if l.nodal {
+                        l.size_mm >= 15.0
+                    } else {
+                        l.size_mm >= 10.0
+                    };
                 let (longest, short) = if l.nodal {
-                    (format!("{:.1}", m.size_mm * 1.4), format!("{:.1}", m.size_mm))
+                    (
+                        format!("{:.1}", m.size_mm * 1.4),
+                        format!("{:.1}", m.size_mm),
+                    )
                 } else {
                     (format!("{:.1}", m.size_mm), String::new())
                 };
@@ -330,7 +340,12 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
                     let case = format!("{}_{:02}_{}", p.code, k + 1, l.label);
                     let scale = [1.0, 1.3, 0.85, 1.15][site];
                     let volume = std::f64::consts::PI / 6.0 * m.size_mm.powi(3);
-                    let spacing = ["(0.78, 0.78, 1.0)", "(0.7, 0.7, 1.25)", "(0.8, 0.8, 2.0)", "(0.6, 0.6, 1.0)"][site];
+                    let spacing = [
+                        "(0.78, 0.78, 1.0)",
+                        "(0.7, 0.7, 1.25)",
+                        "(0.8, 0.8, 2.0)",
+                        "(0.6, 0.6, 1.0)",
+                    ][site];
                     rw.write_record([
                         format!("images/{case}.nrrd"),
                         format!("masks/{case}.nrrd"),
@@ -341,7 +356,10 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
                         format!("{:.3}", m.size_mm),
                         format!("{volume:.3}"),
                         format!("{:.4}", m.hu + [0.0, 6.0, -4.0, 10.0][site]),
-                        format!("{:.4}", 3.5 + 0.02 * (50.0 - m.hu) + rng.random_range(-0.2..0.2)),
+                        format!(
+                            "{:.4}",
+                            3.5 + 0.02 * (50.0 - m.hu) + rng.random_range(-0.2..0.2)
+                        ),
                         format!("{:.4}", 20.0 * scale * rng.random_range(0.8..1.2)),
                         format!("{:.4}", 5.0 + rng.random_range(-0.5..0.5)),
                     ])

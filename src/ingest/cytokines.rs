@@ -357,9 +357,9 @@ fn parse_cell(text: &str) -> Result<Cell, String> {
 
 /// A finite, non-negative decimal number.
 fn number(text: &str) -> Result<f64, String> {
-    let value: f64 = text
-        .parse()
-        .map_err(|_| "not a number, a censored value (<3.2, < LLOQ, OOR >, ND ...) or NA".to_string())?;
+    let value: f64 = text.parse().map_err(|_| {
+        "not a number, a censored value (<3.2, < LLOQ, OOR >, ND ...) or NA".to_string()
+    })?;
     if !value.is_finite() {
         return Err("not a finite number".into());
     }
@@ -487,7 +487,12 @@ pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
     ]
     .into_iter()
     .collect();
-    not_analytes.extend(options.ignore_cols.iter().map(|c| c.trim().to_ascii_lowercase()));
+    not_analytes.extend(
+        options
+            .ignore_cols
+            .iter()
+            .map(|c| c.trim().to_ascii_lowercase()),
+    );
     let analyte_columns: Vec<(usize, String)> = if long {
         Vec::new()
     } else {
@@ -499,7 +504,12 @@ pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
             .collect()
     };
     if !long && analyte_columns.is_empty() {
-        return Err(Error::parse(path, 1, "(header)", "no analyte columns in this wide table"));
+        return Err(Error::parse(
+            path,
+            1,
+            "(header)",
+            "no analyte columns in this wide table",
+        ));
     }
 
     let mut rows = Vec::new();
@@ -558,7 +568,11 @@ pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
                     if long { "analyte" } else { column },
                     format!(
                         "{analyte} of {patient} on {date}{} already given on line {first}",
-                        if assay.is_empty() { String::new() } else { format!(" ({assay})") }
+                        if assay.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({assay})")
+                        }
                     ),
                 ));
             }
@@ -648,8 +662,14 @@ mod tests {
     #[test]
     fn analyte_synonyms_map_to_one_canonical_name() {
         for (names, canonical) in [
-            (&["IL-6", "IL6", "IL.6", "Interleukin 6", "il-6", "IL 6"][..], "IL-6"),
-            (&["TNF-α", "TNFa", "TNF.A", "TNF-alpha", "TNF alpha"][..], "TNF-a"),
+            (
+                &["IL-6", "IL6", "IL.6", "Interleukin 6", "il-6", "IL 6"][..],
+                "IL-6",
+            ),
+            (
+                &["TNF-α", "TNFa", "TNF.A", "TNF-alpha", "TNF alpha"][..],
+                "TNF-a",
+            ),
             (&["CXCL8", "IL-8", "IL8"][..], "IL-8"),
             (&["CXCL10", "IP-10"][..], "IP-10"),
             (&["CCL2", "MCP-1"][..], "MCP-1"),
@@ -665,7 +685,11 @@ mod tests {
             (&["SDF-1α", "CXCL12"][..], "CXCL12"),
         ] {
             for name in names {
-                assert_eq!(canonical_analyte(name).as_deref(), Some(canonical), "{name}");
+                assert_eq!(
+                    canonical_analyte(name).as_deref(),
+                    Some(canonical),
+                    "{name}"
+                );
             }
         }
         for unknown in ["Stimulation", "IL-99", "IL-6x", "Zyxin"] {
@@ -675,7 +699,12 @@ mod tests {
 
     #[test]
     fn units_convert_to_pg_per_ml_and_unknown_units_are_refused() {
-        for (unit, factor) in [("pg/mL", 1.0), ("ng/ml", 1e3), ("fg/mL", 1e-3), ("µg/mL", 1e6)] {
+        for (unit, factor) in [
+            ("pg/mL", 1.0),
+            ("ng/ml", 1e3),
+            ("fg/mL", 1e-3),
+            ("µg/mL", 1e6),
+        ] {
             assert_eq!(unit_factor(unit), Ok(factor), "{unit}");
         }
         for bad in ["pmol/L", "U/mL", "mg/dL", ""] {
@@ -712,7 +741,10 @@ mod tests {
         let c = concentration(Cell::Below(Some(3.2)), 1e3, Some(1.0), None)
             .unwrap()
             .unwrap();
-        assert_eq!((c.value, c.censor, c.bound), (None, Censor::Left, Some(3200.0)));
+        assert_eq!(
+            (c.value, c.censor, c.bound),
+            (None, Censor::Left, Some(3200.0))
+        );
         let c = concentration(Cell::Below(None), 1.0, Some(1.5), None)
             .unwrap()
             .unwrap();
@@ -820,7 +852,9 @@ mod tests {
         ] {
             let mut options = Options::new(today());
             options.strict = strict;
-            let err = read(file(content).path(), &options).unwrap_err().to_string();
+            let err = read(file(content).path(), &options)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(needle), "{err}\n  expected: {needle}");
         }
     }
@@ -837,6 +871,9 @@ mod tests {
         let short = file("line,patient,date\n2,P001,2024-01-10\n");
         options.sample_map = Some(read_sample_map(short.path(), today()).unwrap());
         let err = read(data.path(), &options).unwrap_err().to_string();
-        assert!(err.contains("line 3: field '(record)': this line is not in the sample map"), "{err}");
+        assert!(
+            err.contains("line 3: field '(record)': this line is not in the sample map"),
+            "{err}"
+        );
     }
 }

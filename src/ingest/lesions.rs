@@ -139,7 +139,10 @@ pub fn read(path: &Path, today: NaiveDate) -> Result<Vec<LesionRow>> {
         if let Some(first) = seen.insert(key, record.line) {
             return Err(record.error(
                 "lesion",
-                format!("lesion {label} of {patient} on {date} ({}) already given on line {first}", modality.as_str()),
+                format!(
+                    "lesion {label} of {patient} on {date} ({}) already given on line {first}",
+                    modality.as_str()
+                ),
             ));
         }
         rows.push(LesionRow {
@@ -196,25 +199,40 @@ mod tests {
         assert_eq!(rows[0].mean_hu, Some(41.2));
         assert_eq!(rows[1].short_axis_mm, Some(16.0));
         assert_eq!(rows[1].lesion.nodal, Some(true));
-        assert_eq!(rows[2].longest_diameter_mm, None, "empty means not measured");
+        assert_eq!(
+            rows[2].longest_diameter_mm, None,
+            "empty means not measured"
+        );
         assert_eq!(rows[2].lesion.target, None);
     }
 
     #[test]
     fn invalid_rows_name_line_and_field() {
         for (content, needle) in [
-            ("patient,date,modality,lesion\nP001,2024-01-10,US,L1\n", "line 2: field 'modality': 'US'"),
+            (
+                "patient,date,modality,lesion\nP001,2024-01-10,US,L1\n",
+                "line 2: field 'modality': 'US'",
+            ),
             (
                 "patient,date,modality,lesion,longest_diameter_mm\nP001,2024-01-10,CT,L1,-3\n",
                 "line 2: field 'longest_diameter_mm': '-3'",
             ),
-            ("patient,date,modality,lesion,target\nP001,2024-01-10,CT,L1,maybe\n", "field 'target': 'maybe'"),
+            (
+                "patient,date,modality,lesion,target\nP001,2024-01-10,CT,L1,maybe\n",
+                "field 'target': 'maybe'",
+            ),
             (
                 "patient,date,modality,lesion\nP001,2024-01-10,CT,L1\nP001,2024-01-10,CT,L1\n",
                 "line 3: field 'lesion': lesion L1 of P001 on 2024-01-10 (CT) already given on line 2",
             ),
-            ("patient,date,modality,lesion\nP001,2030-01-10,CT,L1\n", "lies in the future"),
-            ("patient,date,lesion\nP001,2024-01-10,L1\n", "line 1: field 'modality'"),
+            (
+                "patient,date,modality,lesion\nP001,2030-01-10,CT,L1\n",
+                "lies in the future",
+            ),
+            (
+                "patient,date,lesion\nP001,2024-01-10,L1\n",
+                "line 1: field 'modality'",
+            ),
         ] {
             let err = read(file(content).path(), today()).unwrap_err().to_string();
             assert!(err.contains(needle), "{err}\n  expected: {needle}");

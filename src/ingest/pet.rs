@@ -29,7 +29,10 @@ fn read_volume(path: &Path) -> Result<Image<f64>> {
         .map_err(|e| Error::image(path, format!("not a readable NIfTI-1 file ({e})")))?;
     let header = object.header().clone();
     let ndim = header.dim[0] as usize;
-    let dims: Vec<usize> = header.dim[1..=ndim.min(7)].iter().map(|d| *d as usize).collect();
+    let dims: Vec<usize> = header.dim[1..=ndim.min(7)]
+        .iter()
+        .map(|d| *d as usize)
+        .collect();
     let extra: usize = dims.iter().skip(3).product();
     if !(1..=7).contains(&ndim) || extra != 1 {
         return Err(Error::image(
@@ -42,17 +45,15 @@ fn read_volume(path: &Path) -> Result<Image<f64>> {
         shape[axis] = *d;
     }
     let mut spacing_mm = [1.0f64; 3];
-    for axis in 0..3 {
+    for (axis, spacing) in spacing_mm.iter_mut().enumerate().take(ndim) {
         let p = f64::from(header.pixdim[axis + 1]).abs();
-        if axis < ndim && !(p.is_finite() && p > 0.0) {
+        if !(p.is_finite() && p > 0.0) {
             return Err(Error::image(
                 path,
                 format!("pixdim[{}] = {p} is not a voxel size", axis + 1),
             ));
         }
-        if axis < ndim {
-            spacing_mm[axis] = p;
-        }
+        *spacing = p;
     }
     let array = object
         .into_volume()
@@ -69,7 +70,10 @@ fn read_volume(path: &Path) -> Result<Image<f64>> {
         spacing_mm,
     };
     if values.len() != grid.len() {
-        return Err(Error::image(path, "voxel data does not match the header's dimensions"));
+        return Err(Error::image(
+            path,
+            "voxel data does not match the header's dimensions",
+        ));
     }
     let sform = (header.sform_code > 0).then_some([header.srow_x, header.srow_y, header.srow_z]);
     Ok(Image {
@@ -124,7 +128,10 @@ pub fn read_mask(path: &Path) -> Result<Image<u32>> {
         labels.push(*v as u32);
     }
     if labels.iter().all(|l| *l == 0) {
-        return Err(Error::image(path, "the mask has no labels (every voxel is 0)"));
+        return Err(Error::image(
+            path,
+            "the mask has no labels (every voxel is 0)",
+        ));
     }
     Ok(Image {
         grid: image.grid,

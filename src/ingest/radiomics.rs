@@ -15,7 +15,14 @@ use std::path::Path;
 
 /// PyRadiomics feature classes (the middle part of a feature name).
 const FEATURE_CLASSES: [&str; 8] = [
-    "shape", "shape2D", "firstorder", "glcm", "glrlm", "glszm", "gldm", "ngtdm",
+    "shape",
+    "shape2D",
+    "firstorder",
+    "glcm",
+    "glrlm",
+    "glszm",
+    "gldm",
+    "ngtdm",
 ];
 
 /// Whether a column name is a PyRadiomics feature (`<image type>_<class>_<feature>`).
@@ -140,12 +147,21 @@ pub fn read(path: &Path, manifest: Option<&Manifest>, options: &Options) -> Resu
     let headers = input.headers().to_vec();
     let lookup = |case: &str, line: u64, field: &str| -> Result<CaseRef> {
         let manifest = manifest.ok_or_else(|| {
-            Error::parse(path, line, field, "no manifest given (--manifest) to map cases to patients")
+            Error::parse(
+                path,
+                line,
+                field,
+                "no manifest given (--manifest) to map cases to patients",
+            )
         })?;
-        manifest
-            .get(case)
-            .cloned()
-            .ok_or_else(|| Error::parse(path, line, field, format!("case '{case}' is not in the manifest")))
+        manifest.get(case).cloned().ok_or_else(|| {
+            Error::parse(
+                path,
+                line,
+                field,
+                format!("case '{case}' is not in the manifest"),
+            )
+        })
     };
     let mut missing = 0usize;
     let mut seen: HashMap<(String, NaiveDate, String), u64> = HashMap::new();
@@ -156,7 +172,11 @@ pub fn read(path: &Path, manifest: Option<&Manifest>, options: &Options) -> Resu
             Some(first) => Err(Error::parse(
                 path,
                 case.line,
-                if case.case.is_empty() { "lesion" } else { &case.case },
+                if case.case.is_empty() {
+                    "lesion"
+                } else {
+                    &case.case
+                },
                 format!(
                     "lesion {} of {} on {} already given (line {first})",
                     t.lesion, t.study.patient, t.study.date
@@ -166,7 +186,10 @@ pub fn read(path: &Path, manifest: Option<&Manifest>, options: &Options) -> Resu
         }
     };
 
-    if headers.first().is_some_and(|h| h.eq_ignore_ascii_case("featurename")) {
+    if headers
+        .first()
+        .is_some_and(|h| h.eq_ignore_ascii_case("featurename"))
+    {
         let mut cases: Vec<RadiomicsCase> = Vec::new();
         for name in headers.iter().skip(1) {
             cases.push(RadiomicsCase {
@@ -181,7 +204,9 @@ pub fn read(path: &Path, manifest: Option<&Manifest>, options: &Options) -> Resu
             check_unique(case)?;
         }
         input.for_each(|record| {
-            let feature = record.required(&headers[0].to_ascii_lowercase())?.to_string();
+            let feature = record
+                .required(&headers[0].to_ascii_lowercase())?
+                .to_string();
             let diagnostic = feature.starts_with("diagnostics_");
             if !diagnostic && !is_feature(&feature) {
                 return Ok(());
@@ -191,9 +216,9 @@ pub fn read(path: &Path, manifest: Option<&Manifest>, options: &Options) -> Resu
                 if diagnostic {
                     case.diagnostics.push((feature.clone(), text.to_string()));
                 } else {
-                    match feature_value(text)
-                        .map_err(|m| record.error(&case.case, format!("{feature} = '{text}': {m}")))?
-                    {
+                    match feature_value(text).map_err(|m| {
+                        record.error(&case.case, format!("{feature} = '{text}': {m}"))
+                    })? {
                         Some(v) => case.features.push((feature.clone(), v)),
                         None => missing += 1,
                     }
@@ -228,7 +253,10 @@ pub fn read(path: &Path, manifest: Option<&Manifest>, options: &Options) -> Resu
             let target = lookup(&case, record.line, &options.case_col)?;
             (case, target)
         } else {
-            (String::new(), study_of(record, options.modality, options.today)?)
+            (
+                String::new(),
+                study_of(record, options.modality, options.today)?,
+            )
         };
         let mut row = RadiomicsCase {
             line: record.line,
@@ -242,7 +270,9 @@ pub fn read(path: &Path, manifest: Option<&Manifest>, options: &Options) -> Resu
             if name.starts_with("diagnostics_") {
                 row.diagnostics.push((name.clone(), text.to_string()));
             } else if is_feature(name) {
-                match feature_value(text).map_err(|m| record.error(name, format!("'{text}': {m}")))? {
+                match feature_value(text)
+                    .map_err(|m| record.error(name, format!("'{text}': {m}")))?
+                {
                     Some(v) => row.features.push((name.clone(), v)),
                     None => missing += 1,
                 }
@@ -285,7 +315,13 @@ mod tests {
         ] {
             assert!(is_feature(name), "{name}");
         }
-        for name in ["Image", "Mask", "diagnostics_Versions_PyRadiomics", "original_foo_Bar", "case"] {
+        for name in [
+            "Image",
+            "Mask",
+            "diagnostics_Versions_PyRadiomics",
+            "original_foo_Bar",
+            "case",
+        ] {
             assert!(!is_feature(name), "{name}");
         }
     }
@@ -308,7 +344,10 @@ mod tests {
         );
         assert_eq!(
             table.cases[0].diagnostics,
-            vec![("diagnostics_Versions_PyRadiomics".to_string(), "v3.1.0".to_string())]
+            vec![(
+                "diagnostics_Versions_PyRadiomics".to_string(),
+                "v3.1.0".to_string()
+            )]
         );
         assert_eq!(table.missing, 1);
     }
@@ -322,22 +361,35 @@ mod tests {
         );
         let err = read(f.path(), None, &options()).unwrap_err().to_string();
         assert!(err.contains("no manifest given"), "{err}");
-        let m = file("case,patient,date,lesion,scanner\ncaseA,P001,2024-01-10,L1,GE\ncaseB,P002,2024-01-11,L1,\n");
+        let m = file(
+            "case,patient,date,lesion,scanner\ncaseA,P001,2024-01-10,L1,GE\ncaseB,P002,2024-01-11,L1,\n",
+        );
         let manifest = read_manifest(m.path(), &options()).unwrap();
         let table = read(f.path(), Some(&manifest), &options()).unwrap();
         assert_eq!(table.cases[1].case, "caseB");
-        assert_eq!(table.cases[1].features, vec![("original_firstorder_Mean".to_string(), 2.5)]);
+        assert_eq!(
+            table.cases[1].features,
+            vec![("original_firstorder_Mean".to_string(), 2.5)]
+        );
         assert_eq!(table.cases[0].target.study.scanner, "GE");
         let partial = file("case,patient,date,lesion\ncaseA,P001,2024-01-10,L1\n");
         let manifest = read_manifest(partial.path(), &options()).unwrap();
-        let err = read(f.path(), Some(&manifest), &options()).unwrap_err().to_string();
-        assert!(err.contains("field 'caseB': case 'caseB' is not in the manifest"), "{err}");
+        let err = read(f.path(), Some(&manifest), &options())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("field 'caseB': case 'caseB' is not in the manifest"),
+            "{err}"
+        );
     }
 
     #[test]
     fn non_numeric_feature_values_name_the_line_and_feature() {
         let f = file("patient,date,lesion,original_firstorder_Mean\nP001,2024-01-10,L1,1.2.3\n");
         let err = read(f.path(), None, &options()).unwrap_err().to_string();
-        assert!(err.contains("line 2: field 'original_firstorder_Mean': '1.2.3'"), "{err}");
+        assert!(
+            err.contains("line 2: field 'original_firstorder_Mean': '1.2.3'"),
+            "{err}"
+        );
     }
 }

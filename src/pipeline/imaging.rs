@@ -29,7 +29,9 @@ pub fn ingest_lesions(store: &mut Store, path: &Path, today: NaiveDate) -> Resul
             for row in rows {
                 let conflict = at_line(path, row.line, "lesion");
                 let patient = patients.id(tx, &row.study.patient, row.line, "patient")?;
-                let study = tx.study_id(patient, &row.study).map_err(at_line(path, row.line, "scanner"))?;
+                let study = tx
+                    .study_id(patient, &row.study)
+                    .map_err(at_line(path, row.line, "scanner"))?;
                 let lesion = tx.lesion_id(patient, &row.lesion).map_err(&conflict)?;
                 let inserted = tx
                     .add_lesion_measurement(study, lesion, row, Some(file_id))
@@ -90,10 +92,16 @@ pub fn ingest_radiomics(
             let mut patients = Patients::new(path);
             let mut written = Written::default();
             for case in cases {
-                let field = if case.case.is_empty() { "patient" } else { case.case.as_str() };
+                let field = if case.case.is_empty() {
+                    "patient"
+                } else {
+                    case.case.as_str()
+                };
                 let conflict = at_line(path, case.line, field);
                 let patient = patients.id(tx, &case.target.study.patient, case.line, field)?;
-                let study = tx.study_id(patient, &case.target.study).map_err(&conflict)?;
+                let study = tx
+                    .study_id(patient, &case.target.study)
+                    .map_err(&conflict)?;
                 let lesion = tx
                     .lesion_id(
                         patient,
@@ -150,20 +158,35 @@ pub fn measure_pet(
     let suv = ingest::pet::read_suv(suv_path)?;
     let mask = ingest::pet::read_mask(mask_path)?;
     ingest::pet::check_same_grid(&suv, mask_path, &mask)?;
-    let (uptakes, references) =
-        pet::uptake(&suv.grid, &suv.values, &mask.values, methods, reference_labels).map_err(|e| match e {
-            PetError::MissingLabel(_) => Error::image(mask_path, e.to_string()),
-            other => Error::InvalidValue {
-                what: "--method",
-                value: methods
-                    .iter()
-                    .find(|m| matches!((m, &other), (Method::Percist, PetError::NoLiver) | (Method::Background(_), PetError::NoBackground)))
-                    .map_or_else(String::new, ToString::to_string),
-                reason: other.to_string(),
-            },
-        })?;
+    let (uptakes, references) = pet::uptake(
+        &suv.grid,
+        &suv.values,
+        &mask.values,
+        methods,
+        reference_labels,
+    )
+    .map_err(|e| match e {
+        PetError::MissingLabel(_) => Error::image(mask_path, e.to_string()),
+        other => Error::InvalidValue {
+            what: "--method",
+            value: methods
+                .iter()
+                .find(|m| {
+                    matches!(
+                        (m, &other),
+                        (Method::Percist, PetError::NoLiver)
+                            | (Method::Background(_), PetError::NoBackground)
+                    )
+                })
+                .map_or_else(String::new, ToString::to_string),
+            reason: other.to_string(),
+        },
+    })?;
     if uptakes.is_empty() {
-        return Err(Error::image(mask_path, "the mask has no lesion labels besides the reference regions"));
+        return Err(Error::image(
+            mask_path,
+            "the mask has no lesion labels besides the reference regions",
+        ));
     }
     Ok(PetMeasurement {
         uptakes,
@@ -206,7 +229,11 @@ pub fn ingest_pet(
         "mask={mask_sha};patient={};date={};methods={};refs={:?};prefix={}",
         target.patient,
         target.date,
-        methods.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
+        methods
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
         reference_labels,
         target.lesion_prefix
     );
@@ -236,7 +263,10 @@ pub fn ingest_pet(
                     site: target.site.clone(),
                 },
             )?;
-            let liver = measurement.borrow().as_ref().and_then(|m: &PetMeasurement| m.references.liver);
+            let liver = measurement
+                .borrow()
+                .as_ref()
+                .and_then(|m: &PetMeasurement| m.references.liver);
             if let Some((mean, sd)) = liver {
                 tx.set_liver_reference(study, mean, sd)?;
             }

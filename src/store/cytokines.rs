@@ -94,10 +94,9 @@ impl Tx<'_> {
                 "SELECT value, censor, bound FROM cytokine_measurement
                   WHERE patient_id = ?1 AND date = ?2 AND analyte = ?3 AND assay = ?4",
             )?
-            .query_row(
-                params![patient_id, date, row.analyte, row.assay],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row(params![patient_id, date, row.analyte, row.assay], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
         if let Some((value, censor, bound)) = existing {
             if value == c.value && censor == c.censor.as_str() && bound == c.bound {

@@ -1,12 +1,15 @@
 //! Imaging: studies and their metadata, lesions, lesion measurements, PET uptake and radiomic features.
 
-use super::events::Inserted;
 use super::Tx;
+use super::events::Inserted;
 use crate::analysis::pet::LesionUptake;
 use crate::error::{Error, Result};
 use crate::ingest::lesions::{LesionFacts, LesionRow, StudyKey};
 use crate::model::date::format_date;
 use rusqlite::{OptionalExtension, params};
+
+/// Longest diameter, short axis, mean HU and new-lesion flag of a measurement.
+type Measurements = (Option<f64>, Option<f64>, Option<f64>, bool);
 
 impl Tx<'_> {
     /// The id of a patient's study on a date with a modality, created if new. A
@@ -33,10 +36,19 @@ impl Tx<'_> {
                     "INSERT INTO imaging_study (patient_id, date, modality, scanner, site)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
-                .execute(params![patient_id, date, modality, study.scanner, study.site])?;
+                .execute(params![
+                    patient_id,
+                    date,
+                    modality,
+                    study.scanner,
+                    study.site
+                ])?;
             return Ok(self.tx.last_insert_rowid());
         };
-        for (what, stored, given) in [("scanner", &scanner, &study.scanner), ("site", &site, &study.site)] {
+        for (what, stored, given) in [
+            ("scanner", &scanner, &study.scanner),
+            ("site", &site, &study.site),
+        ] {
             if given.is_empty() || stored == given {
                 continue;
             }
@@ -121,7 +133,10 @@ impl Tx<'_> {
                 "lesion {label} is stored in organ '{organ}', not '{given}'"
             )));
         }
-        for (what, stored, given) in [("target", target, lesion.target), ("nodal", nodal, lesion.nodal)] {
+        for (what, stored, given) in [
+            ("target", target, lesion.target),
+            ("nodal", nodal, lesion.nodal),
+        ] {
             if given.is_some_and(|g| g != stored) {
                 return Err(Error::Conflict(format!(
                     "lesion {label} is stored with {what} = {}; it is fixed at baseline",
@@ -143,8 +158,13 @@ impl Tx<'_> {
         row: &LesionRow,
         file_id: Option<i64>,
     ) -> Result<Inserted> {
-        let values = (row.longest_diameter_mm, row.short_axis_mm, row.mean_hu, row.new_lesion);
-        let existing: Option<(Option<f64>, Option<f64>, Option<f64>, bool)> = self
+        let values = (
+            row.longest_diameter_mm,
+            row.short_axis_mm,
+            row.mean_hu,
+            row.new_lesion,
+        );
+        let existing: Option<Measurements> = self
             .tx
             .prepare_cached(
                 "SELECT longest_diameter_mm, short_axis_mm, mean_hu, is_new FROM lesion_measurement
@@ -169,7 +189,9 @@ impl Tx<'_> {
                 "INSERT INTO lesion_measurement (study_id, lesion_id, longest_diameter_mm,
                     short_axis_mm, mean_hu, is_new, file_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![study_id, lesion_id, values.0, values.1, values.2, values.3, file_id])?;
+            .execute(params![
+                study_id, lesion_id, values.0, values.1, values.2, values.3, file_id
+            ])?;
         Ok(Inserted::New)
     }
 
