@@ -30,6 +30,9 @@ pub struct Args {
 /// Measures, stores and prints the uptake.
 pub fn run(db: &Path, format: Format, args: Args) -> anyhow::Result<()> {
     let date = date_arg("--date", &args.date)?;
+    if date > chrono::Local::now().date_naive() {
+        anyhow::bail!("invalid --date '{}': lies in the future", args.date);
+    }
     let (methods, references) = args.pet.resolve()?;
     let mut store = open_write(db)?;
     let target = PetStudy {
