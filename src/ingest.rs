@@ -269,3 +269,21 @@ fn csv_error(path: &Path, e: &csv::Error, bytes: &[u8], line_starts: &[u64]) -> 
         _ => Error::parse(path, line, "(record)", e.to_string()),
     }
 }
+
+/// Helpers for the unit tests of the format modules.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::io::Write;
+
+    /// A temporary file holding `content`.
+    pub(crate) fn file(content: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(content.as_bytes()).unwrap();
+        f
+    }
+
+    /// The "today" of the unit tests (dates after it are in the future).
+    pub(crate) fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+}

@@ -2,7 +2,7 @@
 
 use crate::util::Sandbox;
 use oncotrack::analysis::pet::Grid;
-use oncotrack::ingest::pet::{write_mask, write_suv};
+use oncotrack::ingest::pet::{Voxels, write_volume};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -116,8 +116,8 @@ fn nema_phantom(dir: &Path) -> (PathBuf, PathBuf, [f64; 6]) {
         }
     }
     let (suv_path, mask_path) = (dir.join("nema_suv.nii.gz"), dir.join("nema_mask.nii"));
-    write_suv(&suv_path, &grid, &suv).unwrap();
-    write_mask(&mask_path, &grid, &mask).unwrap();
+    write_volume(&suv_path, &grid, Voxels::Suv(&suv)).unwrap();
+    write_volume(&mask_path, &grid, Voxels::Labels(&mask)).unwrap();
     (suv_path, mask_path, diameters)
 }
 
@@ -222,30 +222,35 @@ fn bad_images_are_named_and_nothing_is_stored() {
     let mut labels = vec![0i16; grid.len()];
     labels[3 + 8 * (3 + 8 * 2)] = 1;
     let good_suv = s.path().join("suv.nii");
-    write_suv(&good_suv, &grid, &suv).unwrap();
+    write_volume(&good_suv, &grid, Voxels::Suv(&suv)).unwrap();
     let good_mask = s.path().join("mask.nii");
-    write_mask(&good_mask, &grid, &labels).unwrap();
+    write_volume(&good_mask, &grid, Voxels::Labels(&labels)).unwrap();
 
     suv[2 + 8 * (1 + 8 * 3)] = f32::NAN;
     let nan = s.path().join("nan.nii");
-    write_suv(&nan, &grid, &suv).unwrap();
+    write_volume(&nan, &grid, Voxels::Suv(&suv)).unwrap();
     suv[2 + 8 * (1 + 8 * 3)] = -0.5;
     let negative = s.path().join("negative.nii");
-    write_suv(&negative, &grid, &suv).unwrap();
+    write_volume(&negative, &grid, Voxels::Suv(&suv)).unwrap();
     let empty = s.path().join("empty.nii");
-    write_mask(&empty, &grid, &vec![0; grid.len()]).unwrap();
+    write_volume(&empty, &grid, Voxels::Labels(&vec![0; grid.len()])).unwrap();
     let other_grid = Grid {
         dims: [8, 8, 5],
         ..grid
     };
     let wrong = s.path().join("wrong.nii");
-    write_mask(&wrong, &other_grid, &vec![1; other_grid.len()]).unwrap();
+    write_volume(
+        &wrong,
+        &other_grid,
+        Voxels::Labels(&vec![1; other_grid.len()]),
+    )
+    .unwrap();
     let other_size = Grid {
         spacing_mm: [2.0, 4.0, 4.0],
         ..grid
     };
     let wrong_size = s.path().join("wrong_size.nii");
-    write_mask(&wrong_size, &other_size, &labels).unwrap();
+    write_volume(&wrong_size, &other_size, Voxels::Labels(&labels)).unwrap();
     let not_nifti = s.file("not.nii", "hello");
 
     let before = s.dump();

@@ -13,6 +13,7 @@
 use super::cohort::{Diagnosis, ResponsePattern, SITES, SimPatient};
 use crate::analysis::pet::Grid;
 use crate::error::{Error, Result};
+use crate::ingest::pet::{Voxels, write_volume};
 use crate::model::date::format_date;
 use chrono::NaiveDate;
 use rand::Rng;
@@ -382,8 +383,8 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
                 let stem = format!("{}_{date_text}", p.code);
                 let suv_path = pet_dir.join(format!("{stem}_suv.nii.gz"));
                 let mask_path = pet_dir.join(format!("{stem}_mask.nii.gz"));
-                crate::ingest::pet::write_suv(&suv_path, &grid, &suv)?;
-                crate::ingest::pet::write_mask(&mask_path, &grid, &mask)?;
+                write_volume(&suv_path, &grid, Voxels::Suv(&suv))?;
+                write_volume(&mask_path, &grid, Voxels::Labels(&mask))?;
                 pet.push(PetScan {
                     suv: suv_path,
                     mask: mask_path,

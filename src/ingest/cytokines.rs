@@ -647,17 +647,7 @@ pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-
-    fn file(content: &str) -> tempfile::NamedTempFile {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        f.write_all(content.as_bytes()).unwrap();
-        f
-    }
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
-    }
+    use crate::ingest::testing::{file, today};
 
     #[test]
     fn analyte_synonyms_map_to_one_canonical_name() {

@@ -197,27 +197,26 @@ fn f_order<T: Clone>(path: &Path, grid: &Grid, values: &[T]) -> Result<ndarray::
         .map_err(|e| Error::image(path, format!("values do not fill the grid ({e})")))
 }
 
-/// Writes an SUV volume as NIfTI-1 float32 (`.nii` or `.nii.gz` by name), values in
-/// NIfTI order; used by the demo and by tests to make images.
-///
-/// # Errors
-/// [`Error::Image`] when the file cannot be written.
-pub fn write_suv(path: &Path, grid: &Grid, values: &[f32]) -> Result<()> {
-    let header = header_for(grid);
-    nifti::writer::WriterOptions::new(path)
-        .reference_header(&header)
-        .write_nifti(&f_order(path, grid, values)?)
-        .map_err(|e| Error::image(path, format!("cannot write ({e})")))
+/// Voxel values to write: SUV as float32, labels as int16.
+#[derive(Debug, Clone, Copy)]
+pub enum Voxels<'a> {
+    /// An SUV volume.
+    Suv(&'a [f32]),
+    /// A label mask.
+    Labels(&'a [i16]),
 }
 
-/// Writes a label mask as NIfTI-1 int16, values in NIfTI order.
+/// Writes a volume as NIfTI-1 (`.nii` or `.nii.gz` by name), values in NIfTI order,
+/// with the grid's voxel size; used by the demo and by tests to make images.
 ///
 /// # Errors
-/// [`Error::Image`] when the file cannot be written.
-pub fn write_mask(path: &Path, grid: &Grid, labels: &[i16]) -> Result<()> {
+/// [`Error::Image`] when the values do not fill the grid or the file cannot be written.
+pub fn write_volume(path: &Path, grid: &Grid, voxels: Voxels<'_>) -> Result<()> {
     let header = header_for(grid);
-    nifti::writer::WriterOptions::new(path)
-        .reference_header(&header)
-        .write_nifti(&f_order(path, grid, labels)?)
-        .map_err(|e| Error::image(path, format!("cannot write ({e})")))
+    let writer = nifti::writer::WriterOptions::new(path).reference_header(&header);
+    match voxels {
+        Voxels::Suv(values) => writer.write_nifti(&f_order(path, grid, values)?),
+        Voxels::Labels(labels) => writer.write_nifti(&f_order(path, grid, labels)?),
+    }
+    .map_err(|e| Error::image(path, format!("cannot write ({e})")))
 }

@@ -288,19 +288,13 @@ pub fn read(path: &Path, manifest: Option<&Manifest>, options: &Options) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-
-    fn file(content: &str) -> tempfile::NamedTempFile {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        f.write_all(content.as_bytes()).unwrap();
-        f
-    }
+    use crate::ingest::testing::file;
 
     fn options() -> Options {
         Options {
             case_col: "case".into(),
             modality: Modality::Ct,
-            today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
+            today: crate::ingest::testing::today(),
         }
     }
 
