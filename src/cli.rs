@@ -21,6 +21,7 @@ mod output;
 mod patient;
 mod pet;
 mod timeline;
+mod tui;
 
 use clap::{Parser, Subcommand};
 use oncotrack::store::{Access, Store};
@@ -64,7 +65,9 @@ pub enum Command {
     Cytokines(cytokines::CytokinesArgs),
     /// SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion of a PET SUV volume and its mask
     Pet(pet::PetArgs),
-    /// Generate the synthetic demo cohort as input files and ingest it
+    /// Open the terminal UI (cohort, patient timelines, clusters)
+    Tui(tui::TuiArgs),
+    /// Generate the synthetic demo cohort as input files and ingest it; on a terminal, open the UI
     Demo(demo::DemoArgs),
 }
 
@@ -83,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cytokines(args) => cytokines::run(&database(db), format, args),
         Command::Pet(args) => pet::run(format, args),
         Command::Timeline(args) => timeline::run(&database(db), format, args),
+        Command::Tui(args) => tui::run(&database(db), args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
             format,

@@ -8,6 +8,7 @@ pub mod events;
 pub mod files;
 pub mod imaging;
 pub mod migrations;
+pub mod overview;
 pub mod patients;
 pub mod timeline;
 

@@ -8,3 +8,4 @@ mod cytokines_imaging;
 mod demo;
 mod pet;
 mod store_files;
+mod tui;

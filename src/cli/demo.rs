@@ -19,6 +19,9 @@ pub struct DemoArgs {
     /// Folder for the generated input files
     #[arg(long, default_value = "oncotrack-demo")]
     pub out: PathBuf,
+    /// Print the summary only, even on a terminal (do not open the UI)
+    #[arg(long)]
+    pub no_tui: bool,
 }
 
 /// Runs the demo and prints what it built.
@@ -93,10 +96,13 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
     listing.print(format)?;
     say!();
     say!(
-        "next: oncotrack --db {} patient list   |   oncotrack --db {} timeline {}",
+        "next: oncotrack --db {} tui   |   oncotrack --db {} timeline {}",
         db.display(),
         db.display(),
         cohort[0].code
     );
+    if !args.no_tui && super::tui::available() {
+        return oncotrack::tui::run(db);
+    }
     Ok(())
 }
