@@ -74,7 +74,7 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
     );
     say!("database:    {}", db.display());
     // At most three lines per kind of file (the demo writes one PET file per scan).
-    let mut shown: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for ingest in &report.ingests {
         let n = shown.entry(ingest.kind).or_default();
         *n += 1;

@@ -167,19 +167,15 @@ pub fn measure_pet(
     )
     .map_err(|e| match e {
         PetError::MissingLabel(_) => Error::image(mask_path, e.to_string()),
-        other => Error::InvalidValue {
+        PetError::NoLiver | PetError::NoBackground => Error::InvalidValue {
             what: "--method",
-            value: methods
-                .iter()
-                .find(|m| {
-                    matches!(
-                        (m, &other),
-                        (Method::Percist, PetError::NoLiver)
-                            | (Method::Background(_), PetError::NoBackground)
-                    )
-                })
-                .map_or_else(String::new, ToString::to_string),
-            reason: other.to_string(),
+            value: if e == PetError::NoLiver {
+                "percist"
+            } else {
+                "background"
+            }
+            .into(),
+            reason: e.to_string(),
         },
     })?;
     if uptakes.is_empty() {
