@@ -236,20 +236,49 @@ fn pyradiomics_baselines_ingest_in_transposed_layout_with_a_manifest() {
     let s = Sandbox::new();
     s.with_patients();
     let header = std::fs::read_to_string(&firstorder).unwrap();
-    let cases: Vec<&str> = header.lines().next().unwrap().split(',').skip(1).collect();
-    assert_eq!(cases.len(), 20);
+    assert_eq!(
+        header.lines().next().unwrap().split(',').count(),
+        21,
+        "20 cases"
+    );
+    // Every baseline class; their case columns differ (shape2D: brain1_shape2D ...; glcm
+    // also brain1_2d ...). Each distinct case is its own lesion of P001 or P002, one
+    // study (and scanner) per patient.
+    let classes = [
+        "firstorder",
+        "shape",
+        "shape2D",
+        "glcm",
+        "glrlm",
+        "glszm",
+        "gldm",
+        "ngtdm",
+    ];
+    let files: Vec<PathBuf> = classes
+        .iter()
+        .map(|c| shape.with_file_name(format!("pyradiomics_baseline_{c}.csv")))
+        .collect();
+    let mut cases = std::collections::BTreeSet::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        cases.extend(
+            text.lines()
+                .next()
+                .unwrap()
+                .split(',')
+                .skip(1)
+                .map(str::to_string),
+        );
+    }
     let mut manifest = String::from("case,patient,date,lesion,scanner\n");
     for (n, case) in cases.iter().enumerate() {
-        // Each case is its own lesion of P001 or P002 (one scanner each) on one of two dates.
+        let patient = 1 + n % 2;
         manifest.push_str(&format!(
-            "{case},P00{},2024-0{}-01,{case},scanner{}\n",
-            1 + n % 2,
-            1 + (n / 10),
-            n % 2
+            "{case},P00{patient},2024-01-01,{case},scanner{patient}\n"
         ));
     }
     let manifest = s.file("manifest.csv", &manifest);
-    for file in [&firstorder, &shape] {
+    for file in &files {
         let out = s
             .run(&[
                 "ingest",
@@ -386,4 +415,32 @@ fn demo_ingests_cytokines_and_imaging_with_the_planted_patterns() {
         }
     }
     assert!(checked[0] > 0 && checked[1] > 0, "{checked:?}");
+    // The planted myeloid endotype (3) has higher CXCL5 and MIF than the quiescent one (1),
+    // the acute-phase one (2) higher IL-6.
+    let geomean = |endotype: &str, analyte: &str| -> f64 {
+        let codes: Vec<&str> = truth
+            .lines()
+            .skip(1)
+            .filter(|l| l.split(',').nth(1) == Some(endotype))
+            .map(|l| l.split(',').next().unwrap())
+            .collect();
+        let mut logs = Vec::new();
+        for code in codes {
+            for row in s
+                .run(&["cytokines", code, "--analyte", analyte, "--format", "json"])
+                .json()
+            {
+                let v = row["value"].as_f64().or(row["bound"].as_f64()).unwrap();
+                logs.push(v.ln());
+            }
+        }
+        (logs.iter().sum::<f64>() / logs.len() as f64).exp()
+    };
+    for (high, analyte) in [("3", "CXCL5"), ("3", "MIF"), ("2", "IL-6")] {
+        let (planted, quiescent) = (geomean(high, analyte), geomean("1", analyte));
+        assert!(
+            planted > 2.0 * quiescent,
+            "{analyte}: {planted} vs {quiescent}"
+        );
+    }
 }
