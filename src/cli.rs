@@ -9,12 +9,18 @@ macro_rules! say {
 }
 
 mod cohort;
+mod cytokines;
 mod demo;
 mod event;
 mod ingest;
+mod ingest_cytokines;
+mod ingest_lesions;
+mod ingest_pet;
+mod ingest_radiomics;
 mod init;
 mod output;
 mod patient;
+mod pet;
 mod response;
 mod timeline;
 mod trend;
@@ -58,6 +64,10 @@ pub enum Command {
     Ingest(ingest::IngestCommand),
     /// Every dated item of a patient in date order
     Timeline(timeline::TimelineArgs),
+    /// A patient's cytokine panel over time (pg/mL; censored values as bounds)
+    Cytokines(cytokines::CytokinesArgs),
+    /// SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion of a PET SUV volume and its mask
+    Pet(pet::PetArgs),
     /// Open the terminal UI (cohort, patient timelines, clusters)
     Tui(tui::TuiArgs),
     /// Generate the synthetic demo cohort as input files and ingest it; on a terminal, open the UI
@@ -82,7 +92,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init => init::run(&database(db)),
         Command::Patient(command) => patient::run(&database(db), format, command),
         Command::Event(command) => event::run(&database(db), command),
-        Command::Ingest(command) => ingest::run(&database(db), command),
+        Command::Ingest(command) => ingest::run(&database(db), format, command),
+        Command::Cytokines(args) => cytokines::run(&database(db), format, args),
+        Command::Pet(args) => pet::run(format, args),
         Command::Timeline(args) => timeline::run(&database(db), format, args),
         Command::Tui(args) => tui::run(&database(db), args),
         Command::Demo(args) => demo::run(

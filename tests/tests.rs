@@ -4,7 +4,9 @@ mod util;
 
 mod cli_errors;
 mod cli_patients_events;
+mod cytokines_imaging;
 mod demo;
+mod pet;
 mod response;
 mod store_files;
 mod tui;
