@@ -4,6 +4,7 @@ pub mod app;
 pub mod data;
 pub mod ui;
 pub mod update;
+pub mod worker;
 
 use crate::store::{Access, Store};
 use app::App;
@@ -34,7 +35,8 @@ pub enum SnapshotScreen {
 
 /// Loads the database exactly as [`run`] does and draws one screen as plain text of
 /// `width` x `height` cells, without a terminal: for documentation, scripts and the
-/// open-time benchmark.
+/// open-time benchmark. With `assess`, the cohort's response columns are computed
+/// first (the interactive UI fills them in the background after opening).
 ///
 /// # Errors
 /// When the database cannot be opened or read, or the patient does not exist.
@@ -43,11 +45,19 @@ pub fn snapshot(
     screen: &SnapshotScreen,
     width: u16,
     height: u16,
+    assess: bool,
 ) -> anyhow::Result<String> {
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
     app.cluster_runs = data::load_cluster_runs(&store)?;
+    if assess {
+        for (index, code) in app.codes().into_iter().enumerate() {
+            let assessment = data::assess_row(&store, &code)?;
+            app.apply_assessment(index, &code, assessment);
+        }
+        app.resort();
+    }
     app.set_viewport(height);
     match screen {
         SnapshotScreen::Cohort => {}
@@ -79,13 +89,28 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
     let mut app = App::new(data::load_cohort(&store, today)?);
     app.cluster_runs = data::load_cluster_runs(&store)?;
 
+    let mut worker = worker::Worker::spawn(db.to_path_buf(), app.codes());
+
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
     loop {
+        if !worker.is_finished() {
+            for (index, code, result) in worker.drain() {
+                match result {
+                    Ok(assessment) => app.apply_assessment(index, &code, assessment),
+                    Err(e) => app.status = Some(format!("assessment failed: {e}")),
+                }
+            }
+            app.assessing = (!worker.is_finished()).then_some((worker.done, worker.total));
+            if worker.is_finished() {
+                app.resort();
+            }
+        }
         let size = terminal.size()?;
         app.set_viewport(size.height);
         terminal.draw(|frame| ui::render(&app, frame))?;
-        if !event::poll(Duration::from_millis(250))? {
+        let wait = if worker.is_finished() { 250 } else { 50 };
+        if !event::poll(Duration::from_millis(wait))? {
             continue;
         }
         let Event::Key(key) = event::read()? else {
@@ -111,6 +136,7 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
                     Ok((rows, runs)) => {
                         app.replace_cohort(rows);
                         app.cluster_runs = runs;
+                        worker = worker::Worker::spawn(db.to_path_buf(), app.codes());
                         if let Some(code) = app.patient.as_ref().map(|p| p.code.clone())
                             && let Ok(view) = data::load_patient(&store, &code)
                         {

@@ -5,7 +5,7 @@ use oncotrack::store::{Access, Store};
 use std::path::Path;
 
 /// P001 with the example scans, PET, ctDNA and IL-6; P002 with nothing recorded.
-fn example() -> Sandbox {
+pub fn example() -> Sandbox {
     let sandbox = Sandbox::new();
     sandbox.run(&["init"]).ok();
     sandbox

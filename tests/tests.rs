@@ -7,6 +7,6 @@ mod cli_patients_events;
 mod cytokines_imaging;
 mod demo;
 mod pet;
-mod response;
+pub mod response;
 mod store_files;
 mod tui;

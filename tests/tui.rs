@@ -320,3 +320,75 @@ fn real_binary_in_tmux_opens_navigates_and_quits() {
     tmux(&["kill-session", "-t", &session]);
     panic!("oncotrack did not quit on q");
 }
+
+#[test]
+fn loaders_fill_categories_series_and_discordances_from_the_store() {
+    let sandbox = crate::response::example();
+    let store =
+        oncotrack::store::Store::open(&sandbox.db(), oncotrack::store::Access::ReadOnly).unwrap();
+    let row = oncotrack::tui::data::assess_row(&store, "P001").unwrap();
+    assert_eq!(row.recist.as_deref(), Some("PD"));
+    assert_eq!(row.ctdna_status.as_deref(), Some("progress"));
+    assert!(row.mean_vaf.is_some_and(|(vaf, _)| vaf > 0.0));
+    let empty = oncotrack::tui::data::assess_row(&store, "P002").unwrap();
+    assert_eq!(empty, oncotrack::tui::data::RowAssessment::default());
+
+    let view = oncotrack::tui::data::load_patient(&store, "P001").unwrap();
+    assert_eq!(view.ctdna.len(), 1);
+    assert!(
+        view.ctdna[0].points.iter().any(|p| p.censored),
+        "the cleared sample is drawn as censored"
+    );
+    assert!(view.recist_sum.is_some() && !view.pet.is_empty() && !view.cytokines.is_empty());
+    assert!(
+        view.responses
+            .iter()
+            .any(|r| r.criterion == "choi" && r.category == "PR" && r.discordant)
+    );
+    assert!(
+        view.trends
+            .iter()
+            .any(|t| t.starts_with("sum of diameters")),
+        "{:?}",
+        view.trends
+    );
+
+    // The background worker delivers the same result for every patient.
+    let mut worker =
+        oncotrack::tui::worker::Worker::spawn(sandbox.db(), vec!["P001".into(), "P002".into()]);
+    let mut messages = Vec::new();
+    for _ in 0..200 {
+        messages.extend(worker.drain());
+        if worker.is_finished() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(worker.is_finished());
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0].2.as_ref().unwrap(), &row);
+}
+
+#[test]
+fn snapshot_of_the_demo_shows_computed_categories() {
+    let s = crate::util::Sandbox::new();
+    s.run(&["demo", "--patients", "20", "--no-tui"]).ok();
+    let text = s
+        .run(&["tui", "--snapshot", "cohort", "--size", "120x30"])
+        .ok()
+        .to_string();
+    assert!(text.contains("Cohort: 20 patients"), "{text}");
+    assert!(
+        ["PD", "SD", "PR"].iter().any(|c| text.contains(c)),
+        "categories filled:\n{text}"
+    );
+    let first = s
+        .run(&["tui", "--snapshot", "cohort", "--no-assess"])
+        .ok()
+        .to_string();
+    assert!(first.contains("P001"));
+    s.run(&["tui", "--snapshot", "patient:P404"])
+        .fails(1, "unknown patient 'P404'");
+    s.run(&["tui", "--snapshot", "nonsense"])
+        .fails(1, "invalid --snapshot");
+}

@@ -362,6 +362,15 @@ fn confirmed_reason(code: &str, date: NaiveDate, on: Option<NaiveDate>) -> Strin
     }
 }
 
+/// The criteria assessed unless the user chooses others.
+pub const DEFAULT_CRITERIA: [Criterion; 5] = [
+    Criterion::Recist,
+    Criterion::Choi,
+    Criterion::Percist,
+    Criterion::Eortc,
+    Criterion::Ctdna,
+];
+
 /// Everything the criteria read for one patient.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientInputs {

@@ -7,14 +7,7 @@ use oncotrack::model::date::format_date;
 use serde_json::Value;
 use std::path::Path;
 
-/// The criteria assessed when `--criteria` is not given.
-pub const DEFAULT_CRITERIA: [Criterion; 5] = [
-    Criterion::Recist,
-    Criterion::Choi,
-    Criterion::Percist,
-    Criterion::Eortc,
-    Criterion::Ctdna,
-];
+pub use oncotrack::analysis::response::DEFAULT_CRITERIA;
 
 /// Arguments of `response`.
 #[derive(Debug, clap::Args)]

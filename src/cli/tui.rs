@@ -13,6 +13,10 @@ pub struct TuiArgs {
     /// Size of the snapshot, COLUMNSxROWS
     #[arg(long, default_value = "100x30", value_name = "WxH")]
     pub size: String,
+    /// With --snapshot: draw the first frame as it opens, before the background
+    /// assessment fills the response columns (measures the open time)
+    #[arg(long)]
+    pub no_assess: bool,
 }
 
 /// Opens the terminal UI (or prints a snapshot); refuses to open without a terminal.
@@ -39,7 +43,10 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
                     args.size
                 )
             })?;
-        say!("{}", oncotrack::tui::snapshot(db, &screen, width, height)?);
+        say!(
+            "{}",
+            oncotrack::tui::snapshot(db, &screen, width, height, !args.no_assess)?
+        );
         return Ok(());
     }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {

@@ -1,6 +1,6 @@
 //! The UI's state: what is loaded, what is selected, sorted and filtered. No database handle, no I/O.
 
-use super::data::{ClusterView, CohortRow, PatientView};
+use super::data::{ClusterView, CohortRow, PatientView, RowAssessment};
 use std::cmp::Ordering;
 
 /// The screens.
@@ -152,6 +152,8 @@ pub struct App {
     pub run_selected: usize,
     /// A one-line message for the status bar.
     pub status: Option<String>,
+    /// Background assessment progress `(done, total)` while it runs.
+    pub assessing: Option<(usize, usize)>,
 }
 
 impl App {
@@ -175,6 +177,7 @@ impl App {
             cluster_runs: Vec::new(),
             run_selected: 0,
             status: None,
+            assessing: None,
         };
         app.refresh_visible();
         app
@@ -191,6 +194,36 @@ impl App {
                 .iter()
                 .position(|i| self.cohort[*i].code == code)
         {
+            self.select(pos);
+        }
+    }
+
+    /// Patient identifiers in cohort order (what the background assessment works through).
+    pub fn codes(&self) -> Vec<String> {
+        self.cohort.iter().map(|r| r.code.clone()).collect()
+    }
+
+    /// Fills in a patient's background assessment; ignored if the cohort changed since.
+    pub fn apply_assessment(&mut self, index: usize, code: &str, assessment: RowAssessment) {
+        if let Some(row) = self.cohort.get_mut(index)
+            && row.code == code
+        {
+            row.apply(assessment);
+        }
+    }
+
+    /// Sorts again (after background results arrived), keeping the selected patient.
+    pub fn resort(&mut self) {
+        let selected = self.selected_row().map(|r| r.code.clone());
+        let offset = self.offset;
+        self.refresh_visible();
+        if let Some(code) = selected
+            && let Some(pos) = self
+                .visible
+                .iter()
+                .position(|i| self.cohort[*i].code == code)
+        {
+            self.offset = offset;
             self.select(pos);
         }
     }

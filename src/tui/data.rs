@@ -1,9 +1,12 @@
 //! What the screens show, as plain data, and the loaders that read it from the store (called from the run loop, never from render).
 
+use crate::analysis::response::{Criterion, DEFAULT_CRITERIA, Report, assess_patient};
+use crate::analysis::trend::{self, Censor, CensorPolicy};
 use crate::error::Result;
 use crate::model::EventKind;
 use crate::store::Store;
 use crate::store::overview::ClusterRunInfo;
+use crate::store::response::Series as StoreSeries;
 use chrono::{Datelike, NaiveDate};
 
 /// Direction of the latest change of a series.
@@ -188,6 +191,145 @@ pub fn load_cohort(store: &Store, today: NaiveDate) -> Result<Vec<CohortRow>> {
         .collect())
 }
 
+/// The cohort columns that need the response criteria, computed per patient in the
+/// background so that the UI opens at once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RowAssessment {
+    /// Latest ctDNA mean VAF and the direction of its last change.
+    pub mean_vaf: Option<(f64, Option<Direction>)>,
+    /// Latest RECIST 1.1 category.
+    pub recist: Option<String>,
+    /// Latest PERCIST category.
+    pub percist: Option<String>,
+    /// Latest Choi category.
+    pub choi: Option<String>,
+    /// ctDNA molecular status.
+    pub ctdna_status: Option<String>,
+}
+
+impl CohortRow {
+    /// Fills in the columns computed in the background.
+    pub fn apply(&mut self, assessment: RowAssessment) {
+        self.mean_vaf = assessment.mean_vaf;
+        self.recist = assessment.recist;
+        self.percist = assessment.percist;
+        self.choi = assessment.choi;
+        self.ctdna_status = assessment.ctdna_status;
+    }
+}
+
+/// Direction of the change from `before` to `after` (within 10 % counts as flat).
+pub fn direction(before: f64, after: f64) -> Direction {
+    if after > before * 1.1 {
+        Direction::Up
+    } else if after < before / 1.1 {
+        Direction::Down
+    } else {
+        Direction::Flat
+    }
+}
+
+/// The latest category of a criterion in a report.
+fn latest(report: &Report, criterion: Criterion) -> Option<String> {
+    report
+        .assessments
+        .iter()
+        .rev()
+        .find(|a| a.criterion == criterion)
+        .map(|a| a.code().to_string())
+}
+
+/// Words for the ctDNA molecular category.
+fn molecular_status(report: &Report) -> Option<String> {
+    let code = latest(report, Criterion::Ctdna)?;
+    Some(
+        match code.as_str() {
+            "CR" => "cleared",
+            "PR" => "response",
+            "SD" => "stable",
+            "PD" => "progress",
+            _ => "NE",
+        }
+        .to_string(),
+    )
+}
+
+/// Assesses one patient for the cohort table: latest categories and mean VAF.
+///
+/// # Errors
+/// [`crate::Error::UnknownPatient`] or a store failure.
+pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
+    let inputs = store.response_inputs(code)?;
+    let report = assess_patient(&inputs, &DEFAULT_CRITERIA);
+    let vafs: Vec<f64> = inputs.ctdna.iter().filter_map(|s| s.mean_vaf).collect();
+    let mean_vaf = vafs.last().map(|last| {
+        let previous = vafs.len().checked_sub(2).map(|i| vafs[i]);
+        (*last, previous.map(|p| direction(p, *last)))
+    });
+    Ok(RowAssessment {
+        mean_vaf,
+        recist: latest(&report, Criterion::Recist),
+        percist: latest(&report, Criterion::Percist),
+        choi: latest(&report, Criterion::Choi),
+        ctdna_status: molecular_status(&report),
+    })
+}
+
+fn series(
+    store: &Store,
+    code: &str,
+    index: Option<NaiveDate>,
+    what: &StoreSeries,
+    name: &str,
+    unit: &str,
+) -> Result<Option<(Series, trend::Trend)>> {
+    let points = store.series_points(code, what)?;
+    if points.is_empty() {
+        return Ok(None);
+    }
+    let fitted = trend::trend(&points, CensorPolicy::Substitute);
+    let day = |date: NaiveDate| index.map_or(0.0, |i| (date - i).num_days() as f64);
+    let series = Series {
+        name: name.to_string(),
+        unit: unit.to_string(),
+        points: points
+            .iter()
+            .map(|p| Point {
+                day: day(p.date),
+                value: p.value,
+                censored: p.censor != Censor::None,
+            })
+            .collect(),
+    };
+    Ok(Some((series, fitted)))
+}
+
+/// One line describing a trend: change from baseline, log-slope per 30 days, doubling or halving time.
+pub fn trend_text(name: &str, t: &trend::Trend) -> Option<String> {
+    let fit = t.fit?;
+    let mut text = format!("{name}: ");
+    if let Some(change) = t.change_from_baseline_pct {
+        text.push_str(&format!("{change:+.0} % from baseline, "));
+    }
+    text.push_str(&format!("slope {:+.2} ln/30 d", fit.slope_per_30d));
+    if let Some((lo, hi)) = fit.ci95 {
+        text.push_str(&format!(" (95 % CI {lo:+.2} to {hi:+.2})"));
+    }
+    if let Some(days) = fit.doubling_days {
+        let kind = if fit.is_growing() {
+            "doubling"
+        } else {
+            "halving"
+        };
+        text.push_str(&format!(", {kind} {days:.0} d"));
+        if let Some((lo, hi)) = fit.doubling_ci95 {
+            let hi = hi.map_or("∞".to_string(), |h| format!("{h:.0}"));
+            text.push_str(&format!(" ({lo:.0}–{hi})"));
+        }
+    }
+    Some(text)
+}
+
 /// Loads the patient screen.
 ///
 /// # Errors
@@ -197,6 +339,82 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
     let index = summary.patient.index_date;
     let events = store.events(code)?;
     let day = |date: NaiveDate| index.map_or(0.0, |i| (date - i).num_days() as f64);
+    let mut trends = Vec::new();
+    let mut take = |found: Option<(Series, trend::Trend)>| {
+        found.map(|(series, fitted)| {
+            if let Some(text) = trend_text(&series.name, &fitted) {
+                trends.push(text);
+            }
+            series
+        })
+    };
+    let ctdna: Vec<Series> = take(series(
+        store,
+        code,
+        index,
+        &StoreSeries::CtdnaMeanVaf,
+        "mean VAF",
+        "VAF",
+    )?)
+    .into_iter()
+    .collect();
+    let pet: Vec<Series> = [
+        (StoreSeries::PetSuvMax, "SUVmax", "SUV"),
+        (StoreSeries::PetMtv, "MTV", "mL"),
+        (StoreSeries::PetTlg, "TLG", "SUV·mL"),
+    ]
+    .iter()
+    .map(|(what, name, unit)| series(store, code, index, what, name, unit))
+    .collect::<Result<Vec<_>>>()?
+    .into_iter()
+    .filter_map(&mut take)
+    .collect();
+    let recist_sum = take(series(
+        store,
+        code,
+        index,
+        &StoreSeries::RecistSum,
+        "sum of diameters",
+        "mm",
+    )?);
+    let mut analytes: Vec<String> = store
+        .cytokines(code)?
+        .into_iter()
+        .map(|c| c.analyte)
+        .collect();
+    analytes.sort();
+    analytes.dedup();
+    let mut cytokines = Vec::new();
+    for analyte in analytes {
+        let found = series(
+            store,
+            code,
+            index,
+            &StoreSeries::Cytokine(analyte.clone()),
+            &analyte,
+            "pg/mL",
+        )?;
+        cytokines.extend(take(found));
+    }
+    let report = assess_patient(&store.response_inputs(code)?, &DEFAULT_CRITERIA);
+    let responses = report
+        .assessments
+        .iter()
+        .map(|a| {
+            let mut reason = a.reason.clone();
+            let discordance = report.discordance_text(a);
+            if !discordance.is_empty() {
+                reason.push_str(&format!(" — discordant: {discordance}"));
+            }
+            ResponseRow {
+                date: a.date,
+                criterion: a.criterion.name().to_string(),
+                category: a.code().to_string(),
+                reason,
+                discordant: report.is_discordant(a),
+            }
+        })
+        .collect();
     Ok(PatientView {
         code: code.to_string(),
         diagnosis: summary.patient.fields.diagnosis.clone(),
@@ -216,7 +434,12 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
                 detail: e.detail.clone(),
             })
             .collect(),
-        ..PatientView::default()
+        ctdna,
+        pet,
+        recist_sum,
+        cytokines,
+        responses,
+        trends,
     })
 }
 

@@ -101,6 +101,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         sort_column.title(),
         if descending { " ↓" } else { "" },
     );
+    let title = match app.assessing {
+        Some((done, total)) => format!("{title}· assessing responses {done}/{total} "),
+        None => title,
+    };
     let block = Block::default().borders(Borders::ALL).title(title);
     if app.cohort.is_empty() {
         frame.render_widget(

@@ -21,11 +21,22 @@ const PALETTE: [Color; 6] = [
     Color::LightRed,
 ];
 
-/// A chart panel: title, series and whether its y axis is logarithmic.
+/// How a panel's y axis shows values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scale {
+    /// As they are.
+    Linear,
+    /// log10, labelled in the values' unit.
+    Log,
+    /// Percent of each series' first value (series of different units on one axis).
+    PercentOfBaseline,
+}
+
+/// A chart panel: title, series and the y scale.
 struct Panel<'a> {
     title: String,
     series: Vec<&'a Series>,
-    log: bool,
+    scale: Scale,
 }
 
 fn panels(view: &PatientView, cytokine: usize) -> Vec<Panel<'_>> {
@@ -34,21 +45,21 @@ fn panels(view: &PatientView, cytokine: usize) -> Vec<Panel<'_>> {
         panels.push(Panel {
             title: "ctDNA VAF (log)".into(),
             series: view.ctdna.iter().collect(),
-            log: true,
+            scale: Scale::Log,
         });
     }
     if !view.pet.is_empty() {
         panels.push(Panel {
-            title: "PET".into(),
+            title: "PET, % of baseline".into(),
             series: view.pet.iter().collect(),
-            log: false,
+            scale: Scale::PercentOfBaseline,
         });
     }
     if let Some(sum) = &view.recist_sum {
         panels.push(Panel {
             title: "RECIST sum of diameters".into(),
             series: vec![sum],
-            log: false,
+            scale: Scale::Linear,
         });
     }
     if let Some(series) = view
@@ -57,12 +68,12 @@ fn panels(view: &PatientView, cytokine: usize) -> Vec<Panel<'_>> {
     {
         panels.push(Panel {
             title: format!(
-                "cytokine {}/{} (c: next)",
-                cytokine + 1,
+                "cytokine {}/{} (c: next), log",
+                cytokine.min(view.cytokines.len() - 1) + 1,
                 view.cytokines.len()
             ),
             series: vec![series],
-            log: true,
+            scale: Scale::Log,
         });
     }
     panels
@@ -182,16 +193,22 @@ fn render_charts(app: &App, view: &PatientView, frame: &mut Frame, area: Rect) {
 }
 
 fn render_panel(panel: &Panel<'_>, x: [f64; 2], frame: &mut Frame, area: Rect) {
-    let transform = |v: f64| if panel.log { v.max(1e-6).log10() } else { v };
+    let transform = |v: f64, first: f64| match panel.scale {
+        Scale::Linear => v,
+        Scale::Log => v.max(1e-6).log10(),
+        Scale::PercentOfBaseline if first != 0.0 => v / first * 100.0,
+        Scale::PercentOfBaseline => v,
+    };
     let mut measured: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut censored: Vec<Vec<(f64, f64)>> = Vec::new();
     for series in &panel.series {
+        let first = series.points.first().map_or(1.0, |p| p.value);
         measured.push(
             series
                 .points
                 .iter()
                 .filter(|p| !p.censored)
-                .map(|p| (p.day, transform(p.value)))
+                .map(|p| (p.day, transform(p.value, first)))
                 .collect(),
         );
         censored.push(
@@ -199,7 +216,7 @@ fn render_panel(panel: &Panel<'_>, x: [f64; 2], frame: &mut Frame, area: Rect) {
                 .points
                 .iter()
                 .filter(|p| p.censored)
-                .map(|p| (p.day, transform(p.value)))
+                .map(|p| (p.day, transform(p.value, first)))
                 .collect(),
         );
     }
@@ -212,17 +229,17 @@ fn render_panel(panel: &Panel<'_>, x: [f64; 2], frame: &mut Frame, area: Rect) {
     } else {
         (lo, hi)
     };
-    let label = |v: f64| {
-        if panel.log {
+    let label = |v: f64| match panel.scale {
+        Scale::Log => {
             let unit = panel.series.first().map_or("", |s| s.unit.as_str());
             if unit == "VAF" {
                 format!("{:.2}%", 10f64.powf(v) * 100.0)
             } else {
                 format!("{:.3}", 10f64.powf(v))
             }
-        } else {
-            format!("{v:.1}")
         }
+        Scale::PercentOfBaseline => format!("{v:.0}%"),
+        Scale::Linear => format!("{v:.1}"),
     };
     let mut datasets = Vec::new();
     for (i, series) in panel.series.iter().enumerate() {
@@ -246,11 +263,21 @@ fn render_panel(panel: &Panel<'_>, x: [f64; 2], frame: &mut Frame, area: Rect) {
             );
         }
     }
-    let title = if censored.iter().any(|c| !c.is_empty()) {
-        format!("{}   • below the limit of detection", panel.title)
-    } else {
-        panel.title.clone()
-    };
+    // The legend is the title: ratatui hides a legend that does not fit.
+    let mut title = vec![Span::raw(format!("{}: ", panel.title))];
+    for (i, series) in panel.series.iter().enumerate() {
+        title.push(Span::styled(
+            format!("{} ({})  ", series.name, series.unit),
+            Style::default().fg(PALETTE[i % PALETTE.len()]),
+        ));
+    }
+    if censored.iter().any(|c| !c.is_empty()) {
+        title.push(Span::styled(
+            "• below the limit of detection",
+            Style::default().fg(Color::DarkGray),
+        ));
+    }
+    let title = Line::from(title);
     let chart = Chart::new(datasets)
         .block(Block::default().title(title))
         .x_axis(
