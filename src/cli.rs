@@ -9,19 +9,29 @@ macro_rules! say {
 }
 
 mod calls;
+mod cohort;
 mod count;
 mod ctdna;
+mod cytokines;
 mod demo;
 mod event;
 mod ingest;
 mod ingest_bam;
+mod ingest_cytokines;
+mod ingest_lesions;
+mod ingest_pet;
+mod ingest_radiomics;
 mod ingest_vcf;
 mod init;
 mod output;
 mod patient;
+mod pet;
 mod progress;
+mod response;
 mod timeline;
 mod track;
+mod trend;
+mod tui;
 
 use clap::{Parser, Subcommand};
 use oncotrack::store::{Access, Store};
@@ -61,7 +71,13 @@ pub enum Command {
     Ingest(ingest::IngestCommand),
     /// Every dated item of a patient in date order
     Timeline(timeline::TimelineArgs),
-    /// Generate the synthetic demo cohort as input files and ingest it
+    /// A patient's cytokine panel over time (pg/mL; censored values as bounds)
+    Cytokines(cytokines::CytokinesArgs),
+    /// SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion of a PET SUV volume and its mask
+    Pet(pet::PetArgs),
+    /// Open the terminal UI (cohort, patient timelines, clusters)
+    Tui(tui::TuiArgs),
+    /// Generate the synthetic demo cohort as input files and ingest it; on a terminal, open the UI
     Demo(demo::DemoArgs),
     /// A patient's tracked (tumour-informed) variants
     #[command(subcommand)]
@@ -72,6 +88,13 @@ pub enum Command {
     Count(count::CountArgs),
     /// ctDNA metrics per blood draw: mean and max VAF, detected, molecules/mL, response, clearance
     Ctdna(ctdna::CtdnaArgs),
+    /// Response by RECIST 1.1, Choi, PERCIST 1.0, EORTC and ctDNA per follow-up visit, with discordance
+    Response(response::ResponseArgs),
+    /// Trend of a series: change from baseline and nadir, log-slope per 30 days, doubling time
+    Trend(trend::TrendArgs),
+    /// Cohort-wide tables
+    #[command(subcommand)]
+    Cohort(cohort::CohortCommand),
 }
 
 /// Runs a parsed command line.
@@ -85,17 +108,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init => init::run(&database(db)),
         Command::Patient(command) => patient::run(&database(db), format, command),
         Command::Event(command) => event::run(&database(db), command),
-        Command::Ingest(command) => ingest::run(&database(db), command),
+        Command::Ingest(command) => ingest::run(&database(db), format, command),
+        Command::Cytokines(args) => cytokines::run(&database(db), format, args),
+        Command::Pet(args) => pet::run(format, args),
         Command::Timeline(args) => timeline::run(&database(db), format, args),
         Command::Track(command) => track::run(&database(db), format, command),
         Command::Calls(args) => calls::run(&database(db), format, args),
         Command::Count(args) => count::run(format, args),
         Command::Ctdna(args) => ctdna::run(&database(db), format, args),
+        Command::Tui(args) => tui::run(&database(db), args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
             format,
             args,
         ),
+        Command::Response(args) => response::run(&database(db), format, args),
+        Command::Trend(args) => trend::run(&database(db), format, args),
+        Command::Cohort(command) => cohort::run(&database(db), format, command),
     }
 }
 

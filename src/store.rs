@@ -3,11 +3,15 @@
 //! Reads are methods of [`Store`]; every write goes through a [`Tx`] so that one
 //! input file is one transaction: a file that fails leaves the database as it was.
 
+pub mod cytokines;
 pub mod events;
 pub mod files;
+pub mod imaging;
 pub mod liquid;
 pub mod migrations;
+pub mod overview;
 pub mod patients;
+pub mod response;
 pub mod timeline;
 
 use crate::error::{Error, Result};

@@ -4,6 +4,10 @@ mod util;
 
 mod cli_errors;
 mod cli_patients_events;
+mod cytokines_imaging;
 mod demo;
 mod liquid;
+mod pet;
+pub mod response;
 mod store_files;
+mod tui;

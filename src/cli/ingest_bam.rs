@@ -1,12 +1,11 @@
 //! `oncotrack ingest bam BAM --patient ID --date D [--loci TSV]`: allele counts at tracked variants stored as one blood draw.
 
 use super::count::FilterArgs;
-use super::date_arg;
 use super::ingest::describe;
+use super::{date_arg, open_write};
 use oncotrack::ingest::bam::Access;
 use oncotrack::pipeline::liquid::{BamIngest, ingest_bam};
-use oncotrack::store::Store;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `ingest bam`.
 #[derive(Debug, clap::Args)]
@@ -30,7 +29,7 @@ pub struct BamArgs {
 }
 
 /// Counts and stores; warnings (index fallback, indels not counted) on standard error.
-pub fn run(store: &mut Store, args: BamArgs) -> anyhow::Result<()> {
+pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
     let request = BamIngest {
         patient: args.patient,
         date: date_arg("--date", &args.date)?,
@@ -38,8 +37,9 @@ pub fn run(store: &mut Store, args: BamArgs) -> anyhow::Result<()> {
         options: args.filters.options(),
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
     };
+    let mut store = open_write(db)?;
     let spinner = super::progress::spinner(format!("reading {}", args.file.display()));
-    let result = ingest_bam(store, &args.file, &request);
+    let result = ingest_bam(&mut store, &args.file, &request);
     spinner.finish_and_clear();
     let (report, detail) = result?;
     say!("{}", describe(&report));

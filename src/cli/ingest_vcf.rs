@@ -1,11 +1,10 @@
 //! `oncotrack ingest vcf FILE --patient ID --date D`: one blood draw's ctDNA calls from a VCF of any common caller.
 
-use super::date_arg;
 use super::ingest::describe;
+use super::{date_arg, open_write};
 use oncotrack::ingest::vcf::{Caller, CallerOrigin, Options};
 use oncotrack::pipeline::liquid::{VcfIngest, ingest_vcf};
-use oncotrack::store::Store;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `ingest vcf`.
 #[derive(Debug, clap::Args)]
@@ -36,7 +35,7 @@ pub struct VcfArgs {
 }
 
 /// Ingests the VCF and says what happened (warnings on standard error).
-pub fn run(store: &mut Store, args: VcfArgs) -> anyhow::Result<()> {
+pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
     let caller =
         if args.caller.eq_ignore_ascii_case("auto") {
             None
@@ -60,8 +59,9 @@ pub fn run(store: &mut Store, args: VcfArgs) -> anyhow::Result<()> {
         track: args.track,
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
     };
+    let mut store = open_write(db)?;
     let spinner = super::progress::spinner(format!("reading {}", args.file.display()));
-    let result = ingest_vcf(store, &args.file, &request);
+    let result = ingest_vcf(&mut store, &args.file, &request);
     spinner.finish_and_clear();
     let (report, detail) = result?;
     say!("{}", describe(&report));

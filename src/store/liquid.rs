@@ -283,65 +283,57 @@ impl Store {
     }
 
     /// Every blood draw of a patient in date order with each tracked variant as
-    /// detected (the deepest detected call over callers and BAM counts) or not (with
-    /// the deepest depth known there).
+    /// observed there. Callers (and BAM counts, stored as caller `bam`) are merged as
+    /// the response criteria merge them: detected if any detected it, VAF the mean over
+    /// the detecting ones (alt / (ref + alt) when one gave no VAF), depth the largest
+    /// known; a tracked variant with no row in the draw is undetected at an unknown depth.
     ///
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
     pub fn tracked_draws(&self, code: &str) -> Result<Vec<Draw>> {
-        let tracked = self.tracked_variants(code)?;
-        let mut samples_stmt = self.conn.prepare(
-            "SELECT s.sample_id, s.date, s.cfdna_ng_per_ml FROM lb_sample s
-               JOIN patient p USING (patient_id) WHERE p.code = ?1 ORDER BY s.date",
+        self.patient(code)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT s.sample_id, s.date, s.cfdna_ng_per_ml,
+                    coalesce(max(c.detected), 0),
+                    avg(CASE WHEN c.detected = 1 THEN coalesce(c.vaf,
+                        1.0 * c.alt_reads / nullif(c.alt_reads + c.ref_reads, 0)) END),
+                    max(c.depth)
+               FROM lb_sample s
+               JOIN patient p ON p.patient_id = s.patient_id
+               JOIN tracked_variant t ON t.patient_id = s.patient_id
+               LEFT JOIN variant_call c ON c.sample_id = s.sample_id AND c.variant_id = t.variant_id
+              WHERE p.code = ?1
+              GROUP BY s.sample_id, t.variant_id
+              ORDER BY s.date, t.variant_id",
         )?;
-        let samples: Vec<(i64, String, Option<f64>)> = samples_stmt
-            .query_map([code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        // Per sample and tracked variant: detected VCF calls and BAM counts.
-        let mut obs_stmt = self.conn.prepare(
-            "SELECT c.detected, c.vaf, c.depth FROM variant_call c
-               JOIN variant v USING (variant_id)
-              WHERE c.sample_id = ?1 AND v.chrom = ?2 AND v.pos = ?3 AND v.ref = ?4 AND v.alt = ?5
-             UNION ALL
-             SELECT a.alt_count > 0, a.vaf, a.depth FROM allele_count a
-               JOIN variant v USING (variant_id)
-              WHERE a.sample_id = ?1 AND v.chrom = ?2 AND v.pos = ?3 AND v.ref = ?4 AND v.alt = ?5",
-        )?;
-        let mut out = Vec::new();
-        for (sample_id, date, cfdna) in samples {
-            let mut observations = Vec::new();
-            for (locus, _) in &tracked {
-                let rows: Vec<(bool, Option<f64>, Option<i64>)> = obs_stmt
-                    .query_map(
-                        params![
-                            sample_id,
-                            locus.chrom,
-                            locus.pos as i64,
-                            locus.reference,
-                            locus.alt
-                        ],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                    )?
-                    .collect::<rusqlite::Result<_>>()?;
-                // The deepest detected observation, else undetected at the deepest depth.
-                let best_detected = rows
-                    .iter()
-                    .filter(|(d, vaf, _)| *d && vaf.is_some())
-                    .max_by_key(|(_, _, depth)| depth.unwrap_or(0));
-                let depth = rows.iter().filter_map(|(_, _, d)| *d).max();
-                observations.push(Observation {
-                    detected: best_detected.is_some(),
-                    vaf: best_detected.and_then(|(_, vaf, _)| *vaf),
-                    depth: best_detected.and_then(|(_, _, d)| *d).or(depth),
-                });
+        let rows = stmt.query_map([code], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                Observation {
+                    detected: r.get(3)?,
+                    vaf: r.get(4)?,
+                    depth: r.get(5)?,
+                },
+            ))
+        })?;
+        let mut draws: Vec<(i64, Draw)> = Vec::new();
+        for row in rows {
+            let (sample_id, date, cfdna, observation) = row?;
+            match draws.last_mut() {
+                Some((id, draw)) if *id == sample_id => draw.tracked.push(observation),
+                _ => draws.push((
+                    sample_id,
+                    Draw {
+                        date: stored_date(&date)?,
+                        cfdna_ng_per_ml: cfdna,
+                        tracked: vec![observation],
+                    },
+                )),
             }
-            out.push(Draw {
-                date: stored_date(&date)?,
-                cfdna_ng_per_ml: cfdna,
-                tracked: observations,
-            });
         }
-        Ok(out)
+        Ok(draws.into_iter().map(|(_, draw)| draw).collect())
     }
 }
 
