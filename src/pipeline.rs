@@ -84,9 +84,10 @@ pub fn ingest_file<T>(
 }
 
 /// The ingest procedure for files streamed while they are written (large VCF and
-/// BAM): skip a file already ingested, run `prepare` (parsing that needs no
-/// database) and hand what it returns to `run`, which reads and writes in one transaction with the ledger row.
-/// `run` returns the records read, what was written, and a detail of its own.
+/// BAM): skip a file already ingested, run `prepare` (work that needs no database,
+/// such as opening the file and reading its header) and hand what it returns to
+/// `run`, which reads and writes in one transaction with the ledger row. `run`
+/// returns the records read, what was written, and a detail of its own.
 ///
 /// # Errors
 /// Whatever `prepare` or `run` return; the store is then unchanged.

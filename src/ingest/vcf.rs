@@ -339,6 +339,7 @@ impl CallReader {
             keys: &keys,
             sample: &sample,
             at: &at,
+            parsed: std::cell::RefCell::new(vec![None; keys.len()]),
         };
         let annotations = self.annotations(&at)?;
         let depth_field = fields.integer("DP")?;
@@ -523,6 +524,9 @@ struct SampleFields<'a> {
     keys: &'a [&'a str],
     sample: &'a vcf::record::samples::Sample<'a>,
     at: &'a Position<'a>,
+    /// Numbers of each FORMAT key once parsed (outer `None`: not parsed yet), so
+    /// that a field read for several ALTs or sums is parsed once per record.
+    parsed: std::cell::RefCell<Vec<Option<Option<Vec<Option<f64>>>>>>,
 }
 
 impl SampleFields<'_> {
@@ -544,8 +548,8 @@ impl SampleFields<'_> {
     }
 
     /// Numbers of `key` (a scalar is a one-element list); missing elements are `None`.
-    fn numbers(&self, key: &str) -> Result<Option<Vec<Option<f64>>>> {
-        let field = format!("FORMAT/{key}");
+    fn parse_numbers(&self, key: &str) -> Result<Option<Vec<Option<f64>>>> {
+        let field = || format!("FORMAT/{key}");
         let numbers = match self.value(key)? {
             None => return Ok(None),
             Some(SampleValue::Integer(n)) => vec![Some(f64::from(n))],
@@ -554,45 +558,56 @@ impl SampleFields<'_> {
                 .iter()
                 .map(|v| v.map(|n| n.map(f64::from)))
                 .collect::<io::Result<_>>()
-                .map_err(|e| self.at.error(&field, e))?,
+                .map_err(|e| self.at.error(&field(), e))?,
             Some(SampleValue::Array(SampleArray::Float(values))) => values
                 .iter()
                 .map(|v| v.map(|n| n.map(decimal)))
                 .collect::<io::Result<_>>()
-                .map_err(|e| self.at.error(&field, e))?,
+                .map_err(|e| self.at.error(&field(), e))?,
             Some(SampleValue::String(s)) => {
                 vec![Some(parse_number(&s).ok_or_else(|| {
-                    self.at.error(&field, format!("'{s}' is not a number"))
+                    self.at.error(&field(), format!("'{s}' is not a number"))
                 })?)]
             }
             Some(SampleValue::Array(SampleArray::String(values))) => {
                 let mut numbers = Vec::new();
                 for value in values.iter() {
-                    let value = value.map_err(|e| self.at.error(&field, e))?;
+                    let value = value.map_err(|e| self.at.error(&field(), e))?;
                     numbers.push(match value {
                         None => None,
                         Some(s) => Some(parse_number(&s).ok_or_else(|| {
-                            self.at.error(&field, format!("'{s}' is not a number"))
+                            self.at.error(&field(), format!("'{s}' is not a number"))
                         })?),
                     });
                 }
                 numbers
             }
-            Some(_) => return Err(self.at.error(&field, "is not numeric")),
+            Some(_) => return Err(self.at.error(&field(), "is not numeric")),
         };
         for n in numbers.iter().flatten() {
             if !n.is_finite() || *n < 0.0 {
                 return Err(self
                     .at
-                    .error(&field, format!("{n} is not a count or fraction")));
+                    .error(&field(), format!("{n} is not a count or fraction")));
             }
         }
         Ok(Some(numbers))
     }
 
-    /// The `i`-th number of `key`.
+    /// The `i`-th number of `key`, parsing the field on first use.
     fn number_at(&self, key: &str, i: usize) -> Result<Option<f64>> {
-        Ok(self.numbers(key)?.and_then(|v| v.get(i).copied().flatten()))
+        let Some(index) = self.keys.iter().position(|k| *k == key) else {
+            return Ok(None);
+        };
+        if let Some(Some(parsed)) = self.parsed.borrow().get(index) {
+            return Ok(parsed.as_ref().and_then(|v| v.get(i).copied().flatten()));
+        }
+        let numbers = self.parse_numbers(key)?;
+        let value = numbers.as_ref().and_then(|v| v.get(i).copied().flatten());
+        if let Some(slot) = self.parsed.borrow_mut().get_mut(index) {
+            *slot = Some(numbers);
+        }
+        Ok(value)
     }
 
     /// A read count (`i`-th element of `key`).
