@@ -47,9 +47,9 @@ pub struct Locus {
     pub chrom: String,
     /// 1-based position.
     pub pos: u64,
-    /// Reference allele.
+    /// Reference allele (upper case).
     pub reference: String,
-    /// Alternate allele.
+    /// Alternate allele (upper case).
     pub alt: String,
 }
 
@@ -363,8 +363,8 @@ impl CallReader {
                 locus: Locus {
                     chrom: normalize_contig(chrom_raw),
                     pos,
-                    reference: reference.to_string(),
-                    alt: alt.to_string(),
+                    reference: reference.to_ascii_uppercase(),
+                    alt: alt.to_ascii_uppercase(),
                 },
                 chrom_raw: chrom_raw.to_string(),
                 gene,
@@ -526,8 +526,11 @@ struct SampleFields<'a> {
     at: &'a Position<'a>,
     /// Numbers of each FORMAT key once parsed (outer `None`: not parsed yet), so
     /// that a field read for several ALTs or sums is parsed once per record.
-    parsed: std::cell::RefCell<Vec<Option<Option<Vec<Option<f64>>>>>>,
+    parsed: std::cell::RefCell<Vec<Option<FieldNumbers>>>,
 }
+
+/// The numbers of one FORMAT field (`None`: missing), elements `None` when `.`.
+type FieldNumbers = Option<Vec<Option<f64>>>;
 
 impl SampleFields<'_> {
     /// Whether the record's FORMAT has `key`.
@@ -548,7 +551,7 @@ impl SampleFields<'_> {
     }
 
     /// Numbers of `key` (a scalar is a one-element list); missing elements are `None`.
-    fn parse_numbers(&self, key: &str) -> Result<Option<Vec<Option<f64>>>> {
+    fn parse_numbers(&self, key: &str) -> Result<FieldNumbers> {
         let field = || format!("FORMAT/{key}");
         let numbers = match self.value(key)? {
             None => return Ok(None),
