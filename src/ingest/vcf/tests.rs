@@ -304,3 +304,26 @@ fn tumour_sample_must_be_found_or_chosen() {
         .to_string();
     assert!(err.contains("tumour sample 'X'"), "{err}");
 }
+
+#[test]
+fn vcf_4_1_to_4_3_headers_and_lower_case_alleles_read_alike() {
+    for version in ["4.1", "4.2", "4.3"] {
+        let vcf = format!(
+            "##fileformat=VCFv{version}\n##source=Mutect2\n\
+##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"a\">\n\
+##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"f\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tT\n\
+chr1\t5\t.\tc\tt\t.\tPASS\t.\tAD:AF\t6,2:0.25\n"
+        );
+        let calls = calls_of(&vcf);
+        assert_eq!(calls.len(), 1, "VCF {version}");
+        assert_eq!(
+            (
+                calls[0].locus.reference.as_str(),
+                calls[0].locus.alt.as_str()
+            ),
+            ("C", "T")
+        );
+        assert_eq!(calls[0].vaf, Some(0.25), "VCF {version}");
+    }
+}
