@@ -150,7 +150,7 @@ struct CsqLayout {
 /// A streaming reader of a VCF's calls in the tumour sample.
 pub struct CallReader {
     path: PathBuf,
-    reader: vcf::io::Reader<LineCounter<Box<dyn BufRead>>>,
+    reader: vcf::io::Reader<LineCounter<Box<dyn BufRead + Send>>>,
     header: vcf::Header,
     record: vcf::Record,
     header_lines: u64,
@@ -184,7 +184,7 @@ impl CallReader {
         let file = super::open_regular(path)?;
         let mut buffered = BufReader::with_capacity(1 << 16, file);
         let magic = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
-        let inner: Box<dyn BufRead> = if magic.starts_with(&[0x1f, 0x8b]) {
+        let inner: Box<dyn BufRead + Send> = if magic.starts_with(&[0x1f, 0x8b]) {
             Box::new(noodles::bgzf::io::Reader::new(buffered))
         } else {
             Box::new(buffered)

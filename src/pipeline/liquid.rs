@@ -10,6 +10,7 @@ use crate::store::{Store, Tx};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::mpsc;
 
 /// What to do with a VCF.
 #[derive(Debug, Clone)]
@@ -92,6 +93,55 @@ pub fn ingest_vcf(
     )
 }
 
+/// Calls per batch handed from the parsing thread to the writing one.
+const CALLS_PER_BATCH: usize = 4096;
+
+/// Batches waiting between the two threads at most (bounds the memory held).
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// Reads every call of `reader` on a second thread and hands them to `write` in
+/// batches on this one, so that parsing and SQLite writes overlap (two cores).
+/// The first error of either side stops both and is returned; the records parsed
+/// before it have been handed over, so the caller's transaction must be dropped.
+fn for_each_call_batch(
+    reader: &mut CallReader,
+    mut write: impl FnMut(&[Call]) -> Result<()>,
+) -> Result<()> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::sync_channel::<Result<Vec<Call>>>(BATCHES_IN_FLIGHT);
+        scope.spawn(move || {
+            let mut record_calls = Vec::new();
+            loop {
+                let mut batch = Vec::with_capacity(CALLS_PER_BATCH + 8);
+                let more = loop {
+                    match reader.next_calls(&mut record_calls) {
+                        Ok(true) => {
+                            batch.append(&mut record_calls);
+                            if batch.len() >= CALLS_PER_BATCH {
+                                break true;
+                            }
+                        }
+                        Ok(false) => break false,
+                        Err(e) => {
+                            // The writer may have stopped already: nothing left to tell.
+                            let _ = sender.send(Err(e));
+                            return;
+                        }
+                    }
+                };
+                // A closed channel means the writer failed and returned its error.
+                if (!batch.is_empty() && sender.send(Ok(batch)).is_err()) || !more {
+                    return;
+                }
+            }
+        });
+        for batch in receiver {
+            write(&batch?)?;
+        }
+        Ok(())
+    })
+}
+
 /// A filtered record at a tracked locus: kept to give the not-detected row its depth.
 struct FilteredAtTracked {
     depth: Option<u32>,
@@ -130,10 +180,9 @@ fn write_vcf(
         skipped: Vec::new(),
     };
     let mut records = 0usize;
-    let mut calls: Vec<Call> = Vec::new();
     let mut writer = tx.call_writer()?;
-    while reader.next_calls(&mut calls)? {
-        for call in &calls {
+    for_each_call_batch(reader, |calls| {
+        for call in calls {
             records += 1;
             let passed = call.passed();
             if !passed && !request.all_filters {
@@ -182,7 +231,8 @@ fn write_vcf(
                 found.insert(call.locus.clone());
             }
         }
-    }
+        Ok(())
+    })?;
     drop(writer);
     detail.skipped = reader.skipped().to_vec();
     for (locus, variant_id) in &tracked {

@@ -87,28 +87,39 @@ pub struct CallRow {
     pub tracked: bool,
 }
 
-const UPSERT_VARIANT: &str = "INSERT INTO variant (chrom, pos, ref, alt, gene, protein_change)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-     ON CONFLICT (chrom, pos, ref, alt) DO UPDATE
-        SET gene = coalesce(gene, excluded.gene),
-            protein_change = coalesce(protein_change, excluded.protein_change)
-     RETURNING variant_id";
+/// A new variant; nothing when it is already stored (no `RETURNING`, whose result
+/// table costs a temporary b-tree per row: the id is `last_insert_rowid`).
+const INSERT_VARIANT: &str = "INSERT INTO variant (chrom, pos, ref, alt, gene, protein_change)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (chrom, pos, ref, alt) DO NOTHING";
 
+const FIND_VARIANT: &str = "SELECT variant_id, gene IS NULL, protein_change IS NULL FROM variant
+     WHERE chrom = ?1 AND pos = ?2 AND ref = ?3 AND alt = ?4";
+
+const FILL_VARIANT: &str = "UPDATE variant SET gene = coalesce(gene, ?2),
+        protein_change = coalesce(protein_change, ?3) WHERE variant_id = ?1";
+
+/// A new call; nothing when the sample already has one of this variant by this
+/// caller (then [`REPLACE_UNDETECTED_CALL`]). An `ON CONFLICT DO UPDATE` here would
+/// make SQLite journal every statement's pages, as the update may fail a foreign key.
 const INSERT_CALL: &str = "INSERT INTO variant_call (sample_id, variant_id, caller, sample_name,
         chrom_raw, vaf, alt_reads, ref_reads, depth, vaf_source, filter, qual, detected, file_id)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-     ON CONFLICT (sample_id, variant_id, caller) DO UPDATE
-        SET sample_name = excluded.sample_name, chrom_raw = excluded.chrom_raw,
-            vaf = excluded.vaf, alt_reads = excluded.alt_reads,
-            ref_reads = excluded.ref_reads, depth = excluded.depth,
-            vaf_source = excluded.vaf_source, filter = excluded.filter,
-            qual = excluded.qual, detected = excluded.detected, file_id = excluded.file_id
-      WHERE detected = 0 AND excluded.detected = 1";
+     ON CONFLICT (sample_id, variant_id, caller) DO NOTHING";
+
+/// A detected call replaces a not-detected placeholder of the same sample, variant and caller.
+const REPLACE_UNDETECTED_CALL: &str = "UPDATE variant_call
+        SET sample_name = ?4, chrom_raw = ?5, vaf = ?6, alt_reads = ?7, ref_reads = ?8,
+            depth = ?9, vaf_source = ?10, filter = ?11, qual = ?12, detected = ?13, file_id = ?14
+      WHERE sample_id = ?1 AND variant_id = ?2 AND caller = ?3 AND detected = 0 AND ?13 = 1";
 
 /// The statements of a bulk call load, prepared once (see [`Tx::call_writer`]).
 pub struct CallWriter<'t> {
-    variant: rusqlite::Statement<'t>,
-    call: rusqlite::Statement<'t>,
+    conn: &'t rusqlite::Connection,
+    insert_variant: rusqlite::Statement<'t>,
+    find_variant: rusqlite::Statement<'t>,
+    fill_variant: rusqlite::Statement<'t>,
+    insert_call: rusqlite::Statement<'t>,
+    replace_call: rusqlite::Statement<'t>,
 }
 
 impl CallWriter<'_> {
@@ -122,7 +133,17 @@ impl CallWriter<'_> {
         gene: Option<&str>,
         protein_change: Option<&str>,
     ) -> Result<i64> {
-        upsert_variant(&mut self.variant, locus, gene, protein_change)
+        upsert_variant(
+            self.conn,
+            [
+                &mut self.insert_variant,
+                &mut self.find_variant,
+                &mut self.fill_variant,
+            ],
+            locus,
+            gene,
+            protein_change,
+        )
     }
 
     /// As [`Tx::add_call`].
@@ -136,37 +157,53 @@ impl CallWriter<'_> {
         call: &NewCall<'_>,
         file_id: Option<i64>,
     ) -> Result<Inserted> {
-        insert_call(&mut self.call, sample_id, variant_id, call, file_id)
+        insert_call(
+            [&mut self.insert_call, &mut self.replace_call],
+            sample_id,
+            variant_id,
+            call,
+            file_id,
+        )
     }
 }
 
+/// The id of a variant, inserted if new, its gene and protein change filled in if unknown.
 fn upsert_variant(
-    stmt: &mut rusqlite::Statement<'_>,
+    conn: &rusqlite::Connection,
+    [insert, find, fill]: [&mut rusqlite::Statement<'_>; 3],
     locus: &Locus,
     gene: Option<&str>,
     protein_change: Option<&str>,
 ) -> Result<i64> {
-    Ok(stmt.query_row(
-        params![
-            locus.chrom,
-            locus.pos as i64,
-            locus.reference,
-            locus.alt,
-            gene,
-            protein_change
-        ],
-        |r| r.get(0),
-    )?)
+    let key = params![locus.chrom, locus.pos as i64, locus.reference, locus.alt];
+    let inserted = insert.execute(params![
+        locus.chrom,
+        locus.pos as i64,
+        locus.reference,
+        locus.alt,
+        gene,
+        protein_change
+    ])?;
+    if inserted == 1 {
+        return Ok(conn.last_insert_rowid());
+    }
+    let (variant_id, no_gene, no_protein): (i64, bool, bool) =
+        find.query_row(key, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    if (no_gene && gene.is_some()) || (no_protein && protein_change.is_some()) {
+        fill.execute(params![variant_id, gene, protein_change])?;
+    }
+    Ok(variant_id)
 }
 
+/// Stores a call; a detected one replaces a not-detected placeholder.
 fn insert_call(
-    stmt: &mut rusqlite::Statement<'_>,
+    [insert, replace]: [&mut rusqlite::Statement<'_>; 2],
     sample_id: i64,
     variant_id: i64,
     call: &NewCall<'_>,
     file_id: Option<i64>,
 ) -> Result<Inserted> {
-    let changed = stmt.execute(params![
+    let values = params![
         sample_id,
         variant_id,
         call.caller,
@@ -181,7 +218,11 @@ fn insert_call(
         call.qual,
         call.detected,
         file_id
-    ])?;
+    ];
+    let changed = match insert.execute(values)? {
+        0 if call.detected => replace.execute(values)?,
+        changed => changed,
+    };
     Ok(if changed == 1 {
         Inserted::New
     } else {
@@ -385,7 +426,12 @@ impl Tx<'_> {
         protein_change: Option<&str>,
     ) -> Result<i64> {
         upsert_variant(
-            &mut *self.tx.prepare_cached(UPSERT_VARIANT)?,
+            &self.tx,
+            [
+                &mut *self.tx.prepare_cached(INSERT_VARIANT)?,
+                &mut *self.tx.prepare_cached(FIND_VARIANT)?,
+                &mut *self.tx.prepare_cached(FILL_VARIANT)?,
+            ],
             locus,
             gene,
             protein_change,
@@ -405,7 +451,10 @@ impl Tx<'_> {
         file_id: Option<i64>,
     ) -> Result<Inserted> {
         insert_call(
-            &mut *self.tx.prepare_cached(INSERT_CALL)?,
+            [
+                &mut *self.tx.prepare_cached(INSERT_CALL)?,
+                &mut *self.tx.prepare_cached(REPLACE_UNDETECTED_CALL)?,
+            ],
             sample_id,
             variant_id,
             call,
@@ -420,8 +469,12 @@ impl Tx<'_> {
     /// Only if SQLite fails.
     pub fn call_writer(&self) -> Result<CallWriter<'_>> {
         Ok(CallWriter {
-            variant: self.tx.prepare(UPSERT_VARIANT)?,
-            call: self.tx.prepare(INSERT_CALL)?,
+            conn: &self.tx,
+            insert_variant: self.tx.prepare(INSERT_VARIANT)?,
+            find_variant: self.tx.prepare(FIND_VARIANT)?,
+            fill_variant: self.tx.prepare(FILL_VARIANT)?,
+            insert_call: self.tx.prepare(INSERT_CALL)?,
+            replace_call: self.tx.prepare(REPLACE_UNDETECTED_CALL)?,
         })
     }
 
