@@ -25,7 +25,6 @@ CREATE TABLE variant (
 -- `detected` = 0 records a tracked variant that was looked for and not found (alt_reads 0
 -- with its depth): left-censored, never dropped.
 CREATE TABLE variant_call (
-    call_id     INTEGER PRIMARY KEY,
     sample_id   INTEGER NOT NULL REFERENCES lb_sample (sample_id) ON DELETE CASCADE,
     variant_id  INTEGER NOT NULL REFERENCES variant (variant_id),
     caller      TEXT NOT NULL,
@@ -40,8 +39,8 @@ CREATE TABLE variant_call (
     qual        REAL,
     detected    INTEGER NOT NULL DEFAULT 1 CHECK (detected IN (0, 1)),
     file_id     INTEGER REFERENCES ingested_file (file_id) ON DELETE SET NULL,
-    UNIQUE (sample_id, variant_id, caller)
-) STRICT;
+    PRIMARY KEY (sample_id, variant_id, caller)
+) STRICT, WITHOUT ROWID;
 
 -- Base counts at a tracked locus read straight from a BAM file.
 CREATE TABLE allele_count (

@@ -109,10 +109,19 @@ fn for_each_call_batch(
 ) -> Result<()> {
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::sync_channel::<Result<Vec<Call>>>(BATCHES_IN_FLIGHT);
+        // Written batches come back to be emptied here: freeing a million calls'
+        // strings is then the parsing thread's work, not the writing one's.
+        let (give_back, given_back) = mpsc::channel::<Vec<Call>>();
         scope.spawn(move || {
             let mut record_calls = Vec::new();
             loop {
-                let mut batch = Vec::with_capacity(CALLS_PER_BATCH + 8);
+                let mut batch = match given_back.try_recv() {
+                    Ok(mut used) => {
+                        used.clear();
+                        used
+                    }
+                    Err(_) => Vec::with_capacity(CALLS_PER_BATCH + 8),
+                };
                 let more = loop {
                     match reader.next_calls(&mut record_calls) {
                         Ok(true) => {
@@ -136,7 +145,10 @@ fn for_each_call_batch(
             }
         });
         for batch in receiver {
-            write(&batch?)?;
+            let batch = batch?;
+            write(&batch)?;
+            // The parsing thread has finished when this fails: drop the batch here.
+            let _ = give_back.send(batch);
         }
         Ok(())
     })
