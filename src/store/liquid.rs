@@ -573,3 +573,131 @@ impl Tx<'_> {
             .is_some())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::patient::NewPatient;
+
+    fn locus(pos: u64) -> Locus {
+        Locus {
+            chrom: "12".into(),
+            pos,
+            reference: "C".into(),
+            alt: "T".into(),
+        }
+    }
+
+    fn call(detected: bool, vaf: f64) -> NewCall<'static> {
+        NewCall {
+            caller: "mutect2",
+            sample_name: "TUMOR",
+            chrom_raw: "chr12",
+            vaf: Some(vaf),
+            alt_reads: Some(if detected { 10 } else { 0 }),
+            ref_reads: None,
+            depth: Some(100),
+            vaf_source: if detected { "FORMAT/AF" } else { "not detected" },
+            filter: "PASS",
+            qual: None,
+            detected,
+        }
+    }
+
+    /// A store with patient P001 and its draw on 2024-01-01; gives the sample id.
+    fn store_with_sample() -> (Store, i64) {
+        let mut store = Store::in_memory().unwrap();
+        let tx = store.transaction().unwrap();
+        tx.add_patient(
+            &NewPatient {
+                code: "P001".into(),
+                diagnosis: "UPS".into(),
+                sex: None,
+                birth_year: None,
+                site: None,
+                primary_site: None,
+                height_cm: None,
+            },
+            None,
+        )
+        .unwrap();
+        let patient_id = tx.patient_id("P001").unwrap().unwrap();
+        let date = crate::model::parse_date("2024-01-01").unwrap();
+        let sample_id = tx.lb_sample(patient_id, date, None).unwrap();
+        tx.commit().unwrap();
+        (store, sample_id)
+    }
+
+    #[test]
+    fn variant_keeps_its_id_and_fills_only_unknown_gene_and_protein() {
+        let (mut store, _) = store_with_sample();
+        let tx = store.transaction().unwrap();
+        let mut writer = tx.call_writer().unwrap();
+        let first = writer.variant(&locus(100), None, None).unwrap();
+        let other = writer.variant(&locus(200), Some("TP53"), None).unwrap();
+        assert_ne!(first, other);
+        let cases = [
+            (Some("KRAS"), None, first, ("KRAS", None)),
+            (Some("NRAS"), Some("p.G12D"), first, ("KRAS", Some("p.G12D"))),
+            (None, Some("p.Q61K"), first, ("KRAS", Some("p.G12D"))),
+        ];
+        for (gene, protein, expected_id, (expected_gene, expected_protein)) in cases {
+            assert_eq!(
+                writer.variant(&locus(100), gene, protein).unwrap(),
+                expected_id
+            );
+            let stored: (String, Option<String>) = tx
+                .tx
+                .query_row(
+                    "SELECT gene, protein_change FROM variant WHERE variant_id = ?1",
+                    [expected_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert_eq!(
+                stored,
+                (
+                    expected_gene.to_string(),
+                    expected_protein.map(str::to_string)
+                )
+            );
+        }
+        assert_eq!(tx.variant(&locus(200), None, None).unwrap(), other);
+    }
+
+    #[test]
+    fn detected_call_replaces_a_not_detected_one_and_nothing_else() {
+        // (stored first, then added, expected outcome of the second, vaf kept)
+        let cases = [
+            (false, true, Inserted::New, 0.2),
+            (true, false, Inserted::Existing, 0.1),
+            (true, true, Inserted::Existing, 0.1),
+            (false, false, Inserted::Existing, 0.1),
+        ];
+        for (first, second, outcome, vaf) in cases {
+            let (mut store, sample_id) = store_with_sample();
+            let tx = store.transaction().unwrap();
+            let mut writer = tx.call_writer().unwrap();
+            let variant_id = writer.variant(&locus(100), None, None).unwrap();
+            assert_eq!(
+                writer
+                    .add_call(sample_id, variant_id, &call(first, 0.1), None)
+                    .unwrap(),
+                Inserted::New
+            );
+            assert_eq!(
+                tx.add_call(sample_id, variant_id, &call(second, 0.2), None)
+                    .unwrap(),
+                outcome,
+                "{first} then {second}"
+            );
+            let (stored_vaf, detected): (f64, bool) = tx
+                .tx
+                .query_row("SELECT vaf, detected FROM variant_call", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .unwrap();
+            assert_eq!((stored_vaf, detected), (vaf, first || second));
+        }
+    }
+}
