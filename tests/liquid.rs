@@ -327,6 +327,30 @@ fn truncated_bgzf_is_an_error_naming_the_record() {
     assert!(out.contains("3000 vcf records read, 3000 new"), "{out}");
 }
 
+/// Calls are parsed on one thread and written on another in batches of thousands:
+/// a bad record far into the file, after many batches were written, must still
+/// leave the database as it was.
+#[test]
+fn bad_record_after_many_written_batches_leaves_the_database_untouched() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let mut records: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!(
+                "chr1\t{}\t.\tG\tA\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:60,40:0.4:100",
+                i + 1
+            )
+        })
+        .collect();
+    records[18_000] = records[18_000].replace(":0.4:", ":1.5:");
+    let refs: Vec<&str> = records.iter().map(String::as_str).collect();
+    let path = sandbox.file("late.vcf", &mutect2(&refs));
+    let before = sandbox.dump();
+    ingest_vcf(&sandbox, path.to_str().unwrap(), "P001", "2024-01-10", &[])
+        .fails(1, "line 18010: field 'FORMAT/AF': record 18001");
+    assert_eq!(sandbox.dump(), before);
+}
+
 fn bam_references() -> Vec<(PathBuf, PathBuf)> {
     let mut bams = Vec::new();
     if let Some(data) = shared_data() {

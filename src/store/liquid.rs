@@ -597,7 +597,11 @@ mod tests {
             alt_reads: Some(if detected { 10 } else { 0 }),
             ref_reads: None,
             depth: Some(100),
-            vaf_source: if detected { "FORMAT/AF" } else { "not detected" },
+            vaf_source: if detected {
+                "FORMAT/AF"
+            } else {
+                "not detected"
+            },
             filter: "PASS",
             qual: None,
             detected,
@@ -638,7 +642,12 @@ mod tests {
         assert_ne!(first, other);
         let cases = [
             (Some("KRAS"), None, first, ("KRAS", None)),
-            (Some("NRAS"), Some("p.G12D"), first, ("KRAS", Some("p.G12D"))),
+            (
+                Some("NRAS"),
+                Some("p.G12D"),
+                first,
+                ("KRAS", Some("p.G12D")),
+            ),
             (None, Some("p.Q61K"), first, ("KRAS", Some("p.G12D"))),
         ];
         for (gene, protein, expected_id, (expected_gene, expected_protein)) in cases {
