@@ -17,6 +17,7 @@ use noodles::vcf;
 use noodles::vcf::variant::record::AlternateBases as _;
 use noodles::vcf::variant::record::samples::series::Value as SampleValue;
 use noodles::vcf::variant::record::samples::series::value::Array as SampleArray;
+use std::borrow::Cow;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -77,7 +78,7 @@ pub struct Call {
     /// Read depth (FORMAT DP when present, else REF plus every ALT's reads).
     pub depth: Option<u32>,
     /// The field or tier the allele fraction came from (e.g. `FORMAT/AF`, `tier1 TU/(CU+TU)`).
-    pub vaf_source: String,
+    pub vaf_source: Cow<'static, str>,
     /// FILTER as written (`PASS`, `.`, or the failed filters joined by `;`).
     pub filter: String,
     /// QUAL, when given.
@@ -160,6 +161,8 @@ pub struct CallReader {
     sample: String,
     sample_index: usize,
     csq: Option<CsqLayout>,
+    /// `ANN` (SnpEff) when the header declares it, else `CSQ` (VEP) when declared.
+    annotation_key: Option<&'static str>,
     skipped: Vec<Skipped>,
 }
 
@@ -214,6 +217,11 @@ impl CallReader {
             .infos()
             .get("CSQ")
             .map(|info| csq_layout(info.description()));
+        let annotation_key = if header.infos().contains_key("ANN") {
+            Some("ANN")
+        } else {
+            csq.as_ref().map(|_| "CSQ")
+        };
         Ok(CallReader {
             path: path.to_path_buf(),
             reader,
@@ -226,6 +234,7 @@ impl CallReader {
             sample,
             sample_index,
             csq,
+            annotation_key,
             skipped: Vec::new(),
         })
     }
@@ -385,14 +394,15 @@ impl CallReader {
     fn annotations(&self, at: &Position<'_>) -> Result<Vec<Annotation>> {
         use noodles::vcf::variant::record::info::field::Value as InfoValue;
         use noodles::vcf::variant::record::info::field::value::Array as InfoArray;
-        let info = self.record.info();
-        let (key, layout) = if self.header.infos().contains_key("ANN") {
-            ("ANN", None)
-        } else if let Some(layout) = &self.csq {
-            ("CSQ", Some(layout))
-        } else {
+        let Some(key) = self.annotation_key else {
             return Ok(Vec::new());
         };
+        let layout = if key == "CSQ" {
+            self.csq.as_ref()
+        } else {
+            None
+        };
+        let info = self.record.info();
         let entries: Vec<String> = match info.get(&self.header, key) {
             None | Some(Ok(None)) => return Ok(Vec::new()),
             Some(Err(e)) => return Err(at.error(&format!("INFO/{key}"), e)),

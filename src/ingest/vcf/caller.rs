@@ -4,6 +4,7 @@ use super::SampleFields;
 use crate::error::Result;
 use noodles::vcf;
 use noodles::vcf::header::record::value::Collection;
+use std::borrow::Cow;
 
 /// A variant caller whose VCF dialect oncotrack reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,7 +164,7 @@ pub(super) fn tumor_sample_from_header(header: &vcf::Header) -> Option<String> {
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Counts {
     pub vaf: Option<f64>,
-    pub source: String,
+    pub source: Cow<'static, str>,
     pub alt: Option<u32>,
     pub reference: Option<u32>,
     /// REF plus every ALT's reads, when all are known (depth when DP is absent).
@@ -205,7 +206,12 @@ fn from_ad(
         check_fraction(fields, key, vaf)?;
         return Ok(Counts {
             vaf: Some(vaf),
-            source: format!("FORMAT/{key}"),
+            source: match key {
+                "AF" => Cow::Borrowed("FORMAT/AF"),
+                "FA" => Cow::Borrowed("FORMAT/FA"),
+                "VAF" => Cow::Borrowed("FORMAT/VAF"),
+                other => Cow::Owned(format!("FORMAT/{other}")),
+            },
             alt,
             reference,
             total,
@@ -282,11 +288,11 @@ pub(super) fn extract(
             };
             Ok(Counts {
                 vaf: vaf.or_else(|| ratio(alt, reference)),
-                source: if vaf.is_some() {
-                    "FORMAT/FREQ".into()
+                source: Cow::Borrowed(if vaf.is_some() {
+                    "FORMAT/FREQ"
                 } else {
-                    "FORMAT/AD/(RD+AD)".into()
-                },
+                    "FORMAT/AD/(RD+AD)"
+                }),
                 alt,
                 reference,
                 total,
@@ -329,7 +335,7 @@ pub(super) fn extract(
             }
             Ok(Counts {
                 vaf: ratio(alt_count, reference),
-                source: format!("tier1 {alt_key}/({ref_key}+{alt_key})"),
+                source: Cow::Owned(format!("tier1 {alt_key}/({ref_key}+{alt_key})")),
                 alt: alt_count,
                 reference,
                 total,

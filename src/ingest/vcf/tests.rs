@@ -93,7 +93,7 @@ fn mutect1_reads_fa_and_tumor_sample_name_from_its_header_line() {
         (
             calls[0].vaf,
             calls[0].alt_reads,
-            calls[0].vaf_source.as_str()
+            calls[0].vaf_source.as_ref()
         ),
         (Some(0.275), Some(11), "FORMAT/FA")
     );
@@ -198,7 +198,7 @@ chr20\t5\t.\tC\tT\t30\tRefCall\t.\tAD:VAF\t25,30:0.545455\n"
     );
     let (caller, _, calls, _) = read_all(&bcf, &Options::default()).unwrap();
     assert_eq!(
-        (caller, calls[0].vaf, calls[0].vaf_source.as_str()),
+        (caller, calls[0].vaf, calls[0].vaf_source.as_ref()),
         (Caller::Bcftools, Some(0.25), "FORMAT/AD alt/(ref+alt)")
     );
 }
