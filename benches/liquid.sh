@@ -5,7 +5,8 @@
 #     with identical counts checked first;
 #  3. `demo --patients 10000`.
 # Needs: cargo, python3, bgzip (tabix), bcftools, samtools, hyperfine, /usr/bin/time.
-# Usage (from the repository root): bash benches/liquid.sh [WORK_DIR]   (default /tmp/liquid-bench)
+# Usage (from the repository root): bash benches/liquid.sh [WORK_DIR [vcf]]   (default /tmp/liquid-bench;
+#   `vcf` runs the VCF ingest benchmark only)
 set -euo pipefail
 work=${1:-/tmp/liquid-bench}
 mkdir -p "$work"
@@ -14,10 +15,13 @@ bin=$(pwd)/target/release/oncotrack
 cd "$work"
 
 [ -s mutect2_1M.vcf.gz ] || python3 "$OLDPWD/benches/liquid_make_vcf.py" 1000000 | bgzip -@2 > mutect2_1M.vcf.gz
-[ -s big.bam.bai ] || { python3 "$OLDPWD/benches/liquid_make_bam.py" 6000000 loci1000.tsv \
-    | samtools view -b -@2 -o big.bam - && samtools index big.bam; }
-tail -n +2 loci1000.tsv | awk -v OFS='\t' '{print $1, $2 - 1, $2}' > loci1000.bed
-ls -l mutect2_1M.vcf.gz big.bam
+if [ "${2:-all}" != vcf ]; then
+    [ -s big.bam.bai ] || { python3 "$OLDPWD/benches/liquid_make_bam.py" 6000000 loci1000.tsv \
+        | samtools view -b -@2 -o big.bam - && samtools index big.bam; }
+    tail -n +2 loci1000.tsv | awk -v OFS='\t' '{print $1, $2 - 1, $2}' > loci1000.bed
+    ls -l big.bam
+fi
+ls -l mutect2_1M.vcf.gz
 
 fresh_db='rm -f bench.db bench.db-wal bench.db-shm && '"$bin"' --db bench.db init >/dev/null && '"$bin"' --db bench.db patient add P1 --diagnosis UPS >/dev/null'
 echo "== peak RSS of the VCF ingest"
@@ -28,6 +32,7 @@ hyperfine --warmup 1 --runs 5 --export-markdown vcf.md \
     --prepare "$fresh_db" \
     -n 'oncotrack ingest vcf' "$bin --db bench.db ingest vcf mutect2_1M.vcf.gz --patient P1 --date 2024-01-01 --all-filters" \
     -n 'bcftools query' "bcftools query -f '%CHROM\t%POS\t%REF\t%ALT\t%FILTER\t[%AD\t%AF]\n' mutect2_1M.vcf.gz > /dev/null"
+[ "${2:-all}" = vcf ] && exit 0
 
 echo "== count at 1,000 loci: identical counts first"
 mpileup="samtools mpileup -A -B -q 20 -Q 20 --ff UNMAP,SECONDARY,QCFAIL,DUP,SUPPLEMENTARY --no-output-ins --no-output-ins --no-output-del --no-output-ends -l loci1000.bed big.bam"
