@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod ctdna;
 pub mod harmonize;
+pub mod linalg;
 pub mod pet;
 pub mod response;
 pub mod survival;

@@ -2,6 +2,7 @@
 
 mod util;
 
+mod analytics_reference;
 mod cli_errors;
 mod cli_patients_events;
 mod demo;

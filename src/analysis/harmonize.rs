@@ -1,1 +1,641 @@
 //! ComBat harmonisation (Johnson 2007) as in neuroCombat: parametric and non-parametric EB, no-EB, mean-only, reference batch.
+//!
+//! A line-by-line port of neuroCombat 0.2.12 (`neuroCombat.neuroCombat`), including
+//! its conventions: batch and categorical levels in sorted order, the full batch
+//! one-hot plus categorical one-hots without their first level plus continuous
+//! covariates as the design; pooled variance over n (not n − 1); a zero
+//! within-batch variance replaced by 1; the parametric iteration stopping when the
+//! largest relative change over a batch's features is ≤ 1e-4; mean-only
+//! parametric shrinkage with n = 1. Features that are constant over all samples
+//! are left out of the fit and passed through unchanged (the caller warns).
+
+use super::linalg::invert;
+use crate::error::{Error, Result};
+
+/// A covariate whose effect ComBat preserves.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Covariate {
+    /// A numeric covariate (e.g. age), one value per sample.
+    Continuous(Vec<f64>),
+    /// A categorical covariate (e.g. sex), one level per sample.
+    Categorical(Vec<String>),
+}
+
+/// Which ComBat variant to run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ComBatSettings {
+    /// Skip empirical Bayes: use the per-batch least-squares estimates as they are.
+    pub no_eb: bool,
+    /// Non-parametric empirical Bayes (integration over the other features).
+    pub non_parametric: bool,
+    /// Adjust the batch means only (no scaling).
+    pub mean_only: bool,
+    /// Harmonise to this batch, which is left unchanged.
+    pub ref_batch: Option<String>,
+}
+
+/// The harmonised data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComBatOutput {
+    /// Harmonised values, features × samples (same layout as the input).
+    pub data: Vec<Vec<f64>>,
+    /// Indices of features that are constant over all samples, passed through unchanged.
+    pub constant_features: Vec<usize>,
+    /// The batch levels in the order ComBat used them.
+    pub batches: Vec<String>,
+}
+
+fn invalid(what: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::InvalidValue {
+        what,
+        value: value.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Sorted distinct levels (numerically when every level is a number, as numpy
+/// sorts a numeric column) and each sample's level index.
+fn levels(values: &[String]) -> (Vec<String>, Vec<usize>) {
+    let mut distinct: Vec<String> = values.to_vec();
+    let numbers: Option<Vec<f64>> = distinct.iter().map(|v| v.trim().parse().ok()).collect();
+    if numbers.is_some() {
+        distinct.sort_by(|a, b| {
+            let x: f64 = a.trim().parse().unwrap_or(f64::NAN);
+            let y: f64 = b.trim().parse().unwrap_or(f64::NAN);
+            x.total_cmp(&y).then_with(|| a.cmp(b))
+        });
+    } else {
+        distinct.sort();
+    }
+    distinct.dedup();
+    let index = values
+        .iter()
+        .map(|v| distinct.iter().position(|d| d == v).unwrap_or(0))
+        .collect();
+    (distinct, index)
+}
+
+/// Harmonises `features` (features × samples) across `batch` (one label per sample),
+/// preserving `covariates`.
+///
+/// # Errors
+/// [`Error::InvalidValue`] when the data are ragged or not finite, a batch has a
+/// single sample, there is one batch only, the reference batch is unknown, or the
+/// design is singular (a covariate confounded with batch).
+pub fn combat(
+    features: &[Vec<f64>],
+    batch: &[String],
+    covariates: &[Covariate],
+    settings: &ComBatSettings,
+) -> Result<ComBatOutput> {
+    let n = batch.len();
+    for (f, row) in features.iter().enumerate() {
+        if row.len() != n {
+            return Err(invalid(
+                "feature",
+                format!("#{}", f + 1),
+                format!("has {} values for {n} samples", row.len()),
+            ));
+        }
+        if row.iter().any(|v| !v.is_finite()) {
+            return Err(invalid(
+                "feature",
+                format!("#{}", f + 1),
+                "has a missing or non-finite value (ComBat needs complete data)",
+            ));
+        }
+    }
+    let (batches, batch_of) = levels(batch);
+    let n_batch = batches.len();
+    if n_batch < 2 {
+        return Err(invalid(
+            "batch",
+            batches.join(","),
+            "ComBat needs at least two batches",
+        ));
+    }
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_batch];
+    for (s, &b) in batch_of.iter().enumerate() {
+        members[b].push(s);
+    }
+    if let Some(b) = members.iter().position(|m| m.len() < 2) {
+        return Err(invalid(
+            "batch",
+            batches[b].clone(),
+            "has a single sample: its batch effect cannot be estimated",
+        ));
+    }
+    let ref_level = match &settings.ref_batch {
+        None => None,
+        Some(name) => Some(batches.iter().position(|b| b == name).ok_or_else(|| {
+            invalid("reference batch", name.clone(), "is not one of the batches")
+        })?),
+    };
+
+    let design = design_matrix(n, &batch_of, n_batch, covariates, ref_level)?;
+    let p = design[0].len();
+    // (DᵀD)⁻¹Dᵀ, p × n: the least-squares solver shared by every feature.
+    let solver = least_squares_solver(&design, p).ok_or_else(|| {
+        invalid(
+            "design",
+            format!("{p} columns"),
+            "is singular (a covariate is confounded with batch, or constant)",
+        )
+    })?;
+
+    let constant_features: Vec<usize> = features
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| row.iter().all(|v| *v == row[0]))
+        .map(|(f, _)| f)
+        .collect();
+    let fitted: Vec<usize> = (0..features.len())
+        .filter(|f| !constant_features.contains(f))
+        .collect();
+    let mut data: Vec<Vec<f64>> = features.to_vec();
+    if fitted.is_empty() {
+        return Ok(ComBatOutput {
+            data,
+            constant_features,
+            batches,
+        });
+    }
+    let x: Vec<&Vec<f64>> = fitted.iter().map(|&f| &features[f]).collect();
+
+    // standardize_across_features
+    let b_hat: Vec<Vec<f64>> = x
+        .iter()
+        .map(|row| {
+            solver
+                .iter()
+                .map(|coef| coef.iter().zip(row.iter()).map(|(c, v)| c * v).sum())
+                .collect()
+        })
+        .collect(); // per feature: p coefficients
+    let sample_per_batch: Vec<f64> = members.iter().map(|m| m.len() as f64).collect();
+    let grand_mean: Vec<f64> = b_hat
+        .iter()
+        .map(|beta| match ref_level {
+            Some(r) => beta[r],
+            None => (0..n_batch)
+                .map(|b| sample_per_batch[b] / n as f64 * beta[b])
+                .sum(),
+        })
+        .collect();
+    let fitted_value =
+        |beta: &[f64], s: usize| -> f64 { design[s].iter().zip(beta).map(|(d, b)| d * b).sum() };
+    let mut var_pooled: Vec<f64> = x
+        .iter()
+        .zip(&b_hat)
+        .map(|(row, beta)| {
+            let samples: Vec<usize> = match ref_level {
+                Some(r) => members[r].clone(),
+                None => (0..n).collect(),
+            };
+            samples
+                .iter()
+                .map(|&s| (row[s] - fitted_value(beta, s)).powi(2))
+                .sum::<f64>()
+                / samples.len() as f64
+        })
+        .collect();
+    // neuroCombat: var_pooled[var_pooled == 0] = np.median(var_pooled != 0).
+    if var_pooled.contains(&0.0) {
+        let mut flags: Vec<f64> = var_pooled
+            .iter()
+            .map(|v| if *v != 0.0 { 1.0 } else { 0.0 })
+            .collect();
+        flags.sort_by(f64::total_cmp);
+        let m = flags.len();
+        let median = if m % 2 == 1 {
+            flags[m / 2]
+        } else {
+            (flags[m / 2 - 1] + flags[m / 2]) / 2.0
+        };
+        for v in var_pooled.iter_mut().filter(|v| **v == 0.0) {
+            *v = median;
+        }
+    }
+    let mod_mean: Vec<Vec<f64>> = b_hat
+        .iter()
+        .map(|beta| {
+            (0..n)
+                .map(|s| {
+                    design[s][n_batch..]
+                        .iter()
+                        .zip(&beta[n_batch..])
+                        .map(|(d, b)| d * b)
+                        .sum()
+                })
+                .collect()
+        })
+        .collect();
+    let s_data: Vec<Vec<f64>> = x
+        .iter()
+        .enumerate()
+        .map(|(f, row)| {
+            let sd = var_pooled[f].sqrt();
+            (0..n)
+                .map(|s| (row[s] - grand_mean[f] - mod_mean[f][s]) / sd)
+                .collect()
+        })
+        .collect();
+
+    // fit_LS_model_and_find_priors
+    let batch_design: Vec<Vec<f64>> = design.iter().map(|r| r[..n_batch].to_vec()).collect();
+    let batch_solver = least_squares_solver(&batch_design, n_batch)
+        .ok_or_else(|| invalid("design", "batch columns", "is singular"))?;
+    // gamma_hat[b][f]
+    let gamma_hat: Vec<Vec<f64>> = batch_solver
+        .iter()
+        .map(|coef| {
+            s_data
+                .iter()
+                .map(|row| coef.iter().zip(row).map(|(c, v)| c * v).sum())
+                .collect()
+        })
+        .collect();
+    let delta_hat: Vec<Vec<f64>> = members
+        .iter()
+        .map(|m| {
+            s_data
+                .iter()
+                .map(|row| {
+                    if settings.mean_only {
+                        return 1.0;
+                    }
+                    let v = variance(m.iter().map(|&s| row[s]), 1);
+                    if v == 0.0 { 1.0 } else { v }
+                })
+                .collect()
+        })
+        .collect();
+    let gamma_bar: Vec<f64> = gamma_hat
+        .iter()
+        .map(|g| g.iter().sum::<f64>() / g.len() as f64)
+        .collect();
+    let t2: Vec<f64> = gamma_hat
+        .iter()
+        .map(|g| variance(g.iter().copied(), 1))
+        .collect();
+
+    let (mut gamma_star, mut delta_star): (Vec<Vec<f64>>, Vec<Vec<f64>>) = if settings.no_eb {
+        (gamma_hat.clone(), delta_hat.clone())
+    } else if settings.non_parametric {
+        members
+            .iter()
+            .enumerate()
+            .map(|(b, m)| {
+                let batch_data: Vec<Vec<f64>> = s_data
+                    .iter()
+                    .map(|row| m.iter().map(|&s| row[s]).collect())
+                    .collect();
+                integrated_prior(&batch_data, &gamma_hat[b], &delta_hat[b])
+            })
+            .unzip()
+    } else {
+        members
+            .iter()
+            .enumerate()
+            .map(|(b, m)| {
+                if settings.mean_only {
+                    let g = gamma_hat[b]
+                        .iter()
+                        .map(|&g| postmean(g, gamma_bar[b], 1.0, 1.0, t2[b]))
+                        .collect();
+                    (g, vec![1.0; s_data.len()])
+                } else {
+                    let (a, bp) = priors(&delta_hat[b]);
+                    iterative_solution(
+                        &s_data,
+                        m,
+                        &gamma_hat[b],
+                        &delta_hat[b],
+                        gamma_bar[b],
+                        t2[b],
+                        a,
+                        bp,
+                    )
+                }
+            })
+            .unzip()
+    };
+    if let Some(r) = ref_level {
+        gamma_star[r].iter_mut().for_each(|g| *g = 0.0);
+        delta_star[r].iter_mut().for_each(|d| *d = 1.0);
+    }
+
+    // adjust_data_final
+    for (i, &f) in fitted.iter().enumerate() {
+        let sd = var_pooled[i].sqrt();
+        for (b, m) in members.iter().enumerate() {
+            if Some(b) == ref_level {
+                continue; // the reference batch keeps its original values
+            }
+            let dsq = delta_star[b][i].sqrt();
+            for &s in m {
+                let offset: f64 = (0..n_batch)
+                    .map(|c| batch_design[s][c] * gamma_star[c][i])
+                    .sum();
+                let adjusted = (s_data[i][s] - offset) / dsq;
+                data[f][s] = adjusted * sd + grand_mean[i] + mod_mean[i][s];
+            }
+        }
+    }
+    Ok(ComBatOutput {
+        data,
+        constant_features,
+        batches,
+    })
+}
+
+/// The design: full batch one-hot (the reference column all ones), categorical
+/// one-hots without their first level, continuous covariates.
+fn design_matrix(
+    n: usize,
+    batch_of: &[usize],
+    n_batch: usize,
+    covariates: &[Covariate],
+    ref_level: Option<usize>,
+) -> Result<Vec<Vec<f64>>> {
+    let mut design: Vec<Vec<f64>> = (0..n)
+        .map(|s| {
+            (0..n_batch)
+                .map(|b| {
+                    if b == batch_of[s] || Some(b) == ref_level {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let categorical = covariates.iter().filter_map(|c| match c {
+        Covariate::Categorical(v) => Some(v),
+        Covariate::Continuous(_) => None,
+    });
+    for values in categorical {
+        if values.len() != n {
+            return Err(invalid(
+                "covariate",
+                format!("{} values", values.len()),
+                format!("expected {n}"),
+            ));
+        }
+        let (names, index) = levels(values);
+        for (s, row) in design.iter_mut().enumerate() {
+            for level in 1..names.len() {
+                row.push(if index[s] == level { 1.0 } else { 0.0 });
+            }
+        }
+    }
+    let continuous = covariates.iter().filter_map(|c| match c {
+        Covariate::Continuous(v) => Some(v),
+        Covariate::Categorical(_) => None,
+    });
+    for values in continuous {
+        if values.len() != n || values.iter().any(|v| !v.is_finite()) {
+            return Err(invalid(
+                "covariate",
+                format!("{} values", values.len()),
+                format!("expected {n} finite numbers"),
+            ));
+        }
+        for (row, v) in design.iter_mut().zip(values) {
+            row.push(*v);
+        }
+    }
+    Ok(design)
+}
+
+/// (DᵀD)⁻¹Dᵀ as p rows of n coefficients.
+fn least_squares_solver(design: &[Vec<f64>], p: usize) -> Option<Vec<Vec<f64>>> {
+    let mut gram = vec![vec![0.0; p]; p];
+    for row in design {
+        for a in 0..p {
+            for b in 0..p {
+                gram[a][b] += row[a] * row[b];
+            }
+        }
+    }
+    let inverse = invert(gram)?;
+    Some(
+        (0..p)
+            .map(|a| {
+                design
+                    .iter()
+                    .map(|row| (0..p).map(|b| inverse[a][b] * row[b]).sum())
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// Variance with `ddof` delta degrees of freedom (numpy's `np.var`).
+fn variance(values: impl Iterator<Item = f64> + Clone, ddof: usize) -> f64 {
+    let (count, sum) = values
+        .clone()
+        .fold((0usize, 0.0), |(c, s), v| (c + 1, s + v));
+    let mean = sum / count as f64;
+    values.map(|v| (v - mean).powi(2)).sum::<f64>() / (count - ddof) as f64
+}
+
+/// Inverse-gamma prior (a, b) of the batch variances by the method of moments.
+fn priors(delta_hat: &[f64]) -> (f64, f64) {
+    let m = delta_hat.iter().sum::<f64>() / delta_hat.len() as f64;
+    let s2 = variance(delta_hat.iter().copied(), 1);
+    ((2.0 * s2 + m * m) / s2, (m * s2 + m * m * m) / s2)
+}
+
+fn postmean(g_hat: f64, g_bar: f64, n: f64, d_star: f64, t2: f64) -> f64 {
+    (t2 * n * g_hat + d_star * g_bar) / (t2 * n + d_star)
+}
+
+fn postvar(sum2: f64, n: f64, a: f64, b: f64) -> f64 {
+    (0.5 * sum2 + b) / (n / 2.0 + a - 1.0)
+}
+
+/// Parametric EB for one batch (neuroCombat's `it_sol`): iterate the posterior
+/// means of γ and δ until the largest relative change is ≤ 1e-4.
+#[allow(clippy::too_many_arguments)]
+fn iterative_solution(
+    s_data: &[Vec<f64>],
+    members: &[usize],
+    g_hat: &[f64],
+    d_hat: &[f64],
+    g_bar: f64,
+    t2: f64,
+    a: f64,
+    b: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let n = members.len() as f64;
+    let mut g_old = g_hat.to_vec();
+    let mut d_old = d_hat.to_vec();
+    loop {
+        let g_new: Vec<f64> = g_hat
+            .iter()
+            .zip(&d_old)
+            .map(|(&g, &d)| postmean(g, g_bar, n, d, t2))
+            .collect();
+        let d_new: Vec<f64> = s_data
+            .iter()
+            .zip(&g_new)
+            .map(|(row, &g)| {
+                let sum2: f64 = members.iter().map(|&s| (row[s] - g).powi(2)).sum();
+                postvar(sum2, n, a, b)
+            })
+            .collect();
+        // As numpy: max of |new − old| / old (the sign of old kept), NaN propagating.
+        let change = g_new
+            .iter()
+            .zip(&g_old)
+            .chain(d_new.iter().zip(&d_old))
+            .map(|(new, old)| (new - old).abs() / old)
+            .fold(f64::NEG_INFINITY, |m, v| {
+                if v.is_nan() || m.is_nan() {
+                    f64::NAN
+                } else {
+                    m.max(v)
+                }
+            });
+        g_old = g_new;
+        d_old = d_new;
+        // `while change > conv` stops on NaN too.
+        if change.is_nan() || change <= 1e-4 {
+            return (g_old, d_old);
+        }
+    }
+}
+
+/// Non-parametric EB for one batch (neuroCombat's `int_eprior`): each feature's γ
+/// and δ are averages of the other features' estimates weighted by the likelihood
+/// of this feature's data under them (computed on the log scale).
+fn integrated_prior(batch_data: &[Vec<f64>], g_hat: &[f64], d_hat: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let features = batch_data.len();
+    let mut gamma_star = Vec::with_capacity(features);
+    let mut delta_star = Vec::with_capacity(features);
+    let n = batch_data.first().map_or(0, Vec::len) as f64;
+    let mut log_lh = vec![0.0; features];
+    for i in 0..features {
+        let row = &batch_data[i];
+        let mut max = f64::NEG_INFINITY;
+        for j in 0..features {
+            if j == i {
+                continue;
+            }
+            let g = g_hat[j];
+            let d = d_hat[j];
+            let sum2: f64 = row.iter().map(|v| (v - g) * (v - g)).sum();
+            let l = -(n / 2.0) * (2.0 * std::f64::consts::PI * d).ln() - sum2 / (2.0 * d);
+            log_lh[j] = l;
+            max = max.max(l);
+        }
+        let (mut w, mut wg, mut wd) = (0.0, 0.0, 0.0);
+        for j in 0..features {
+            if j == i {
+                continue;
+            }
+            let lh = (log_lh[j] - max).exp();
+            w += lh;
+            wg += g_hat[j] * lh;
+            wd += d_hat[j] * lh;
+        }
+        gamma_star.push(wg / w);
+        delta_star.push(wd / w);
+    }
+    (gamma_star, delta_star)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn shifted() -> (Vec<Vec<f64>>, Vec<String>) {
+        // Two batches, the second shifted by +10 in every feature.
+        let base = [1.0, 2.0, 3.0, 4.0, 1.5, 2.5, 3.5, 4.5];
+        let features: Vec<Vec<f64>> = (0..4)
+            .map(|f| {
+                base.iter()
+                    .enumerate()
+                    .map(|(s, v)| v * (1.0 + f as f64 * 0.3) + if s >= 4 { 10.0 } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        (features, labels(&["a", "a", "a", "a", "b", "b", "b", "b"]))
+    }
+
+    #[test]
+    fn a_batch_with_one_sample_is_an_error() {
+        let features = vec![vec![1.0, 2.0, 3.0]];
+        let err = combat(
+            &features,
+            &labels(&["a", "a", "b"]),
+            &[],
+            &ComBatSettings::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("single sample"), "{err}");
+    }
+
+    #[test]
+    fn removing_a_mean_shift_equalises_batch_means() {
+        let (features, batch) = shifted();
+        let settings = ComBatSettings {
+            no_eb: true,
+            mean_only: true,
+            ..ComBatSettings::default()
+        };
+        let out = combat(&features, &batch, &[], &settings).unwrap();
+        for row in &out.data {
+            let a: f64 = row[..4].iter().sum::<f64>() / 4.0;
+            let b: f64 = row[4..].iter().sum::<f64>() / 4.0;
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn constant_feature_passes_through_unchanged() {
+        let (mut features, batch) = shifted();
+        let without = combat(&features, &batch, &[], &ComBatSettings::default()).unwrap();
+        features.push(vec![7.0; 8]);
+        let with = combat(&features, &batch, &[], &ComBatSettings::default()).unwrap();
+        assert_eq!(with.constant_features, vec![4]);
+        assert_eq!(with.data[4], vec![7.0; 8]);
+        assert_eq!(&with.data[..4], &without.data[..]);
+    }
+
+    #[test]
+    fn reference_batch_keeps_its_values() {
+        let (features, batch) = shifted();
+        let settings = ComBatSettings {
+            ref_batch: Some("b".into()),
+            ..ComBatSettings::default()
+        };
+        let out = combat(&features, &batch, &[], &settings).unwrap();
+        for (f, row) in out.data.iter().enumerate() {
+            assert_eq!(&row[4..], &features[f][4..]);
+        }
+    }
+
+    #[test]
+    fn unknown_reference_batch_is_an_error() {
+        let (features, batch) = shifted();
+        let settings = ComBatSettings {
+            ref_batch: Some("z".into()),
+            ..ComBatSettings::default()
+        };
+        assert!(combat(&features, &batch, &[], &settings).is_err());
+    }
+
+    #[test]
+    fn numeric_levels_sort_as_numbers() {
+        let (names, index) = levels(&labels(&["10", "9", "10"]));
+        assert_eq!(names, labels(&["9", "10"]));
+        assert_eq!(index, vec![1, 0, 1]);
+    }
+}
