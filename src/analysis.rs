@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod ctdna;
 pub mod harmonize;
 pub mod linalg;
+pub mod matrix;
 pub mod pet;
 pub mod response;
 pub mod survival;

@@ -6,6 +6,7 @@
 //! tests/reference/analytics/.
 
 use crate::error::{Error, Result};
+use chrono::NaiveDate;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// The 0.975 quantile of the standard normal distribution (95 % two-sided interval),
@@ -262,6 +263,60 @@ fn chi2_survival(x: f64, df: usize) -> Result<f64> {
     Ok(dist.sf(x))
 }
 
+/// A survival endpoint built from clinical events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Overall survival: index date to death, censored at the last follow-up.
+    Overall,
+    /// Event-free survival: index date to the first progression, relapse or death,
+    /// censored at the last follow-up.
+    EventFree,
+}
+
+/// The dates of a patient's course that the endpoints need.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CourseDates {
+    /// Index date (diagnosis, or treatment start).
+    pub index: Option<NaiveDate>,
+    /// First progression or relapse.
+    pub progression: Option<NaiveDate>,
+    /// Death.
+    pub death: Option<NaiveDate>,
+    /// The latest date the patient was known alive (or dead).
+    pub last_follow_up: Option<NaiveDate>,
+}
+
+/// The patient's time (days) and event status for `endpoint`, or why there is none.
+///
+/// # Errors
+/// A reason (for the report of dropped patients) when there is no index date or
+/// follow-up, or the event precedes the index date.
+pub fn endpoint_subject(
+    course: &CourseDates,
+    endpoint: Endpoint,
+) -> std::result::Result<Subject, String> {
+    let index = course.index.ok_or("no index date")?;
+    let event = match endpoint {
+        Endpoint::Overall => course.death,
+        Endpoint::EventFree => match (course.progression, course.death) {
+            (Some(p), Some(d)) => Some(p.min(d)),
+            (p, d) => p.or(d),
+        },
+    };
+    let (date, observed) = match event {
+        Some(date) => (date, true),
+        None => (course.last_follow_up.ok_or("no follow-up")?, false),
+    };
+    let days = (date - index).num_days();
+    if days < 0 {
+        return Err("event or follow-up before the index date".into());
+    }
+    Ok(Subject {
+        time: days as f64,
+        event: observed,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,5 +388,35 @@ mod tests {
     #[test]
     fn logrank_needs_two_groups() {
         assert!(logrank(&[subjects(&[(1.0, true)])]).is_err());
+    }
+
+    #[test]
+    fn efs_ends_at_progression_before_death_and_os_is_censored_alive() {
+        let d = |s: &str| crate::model::parse_date(s).ok();
+        let course = CourseDates {
+            index: d("2024-01-01"),
+            progression: d("2024-01-31"),
+            death: None,
+            last_follow_up: d("2024-12-31"),
+        };
+        assert_eq!(
+            endpoint_subject(&course, Endpoint::EventFree),
+            Ok(Subject {
+                time: 30.0,
+                event: true
+            })
+        );
+        assert_eq!(
+            endpoint_subject(&course, Endpoint::Overall),
+            Ok(Subject {
+                time: 365.0,
+                event: false
+            })
+        );
+        let no_index = CourseDates {
+            index: None,
+            ..course
+        };
+        assert!(endpoint_subject(&no_index, Endpoint::Overall).is_err());
     }
 }
