@@ -8,12 +8,17 @@ macro_rules! say {
     }};
 }
 
+mod cluster;
 mod demo;
 mod event;
+mod export;
+mod harmonize;
 mod ingest;
 mod init;
+mod matrix;
 mod output;
 mod patient;
+mod survival;
 mod timeline;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +61,16 @@ pub enum Command {
     Timeline(timeline::TimelineArgs),
     /// Generate the synthetic demo cohort as input files and ingest it
     Demo(demo::DemoArgs),
+    /// Per-patient feature matrix at a time point, written as CSV or Parquet
+    Matrix(matrix::MatrixArgs),
+    /// ComBat harmonisation of an analyst's CSV or of the store's radiomic / PET features
+    Harmonize(harmonize::HarmonizeArgs),
+    /// Endotype clustering (hierarchical or k-means) with silhouette, stability, PCA and profiles
+    Cluster(cluster::ClusterArgs),
+    /// Kaplan-Meier curves, medians and log-rank tests by group
+    Survival(survival::SurvivalArgs),
+    /// Export tables as CSV, Parquet or Arrow IPC (--format), optionally de-identified
+    Export(export::ExportArgs),
 }
 
 /// Runs a parsed command line.
@@ -76,6 +91,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             format,
             args,
         ),
+        Command::Matrix(args) => matrix::run(&database(db), format, args),
+        Command::Harmonize(args) => harmonize::run(&database(db), format, args),
+        Command::Cluster(args) => cluster::run(&database(db), format, args),
+        Command::Survival(args) => survival::run(&database(db), format, args),
+        Command::Export(args) => export::run(&database(db), format, args),
     }
 }
 

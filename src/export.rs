@@ -5,6 +5,10 @@
 
 pub mod deidentify;
 pub mod frame;
+pub mod survival;
+pub mod text;
 
 pub use deidentify::Pseudonymizer;
 pub use frame::{FileFormat, matrix_frame, table_frame, write_frame};
+pub use survival::survival_table;
+pub use text::write_csv;

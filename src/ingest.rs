@@ -2,6 +2,7 @@
 
 pub mod events;
 pub mod patients;
+pub mod table;
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
