@@ -7,3 +7,4 @@ mod cli_errors;
 mod cli_patients_events;
 mod demo;
 mod store_files;
+mod analytics_cli;
