@@ -6,6 +6,7 @@
 //! user's `oncotrack ingest` calls.
 
 pub mod cohort;
+pub mod endotypes;
 pub mod files;
 
 use crate::error::{Error, Result};
@@ -37,6 +38,9 @@ pub struct Report {
     pub files: Vec<PathBuf>,
     /// What ingesting each file did.
     pub ingests: Vec<IngestReport>,
+    /// Endotype clusters of the baseline cytokines and survival by cluster (None
+    /// while the demo writes no cytokines).
+    pub endotypes: Option<endotypes::EndotypeReport>,
 }
 
 /// Key in `store_meta` marking a database as the demo's, so a rerun may replace it.
@@ -73,10 +77,12 @@ pub fn run(options: &Options) -> Result<Report> {
         pipeline::ingest_patients(&mut store, &patients_file)?,
         pipeline::ingest_events(&mut store, &events_file)?,
     ];
+    let endotypes = endotypes::analyse(&mut store, &cohort)?;
     Ok(Report {
         cohort,
         files: vec![patients_file, events_file, truth_file],
         ingests,
+        endotypes,
     })
 }
 

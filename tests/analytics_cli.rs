@@ -23,8 +23,17 @@ fn survival_file_mode_prints_the_documented_json_equal_to_lifelines() {
     let s = Sandbox::new();
     let input = reference("survival.csv");
     let run = s.run_raw(&[
-        "--format", "json", "survival", "--input", input.to_str().unwrap(), "--time-col", "time",
-        "--event-col", "event", "--group-col", "group",
+        "--format",
+        "json",
+        "survival",
+        "--input",
+        input.to_str().unwrap(),
+        "--time-col",
+        "time",
+        "--event-col",
+        "event",
+        "--group-col",
+        "group",
     ]);
     let out = object(run.ok());
     let want = expected("survival_expected.json");
@@ -35,7 +44,12 @@ fn survival_file_mode_prints_the_documented_json_equal_to_lifelines() {
         let w = &want["groups"][name];
         assert_eq!(group["median"], w["median"]);
         assert_eq!(group["median_ci"], w["median_ci"]);
-        for (a, e) in group["km"].as_array().unwrap().iter().zip(w["km"].as_array().unwrap()) {
+        for (a, e) in group["km"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(w["km"].as_array().unwrap())
+        {
             for key in ["survival", "ci_lower", "ci_upper"] {
                 let (a, e) = (a[key].as_f64().unwrap(), e[key].as_f64().unwrap());
                 assert!((a - e).abs() <= 1e-9, "{name} {key}: {a} vs {e}");
@@ -52,7 +66,12 @@ fn survival_rejects_a_negative_time_naming_line_and_column() {
     let s = Sandbox::new();
     let input = s.file("t.csv", "time,event\n5,1\n-2,0\n");
     s.run_raw(&[
-        "survival", "--input", input.to_str().unwrap(), "--time-col", "time", "--event-col",
+        "survival",
+        "--input",
+        input.to_str().unwrap(),
+        "--time-col",
+        "time",
+        "--event-col",
         "event",
     ])
     .fails(1, "line 3");
@@ -63,8 +82,17 @@ fn cluster_file_mode_json_matches_scipy_heights_and_sklearn_silhouette() {
     let s = Sandbox::new();
     let input = reference("cluster_matrix.csv");
     let run = s.run_raw(&[
-        "--format", "json", "cluster", "--input", input.to_str().unwrap(), "--method", "average",
-        "--k", "3", "--bootstrap", "5",
+        "--format",
+        "json",
+        "cluster",
+        "--input",
+        input.to_str().unwrap(),
+        "--method",
+        "average",
+        "--k",
+        "3",
+        "--bootstrap",
+        "5",
     ]);
     let out = object(run.ok());
     let want = &expected("cluster_expected.json")["hierarchical"]["average-euclidean"];
@@ -92,14 +120,28 @@ fn harmonize_file_mode_writes_neurocombat_values_in_the_same_columns() {
     let input = reference("combat_input.csv");
     let out = s.path().join("harmonised.csv");
     s.run_raw(&[
-        "harmonize", "--input", input.to_str().unwrap(), "--batch-col", "site", "--continuous",
-        "age", "--categorical", "sex", "--non-parametric", "--out", out.to_str().unwrap(),
+        "harmonize",
+        "--input",
+        input.to_str().unwrap(),
+        "--batch-col",
+        "site",
+        "--continuous",
+        "age",
+        "--categorical",
+        "sex",
+        "--non-parametric",
+        "--out",
+        out.to_str().unwrap(),
     ])
     .ok();
     let read = |p: &Path| -> Vec<Vec<String>> {
         let mut reader = csv::Reader::from_path(p).unwrap();
         let mut rows = vec![reader.headers().unwrap().iter().map(String::from).collect()];
-        rows.extend(reader.records().map(|r| r.unwrap().iter().map(String::from).collect()));
+        rows.extend(
+            reader
+                .records()
+                .map(|r| r.unwrap().iter().map(String::from).collect()),
+        );
         rows
     };
     let ours = read(&out);
@@ -120,7 +162,12 @@ fn harmonize_refuses_a_batch_with_one_sample() {
     let input = s.file("one.csv", "id,batch,f\na,x,1\nb,x,2\nc,y,3\n");
     let out = s.path().join("o.csv");
     s.run_raw(&[
-        "harmonize", "--input", input.to_str().unwrap(), "--batch-col", "batch", "--out",
+        "harmonize",
+        "--input",
+        input.to_str().unwrap(),
+        "--batch-col",
+        "batch",
+        "--out",
         out.to_str().unwrap(),
     ])
     .fails(1, "single sample");
@@ -174,12 +221,30 @@ fn store_mode_matrix_cluster_run_survival_and_deidentified_export() {
     let planted = cohort_with_cytokines(&s);
 
     let matrix = s.path().join("m.parquet");
-    let out = s.run(&["matrix", "--features", "cytokines", "--out", matrix.to_str().unwrap()]);
-    assert!(out.ok().contains("60 patients x 5 features"), "{}", out.stdout);
+    let out = s.run(&[
+        "matrix",
+        "--features",
+        "cytokines",
+        "--out",
+        matrix.to_str().unwrap(),
+    ]);
+    assert!(
+        out.ok().contains("60 patients x 5 features"),
+        "{}",
+        out.stdout
+    );
     assert!(std::fs::metadata(&matrix).unwrap().len() > 0);
 
     let run = s.run(&[
-        "--format", "json", "cluster", "--k", "3", "--name", "endotypes", "--bootstrap", "10",
+        "--format",
+        "json",
+        "cluster",
+        "--k",
+        "3",
+        "--name",
+        "endotypes",
+        "--bootstrap",
+        "10",
     ]);
     let out = object(run.ok());
     let ours: Vec<usize> = planted
@@ -204,24 +269,40 @@ fn store_mode_matrix_cluster_run_survival_and_deidentified_export() {
         .map(|p| p["description"].as_str().unwrap())
         .collect();
     assert!(
-        described.iter().any(|d| d.contains("CXCL5 ↑") && d.contains("MIF ↑")),
+        described
+            .iter()
+            .any(|d| d.contains("CXCL5 ↑") && d.contains("MIF ↑")),
         "{described:?}"
     );
 
     let survival = object(
-        s.run(&["--format", "json", "survival", "--group", "cluster:endotypes"])
-            .ok(),
+        s.run(&[
+            "--format",
+            "json",
+            "survival",
+            "--group",
+            "cluster:endotypes",
+        ])
+        .ok(),
     );
     assert_eq!(survival["groups"].as_array().unwrap().len(), 3);
     assert_eq!(survival["logrank"]["df"], 2);
-    s.run(&["survival", "--group", "cluster:nope"]).fails(1, "no such cluster run");
+    s.run(&["survival", "--group", "cluster:nope"])
+        .fails(1, "no such cluster run");
 
     // De-identified export of every table: no original ID nor date survives.
     let key = s.file("key.txt", "a-secret-key-of-32-bytes-or-more!!");
     let folder = s.path().join("export");
     s.run(&[
-        "--format", "csv", "export", "all", "--out", folder.to_str().unwrap(), "--deidentify",
-        "--key-file", key.to_str().unwrap(),
+        "--format",
+        "csv",
+        "export",
+        "all",
+        "--out",
+        folder.to_str().unwrap(),
+        "--deidentify",
+        "--key-file",
+        key.to_str().unwrap(),
     ])
     .ok();
     let events = std::fs::read_to_string(s.path().join("files/events.csv")).unwrap();
@@ -248,8 +329,15 @@ fn store_mode_matrix_cluster_run_survival_and_deidentified_export() {
     // Parquet and IPC are readable back by polars.
     for (format, name) in [("parquet", "clusters.parquet"), ("ipc", "clusters.arrow")] {
         let path = s.path().join(name);
-        s.run(&["--format", format, "export", "clusters", "--out", path.to_str().unwrap()])
-            .ok();
+        s.run(&[
+            "--format",
+            format,
+            "export",
+            "clusters",
+            "--out",
+            path.to_str().unwrap(),
+        ])
+        .ok();
         use polars::prelude::SerReader;
         let file = std::fs::File::open(&path).unwrap();
         let frame = if format == "parquet" {

@@ -2,9 +2,9 @@
 
 mod util;
 
+mod analytics_cli;
 mod analytics_reference;
 mod cli_errors;
 mod cli_patients_events;
 mod demo;
 mod store_files;
-mod analytics_cli;

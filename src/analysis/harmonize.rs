@@ -152,53 +152,42 @@ pub fn combat(
     let fitted: Vec<usize> = (0..features.len())
         .filter(|f| !constant_features.contains(f))
         .collect();
-    let mut data: Vec<Vec<f64>> = features.to_vec();
     if fitted.is_empty() {
         return Ok(ComBatOutput {
-            data,
+            data: features.to_vec(),
             constant_features,
             batches,
         });
     }
     let x: Vec<&Vec<f64>> = fitted.iter().map(|&f| &features[f]).collect();
-
-    // standardize_across_features
-    let b_hat: Vec<Vec<f64>> = x
-        .iter()
-        .map(|row| {
-            solver
-                .iter()
-                .map(|coef| coef.iter().zip(row.iter()).map(|(c, v)| c * v).sum())
-                .collect()
-        })
-        .collect(); // per feature: p coefficients
+    // The design by column, for vectorised fitted values.
+    let design_t: Vec<Vec<f64>> = (0..p)
+        .map(|c| design.iter().map(|row| row[c]).collect())
+        .collect();
     let sample_per_batch: Vec<f64> = members.iter().map(|m| m.len() as f64).collect();
-    let grand_mean: Vec<f64> = b_hat
-        .iter()
-        .map(|beta| match ref_level {
-            Some(r) => beta[r],
-            None => (0..n_batch)
-                .map(|b| sample_per_batch[b] / n as f64 * beta[b])
-                .sum(),
-        })
+    // (BᵀB)⁻¹Bᵀ on the batch columns: its column for a sample depends on the batch only.
+    let batch_design: Vec<Vec<f64>> = design.iter().map(|r| r[..n_batch].to_vec()).collect();
+    let batch_solver = least_squares_solver(&batch_design, n_batch)
+        .ok_or_else(|| invalid("design", "batch columns", "is singular"))?;
+    let batch_weight: Vec<Vec<f64>> = (0..n_batch)
+        .map(|c| members.iter().map(|m| batch_solver[c][m[0]]).collect())
         .collect();
-    let fitted_value =
-        |beta: &[f64], s: usize| -> f64 { design[s].iter().zip(beta).map(|(d, b)| d * b).sum() };
-    let mut var_pooled: Vec<f64> = x
-        .iter()
-        .zip(&b_hat)
-        .map(|(row, beta)| {
-            let samples: Vec<usize> = match ref_level {
-                Some(r) => members[r].clone(),
-                None => (0..n).collect(),
-            };
-            samples
-                .iter()
-                .map(|&s| (row[s] - fitted_value(beta, s)).powi(2))
-                .sum::<f64>()
-                / samples.len() as f64
-        })
-        .collect();
+
+    // standardize_across_features and the per-batch least-squares fit, one pass per
+    // feature while its row is in cache.
+    let per_feature: Vec<Standardised> = parallel_map(&x, |row| {
+        standardise(
+            row,
+            &solver,
+            &design_t,
+            n_batch,
+            &members,
+            &batch_of,
+            &sample_per_batch,
+            ref_level,
+        )
+    });
+    let mut var_pooled: Vec<f64> = per_feature.iter().map(|f| f.var_pooled).collect();
     // neuroCombat: var_pooled[var_pooled == 0] = np.median(var_pooled != 0).
     if var_pooled.contains(&0.0) {
         let mut flags: Vec<f64> = var_pooled
@@ -216,55 +205,57 @@ pub fn combat(
             *v = median;
         }
     }
-    let mod_mean: Vec<Vec<f64>> = b_hat
-        .iter()
-        .map(|beta| {
-            (0..n)
-                .map(|s| {
-                    design[s][n_batch..]
-                        .iter()
-                        .zip(&beta[n_batch..])
-                        .map(|(d, b)| d * b)
-                        .sum()
+    // s_data = (x − stand_mean − mod_mean) / √var_pooled, and its per-batch mean and
+    // sum of squared deviations (the residual ones are pooled-variance independent).
+    let sd: Vec<f64> = var_pooled.iter().map(|v| v.sqrt()).collect();
+    let standardised = |i: usize, s: usize| -> f64 {
+        let f = &per_feature[i];
+        (x[i][s] - f.grand_mean - f.mod_mean(s, &design_t, n_batch)) / sd[i]
+    };
+    // gamma_hat[b][f], batch means and sums of squares of s_data.
+    let gamma_hat: Vec<Vec<f64>> = (0..n_batch)
+        .map(|c| {
+            per_feature
+                .iter()
+                .zip(&sd)
+                .map(|(f, sd)| {
+                    (0..n_batch)
+                        .map(|b| batch_weight[c][b] * sample_per_batch[b] * f.batch_mean[b])
+                        .sum::<f64>()
+                        / sd
                 })
                 .collect()
         })
         .collect();
-    let s_data: Vec<Vec<f64>> = x
-        .iter()
-        .enumerate()
-        .map(|(f, row)| {
-            let sd = var_pooled[f].sqrt();
-            (0..n)
-                .map(|s| (row[s] - grand_mean[f] - mod_mean[f][s]) / sd)
+    let batch_mean: Vec<Vec<f64>> = (0..n_batch)
+        .map(|b| {
+            per_feature
+                .iter()
+                .zip(&sd)
+                .map(|(f, sd)| f.batch_mean[b] / sd)
+                .collect()
+        })
+        .collect();
+    let batch_squares: Vec<Vec<f64>> = (0..n_batch)
+        .map(|b| {
+            per_feature
+                .iter()
+                .zip(&var_pooled)
+                .map(|(f, v)| f.batch_squares[b] / v)
                 .collect()
         })
         .collect();
 
     // fit_LS_model_and_find_priors
-    let batch_design: Vec<Vec<f64>> = design.iter().map(|r| r[..n_batch].to_vec()).collect();
-    let batch_solver = least_squares_solver(&batch_design, n_batch)
-        .ok_or_else(|| invalid("design", "batch columns", "is singular"))?;
-    // gamma_hat[b][f]
-    let gamma_hat: Vec<Vec<f64>> = batch_solver
-        .iter()
-        .map(|coef| {
-            s_data
+    let delta_hat: Vec<Vec<f64>> = (0..n_batch)
+        .map(|b| {
+            batch_squares[b]
                 .iter()
-                .map(|row| coef.iter().zip(row).map(|(c, v)| c * v).sum())
-                .collect()
-        })
-        .collect();
-    let delta_hat: Vec<Vec<f64>> = members
-        .iter()
-        .map(|m| {
-            s_data
-                .iter()
-                .map(|row| {
+                .map(|ss| {
                     if settings.mean_only {
                         return 1.0;
                     }
-                    let v = variance(m.iter().map(|&s| row[s]), 1);
+                    let v = ss / (sample_per_batch[b] - 1.0);
                     if v == 0.0 { 1.0 } else { v }
                 })
                 .collect()
@@ -286,35 +277,31 @@ pub fn combat(
             .iter()
             .enumerate()
             .map(|(b, m)| {
-                let batch_data: Vec<Vec<f64>> = s_data
-                    .iter()
-                    .map(|row| m.iter().map(|&s| row[s]).collect())
+                let batch_data: Vec<Vec<f64>> = (0..x.len())
+                    .map(|i| m.iter().map(|&s| standardised(i, s)).collect())
                     .collect();
                 integrated_prior(&batch_data, &gamma_hat[b], &delta_hat[b])
             })
             .unzip()
     } else {
-        members
-            .iter()
-            .enumerate()
-            .map(|(b, m)| {
+        (0..n_batch)
+            .map(|b| {
                 if settings.mean_only {
                     let g = gamma_hat[b]
                         .iter()
                         .map(|&g| postmean(g, gamma_bar[b], 1.0, 1.0, t2[b]))
                         .collect();
-                    (g, vec![1.0; s_data.len()])
+                    (g, vec![1.0; x.len()])
                 } else {
                     let (a, bp) = priors(&delta_hat[b]);
                     iterative_solution(
-                        &s_data,
-                        m,
+                        &batch_mean[b],
+                        &batch_squares[b],
+                        sample_per_batch[b],
                         &gamma_hat[b],
                         &delta_hat[b],
-                        gamma_bar[b],
-                        t2[b],
-                        a,
-                        bp,
+                        (gamma_bar[b], t2[b]),
+                        (a, bp),
                     )
                 }
             })
@@ -325,28 +312,192 @@ pub fn combat(
         delta_star[r].iter_mut().for_each(|d| *d = 1.0);
     }
 
-    // adjust_data_final
-    for (i, &f) in fitted.iter().enumerate() {
-        let sd = var_pooled[i].sqrt();
-        for (b, m) in members.iter().enumerate() {
-            if Some(b) == ref_level {
-                continue; // the reference batch keeps its original values
-            }
-            let dsq = delta_star[b][i].sqrt();
-            for &s in m {
+    // adjust_data_final; every sample of a batch has the same batch-design row.
+    let batch_rows: Vec<&Vec<f64>> = members.iter().map(|m| &batch_design[m[0]]).collect();
+    let indices: Vec<usize> = (0..fitted.len()).collect();
+    let adjusted_rows: Vec<Vec<f64>> = parallel_map(&indices, |&i| {
+        let feature = &per_feature[i];
+        let offsets: Vec<(f64, f64)> = (0..n_batch)
+            .map(|b| {
                 let offset: f64 = (0..n_batch)
-                    .map(|c| batch_design[s][c] * gamma_star[c][i])
+                    .map(|c| batch_rows[b][c] * gamma_star[c][i])
                     .sum();
-                let adjusted = (s_data[i][s] - offset) / dsq;
-                data[f][s] = adjusted * sd + grand_mean[i] + mod_mean[i][s];
-            }
-        }
-    }
+                (offset, delta_star[b][i].sqrt())
+            })
+            .collect();
+        x[i].iter()
+            .enumerate()
+            .map(|(s, &value)| {
+                let b = batch_of[s];
+                if Some(b) == ref_level {
+                    return value; // the reference batch keeps its original values
+                }
+                let (offset, dsq) = offsets[b];
+                let mod_mean = feature.mod_mean(s, &design_t, n_batch);
+                let adjusted = ((value - feature.grand_mean - mod_mean) / sd[i] - offset) / dsq;
+                adjusted * sd[i] + feature.grand_mean + mod_mean
+            })
+            .collect()
+    });
+    // Constant features as they were, the others harmonised, in input order.
+    let mut adjusted_rows = adjusted_rows.into_iter();
+    let data: Vec<Vec<f64>> = features
+        .iter()
+        .enumerate()
+        .map(|(f, row)| match constant_features.binary_search(&f) {
+            Ok(_) => row.clone(),
+            Err(_) => adjusted_rows.next().unwrap_or_default(),
+        })
+        .collect();
     Ok(ComBatOutput {
         data,
         constant_features,
         batches,
     })
+}
+
+/// `f` over `items` on the available cores (scoped threads over contiguous chunks),
+/// results in input order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// One feature's least-squares fit and per-batch residual moments.
+struct Standardised {
+    /// β̂ (one per design column).
+    beta: Vec<f64>,
+    /// The grand mean (stand_mean).
+    grand_mean: f64,
+    /// Pooled residual variance (before neuroCombat's zero replacement).
+    var_pooled: f64,
+    /// Per batch: mean of x − grand mean − mod mean.
+    batch_mean: Vec<f64>,
+    /// Per batch: sum of squared deviations of x − mod mean from its batch mean.
+    batch_squares: Vec<f64>,
+}
+
+impl Standardised {
+    /// The covariates' part of the fit for sample `s` (0 without covariates).
+    fn mod_mean(&self, s: usize, design_t: &[Vec<f64>], n_batch: usize) -> f64 {
+        design_t[n_batch..]
+            .iter()
+            .zip(&self.beta[n_batch..])
+            .map(|(column, b)| column[s] * b)
+            .sum()
+    }
+}
+
+/// neuroCombat's `standardize_across_features` for one feature, plus the per-batch
+/// moments that the batch fit and the empirical Bayes steps need.
+#[allow(clippy::too_many_arguments)]
+fn standardise(
+    row: &[f64],
+    solver: &[Vec<f64>],
+    design_t: &[Vec<f64>],
+    n_batch: usize,
+    members: &[Vec<usize>],
+    batch_of: &[usize],
+    sample_per_batch: &[f64],
+    ref_level: Option<usize>,
+) -> Standardised {
+    let n = row.len();
+    let beta: Vec<f64> = solver.iter().map(|coef| dot(coef, row)).collect();
+    let grand_mean = match ref_level {
+        Some(r) => beta[r],
+        None => (0..n_batch)
+            .map(|b| sample_per_batch[b] / n as f64 * beta[b])
+            .sum(),
+    };
+    // Fitted values D·β, column by column.
+    let mut fit = vec![0.0; n];
+    for (column, b) in design_t.iter().zip(&beta) {
+        for (f, d) in fit.iter_mut().zip(column) {
+            *f += d * b;
+        }
+    }
+    let var_pooled = match ref_level {
+        Some(r) => {
+            members[r]
+                .iter()
+                .map(|&s| (row[s] - fit[s]).powi(2))
+                .sum::<f64>()
+                / members[r].len() as f64
+        }
+        None => {
+            row.iter()
+                .zip(&fit)
+                .map(|(x, f)| (x - f).powi(2))
+                .sum::<f64>()
+                / n as f64
+        }
+    };
+    // Residual of the covariates only: x − mod_mean − grand_mean.
+    let mut sums = vec![0.0; n_batch];
+    let mut centred = vec![0.0; n];
+    for s in 0..n {
+        let mod_mean: f64 = design_t[n_batch..]
+            .iter()
+            .zip(&beta[n_batch..])
+            .map(|(column, b)| column[s] * b)
+            .sum();
+        centred[s] = row[s] - grand_mean - mod_mean;
+        sums[batch_of[s]] += centred[s];
+    }
+    let batch_mean: Vec<f64> = sums
+        .iter()
+        .zip(sample_per_batch)
+        .map(|(sum, size)| sum / size)
+        .collect();
+    let mut batch_squares = vec![0.0; n_batch];
+    for s in 0..n {
+        let b = batch_of[s];
+        batch_squares[b] += (centred[s] - batch_mean[b]).powi(2);
+    }
+    Standardised {
+        beta,
+        grand_mean,
+        var_pooled,
+        batch_mean,
+        batch_squares,
+    }
+}
+
+/// Dot product with four running sums (lets the compiler vectorise; the order of
+/// additions differs from numpy's by rounding only).
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut sums = [0.0; 4];
+    let chunks_a = a.chunks_exact(4);
+    let chunks_b = b.chunks_exact(4);
+    let tail: f64 = chunks_a
+        .remainder()
+        .iter()
+        .zip(chunks_b.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in chunks_a.zip(chunks_b) {
+        for k in 0..4 {
+            sums[k] += x[k] * y[k];
+        }
+    }
+    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
 }
 
 /// The design: full batch one-hot (the reference column all ones), categorical
@@ -457,19 +608,18 @@ fn postvar(sum2: f64, n: f64, a: f64, b: f64) -> f64 {
 }
 
 /// Parametric EB for one batch (neuroCombat's `it_sol`): iterate the posterior
-/// means of γ and δ until the largest relative change is ≤ 1e-4.
-#[allow(clippy::too_many_arguments)]
+/// means of γ and δ until the largest relative change is ≤ 1e-4. The batch's
+/// residual sum Σ(x − γ)² is taken as Σ(x − m)² + n(m − γ)² (m the batch mean of
+/// s_data), so an iteration costs one pass over the features, not over the data.
 fn iterative_solution(
-    s_data: &[Vec<f64>],
-    members: &[usize],
+    mean: &[f64],
+    squares: &[f64],
+    n: f64,
     g_hat: &[f64],
     d_hat: &[f64],
-    g_bar: f64,
-    t2: f64,
-    a: f64,
-    b: f64,
+    (g_bar, t2): (f64, f64),
+    (a, b): (f64, f64),
 ) -> (Vec<f64>, Vec<f64>) {
-    let n = members.len() as f64;
     let mut g_old = g_hat.to_vec();
     let mut d_old = d_hat.to_vec();
     loop {
@@ -478,13 +628,11 @@ fn iterative_solution(
             .zip(&d_old)
             .map(|(&g, &d)| postmean(g, g_bar, n, d, t2))
             .collect();
-        let d_new: Vec<f64> = s_data
+        let d_new: Vec<f64> = mean
             .iter()
+            .zip(squares)
             .zip(&g_new)
-            .map(|(row, &g)| {
-                let sum2: f64 = members.iter().map(|&s| (row[s] - g).powi(2)).sum();
-                postvar(sum2, n, a, b)
-            })
+            .map(|((&m, &ss), &g)| postvar(ss + n * (m - g).powi(2), n, a, b))
             .collect();
         // As numpy: max of |new − old| / old (the sign of old kept), NaN propagating.
         let change = g_new
@@ -630,6 +778,36 @@ mod tests {
             ..ComBatSettings::default()
         };
         assert!(combat(&features, &batch, &[], &settings).is_err());
+    }
+
+    #[test]
+    fn parallel_map_keeps_input_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        let doubled = parallel_map(&items, |v| v * 2);
+        assert_eq!(doubled, items.iter().map(|v| v * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn many_features_take_the_parallel_path_and_equalise_batch_means() {
+        // 100 features (> the serial cut-off), batch b shifted by 3b.
+        let batch: Vec<String> = (0..12).map(|s| format!("b{}", s % 3)).collect();
+        let features: Vec<Vec<f64>> = (0..100)
+            .map(|f| {
+                (0..12)
+                    .map(|s| 3.0 * (s % 3) as f64 + ((s * 7 + f * 13) % 11) as f64 / 5.0)
+                    .collect()
+            })
+            .collect();
+        let settings = ComBatSettings {
+            no_eb: true,
+            mean_only: true,
+            ..ComBatSettings::default()
+        };
+        let out = combat(&features, &batch, &[], &settings).unwrap();
+        for row in &out.data {
+            let mean = |b: usize| (0..12).filter(|s| s % 3 == b).map(|s| row[s]).sum::<f64>() / 4.0;
+            assert!((mean(0) - mean(2)).abs() < 1e-9 && (mean(1) - mean(2)).abs() < 1e-9);
+        }
     }
 
     #[test]

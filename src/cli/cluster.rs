@@ -4,7 +4,7 @@ use super::matrix::{MatrixOptions, build, z_scale};
 use super::output::{Listing, number, print_json};
 use super::{Format, open_read, open_write};
 use oncotrack::analysis::cluster::{
-    self, ClusterSettings, Distance, KScore, Method, best_k, profiles, score_ks, z_score_columns,
+    self, ClusterSettings, Clustering, Distance, KChoice, KScore, Method, z_score_columns,
 };
 use oncotrack::ingest::table::Table;
 use serde_json::{Map, Value, json};
@@ -94,45 +94,28 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
             (m.patients, m.features, m.rows)
         }
     };
-    let n = rows.len();
-    let (k, scores) = if args.k == "auto" {
-        let scores = score_ks(
-            &rows,
-            2..=8.min(n.saturating_sub(1)),
-            &settings,
-            args.bootstrap,
-        )?;
-        let k =
-            best_k(&scores).ok_or_else(|| invalid("--k", "auto", "needs at least 3 samples"))?;
-        (k, scores)
+    let choice = if args.k == "auto" {
+        KChoice::Auto
     } else {
-        let k: usize = args
-            .k
-            .parse()
-            .map_err(|_| invalid("--k", &args.k, "expected a number or auto"))?;
-        if k < 2 || k >= n {
-            return Err(invalid(
-                "--k",
-                &args.k,
-                &format!(
-                    "must be between 2 and {} (samples - 1)",
-                    n.saturating_sub(1)
-                ),
-            ));
-        }
-        (k, score_ks(&rows, k..=k, &settings, args.bootstrap)?)
+        KChoice::Fixed(
+            args.k
+                .parse()
+                .map_err(|_| invalid("--k", &args.k, "expected a number or auto"))?,
+        )
     };
-    let (labels, tree) = cluster::assign(&rows, k, &settings)?;
-    let condensed = cluster::condensed_distances(&rows, settings.distance)?;
-    let widths = cluster::silhouette_samples(&condensed, &labels)?;
-    let mean_width = widths.iter().sum::<f64>() / n as f64;
-    let stability = scores
-        .iter()
-        .find(|s| s.k == k)
-        .map_or(f64::NAN, |s| s.stability);
-    let cluster_profiles = profiles(&rows, &labels);
-    let pca = cluster::pca(&rows, 2)?;
-
+    let result = cluster::analyse(&rows, choice, &settings, args.bootstrap)?;
+    let Clustering {
+        k,
+        labels,
+        widths,
+        silhouette: mean_width,
+        stability,
+        scores,
+        dendrogram: tree,
+        profiles: cluster_profiles,
+        pca,
+    } = result;
+    let n = rows.len();
     if let Some(name) = &args.name {
         let mut store = open_write(db)?;
         let params = json!({
