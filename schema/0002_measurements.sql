@@ -148,7 +148,7 @@ CREATE TABLE lesion_measurement (
 CREATE TABLE pet_uptake (
     study_id     INTEGER NOT NULL REFERENCES imaging_study (study_id) ON DELETE CASCADE,
     lesion_id    INTEGER NOT NULL REFERENCES lesion (lesion_id) ON DELETE CASCADE,
-    method       TEXT NOT NULL,
+    method       TEXT NOT NULL CHECK (method IN ('relative', 'absolute', 'percist', 'background')),
     method_param REAL NOT NULL DEFAULT 0,
     threshold    REAL NOT NULL,
     voxels       INTEGER NOT NULL CHECK (voxels >= 0),
@@ -204,4 +204,6 @@ CREATE INDEX variant_call_by_variant ON variant_call (variant_id);
 CREATE INDEX cytokine_by_analyte ON cytokine_measurement (analyte, date);
 CREATE INDEX imaging_study_by_patient ON imaging_study (patient_id, date);
 CREATE INDEX lesion_measurement_by_lesion ON lesion_measurement (lesion_id);
+CREATE INDEX pet_uptake_by_lesion ON pet_uptake (lesion_id);
+CREATE INDEX radiomic_feature_by_feature ON radiomic_feature (feature);
 CREATE INDEX clinical_event_by_kind ON clinical_event (kind, patient_id);

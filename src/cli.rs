@@ -9,17 +9,27 @@ macro_rules! say {
 }
 
 mod cluster;
+mod cohort;
+mod cytokines;
 mod demo;
 mod event;
 mod export;
 mod harmonize;
 mod ingest;
+mod ingest_cytokines;
+mod ingest_lesions;
+mod ingest_pet;
+mod ingest_radiomics;
 mod init;
 mod matrix;
 mod output;
 mod patient;
+mod pet;
+mod response;
 mod survival;
 mod timeline;
+mod trend;
+mod tui;
 
 use clap::{Parser, Subcommand};
 use oncotrack::store::{Access, Store};
@@ -59,8 +69,21 @@ pub enum Command {
     Ingest(ingest::IngestCommand),
     /// Every dated item of a patient in date order
     Timeline(timeline::TimelineArgs),
-    /// Generate the synthetic demo cohort as input files and ingest it
+    /// A patient's cytokine panel over time (pg/mL; censored values as bounds)
+    Cytokines(cytokines::CytokinesArgs),
+    /// SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion of a PET SUV volume and its mask
+    Pet(pet::PetArgs),
+    /// Open the terminal UI (cohort, patient timelines, clusters)
+    Tui(tui::TuiArgs),
+    /// Generate the synthetic demo cohort as input files and ingest it; on a terminal, open the UI
     Demo(demo::DemoArgs),
+    /// Response by RECIST 1.1, Choi, PERCIST 1.0, EORTC and ctDNA per follow-up visit, with discordance
+    Response(response::ResponseArgs),
+    /// Trend of a series: change from baseline and nadir, log-slope per 30 days, doubling time
+    Trend(trend::TrendArgs),
+    /// Cohort-wide tables
+    #[command(subcommand)]
+    Cohort(cohort::CohortCommand),
     /// Per-patient feature matrix at a time point, written as CSV or Parquet
     Matrix(matrix::MatrixArgs),
     /// ComBat harmonisation of an analyst's CSV or of the store's radiomic / PET features
@@ -84,13 +107,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init => init::run(&database(db)),
         Command::Patient(command) => patient::run(&database(db), format, command),
         Command::Event(command) => event::run(&database(db), command),
-        Command::Ingest(command) => ingest::run(&database(db), command),
+        Command::Ingest(command) => ingest::run(&database(db), format, command),
+        Command::Cytokines(args) => cytokines::run(&database(db), format, args),
+        Command::Pet(args) => pet::run(format, args),
         Command::Timeline(args) => timeline::run(&database(db), format, args),
+        Command::Tui(args) => tui::run(&database(db), args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
             format,
             args,
         ),
+        Command::Response(args) => response::run(&database(db), format, args),
+        Command::Trend(args) => trend::run(&database(db), format, args),
+        Command::Cohort(command) => cohort::run(&database(db), format, command),
         Command::Matrix(args) => matrix::run(&database(db), format, args),
         Command::Harmonize(args) => harmonize::run(&database(db), format, args),
         Command::Cluster(args) => cluster::run(&database(db), format, args),

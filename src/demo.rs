@@ -6,8 +6,10 @@
 //! user's `oncotrack ingest` calls.
 
 pub mod cohort;
+pub mod cytokines;
 pub mod endotypes;
 pub mod files;
+pub mod imaging;
 
 use crate::error::{Error, Result};
 use crate::pipeline::{self, IngestReport};
@@ -73,17 +75,95 @@ pub fn run(options: &Options) -> Result<Report> {
     tx.set_meta(ORIGIN_KEY, ORIGIN_DEMO)?;
     tx.set_meta("demo_seed", &options.seed.to_string())?;
     tx.commit()?;
-    let ingests = vec![
+    let mut ingests = vec![
         pipeline::ingest_patients(&mut store, &patients_file)?,
         pipeline::ingest_events(&mut store, &events_file)?,
     ];
+    let mut files = vec![patients_file, events_file, truth_file];
+    let (written, done) = cytokines_and_imaging(&mut store, options, &cohort)?;
+    files.extend(written);
+    ingests.extend(done);
     let endotypes = endotypes::analyse(&mut store, &cohort)?;
     Ok(Report {
         cohort,
-        files: vec![patients_file, events_file, truth_file],
+        files,
         ingests,
         endotypes,
     })
+}
+
+/// A per-patient random stream for one kind of simulated data (`salt`), independent
+/// of the cohort size like the cohort itself.
+pub(crate) fn patient_rng(seed: u64, index: usize, salt: u64) -> rand_chacha::ChaCha8Rng {
+    use rand::SeedableRng;
+    let stream =
+        seed ^ salt.rotate_left(17) ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    rand_chacha::ChaCha8Rng::seed_from_u64(stream)
+}
+
+/// Writes the cytokine panels, lesion CSVs, PET volumes and radiomic features of the
+/// cohort and ingests them through the pipeline, as `oncotrack ingest` would.
+fn cytokines_and_imaging(
+    store: &mut Store,
+    options: &Options,
+    cohort: &[SimPatient],
+) -> Result<(Vec<PathBuf>, Vec<IngestReport>)> {
+    use crate::analysis::pet::{Method, ReferenceLabels};
+    use crate::pipeline::imaging::{PetStudy, ingest_lesions, ingest_pet, ingest_radiomics};
+    let today = chrono::Local::now().date_naive();
+    let mut files = Vec::new();
+    let mut ingests = Vec::new();
+    let panel = cytokines::write_cytokines(&options.out_dir, cohort, options.seed)?;
+    let done = pipeline::cytokines::ingest_cytokines(
+        store,
+        &panel,
+        &crate::ingest::cytokines::Options::new(today),
+        None,
+    )?;
+    ingests.push(done.report);
+    files.push(panel);
+    let imaging = imaging::write_imaging(&options.out_dir, cohort, options.seed)?;
+    for path in &imaging.lesions {
+        ingests.push(ingest_lesions(store, path, today)?);
+    }
+    let radiomics_options = crate::ingest::radiomics::Options {
+        case_col: "case".into(),
+        modality: crate::ingest::lesions::Modality::Ct,
+        today,
+    };
+    ingests.push(
+        ingest_radiomics(
+            store,
+            &imaging.radiomics,
+            Some(&imaging.manifest),
+            &radiomics_options,
+        )?
+        .report,
+    );
+    let methods = [
+        Method::Relative(0.41),
+        Method::Absolute(2.5),
+        Method::Percist,
+    ];
+    let references = ReferenceLabels {
+        liver: Some(imaging::LIVER_LABEL),
+        ..ReferenceLabels::default()
+    };
+    for scan in &imaging.pet {
+        let target = PetStudy {
+            patient: scan.patient.clone(),
+            date: scan.date,
+            scanner: scan.scanner.clone(),
+            site: scan.site.clone(),
+            lesion_prefix: "L".into(),
+        };
+        ingests.push(ingest_pet(store, &scan.suv, &scan.mask, &methods, &references, &target)?.0);
+        files.push(scan.suv.clone());
+    }
+    files.extend(imaging.lesions);
+    files.push(imaging.radiomics);
+    files.push(imaging.manifest);
+    Ok((files, ingests))
 }
 
 /// Deletes a database an earlier demo made (with its WAL files); refuses any other.

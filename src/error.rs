@@ -30,6 +30,25 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// An image file (NIfTI) cannot be used as a whole: unreadable, wrong shape, or a
+    /// grid that does not match its companion image.
+    #[error("{}: {message}", path.display())]
+    Image {
+        /// The image file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// One voxel of an image holds a value that cannot be used (NaN, negative SUV ...).
+    #[error("{}: voxel ({}, {}, {}): {message}", path.display(), voxel[0], voxel[1], voxel[2])]
+    Voxel {
+        /// The image file.
+        path: PathBuf,
+        /// 0-based voxel indices (i, j, k), as nibabel and ITK-SNAP's voxel coordinates.
+        voxel: [usize; 3],
+        /// What is wrong with the value.
+        message: String,
+    },
     /// The database file cannot be used (missing, not a database, read-only, too new).
     #[error("database {}: {message}", path.display())]
     Store {
@@ -74,6 +93,14 @@ impl Error {
             path: path.to_path_buf(),
             line,
             field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// A problem with the image file at `path` as a whole.
+    pub fn image(path: &Path, message: impl Into<String>) -> Self {
+        Error::Image {
+            path: path.to_path_buf(),
             message: message.into(),
         }
     }

@@ -1,7 +1,11 @@
 //! Input formats: one module per source format; each parses and validates a file into domain types and writes no SQL.
 
+pub mod cytokines;
 pub mod events;
+pub mod lesions;
 pub mod patients;
+pub mod pet;
+pub mod radiomics;
 pub mod table;
 
 use crate::error::{Error, Result};
@@ -68,6 +72,8 @@ pub(crate) struct CsvInput {
     path: PathBuf,
     reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
     columns: HashMap<String, usize>,
+    /// Column names as written in the header, trimmed, in file order.
+    headers: Vec<String>,
     /// Byte offset at which each line starts (csv's own line count skips blank lines).
     line_starts: Vec<u64>,
 }
@@ -135,8 +141,14 @@ impl CsvInput {
             path: path.to_path_buf(),
             reader,
             columns,
+            headers: headers.iter().map(|h| h.trim().to_string()).collect(),
             line_starts,
         })
+    }
+
+    /// The column names as written in the header (trimmed, case kept), in file order.
+    pub(crate) fn headers(&self) -> &[String] {
+        &self.headers
     }
 
     /// Calls `each` for every record, stopping at the first error.
@@ -181,6 +193,11 @@ impl CsvRecord<'_> {
         self.record.get(index).filter(|v| !v.is_empty())
     }
 
+    /// The trimmed value in column `index` (file order); `None` when the cell is empty.
+    pub(crate) fn get_at(&self, index: usize) -> Option<&str> {
+        self.record.get(index).filter(|v| !v.is_empty())
+    }
+
     /// The value of a required column.
     pub(crate) fn required(&self, column: &str) -> Result<&str> {
         self.get(column)
@@ -196,6 +213,22 @@ impl CsvRecord<'_> {
         self.get(column)
             .map(|v| parse(v).map_err(|m| self.error(column, format!("'{v}': {m}"))))
             .transpose()
+    }
+
+    /// Parses a required `YYYY-MM-DD` date that may not lie after `today` (a
+    /// measurement cannot come from the future: such a date is a typo).
+    pub(crate) fn past_date(
+        &self,
+        column: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<chrono::NaiveDate> {
+        let text = self.required(column)?;
+        let date = crate::model::parse_date(text)
+            .map_err(|m| self.error(column, format!("'{text}': {m}")))?;
+        if date > today {
+            return Err(self.error(column, format!("'{text}' lies in the future")));
+        }
+        Ok(date)
     }
 
     /// An error at this record, in `column`.
@@ -235,5 +268,23 @@ fn csv_error(path: &Path, e: &csv::Error, bytes: &[u8], line_starts: &[u64]) -> 
         ),
         csv::ErrorKind::Io(io) => Error::io(path, std::io::Error::new(io.kind(), io.to_string())),
         _ => Error::parse(path, line, "(record)", e.to_string()),
+    }
+}
+
+/// Helpers for the unit tests of the format modules.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::io::Write;
+
+    /// A temporary file holding `content`.
+    pub(crate) fn file(content: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(content.as_bytes()).unwrap();
+        f
+    }
+
+    /// The "today" of the unit tests (dates after it are in the future).
+    pub(crate) fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
     }
 }

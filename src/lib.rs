@@ -14,5 +14,6 @@ pub mod ingest;
 pub mod model;
 pub mod pipeline;
 pub mod store;
+pub mod tui;
 
 pub use error::{Error, Result};

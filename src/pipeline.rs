@@ -3,6 +3,9 @@
 //! The command line and the demo cohort both ingest through these functions, so a
 //! demo database is built exactly as a user's would be.
 
+pub mod cytokines;
+pub mod imaging;
+
 use crate::error::{Error, Result};
 use crate::ingest::{self, Fingerprint};
 use crate::store::events::Inserted;

@@ -4,10 +4,14 @@
 //! input file is one transaction: a file that fails leaves the database as it was.
 
 pub mod analysis;
+pub mod cytokines;
 pub mod events;
 pub mod files;
+pub mod imaging;
 pub mod migrations;
+pub mod overview;
 pub mod patients;
+pub mod response;
 pub mod timeline;
 
 use crate::error::{Error, Result};

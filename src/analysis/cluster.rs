@@ -239,6 +239,12 @@ fn renumber(keys: &[usize]) -> Vec<usize> {
 /// # Errors
 /// [`Error::InvalidValue`] for an invalid matrix, or [`Method::KMeans`].
 pub fn hierarchical(rows: &[Vec<f64>], method: Method, distance: Distance) -> Result<Dendrogram> {
+    let condensed = condensed_distances(rows, distance)?;
+    linkage(condensed, rows.len(), method)
+}
+
+/// The kodama linkage of a condensed distance matrix of `n` samples (consumed).
+fn linkage(mut condensed: Vec<f64>, n: usize, method: Method) -> Result<Dendrogram> {
     let linkage = match method {
         Method::Ward => kodama::Method::Ward,
         Method::Average => kodama::Method::Average,
@@ -246,10 +252,9 @@ pub fn hierarchical(rows: &[Vec<f64>], method: Method, distance: Distance) -> Re
         Method::Single => kodama::Method::Single,
         Method::KMeans => return Err(invalid("method", "kmeans", "is not hierarchical")),
     };
-    let mut condensed = condensed_distances(rows, distance)?;
-    let dendrogram = kodama::linkage(&mut condensed, rows.len(), linkage);
+    let dendrogram = kodama::linkage(&mut condensed, n, linkage);
     Ok(Dendrogram {
-        n: rows.len(),
+        n,
         merges: dendrogram
             .steps()
             .iter()
@@ -560,44 +565,6 @@ pub struct KScore {
     pub stability: f64,
 }
 
-/// Scores k over `ks` (silhouette and bootstrap stability over `resamples` resamples).
-///
-/// # Errors
-/// As [`assign`] and [`silhouette`].
-pub fn score_ks(
-    rows: &[Vec<f64>],
-    ks: std::ops::RangeInclusive<usize>,
-    settings: &ClusterSettings,
-    resamples: usize,
-) -> Result<Vec<KScore>> {
-    let n = rows.len();
-    let distance = if settings.method == Method::KMeans {
-        Distance::Euclidean
-    } else {
-        settings.distance
-    };
-    let condensed = condensed_distances(rows, distance)?;
-    let tree = match settings.method {
-        Method::KMeans => None,
-        method => Some(hierarchical(rows, method, settings.distance)?),
-    };
-    let mut scores = Vec::new();
-    for k in ks.filter(|&k| k >= 2 && k < n) {
-        let labels = match &tree {
-            Some(tree) => tree.cut(k)?,
-            None => kmeans(rows, k, settings.seed, settings.n_init)?.labels,
-        };
-        let width = silhouette(&condensed, &labels)?;
-        let stability = bootstrap_stability(rows, &labels, k, settings, resamples)?;
-        scores.push(KScore {
-            k,
-            silhouette: width,
-            stability,
-        });
-    }
-    Ok(scores)
-}
-
 /// Mean ARI of `labels` against clusterings of `resamples` bootstrap resamples.
 fn bootstrap_stability(
     rows: &[Vec<f64>],
@@ -684,13 +651,8 @@ pub fn analyse(
     resamples: usize,
 ) -> Result<Clustering> {
     let n = rows.len();
-    let (k, scores) = match k {
-        KChoice::Auto => {
-            let scores = score_ks(rows, 2..=8.min(n.saturating_sub(1)), settings, resamples)?;
-            let k =
-                best_k(&scores).ok_or_else(|| invalid("k", "auto", "needs at least 3 samples"))?;
-            (k, scores)
-        }
+    let ks = match k {
+        KChoice::Auto => 2..=8.min(n.saturating_sub(1)),
         KChoice::Fixed(k) => {
             if k < 2 || k >= n {
                 return Err(invalid(
@@ -702,25 +664,48 @@ pub fn analyse(
                     ),
                 ));
             }
-            (k, score_ks(rows, k..=k, settings, resamples)?)
+            k..=k
         }
     };
-    let (labels, dendrogram) = assign(rows, k, settings)?;
-    let condensed = condensed_distances(rows, settings.distance)?;
-    let widths = silhouette_samples(&condensed, &labels)?;
-    let silhouette = widths.iter().sum::<f64>() / n as f64;
-    let stability = scores
-        .iter()
-        .find(|s| s.k == k)
-        .map_or(f64::NAN, |s| s.stability);
+    // One distance matrix and one tree serve every k.
+    let distance = if settings.method == Method::KMeans {
+        Distance::Euclidean
+    } else {
+        settings.distance
+    };
+    let condensed = condensed_distances(rows, distance)?;
+    let dendrogram = match settings.method {
+        Method::KMeans => None,
+        method => Some(linkage(condensed.clone(), n, method)?),
+    };
+    let mut tried: Vec<(KScore, Vec<usize>, Vec<f64>)> = Vec::new();
+    for k in ks {
+        let labels = match &dendrogram {
+            Some(tree) => tree.cut(k)?,
+            None => kmeans(rows, k, settings.seed, settings.n_init)?.labels,
+        };
+        let widths = silhouette_samples(&condensed, &labels)?;
+        let score = KScore {
+            k,
+            silhouette: widths.iter().sum::<f64>() / n as f64,
+            stability: bootstrap_stability(rows, &labels, k, settings, resamples)?,
+        };
+        tried.push((score, labels, widths));
+    }
+    let scores: Vec<KScore> = tried.iter().map(|t| t.0.clone()).collect();
+    let best = best_k(&scores).ok_or_else(|| invalid("k", "auto", "needs at least 3 samples"))?;
+    let (score, labels, widths) = tried
+        .into_iter()
+        .find(|t| t.0.k == best)
+        .ok_or_else(|| invalid("k", best.to_string(), "was not scored"))?;
     Ok(Clustering {
-        k,
+        k: best,
         profiles: profiles(rows, &labels),
         pca: pca(rows, 2)?,
         labels,
         widths,
-        silhouette,
-        stability,
+        silhouette: score.silhouette,
+        stability: score.stability,
         scores,
         dendrogram,
     })
@@ -1005,9 +990,11 @@ mod tests {
             seed: 1,
             n_init: 1,
         };
-        let scores = score_ks(&blobs(), 2..=4, &settings, 5).unwrap();
-        assert_eq!(best_k(&scores), Some(2));
-        assert!(scores[0].stability > 0.5);
+        let result = analyse(&blobs(), KChoice::Auto, &settings, 5).unwrap();
+        assert_eq!(result.k, 2);
+        assert_eq!(result.scores.len(), 4, "k = 2..=5 for 6 samples");
+        assert!(result.stability > 0.5);
+        assert_eq!(result.labels, vec![1, 1, 1, 2, 2, 2]);
     }
 
     #[test]

@@ -1,1 +1,515 @@
-//! PET uptake from an SUV volume and a label mask: SUVmax, SUVpeak, SUVmean, MTV and TLG per segmentation method.
+//! PET uptake per lesion: SUVmax, SUVpeak, SUVmean over the metabolic tumour volume (MTV) and TLG, by threshold method.
+//!
+//! Pure functions over a voxel grid in NIfTI (Fortran) order: voxel (i, j, k) is at
+//! index `i + nx * (j + ny * k)`, as nibabel's `get_fdata()` indexes `[i, j, k]`.
+//!
+//! - MTV voxels: the voxels of the lesion's label whose SUV is ≥ the method's
+//!   threshold (inclusive); MTV (mL) = count × voxel volume (mm³ / 1000).
+//! - SUVmean: mean SUV over the MTV voxels; TLG = SUVmean × MTV (0 when MTV is empty).
+//! - SUVmax: the highest SUV of the label (independent of the method).
+//! - SUVpeak: the highest mean SUV of a sphere of radius 6.2 mm (1 cm³) centred on a
+//!   voxel of the label. A voxel belongs to the sphere when its *centre* lies within
+//!   6.2 mm of the centre voxel's centre (no partial-volume weighting: with 4 mm voxels
+//!   the sphere holds 19 voxels, 1.22 mL; with 2 mm voxels 123 voxels, 0.98 mL). The
+//!   sphere may reach outside the label (uptake is read from the image, as PERCIST
+//!   does); voxels outside the image are left out of the mean.
+
+use std::collections::BTreeMap;
+
+/// Radius of the 1 cm³ sphere of SUVpeak (mm).
+pub const PEAK_RADIUS_MM: f64 = 6.2;
+
+/// The voxel grid of an image.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid {
+    /// Voxels along i, j, k.
+    pub dims: [usize; 3],
+    /// Voxel size along i, j, k (mm).
+    pub spacing_mm: [f64; 3],
+}
+
+impl Grid {
+    /// Number of voxels.
+    pub fn len(&self) -> usize {
+        self.dims.iter().product()
+    }
+
+    /// Whether the grid has no voxels.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Volume of one voxel in mL.
+    pub fn voxel_ml(&self) -> f64 {
+        self.spacing_mm.iter().product::<f64>() / 1000.0
+    }
+
+    /// The (i, j, k) indices of a flat index.
+    pub fn ijk(&self, index: usize) -> [usize; 3] {
+        let [nx, ny, _] = self.dims;
+        [index % nx, (index / nx) % ny, index / (nx * ny)]
+    }
+}
+
+/// How the MTV threshold is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    /// SUV ≥ F × SUVmax (EANM: F = 0.41).
+    Relative(f64),
+    /// SUV ≥ S (commonly 2.5).
+    Absolute(f64),
+    /// SUV ≥ 1.5 × liver mean + 2 × liver SD (PERCIST 1.0).
+    Percist,
+    /// SUV ≥ B + F × (SUVmax − B), B the mean of a background region.
+    Background(f64),
+}
+
+impl Method {
+    /// The method's name as stored: relative, absolute, percist, background.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Method::Relative(_) => "relative",
+            Method::Absolute(_) => "absolute",
+            Method::Percist => "percist",
+            Method::Background(_) => "background",
+        }
+    }
+
+    /// The method's parameter (0 for PERCIST).
+    pub fn param(&self) -> f64 {
+        match self {
+            Method::Relative(f) | Method::Absolute(f) | Method::Background(f) => *f,
+            Method::Percist => 0.0,
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Method::Percist => write!(f, "percist"),
+            other => write!(f, "{}:{}", other.name(), other.param()),
+        }
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+
+    /// Parses `relative:F`, `absolute:S`, `percist` or `background:F`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (name, param) = match text.split_once(':') {
+            Some((name, param)) => (name, Some(param)),
+            None => (text, None),
+        };
+        let number = |range: std::ops::RangeInclusive<f64>| -> Result<f64, String> {
+            let p = param.ok_or_else(|| format!("{name} needs a number: {name}:VALUE"))?;
+            let v: f64 = p.parse().map_err(|_| format!("'{p}' is not a number"))?;
+            if !v.is_finite() || !range.contains(&v) {
+                return Err(format!(
+                    "{name} takes a value in [{}, {}]",
+                    range.start(),
+                    range.end()
+                ));
+            }
+            Ok(v)
+        };
+        match name {
+            "relative" => Ok(Method::Relative(number(0.0..=1.0)?)),
+            "absolute" => Ok(Method::Absolute(number(0.0..=f64::MAX)?)),
+            "background" => Ok(Method::Background(number(0.0..=1.0)?)),
+            "percist" if param.is_none() => Ok(Method::Percist),
+            "percist" => Err(
+                "percist takes no number (give --liver-label or --liver-mean/--liver-sd)".into(),
+            ),
+            _ => Err("expected relative:F, absolute:S, percist or background:F".into()),
+        }
+    }
+}
+
+/// Reference regions a method may need.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct References {
+    /// Liver mean and SD (PERCIST).
+    pub liver: Option<(f64, f64)>,
+    /// Mean SUV of the background region (background method).
+    pub background_mean: Option<f64>,
+}
+
+/// The uptake of one lesion by one method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LesionUptake {
+    /// The lesion's label in the mask.
+    pub label: u32,
+    /// The method.
+    pub method: Method,
+    /// The SUV threshold the method resolved to.
+    pub threshold: f64,
+    /// Voxels in the MTV.
+    pub voxels: usize,
+    /// Highest SUV of the label.
+    pub suv_max: f64,
+    /// SUVpeak (see the module documentation).
+    pub suv_peak: f64,
+    /// Mean SUV over the MTV; `None` when the MTV is empty.
+    pub suv_mean: Option<f64>,
+    /// Metabolic tumour volume (mL).
+    pub mtv_ml: f64,
+    /// Total lesion glycolysis = SUVmean × MTV (0 when the MTV is empty).
+    pub tlg: f64,
+}
+
+/// Why uptake cannot be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PetError {
+    /// PERCIST without a liver reference.
+    #[error("percist needs the liver: give --liver-label or --liver-mean and --liver-sd")]
+    NoLiver,
+    /// The background method without a background region.
+    #[error("background:F needs --background-label")]
+    NoBackground,
+    /// A reference label that is not in the mask.
+    #[error("label {0} is not in the mask")]
+    MissingLabel(u32),
+}
+
+/// The flat voxel indices of each non-zero label, in index order.
+pub fn label_voxels(labels: &[u32]) -> BTreeMap<u32, Vec<usize>> {
+    let mut out: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (index, label) in labels.iter().enumerate() {
+        if *label != 0 {
+            out.entry(*label).or_default().push(index);
+        }
+    }
+    out
+}
+
+/// Mean and population SD (ddof = 0, as numpy's `std`) of the SUV over `voxels`.
+pub fn region_mean_sd(values: &[f64], voxels: &[usize]) -> (f64, f64) {
+    let n = voxels.len() as f64;
+    let mean = voxels.iter().map(|i| values[*i]).sum::<f64>() / n;
+    let var = voxels
+        .iter()
+        .map(|i| (values[*i] - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    (mean, var.sqrt())
+}
+
+/// The sphere of SUVpeak as voxel offsets whose centres lie within [`PEAK_RADIUS_MM`].
+fn sphere_offsets(grid: &Grid) -> Vec<[isize; 3]> {
+    let reach = |axis: usize| (PEAK_RADIUS_MM / grid.spacing_mm[axis]).floor() as isize;
+    let (rx, ry, rz) = (reach(0), reach(1), reach(2));
+    let mut offsets = Vec::new();
+    for dz in -rz..=rz {
+        for dy in -ry..=ry {
+            for dx in -rx..=rx {
+                let d2 = (dx as f64 * grid.spacing_mm[0]).powi(2)
+                    + (dy as f64 * grid.spacing_mm[1]).powi(2)
+                    + (dz as f64 * grid.spacing_mm[2]).powi(2);
+                if d2 <= PEAK_RADIUS_MM * PEAK_RADIUS_MM {
+                    offsets.push([dx, dy, dz]);
+                }
+            }
+        }
+    }
+    offsets
+}
+
+/// SUVpeak of a lesion (see the module documentation).
+pub fn suv_peak(grid: &Grid, values: &[f64], voxels: &[usize]) -> f64 {
+    let offsets = sphere_offsets(grid);
+    let [nx, ny, nz] = grid.dims.map(|d| d as isize);
+    let mut best = f64::NEG_INFINITY;
+    for &centre in voxels {
+        let [i, j, k] = grid.ijk(centre).map(|v| v as isize);
+        let (mut sum, mut count) = (0.0, 0usize);
+        for [dx, dy, dz] in &offsets {
+            let (x, y, z) = (i + dx, j + dy, k + dz);
+            if x >= 0 && y >= 0 && z >= 0 && x < nx && y < ny && z < nz {
+                sum += values[(x + nx * (y + ny * z)) as usize];
+                count += 1;
+            }
+        }
+        best = best.max(sum / count as f64);
+    }
+    best
+}
+
+/// The SUV threshold of `method` for a lesion whose SUVmax is `suv_max`.
+///
+/// # Errors
+/// When the method needs a reference that was not given.
+pub fn threshold(method: Method, suv_max: f64, refs: &References) -> Result<f64, PetError> {
+    Ok(match method {
+        Method::Relative(f) => f * suv_max,
+        Method::Absolute(s) => s,
+        Method::Percist => {
+            let (mean, sd) = refs.liver.ok_or(PetError::NoLiver)?;
+            1.5 * mean + 2.0 * sd
+        }
+        Method::Background(f) => {
+            let b = refs.background_mean.ok_or(PetError::NoBackground)?;
+            b + f * (suv_max - b)
+        }
+    })
+}
+
+/// The uptake of one lesion (its voxels, non-empty) by each of `methods`.
+///
+/// # Errors
+/// When a method needs a reference that was not given.
+pub fn lesion_uptake(
+    grid: &Grid,
+    values: &[f64],
+    label: u32,
+    voxels: &[usize],
+    methods: &[Method],
+    refs: &References,
+) -> Result<Vec<LesionUptake>, PetError> {
+    let suv_max = voxels
+        .iter()
+        .map(|i| values[*i])
+        .fold(f64::NEG_INFINITY, f64::max);
+    let peak = suv_peak(grid, values, voxels);
+    methods
+        .iter()
+        .map(|&method| {
+            let threshold = threshold(method, suv_max, refs)?;
+            let (mut sum, mut count) = (0.0, 0usize);
+            for &i in voxels {
+                if values[i] >= threshold {
+                    sum += values[i];
+                    count += 1;
+                }
+            }
+            let mtv_ml = count as f64 * grid.voxel_ml();
+            let suv_mean = (count > 0).then(|| sum / count as f64);
+            Ok(LesionUptake {
+                label,
+                method,
+                threshold,
+                voxels: count,
+                suv_max,
+                suv_peak: peak,
+                suv_mean,
+                mtv_ml,
+                tlg: suv_mean.map_or(0.0, |m| m * mtv_ml),
+            })
+        })
+        .collect()
+}
+
+/// Reference regions and lesions of a mask.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ReferenceLabels {
+    /// Label of the liver region (PERCIST), not a lesion.
+    pub liver: Option<u32>,
+    /// Liver mean and SD given as numbers (used when there is no liver label).
+    pub liver_given: Option<(f64, f64)>,
+    /// Label of the background region, not a lesion.
+    pub background: Option<u32>,
+}
+
+/// The uptake of every lesion label of the mask by each method, in label order,
+/// with the references that were resolved. Reference labels are not lesions.
+///
+/// # Errors
+/// A reference label missing from the mask, or a method without its reference.
+pub fn uptake(
+    grid: &Grid,
+    values: &[f64],
+    labels: &[u32],
+    methods: &[Method],
+    reference_labels: &ReferenceLabels,
+) -> Result<(Vec<LesionUptake>, References), PetError> {
+    let regions = label_voxels(labels);
+    let region = |label: u32| regions.get(&label).ok_or(PetError::MissingLabel(label));
+    let liver = match reference_labels.liver {
+        Some(label) => Some(region_mean_sd(values, region(label)?)),
+        None => reference_labels.liver_given,
+    };
+    let background_mean = match reference_labels.background {
+        Some(label) => Some(region_mean_sd(values, region(label)?).0),
+        None => None,
+    };
+    let refs = References {
+        liver,
+        background_mean,
+    };
+    let mut out = Vec::new();
+    for (label, voxels) in &regions {
+        if Some(*label) == reference_labels.liver || Some(*label) == reference_labels.background {
+            continue;
+        }
+        out.extend(lesion_uptake(grid, values, *label, voxels, methods, &refs)?);
+    }
+    Ok((out, refs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(n: usize, mm: f64) -> Grid {
+        Grid {
+            dims: [n, n, n],
+            spacing_mm: [mm; 3],
+        }
+    }
+
+    /// A cube of `n`³ voxels with one lesion: a 3×3×3 block at the centre, SUV 2..=10.
+    fn phantom(n: usize) -> (Grid, Vec<f64>, Vec<u32>) {
+        let g = grid(n, 4.0);
+        let mut values = vec![1.0; g.len()];
+        let mut labels = vec![0; g.len()];
+        let c = n / 2;
+        let mut v = 2.0;
+        for k in c - 1..=c + 1 {
+            for j in c - 1..=c + 1 {
+                for i in c - 1..=c + 1 {
+                    let idx = i + n * (j + n * k);
+                    values[idx] = if i == c && j == c && k == c { 10.0 } else { v };
+                    v = if v >= 9.0 { 2.0 } else { v + 1.0 };
+                    labels[idx] = 1;
+                }
+            }
+        }
+        (g, values, labels)
+    }
+
+    #[test]
+    fn methods_parse_with_their_parameters() {
+        for (text, method) in [
+            ("relative:0.41", Method::Relative(0.41)),
+            ("absolute:2.5", Method::Absolute(2.5)),
+            ("percist", Method::Percist),
+            ("background:0.5", Method::Background(0.5)),
+        ] {
+            assert_eq!(text.parse::<Method>(), Ok(method));
+            assert_eq!(method.to_string(), text);
+        }
+        for bad in [
+            "relative",
+            "relative:1.5",
+            "absolute:-1",
+            "percist:2",
+            "fixed:3",
+            "relative:x",
+        ] {
+            assert!(bad.parse::<Method>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn thresholds_follow_each_method_definition() {
+        let refs = References {
+            liver: Some((2.0, 0.25)),
+            background_mean: Some(1.0),
+        };
+        assert_eq!(
+            threshold(Method::Relative(0.41), 10.0, &refs),
+            Ok(0.41 * 10.0)
+        );
+        assert_eq!(threshold(Method::Absolute(2.5), 10.0, &refs), Ok(2.5));
+        assert_eq!(
+            threshold(Method::Percist, 10.0, &refs),
+            Ok(1.5 * 2.0 + 2.0 * 0.25)
+        );
+        assert_eq!(
+            threshold(Method::Background(0.5), 10.0, &refs),
+            Ok(1.0 + 0.5 * 9.0)
+        );
+        assert_eq!(
+            threshold(Method::Percist, 10.0, &References::default()),
+            Err(PetError::NoLiver)
+        );
+        assert_eq!(
+            threshold(Method::Background(0.5), 10.0, &References::default()),
+            Err(PetError::NoBackground)
+        );
+    }
+
+    #[test]
+    fn thresholds_are_inclusive_and_mtv_counts_voxel_volume() {
+        let (g, values, labels) = phantom(9);
+        let (rows, _) = uptake(
+            &g,
+            &values,
+            &labels,
+            &[
+                Method::Absolute(9.0),
+                Method::Absolute(10.0),
+                Method::Absolute(10.5),
+            ],
+            &ReferenceLabels::default(),
+        )
+        .unwrap();
+        // Values 2..=9 repeat over 26 voxels: 9.0 occurs 3 times (+ the 10 centre).
+        let count_9 = values
+            .iter()
+            .zip(&labels)
+            .filter(|(v, l)| **l == 1 && **v >= 9.0)
+            .count();
+        assert_eq!(rows[0].voxels, count_9);
+        assert_eq!(rows[1].voxels, 1, "SUV == threshold is inside");
+        assert_eq!(rows[1].mtv_ml, 0.064);
+        assert_eq!(rows[1].suv_mean, Some(10.0));
+        assert!((rows[1].tlg - 0.64).abs() < 1e-12);
+        assert_eq!(
+            (rows[2].voxels, rows[2].suv_mean, rows[2].tlg),
+            (0, None, 0.0)
+        );
+        assert_eq!(rows[0].suv_max, 10.0);
+    }
+
+    #[test]
+    fn suv_peak_is_the_best_sphere_mean_and_ignores_voxels_outside_the_image() {
+        // 4 mm voxels: the 6.2 mm sphere holds the centre, 6 faces and 12 edges (19 voxels).
+        let g = grid(5, 4.0);
+        assert_eq!(sphere_offsets(&g).len(), 19);
+        assert_eq!(sphere_offsets(&grid(5, 2.0)).len(), 123);
+        let mut values = vec![0.0; g.len()];
+        values[0] = 19.0; // a corner voxel: only 1 + 3 + 3 = 7 sphere voxels fall inside
+        let peak = suv_peak(&g, &values, &[0]);
+        assert!((peak - 19.0 / 7.0).abs() < 1e-12, "{peak}");
+        // A uniform region gives its value.
+        let uniform = vec![3.0; g.len()];
+        assert_eq!(suv_peak(&g, &uniform, &[62]), 3.0);
+    }
+
+    #[test]
+    fn reference_labels_are_not_lesions_and_feed_percist_and_background() {
+        let (g, mut values, mut labels) = phantom(9);
+        // Liver: label 5, two voxels of 2 and 4 (mean 3, SD 1).
+        for (idx, v) in [(0usize, 2.0), (1, 4.0)] {
+            labels[idx] = 5;
+            values[idx] = v;
+        }
+        let (rows, refs) = uptake(
+            &g,
+            &values,
+            &labels,
+            &[Method::Percist],
+            &ReferenceLabels {
+                liver: Some(5),
+                ..ReferenceLabels::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(refs.liver, Some((3.0, 1.0)));
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].label, rows[0].threshold), (1, 6.5));
+        let missing = uptake(
+            &g,
+            &values,
+            &labels,
+            &[Method::Percist],
+            &ReferenceLabels {
+                liver: Some(7),
+                ..ReferenceLabels::default()
+            },
+        );
+        assert_eq!(missing, Err(PetError::MissingLabel(7)));
+    }
+}

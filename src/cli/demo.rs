@@ -19,6 +19,9 @@ pub struct DemoArgs {
     /// Folder for the generated input files
     #[arg(long, default_value = "oncotrack-demo")]
     pub out: PathBuf,
+    /// Print the summary only, even on a terminal (do not open the UI)
+    #[arg(long)]
+    pub no_tui: bool,
 }
 
 /// Runs the demo and prints what it built.
@@ -70,8 +73,19 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
         elapsed.as_secs_f64()
     );
     say!("database:    {}", db.display());
+    // At most three lines per kind of file (the demo writes one PET file per scan).
+    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for ingest in &report.ingests {
-        say!("  {}", super::ingest::describe(ingest));
+        let n = shown.entry(ingest.kind).or_default();
+        *n += 1;
+        if *n <= 3 {
+            say!("  {}", super::ingest::describe(ingest));
+        }
+    }
+    for (kind, n) in &shown {
+        if *n > 3 {
+            say!("  ... and {} more {kind} files", n - 3);
+        }
     }
     say!(
         "input files: {} (truth.csv holds the planted endotypes; it is not ingested)",
@@ -104,10 +118,13 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
         say!();
     }
     say!(
-        "next: oncotrack --db {} patient list   |   oncotrack --db {} timeline {}",
+        "next: oncotrack --db {} tui   |   oncotrack --db {} timeline {}",
         db.display(),
         db.display(),
         cohort[0].code
     );
+    if !args.no_tui && super::tui::available() {
+        return oncotrack::tui::run(db);
+    }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `oncotrack ingest KIND FILE...`: one transaction per file; a file ingested before is skipped and said so.
 
-use super::open_write;
+use super::{Format, open_write};
 use clap::Subcommand;
 use oncotrack::pipeline::{self, IngestReport, Outcome};
 use oncotrack::store::Store;
@@ -21,18 +21,30 @@ pub enum IngestCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Cytokine tables, long or wide (censored values, units converted to pg/mL)
+    Cytokines(super::ingest_cytokines::Args),
+    /// Lesion measurements: patient,date,modality,lesion[,scanner,site,organ,target,nodal,longest_diameter_mm,short_axis_mm,mean_hu,new_lesion]
+    Lesions(super::ingest_lesions::Args),
+    /// PyRadiomics output (batch or transposed layout), mapped by columns or --manifest
+    Radiomics(super::ingest_radiomics::Args),
+    /// Measure a PET SUV volume against its mask and store uptake per lesion and method
+    Pet(super::ingest_pet::Args),
 }
 
 /// A pipeline function that ingests one file.
 type Ingest = fn(&mut Store, &Path) -> oncotrack::Result<IngestReport>;
 
 /// Runs an ingest command; stops at the first file that fails (files before it stay ingested).
-pub fn run(db: &Path, command: IngestCommand) -> anyhow::Result<()> {
-    let mut store = open_write(db)?;
+pub fn run(db: &Path, format: Format, command: IngestCommand) -> anyhow::Result<()> {
     let (files, ingest): (Vec<PathBuf>, Ingest) = match command {
         IngestCommand::Patients { files } => (files, pipeline::ingest_patients),
         IngestCommand::Events { files } => (files, pipeline::ingest_events),
+        IngestCommand::Cytokines(args) => return super::ingest_cytokines::run(db, args),
+        IngestCommand::Lesions(args) => return super::ingest_lesions::run(db, args),
+        IngestCommand::Radiomics(args) => return super::ingest_radiomics::run(db, args),
+        IngestCommand::Pet(args) => return super::ingest_pet::run(db, format, args),
     };
+    let mut store = open_write(db)?;
     for file in files {
         let report = ingest(&mut store, &file)?;
         say!("{}", describe(&report));

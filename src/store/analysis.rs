@@ -568,19 +568,6 @@ pub(crate) mod tests {
             .unwrap();
     }
 
-    /// Inserts one uncensored cytokine value `days` after the patient's index date.
-    pub(crate) fn insert_cytokine(store: &Store, code: &str, days: i64, analyte: &str, value: f64) {
-        store
-            .conn
-            .execute(
-                "INSERT INTO cytokine_measurement (patient_id, date, analyte, analyte_raw, value, value_raw)
-                 SELECT p.patient_id, date(i.index_date, ?2 || ' days'), ?3, ?3, ?4, ?4
-                   FROM patient p JOIN patient_index_date i USING (patient_id) WHERE p.code = ?1",
-                params![code, format!("+{days}"), analyte, value],
-            )
-            .unwrap();
-    }
-
     #[test]
     fn censored_cytokine_reads_at_its_bound_with_day_since_index() {
         let store = Store::in_memory().unwrap();

@@ -1,0 +1,98 @@
+//! `oncotrack cohort response`: one row per patient with the best (or last) response by each criterion.
+
+use super::output::{Listing, date, opt};
+use super::response::DEFAULT_CRITERIA;
+use super::{Format, open_read};
+use clap::Subcommand;
+use oncotrack::analysis::response::discordance::Kind;
+use oncotrack::analysis::response::{Criterion, assess_patient};
+use oncotrack::model::date::format_date;
+use std::path::Path;
+
+/// Which response per criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum At {
+    /// Best overall response (RECIST confirmation rules; ctDNA confirmed at the next sample)
+    Best,
+    /// The last assessment
+    Last,
+}
+
+/// Cohort commands.
+#[derive(Debug, Subcommand)]
+pub enum CohortCommand {
+    /// One row per patient (keys: patient, then per criterion CRITERION and
+    /// CRITERION_date, then recist_progression_date, ctdna_lead_days, discordant_visits)
+    Response {
+        /// Best overall or last response
+        #[arg(long, value_enum, default_value_t = At::Best)]
+        at: At,
+    },
+}
+
+/// Runs a cohort command.
+pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<()> {
+    let CohortCommand::Response { at } = command;
+    let store = open_read(db)?;
+    let mut columns = vec!["patient"];
+    for criterion in DEFAULT_CRITERIA {
+        columns.push(criterion.name());
+        columns.push(date_column(criterion));
+    }
+    columns.extend([
+        "recist_progression_date",
+        "ctdna_lead_days",
+        "discordant_visits",
+    ]);
+    let mut listing = Listing::new(&columns);
+    for patient in store.patients()? {
+        let code = &patient.fields.code;
+        let report = assess_patient(&store.response_inputs(code)?, &DEFAULT_CRITERIA);
+        let mut row = vec![code.clone().into()];
+        for criterion in DEFAULT_CRITERIA {
+            let (category, when) = match at {
+                At::Best => report
+                    .best(criterion)
+                    .map(|b| (b.category.code(criterion), b.date))
+                    .unzip(),
+                At::Last => report
+                    .assessments
+                    .iter()
+                    .rev()
+                    .find(|a| a.criterion == criterion)
+                    .map(|a| (a.code(), Some(a.date)))
+                    .unzip(),
+            };
+            row.push(opt(category));
+            row.push(date(when.flatten()));
+        }
+        row.push(opt(report
+            .best(Criterion::Recist)
+            .and_then(|b| b.progression_date)
+            .map(format_date)));
+        row.push(opt(report
+            .discordances
+            .iter()
+            .find(|d| d.kind == Kind::MolecularLead)
+            .and_then(|d| d.lead_time_days)));
+        let discordant = report
+            .assessments
+            .iter()
+            .filter(|a| report.is_discordant(a))
+            .count();
+        row.push(discordant.into());
+        listing.push(row);
+    }
+    listing.print(format)
+}
+
+fn date_column(criterion: Criterion) -> &'static str {
+    match criterion {
+        Criterion::Recist => "recist_date",
+        Criterion::Choi => "choi_date",
+        Criterion::ModifiedChoi => "mchoi_date",
+        Criterion::Percist => "percist_date",
+        Criterion::Eortc => "eortc_date",
+        Criterion::Ctdna => "ctdna_date",
+    }
+}

@@ -1,0 +1,52 @@
+//! `oncotrack cytokines ID`: a patient's cytokine panel over time, in pg/mL, with censored values shown as bounds.
+
+use super::output::{Listing, opt};
+use super::{Format, open_read};
+use oncotrack::model::date::format_date;
+use std::path::Path;
+
+/// Arguments of `cytokines`.
+#[derive(Debug, clap::Args)]
+pub struct CytokinesArgs {
+    /// Patient identifier
+    pub id: String,
+    /// Only this analyte (canonical name, e.g. IL-6)
+    #[arg(long)]
+    pub analyte: Option<String>,
+}
+
+/// Prints the panel (keys: date, analyte, value, censor, bound, unit, value_raw, assay, batch).
+pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()> {
+    let store = open_read(db)?;
+    let wanted = args.analyte.as_deref().map(|a| {
+        oncotrack::ingest::cytokines::canonical_analyte(a).unwrap_or_else(|| a.to_string())
+    });
+    let mut listing = Listing::new(&[
+        "date",
+        "analyte",
+        "value",
+        "censor",
+        "bound",
+        "unit",
+        "value_raw",
+        "assay",
+        "batch",
+    ]);
+    for m in store.cytokines(&args.id)? {
+        if wanted.as_ref().is_some_and(|w| *w != m.analyte) {
+            continue;
+        }
+        listing.push(vec![
+            format_date(m.date).into(),
+            m.analyte.into(),
+            opt(m.concentration.value),
+            m.concentration.censor.as_str().into(),
+            opt(m.concentration.bound),
+            oncotrack::ingest::cytokines::STORE_UNIT.into(),
+            m.value_raw.into(),
+            m.assay.into(),
+            m.batch.into(),
+        ]);
+    }
+    listing.print(format)
+}

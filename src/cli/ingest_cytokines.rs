@@ -1,0 +1,66 @@
+//! `oncotrack ingest cytokines FILE...`: cytokine tables, long or wide, with censored values and unit conversion.
+
+use super::open_write;
+use oncotrack::ingest::cytokines::{Layout, Options};
+use oncotrack::pipeline::cytokines::ingest_cytokines;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `ingest cytokines`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// CSV files
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Table layout: long (patient,date,analyte,value[,unit,lloq,uloq,assay,batch]), wide (one column per analyte), or auto
+    #[arg(long, default_value = "auto")]
+    pub layout: Layout,
+    /// Unit of the values when the file has no unit column (fg/mL, pg/mL, ng/mL, µg/mL)
+    #[arg(long, default_value = "pg/mL")]
+    pub unit: String,
+    /// Column holding the patient identifier
+    #[arg(long, default_value = "patient")]
+    pub patient_col: String,
+    /// Column holding the date of the blood draw (YYYY-MM-DD)
+    #[arg(long, default_value = "date")]
+    pub date_col: String,
+    /// Column holding the assay, panel or stimulation (part of the key)
+    #[arg(long, default_value = "assay")]
+    pub assay_col: String,
+    /// A column of a wide table that is not an analyte (repeatable)
+    #[arg(long = "ignore-col", value_name = "COLUMN")]
+    pub ignore_cols: Vec<String>,
+    /// CSV line,patient,date giving the patient and date of each data line, for files that have neither
+    #[arg(long, value_name = "FILE")]
+    pub sample_map: Option<PathBuf>,
+    /// Refuse analytes that are not in the canonical table instead of warning
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Ingests each file; unknown analytes are listed on standard error.
+pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
+    let mut store = open_write(db)?;
+    let mut options = Options::new(chrono::Local::now().date_naive());
+    options.layout = args.layout;
+    options.unit = args.unit;
+    options.patient_col = args.patient_col;
+    options.date_col = args.date_col;
+    options.assay_col = args.assay_col;
+    options.ignore_cols = args.ignore_cols;
+    options.strict = args.strict;
+    for file in &args.files {
+        let done = ingest_cytokines(&mut store, file, &options, args.sample_map.as_deref())?;
+        say!("{}", super::ingest::describe(&done.report));
+        if done.missing > 0 {
+            say!("  {} cells were NA or empty (not stored)", done.missing);
+        }
+        if !done.unknown_analytes.is_empty() {
+            eprintln!(
+                "oncotrack: warning: {}: analytes not in the canonical table, stored as given: {}",
+                file.display(),
+                done.unknown_analytes.join(", ")
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! `oncotrack ingest pet SUV --mask MASK --patient ID --date D`: measure a PET study and store its uptake per lesion and method.
+
+use super::pet::{PetArgs, print_uptakes};
+use super::{Format, date_arg, open_write};
+use oncotrack::pipeline::imaging::{PetStudy, ingest_pet};
+use std::path::Path;
+
+/// Arguments of `ingest pet`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub pet: PetArgs,
+    /// Patient identifier
+    #[arg(long)]
+    pub patient: String,
+    /// Date of the scan, YYYY-MM-DD
+    #[arg(long)]
+    pub date: String,
+    /// Scanner model
+    #[arg(long, default_value = "")]
+    pub scanner: String,
+    /// Imaging centre
+    #[arg(long, default_value = "")]
+    pub site: String,
+    /// Lesion names are this prefix and the mask label (L + 3 = L3)
+    #[arg(long, default_value = "L")]
+    pub lesion_prefix: String,
+}
+
+/// Measures, stores and prints the uptake.
+pub fn run(db: &Path, format: Format, args: Args) -> anyhow::Result<()> {
+    let date = date_arg("--date", &args.date)?;
+    if date > chrono::Local::now().date_naive() {
+        anyhow::bail!("invalid --date '{}': lies in the future", args.date);
+    }
+    let (methods, references) = args.pet.resolve()?;
+    let mut store = open_write(db)?;
+    let target = PetStudy {
+        patient: args.patient,
+        date,
+        scanner: args.scanner,
+        site: args.site,
+        lesion_prefix: args.lesion_prefix,
+    };
+    let (report, measurement) = ingest_pet(
+        &mut store,
+        &args.pet.suv,
+        &args.pet.mask,
+        &methods,
+        &references,
+        &target,
+    )?;
+    if format == Format::Table {
+        say!("{}", super::ingest::describe(&report));
+    }
+    print_uptakes(&measurement.uptakes, format)
+}

@@ -1,0 +1,53 @@
+//! `oncotrack ingest radiomics FILE... [--manifest FILE]`: PyRadiomics output, batch or transposed layout.
+
+use super::open_write;
+use oncotrack::ingest::lesions::Modality;
+use oncotrack::ingest::radiomics::Options;
+use oncotrack::pipeline::imaging::ingest_radiomics;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `ingest radiomics`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// PyRadiomics CSV files (one row per case, or one row per feature with a featureName column)
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// CSV case,patient,date,lesion[,scanner,site,modality] mapping case ids to patients
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Column of the case id in a batch file read with --manifest
+    #[arg(long, default_value = "case")]
+    pub case_col: String,
+    /// Modality of the studies when neither file nor manifest gives one (CT, MR, PET)
+    #[arg(long, default_value = "CT")]
+    pub modality: String,
+}
+
+/// Ingests each file.
+pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
+    let modality: Modality =
+        args.modality
+            .parse()
+            .map_err(|reason| oncotrack::Error::InvalidValue {
+                what: "--modality",
+                value: args.modality.clone(),
+                reason,
+            })?;
+    let options = Options {
+        case_col: args.case_col,
+        modality,
+        today: chrono::Local::now().date_naive(),
+    };
+    let mut store = open_write(db)?;
+    for file in &args.files {
+        let done = ingest_radiomics(&mut store, file, args.manifest.as_deref(), &options)?;
+        say!("{}", super::ingest::describe(&done.report));
+        if done.missing > 0 {
+            say!(
+                "  {} feature values were empty or nan (not stored)",
+                done.missing
+            );
+        }
+    }
+    Ok(())
+}

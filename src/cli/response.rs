@@ -1,0 +1,116 @@
+//! `oncotrack response ID`: one row per follow-up visit and criterion, with the numbers and a one-sentence reason.
+
+use super::output::{Listing, date, opt};
+use super::{Format, open_read};
+use oncotrack::analysis::response::{Criterion, Report, assess_patient};
+use oncotrack::model::date::format_date;
+use serde_json::Value;
+use std::path::Path;
+
+pub use oncotrack::analysis::response::DEFAULT_CRITERIA;
+
+/// Arguments of `response`.
+#[derive(Debug, clap::Args)]
+pub struct ResponseArgs {
+    /// Patient identifier
+    pub id: String,
+    /// Criteria, comma-separated: recist, choi, mchoi (modified Choi), percist, eortc, ctdna
+    /// [default: recist,choi,percist,eortc,ctdna]
+    #[arg(long, value_delimiter = ',', value_parser = parse_criterion)]
+    pub criteria: Vec<Criterion>,
+    /// List the best overall response per criterion instead of every visit
+    #[arg(long)]
+    pub best: bool,
+}
+
+/// Parses a criterion name for clap.
+pub fn parse_criterion(text: &str) -> Result<Criterion, String> {
+    text.parse()
+}
+
+/// Prints the assessments (keys: date, criterion, category, value, baseline, nadir,
+/// change_from_baseline_pct, change_from_nadir_pct, change_from_nadir,
+/// secondary_change_pct, discordant, discordance, reason, flags), or with `--best`
+/// the best responses (keys: criterion, category, date, confirmed_on, progression_date, reason).
+pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> {
+    let store = open_read(db)?;
+    let criteria = if args.criteria.is_empty() {
+        DEFAULT_CRITERIA.to_vec()
+    } else {
+        args.criteria
+    };
+    let report = assess_patient(&store.response_inputs(&args.id)?, &criteria);
+    if args.best {
+        best_listing(&report).print(format)
+    } else {
+        visit_listing(&report).print(format)
+    }
+}
+
+/// A number rounded to `decimals` for listings.
+pub fn rounded(value: Option<f64>, decimals: i32) -> Value {
+    let scale = 10f64.powi(decimals);
+    opt(value
+        .filter(|v| v.is_finite())
+        .map(|v| (v * scale).round() / scale))
+}
+
+fn visit_listing(report: &Report) -> Listing {
+    let mut listing = Listing::new(&[
+        "date",
+        "criterion",
+        "category",
+        "value",
+        "baseline",
+        "nadir",
+        "change_from_baseline_pct",
+        "change_from_nadir_pct",
+        "change_from_nadir",
+        "secondary_change_pct",
+        "discordant",
+        "discordance",
+        "reason",
+        "flags",
+    ]);
+    for a in &report.assessments {
+        listing.push(vec![
+            format_date(a.date).into(),
+            a.criterion.name().into(),
+            a.code().into(),
+            rounded(a.value, 4),
+            rounded(a.baseline, 4),
+            rounded(a.nadir, 4),
+            rounded(a.change_from_baseline_pct, 1),
+            rounded(a.change_from_nadir_pct, 1),
+            rounded(a.change_from_nadir, 4),
+            rounded(a.secondary_change_pct, 1),
+            report.is_discordant(a).into(),
+            report.discordance_text(a).into(),
+            a.reason.clone().into(),
+            a.flags.join("; ").into(),
+        ]);
+    }
+    listing
+}
+
+fn best_listing(report: &Report) -> Listing {
+    let mut listing = Listing::new(&[
+        "criterion",
+        "category",
+        "date",
+        "confirmed_on",
+        "progression_date",
+        "reason",
+    ]);
+    for (criterion, best) in &report.best {
+        listing.push(vec![
+            criterion.name().into(),
+            best.category.code(*criterion).into(),
+            date(best.date),
+            date(best.confirmed_on),
+            date(best.progression_date),
+            best.reason.clone().into(),
+        ]);
+    }
+    listing
+}

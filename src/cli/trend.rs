@@ -1,0 +1,112 @@
+//! `oncotrack trend ID --series ...`: change from baseline and nadir, log-slope per 30 days with 95 % CI, doubling or halving time.
+
+use super::output::{Listing, opt};
+use super::response::rounded;
+use super::{Format, open_read};
+use oncotrack::analysis::trend::{CensorPolicy, trend};
+use oncotrack::model::date::format_date;
+use oncotrack::store::response::Series;
+use std::path::Path;
+
+/// How censored points enter the trend (`--censored`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CensoredArg {
+    /// Below the limit at half the limit, above it at the limit
+    Substitute,
+    /// Left out
+    Exclude,
+}
+
+/// Arguments of `trend`.
+#[derive(Debug, clap::Args)]
+pub struct TrendArgs {
+    /// Patient identifier
+    pub id: String,
+    /// Series, repeatable or comma-separated: ctdna.mean_vaf, cytokine:NAME, pet.mtv,
+    /// pet.tlg, pet.suvmax, recist.sum
+    #[arg(long, required = true, value_delimiter = ',', value_parser = parse_series)]
+    pub series: Vec<Series>,
+    /// Censored points (below or above a limit)
+    #[arg(long, value_enum, default_value_t = CensoredArg::Substitute)]
+    pub censored: CensoredArg,
+}
+
+fn parse_series(text: &str) -> Result<Series, String> {
+    text.parse()
+}
+
+/// Prints one row per series (keys: series, points, used, censored, non_positive,
+/// baseline_date, baseline, latest_date, latest, nadir_date, nadir,
+/// change_from_baseline, change_from_baseline_pct, change_from_nadir,
+/// change_from_nadir_pct, slope_log_per_30d, slope_ci_low, slope_ci_high, p_value,
+/// direction, time_days, time_ci_low, time_ci_high).
+pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
+    let store = open_read(db)?;
+    let policy = match args.censored {
+        CensoredArg::Substitute => CensorPolicy::Substitute,
+        CensoredArg::Exclude => CensorPolicy::Exclude,
+    };
+    let mut listing = Listing::new(&[
+        "series",
+        "points",
+        "used",
+        "censored",
+        "non_positive",
+        "baseline_date",
+        "baseline",
+        "latest_date",
+        "latest",
+        "nadir_date",
+        "nadir",
+        "change_from_baseline",
+        "change_from_baseline_pct",
+        "change_from_nadir",
+        "change_from_nadir_pct",
+        "slope_log_per_30d",
+        "slope_ci_low",
+        "slope_ci_high",
+        "p_value",
+        "direction",
+        "time_days",
+        "time_ci_low",
+        "time_ci_high",
+    ]);
+    for series in &args.series {
+        let t = trend(&store.series_points(&args.id, series)?, policy);
+        let day = |p: Option<(chrono::NaiveDate, f64)>| opt(p.map(|(d, _)| format_date(d)));
+        let value = |p: Option<(chrono::NaiveDate, f64)>| rounded(p.map(|(_, v)| v), 6);
+        let fit = t.fit;
+        listing.push(vec![
+            series.to_string().into(),
+            t.points.into(),
+            t.used.into(),
+            t.censored.into(),
+            t.non_positive.into(),
+            day(t.baseline),
+            value(t.baseline),
+            day(t.latest),
+            value(t.latest),
+            day(t.nadir),
+            value(t.nadir),
+            rounded(t.change_from_baseline, 6),
+            rounded(t.change_from_baseline_pct, 1),
+            rounded(t.change_from_nadir, 6),
+            rounded(t.change_from_nadir_pct, 1),
+            rounded(fit.map(|f| f.slope_per_30d), 4),
+            rounded(fit.and_then(|f| f.ci95).map(|c| c.0), 4),
+            rounded(fit.and_then(|f| f.ci95).map(|c| c.1), 4),
+            rounded(fit.and_then(|f| f.p_value), 4),
+            opt(fit.filter(|f| f.doubling_days.is_some()).map(|f| {
+                if f.is_growing() {
+                    "doubling"
+                } else {
+                    "halving"
+                }
+            })),
+            rounded(fit.and_then(|f| f.doubling_days), 1),
+            rounded(fit.and_then(|f| f.doubling_ci95).map(|c| c.0), 1),
+            rounded(fit.and_then(|f| f.doubling_ci95).and_then(|c| c.1), 1),
+        ]);
+    }
+    listing.print(format)
+}

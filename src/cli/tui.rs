@@ -1,0 +1,61 @@
+//! `oncotrack tui`: open the terminal UI on the database.
+
+use oncotrack::tui::SnapshotScreen;
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// Arguments of `tui`.
+#[derive(Debug, clap::Args)]
+pub struct TuiArgs {
+    /// Print one screen as text and exit, without a terminal: `cohort`, `clusters` or `patient:ID`
+    #[arg(long, value_name = "SCREEN")]
+    pub snapshot: Option<String>,
+    /// Size of the snapshot, COLUMNSxROWS
+    #[arg(long, default_value = "100x30", value_name = "WxH")]
+    pub size: String,
+    /// With --snapshot: draw the first frame as it opens, before the background
+    /// assessment fills the response columns (measures the open time)
+    #[arg(long)]
+    pub no_assess: bool,
+}
+
+/// Opens the terminal UI (or prints a snapshot); refuses to open without a terminal.
+pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
+    if let Some(screen) = args.snapshot {
+        let screen = match screen.as_str() {
+            "cohort" => SnapshotScreen::Cohort,
+            "clusters" => SnapshotScreen::Clusters,
+            other => match other.strip_prefix("patient:") {
+                Some(code) if !code.is_empty() => SnapshotScreen::Patient(code.to_string()),
+                _ => anyhow::bail!(
+                    "invalid --snapshot '{other}': expected cohort, clusters or patient:ID"
+                ),
+            },
+        };
+        let (width, height) = args
+            .size
+            .split_once('x')
+            .and_then(|(w, h)| Some((w.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
+            .filter(|(w, h)| (1..=1000).contains(w) && (1..=1000).contains(h))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "invalid --size '{}': expected COLUMNSxROWS, e.g. 100x30",
+                    args.size
+                )
+            })?;
+        say!(
+            "{}",
+            oncotrack::tui::snapshot(db, &screen, width, height, !args.no_assess)?
+        );
+        return Ok(());
+    }
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!("the terminal UI needs a terminal (standard input and output are not one)");
+    }
+    oncotrack::tui::run(db)
+}
+
+/// Whether the UI can be opened here (both standard input and output are terminals).
+pub fn available() -> bool {
+    std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
+}

@@ -1,0 +1,231 @@
+//! Lesion measurement CSV: one row per lesion per imaging study, with what RECIST 1.1 and Choi need.
+//!
+//! Columns (order free, names trimmed and case-insensitive): `patient`, `date`,
+//! `modality` (CT, MR, PET), `lesion` are required; `scanner`, `site`, `organ`,
+//! `target` (y/n), `nodal` (y/n), `longest_diameter_mm`, `short_axis_mm`, `mean_hu`,
+//! `new_lesion` (y/n) are optional. An empty diameter means "not measured" (RECIST NE).
+
+use super::CsvInput;
+use crate::error::Result;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Imaging modality of a study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Modality {
+    /// Computed tomography.
+    Ct,
+    /// Magnetic resonance.
+    Mr,
+    /// Positron emission tomography.
+    Pet,
+}
+
+impl Modality {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modality::Ct => "CT",
+            Modality::Mr => "MR",
+            Modality::Pet => "PET",
+        }
+    }
+}
+
+impl std::str::FromStr for Modality {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.to_ascii_uppercase().as_str() {
+            "CT" => Ok(Modality::Ct),
+            "MR" | "MRI" => Ok(Modality::Mr),
+            "PET" | "PET-CT" | "PET/CT" => Ok(Modality::Pet),
+            _ => Err("expected CT, MR or PET".into()),
+        }
+    }
+}
+
+/// Where a study was made: the batch variables of harmonisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudyKey {
+    /// Patient identifier.
+    pub patient: String,
+    /// Date of the study.
+    pub date: NaiveDate,
+    /// Modality.
+    pub modality: Modality,
+    /// Scanner model (may be empty).
+    pub scanner: String,
+    /// Imaging centre (may be empty).
+    pub site: String,
+}
+
+/// A lesion's fixed attributes (set at baseline).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LesionFacts {
+    /// Label (e.g. `L1`), unique per patient.
+    pub label: String,
+    /// Organ, when given.
+    pub organ: Option<String>,
+    /// Target lesion, when given.
+    pub target: Option<bool>,
+    /// Lymph node, when given.
+    pub nodal: Option<bool>,
+}
+
+/// One lesion measured on one study.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LesionRow {
+    /// 1-based line in the file.
+    pub line: u64,
+    /// The study.
+    pub study: StudyKey,
+    /// The lesion.
+    pub lesion: LesionFacts,
+    /// Longest diameter (mm); `None` = not measured.
+    pub longest_diameter_mm: Option<f64>,
+    /// Short axis (mm), for nodes.
+    pub short_axis_mm: Option<f64>,
+    /// Mean attenuation (HU), for Choi.
+    pub mean_hu: Option<f64>,
+    /// A lesion not seen at baseline.
+    pub new_lesion: bool,
+}
+
+/// Parses y/n (also yes/no, true/false, 1/0).
+pub(crate) fn yes_no(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "y" | "yes" | "true" | "1" => Ok(true),
+        "n" | "no" | "false" | "0" => Ok(false),
+        _ => Err("expected y or n".into()),
+    }
+}
+
+/// A finite length in mm, not negative.
+fn length_mm(text: &str) -> Result<f64, String> {
+    let v: f64 = text.parse().map_err(|_| "not a number".to_string())?;
+    if !v.is_finite() || v < 0.0 {
+        return Err("expected a length in mm, 0 or more".into());
+    }
+    Ok(v)
+}
+
+/// A finite number (HU may be negative).
+fn finite(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| "not a finite number".into())
+}
+
+/// Reads and validates a lesion CSV.
+///
+/// # Errors
+/// The first invalid row (file, line, field), a date after `today`, or the same
+/// lesion twice on one study.
+pub fn read(path: &Path, today: NaiveDate) -> Result<Vec<LesionRow>> {
+    let mut input = CsvInput::open(path, &["patient", "date", "modality", "lesion"])?;
+    let mut rows = Vec::new();
+    let mut seen: HashMap<(String, NaiveDate, Modality, String), u64> = HashMap::new();
+    input.for_each(|record| {
+        let patient = record.required("patient")?.to_string();
+        let date = record.past_date("date", today)?;
+        let modality_text = record.required("modality")?;
+        let modality: Modality = modality_text
+            .parse()
+            .map_err(|m| record.error("modality", format!("'{modality_text}': {m}")))?;
+        let label = record.required("lesion")?.to_string();
+        let key = (patient.clone(), date, modality, label.clone());
+        if let Some(first) = seen.insert(key, record.line) {
+            return Err(record.error(
+                "lesion",
+                format!(
+                    "lesion {label} of {patient} on {date} ({}) already given on line {first}",
+                    modality.as_str()
+                ),
+            ));
+        }
+        rows.push(LesionRow {
+            line: record.line,
+            study: StudyKey {
+                patient,
+                date,
+                modality,
+                scanner: record.get("scanner").unwrap_or("").to_string(),
+                site: record.get("site").unwrap_or("").to_string(),
+            },
+            lesion: LesionFacts {
+                label,
+                organ: record.get("organ").map(str::to_string),
+                target: record.parse_opt("target", yes_no)?,
+                nodal: record.parse_opt("nodal", yes_no)?,
+            },
+            longest_diameter_mm: record.parse_opt("longest_diameter_mm", length_mm)?,
+            short_axis_mm: record.parse_opt("short_axis_mm", length_mm)?,
+            mean_hu: record.parse_opt("mean_hu", finite)?,
+            new_lesion: record.parse_opt("new_lesion", yes_no)?.unwrap_or(false),
+        });
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::testing::{file, today};
+
+    #[test]
+    fn reads_all_documented_columns() {
+        let f = file(
+            "patient,date,modality,scanner,site,lesion,organ,target,nodal,longest_diameter_mm,short_axis_mm,mean_hu,new_lesion\n\
+             P001,2024-01-10,CT,Siemens Force,Site A,L1,lung,y,n,23.5,,41.2,n\n\
+             P001,2024-01-10,ct,Siemens Force,Site A,L2,lymph node,y,y,18,16,,n\n\
+             P001,2024-03-10,CT,,,L1,,,,,,,\n",
+        );
+        let rows = read(f.path(), today()).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].lesion.target, Some(true));
+        assert_eq!(rows[0].mean_hu, Some(41.2));
+        assert_eq!(rows[1].short_axis_mm, Some(16.0));
+        assert_eq!(rows[1].lesion.nodal, Some(true));
+        assert_eq!(
+            rows[2].longest_diameter_mm, None,
+            "empty means not measured"
+        );
+        assert_eq!(rows[2].lesion.target, None);
+    }
+
+    #[test]
+    fn invalid_rows_name_line_and_field() {
+        for (content, needle) in [
+            (
+                "patient,date,modality,lesion\nP001,2024-01-10,US,L1\n",
+                "line 2: field 'modality': 'US'",
+            ),
+            (
+                "patient,date,modality,lesion,longest_diameter_mm\nP001,2024-01-10,CT,L1,-3\n",
+                "line 2: field 'longest_diameter_mm': '-3'",
+            ),
+            (
+                "patient,date,modality,lesion,target\nP001,2024-01-10,CT,L1,maybe\n",
+                "field 'target': 'maybe'",
+            ),
+            (
+                "patient,date,modality,lesion\nP001,2024-01-10,CT,L1\nP001,2024-01-10,CT,L1\n",
+                "line 3: field 'lesion': lesion L1 of P001 on 2024-01-10 (CT) already given on line 2",
+            ),
+            (
+                "patient,date,modality,lesion\nP001,2030-01-10,CT,L1\n",
+                "lies in the future",
+            ),
+            (
+                "patient,date,lesion\nP001,2024-01-10,L1\n",
+                "line 1: field 'modality'",
+            ),
+        ] {
+            let err = read(file(content).path(), today()).unwrap_err().to_string();
+            assert!(err.contains(needle), "{err}\n  expected: {needle}");
+        }
+    }
+}

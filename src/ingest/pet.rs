@@ -1,0 +1,222 @@
+//! NIfTI-1 SUV volumes and integer label masks (the `nifti` crate), read as nibabel's `get_fdata()` reads them.
+//!
+//! Values are scaled with `scl_slope`/`scl_inter` in double precision (a slope of 0
+//! means no scaling, as in the NIfTI-1 standard and nibabel); voxel sizes come from
+//! `pixdim[1..=3]` in mm. Voxel order is NIfTI's (i fastest), indexed as nibabel's
+//! `[i, j, k]`. Reference: nibabel 5 `load(path).get_fdata()`.
+
+use crate::analysis::pet::Grid;
+use crate::error::{Error, Result};
+use nifti::{IntoNdArray, NiftiObject, ReaderOptions};
+use std::path::Path;
+
+/// A 3-D image: its grid and its values in NIfTI order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image<T> {
+    /// The voxel grid.
+    pub grid: Grid,
+    /// Voxel values, index `i + nx * (j + ny * k)`.
+    pub values: Vec<T>,
+    /// The affine's rows (sform when set, else none) for the same-grid check.
+    pub sform: Option<[[f32; 4]; 3]>,
+}
+
+/// Reads a NIfTI-1 file as a scaled 3-D volume of f64 (a 4-D file with one volume is accepted).
+fn read_volume(path: &Path) -> Result<Image<f64>> {
+    crate::ingest::open_regular(path)?;
+    let object = ReaderOptions::new()
+        .read_file(path)
+        .map_err(|e| Error::image(path, format!("not a readable NIfTI-1 file ({e})")))?;
+    let header = object.header().clone();
+    let ndim = header.dim[0] as usize;
+    let dims: Vec<usize> = header.dim[1..=ndim.min(7)]
+        .iter()
+        .map(|d| *d as usize)
+        .collect();
+    let extra: usize = dims.iter().skip(3).product();
+    if !(1..=7).contains(&ndim) || extra != 1 {
+        return Err(Error::image(
+            path,
+            format!("expected a 3-D volume, found dimensions {dims:?}"),
+        ));
+    }
+    let mut shape = [1usize; 3];
+    for (axis, d) in dims.iter().take(3).enumerate() {
+        shape[axis] = *d;
+    }
+    let mut spacing_mm = [1.0f64; 3];
+    for (axis, spacing) in spacing_mm.iter_mut().enumerate().take(ndim) {
+        let p = f64::from(header.pixdim[axis + 1]).abs();
+        if !(p.is_finite() && p > 0.0) {
+            return Err(Error::image(
+                path,
+                format!("pixdim[{}] = {p} is not a voxel size", axis + 1),
+            ));
+        }
+        *spacing = p;
+    }
+    let array = object
+        .into_volume()
+        .into_ndarray::<f64>()
+        .map_err(|e| Error::image(path, format!("cannot read the voxel data ({e})")))?;
+    // The crate builds the array in Fortran order, so its memory order is NIfTI's.
+    let values: Vec<f64> = if array.t().is_standard_layout() {
+        array.into_raw_vec_and_offset().0
+    } else {
+        array.t().iter().copied().collect()
+    };
+    let grid = Grid {
+        dims: shape,
+        spacing_mm,
+    };
+    if values.len() != grid.len() {
+        return Err(Error::image(
+            path,
+            "voxel data does not match the header's dimensions",
+        ));
+    }
+    let sform = (header.sform_code > 0).then_some([header.srow_x, header.srow_y, header.srow_z]);
+    Ok(Image {
+        grid,
+        values,
+        sform,
+    })
+}
+
+/// Reads an SUV volume. Every voxel must be a finite, non-negative SUV.
+///
+/// # Errors
+/// [`Error::Image`] for an unreadable or non-3-D file; [`Error::Voxel`] naming the
+/// first NaN, infinite or negative voxel.
+pub fn read_suv(path: &Path) -> Result<Image<f64>> {
+    let image = read_volume(path)?;
+    if let Some((index, v)) = image
+        .values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !v.is_finite() || **v < 0.0)
+    {
+        return Err(Error::Voxel {
+            path: path.to_path_buf(),
+            voxel: image.grid.ijk(index),
+            message: if v.is_nan() {
+                "SUV is NaN".into()
+            } else {
+                format!("SUV {v} is not a finite, non-negative value")
+            },
+        });
+    }
+    Ok(image)
+}
+
+/// Reads a label mask: 0 is background, every other integer a label.
+///
+/// # Errors
+/// [`Error::Image`] for an unreadable file or a mask with no label; [`Error::Voxel`]
+/// naming the first voxel that is not a non-negative integer.
+pub fn read_mask(path: &Path) -> Result<Image<u32>> {
+    let image = read_volume(path)?;
+    let mut labels = Vec::with_capacity(image.values.len());
+    for (index, v) in image.values.iter().enumerate() {
+        if !(v.is_finite() && *v >= 0.0 && v.fract() == 0.0 && *v <= f64::from(u32::MAX)) {
+            return Err(Error::Voxel {
+                path: path.to_path_buf(),
+                voxel: image.grid.ijk(index),
+                message: format!("mask value {v} is not a label (a non-negative integer)"),
+            });
+        }
+        labels.push(*v as u32);
+    }
+    if labels.iter().all(|l| *l == 0) {
+        return Err(Error::image(
+            path,
+            "the mask has no labels (every voxel is 0)",
+        ));
+    }
+    Ok(Image {
+        grid: image.grid,
+        values: labels,
+        sform: image.sform,
+    })
+}
+
+/// Checks that a mask lies on the SUV volume's grid: same dimensions, voxel sizes
+/// (to 1e-4 relative) and, when both have one, the same sform affine (to 1e-3 mm).
+///
+/// # Errors
+/// [`Error::Image`] on the mask, saying what differs.
+pub fn check_same_grid(suv: &Image<f64>, mask_path: &Path, mask: &Image<u32>) -> Result<()> {
+    let (a, b) = (&suv.grid, &mask.grid);
+    if a.dims != b.dims {
+        return Err(Error::image(
+            mask_path,
+            format!(
+                "mask grid {:?} does not match the SUV volume's {:?}",
+                b.dims, a.dims
+            ),
+        ));
+    }
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-4 * x.abs().max(y.abs());
+    if !(0..3).all(|i| close(a.spacing_mm[i], b.spacing_mm[i])) {
+        return Err(Error::image(
+            mask_path,
+            format!(
+                "mask voxel size {:?} mm does not match the SUV volume's {:?} mm",
+                b.spacing_mm, a.spacing_mm
+            ),
+        ));
+    }
+    if let (Some(sa), Some(sb)) = (&suv.sform, &mask.sform) {
+        let same = sa
+            .iter()
+            .flatten()
+            .zip(sb.iter().flatten())
+            .all(|(x, y)| (x - y).abs() <= 1e-3);
+        if !same {
+            return Err(Error::image(
+                mask_path,
+                "mask affine (sform) does not match the SUV volume's: not the same grid in space",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A header carrying the grid's voxel size in mm, for writing.
+fn header_for(grid: &Grid) -> nifti::NiftiHeader {
+    let [x, y, z] = grid.spacing_mm.map(|v| v as f32);
+    nifti::NiftiHeader {
+        pixdim: [1.0, x, y, z, 1.0, 1.0, 1.0, 1.0],
+        xyzt_units: 2, // millimetres
+        ..nifti::NiftiHeader::default()
+    }
+}
+
+fn f_order<T: Clone>(path: &Path, grid: &Grid, values: &[T]) -> Result<ndarray::Array3<T>> {
+    ndarray::Array3::from_shape_vec(ndarray::ShapeBuilder::f(grid.dims), values.to_vec())
+        .map_err(|e| Error::image(path, format!("values do not fill the grid ({e})")))
+}
+
+/// Voxel values to write: SUV as float32, labels as int16.
+#[derive(Debug, Clone, Copy)]
+pub enum Voxels<'a> {
+    /// An SUV volume.
+    Suv(&'a [f32]),
+    /// A label mask.
+    Labels(&'a [i16]),
+}
+
+/// Writes a volume as NIfTI-1 (`.nii` or `.nii.gz` by name), values in NIfTI order,
+/// with the grid's voxel size; used by the demo and by tests to make images.
+///
+/// # Errors
+/// [`Error::Image`] when the values do not fill the grid or the file cannot be written.
+pub fn write_volume(path: &Path, grid: &Grid, voxels: Voxels<'_>) -> Result<()> {
+    let header = header_for(grid);
+    let writer = nifti::writer::WriterOptions::new(path).reference_header(&header);
+    match voxels {
+        Voxels::Suv(values) => writer.write_nifti(&f_order(path, grid, values)?),
+        Voxels::Labels(labels) => writer.write_nifti(&f_order(path, grid, labels)?),
+    }
+    .map_err(|e| Error::image(path, format!("cannot write ({e})")))
+}

@@ -1,0 +1,164 @@
+//! Cohort overview for the terminal UI: one aggregate row per patient in a single query.
+
+use super::Store;
+use crate::error::Result;
+use chrono::NaiveDate;
+
+/// What the cohort table shows of a patient that the store holds directly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverviewRow {
+    /// Patient identifier.
+    pub code: String,
+    /// Diagnosis.
+    pub diagnosis: String,
+    /// Year of birth.
+    pub birth_year: Option<i32>,
+    /// Index date (first diagnosis, else first treatment start).
+    pub index_date: Option<NaiveDate>,
+    /// Latest date with a measurement (blood draw, cytokines, imaging), else latest event.
+    pub last_visit: Option<NaiveDate>,
+    /// Date of death, if recorded.
+    pub death_date: Option<NaiveDate>,
+    /// Cluster in the latest cluster run, if any.
+    pub endotype: Option<i64>,
+}
+
+fn date(text: Option<String>) -> Option<NaiveDate> {
+    text.and_then(|t| crate::model::parse_date(&t).ok())
+}
+
+impl Store {
+    /// One row per patient, ordered by identifier, for the cohort screen.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn overview(&self) -> Result<Vec<OverviewRow>> {
+        let mut stmt = self.conn.prepare(
+            "WITH latest_run AS (SELECT max(run_id) AS run_id FROM analysis_run WHERE kind = 'cluster'),
+                  visits AS (
+                    SELECT patient_id, max(date) AS d FROM (
+                      SELECT patient_id, date FROM lb_sample
+                      UNION ALL SELECT patient_id, date FROM cytokine_measurement
+                      UNION ALL SELECT patient_id, date FROM imaging_study)
+                    GROUP BY patient_id),
+                  events AS (
+                    SELECT patient_id, max(date) AS last_event,
+                           min(CASE WHEN kind = 'death' THEN date END) AS death
+                      FROM clinical_event GROUP BY patient_id)
+             SELECT p.code, p.diagnosis, p.birth_year, i.index_date,
+                    coalesce(v.d, e.last_event), e.death, c.cluster
+               FROM patient p
+               JOIN patient_index_date i USING (patient_id)
+               LEFT JOIN visits v USING (patient_id)
+               LEFT JOIN events e USING (patient_id)
+               LEFT JOIN cluster_assignment c
+                      ON c.patient_id = p.patient_id AND c.run_id = (SELECT run_id FROM latest_run)
+              ORDER BY p.code",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(OverviewRow {
+                code: r.get(0)?,
+                diagnosis: r.get(1)?,
+                birth_year: r.get(2)?,
+                index_date: date(r.get(3)?),
+                last_visit: date(r.get(4)?),
+                death_date: date(r.get(5)?),
+                endotype: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// A saved cluster run, as the clusters screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterRunInfo {
+    /// Row id.
+    pub run_id: i64,
+    /// Name given when saved.
+    pub name: String,
+    /// When (RFC 3339, UTC).
+    pub created_at: String,
+    /// `(cluster, patients)` in cluster order.
+    pub sizes: Vec<(i64, i64)>,
+}
+
+impl Store {
+    /// Every cluster run, newest first, with its cluster sizes.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn cluster_runs(&self) -> Result<Vec<ClusterRunInfo>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT run_id, name, created_at FROM analysis_run WHERE kind = 'cluster'
+              ORDER BY run_id DESC",
+        )?;
+        let runs = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<(i64, String, String)>>>()?;
+        let mut sizes = self.conn.prepare(
+            "SELECT cluster, count(*) FROM cluster_assignment WHERE run_id = ?1
+              GROUP BY cluster ORDER BY cluster",
+        )?;
+        let mut out = Vec::with_capacity(runs.len());
+        for (run_id, name, created_at) in runs {
+            let sizes = sizes
+                .query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            out.push(ClusterRunInfo {
+                run_id,
+                name,
+                created_at,
+                sizes,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClinicalEvent, EventKind, parse_date};
+    use crate::store::patients::tests::patient;
+
+    #[test]
+    fn overview_aggregates_dates_death_and_latest_cluster() {
+        let mut store = Store::in_memory().unwrap();
+        let tx = store.transaction().unwrap();
+        tx.add_patient(&patient("P001"), None).unwrap();
+        tx.add_patient(&patient("P002"), None).unwrap();
+        let id = tx.patient_id("P001").unwrap().unwrap();
+        for (date, kind) in [
+            ("2024-01-10", EventKind::Diagnosis),
+            ("2025-03-01", EventKind::Death),
+        ] {
+            let event = ClinicalEvent {
+                patient: "P001".into(),
+                date: parse_date(date).unwrap(),
+                kind,
+                detail: String::new(),
+            };
+            tx.add_event(id, &event, None).unwrap();
+        }
+        tx.tx
+            .execute_batch(
+                "INSERT INTO imaging_study (patient_id, date, modality) VALUES (1, '2024-06-01', 'CT');
+                 INSERT INTO analysis_run (kind, name, software, created_at) VALUES
+                   ('cluster', 'old', 't', 'x'), ('cluster', 'new', 't', 'y');
+                 INSERT INTO cluster_assignment (run_id, patient_id, cluster) VALUES
+                   (1, 1, 1), (2, 1, 3), (2, 2, 1);",
+            )
+            .unwrap();
+        tx.commit().unwrap();
+        let rows = store.overview().unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].last_visit, Some(parse_date("2024-06-01").unwrap()));
+        assert_eq!(rows[0].death_date, Some(parse_date("2025-03-01").unwrap()));
+        assert_eq!(rows[0].endotype, Some(3), "the latest run wins");
+        assert_eq!(rows[1].last_visit, None);
+        let runs = store.cluster_runs().unwrap();
+        assert_eq!(runs[0].name, "new");
+        assert_eq!(runs[0].sizes, vec![(1, 1), (3, 1)]);
+    }
+}

@@ -1,0 +1,588 @@
+//! Reads that assemble response-assessment and trend inputs: lesion scans, PET uptake, ctDNA samples and cytokine series.
+
+use super::Store;
+use crate::analysis::response::PatientInputs;
+use crate::analysis::response::molecular::CtdnaSample;
+use crate::analysis::response::percist::{PetLesion, PetSeries, PetVisit};
+use crate::analysis::response::recist::{self, ImagingVisit, Lesion, LesionSeries, Measurement};
+use crate::analysis::trend::{Censor, Point};
+use crate::error::{Error, Result};
+use crate::model::Sex;
+use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
+use std::collections::BTreeMap;
+
+/// A series that `trend` can follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Series {
+    /// Mean VAF over tracked variants per liquid-biopsy sample (`ctdna.mean_vaf`).
+    CtdnaMeanVaf,
+    /// One cytokine, by analyte name (`cytokine:IL-6`).
+    Cytokine(String),
+    /// Metabolic tumour volume summed over lesions (`pet.mtv`, mL).
+    PetMtv,
+    /// Total lesion glycolysis summed over lesions (`pet.tlg`).
+    PetTlg,
+    /// SUVmax of the hottest lesion (`pet.suvmax`).
+    PetSuvMax,
+    /// RECIST sum of diameters (`recist.sum`, mm).
+    RecistSum,
+}
+
+impl std::str::FromStr for Series {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
+        match text.trim() {
+            "ctdna.mean_vaf" => Ok(Series::CtdnaMeanVaf),
+            "pet.mtv" => Ok(Series::PetMtv),
+            "pet.tlg" => Ok(Series::PetTlg),
+            "pet.suvmax" => Ok(Series::PetSuvMax),
+            "recist.sum" => Ok(Series::RecistSum),
+            other => match other.strip_prefix("cytokine:") {
+                Some(analyte) if !analyte.trim().is_empty() => {
+                    Ok(Series::Cytokine(analyte.trim().to_string()))
+                }
+                _ => Err("expected ctdna.mean_vaf, cytokine:NAME, pet.mtv, pet.tlg, pet.suvmax or recist.sum"
+                    .to_string()),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Series {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Series::CtdnaMeanVaf => f.write_str("ctdna.mean_vaf"),
+            Series::Cytokine(name) => write!(f, "cytokine:{name}"),
+            Series::PetMtv => f.write_str("pet.mtv"),
+            Series::PetTlg => f.write_str("pet.tlg"),
+            Series::PetSuvMax => f.write_str("pet.suvmax"),
+            Series::RecistSum => f.write_str("recist.sum"),
+        }
+    }
+}
+
+/// Segmentation methods preferred for PET volumes, in order (method, parameter).
+const PET_METHOD_PREFERENCE: &str = "CASE method WHEN 'percist' THEN 0 WHEN 'relative' THEN 1 \
+                                     WHEN 'background' THEN 2 WHEN 'absolute' THEN 3 ELSE 4 END";
+
+fn stored_date(text: &str, what: &str) -> Result<NaiveDate> {
+    crate::model::parse_date(text)
+        .map_err(|m| Error::Conflict(format!("stored date '{text}' in {what}: {m}")))
+}
+
+impl Store {
+    /// The patient's lesions and CT/MR scans with their measurements.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn lesion_series(&self, code: &str) -> Result<LesionSeries> {
+        let patient_id = self.patient_row_id(code)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT label, organ, is_nodal, is_target FROM lesion WHERE patient_id = ?1 ORDER BY label",
+        )?;
+        let lesions = stmt
+            .query_map([patient_id], |r| {
+                Ok(Lesion {
+                    label: r.get(0)?,
+                    organ: r.get(1)?,
+                    nodal: r.get::<_, i64>(2)? == 1,
+                    designated_target: r.get::<_, i64>(3)? == 1,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.date, l.label, m.longest_diameter_mm, m.short_axis_mm, m.mean_hu, m.is_new
+               FROM imaging_study s
+               LEFT JOIN lesion_measurement m ON m.study_id = s.study_id
+               LEFT JOIN lesion l ON l.lesion_id = m.lesion_id
+              WHERE s.patient_id = ?1 AND s.modality IN ('CT', 'MR')
+              ORDER BY s.date, s.modality, l.label",
+        )?;
+        let rows = stmt.query_map([patient_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                r.get::<_, Option<f64>>(3)?,
+                r.get::<_, Option<f64>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+            ))
+        })?;
+        let mut visits: BTreeMap<NaiveDate, ImagingVisit> = BTreeMap::new();
+        for row in rows {
+            let (date, label, longest, short, hu, new) = row?;
+            let date = stored_date(&date, "imaging_study")?;
+            let visit = visits.entry(date).or_insert_with(|| ImagingVisit {
+                date,
+                measurements: Vec::new(),
+            });
+            // CT and MR on one date: the first (CT) reading of a lesion wins.
+            if let Some(label) = label.filter(|l| !visit.measurements.iter().any(|m| &m.label == l))
+            {
+                visit.measurements.push(Measurement {
+                    label,
+                    longest_diameter_mm: longest,
+                    short_axis_mm: short,
+                    mean_hu: hu,
+                    is_new: new == Some(1),
+                });
+            }
+        }
+        Ok(LesionSeries {
+            lesions,
+            visits: visits.into_values().collect(),
+        })
+    }
+
+    /// The patient's PET scans with each lesion's uptake (one segmentation method
+    /// for the whole course: the preferred method present on the first PET scan,
+    /// in the order percist, relative, background, absolute), with height and sex.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn pet_series(&self, code: &str) -> Result<PetSeries> {
+        let patient_id = self.patient_row_id(code)?;
+        let (height_cm, sex): (Option<f64>, Option<String>) = self.conn.query_row(
+            "SELECT height_cm, sex FROM patient WHERE patient_id = ?1",
+            [patient_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let method: Option<(String, f64)> = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT method, method_param FROM pet_uptake
+                      WHERE study_id = (SELECT study_id FROM imaging_study
+                                         WHERE patient_id = ?1 AND modality = 'PET'
+                                         ORDER BY date LIMIT 1)
+                      ORDER BY {PET_METHOD_PREFERENCE}, method, method_param LIMIT 1"
+                ),
+                [patient_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (method, param) = method.unwrap_or_default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.date, s.weight_kg, s.liver_suv_mean, s.liver_suv_sd, s.blood_pool_suv,
+                    l.label, u.suv_max, u.suv_peak, u.tlg,
+                    coalesce((SELECT max(m.is_new) FROM lesion_measurement m
+                               JOIN imaging_study c ON c.study_id = m.study_id
+                              WHERE m.lesion_id = u.lesion_id AND c.patient_id = s.patient_id
+                                AND c.date <= s.date), 0)
+               FROM imaging_study s
+               LEFT JOIN pet_uptake u ON u.study_id = s.study_id AND u.method = ?2
+                                      AND u.method_param = ?3
+               LEFT JOIN lesion l ON l.lesion_id = u.lesion_id
+              WHERE s.patient_id = ?1 AND s.modality = 'PET'
+              ORDER BY s.date, l.label",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![patient_id, method, param], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<f64>>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                r.get::<_, Option<f64>>(3)?,
+                r.get::<_, Option<f64>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<f64>>(6)?,
+                r.get::<_, Option<f64>>(7)?,
+                r.get::<_, Option<f64>>(8)?,
+                r.get::<_, i64>(9)?,
+            ))
+        })?;
+        let mut visits: BTreeMap<NaiveDate, PetVisit> = BTreeMap::new();
+        for row in rows {
+            let (date, weight, liver, liver_sd, blood, label, suv_max, suv_peak, tlg, new) = row?;
+            let date = stored_date(&date, "imaging_study")?;
+            let visit = visits.entry(date).or_insert_with(|| PetVisit {
+                date,
+                weight_kg: weight,
+                liver_suv_mean: liver,
+                liver_suv_sd: liver_sd,
+                blood_pool_suv: blood,
+                cycles: None,
+                lesions: Vec::new(),
+            });
+            if let Some(label) = label {
+                visit.lesions.push(PetLesion {
+                    label,
+                    suv_max,
+                    suv_peak,
+                    tlg,
+                    is_new: new == 1,
+                });
+            }
+        }
+        Ok(PetSeries {
+            height_cm,
+            sex: sex.and_then(|s| s.parse::<Sex>().ok()),
+            visits: visits.into_values().collect(),
+        })
+    }
+
+    /// The patient's liquid-biopsy samples summarised over their tracked variants.
+    ///
+    /// Per sample and tracked variant, the calls of every caller are merged: detected
+    /// if any caller detected it, VAF the mean over the detecting callers (from alt and
+    /// ref reads when a caller gave no VAF), 0 when undetected. A sample's mean VAF is
+    /// the mean over the tracked variants reported for it.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn ctdna_samples(&self, code: &str) -> Result<Vec<CtdnaSample>> {
+        let patient_id = self.patient_row_id(code)?;
+        let mut stmt = self.conn.prepare_cached(
+            "WITH per_variant AS (
+               SELECT c.sample_id, max(c.detected) AS detected,
+                      coalesce(avg(CASE WHEN c.detected = 1 THEN coalesce(c.vaf,
+                               1.0 * c.alt_reads / nullif(c.alt_reads + c.ref_reads, 0)) END), 0) AS vaf,
+                      max(c.depth) AS depth
+                 FROM variant_call c
+                 JOIN lb_sample s ON s.sample_id = c.sample_id
+                 JOIN tracked_variant t ON t.patient_id = s.patient_id AND t.variant_id = c.variant_id
+                WHERE s.patient_id = ?1
+                GROUP BY c.sample_id, c.variant_id)
+             SELECT s.date, avg(v.vaf), coalesce(sum(v.detected), 0), count(v.sample_id),
+                    avg(CASE WHEN v.depth > 0 THEN 1.0 / v.depth END)
+               FROM lb_sample s LEFT JOIN per_variant v ON v.sample_id = s.sample_id
+              WHERE s.patient_id = ?1
+              GROUP BY s.sample_id ORDER BY s.date",
+        )?;
+        let rows = stmt.query_map([patient_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<f64>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<f64>>(4)?,
+            ))
+        })?;
+        let mut samples = Vec::new();
+        for row in rows {
+            let (date, mean_vaf, detected, tracked, limit) = row?;
+            samples.push(CtdnaSample {
+                date: stored_date(&date, "lb_sample")?,
+                mean_vaf,
+                detected: usize::try_from(detected).unwrap_or(0),
+                tracked: usize::try_from(tracked).unwrap_or(0),
+                detection_limit: limit,
+            });
+        }
+        Ok(samples)
+    }
+
+    /// Every input of the response criteria for one patient.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn response_inputs(&self, code: &str) -> Result<PatientInputs> {
+        Ok(PatientInputs {
+            lesions: self.lesion_series(code)?,
+            pet: self.pet_series(code)?,
+            ctdna: self.ctdna_samples(code)?,
+        })
+    }
+
+    /// The points of one series of a patient, for [`crate::analysis::trend::trend`].
+    ///
+    /// ctDNA samples with nothing detected are left-censored at their detection limit
+    /// (left out when it is unknown); cytokines carry their stored censoring; PET and
+    /// RECIST values are uncensored.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn series_points(&self, code: &str, series: &Series) -> Result<Vec<Point>> {
+        let uncensored = |date, value| Point {
+            date,
+            value,
+            censor: Censor::None,
+        };
+        Ok(match series {
+            Series::CtdnaMeanVaf => self
+                .ctdna_samples(code)?
+                .into_iter()
+                .filter(|s| s.tracked > 0)
+                .filter_map(|s| match (s.detected, s.mean_vaf, s.detection_limit) {
+                    (0, _, Some(limit)) => Some(Point {
+                        date: s.date,
+                        value: limit,
+                        censor: Censor::Left,
+                    }),
+                    (0, _, None) => None,
+                    (_, Some(v), _) => Some(uncensored(s.date, v)),
+                    _ => None,
+                })
+                .collect(),
+            Series::Cytokine(analyte) => self.cytokine_points(code, analyte)?,
+            Series::PetMtv | Series::PetTlg | Series::PetSuvMax => {
+                let pet = self.pet_series(code)?;
+                let mtv = self.pet_mtv(code)?;
+                pet.visits
+                    .iter()
+                    .filter_map(|v| {
+                        let values = v.lesions.iter();
+                        let value = match series {
+                            Series::PetTlg => {
+                                let tlg: Vec<f64> = values.filter_map(|l| l.tlg).collect();
+                                (!tlg.is_empty()).then(|| tlg.iter().sum())
+                            }
+                            Series::PetSuvMax => values.filter_map(|l| l.suv_max).reduce(f64::max),
+                            _ => mtv.get(&v.date).copied(),
+                        };
+                        value.map(|value| uncensored(v.date, value))
+                    })
+                    .collect()
+            }
+            Series::RecistSum => recist::sum_series(&self.lesion_series(code)?)
+                .into_iter()
+                .filter_map(|(date, sum)| sum.map(|s| uncensored(date, s)))
+                .collect(),
+        })
+    }
+
+    /// Total MTV per PET date, by the same method [`Store::pet_series`] chooses.
+    fn pet_mtv(&self, code: &str) -> Result<BTreeMap<NaiveDate, f64>> {
+        let patient_id = self.patient_row_id(code)?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "WITH chosen AS (
+               SELECT method, method_param FROM pet_uptake
+                WHERE study_id = (SELECT study_id FROM imaging_study
+                                   WHERE patient_id = ?1 AND modality = 'PET' ORDER BY date LIMIT 1)
+                ORDER BY {PET_METHOD_PREFERENCE}, method, method_param LIMIT 1)
+             SELECT s.date, sum(u.mtv_ml) FROM imaging_study s
+               JOIN pet_uptake u ON u.study_id = s.study_id
+               JOIN chosen c ON c.method = u.method AND c.method_param = u.method_param
+              WHERE s.patient_id = ?1 AND s.modality = 'PET'
+              GROUP BY s.study_id ORDER BY s.date"
+        ))?;
+        let rows = stmt.query_map([patient_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
+        })?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (date, mtv) = row?;
+            out.insert(stored_date(&date, "imaging_study")?, mtv);
+        }
+        Ok(out)
+    }
+
+    /// One analyte's values over time (case-insensitive name; on a date with several
+    /// assays, the first assay by name).
+    fn cytokine_points(&self, code: &str, analyte: &str) -> Result<Vec<Point>> {
+        let patient_id = self.patient_row_id(code)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT date, value, censor, bound FROM cytokine_measurement
+              WHERE patient_id = ?1 AND analyte = ?2 COLLATE NOCASE
+              ORDER BY date, assay",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![patient_id, analyte], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<f64>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<f64>>(3)?,
+            ))
+        })?;
+        let mut points: Vec<Point> = Vec::new();
+        for row in rows {
+            let (date, value, censor, bound) = row?;
+            let date = stored_date(&date, "cytokine_measurement")?;
+            if points.last().is_some_and(|p| p.date == date) {
+                continue;
+            }
+            let point = match (censor.as_str(), value, bound) {
+                ("left", _, Some(b)) => Point {
+                    date,
+                    value: b,
+                    censor: Censor::Left,
+                },
+                ("right", _, Some(b)) => Point {
+                    date,
+                    value: b,
+                    censor: Censor::Right,
+                },
+                (_, Some(v), _) => Point {
+                    date,
+                    value: v,
+                    censor: Censor::None,
+                },
+                _ => continue,
+            };
+            points.push(point);
+        }
+        Ok(points)
+    }
+
+    fn patient_row_id(&self, code: &str) -> Result<i64> {
+        self.conn
+            .query_row(
+                "SELECT patient_id FROM patient WHERE code = ?1",
+                [code],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::UnknownPatient(code.to_string()))
+    }
+}
+
+impl super::Tx<'_> {
+    /// Test support: runs SQL statements in this transaction. Tests use it to fill
+    /// tables whose ingest lives in other modules (imaging, PET, ctDNA, cytokines);
+    /// no command calls it.
+    ///
+    /// # Errors
+    /// Whatever SQLite reports for the statements.
+    #[doc(hidden)]
+    pub fn execute_test_sql(&self, sql: &str) -> Result<()> {
+        Ok(self.tx.execute_batch(sql)?)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::analysis::response::{Criterion, molecular, percist, recist as recist_rules};
+    use crate::store::patients::tests::patient;
+
+    /// A patient P001 (male, 171.5 cm) with CT scans, PET scans, ctDNA and IL-6.
+    pub(crate) const EXAMPLE_SQL: &str = include_str!("../../fixtures/response/example.sql");
+
+    pub(crate) fn example_store() -> Store {
+        let mut store = Store::in_memory().unwrap();
+        let tx = store.transaction().unwrap();
+        tx.add_patient(&patient("P001"), None).unwrap();
+        tx.execute_test_sql(EXAMPLE_SQL).unwrap();
+        tx.commit().unwrap();
+        store
+    }
+
+    #[test]
+    fn lesion_series_reads_scans_measurements_and_new_lesions() {
+        let store = example_store();
+        let series = store.lesion_series("P001").unwrap();
+        assert_eq!(series.lesions.len(), 3);
+        assert_eq!(series.visits.len(), 3);
+        assert!(
+            series.visits[2]
+                .measurements
+                .iter()
+                .any(|m| m.label == "M1" && m.is_new)
+        );
+        // T1 50 mm + N1 short axis 18 mm; M1 is new and not a target.
+        assert_eq!(recist_rules::sum_series(&series)[0].1, Some(68.0));
+        let codes: Vec<&str> = recist_rules::assess(&series)
+            .iter()
+            .map(|a| a.code())
+            .collect();
+        assert_eq!(codes, vec!["SD", "PD"]);
+        assert!(matches!(
+            store.lesion_series("P404"),
+            Err(Error::UnknownPatient(_))
+        ));
+    }
+
+    #[test]
+    fn pet_series_takes_one_method_height_sex_and_weight() {
+        let store = example_store();
+        let pet = store.pet_series("P001").unwrap();
+        assert_eq!(pet.height_cm, Some(171.5));
+        assert_eq!(pet.sex, Some(Sex::Male));
+        assert_eq!(pet.visits.len(), 2);
+        // 'relative' preferred over 'absolute': TLG 300, not 360.
+        assert_eq!(pet.visits[0].lesions[1].tlg, Some(300.0));
+        assert_eq!(pet.visits[0].weight_kg, Some(80.0));
+        let a = percist::assess(&pet);
+        assert_eq!(a[0].criterion, Criterion::Percist);
+        assert!(a[0].flags.is_empty(), "{:?}", a[0].flags);
+    }
+
+    #[test]
+    fn ctdna_samples_merge_callers_and_count_undetected_variants_as_zero() {
+        let store = example_store();
+        let samples = store.ctdna_samples("P001").unwrap();
+        assert_eq!(samples.len(), 4);
+        // Variant 3 is not tracked; variant 1 is the mean of two callers (0.11).
+        assert!((samples[0].mean_vaf.unwrap() - (0.11 + 0.06) / 2.0).abs() < 1e-12);
+        assert_eq!((samples[1].detected, samples[1].tracked), (1, 2));
+        assert!((samples[1].mean_vaf.unwrap() - 0.01).abs() < 1e-12);
+        assert_eq!(samples[2].detected, 0);
+        assert!((samples[2].detection_limit.unwrap() - (0.001 + 0.002) / 2.0).abs() < 1e-12);
+        // VAF from reads when the caller gave none: 20 / 500.
+        assert!((samples[3].mean_vaf.unwrap() - 0.02).abs() < 1e-12);
+        let codes: Vec<&str> = molecular::assess(&samples)
+            .iter()
+            .map(|a| a.code())
+            .collect();
+        assert_eq!(codes, vec!["PR", "CR", "PD"]);
+    }
+
+    #[test]
+    fn series_points_for_each_kind() {
+        let store = example_store();
+        let il6 = store
+            .series_points("P001", &"cytokine:il-6".parse().unwrap())
+            .unwrap();
+        assert_eq!(il6.len(), 3);
+        assert_eq!(il6[0].value, 40.0);
+        assert_eq!(il6[2].censor, Censor::Left);
+        let vaf = store.series_points("P001", &Series::CtdnaMeanVaf).unwrap();
+        assert_eq!(vaf[2].censor, Censor::Left);
+        let mtv = store.series_points("P001", &Series::PetMtv).unwrap();
+        assert_eq!(
+            mtv.iter().map(|p| p.value).collect::<Vec<_>>(),
+            vec![70.0, 45.0]
+        );
+        let suv = store.series_points("P001", &Series::PetSuvMax).unwrap();
+        assert_eq!(suv[1].value, 6.0);
+        let sums = store.series_points("P001", &Series::RecistSum).unwrap();
+        assert_eq!(
+            sums.iter().map(|p| p.value).collect::<Vec<_>>(),
+            vec![68.0, 67.0, 79.0]
+        );
+    }
+
+    #[test]
+    fn example_patient_shows_necrosis_metabolic_response_and_molecular_lead() {
+        use crate::analysis::response::discordance::Kind;
+        let store = example_store();
+        let report = crate::analysis::response::assess_patient(
+            &store.response_inputs("P001").unwrap(),
+            &Criterion::ALL,
+        );
+        let kinds: Vec<Kind> = report.discordances.iter().map(|d| d.kind).collect();
+        assert!(kinds.contains(&Kind::NecrosisWithoutShrinkage), "{kinds:?}");
+        assert!(
+            kinds.contains(&Kind::MetabolicWithoutShrinkage),
+            "{kinds:?}"
+        );
+        let lead = report
+            .discordances
+            .iter()
+            .find(|d| d.kind == Kind::MolecularLead)
+            .unwrap();
+        // ctDNA detected again on 2024-04-08, RECIST PD on 2024-05-10.
+        assert_eq!(lead.lead_time_days, Some(32));
+        assert_eq!(
+            report.best(Criterion::Recist).unwrap().progression_date,
+            Some(crate::model::parse_date("2024-05-10").unwrap())
+        );
+    }
+
+    #[test]
+    fn series_names_parse_and_print() {
+        for name in [
+            "ctdna.mean_vaf",
+            "cytokine:IL-6",
+            "pet.mtv",
+            "pet.tlg",
+            "pet.suvmax",
+            "recist.sum",
+        ] {
+            assert_eq!(name.parse::<Series>().unwrap().to_string(), name);
+        }
+        assert!("cytokine:".parse::<Series>().is_err());
+        assert!("pet.volume".parse::<Series>().is_err());
+    }
+}

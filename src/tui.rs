@@ -1,0 +1,153 @@
+//! The oncologist's terminal UI (ratatui, Elm style): state in `app`, key handling in `update`, drawing in `ui`, database reads only in the run loop here.
+
+pub mod app;
+pub mod data;
+pub mod ui;
+pub mod update;
+pub mod worker;
+
+use crate::store::{Access, Store};
+use app::App;
+use crossterm::event::{self, Event, KeyEventKind};
+use std::path::Path;
+use std::time::Duration;
+use update::Effect;
+
+/// Restores the terminal when dropped, also on an early return with an error.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = ratatui::try_restore();
+    }
+}
+
+/// Which screen [`snapshot`] draws.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotScreen {
+    /// The cohort table.
+    Cohort,
+    /// One patient's screen.
+    Patient(String),
+    /// The clusters screen.
+    Clusters,
+}
+
+/// Loads the database exactly as [`run`] does and draws one screen as plain text of
+/// `width` x `height` cells, without a terminal: for documentation, scripts and the
+/// open-time benchmark. With `assess`, the cohort's response columns are computed
+/// first (the interactive UI fills them in the background after opening).
+///
+/// # Errors
+/// When the database cannot be opened or read, or the patient does not exist.
+pub fn snapshot(
+    db: &Path,
+    screen: &SnapshotScreen,
+    width: u16,
+    height: u16,
+    assess: bool,
+) -> anyhow::Result<String> {
+    let store = Store::open(db, Access::ReadOnly)?;
+    let today = chrono::Local::now().date_naive();
+    let mut app = App::new(data::load_cohort(&store, today)?);
+    app.cluster_runs = data::load_cluster_runs(&store)?;
+    if assess {
+        for (index, code) in app.codes().into_iter().enumerate() {
+            let assessment = data::assess_row(&store, &code)?;
+            app.apply_assessment(index, &code, assessment);
+        }
+        app.resort();
+    }
+    app.set_viewport(height);
+    match screen {
+        SnapshotScreen::Cohort => {}
+        SnapshotScreen::Patient(code) => app.show_patient(data::load_patient(&store, code)?),
+        SnapshotScreen::Clusters => app.screen = app::Screen::Clusters,
+    }
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
+    terminal.draw(|frame| ui::render(&app, frame))?;
+    let buffer = terminal.backend().buffer();
+    let lines: Vec<String> = (0..height)
+        .map(|y| {
+            let line: String = (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect();
+            line.trim_end().to_string()
+        })
+        .collect();
+    Ok(lines.join("\n"))
+}
+
+/// Opens the UI on the database at `db` and runs until the user quits. The terminal
+/// is restored on return, on error and on panic (ratatui's panic hook).
+///
+/// # Errors
+/// When the database cannot be opened or read, or the terminal fails.
+pub fn run(db: &Path) -> anyhow::Result<()> {
+    let store = Store::open(db, Access::ReadOnly)?;
+    let today = chrono::Local::now().date_naive();
+    let mut app = App::new(data::load_cohort(&store, today)?);
+    app.cluster_runs = data::load_cluster_runs(&store)?;
+
+    let mut worker = worker::Worker::spawn(db.to_path_buf(), app.codes());
+
+    let mut terminal = ratatui::try_init()?;
+    let _guard = TerminalGuard;
+    loop {
+        if !worker.is_finished() {
+            for (index, code, result) in worker.drain() {
+                match result {
+                    Ok(assessment) => app.apply_assessment(index, &code, assessment),
+                    Err(e) => app.status = Some(format!("assessment failed: {e}")),
+                }
+            }
+            app.assessing = (!worker.is_finished()).then_some((worker.done, worker.total));
+            if worker.is_finished() {
+                app.resort();
+            }
+        }
+        let size = terminal.size()?;
+        app.set_viewport(size.height);
+        terminal.draw(|frame| ui::render(&app, frame))?;
+        let wait = if worker.is_finished() { 250 } else { 50 };
+        if !event::poll(Duration::from_millis(wait))? {
+            continue;
+        }
+        let Event::Key(key) = event::read()? else {
+            continue;
+        };
+        if key.kind != KeyEventKind::Press {
+            continue;
+        }
+        let Some(action) = update::action_for(&app, key) else {
+            continue;
+        };
+        match update::update(&mut app, action) {
+            Effect::None => {}
+            Effect::Quit => break,
+            Effect::OpenPatient(code) => match data::load_patient(&store, &code) {
+                Ok(view) => app.show_patient(view),
+                Err(e) => app.status = Some(format!("cannot open {code}: {e}")),
+            },
+            Effect::Reload => {
+                let reloaded = data::load_cohort(&store, today)
+                    .and_then(|rows| Ok((rows, data::load_cluster_runs(&store)?)));
+                match reloaded {
+                    Ok((rows, runs)) => {
+                        app.replace_cohort(rows);
+                        app.cluster_runs = runs;
+                        worker = worker::Worker::spawn(db.to_path_buf(), app.codes());
+                        if let Some(code) = app.patient.as_ref().map(|p| p.code.clone())
+                            && let Ok(view) = data::load_patient(&store, &code)
+                        {
+                            app.patient = Some(view);
+                        }
+                        app.status = Some("reloaded from the database".into());
+                    }
+                    Err(e) => app.status = Some(format!("reload failed: {e}")),
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Drawing: `render(&app, frame)` lays out the title bar, the current screen, the status bar and the help overlay. Reads state only.
+
+mod clusters;
+mod cohort;
+pub mod help;
+mod patient;
+
+use super::app::{App, Screen};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Smallest terminal the screens are drawn in; below it a message asks for more room.
+pub const MIN_WIDTH: u16 = 30;
+/// See [`MIN_WIDTH`].
+pub const MIN_HEIGHT: u16 = 8;
+
+/// Draws the whole UI from the state.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        frame.render_widget(
+            Paragraph::new(format!(
+                "oncotrack: terminal {}x{} is too small (at least {MIN_WIDTH}x{MIN_HEIGHT}); q quits",
+                area.width, area.height
+            ))
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [title, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(title_bar(app), title);
+    match app.screen {
+        Screen::Cohort => cohort::render(app, frame, body),
+        Screen::Patient => patient::render(app, frame, body),
+        Screen::Clusters => clusters::render(app, frame, body),
+    }
+    frame.render_widget(status_bar(app), status);
+    if app.show_help {
+        help::render(frame, area);
+    }
+}
+
+fn title_bar(app: &App) -> Paragraph<'static> {
+    let tab = |name: &'static str, on: bool| {
+        let style = if on {
+            Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            Style::default().fg(Color::Gray)
+        };
+        Span::styled(format!(" {name} "), style)
+    };
+    let patient_tab = app
+        .patient
+        .as_ref()
+        .map_or("Patient".to_string(), |p| format!("Patient {}", p.code));
+    Paragraph::new(Line::from(vec![
+        Span::styled("oncotrack ", Style::default().add_modifier(Modifier::BOLD)),
+        tab("1 Cohort", app.screen == Screen::Cohort),
+        Span::raw(" "),
+        Span::styled(
+            format!(" {patient_tab} "),
+            if app.screen == Screen::Patient {
+                Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            } else {
+                Style::default().fg(Color::Gray)
+            },
+        ),
+        Span::raw(" "),
+        tab("2 Clusters", app.screen == Screen::Clusters),
+    ]))
+}
+
+fn status_bar(app: &App) -> Paragraph<'static> {
+    if app.filtering {
+        return Paragraph::new(format!("filter: {}_   (Enter keep, Esc clear)", app.filter));
+    }
+    if let Some(message) = &app.status {
+        return Paragraph::new(message.clone()).style(Style::default().fg(Color::Yellow));
+    }
+    let hints = match app.screen {
+        Screen::Cohort => {
+            "↑↓/jk move  Enter open  s sort  S reverse  / filter  2 clusters  r reload  ? help  q quit"
+        }
+        Screen::Patient => "Tab pane  ↑↓/jk response row  c cytokine  r reload  ? help  q back",
+        Screen::Clusters => "↑↓/jk run  1 cohort  r reload  ? help  q back",
+    };
+    Paragraph::new(hints).style(Style::default().fg(Color::DarkGray))
+}
+
+/// A centred rectangle of at most `width` x `height` inside `area`.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

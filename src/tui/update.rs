@@ -1,0 +1,352 @@
+//! Key presses to actions, and `update(app, action)`: every state change of the UI, without I/O (I/O is requested as an [`Effect`]).
+
+use super::app::{App, Column, Pane, Screen};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Move the selection by this many rows (negative: up).
+    Move(isize),
+    /// Move a page up or down.
+    Page(isize),
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// Open the selection.
+    Open,
+    /// Back one screen, or quit from the cohort.
+    Back,
+    /// Quit at once.
+    Quit,
+    /// Toggle the help overlay.
+    Help,
+    /// Sort by the next column.
+    SortNext,
+    /// Reverse the sort.
+    SortReverse,
+    /// Start typing a filter.
+    FilterStart,
+    /// A character of the filter.
+    FilterChar(char),
+    /// Delete the last filter character.
+    FilterBackspace,
+    /// Finish typing the filter (keep it).
+    FilterDone,
+    /// Clear the filter.
+    FilterClear,
+    /// Next pane of the patient screen.
+    NextPane,
+    /// Next cytokine on the chart.
+    NextCytokine,
+    /// Show the cohort.
+    ShowCohort,
+    /// Show the clusters.
+    ShowClusters,
+    /// Reload from the database.
+    Reload,
+}
+
+/// I/O the run loop must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing.
+    None,
+    /// Load and show this patient.
+    OpenPatient(String),
+    /// Reload everything from the database.
+    Reload,
+    /// Leave the UI.
+    Quit,
+}
+
+/// The action a key press means in the current state, if any.
+pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    if app.filtering {
+        return match key.code {
+            KeyCode::Enter => Some(Action::FilterDone),
+            KeyCode::Esc => Some(Action::FilterClear),
+            KeyCode::Backspace => Some(Action::FilterBackspace),
+            KeyCode::Char(c) => Some(Action::FilterChar(c)),
+            _ => None,
+        };
+    }
+    Some(match key.code {
+        KeyCode::Char('q') | KeyCode::Esc => Action::Back,
+        KeyCode::Char('?') => Action::Help,
+        KeyCode::Down | KeyCode::Char('j') => Action::Move(1),
+        KeyCode::Up | KeyCode::Char('k') => Action::Move(-1),
+        KeyCode::PageDown | KeyCode::Char('f') => Action::Page(1),
+        KeyCode::PageUp | KeyCode::Char('b') => Action::Page(-1),
+        KeyCode::Home | KeyCode::Char('g') => Action::Top,
+        KeyCode::End | KeyCode::Char('G') => Action::Bottom,
+        KeyCode::Enter | KeyCode::Char('l') | KeyCode::Right => Action::Open,
+        KeyCode::Char('h') | KeyCode::Left => Action::Back,
+        KeyCode::Char('s') => Action::SortNext,
+        KeyCode::Char('S') => Action::SortReverse,
+        KeyCode::Char('/') => Action::FilterStart,
+        KeyCode::Tab => Action::NextPane,
+        KeyCode::Char('c') => Action::NextCytokine,
+        KeyCode::Char('1') => Action::ShowCohort,
+        KeyCode::Char('2') => Action::ShowClusters,
+        KeyCode::Char('r') => Action::Reload,
+        _ => return None,
+    })
+}
+
+/// Applies an action to the state and says what I/O, if any, must follow.
+pub fn update(app: &mut App, action: Action) -> Effect {
+    app.status = None;
+    if app.show_help {
+        // Any key closes the help; q/Esc only close it.
+        app.show_help = false;
+        return match action {
+            Action::Quit => Effect::Quit,
+            _ => Effect::None,
+        };
+    }
+    match action {
+        Action::Quit => return Effect::Quit,
+        Action::Help => app.show_help = true,
+        Action::Reload => return Effect::Reload,
+        Action::ShowCohort => app.screen = Screen::Cohort,
+        Action::ShowClusters => app.screen = Screen::Clusters,
+        Action::Back => match app.screen {
+            Screen::Cohort => return Effect::Quit,
+            Screen::Patient | Screen::Clusters => app.screen = Screen::Cohort,
+        },
+        Action::FilterStart if app.screen == Screen::Cohort => app.filtering = true,
+        Action::FilterChar(c) => {
+            app.filter.push(c);
+            app.refresh_visible();
+        }
+        Action::FilterBackspace => {
+            app.filter.pop();
+            app.refresh_visible();
+        }
+        Action::FilterDone => app.filtering = false,
+        Action::FilterClear => {
+            app.filtering = false;
+            app.filter.clear();
+            app.refresh_visible();
+        }
+        Action::SortNext if app.screen == Screen::Cohort => {
+            let index = Column::ALL
+                .iter()
+                .position(|c| *c == app.sort.0)
+                .unwrap_or(0);
+            app.sort = (Column::ALL[(index + 1) % Column::ALL.len()], false);
+            app.refresh_visible();
+        }
+        Action::SortReverse if app.screen == Screen::Cohort => {
+            app.sort.1 = !app.sort.1;
+            app.refresh_visible();
+        }
+        Action::NextPane if app.screen == Screen::Patient => {
+            app.pane = match app.pane {
+                Pane::Charts => Pane::Responses,
+                Pane::Responses => Pane::Trends,
+                Pane::Trends => Pane::Charts,
+            };
+        }
+        Action::NextCytokine if app.screen == Screen::Patient => {
+            let count = app.patient.as_ref().map_or(0, |p| p.cytokines.len());
+            app.cytokine = if count == 0 {
+                0
+            } else {
+                (app.cytokine + 1) % count
+            };
+        }
+        Action::Open if app.screen == Screen::Cohort => {
+            if let Some(row) = app.selected_row() {
+                return Effect::OpenPatient(row.code.clone());
+            }
+        }
+        Action::Move(_) | Action::Page(_) | Action::Top | Action::Bottom => {
+            move_selection(app, &action)
+        }
+        _ => {}
+    }
+    Effect::None
+}
+
+fn move_selection(app: &mut App, action: &Action) {
+    let step = |current: usize, len: usize| -> usize {
+        let last = len.saturating_sub(1) as isize;
+        let target = match action {
+            Action::Move(d) => current as isize + d,
+            Action::Page(d) => current as isize + d * app.viewport as isize,
+            Action::Top => 0,
+            _ => last,
+        };
+        target.clamp(0, last.max(0)) as usize
+    };
+    match app.screen {
+        Screen::Cohort => {
+            let position = step(app.selected, app.visible.len());
+            app.select(position);
+        }
+        Screen::Patient => {
+            let len = app.patient.as_ref().map_or(0, |p| p.responses.len());
+            app.response_selected = step(app.response_selected, len);
+        }
+        Screen::Clusters => {
+            app.run_selected = step(app.run_selected, app.cluster_runs.len());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::data::CohortRow;
+    use crossterm::event::KeyEvent;
+
+    fn row(code: &str, diagnosis: &str, age: Option<i32>) -> CohortRow {
+        CohortRow {
+            code: code.into(),
+            diagnosis: diagnosis.into(),
+            age,
+            days_since_diagnosis: None,
+            last_visit: None,
+            mean_vaf: None,
+            recist: None,
+            percist: None,
+            choi: None,
+            ctdna_status: None,
+            endotype: None,
+            alive: true,
+        }
+    }
+
+    fn app(n: usize) -> App {
+        let rows = (1..=n)
+            .map(|i| {
+                row(
+                    &format!("P{i:03}"),
+                    if i % 2 == 0 {
+                        "Ewing sarcoma"
+                    } else {
+                        "osteosarcoma"
+                    },
+                    Some(60 - i as i32),
+                )
+            })
+            .collect();
+        let mut app = App::new(rows);
+        app.viewport = 5;
+        app
+    }
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    /// Presses a key: maps it in the current state, then updates.
+    fn press(app: &mut App, code: KeyCode) -> Effect {
+        let action = action_for(app, key(code)).expect("key is bound");
+        update(app, action)
+    }
+
+    #[test]
+    fn vim_keys_and_arrows_move_and_scroll_the_selection() {
+        let mut a = app(20);
+        for _ in 0..7 {
+            press(&mut a, KeyCode::Char('j'));
+        }
+        assert_eq!(
+            (a.selected, a.offset),
+            (7, 3),
+            "selection stays in the viewport"
+        );
+        press(&mut a, KeyCode::Up);
+        assert_eq!(a.selected, 6);
+        update(&mut a, Action::Bottom);
+        assert_eq!((a.selected, a.offset), (19, 15));
+        update(&mut a, Action::Page(1));
+        assert_eq!(a.selected, 19, "clamped at the end");
+        update(&mut a, Action::Top);
+        assert_eq!((a.selected, a.offset), (0, 0));
+    }
+
+    #[test]
+    fn typing_a_filter_narrows_rows_and_esc_clears_it() {
+        let mut a = app(10);
+        press(&mut a, KeyCode::Char('/'));
+        assert!(a.filtering);
+        for c in "ewing".chars() {
+            // While filtering, q and j are text, not commands.
+            press(&mut a, KeyCode::Char(c));
+        }
+        assert_eq!(a.visible.len(), 5);
+        assert_eq!(
+            action_for(&a, key(KeyCode::Char('q'))),
+            Some(Action::FilterChar('q'))
+        );
+        press(&mut a, KeyCode::Esc);
+        assert!(!a.filtering);
+        assert_eq!(a.visible.len(), 10);
+    }
+
+    #[test]
+    fn sort_cycles_columns_and_reverses() {
+        let mut a = app(3);
+        update(&mut a, Action::SortNext); // Diagnosis
+        assert_eq!(a.selected_row().unwrap().diagnosis, "Ewing sarcoma");
+        update(&mut a, Action::SortNext); // Age
+        assert_eq!(a.selected_row().unwrap().code, "P003", "youngest first");
+        update(&mut a, Action::SortReverse);
+        assert_eq!(a.selected_row().unwrap().code, "P001");
+    }
+
+    #[test]
+    fn enter_opens_the_selected_patient_and_q_goes_back_then_quits() {
+        let mut a = app(3);
+        update(&mut a, Action::Move(1));
+        assert_eq!(
+            update(&mut a, Action::Open),
+            Effect::OpenPatient("P002".into())
+        );
+        a.show_patient(crate::tui::data::PatientView::default());
+        assert_eq!(a.screen, Screen::Patient);
+        update(&mut a, Action::NextPane);
+        assert_eq!(a.pane, Pane::Responses);
+        assert_eq!(update(&mut a, Action::Back), Effect::None);
+        assert_eq!(a.screen, Screen::Cohort);
+        assert_eq!(update(&mut a, Action::Back), Effect::Quit);
+    }
+
+    #[test]
+    fn help_toggles_and_any_key_closes_it() {
+        let mut a = app(1);
+        update(&mut a, Action::Help);
+        assert!(a.show_help);
+        assert_eq!(
+            update(&mut a, Action::Back),
+            Effect::None,
+            "q closes help, does not quit"
+        );
+        assert!(!a.show_help);
+        assert_eq!(update(&mut a, Action::Reload), Effect::Reload);
+    }
+
+    #[test]
+    fn empty_cohort_never_panics() {
+        let mut a = App::new(Vec::new());
+        for action in [
+            Action::Move(1),
+            Action::Bottom,
+            Action::Page(-1),
+            Action::Open,
+            Action::SortNext,
+            Action::NextCytokine,
+        ] {
+            update(&mut a, action);
+        }
+        assert_eq!(a.selected, 0);
+    }
+}
