@@ -726,6 +726,7 @@ pub struct Pca {
 ///
 /// # Errors
 /// [`Error::InvalidValue`] for an invalid matrix.
+#[allow(clippy::needless_range_loop)] // symmetric-matrix arithmetic reads best indexed
 pub fn pca(rows: &[Vec<f64>], components: usize) -> Result<Pca> {
     let d = check_matrix(rows)?;
     let n = rows.len();
@@ -781,6 +782,7 @@ pub fn pca(rows: &[Vec<f64>], components: usize) -> Result<Pca> {
 }
 
 /// Eigenvalues and eigenvectors (as columns) of a symmetric matrix (cyclic Jacobi).
+#[allow(clippy::needless_range_loop)]
 fn jacobi_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
     let d = a.len();
     let mut v: Vec<Vec<f64>> = (0..d)

@@ -665,8 +665,7 @@ fn integrated_prior(batch_data: &[Vec<f64>], g_hat: &[f64], d_hat: &[f64]) -> (V
     let mut delta_star = Vec::with_capacity(features);
     let n = batch_data.first().map_or(0, Vec::len) as f64;
     let mut log_lh = vec![0.0; features];
-    for i in 0..features {
-        let row = &batch_data[i];
+    for (i, row) in batch_data.iter().enumerate() {
         let mut max = f64::NEG_INFINITY;
         for j in 0..features {
             if j == i {

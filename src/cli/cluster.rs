@@ -255,8 +255,11 @@ fn k_scores_json(scores: &[KScore]) -> Value {
         .into()
 }
 
+/// Sample ids, feature names and rows.
+type Matrix = (Vec<String>, Vec<String>, Vec<Vec<f64>>);
+
 /// Reads an analyst's matrix: first column ids, the others numeric features.
-fn read_input(path: &Path) -> anyhow::Result<(Vec<String>, Vec<String>, Vec<Vec<f64>>)> {
+fn read_input(path: &Path) -> anyhow::Result<Matrix> {
     let table = Table::read(path)?;
     if table.columns.len() < 2 {
         return Err(oncotrack::Error::parse(

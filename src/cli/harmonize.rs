@@ -160,6 +160,9 @@ fn run_file(input: &Path, out: &Path, format: Format, args: &HarmonizeArgs) -> a
     }
 }
 
+/// A lesion's batch and its feature values.
+type Sample = (String, BTreeMap<String, f64>);
+
 fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<()> {
     let name = args
         .name
@@ -178,7 +181,7 @@ fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<
     let mut store = open_write(db)?;
     let values = store.imaging_values(family)?;
     // Samples are (study, lesion); features the union of names; incomplete samples are left out.
-    let mut samples: BTreeMap<(i64, i64), (String, BTreeMap<String, f64>)> = BTreeMap::new();
+    let mut samples: BTreeMap<(i64, i64), Sample> = BTreeMap::new();
     for v in values.iter().filter(|v| v.value.is_finite()) {
         let batch = if by_site {
             v.site.clone()
@@ -200,7 +203,7 @@ fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<
         n.dedup();
         n
     };
-    let complete: Vec<(&(i64, i64), &(String, BTreeMap<String, f64>))> = samples
+    let complete: Vec<(&(i64, i64), &Sample)> = samples
         .iter()
         .filter(|(_, (_, m))| m.len() == names.len())
         .collect();
