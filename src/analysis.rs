@@ -9,3 +9,16 @@ pub mod pet;
 pub mod response;
 pub mod survival;
 pub mod trend;
+
+/// An invalid input value of an analysis (`what`, the value, and why).
+pub(crate) fn invalid(
+    what: &'static str,
+    value: impl Into<String>,
+    reason: impl Into<String>,
+) -> crate::Error {
+    crate::Error::InvalidValue {
+        what,
+        value: value.into(),
+        reason: reason.into(),
+    }
+}

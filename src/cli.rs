@@ -153,3 +153,13 @@ fn date_arg(option: &'static str, text: &str) -> anyhow::Result<chrono::NaiveDat
         .into()
     })
 }
+
+/// An invalid command-line value, as the library's error (one line, names the option).
+fn invalid(what: &'static str, value: &str, reason: &str) -> anyhow::Error {
+    oncotrack::Error::InvalidValue {
+        what,
+        value: value.to_string(),
+        reason: reason.to_string(),
+    }
+    .into()
+}

@@ -151,6 +151,14 @@ impl CsvInput {
         &self.headers
     }
 
+    /// The header's column names as written (trimmed), in file order.
+    pub(crate) fn column_names(&mut self) -> Vec<String> {
+        self.reader
+            .headers()
+            .map(|h| h.iter().map(|n| n.trim().to_string()).collect())
+            .unwrap_or_default()
+    }
+
     /// Calls `each` for every record, stopping at the first error.
     pub(crate) fn for_each(
         &mut self,

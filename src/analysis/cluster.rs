@@ -6,7 +6,8 @@
 //! scikit-learn's `silhouette_score` on the same distance. Rows are samples
 //! (patients), columns features.
 
-use crate::error::{Error, Result};
+use super::invalid;
+use crate::error::Result;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -92,14 +93,6 @@ fn check_matrix(rows: &[Vec<f64>]) -> Result<usize> {
     Ok(width)
 }
 
-fn invalid(what: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Error {
-    Error::InvalidValue {
-        what,
-        value: value.into(),
-        reason: reason.into(),
-    }
-}
-
 /// Squared Euclidean distance with four running sums (vectorises; rounding differs
 /// from a left-to-right sum by a few ulps).
 #[inline]
@@ -137,7 +130,7 @@ fn normalised_rows(rows: &[Vec<f64>]) -> Vec<Vec<f64>> {
 /// The condensed distance matrix (upper triangle row by row, as scipy's `pdist`).
 ///
 /// # Errors
-/// [`Error::InvalidValue`] for a ragged or non-finite matrix, or a constant row
+/// [`crate::Error::InvalidValue`] for a ragged or non-finite matrix, or a constant row
 /// under the correlation distance (its correlation is undefined).
 pub fn condensed_distances(rows: &[Vec<f64>], distance: Distance) -> Result<Vec<f64>> {
     check_matrix(rows)?;
@@ -191,7 +184,7 @@ impl Dendrogram {
     /// `fcluster(Z, k, "maxclust")` up to renaming), numbered by first appearance.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] unless 1 <= k <= n.
+    /// [`crate::Error::InvalidValue`] unless 1 <= k <= n.
     pub fn cut(&self, k: usize) -> Result<Vec<usize>> {
         if k == 0 || k > self.n {
             return Err(invalid(
@@ -237,7 +230,7 @@ fn renumber(keys: &[usize]) -> Vec<usize> {
 /// Hierarchical clustering of the rows with kodama.
 ///
 /// # Errors
-/// [`Error::InvalidValue`] for an invalid matrix, or [`Method::KMeans`].
+/// [`crate::Error::InvalidValue`] for an invalid matrix, or [`Method::KMeans`].
 pub fn hierarchical(rows: &[Vec<f64>], method: Method, distance: Distance) -> Result<Dendrogram> {
     let condensed = condensed_distances(rows, distance)?;
     linkage(condensed, rows.len(), method)
@@ -268,7 +261,7 @@ fn linkage(mut condensed: Vec<f64>, n: usize, method: Method) -> Result<Dendrogr
 /// of [`condensed_distances`]; `labels` are 1..=k.
 ///
 /// # Errors
-/// [`Error::InvalidValue`] unless 2 <= k <= n − 1.
+/// [`crate::Error::InvalidValue`] unless 2 <= k <= n − 1.
 pub fn silhouette(condensed: &[f64], labels: &[usize]) -> Result<f64> {
     Ok(silhouette_samples(condensed, labels)?.iter().sum::<f64>() / labels.len() as f64)
 }
@@ -276,7 +269,7 @@ pub fn silhouette(condensed: &[f64], labels: &[usize]) -> Result<f64> {
 /// Per-sample silhouette widths (scikit-learn's `silhouette_samples`).
 ///
 /// # Errors
-/// [`Error::InvalidValue`] unless 2 <= k <= n − 1 and the matrix fits the labels.
+/// [`crate::Error::InvalidValue`] unless 2 <= k <= n − 1 and the matrix fits the labels.
 pub fn silhouette_samples(condensed: &[f64], labels: &[usize]) -> Result<Vec<f64>> {
     let n = labels.len();
     if condensed.len() != n * n.saturating_sub(1) / 2 {
@@ -378,7 +371,7 @@ pub struct KMeans {
 /// variance (scikit-learn's tolerance).
 ///
 /// # Errors
-/// [`Error::InvalidValue`] for an invalid matrix or k outside 1..=n, or n_init = 0.
+/// [`crate::Error::InvalidValue`] for an invalid matrix or k outside 1..=n, or n_init = 0.
 pub fn kmeans(rows: &[Vec<f64>], k: usize, seed: u64, n_init: usize) -> Result<KMeans> {
     let d = check_matrix(rows)?;
     let n = rows.len();
@@ -643,7 +636,7 @@ pub struct Clustering {
 /// `resamples` bootstrap resamples, profiles and PCA.
 ///
 /// # Errors
-/// [`Error::InvalidValue`] for an invalid matrix or a k outside 2..=n − 1.
+/// [`crate::Error::InvalidValue`] for an invalid matrix or a k outside 2..=n − 1.
 pub fn analyse(
     rows: &[Vec<f64>],
     k: KChoice,
@@ -725,7 +718,7 @@ pub struct Pca {
 /// component signs are arbitrary).
 ///
 /// # Errors
-/// [`Error::InvalidValue`] for an invalid matrix.
+/// [`crate::Error::InvalidValue`] for an invalid matrix.
 #[allow(clippy::needless_range_loop)] // symmetric-matrix arithmetic reads best indexed
 pub fn pca(rows: &[Vec<f64>], components: usize) -> Result<Pca> {
     let d = check_matrix(rows)?;

@@ -9,8 +9,9 @@
 //! parametric shrinkage with n = 1. Features that are constant over all samples
 //! are left out of the fit and passed through unchanged (the caller warns).
 
+use super::invalid;
 use super::linalg::invert;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A covariate whose effect ComBat preserves.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,14 +46,6 @@ pub struct ComBatOutput {
     pub batches: Vec<String>,
 }
 
-fn invalid(what: &'static str, value: impl Into<String>, reason: impl Into<String>) -> Error {
-    Error::InvalidValue {
-        what,
-        value: value.into(),
-        reason: reason.into(),
-    }
-}
-
 /// Sorted distinct levels (numerically when every level is a number, as numpy
 /// sorts a numeric column) and each sample's level index.
 fn levels(values: &[String]) -> (Vec<String>, Vec<usize>) {
@@ -79,7 +72,7 @@ fn levels(values: &[String]) -> (Vec<String>, Vec<usize>) {
 /// preserving `covariates`.
 ///
 /// # Errors
-/// [`Error::InvalidValue`] when the data are ragged or not finite, a batch has a
+/// [`crate::Error::InvalidValue`] when the data are ragged or not finite, a batch has a
 /// single sample, there is one batch only, the reference batch is unknown, or the
 /// design is singular (a covariate confounded with batch).
 pub fn combat(
@@ -227,24 +220,14 @@ pub fn combat(
                 .collect()
         })
         .collect();
-    let batch_mean: Vec<Vec<f64>> = (0..n_batch)
-        .map(|b| {
-            per_feature
-                .iter()
-                .zip(&sd)
-                .map(|(f, sd)| f.batch_mean[b] / sd)
-                .collect()
-        })
-        .collect();
-    let batch_squares: Vec<Vec<f64>> = (0..n_batch)
-        .map(|b| {
-            per_feature
-                .iter()
-                .zip(&var_pooled)
-                .map(|(f, v)| f.batch_squares[b] / v)
-                .collect()
-        })
-        .collect();
+    // [batch][feature] tables of one per-feature quantity.
+    let by_batch = |value: &dyn Fn(usize, usize) -> f64| -> Vec<Vec<f64>> {
+        (0..n_batch)
+            .map(|b| (0..per_feature.len()).map(|i| value(b, i)).collect())
+            .collect()
+    };
+    let batch_mean = by_batch(&|b, i| per_feature[i].batch_mean[b] / sd[i]);
+    let batch_squares = by_batch(&|b, i| per_feature[i].batch_squares[b] / var_pooled[i]);
 
     // fit_LS_model_and_find_priors
     let delta_hat: Vec<Vec<f64>> = (0..n_batch)

@@ -2,7 +2,7 @@
 
 use super::matrix::{MatrixOptions, build, z_scale};
 use super::output::{Listing, number, print_json};
-use super::{Format, open_read, open_write};
+use super::{Format, invalid, open_read, open_write};
 use oncotrack::analysis::cluster::{
     self, ClusterSettings, Clustering, Distance, KChoice, KScore, Method, z_score_columns,
 };
@@ -42,15 +42,6 @@ pub struct ClusterArgs {
     /// Store mode: save the assignments as a named cluster run
     #[arg(long, conflicts_with = "input")]
     pub name: Option<String>,
-}
-
-fn invalid(what: &'static str, value: &str, reason: &str) -> anyhow::Error {
-    oncotrack::Error::InvalidValue {
-        what,
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
-    .into()
 }
 
 /// Runs the command.

@@ -1,7 +1,7 @@
 //! `oncotrack harmonize`: ComBat (neuroCombat's algorithm) on an analyst's CSV or on the store's radiomic / PET features across scanners or sites.
 
 use super::output::print_json;
-use super::{Format, open_write};
+use super::{Format, invalid, open_write};
 use oncotrack::analysis::harmonize::{ComBatSettings, Covariate, combat};
 use oncotrack::export::write_csv;
 use oncotrack::ingest::table::Table;
@@ -49,15 +49,6 @@ pub struct HarmonizeArgs {
     /// Store mode: name of the harmonisation run to save
     #[arg(long, conflicts_with = "input", required_unless_present = "input")]
     pub name: Option<String>,
-}
-
-fn invalid(what: &'static str, value: &str, reason: &str) -> anyhow::Error {
-    oncotrack::Error::InvalidValue {
-        what,
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
-    .into()
 }
 
 fn settings(args: &HarmonizeArgs) -> ComBatSettings {

@@ -1,7 +1,7 @@
 //! `oncotrack matrix`: the per-patient feature matrix from the store, written as CSV or Parquet with polars.
 
 use super::output::{Listing, print_json};
-use super::{Format, open_read};
+use super::{Format, invalid, open_read};
 use anyhow::Context;
 use oncotrack::analysis::matrix::{
     self, FeatureMatrix, Impute, MatrixSettings, TimePoint, Transform,
@@ -58,15 +58,6 @@ fn families(names: &[String]) -> anyhow::Result<Vec<FeatureFamily>> {
             )),
         })
         .collect()
-}
-
-fn invalid(what: &'static str, value: &str, reason: &str) -> anyhow::Error {
-    oncotrack::Error::InvalidValue {
-        what,
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
-    .into()
 }
 
 /// Parses `--scale`.

@@ -1,7 +1,7 @@
 //! `oncotrack survival`: Kaplan-Meier curves with Greenwood CI, medians and log-rank tests, from the store or an analyst's CSV.
 
 use super::output::{Listing, number, print_json};
-use super::{Format, open_read};
+use super::{Format, invalid, open_read};
 use oncotrack::analysis::survival::{
     self, CourseDates, Endpoint, KaplanMeier, LogRank, Subject, endpoint_subject,
 };
@@ -36,15 +36,6 @@ pub struct SurvivalArgs {
     /// Store mode: group by cluster:RUN, diagnosis, sex or site (default: one group)
     #[arg(long, value_name = "BY", conflicts_with = "input")]
     pub group: Option<String>,
-}
-
-fn invalid(what: &'static str, value: &str, reason: &str) -> anyhow::Error {
-    oncotrack::Error::InvalidValue {
-        what,
-        value: value.to_string(),
-        reason: reason.to_string(),
-    }
-    .into()
 }
 
 /// Runs the command.

@@ -21,50 +21,26 @@ impl Table {
     /// [`Error::Io`] when unreadable; [`Error::Parse`] for a malformed record, an
     /// empty or duplicate column name, or a file without records.
     pub fn read(path: &Path) -> Result<Table> {
-        let file = super::open_regular(path)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(std::io::BufReader::new(file));
-        let header = reader
-            .headers()
-            .map_err(|e| Error::parse(path, 1, "(header)", e.to_string()))?
-            .clone();
-        let columns: Vec<String> = header.iter().map(String::from).collect();
-        for (i, name) in columns.iter().enumerate() {
-            if name.is_empty() {
-                return Err(Error::parse(
-                    path,
-                    1,
-                    &format!("column {}", i + 1),
-                    "has no name",
-                ));
-            }
-            if columns[..i].iter().any(|c| c.eq_ignore_ascii_case(name)) {
-                return Err(Error::parse(path, 1, name, "column appears twice"));
-            }
+        let mut input = super::CsvInput::open(path, &[])?;
+        let columns = input.column_names();
+        if let Some(i) = columns.iter().position(String::is_empty) {
+            return Err(Error::parse(
+                path,
+                1,
+                &format!("column {}", i + 1),
+                "has no name",
+            ));
         }
+        let keys: Vec<String> = columns.iter().map(|c| c.to_ascii_lowercase()).collect();
         let mut records = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => Error::parse(
-                        path,
-                        line,
-                        "(record)",
-                        format!("has {len} fields where the header has {expected_len}"),
-                    ),
-                    _ => Error::parse(path, line, "(record)", e.to_string()),
-                }
-            })?;
-            if record.iter().all(str::is_empty) {
-                continue;
-            }
-            let line = record.position().map_or(0, |p| p.line());
-            records.push((line, record.iter().map(String::from).collect()));
-        }
+        input.for_each(|record| {
+            let cells = keys
+                .iter()
+                .map(|k| record.get(k).unwrap_or_default().to_string())
+                .collect();
+            records.push((record.line, cells));
+            Ok(())
+        })?;
         if records.is_empty() {
             return Err(Error::parse(
                 path,
