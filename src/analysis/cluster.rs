@@ -7,6 +7,7 @@
 //! (patients), columns features.
 
 use super::invalid;
+use super::linalg::squared_euclidean;
 use crate::error::Result;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -91,28 +92,6 @@ fn check_matrix(rows: &[Vec<f64>]) -> Result<usize> {
         }
     }
     Ok(width)
-}
-
-/// Squared Euclidean distance with four running sums (vectorises; rounding differs
-/// from a left-to-right sum by a few ulps).
-#[inline]
-fn squared_euclidean(a: &[f64], b: &[f64]) -> f64 {
-    let mut sums = [0.0; 4];
-    let chunks_a = a.chunks_exact(4);
-    let chunks_b = b.chunks_exact(4);
-    let tail: f64 = chunks_a
-        .remainder()
-        .iter()
-        .zip(chunks_b.remainder())
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum();
-    for (x, y) in chunks_a.zip(chunks_b) {
-        for k in 0..4 {
-            let d = x[k] - y[k];
-            sums[k] += d * d;
-        }
-    }
-    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
 }
 
 /// Rows centred and scaled to unit norm, so that 1 − Pearson = 1 − dot product.

@@ -10,7 +10,7 @@
 //! are left out of the fit and passed through unchanged (the caller warns).
 
 use super::invalid;
-use super::linalg::invert;
+use super::linalg::{dot, invert};
 use crate::error::Result;
 
 /// A covariate whose effect ComBat preserves.
@@ -460,27 +460,6 @@ fn standardise(
         batch_mean,
         batch_squares,
     }
-}
-
-/// Dot product with four running sums (lets the compiler vectorise; the order of
-/// additions differs from numpy's by rounding only).
-#[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut sums = [0.0; 4];
-    let chunks_a = a.chunks_exact(4);
-    let chunks_b = b.chunks_exact(4);
-    let tail: f64 = chunks_a
-        .remainder()
-        .iter()
-        .zip(chunks_b.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in chunks_a.zip(chunks_b) {
-        for k in 0..4 {
-            sums[k] += x[k] * y[k];
-        }
-    }
-    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
 }
 
 /// The design: full batch one-hot (the reference column all ones), categorical
