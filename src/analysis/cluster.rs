@@ -611,6 +611,45 @@ pub struct Clustering {
     pub pca: Pca,
 }
 
+impl Clustering {
+    /// What a saved run records per patient (`ids` in row order): cluster,
+    /// silhouette and the first two principal components.
+    pub fn assignments(&self, ids: &[String]) -> Vec<crate::store::analysis::Assignment> {
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| crate::store::analysis::Assignment {
+                patient: id.clone(),
+                cluster: self.labels[i],
+                silhouette: self.widths.get(i).copied(),
+                pc: self.pca.scores.get(i).map(|s| {
+                    (
+                        s.first().copied().unwrap_or(0.0),
+                        s.get(1).copied().unwrap_or(0.0),
+                    )
+                }),
+            })
+            .collect()
+    }
+
+    /// The profile for a saved run's parameters: `{"features": [...], "clusters":
+    /// [{"cluster", "size", "mean_z": [...], "description"}], "explained_variance_ratio": [...]}`.
+    pub fn profile_json(&self, features: &[String]) -> serde_json::Value {
+        let number =
+            |v: f64| serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into);
+        serde_json::json!({
+            "features": features,
+            "clusters": self.profiles.iter().map(|p| serde_json::json!({
+                "cluster": p.cluster,
+                "size": p.size,
+                "mean_z": p.mean_z.iter().map(|z| number(*z)).collect::<Vec<_>>(),
+                "description": p.describe(features),
+            })).collect::<Vec<_>>(),
+            "explained_variance_ratio":
+                self.pca.explained_variance_ratio.iter().map(|v| number(*v)).collect::<Vec<_>>(),
+        })
+    }
+}
+
 /// Clusters the rows: chooses k, assigns, and computes silhouettes, stability over
 /// `resamples` bootstrap resamples, profiles and PCA.
 ///

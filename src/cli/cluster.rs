@@ -95,6 +95,26 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         )
     };
     let result = cluster::analyse(&rows, choice, &settings, args.bootstrap)?;
+    if let Some(name) = &args.name {
+        let mut store = open_write(db)?;
+        let params = json!({
+            "method": method.as_str(), "distance": args.distance, "k": result.k, "k_arg": args.k,
+            "seed": args.seed, "n_init": args.n_init, "bootstrap": args.bootstrap,
+            "features": args.matrix.features, "at": args.matrix.at,
+            "transform": args.matrix.transform, "impute": args.matrix.impute,
+            "scale": args.scale.as_deref().unwrap_or("z"),
+            "silhouette": number(result.silhouette), "stability": number(result.stability),
+            "profile": result.profile_json(&features),
+        });
+        let tx = store.transaction()?;
+        tx.save_cluster_run(
+            name,
+            &params.to_string(),
+            concat!("oncotrack ", env!("CARGO_PKG_VERSION")),
+            &result.assignments(&ids),
+        )?;
+        tx.commit()?;
+    }
     let Clustering {
         k,
         labels,
@@ -107,31 +127,6 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         pca,
     } = result;
     let n = rows.len();
-    if let Some(name) = &args.name {
-        let mut store = open_write(db)?;
-        let params = json!({
-            "method": method.as_str(), "distance": args.distance, "k": k, "k_arg": args.k,
-            "seed": args.seed, "n_init": args.n_init, "bootstrap": args.bootstrap,
-            "features": args.matrix.features, "at": args.matrix.at,
-            "transform": args.matrix.transform, "impute": args.matrix.impute,
-            "scale": args.scale.as_deref().unwrap_or("z"),
-            "silhouette": number(mean_width), "stability": number(stability),
-        });
-        let assignments: Vec<(String, usize, Option<f64>)> = ids
-            .iter()
-            .zip(&labels)
-            .zip(&widths)
-            .map(|((id, l), w)| (id.clone(), *l, Some(*w)))
-            .collect();
-        let tx = store.transaction()?;
-        tx.save_cluster_run(
-            name,
-            &params.to_string(),
-            concat!("oncotrack ", env!("CARGO_PKG_VERSION")),
-            &assignments,
-        )?;
-        tx.commit()?;
-    }
 
     match format {
         Format::Json => {

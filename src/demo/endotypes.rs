@@ -89,21 +89,15 @@ pub fn analyse(store: &mut Store, cohort: &[SimPatient]) -> Result<Option<Endoty
         "method": method.as_str(), "distance": "euclidean", "k": 3, "seed": 2026, "n_init": 4,
         "features": ["cytokines"], "at": "baseline", "transform": "log1p", "scale": "z",
         "impute": "median", "silhouette": serde_json::Number::from_f64(result.silhouette),
+        "profile": result.profile_json(&m.features),
     })
     .to_string();
-    let assignments: Vec<(String, usize, Option<f64>)> = m
-        .patients
-        .iter()
-        .zip(&result.labels)
-        .zip(&result.widths)
-        .map(|((p, l), w)| (p.clone(), *l, Some(*w)))
-        .collect();
     let tx = store.transaction()?;
     tx.save_cluster_run(
         RUN_NAME,
         &params,
         concat!("oncotrack ", env!("CARGO_PKG_VERSION"), " demo"),
-        &assignments,
+        &result.assignments(&m.patients),
     )?;
     tx.commit()?;
 

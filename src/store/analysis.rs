@@ -84,6 +84,19 @@ pub struct AnalysisRun {
     pub created_at: String,
 }
 
+/// One patient's place in a cluster run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// Patient code.
+    pub patient: String,
+    /// Cluster (1..=k).
+    pub cluster: usize,
+    /// Silhouette width.
+    pub silhouette: Option<f64>,
+    /// Coordinates on the first two principal components.
+    pub pc: Option<(f64, f64)>,
+}
+
 /// One harmonised value for [`Tx::save_harmonize_run`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct HarmonizedValue {
@@ -244,11 +257,11 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
                  ("", IndexDate)],
         ),
         "clusters" => (
-            "SELECT r.name, p.code, a.cluster, a.silhouette, r.params, r.created_at
+            "SELECT r.name, p.code, a.cluster, a.silhouette, a.pc1, a.pc2, r.params, r.created_at
                FROM cluster_assignment a JOIN analysis_run r USING (run_id)
                JOIN patient p USING (patient_id) ORDER BY r.name, p.code",
             vec![("run", Text), ("patient", Patient), ("cluster", Integer), ("silhouette", Real),
-                 ("params", Text), ("created_at", Text)],
+                 ("pc1", Real), ("pc2", Real), ("params", Text), ("created_at", Text)],
         ),
         _ => return None,
     })
@@ -496,7 +509,8 @@ impl Tx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    /// Saves a cluster run: its parameters (JSON) and each patient's cluster and silhouette.
+    /// Saves a cluster run: its parameters (JSON, including the profile) and each
+    /// patient's cluster, silhouette and PCA coordinates.
     ///
     /// # Errors
     /// [`Error::Conflict`] when the name is taken; [`Error::UnknownPatient`] for a
@@ -506,17 +520,24 @@ impl Tx<'_> {
         name: &str,
         params: &str,
         software: &str,
-        assignments: &[(String, usize, Option<f64>)],
+        assignments: &[Assignment],
     ) -> Result<i64> {
         let run_id = self.new_run("cluster", name, params, software)?;
         let mut stmt = self.tx.prepare(
-            "INSERT INTO cluster_assignment (run_id, patient_id, cluster, silhouette)
-             SELECT ?1, patient_id, ?3, ?4 FROM patient WHERE code = ?2",
+            "INSERT INTO cluster_assignment (run_id, patient_id, cluster, silhouette, pc1, pc2)
+             SELECT ?1, patient_id, ?3, ?4, ?5, ?6 FROM patient WHERE code = ?2",
         )?;
-        for (patient, cluster, width) in assignments {
-            let written = stmt.execute(params![run_id, patient, *cluster as i64, width])?;
+        for a in assignments {
+            let written = stmt.execute(params![
+                run_id,
+                a.patient,
+                a.cluster as i64,
+                a.silhouette,
+                a.pc.map(|p| p.0),
+                a.pc.map(|p| p.1)
+            ])?;
             if written == 0 {
-                return Err(Error::UnknownPatient(patient.clone()));
+                return Err(Error::UnknownPatient(a.patient.clone()));
             }
         }
         Ok(run_id)
@@ -597,10 +618,13 @@ pub(crate) mod tests {
         let mut store = Store::in_memory().unwrap();
         insert_fixture_rows(&store);
         let tx = store.transaction().unwrap();
-        let rows = vec![
-            ("P1".to_string(), 1, Some(0.5)),
-            ("P2".to_string(), 2, None),
-        ];
+        let assignment = |patient: &str, cluster| Assignment {
+            patient: patient.into(),
+            cluster,
+            silhouette: None,
+            pc: Some((0.5, -1.0)),
+        };
+        let rows = vec![assignment("P1", 1), assignment("P2", 2)];
         tx.save_cluster_run("run1", "{}", "test", &rows).unwrap();
         assert!(matches!(
             tx.save_cluster_run("run1", "{}", "test", &rows),
@@ -612,5 +636,7 @@ pub(crate) mod tests {
             vec![("P1".to_string(), 1), ("P2".to_string(), 2)]
         );
         assert!(store.cluster_assignments("nope").is_err());
+        let table = store.export_table("clusters").unwrap();
+        assert_eq!(table.rows[0][4], Cell::Real(0.5), "pc1 saved");
     }
 }
