@@ -265,6 +265,17 @@ fn store_mode_matrix_cluster_run_survival_and_deidentified_export() {
     s.run(&["survival", "--group", "cluster:nope"])
         .fails(1, "no such cluster run");
 
+    // Store-mode ComBat of the demo's radiomic features across scanners, saved as a run.
+    let run = s.run(&["--format", "json", "harmonize", "--name", "rad-by-scanner"]);
+    let summary = object(run.ok());
+    assert!(
+        summary["params"]["samples"].as_u64().unwrap() > 0,
+        "{summary}"
+    );
+    assert!(summary["params"]["batches"].as_array().unwrap().len() >= 2);
+    s.run(&["harmonize", "--name", "rad-by-scanner"])
+        .fails(1, "already exists");
+
     // De-identified export of every table: no original ID nor date survives.
     let key = s.file("key.txt", "a-secret-key-of-32-bytes-or-more!!");
     let folder = s.path().join("export");
