@@ -17,6 +17,8 @@ pub const GENOMES_PER_NG: f64 = 303.0;
 /// One tracked variant in one draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
+    /// Which variant: `GENE chrom:pos REF>ALT` (gene when known).
+    pub variant: String,
     /// Detected by a caller, or alt reads counted in the BAM.
     pub detected: bool,
     /// Allele fraction when detected.
@@ -141,7 +143,9 @@ mod tests {
             cfdna_ng_per_ml: cfdna,
             tracked: vafs
                 .iter()
-                .map(|v| Observation {
+                .enumerate()
+                .map(|(i, v)| Observation {
+                    variant: format!("1:{} A>C", i + 1),
                     detected: v.is_some(),
                     vaf: *v,
                     depth: Some(500),
