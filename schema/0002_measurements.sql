@@ -203,7 +203,6 @@ CREATE TABLE harmonized_feature (
     PRIMARY KEY (run_id, study_id, lesion_id, feature)
 ) STRICT;
 
-CREATE INDEX variant_call_by_variant ON variant_call (variant_id);
 CREATE INDEX cytokine_by_analyte ON cytokine_measurement (analyte, date);
 CREATE INDEX imaging_study_by_patient ON imaging_study (patient_id, date);
 CREATE INDEX lesion_measurement_by_lesion ON lesion_measurement (lesion_id);

@@ -8,26 +8,33 @@ macro_rules! say {
     }};
 }
 
+mod calls;
 mod cluster;
 mod cohort;
+mod count;
+mod ctdna;
 mod cytokines;
 mod demo;
 mod event;
 mod export;
 mod harmonize;
 mod ingest;
+mod ingest_bam;
 mod ingest_cytokines;
 mod ingest_lesions;
 mod ingest_pet;
 mod ingest_radiomics;
+mod ingest_vcf;
 mod init;
 mod matrix;
 mod output;
 mod patient;
 mod pet;
+mod progress;
 mod response;
 mod survival;
 mod timeline;
+mod track;
 mod trend;
 mod tui;
 
@@ -77,6 +84,15 @@ pub enum Command {
     Tui(tui::TuiArgs),
     /// Generate the synthetic demo cohort as input files and ingest it; on a terminal, open the UI
     Demo(demo::DemoArgs),
+    /// A patient's tracked (tumour-informed) variants
+    #[command(subcommand)]
+    Track(track::TrackCommand),
+    /// A patient's ctDNA variant calls, tracked variants not detected included
+    Calls(calls::CallsArgs),
+    /// Allele counts at loci of an indexed BAM (as samtools mpileup -A -B counts them)
+    Count(count::CountArgs),
+    /// ctDNA metrics per blood draw: mean and max VAF, detected, molecules/mL, response, clearance
+    Ctdna(ctdna::CtdnaArgs),
     /// Response by RECIST 1.1, Choi, PERCIST 1.0, EORTC and ctDNA per follow-up visit, with discordance
     Response(response::ResponseArgs),
     /// Trend of a series: change from baseline and nadir, log-slope per 30 days, doubling time
@@ -111,6 +127,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cytokines(args) => cytokines::run(&database(db), format, args),
         Command::Pet(args) => pet::run(format, args),
         Command::Timeline(args) => timeline::run(&database(db), format, args),
+        Command::Track(command) => track::run(&database(db), format, command),
+        Command::Calls(args) => calls::run(&database(db), format, args),
+        Command::Count(args) => count::run(format, args),
+        Command::Ctdna(args) => ctdna::run(&database(db), format, args),
         Command::Tui(args) => tui::run(&database(db), args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),

@@ -10,6 +10,7 @@ pub mod cytokines;
 pub mod endotypes;
 pub mod files;
 pub mod imaging;
+pub mod liquid;
 
 use crate::error::{Error, Result};
 use crate::pipeline::{self, IngestReport};
@@ -40,6 +41,8 @@ pub struct Report {
     pub files: Vec<PathBuf>,
     /// What ingesting each file did.
     pub ingests: Vec<IngestReport>,
+    /// The liquid-biopsy draws written and ingested.
+    pub liquid: liquid::Summary,
     /// Endotype clusters of the baseline cytokines and survival by cluster (None
     /// while the demo writes no cytokines).
     pub endotypes: Option<endotypes::EndotypeReport>,
@@ -79,6 +82,7 @@ pub fn run(options: &Options) -> Result<Report> {
         pipeline::ingest_patients(&mut store, &patients_file)?,
         pipeline::ingest_events(&mut store, &events_file)?,
     ];
+    let liquid = liquid::run(&mut store, &options.out_dir, &cohort, options.seed)?;
     let mut files = vec![patients_file, events_file, truth_file];
     let (written, done) = cytokines_and_imaging(&mut store, options, &cohort)?;
     files.extend(written);
@@ -88,6 +92,7 @@ pub fn run(options: &Options) -> Result<Report> {
         cohort,
         files,
         ingests,
+        liquid,
         endotypes,
     })
 }

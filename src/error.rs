@@ -30,6 +30,18 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A record of a binary input (a BAM alignment) is invalid.
+    #[error("{}: record {record}: field '{field}': {message}", path.display())]
+    Record {
+        /// The input file.
+        path: PathBuf,
+        /// 1-based number of the record in the file (or in the query that read it).
+        record: u64,
+        /// The field at fault.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// An image file (NIfTI) cannot be used as a whole: unreadable, wrong shape, or a
     /// grid that does not match its companion image.
     #[error("{}: {message}", path.display())]

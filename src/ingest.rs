@@ -1,12 +1,15 @@
 //! Input formats: one module per source format; each parses and validates a file into domain types and writes no SQL.
 
+pub mod bam;
 pub mod cytokines;
 pub mod events;
 pub mod lesions;
+pub mod loci;
 pub mod patients;
 pub mod pet;
 pub mod radiomics;
 pub mod table;
+pub mod vcf;
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};

@@ -12,6 +12,8 @@ use crate::store::events::Inserted;
 use crate::store::{FileRecord, IngestedFile, Store, Tx};
 use std::path::Path;
 
+pub mod liquid;
+
 /// What an ingest did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -49,7 +51,7 @@ pub struct Written {
 }
 
 impl Written {
-    fn count(&mut self, inserted: Inserted) {
+    pub(crate) fn count(&mut self, inserted: Inserted) {
         match inserted {
             Inserted::New => self.new += 1,
             Inserted::Existing => self.existing += 1,
@@ -70,6 +72,33 @@ pub fn ingest_file<T>(
     parse: impl FnOnce(&Path) -> Result<Vec<T>>,
     write: impl FnOnce(&Tx<'_>, i64, &[T]) -> Result<Written>,
 ) -> Result<IngestReport> {
+    let (report, _) = ingest_streamed(
+        store,
+        path,
+        kind,
+        params,
+        || parse(path),
+        |tx, file_id, items: Vec<T>| Ok((items.len(), write(tx, file_id, &items)?, ())),
+    )?;
+    Ok(report)
+}
+
+/// The ingest procedure for files streamed while they are written (large VCF and
+/// BAM): skip a file already ingested, run `prepare` (work that needs no database,
+/// such as opening the file and reading its header) and hand what it returns to
+/// `run`, which reads and writes in one transaction with the ledger row. `run`
+/// returns the records read, what was written, and a detail of its own.
+///
+/// # Errors
+/// Whatever `prepare` or `run` return; the store is then unchanged.
+pub fn ingest_streamed<P, R>(
+    store: &mut Store,
+    path: &Path,
+    kind: &'static str,
+    params: &str,
+    prepare: impl FnOnce() -> Result<P>,
+    run: impl FnOnce(&Tx<'_>, i64, P) -> Result<(usize, Written, R)>,
+) -> Result<(IngestReport, Option<R>)> {
     let Fingerprint { path: abs, sha256 } = ingest::fingerprint(path)?;
     let record = FileRecord {
         kind: kind.to_string(),
@@ -78,27 +107,29 @@ pub fn ingest_file<T>(
         params: params.to_string(),
     };
     if let Some(previous) = store.find_ingested(&record)? {
-        return Ok(IngestReport {
+        let report = IngestReport {
             path: abs,
             kind,
             outcome: Outcome::AlreadyIngested(previous),
-        });
+        };
+        return Ok((report, None));
     }
-    let items = parse(path)?;
+    let prepared = prepare()?;
     let tx = store.transaction()?;
     let file_id = tx.begin_file(&record)?;
-    let written = write(&tx, file_id, &items)?;
+    let (records, written, detail) = run(&tx, file_id, prepared)?;
     tx.finish_file(file_id, written.new)?;
     tx.commit()?;
-    Ok(IngestReport {
+    let report = IngestReport {
         path: abs,
         kind,
         outcome: Outcome::Ingested {
-            records: items.len(),
+            records,
             new: written.new,
             existing: written.existing,
         },
-    })
+    };
+    Ok((report, Some(detail)))
 }
 
 /// Ingests a clinical events CSV ([`ingest::events`]). Every patient must exist.

@@ -8,6 +8,7 @@ pub mod cytokines;
 pub mod events;
 pub mod files;
 pub mod imaging;
+pub mod liquid;
 pub mod migrations;
 pub mod overview;
 pub mod patients;

@@ -8,6 +8,7 @@ mod cli_errors;
 mod cli_patients_events;
 mod cytokines_imaging;
 mod demo;
+mod liquid;
 mod pet;
 pub mod response;
 mod store_files;

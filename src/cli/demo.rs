@@ -88,6 +88,16 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
         }
     }
     say!(
+        "  liquid biopsy: {} VCFs (Mutect2, Strelka2, VarScan2, freeBayes) and {} BAM for {} patients, {} calls",
+        report.liquid.vcfs,
+        report.liquid.bams,
+        report.liquid.patients,
+        report.liquid.calls
+    );
+    for ingest in &report.liquid.bam_reports {
+        say!("  {}", super::ingest::describe(ingest));
+    }
+    say!(
         "input files: {} (truth.csv holds the planted endotypes; it is not ingested)",
         args.out.display()
     );

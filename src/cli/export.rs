@@ -1,6 +1,6 @@
 //! `oncotrack export`: store tables, cluster runs and survival endpoints as CSV, Parquet or Arrow IPC via polars, optionally de-identified.
 
-use super::{Format, open_read};
+use super::{Format, invalid, open_read};
 use anyhow::Context;
 use oncotrack::export::{FileFormat, Pseudonymizer, survival_table, table_frame, write_frame};
 use oncotrack::store::Store;
@@ -37,13 +37,16 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
         Format::Table | Format::Csv => FileFormat::Csv,
         Format::Parquet => FileFormat::Parquet,
         Format::Ipc => FileFormat::Ipc,
-        Format::Json => {
-            return Err(oncotrack::Error::InvalidValue {
-                what: "--format",
-                value: "json".into(),
-                reason: "export writes csv, parquet or ipc".into(),
-            }
-            .into());
+        Format::Json | Format::Tsv => {
+            return Err(invalid(
+                "--format",
+                if format == Format::Json {
+                    "json"
+                } else {
+                    "tsv"
+                },
+                "export writes csv, parquet or ipc",
+            ));
         }
     };
     let key = match &args.key_file {

@@ -21,6 +21,10 @@ pub enum IngestCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// ctDNA variant calls (VCF or bgzipped VCF of a somatic caller) of one blood draw
+    Vcf(super::ingest_vcf::VcfArgs),
+    /// Allele counts from a BAM at the patient's tracked variants (or --loci), as one blood draw
+    Bam(super::ingest_bam::BamArgs),
     /// Cytokine tables, long or wide (censored values, units converted to pg/mL)
     Cytokines(super::ingest_cytokines::Args),
     /// Lesion measurements: patient,date,modality,lesion[,scanner,site,organ,target,nodal,longest_diameter_mm,short_axis_mm,mean_hu,new_lesion]
@@ -39,6 +43,8 @@ pub fn run(db: &Path, format: Format, command: IngestCommand) -> anyhow::Result<
     let (files, ingest): (Vec<PathBuf>, Ingest) = match command {
         IngestCommand::Patients { files } => (files, pipeline::ingest_patients),
         IngestCommand::Events { files } => (files, pipeline::ingest_events),
+        IngestCommand::Vcf(args) => return super::ingest_vcf::run(db, args),
+        IngestCommand::Bam(args) => return super::ingest_bam::run(db, args),
         IngestCommand::Cytokines(args) => return super::ingest_cytokines::run(db, args),
         IngestCommand::Lesions(args) => return super::ingest_lesions::run(db, args),
         IngestCommand::Radiomics(args) => return super::ingest_radiomics::run(db, args),

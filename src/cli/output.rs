@@ -12,6 +12,8 @@ pub enum Format {
     Json,
     /// Comma-separated values with a header line
     Csv,
+    /// Tab-separated values with a header line
+    Tsv,
     /// Apache Parquet (`export` only)
     Parquet,
     /// Arrow IPC (`export` only)
@@ -47,7 +49,8 @@ impl Listing {
         match format {
             Format::Table => self.write_table(&mut out)?,
             Format::Json => self.write_json(&mut out)?,
-            Format::Csv => self.write_csv(&mut out)?,
+            Format::Csv => self.write_csv(&mut out, b',')?,
+            Format::Tsv => self.write_csv(&mut out, b'\t')?,
             Format::Parquet | Format::Ipc => {
                 anyhow::bail!(
                     "--format parquet and ipc apply to `export` only; use table, json or csv"
@@ -132,8 +135,10 @@ impl Listing {
         Ok(())
     }
 
-    fn write_csv(&self, out: &mut impl Write) -> anyhow::Result<()> {
-        let mut writer = csv::Writer::from_writer(out);
+    fn write_csv(&self, out: &mut impl Write, delimiter: u8) -> anyhow::Result<()> {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(out);
         writer.write_record(&self.columns)?;
         for row in &self.rows {
             writer.write_record(row.iter().map(|cell| match cell {

@@ -330,6 +330,39 @@ pub fn trend_text(name: &str, t: &trend::Trend) -> Option<String> {
     Some(text)
 }
 
+/// One series per tracked variant: its VAF where detected, its limit (1 / depth) as a
+/// censored point where not; a draw with an unknown depth is left out of that variant.
+fn variant_series(draws: &[crate::analysis::ctdna::Draw], index: Option<NaiveDate>) -> Vec<Series> {
+    let mut series: Vec<Series> = Vec::new();
+    for draw in draws {
+        let day = index.map_or(0.0, |i| (draw.date - i).num_days() as f64);
+        for observation in &draw.tracked {
+            let point = match (observation.detected, observation.vaf, observation.depth) {
+                (true, Some(vaf), _) => Point {
+                    day,
+                    value: vaf,
+                    censored: false,
+                },
+                (false, _, Some(depth)) if depth > 0 => Point {
+                    day,
+                    value: 1.0 / depth as f64,
+                    censored: true,
+                },
+                _ => continue,
+            };
+            match series.iter_mut().find(|s| s.name == observation.variant) {
+                Some(existing) => existing.points.push(point),
+                None => series.push(Series {
+                    name: observation.variant.clone(),
+                    unit: "VAF".into(),
+                    points: vec![point],
+                }),
+            }
+        }
+    }
+    series
+}
+
 /// Loads the patient screen.
 ///
 /// # Errors
@@ -348,7 +381,7 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
             series
         })
     };
-    let ctdna: Vec<Series> = take(series(
+    let mut ctdna: Vec<Series> = take(series(
         store,
         code,
         index,
@@ -358,6 +391,7 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
     )?)
     .into_iter()
     .collect();
+    ctdna.extend(variant_series(&store.tracked_draws(code)?, index));
     let pet: Vec<Series> = [
         (StoreSeries::PetSuvMax, "SUVmax", "SUV"),
         (StoreSeries::PetMtv, "MTV", "mL"),

@@ -1,0 +1,136 @@
+//! Loci lists (TSV: chrom, pos, ref, alt[, gene]) naming the variants to track or to count in a BAM.
+
+use super::vcf::{Locus, normalize_contig};
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// One locus of a loci file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocusRow {
+    /// 1-based line number.
+    pub line: u64,
+    /// The contig as written.
+    pub chrom_raw: String,
+    /// The variant (contig normalised).
+    pub locus: Locus,
+    /// Gene symbol, when given.
+    pub gene: Option<String>,
+}
+
+/// Reads a tab-separated loci file: `chrom pos ref alt [gene]` per line, an
+/// optional header line starting with `chrom` (or `#chrom`), `#` comment lines.
+///
+/// # Errors
+/// [`Error::Parse`] naming the line and column of a missing column, a position that
+/// is not a positive integer, or an allele that is not a base sequence.
+pub fn read(path: &Path) -> Result<Vec<LocusRow>> {
+    let file = super::open_regular(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(std::io::BufReader::new(file));
+    let mut rows = Vec::new();
+    for (index, result) in reader.records().enumerate() {
+        let record = result.map_err(|e| {
+            let line = e.position().map_or(index as u64 + 1, |p| p.line());
+            Error::parse(path, line, "record", e.to_string())
+        })?;
+        let line = record.position().map_or(index as u64 + 1, |p| p.line());
+        let first = record.get(0).unwrap_or("");
+        let is_header = index == 0 && first.trim_start_matches('#').eq_ignore_ascii_case("chrom");
+        if is_header || first.starts_with('#') || record.iter().all(str::is_empty) {
+            continue;
+        }
+        let column = |i: usize, name: &str| {
+            record.get(i).filter(|v| !v.is_empty()).ok_or_else(|| {
+                Error::parse(
+                    path,
+                    line,
+                    name,
+                    "missing (columns: chrom, pos, ref, alt[, gene])",
+                )
+            })
+        };
+        let chrom = column(0, "chrom")?;
+        let pos_text = column(1, "pos")?;
+        let pos = pos_text
+            .parse::<u64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| {
+                Error::parse(
+                    path,
+                    line,
+                    "pos",
+                    format!("'{pos_text}' is not a position (1, 2, ...)"),
+                )
+            })?;
+        let mut alleles = Vec::new();
+        for (i, name) in [(2, "ref"), (3, "alt")] {
+            let allele = column(i, name)?;
+            if !allele
+                .bytes()
+                .all(|b| matches!(b.to_ascii_uppercase(), b'A' | b'C' | b'G' | b'T' | b'N'))
+            {
+                return Err(Error::parse(
+                    path,
+                    line,
+                    name,
+                    format!("'{allele}' is not a sequence of bases"),
+                ));
+            }
+            alleles.push(allele.to_ascii_uppercase());
+        }
+        let alt = alleles.pop().unwrap_or_default();
+        let reference = alleles.pop().unwrap_or_default();
+        rows.push(LocusRow {
+            line,
+            chrom_raw: chrom.to_string(),
+            locus: Locus {
+                chrom: normalize_contig(chrom),
+                pos,
+                reference,
+                alt,
+            },
+            gene: record.get(4).filter(|g| !g.is_empty()).map(str::to_string),
+        });
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loci(text: &str) -> Result<Vec<LocusRow>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loci.tsv");
+        std::fs::write(&path, text).unwrap();
+        read(&path)
+    }
+
+    #[test]
+    fn header_is_optional_and_contigs_are_normalised() {
+        let rows = loci("chrom\tpos\tref\talt\tgene\nchr17\t7577120\tc\tt\tTP53\nchrM\t73\tA\tG\n")
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].locus.chrom, "17");
+        assert_eq!(rows[0].locus.reference, "C");
+        assert_eq!(rows[0].gene.as_deref(), Some("TP53"));
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[1].locus.chrom, "MT");
+        assert_eq!(loci("1\t10\tA\tC\n").unwrap()[0].line, 1);
+    }
+
+    #[test]
+    fn bad_position_and_allele_name_line_and_column() {
+        let err = loci("1\t10\tA\tC\n1\tx\tA\tC\n").unwrap_err().to_string();
+        assert!(err.contains("line 2: field 'pos'"), "{err}");
+        let err = loci("1\t10\tA\tQ\n").unwrap_err().to_string();
+        assert!(err.contains("line 1: field 'alt'"), "{err}");
+        let err = loci("1\t10\tA\n").unwrap_err().to_string();
+        assert!(err.contains("field 'alt': missing"), "{err}");
+    }
+}

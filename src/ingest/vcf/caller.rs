@@ -1,0 +1,345 @@
+//! The somatic callers' VCF dialects: detection from the header and the allele fraction, alt and ref reads of each (DESIGN.md's table).
+
+use super::SampleFields;
+use crate::error::Result;
+use noodles::vcf;
+use noodles::vcf::header::record::value::Collection;
+
+/// A variant caller whose VCF dialect oncotrack reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Caller {
+    /// GATK Mutect2: FORMAT AF (Number=A) and AD (Number=R).
+    Mutect2,
+    /// MuTect 1: FORMAT FA and AD.
+    Mutect1,
+    /// Strelka (1 and 2): tier-1 `{REF}U`/`{ALT}U` for SNVs, TAR/TIR for indels.
+    Strelka2,
+    /// VarScan2: FREQ as a percent, RD ref reads, AD alt reads.
+    VarScan2,
+    /// VarDict(Java): FORMAT AF, AD (ref, alt) and VD.
+    VarDict,
+    /// freeBayes: AO (per ALT) and RO.
+    FreeBayes,
+    /// DeepVariant: FORMAT VAF (Number=A) and AD.
+    DeepVariant,
+    /// bcftools call: AD (Number=R).
+    Bcftools,
+    /// Unrecognised: FORMAT AF when present, else AD.
+    Generic,
+}
+
+impl Caller {
+    /// Every caller, in the order `--caller` lists them.
+    pub const ALL: [Caller; 9] = [
+        Caller::Mutect2,
+        Caller::Mutect1,
+        Caller::Strelka2,
+        Caller::VarScan2,
+        Caller::VarDict,
+        Caller::FreeBayes,
+        Caller::DeepVariant,
+        Caller::Bcftools,
+        Caller::Generic,
+    ];
+
+    /// The name stored with each call and accepted by `--caller`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Caller::Mutect2 => "mutect2",
+            Caller::Mutect1 => "mutect1",
+            Caller::Strelka2 => "strelka2",
+            Caller::VarScan2 => "varscan2",
+            Caller::VarDict => "vardict",
+            Caller::FreeBayes => "freebayes",
+            Caller::DeepVariant => "deepvariant",
+            Caller::Bcftools => "bcftools",
+            Caller::Generic => "generic",
+        }
+    }
+
+    /// Recognises the caller from `##source=`, `##GATKCommandLine`, `##MuTect=`,
+    /// `##bcftools_call*` lines, or else from its characteristic FORMAT fields.
+    pub fn detect(header: &vcf::Header) -> Option<Caller> {
+        if header.get("MuTect").is_some() {
+            return Some(Caller::Mutect1);
+        }
+        if let Some(Collection::Structured(map)) = header.get("GATKCommandLine")
+            && map.contains_key("Mutect2")
+        {
+            return Some(Caller::Mutect2);
+        }
+        if let Some(Collection::Unstructured(sources)) = header.get("source") {
+            for source in sources {
+                let source = source.to_ascii_lowercase();
+                let found = [
+                    ("mutect2", Caller::Mutect2),
+                    ("strelka", Caller::Strelka2),
+                    ("varscan", Caller::VarScan2),
+                    ("vardict", Caller::VarDict),
+                    ("freebayes", Caller::FreeBayes),
+                    ("deepvariant", Caller::DeepVariant),
+                    ("bcftools", Caller::Bcftools),
+                ]
+                .into_iter()
+                .find(|(name, _)| source.contains(name));
+                if let Some((_, caller)) = found {
+                    return Some(caller);
+                }
+            }
+        }
+        if header
+            .other_records()
+            .keys()
+            .any(|k| k.as_ref().starts_with("bcftools_call"))
+        {
+            return Some(Caller::Bcftools);
+        }
+        let formats = header.formats();
+        let has = |k: &str| formats.contains_key(k);
+        if has("VAF") {
+            Some(Caller::DeepVariant)
+        } else if has("VD") && has("AF") && has("AD") {
+            Some(Caller::VarDict)
+        } else if has("AO") && has("RO") {
+            Some(Caller::FreeBayes)
+        } else if has("TIR") || (has("AU") && has("CU") && has("GU") && has("TU")) {
+            Some(Caller::Strelka2)
+        } else if has("FREQ") && has("RD") {
+            Some(Caller::VarScan2)
+        } else {
+            None
+        }
+    }
+}
+
+impl std::fmt::Display for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Caller {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        Caller::ALL
+            .into_iter()
+            .find(|c| c.as_str() == lower)
+            .ok_or_else(|| {
+                format!(
+                    "unknown caller (known: auto, {})",
+                    Caller::ALL.map(Caller::as_str).join(", ")
+                )
+            })
+    }
+}
+
+/// The tumour sample named in the header: `##tumor_sample=` (Mutect2) or
+/// `tumor_sample_name=` inside MuTect1's `##MuTect=` line.
+pub(super) fn tumor_sample_from_header(header: &vcf::Header) -> Option<String> {
+    if let Some(Collection::Unstructured(values)) = header.get("tumor_sample")
+        && let Some(name) = values.first()
+    {
+        return Some(name.trim().to_string());
+    }
+    if let Some(Collection::Unstructured(values)) = header.get("MuTect") {
+        for value in values {
+            if let Some((_, rest)) = value.split_once("tumor_sample_name=") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
+                if !name.is_empty() {
+                    return Some(name);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The numbers of one ALT allele in the tumour sample.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Counts {
+    pub vaf: Option<f64>,
+    pub source: String,
+    pub alt: Option<u32>,
+    pub reference: Option<u32>,
+    /// REF plus every ALT's reads, when all are known (depth when DP is absent).
+    pub total: Option<u32>,
+}
+
+/// VAF = alt / (ref + alt); `None` when both are zero or unknown.
+fn ratio(alt: Option<u32>, reference: Option<u32>) -> Option<f64> {
+    let (a, r) = (f64::from(alt?), f64::from(reference?));
+    (a + r > 0.0).then(|| a / (a + r))
+}
+
+/// Sum of the first `n` elements of a count field, when all are present.
+fn sum_counts(fields: &SampleFields<'_>, key: &str, n: usize) -> Result<Option<u32>> {
+    let mut total = 0u32;
+    for i in 0..n {
+        match fields.count_at(key, i)? {
+            Some(c) => total = total.saturating_add(c),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(total))
+}
+
+/// Counts from a Number=R AD field (ref first), with the caller's own fraction
+/// field `af_key` (Number=A) when given and present.
+fn from_ad(
+    fields: &SampleFields<'_>,
+    af_key: Option<&str>,
+    index: usize,
+    alts: usize,
+) -> Result<Counts> {
+    let reference = fields.count_at("AD", 0)?;
+    let alt = fields.count_at("AD", index + 1)?;
+    let total = sum_counts(fields, "AD", alts + 1)?;
+    if let Some(key) = af_key
+        && let Some(vaf) = fields.number_at(key, index)?
+    {
+        check_fraction(fields, key, vaf)?;
+        return Ok(Counts {
+            vaf: Some(vaf),
+            source: format!("FORMAT/{key}"),
+            alt,
+            reference,
+            total,
+        });
+    }
+    Ok(Counts {
+        vaf: ratio(alt, reference),
+        source: "FORMAT/AD alt/(ref+alt)".into(),
+        alt,
+        reference,
+        total,
+    })
+}
+
+fn check_fraction(fields: &SampleFields<'_>, key: &str, vaf: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&vaf) {
+        Ok(())
+    } else {
+        Err(fields.error(
+            key,
+            format!("{vaf} is not an allele fraction between 0 and 1"),
+        ))
+    }
+}
+
+/// The allele fraction, alt, ref and total reads of ALT number `index` (0-based,
+/// of `alts`) as `caller` writes them.
+pub(super) fn extract(
+    caller: Caller,
+    fields: &SampleFields<'_>,
+    index: usize,
+    alts: usize,
+    reference: &str,
+    alt: &str,
+) -> Result<Counts> {
+    match caller {
+        Caller::Mutect2 => from_ad(fields, Some("AF"), index, alts),
+        Caller::Mutect1 => from_ad(fields, Some("FA"), index, alts),
+        Caller::DeepVariant => from_ad(fields, Some("VAF"), index, alts),
+        Caller::Bcftools => from_ad(fields, None, index, alts),
+        Caller::Generic => {
+            let af = fields.has("AF").then_some("AF");
+            from_ad(fields, af, index, alts)
+        }
+        Caller::VarDict => {
+            let mut counts = from_ad(fields, Some("AF"), index, alts)?;
+            if counts.alt.is_none() {
+                counts.alt = fields.count_at("VD", index)?;
+            }
+            Ok(counts)
+        }
+        Caller::FreeBayes => {
+            let reference = fields.count_at("RO", 0)?;
+            let alt = fields.count_at("AO", index)?;
+            let total = match (reference, sum_counts(fields, "AO", alts)?) {
+                (Some(r), Some(a)) => Some(r.saturating_add(a)),
+                _ => None,
+            };
+            Ok(Counts {
+                vaf: ratio(alt, reference),
+                source: "FORMAT/AO/(RO+AO)".into(),
+                alt,
+                reference,
+                total,
+            })
+        }
+        Caller::VarScan2 => {
+            let vaf = fields.percent("FREQ")?;
+            let reference = fields.count_at("RD", 0)?;
+            let alt = fields.count_at("AD", index)?;
+            let total = match (reference, sum_counts(fields, "AD", alts)?) {
+                (Some(r), Some(a)) => Some(r.saturating_add(a)),
+                _ => None,
+            };
+            Ok(Counts {
+                vaf: vaf.or_else(|| ratio(alt, reference)),
+                source: if vaf.is_some() {
+                    "FORMAT/FREQ".into()
+                } else {
+                    "FORMAT/AD/(RD+AD)".into()
+                },
+                alt,
+                reference,
+                total,
+            })
+        }
+        Caller::Strelka2 => {
+            if fields.has("TIR") {
+                // Indel: tier-1 (first) values of TAR (ref) and TIR (alt).
+                let reference = fields.count_at("TAR", 0)?;
+                let alt = fields.count_at("TIR", 0)?;
+                return Ok(Counts {
+                    vaf: ratio(alt, reference),
+                    source: "tier1 TIR/(TAR+TIR)".into(),
+                    alt,
+                    reference,
+                    total: match (reference, alt) {
+                        (Some(r), Some(a)) => Some(r.saturating_add(a)),
+                        _ => None,
+                    },
+                });
+            }
+            let ref_key = base_key(reference);
+            let alt_key = base_key(alt);
+            let (Some(ref_key), Some(alt_key)) = (ref_key, alt_key) else {
+                return Err(fields.error(
+                    "AU",
+                    format!(
+                        "Strelka SNV counts need single-base REF and ALT, found {reference}>{alt}"
+                    ),
+                ));
+            };
+            let reference = fields.count_at(&ref_key, 0)?;
+            let alt_count = fields.count_at(&alt_key, 0)?;
+            let mut total = Some(0u32);
+            for key in ["AU", "CU", "GU", "TU"] {
+                total = match (total, fields.count_at(key, 0)?) {
+                    (Some(t), Some(c)) => Some(t.saturating_add(c)),
+                    _ => None,
+                };
+            }
+            Ok(Counts {
+                vaf: ratio(alt_count, reference),
+                source: format!("tier1 {alt_key}/({ref_key}+{alt_key})"),
+                alt: alt_count,
+                reference,
+                total,
+            })
+        }
+    }
+}
+
+/// Strelka's per-base count field of a single base (`A` → `AU`).
+fn base_key(allele: &str) -> Option<String> {
+    let upper = allele.to_ascii_uppercase();
+    matches!(upper.as_str(), "A" | "C" | "G" | "T").then(|| format!("{upper}U"))
+}

@@ -1,0 +1,526 @@
+//! Liquid biopsy: blood-draw samples, variants, variant calls, BAM allele counts and each patient's tracked variants.
+
+use super::events::Inserted;
+use super::{Store, Tx, now_utc};
+use crate::analysis::ctdna::{Draw, Observation};
+use crate::error::{Error, Result};
+use crate::ingest::vcf::Locus;
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+
+/// A variant call (or a tracked variant looked for and not found) to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCall<'a> {
+    /// Caller name (`mutect2`, `strelka2`, ..., `bam` for allele counts).
+    pub caller: &'a str,
+    /// The VCF sample column the call came from.
+    pub sample_name: &'a str,
+    /// The contig as the file wrote it.
+    pub chrom_raw: &'a str,
+    /// Allele fraction.
+    pub vaf: Option<f64>,
+    /// Alt reads.
+    pub alt_reads: Option<u32>,
+    /// Ref reads.
+    pub ref_reads: Option<u32>,
+    /// Depth.
+    pub depth: Option<u32>,
+    /// Field or tier the VAF came from.
+    pub vaf_source: &'a str,
+    /// FILTER value.
+    pub filter: &'a str,
+    /// QUAL.
+    pub qual: Option<f64>,
+    /// `false` for a tracked variant not called in this sample (left-censored).
+    pub detected: bool,
+}
+
+/// Base counts at one locus, to store with the floors they were counted under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlleleCount {
+    /// Reads (or fragments) with a base passing the floors.
+    pub depth: u32,
+    /// Counts of A, C, G, T, N.
+    pub bases: [u32; 5],
+    /// Count of the reference allele.
+    pub ref_count: u32,
+    /// Count of the alternate allele.
+    pub alt_count: u32,
+    /// alt / depth, `None` at depth 0.
+    pub vaf: Option<f64>,
+    /// MAPQ floor.
+    pub min_mapq: u8,
+    /// Base-quality floor.
+    pub min_bq: u8,
+    /// Whether overlapping mates counted once.
+    pub fragment_level: bool,
+}
+
+/// One stored call as listed by `oncotrack calls`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRow {
+    /// Blood-draw date.
+    pub date: NaiveDate,
+    /// The variant (normalised contig).
+    pub locus: Locus,
+    /// Gene symbol.
+    pub gene: Option<String>,
+    /// Protein change.
+    pub protein_change: Option<String>,
+    /// Allele fraction.
+    pub vaf: Option<f64>,
+    /// Alt reads.
+    pub alt_reads: Option<i64>,
+    /// Depth.
+    pub depth: Option<i64>,
+    /// FILTER.
+    pub filter: String,
+    /// Caller.
+    pub caller: String,
+    /// Field or tier of the VAF.
+    pub vaf_source: String,
+    /// VCF sample column.
+    pub sample: String,
+    /// Whether it was detected (a left-censored tracked variant is not).
+    pub detected: bool,
+    /// Whether the variant is in the patient's tracked set.
+    pub tracked: bool,
+}
+
+const UPSERT_VARIANT: &str = "INSERT INTO variant (chrom, pos, ref, alt, gene, protein_change)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT (chrom, pos, ref, alt) DO UPDATE
+        SET gene = coalesce(gene, excluded.gene),
+            protein_change = coalesce(protein_change, excluded.protein_change)
+     RETURNING variant_id";
+
+const INSERT_CALL: &str = "INSERT INTO variant_call (sample_id, variant_id, caller, sample_name,
+        chrom_raw, vaf, alt_reads, ref_reads, depth, vaf_source, filter, qual, detected, file_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+     ON CONFLICT (sample_id, variant_id, caller) DO UPDATE
+        SET sample_name = excluded.sample_name, chrom_raw = excluded.chrom_raw,
+            vaf = excluded.vaf, alt_reads = excluded.alt_reads,
+            ref_reads = excluded.ref_reads, depth = excluded.depth,
+            vaf_source = excluded.vaf_source, filter = excluded.filter,
+            qual = excluded.qual, detected = excluded.detected, file_id = excluded.file_id
+      WHERE detected = 0 AND excluded.detected = 1";
+
+/// The statements of a bulk call load, prepared once (see [`Tx::call_writer`]).
+pub struct CallWriter<'t> {
+    variant: rusqlite::Statement<'t>,
+    call: rusqlite::Statement<'t>,
+}
+
+impl CallWriter<'_> {
+    /// As [`Tx::variant`].
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn variant(
+        &mut self,
+        locus: &Locus,
+        gene: Option<&str>,
+        protein_change: Option<&str>,
+    ) -> Result<i64> {
+        upsert_variant(&mut self.variant, locus, gene, protein_change)
+    }
+
+    /// As [`Tx::add_call`].
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn add_call(
+        &mut self,
+        sample_id: i64,
+        variant_id: i64,
+        call: &NewCall<'_>,
+        file_id: Option<i64>,
+    ) -> Result<Inserted> {
+        insert_call(&mut self.call, sample_id, variant_id, call, file_id)
+    }
+}
+
+fn upsert_variant(
+    stmt: &mut rusqlite::Statement<'_>,
+    locus: &Locus,
+    gene: Option<&str>,
+    protein_change: Option<&str>,
+) -> Result<i64> {
+    Ok(stmt.query_row(
+        params![
+            locus.chrom,
+            locus.pos as i64,
+            locus.reference,
+            locus.alt,
+            gene,
+            protein_change
+        ],
+        |r| r.get(0),
+    )?)
+}
+
+fn insert_call(
+    stmt: &mut rusqlite::Statement<'_>,
+    sample_id: i64,
+    variant_id: i64,
+    call: &NewCall<'_>,
+    file_id: Option<i64>,
+) -> Result<Inserted> {
+    let changed = stmt.execute(params![
+        sample_id,
+        variant_id,
+        call.caller,
+        call.sample_name,
+        call.chrom_raw,
+        call.vaf,
+        call.alt_reads,
+        call.ref_reads,
+        call.depth,
+        call.vaf_source,
+        call.filter,
+        call.qual,
+        call.detected,
+        file_id
+    ])?;
+    Ok(if changed == 1 {
+        Inserted::New
+    } else {
+        Inserted::Existing
+    })
+}
+
+fn locus_from(chrom: String, pos: i64, reference: String, alt: String) -> Locus {
+    Locus {
+        chrom,
+        pos: u64::try_from(pos).unwrap_or(0),
+        reference,
+        alt,
+    }
+}
+
+fn stored_date(text: &str) -> Result<NaiveDate> {
+    crate::model::parse_date(text)
+        .map_err(|m| Error::Conflict(format!("stored date '{text}': {m}")))
+}
+
+impl Store {
+    /// A patient's calls in date and position order, optionally for one date only.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn calls(&self, code: &str, date: Option<NaiveDate>) -> Result<Vec<CallRow>> {
+        self.patient(code)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT s.date, v.chrom, v.pos, v.ref, v.alt, v.gene, v.protein_change,
+                    c.vaf, c.alt_reads, c.depth, c.filter, c.caller, c.vaf_source,
+                    c.sample_name, c.detected, t.variant_id IS NOT NULL
+               FROM variant_call c
+               JOIN lb_sample s USING (sample_id)
+               JOIN patient p ON p.patient_id = s.patient_id
+               JOIN variant v ON v.variant_id = c.variant_id
+               LEFT JOIN tracked_variant t
+                      ON t.patient_id = s.patient_id AND t.variant_id = c.variant_id
+              WHERE p.code = ?1 AND (?2 IS NULL OR s.date = ?2)
+              ORDER BY s.date, v.chrom, v.pos, v.ref, v.alt, c.caller",
+        )?;
+        let date = date.map(crate::model::date::format_date);
+        let rows = stmt.query_map(params![code, date], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                locus_from(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                CallRow {
+                    date: NaiveDate::MIN,
+                    locus: Locus {
+                        chrom: String::new(),
+                        pos: 0,
+                        reference: String::new(),
+                        alt: String::new(),
+                    },
+                    gene: r.get(5)?,
+                    protein_change: r.get(6)?,
+                    vaf: r.get(7)?,
+                    alt_reads: r.get(8)?,
+                    depth: r.get(9)?,
+                    filter: r.get(10)?,
+                    caller: r.get(11)?,
+                    vaf_source: r.get(12)?,
+                    sample: r.get(13)?,
+                    detected: r.get(14)?,
+                    tracked: r.get(15)?,
+                },
+            ))
+        })?;
+        let mut calls = Vec::new();
+        for row in rows {
+            let (date, locus, mut call) = row?;
+            call.date = stored_date(&date)?;
+            call.locus = locus;
+            calls.push(call);
+        }
+        Ok(calls)
+    }
+
+    /// A patient's tracked variants with their genes, in position order.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn tracked_variants(&self, code: &str) -> Result<Vec<(Locus, Option<String>)>> {
+        self.patient(code)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT v.chrom, v.pos, v.ref, v.alt, coalesce(t.gene, v.gene)
+               FROM tracked_variant t
+               JOIN patient p USING (patient_id)
+               JOIN variant v USING (variant_id)
+              WHERE p.code = ?1 ORDER BY v.chrom, v.pos, v.ref, v.alt",
+        )?;
+        let rows = stmt.query_map([code], |r| {
+            Ok((
+                locus_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                r.get(4)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every blood draw of a patient in date order with each tracked variant as
+    /// observed there. Callers (and BAM counts, stored as caller `bam`) are merged as
+    /// the response criteria merge them: detected if any detected it, VAF the mean over
+    /// the detecting ones (alt / (ref + alt) when one gave no VAF), depth the largest
+    /// known; a tracked variant with no row in the draw is undetected at an unknown depth.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn tracked_draws(&self, code: &str) -> Result<Vec<Draw>> {
+        self.patient(code)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT s.sample_id, s.date, s.cfdna_ng_per_ml,
+                    coalesce(max(c.detected), 0),
+                    avg(CASE WHEN c.detected = 1 THEN coalesce(c.vaf,
+                        1.0 * c.alt_reads / nullif(c.alt_reads + c.ref_reads, 0)) END),
+                    max(c.depth),
+                    trim(coalesce(t.gene, v.gene, '') || ' ' || v.chrom || ':' || v.pos || ' '
+                         || v.ref || '>' || v.alt)
+               FROM lb_sample s
+               JOIN patient p ON p.patient_id = s.patient_id
+               JOIN tracked_variant t ON t.patient_id = s.patient_id
+               JOIN variant v ON v.variant_id = t.variant_id
+               LEFT JOIN variant_call c ON c.sample_id = s.sample_id AND c.variant_id = t.variant_id
+              WHERE p.code = ?1
+              GROUP BY s.sample_id, t.variant_id
+              ORDER BY s.date, v.chrom, v.pos, v.ref, v.alt",
+        )?;
+        let rows = stmt.query_map([code], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                Observation {
+                    variant: r.get(6)?,
+                    detected: r.get(3)?,
+                    vaf: r.get(4)?,
+                    depth: r.get(5)?,
+                },
+            ))
+        })?;
+        let mut draws: Vec<(i64, Draw)> = Vec::new();
+        for row in rows {
+            let (sample_id, date, cfdna, observation) = row?;
+            match draws.last_mut() {
+                Some((id, draw)) if *id == sample_id => draw.tracked.push(observation),
+                _ => draws.push((
+                    sample_id,
+                    Draw {
+                        date: stored_date(&date)?,
+                        cfdna_ng_per_ml: cfdna,
+                        tracked: vec![observation],
+                    },
+                )),
+            }
+        }
+        Ok(draws.into_iter().map(|(_, draw)| draw).collect())
+    }
+}
+
+impl Tx<'_> {
+    /// Gives this connection a page cache large enough for a million-call ingest
+    /// (64 MiB; SQLite's default is 2 MiB, which makes index inserts go to disk).
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn reserve_cache_for_bulk_load(&self) -> Result<()> {
+        self.tx.pragma_update(None, "cache_size", -65536)?;
+        Ok(())
+    }
+
+    /// The blood draw of a patient on a date, created if new; a cfDNA concentration
+    /// given now replaces the stored one.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn lb_sample(
+        &self,
+        patient_id: i64,
+        date: NaiveDate,
+        cfdna_ng_per_ml: Option<f64>,
+    ) -> Result<i64> {
+        Ok(self.tx.query_row(
+            "INSERT INTO lb_sample (patient_id, date, cfdna_ng_per_ml) VALUES (?1, ?2, ?3)
+             ON CONFLICT (patient_id, date) DO UPDATE
+                SET cfdna_ng_per_ml = coalesce(excluded.cfdna_ng_per_ml, cfdna_ng_per_ml)
+             RETURNING sample_id",
+            params![
+                patient_id,
+                crate::model::date::format_date(date),
+                cfdna_ng_per_ml
+            ],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The id of a variant, created if new; a gene or protein change fills in one
+    /// the store did not have.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn variant(
+        &self,
+        locus: &Locus,
+        gene: Option<&str>,
+        protein_change: Option<&str>,
+    ) -> Result<i64> {
+        upsert_variant(
+            &mut *self.tx.prepare_cached(UPSERT_VARIANT)?,
+            locus,
+            gene,
+            protein_change,
+        )
+    }
+
+    /// Stores a call. A call already stored for the same sample, variant and caller
+    /// is kept, unless it was a not-detected placeholder and this one is detected.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn add_call(
+        &self,
+        sample_id: i64,
+        variant_id: i64,
+        call: &NewCall<'_>,
+        file_id: Option<i64>,
+    ) -> Result<Inserted> {
+        insert_call(
+            &mut *self.tx.prepare_cached(INSERT_CALL)?,
+            sample_id,
+            variant_id,
+            call,
+            file_id,
+        )
+    }
+
+    /// Prepared statements for writing many calls (a large VCF) without looking
+    /// them up again for every call.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn call_writer(&self) -> Result<CallWriter<'_>> {
+        Ok(CallWriter {
+            variant: self.tx.prepare(UPSERT_VARIANT)?,
+            call: self.tx.prepare(INSERT_CALL)?,
+        })
+    }
+
+    /// Stores the BAM allele counts of a variant in a sample (replacing earlier ones).
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn add_allele_count(
+        &self,
+        sample_id: i64,
+        variant_id: i64,
+        count: &NewAlleleCount,
+        file_id: Option<i64>,
+    ) -> Result<()> {
+        let [a, c, g, t, n] = count.bases;
+        self.tx.execute(
+            "INSERT OR REPLACE INTO allele_count (sample_id, variant_id, depth, a, c, g, t, n,
+                    ref_count, alt_count, vaf, min_mapq, min_bq, fragment_level, file_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                sample_id,
+                variant_id,
+                count.depth,
+                a,
+                c,
+                g,
+                t,
+                n,
+                count.ref_count,
+                count.alt_count,
+                count.vaf,
+                count.min_mapq,
+                count.min_bq,
+                count.fragment_level,
+                file_id
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Adds a variant to a patient's tracked set (already tracked: left as it is).
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn track(
+        &self,
+        patient_id: i64,
+        variant_id: i64,
+        gene: Option<&str>,
+        file_id: Option<i64>,
+    ) -> Result<Inserted> {
+        let changed = self.tx.execute(
+            "INSERT INTO tracked_variant (patient_id, variant_id, gene, file_id, added_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (patient_id, variant_id) DO NOTHING",
+            params![patient_id, variant_id, gene, file_id, now_utc()],
+        )?;
+        Ok(if changed == 1 {
+            Inserted::New
+        } else {
+            Inserted::Existing
+        })
+    }
+
+    /// A patient's tracked variants with their ids.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn tracked_loci(&self, patient_id: i64) -> Result<Vec<(i64, Locus)>> {
+        let mut stmt = self.tx.prepare(
+            "SELECT v.variant_id, v.chrom, v.pos, v.ref, v.alt FROM tracked_variant t
+               JOIN variant v USING (variant_id) WHERE t.patient_id = ?1
+              ORDER BY v.chrom, v.pos",
+        )?;
+        let rows = stmt.query_map([patient_id], |r| {
+            Ok((
+                r.get(0)?,
+                locus_from(r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether the sample already has a call of this variant by this caller.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn has_call(&self, sample_id: i64, variant_id: i64, caller: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT 1 FROM variant_call WHERE sample_id = ?1 AND variant_id = ?2 AND caller = ?3",
+                params![sample_id, variant_id, caller],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+}
