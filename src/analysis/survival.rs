@@ -317,9 +317,64 @@ pub fn endpoint_subject(
     })
 }
 
+/// Patients dropped from a survival analysis: (patient, reason).
+pub type Dropped = Vec<(String, String)>;
+
+/// Groups patients into subjects for `endpoint`: each item is (patient, group, dates);
+/// patients without an index date or follow-up are returned as dropped with the reason.
+pub fn group_subjects<K: Ord>(
+    patients: impl IntoIterator<Item = (String, K, CourseDates)>,
+    endpoint: Endpoint,
+) -> (std::collections::BTreeMap<K, Vec<Subject>>, Dropped) {
+    let mut groups: std::collections::BTreeMap<K, Vec<Subject>> = std::collections::BTreeMap::new();
+    let mut dropped = Vec::new();
+    for (patient, group, dates) in patients {
+        match endpoint_subject(&dates, endpoint) {
+            Ok(subject) => groups.entry(group).or_default().push(subject),
+            Err(reason) => dropped.push((patient, reason)),
+        }
+    }
+    (groups, dropped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_subjects_drops_patients_without_an_index_date() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2024, 1, d);
+        let dated = CourseDates {
+            index: day(1),
+            progression: None,
+            death: day(11),
+            last_follow_up: day(11),
+        };
+        let undated = CourseDates {
+            index: None,
+            ..dated
+        };
+        let (groups, dropped) = group_subjects(
+            [
+                ("A".to_string(), 1, dated),
+                ("B".to_string(), 1, undated),
+                ("C".to_string(), 2, dated),
+            ],
+            Endpoint::Overall,
+        );
+        assert_eq!(
+            groups[&1],
+            vec![Subject {
+                time: 10.0,
+                event: true
+            }]
+        );
+        assert_eq!(groups[&2].len(), 1);
+        assert_eq!(
+            dropped,
+            vec![("B".to_string(), "no index date".to_string())]
+        );
+    }
 
     fn subjects(data: &[(f64, bool)]) -> Vec<Subject> {
         data.iter()

@@ -2,12 +2,8 @@
 
 use super::output::{Listing, number, print_json};
 use super::{Format, invalid, open_read};
-use oncotrack::analysis::survival::{
-    self, CourseDates, Endpoint, KaplanMeier, LogRank, Subject, endpoint_subject,
-};
+use oncotrack::analysis::survival::{self, Endpoint, KaplanMeier, LogRank, Subject};
 use oncotrack::ingest::table::Table;
-use oncotrack::model::parse_date;
-use oncotrack::store::analysis::Course;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,11 +105,12 @@ fn store_groups(
         }
     };
     let store = open_read(db)?;
-    let clusters: Option<BTreeMap<String, i64>> = match args.group.as_deref() {
+    let clusters: Option<BTreeMap<String, usize>> = match args.group.as_deref() {
         Some(by) if by.starts_with("cluster:") => Some(
             store
                 .cluster_assignments(&by["cluster:".len()..])?
                 .into_iter()
+                .map(|a| (a.patient, a.cluster))
                 .collect(),
         ),
         Some("diagnosis" | "sex" | "site") | None => None,
@@ -125,14 +122,14 @@ fn store_groups(
             ));
         }
     };
-    let mut groups: BTreeMap<String, Vec<Subject>> = BTreeMap::new();
-    let mut dropped = Vec::new();
+    let mut outside = Vec::new();
+    let mut patients = Vec::new();
     for course in store.courses()? {
         let label = match (&clusters, args.group.as_deref()) {
             (Some(map), _) => match map.get(&course.patient) {
                 Some(c) => format!("cluster {c}"),
                 None => {
-                    dropped.push((course.patient.clone(), "not in the cluster run".to_string()));
+                    outside.push((course.patient.clone(), "not in the cluster run".to_string()));
                     continue;
                 }
             },
@@ -141,11 +138,12 @@ fn store_groups(
             (None, Some("site")) => course.site.clone().unwrap_or_else(|| "unknown".into()),
             _ => "all".to_string(),
         };
-        match endpoint_subject(&dates(&course, by_treatment), endpoint) {
-            Ok(subject) => groups.entry(label).or_default().push(subject),
-            Err(reason) => dropped.push((course.patient.clone(), reason)),
-        }
+        let dates = course.dates(by_treatment);
+        patients.push((course.patient, label, dates));
     }
+    let (groups, mut dropped) = survival::group_subjects(patients, endpoint);
+    outside.append(&mut dropped);
+    let dropped = outside;
     if groups.is_empty() {
         return Err(invalid(
             "cohort",
@@ -154,20 +152,6 @@ fn store_groups(
         ));
     }
     Ok((groups, dropped))
-}
-
-fn dates(course: &Course, by_treatment: bool) -> CourseDates {
-    let date = |d: &Option<String>| d.as_deref().and_then(|d| parse_date(d).ok());
-    CourseDates {
-        index: if by_treatment {
-            date(&course.treatment_start)
-        } else {
-            date(&course.diagnosis_date)
-        },
-        progression: date(&course.progression),
-        death: date(&course.death),
-        last_follow_up: date(&course.last_follow_up),
-    }
 }
 
 struct Report {

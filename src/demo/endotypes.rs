@@ -2,10 +2,9 @@
 
 use crate::analysis::cluster::{self, ClusterSettings, Distance, KChoice, Method};
 use crate::analysis::matrix::{self, Impute, MatrixSettings, TimePoint, Transform};
-use crate::analysis::survival::{self, CourseDates, Endpoint, LogRank, Subject};
+use crate::analysis::survival::{self, Endpoint, LogRank, Subject};
 use crate::demo::SimPatient;
 use crate::error::Result;
-use crate::model::parse_date;
 use crate::store::Store;
 use crate::store::analysis::FeatureFamily;
 use std::collections::HashMap;
@@ -107,22 +106,15 @@ pub fn analyse(store: &mut Store, cohort: &[SimPatient]) -> Result<Option<Endoty
         .map(String::as_str)
         .zip(result.labels.iter().copied())
         .collect();
-    let mut groups: Vec<Vec<Subject>> = vec![Vec::new(); result.k];
-    let date = |d: &Option<String>| d.as_deref().and_then(|d| parse_date(d).ok());
-    for course in store.courses()? {
-        let Some(&c) = cluster_of.get(course.patient.as_str()) else {
-            continue;
-        };
-        let dates = CourseDates {
-            index: date(&course.diagnosis_date),
-            progression: date(&course.progression),
-            death: date(&course.death),
-            last_follow_up: date(&course.last_follow_up),
-        };
-        if let Ok(subject) = survival::endpoint_subject(&dates, Endpoint::Overall) {
-            groups[c - 1].push(subject);
-        }
-    }
+    let courses = store.courses()?.into_iter().filter_map(|course| {
+        let cluster = *cluster_of.get(course.patient.as_str())?;
+        let dates = course.dates(false);
+        Some((course.patient, cluster, dates))
+    });
+    let (by_cluster, _) = survival::group_subjects(courses, Endpoint::Overall);
+    let groups: Vec<Vec<Subject>> = (1..=result.k)
+        .map(|c| by_cluster.get(&c).cloned().unwrap_or_default())
+        .collect();
     let names: Vec<String> = m.features.clone();
     let clusters = result
         .profiles

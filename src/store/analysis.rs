@@ -459,11 +459,12 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The assignments of a cluster run as (patient code, cluster), by patient code.
+    /// The assignments of a cluster run, by patient code: cluster, silhouette and the
+    /// patient's position on the first two principal components.
     ///
     /// # Errors
     /// [`Error::InvalidValue`] when there is no cluster run of that name.
-    pub fn cluster_assignments(&self, run: &str) -> Result<Vec<(String, i64)>> {
+    pub fn cluster_assignments(&self, run: &str) -> Result<Vec<Assignment>> {
         let run_id: Option<i64> = self
             .conn
             .query_row(
@@ -478,11 +479,39 @@ impl Store {
             reason: "no such cluster run (see `oncotrack cluster --list`)".to_string(),
         })?;
         let mut stmt = self.conn.prepare(
-            "SELECT p.code, a.cluster FROM cluster_assignment a JOIN patient p USING (patient_id)
+            "SELECT p.code, a.cluster, a.silhouette, a.pc1, a.pc2
+               FROM cluster_assignment a JOIN patient p USING (patient_id)
               WHERE a.run_id = ?1 ORDER BY p.code",
         )?;
-        let rows = stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([run_id], |r| {
+            let pc1: Option<f64> = r.get(3)?;
+            let pc2: Option<f64> = r.get(4)?;
+            Ok(Assignment {
+                patient: r.get(0)?,
+                cluster: usize::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                silhouette: r.get(2)?,
+                pc: pc1.zip(pc2),
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+impl Course {
+    /// The dates survival endpoints need, counted from the diagnosis or, with
+    /// `from_treatment`, from the first treatment start. Unparseable dates count as absent.
+    pub fn dates(&self, from_treatment: bool) -> crate::analysis::survival::CourseDates {
+        let date = |d: &Option<String>| d.as_deref().and_then(|d| crate::model::parse_date(d).ok());
+        crate::analysis::survival::CourseDates {
+            index: if from_treatment {
+                date(&self.treatment_start)
+            } else {
+                date(&self.diagnosis_date)
+            },
+            progression: date(&self.progression),
+            death: date(&self.death),
+            last_follow_up: date(&self.last_follow_up),
+        }
     }
 }
 
@@ -633,7 +662,8 @@ pub(crate) mod tests {
         tx.commit().unwrap();
         assert_eq!(
             store.cluster_assignments("run1").unwrap(),
-            vec![("P1".to_string(), 1), ("P2".to_string(), 2)]
+            rows,
+            "read back with PCA positions"
         );
         assert!(store.cluster_assignments("nope").is_err());
         let table = store.export_table("clusters").unwrap();
