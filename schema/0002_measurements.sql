@@ -180,12 +180,15 @@ CREATE TABLE analysis_run (
     created_at TEXT NOT NULL
 ) STRICT;
 
--- Cluster membership of each patient in a cluster run (clusters numbered from 1).
+-- Cluster membership of each patient in a cluster run (clusters numbered from 1), with the
+-- patient's silhouette width and coordinates on the first two principal components (display).
 CREATE TABLE cluster_assignment (
     run_id     INTEGER NOT NULL REFERENCES analysis_run (run_id) ON DELETE CASCADE,
     patient_id INTEGER NOT NULL REFERENCES patient (patient_id) ON DELETE CASCADE,
     cluster    INTEGER NOT NULL CHECK (cluster >= 1),
     silhouette REAL,
+    pc1        REAL,
+    pc2        REAL,
     PRIMARY KEY (run_id, patient_id)
 ) STRICT;
 

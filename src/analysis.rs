@@ -3,7 +3,22 @@
 pub mod cluster;
 pub mod ctdna;
 pub mod harmonize;
+pub mod linalg;
+pub mod matrix;
 pub mod pet;
 pub mod response;
 pub mod survival;
 pub mod trend;
+
+/// An invalid input value of an analysis (`what`, the value, and why).
+pub(crate) fn invalid(
+    what: &'static str,
+    value: impl Into<String>,
+    reason: impl Into<String>,
+) -> crate::Error {
+    crate::Error::InvalidValue {
+        what,
+        value: value.into(),
+        reason: reason.into(),
+    }
+}

@@ -9,12 +9,15 @@ macro_rules! say {
 }
 
 mod calls;
+mod cluster;
 mod cohort;
 mod count;
 mod ctdna;
 mod cytokines;
 mod demo;
 mod event;
+mod export;
+mod harmonize;
 mod ingest;
 mod ingest_bam;
 mod ingest_cytokines;
@@ -23,11 +26,13 @@ mod ingest_pet;
 mod ingest_radiomics;
 mod ingest_vcf;
 mod init;
+mod matrix;
 mod output;
 mod patient;
 mod pet;
 mod progress;
 mod response;
+mod survival;
 mod timeline;
 mod track;
 mod trend;
@@ -95,6 +100,16 @@ pub enum Command {
     /// Cohort-wide tables
     #[command(subcommand)]
     Cohort(cohort::CohortCommand),
+    /// Per-patient feature matrix at a time point, written as CSV or Parquet
+    Matrix(matrix::MatrixArgs),
+    /// ComBat harmonisation of an analyst's CSV or of the store's radiomic / PET features
+    Harmonize(harmonize::HarmonizeArgs),
+    /// Endotype clustering (hierarchical or k-means) with silhouette, stability, PCA and profiles
+    Cluster(cluster::ClusterArgs),
+    /// Kaplan-Meier curves, medians and log-rank tests by group
+    Survival(survival::SurvivalArgs),
+    /// Export tables as CSV, Parquet or Arrow IPC (--format), optionally de-identified
+    Export(export::ExportArgs),
 }
 
 /// Runs a parsed command line.
@@ -125,6 +140,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Response(args) => response::run(&database(db), format, args),
         Command::Trend(args) => trend::run(&database(db), format, args),
         Command::Cohort(command) => cohort::run(&database(db), format, command),
+        Command::Matrix(args) => matrix::run(&database(db), format, args),
+        Command::Harmonize(args) => harmonize::run(&database(db), format, args),
+        Command::Cluster(args) => cluster::run(&database(db), format, args),
+        Command::Survival(args) => survival::run(&database(db), format, args),
+        Command::Export(args) => export::run(&database(db), format, args),
     }
 }
 
@@ -152,4 +172,14 @@ fn date_arg(option: &'static str, text: &str) -> anyhow::Result<chrono::NaiveDat
         }
         .into()
     })
+}
+
+/// An invalid command-line value, as the library's error (one line, names the option).
+fn invalid(what: &'static str, value: &str, reason: &str) -> anyhow::Error {
+    oncotrack::Error::InvalidValue {
+        what,
+        value: value.to_string(),
+        reason: reason.to_string(),
+    }
+    .into()
 }

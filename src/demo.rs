@@ -7,6 +7,7 @@
 
 pub mod cohort;
 pub mod cytokines;
+pub mod endotypes;
 pub mod files;
 pub mod imaging;
 pub mod liquid;
@@ -42,6 +43,9 @@ pub struct Report {
     pub ingests: Vec<IngestReport>,
     /// The liquid-biopsy draws written and ingested.
     pub liquid: liquid::Summary,
+    /// Endotype clusters of the baseline cytokines and survival by cluster (None
+    /// while the demo writes no cytokines).
+    pub endotypes: Option<endotypes::EndotypeReport>,
 }
 
 /// Key in `store_meta` marking a database as the demo's, so a rerun may replace it.
@@ -83,11 +87,13 @@ pub fn run(options: &Options) -> Result<Report> {
     let (written, done) = cytokines_and_imaging(&mut store, options, &cohort)?;
     files.extend(written);
     ingests.extend(done);
+    let endotypes = endotypes::analyse(&mut store, &cohort)?;
     Ok(Report {
         cohort,
         files,
         ingests,
         liquid,
+        endotypes,
     })
 }
 

@@ -8,6 +8,7 @@ pub mod loci;
 pub mod patients;
 pub mod pet;
 pub mod radiomics;
+pub mod table;
 pub mod vcf;
 
 use crate::error::{Error, Result};
@@ -151,6 +152,14 @@ impl CsvInput {
     /// The column names as written in the header (trimmed, case kept), in file order.
     pub(crate) fn headers(&self) -> &[String] {
         &self.headers
+    }
+
+    /// The header's column names as written (trimmed), in file order.
+    pub(crate) fn column_names(&mut self) -> Vec<String> {
+        self.reader
+            .headers()
+            .map(|h| h.iter().map(|n| n.trim().to_string()).collect())
+            .unwrap_or_default()
     }
 
     /// Calls `each` for every record, stopping at the first error.

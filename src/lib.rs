@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;

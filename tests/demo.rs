@@ -91,3 +91,47 @@ fn demo_default_database_name() {
     assert!(s.path().join("oncotrack-demo.db").is_file());
     assert!(s.path().join("oncotrack-demo/events.csv").is_file());
 }
+
+#[test]
+fn demo_shows_every_criterion_necrosis_and_ctdna_leading_progression() {
+    let s = Sandbox::new();
+    s.run(&["demo", "--patients", "30", "--no-tui"]).ok();
+    let cohort = s.run(&["cohort", "response", "--format", "json"]).json();
+    assert_eq!(cohort.len(), 30);
+    for criterion in ["recist", "choi", "percist", "eortc", "ctdna"] {
+        assert!(
+            cohort.iter().any(|r| r[criterion].is_string()),
+            "no {criterion} response in the demo"
+        );
+    }
+    let leads: Vec<i64> = cohort
+        .iter()
+        .filter_map(|r| r["ctdna_lead_days"].as_i64())
+        .collect();
+    assert!(
+        leads.iter().any(|d| *d >= 30),
+        "ctDNA should lead RECIST PD by weeks: {leads:?}"
+    );
+
+    // A necrotic responder: Choi PR while RECIST says SD at the same visit.
+    let truth = std::fs::read_to_string(s.path().join("oncotrack-demo/truth.csv")).unwrap();
+    let necrotic: Vec<&str> = truth
+        .lines()
+        .filter(|l| l.contains("necrotic-responder"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert!(!necrotic.is_empty(), "the demo plants necrotic responders");
+    let found = necrotic.iter().any(|id| {
+        s.run(&["response", id, "--format", "json"])
+            .json()
+            .iter()
+            .any(|r| {
+                r["criterion"] == "recist"
+                    && r["category"] == "SD"
+                    && r["discordance"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("Choi PR"))
+            })
+    });
+    assert!(found, "no necrotic responder shows RECIST SD with Choi PR");
+}

@@ -2,6 +2,8 @@
 
 mod util;
 
+mod analytics_cli;
+mod analytics_reference;
 mod cli_errors;
 mod cli_patients_events;
 mod cytokines_imaging;

@@ -334,7 +334,13 @@ fn loaders_fill_categories_series_and_discordances_from_the_store() {
     assert_eq!(empty, oncotrack::tui::data::RowAssessment::default());
 
     let view = oncotrack::tui::data::load_patient(&store, "P001").unwrap();
-    assert_eq!(view.ctdna.len(), 1);
+    assert_eq!(view.ctdna.len(), 3, "mean VAF and the two tracked variants");
+    assert_eq!(view.ctdna[0].name, "mean VAF");
+    assert!(
+        view.ctdna[1..]
+            .iter()
+            .all(|s| s.name.contains(':') && s.name.contains('>'))
+    );
     assert!(
         view.ctdna[0].points.iter().any(|p| p.censored),
         "the cleared sample is drawn as censored"

@@ -1,24 +1,24 @@
-//! ctDNA metrics per blood draw: mean and max VAF over tracked variants (undetected left-censored at 0), mutant molecules per mL, molecular response and clearance.
+//! ctDNA metrics per blood draw: mean and max VAF over tracked variants (undetected left-censored at 0), detection limit, mutant molecules per mL, clearance.
 //!
 //! Pure functions: the store gathers [`Draw`]s, this module computes, the command
 //! line prints. Definitions (DESIGN.md): mean and max VAF over the patient's tracked
 //! variants, an undetected tracked variant counting as alt = 0 (never dropped);
 //! mutant molecules per mL = mean VAF × cfDNA (ng/mL) × 303 haploid genome
-//! equivalents per ng; molecular response = mean VAF ≥ 50 % below baseline
-//! (Goldberg 2018) at a draw and at the next one (confirmation); clearance = no
-//! tracked variant detected.
+//! equivalents per ng; clearance = no tracked variant detected. The molecular
+//! response category (Goldberg 2018) is judged in one place,
+//! [`crate::analysis::response::molecular`], from the [`CtdnaSample`]s made here.
 
+use crate::analysis::response::molecular::CtdnaSample;
 use chrono::NaiveDate;
 
 /// Haploid human genome equivalents per ng of DNA (3.3 pg per haploid genome).
 pub const GENOMES_PER_NG: f64 = 303.0;
 
-/// Fall of mean VAF from baseline that counts as a molecular response.
-pub const RESPONSE_FALL: f64 = 0.5;
-
 /// One tracked variant in one draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
+    /// Which variant: `GENE chrom:pos REF>ALT` (gene when known).
+    pub variant: String,
     /// Detected by a caller, or alt reads counted in the BAM.
     pub detected: bool,
     /// Allele fraction when detected.
@@ -38,34 +38,6 @@ pub struct Draw {
     pub tracked: Vec<Observation>,
 }
 
-/// Molecular response status at a draw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MolecularResponse {
-    /// The first draw: the reference.
-    Baseline,
-    /// ≥ 50 % fall at this draw and the next.
-    Confirmed,
-    /// ≥ 50 % fall at this draw, no later draw yet to confirm it.
-    Unconfirmed,
-    /// Less than a 50 % fall, or not confirmed by the next draw.
-    NotMet,
-    /// Not assessable (no tracked variant, or a baseline mean VAF of 0).
-    NotAssessable,
-}
-
-impl MolecularResponse {
-    /// The status as printed (`confirmed`, `unconfirmed`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MolecularResponse::Baseline => "baseline",
-            MolecularResponse::Confirmed => "confirmed",
-            MolecularResponse::Unconfirmed => "unconfirmed",
-            MolecularResponse::NotMet => "not met",
-            MolecularResponse::NotAssessable => "not assessable",
-        }
-    }
-}
-
 /// The metrics of one draw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrawMetrics {
@@ -83,10 +55,24 @@ pub struct DrawMetrics {
     pub mutant_molecules_per_ml: Option<f64>,
     /// Relative change of mean VAF from the first draw ((x − b) / b).
     pub change_from_baseline: Option<f64>,
-    /// Molecular response status.
-    pub response: MolecularResponse,
+    /// The draw's limit of detection as a VAF: mean of 1 / depth over the tracked
+    /// variants whose depth is known.
+    pub detection_limit: Option<f64>,
     /// No tracked variant detected (with at least one tracked).
     pub clearance: bool,
+}
+
+impl DrawMetrics {
+    /// The draw as the molecular response criterion reads it.
+    pub fn sample(&self) -> CtdnaSample {
+        CtdnaSample {
+            date: self.date,
+            mean_vaf: self.mean_vaf,
+            detected: self.detected,
+            tracked: self.tracked,
+            detection_limit: self.detection_limit,
+        }
+    }
 }
 
 /// Mean and max VAF of a draw, undetected tracked variants counting as 0.
@@ -114,30 +100,19 @@ pub fn mean_and_max_vaf(draw: &Draw) -> (Option<f64>, Option<f64>) {
 pub fn metrics(draws: &[Draw]) -> Vec<DrawMetrics> {
     let means: Vec<Option<f64>> = draws.iter().map(|d| mean_and_max_vaf(d).0).collect();
     let baseline = means.first().copied().flatten();
-    let fell = |i: usize| -> Option<bool> {
-        let base = baseline.filter(|b| *b > 0.0)?;
-        let mean = means.get(i).copied().flatten()?;
-        Some(mean <= base * (1.0 - RESPONSE_FALL))
-    };
     draws
         .iter()
-        .enumerate()
-        .map(|(i, draw)| {
+        .map(|draw| {
             let (mean_vaf, max_vaf) = mean_and_max_vaf(draw);
             let detected = draw.tracked.iter().filter(|o| o.detected).count();
-            let response = if i == 0 {
-                MolecularResponse::Baseline
-            } else {
-                match (fell(i), i + 1 < draws.len()) {
-                    (None, _) => MolecularResponse::NotAssessable,
-                    (Some(false), _) => MolecularResponse::NotMet,
-                    (Some(true), false) => MolecularResponse::Unconfirmed,
-                    (Some(true), true) => match fell(i + 1) {
-                        Some(true) => MolecularResponse::Confirmed,
-                        _ => MolecularResponse::NotMet,
-                    },
-                }
-            };
+            let depths: Vec<f64> = draw
+                .tracked
+                .iter()
+                .filter_map(|o| o.depth.filter(|d| *d > 0))
+                .map(|d| 1.0 / d as f64)
+                .collect();
+            let detection_limit =
+                (!depths.is_empty()).then(|| depths.iter().sum::<f64>() / depths.len() as f64);
             DrawMetrics {
                 date: draw.date,
                 tracked: draw.tracked.len(),
@@ -151,7 +126,7 @@ pub fn metrics(draws: &[Draw]) -> Vec<DrawMetrics> {
                     .filter(|b| *b > 0.0)
                     .zip(mean_vaf)
                     .map(|(b, m)| (m - b) / b),
-                response,
+                detection_limit,
                 clearance: !draw.tracked.is_empty() && detected == 0,
             }
         })
@@ -168,7 +143,9 @@ mod tests {
             cfdna_ng_per_ml: cfdna,
             tracked: vafs
                 .iter()
-                .map(|v| Observation {
+                .enumerate()
+                .map(|(i, v)| Observation {
+                    variant: format!("1:{} A>C", i + 1),
                     detected: v.is_some(),
                     vaf: *v,
                     depth: Some(500),
@@ -196,24 +173,14 @@ mod tests {
     }
 
     #[test]
-    fn molecular_response_needs_a_50_percent_fall_confirmed_at_the_next_draw() {
-        use MolecularResponse::*;
-        let cases: [(&[f64], &[MolecularResponse]); 5] = [
-            (&[0.2, 0.1, 0.08], &[Baseline, Confirmed, Unconfirmed]),
-            (&[0.2, 0.1, 0.15], &[Baseline, NotMet, NotMet]),
-            (&[0.2, 0.11, 0.05], &[Baseline, NotMet, Unconfirmed]),
-            (&[0.2, 0.3], &[Baseline, NotMet]),
-            (&[0.0, 0.0], &[Baseline, NotAssessable]),
-        ];
-        for (means, want) in cases {
-            let draws: Vec<Draw> = means
-                .iter()
-                .enumerate()
-                .map(|(i, m)| draw(i as u32 + 1, &[Some(*m)], None))
-                .collect();
-            let got: Vec<_> = metrics(&draws).iter().map(|m| m.response).collect();
-            assert_eq!(got, want, "{means:?}");
-        }
+    fn detection_limit_is_the_mean_inverse_depth_of_tracked_variants() {
+        let mut d = draw(1, &[Some(0.1), None], None);
+        d.tracked[1].depth = Some(250);
+        let m = &metrics(&[d])[0];
+        assert!((m.detection_limit.unwrap() - (1.0 / 500.0 + 1.0 / 250.0) / 2.0).abs() < 1e-15);
+        let sample = m.sample();
+        assert_eq!((sample.detected, sample.tracked), (1, 2));
+        assert_eq!(sample.mean_vaf, m.mean_vaf);
     }
 
     #[test]

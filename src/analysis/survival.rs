@@ -1,1 +1,477 @@
 //! Survival: Kaplan-Meier with Greenwood confidence intervals, median survival, log-rank test.
+//!
+//! Numbers equal lifelines' `KaplanMeierFitter` (survival function, exponential
+//! Greenwood "log-log" 95 % interval, median and its interval) and
+//! `multivariate_logrank_test` / `logrank_test` (statistic and p); see
+//! tests/reference/analytics/.
+
+use crate::error::{Error, Result};
+use chrono::NaiveDate;
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+/// The 0.975 quantile of the standard normal distribution (95 % two-sided interval),
+/// the value lifelines obtains from `scipy.stats.norm.ppf(0.975)`.
+const Z_975: f64 = 1.959_963_984_540_054;
+
+/// One subject: time from the index date to the event or to censoring.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Subject {
+    /// Follow-up time (days, or any unit; must be finite and >= 0).
+    pub time: f64,
+    /// True when the event was observed at `time`; false when censored there.
+    pub event: bool,
+}
+
+/// The Kaplan-Meier estimate just after one distinct event time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KmPoint {
+    /// The event time.
+    pub time: f64,
+    /// Estimated survival S(t).
+    pub survival: f64,
+    /// Lower bound of the 95 % confidence interval (Greenwood, log(-log) scale).
+    pub ci_lower: f64,
+    /// Upper bound of the 95 % confidence interval.
+    pub ci_upper: f64,
+    /// Subjects at risk just before `time`.
+    pub at_risk: usize,
+    /// Events at `time`.
+    pub events: usize,
+}
+
+/// A Kaplan-Meier curve with its median.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KaplanMeier {
+    /// Number of subjects.
+    pub n: usize,
+    /// Number of observed events.
+    pub events: usize,
+    /// One point per distinct event time, in time order.
+    pub points: Vec<KmPoint>,
+    /// Median survival: the first time S(t) <= 0.5; None when never reached.
+    pub median: Option<f64>,
+    /// 95 % interval of the median: the first times the lower and the upper bound
+    /// fall to <= 0.5 (None when never reached), as lifelines' `median_survival_times`.
+    pub median_ci: (Option<f64>, Option<f64>),
+}
+
+/// The result of a log-rank test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogRank {
+    /// Chi-squared statistic.
+    pub statistic: f64,
+    /// Degrees of freedom (groups - 1).
+    pub df: usize,
+    /// p-value from the chi-squared distribution with `df` degrees of freedom.
+    pub p: f64,
+}
+
+/// Distinct observed times with (at risk, events, removed) counts, in time order.
+struct RiskTable {
+    rows: Vec<(f64, usize, usize, usize)>,
+}
+
+fn validate(subjects: &[Subject]) -> Result<()> {
+    for subject in subjects {
+        if !subject.time.is_finite() || subject.time < 0.0 {
+            return Err(Error::InvalidValue {
+                what: "survival time",
+                value: subject.time.to_string(),
+                reason: "must be a finite number >= 0".to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn risk_table(subjects: &[Subject]) -> RiskTable {
+    let mut sorted: Vec<Subject> = subjects.to_vec();
+    sorted.sort_by(|a, b| a.time.total_cmp(&b.time));
+    let mut rows = Vec::new();
+    let mut at_risk = sorted.len();
+    let mut i = 0;
+    while i < sorted.len() {
+        let time = sorted[i].time;
+        let mut events = 0;
+        let mut removed = 0;
+        while i < sorted.len() && sorted[i].time == time {
+            events += usize::from(sorted[i].event);
+            removed += 1;
+            i += 1;
+        }
+        rows.push((time, at_risk, events, removed));
+        at_risk -= removed;
+    }
+    RiskTable { rows }
+}
+
+/// Kaplan-Meier estimate with Greenwood's variance and the exponential
+/// ("log-log") 95 % interval: `exp(-exp(log(-log S) ± z·σ / log S))`, σ² the
+/// Greenwood sum Σ d / (n (n - d)) (terms with d = n count as 0, as in lifelines).
+///
+/// # Errors
+/// [`Error::InvalidValue`] when there are no subjects or a time is negative or not finite.
+pub fn kaplan_meier(subjects: &[Subject]) -> Result<KaplanMeier> {
+    validate(subjects)?;
+    if subjects.is_empty() {
+        return Err(Error::InvalidValue {
+            what: "survival group",
+            value: String::new(),
+            reason: "has no subjects".to_string(),
+        });
+    }
+    let table = risk_table(subjects);
+    let mut survival = 1.0;
+    let mut greenwood = 0.0;
+    let mut points = Vec::new();
+    for &(time, at_risk, events, _) in &table.rows {
+        if events == 0 {
+            continue;
+        }
+        let (n, d) = (at_risk as f64, events as f64);
+        survival *= 1.0 - d / n;
+        if events < at_risk {
+            greenwood += d / (n * (n - d));
+        }
+        let (ci_lower, ci_upper) = log_log_interval(survival, greenwood);
+        points.push(KmPoint {
+            time,
+            survival,
+            ci_lower,
+            ci_upper,
+            at_risk,
+            events,
+        });
+    }
+    let first_at_or_below =
+        |value: fn(&KmPoint) -> f64| points.iter().find(|p| value(p) <= 0.5).map(|p| p.time);
+    Ok(KaplanMeier {
+        n: subjects.len(),
+        events: subjects.iter().filter(|s| s.event).count(),
+        median: first_at_or_below(|p| p.survival),
+        median_ci: (
+            first_at_or_below(|p| p.ci_lower),
+            first_at_or_below(|p| p.ci_upper),
+        ),
+        points,
+    })
+}
+
+/// The exponential Greenwood interval of S given the Greenwood sum (lower, upper).
+fn log_log_interval(survival: f64, greenwood: f64) -> (f64, f64) {
+    if survival <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let log_s = survival.ln();
+    let spread = Z_975 * greenwood.sqrt() / log_s;
+    let a = (-(((-log_s).ln() - spread).exp())).exp();
+    let b = (-(((-log_s).ln() + spread).exp())).exp();
+    (a.min(b), a.max(b))
+}
+
+/// Log-rank test of equal survival over all `groups` (χ² with k − 1 degrees of
+/// freedom), as lifelines' `multivariate_logrank_test`; with two groups it equals
+/// `logrank_test`.
+///
+/// # Errors
+/// [`Error::InvalidValue`] with fewer than two non-empty groups or an invalid time.
+pub fn logrank(groups: &[Vec<Subject>]) -> Result<LogRank> {
+    for group in groups {
+        validate(group)?;
+    }
+    let groups: Vec<&Vec<Subject>> = groups.iter().filter(|g| !g.is_empty()).collect();
+    let k = groups.len();
+    if k < 2 {
+        return Err(Error::InvalidValue {
+            what: "log-rank groups",
+            value: k.to_string(),
+            reason: "needs at least two non-empty groups".to_string(),
+        });
+    }
+    // Pool every time, then walk it with per-group risk sets.
+    let mut all: Vec<(f64, usize, bool)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, subjects)| subjects.iter().map(move |s| (s.time, g, s.event)))
+        .collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut at_risk: Vec<f64> = groups.iter().map(|g| g.len() as f64).collect();
+    let mut observed_minus_expected = vec![0.0; k];
+    let mut variance = vec![vec![0.0; k]; k];
+    let mut i = 0;
+    while i < all.len() {
+        let time = all[i].0;
+        let mut deaths = vec![0.0; k];
+        let mut removed = vec![0.0; k];
+        while i < all.len() && all[i].0 == time {
+            let (_, g, event) = all[i];
+            removed[g] += 1.0;
+            if event {
+                deaths[g] += 1.0;
+            }
+            i += 1;
+        }
+        let n: f64 = at_risk.iter().sum();
+        let d: f64 = deaths.iter().sum();
+        if d > 0.0 {
+            for g in 0..k {
+                observed_minus_expected[g] += deaths[g] - at_risk[g] * d / n;
+            }
+            if n > 1.0 {
+                let factor = d * (n - d) / (n - 1.0);
+                for a in 0..k {
+                    for b in 0..k {
+                        let delta = if a == b { 1.0 } else { 0.0 };
+                        variance[a][b] += factor * (at_risk[a] / n) * (delta - at_risk[b] / n);
+                    }
+                }
+            }
+        }
+        for g in 0..k {
+            at_risk[g] -= removed[g];
+        }
+    }
+    let m = k - 1;
+    let reduced: Vec<Vec<f64>> = variance[..m].iter().map(|row| row[..m].to_vec()).collect();
+    let inverse = super::linalg::invert(reduced).ok_or_else(|| Error::InvalidValue {
+        what: "log-rank groups",
+        value: k.to_string(),
+        reason: "the variance matrix is singular (no events to compare)".to_string(),
+    })?;
+    let z = &observed_minus_expected[..m];
+    let mut statistic = 0.0;
+    for a in 0..m {
+        for b in 0..m {
+            statistic += z[a] * inverse[a][b] * z[b];
+        }
+    }
+    let p = chi2_survival(statistic, m)?;
+    Ok(LogRank {
+        statistic,
+        df: m,
+        p,
+    })
+}
+
+/// P(χ²(df) > x).
+fn chi2_survival(x: f64, df: usize) -> Result<f64> {
+    let dist = ChiSquared::new(df as f64).map_err(|e| Error::InvalidValue {
+        what: "degrees of freedom",
+        value: df.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(dist.sf(x))
+}
+
+/// A survival endpoint built from clinical events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Overall survival: index date to death, censored at the last follow-up.
+    Overall,
+    /// Event-free survival: index date to the first progression, relapse or death,
+    /// censored at the last follow-up.
+    EventFree,
+}
+
+/// The dates of a patient's course that the endpoints need.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CourseDates {
+    /// Index date (diagnosis, or treatment start).
+    pub index: Option<NaiveDate>,
+    /// First progression or relapse.
+    pub progression: Option<NaiveDate>,
+    /// Death.
+    pub death: Option<NaiveDate>,
+    /// The latest date the patient was known alive (or dead).
+    pub last_follow_up: Option<NaiveDate>,
+}
+
+/// The patient's time (days) and event status for `endpoint`, or why there is none.
+///
+/// # Errors
+/// A reason (for the report of dropped patients) when there is no index date or
+/// follow-up, or the event precedes the index date.
+pub fn endpoint_subject(
+    course: &CourseDates,
+    endpoint: Endpoint,
+) -> std::result::Result<Subject, String> {
+    let index = course.index.ok_or("no index date")?;
+    let event = match endpoint {
+        Endpoint::Overall => course.death,
+        Endpoint::EventFree => match (course.progression, course.death) {
+            (Some(p), Some(d)) => Some(p.min(d)),
+            (p, d) => p.or(d),
+        },
+    };
+    let (date, observed) = match event {
+        Some(date) => (date, true),
+        None => (course.last_follow_up.ok_or("no follow-up")?, false),
+    };
+    let days = (date - index).num_days();
+    if days < 0 {
+        return Err("event or follow-up before the index date".into());
+    }
+    Ok(Subject {
+        time: days as f64,
+        event: observed,
+    })
+}
+
+/// Patients dropped from a survival analysis: (patient, reason).
+pub type Dropped = Vec<(String, String)>;
+
+/// Groups patients into subjects for `endpoint`: each item is (patient, group, dates);
+/// patients without an index date or follow-up are returned as dropped with the reason.
+pub fn group_subjects<K: Ord>(
+    patients: impl IntoIterator<Item = (String, K, CourseDates)>,
+    endpoint: Endpoint,
+) -> (std::collections::BTreeMap<K, Vec<Subject>>, Dropped) {
+    let mut groups: std::collections::BTreeMap<K, Vec<Subject>> = std::collections::BTreeMap::new();
+    let mut dropped = Vec::new();
+    for (patient, group, dates) in patients {
+        match endpoint_subject(&dates, endpoint) {
+            Ok(subject) => groups.entry(group).or_default().push(subject),
+            Err(reason) => dropped.push((patient, reason)),
+        }
+    }
+    (groups, dropped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_subjects_drops_patients_without_an_index_date() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2024, 1, d);
+        let dated = CourseDates {
+            index: day(1),
+            progression: None,
+            death: day(11),
+            last_follow_up: day(11),
+        };
+        let undated = CourseDates {
+            index: None,
+            ..dated
+        };
+        let (groups, dropped) = group_subjects(
+            [
+                ("A".to_string(), 1, dated),
+                ("B".to_string(), 1, undated),
+                ("C".to_string(), 2, dated),
+            ],
+            Endpoint::Overall,
+        );
+        assert_eq!(
+            groups[&1],
+            vec![Subject {
+                time: 10.0,
+                event: true
+            }]
+        );
+        assert_eq!(groups[&2].len(), 1);
+        assert_eq!(
+            dropped,
+            vec![("B".to_string(), "no index date".to_string())]
+        );
+    }
+
+    fn subjects(data: &[(f64, bool)]) -> Vec<Subject> {
+        data.iter()
+            .map(|&(time, event)| Subject { time, event })
+            .collect()
+    }
+
+    #[test]
+    fn km_multiplies_conditional_survival_at_each_event_time() {
+        // Censoring at 3 removes one subject from the risk set without a step.
+        let km = kaplan_meier(&subjects(&[
+            (1.0, true),
+            (2.0, true),
+            (3.0, false),
+            (4.0, true),
+        ]))
+        .unwrap();
+        let s: Vec<f64> = km.points.iter().map(|p| p.survival).collect();
+        assert_eq!(km.points.len(), 3);
+        assert!((s[0] - 0.75).abs() < 1e-15);
+        assert!((s[1] - 0.5).abs() < 1e-15);
+        assert_eq!(s[2], 0.0);
+        assert_eq!(km.median, Some(2.0));
+        assert_eq!(km.points[2].at_risk, 1);
+    }
+
+    #[test]
+    fn km_interval_contains_the_estimate() {
+        let km = kaplan_meier(&subjects(&[
+            (5.0, true),
+            (6.0, false),
+            (8.0, true),
+            (9.0, true),
+            (12.0, false),
+        ]))
+        .unwrap();
+        for p in &km.points {
+            assert!(
+                p.ci_lower <= p.survival && p.survival <= p.ci_upper,
+                "{p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn median_is_none_when_survival_stays_above_half() {
+        let km = kaplan_meier(&subjects(&[(1.0, true), (2.0, false), (3.0, false)])).unwrap();
+        assert_eq!(km.median, None);
+    }
+
+    #[test]
+    fn negative_time_is_rejected() {
+        assert!(kaplan_meier(&subjects(&[(-1.0, true)])).is_err());
+        assert!(kaplan_meier(&[]).is_err());
+    }
+
+    #[test]
+    fn logrank_of_identical_groups_is_zero() {
+        let g = subjects(&[(1.0, true), (2.0, true), (3.0, false)]);
+        let test = logrank(&[g.clone(), g]).unwrap();
+        assert!(test.statistic.abs() < 1e-12);
+        assert!((test.p - 1.0).abs() < 1e-12);
+        assert_eq!(test.df, 1);
+    }
+
+    #[test]
+    fn logrank_needs_two_groups() {
+        assert!(logrank(&[subjects(&[(1.0, true)])]).is_err());
+    }
+
+    #[test]
+    fn efs_ends_at_progression_before_death_and_os_is_censored_alive() {
+        let d = |s: &str| crate::model::parse_date(s).ok();
+        let course = CourseDates {
+            index: d("2024-01-01"),
+            progression: d("2024-01-31"),
+            death: None,
+            last_follow_up: d("2024-12-31"),
+        };
+        assert_eq!(
+            endpoint_subject(&course, Endpoint::EventFree),
+            Ok(Subject {
+                time: 30.0,
+                event: true
+            })
+        );
+        assert_eq!(
+            endpoint_subject(&course, Endpoint::Overall),
+            Ok(Subject {
+                time: 365.0,
+                event: false
+            })
+        );
+        let no_index = CourseDates {
+            index: None,
+            ..course
+        };
+        assert!(endpoint_subject(&no_index, Endpoint::Overall).is_err());
+    }
+}

@@ -2,7 +2,8 @@
 
 use super::output::{Listing, opt};
 use super::{Format, open_read};
-use oncotrack::analysis::ctdna::metrics;
+use oncotrack::analysis::ctdna::{DrawMetrics, metrics};
+use oncotrack::analysis::response::molecular;
 use oncotrack::model::date::format_date;
 use std::path::Path;
 
@@ -14,7 +15,8 @@ pub struct CtdnaArgs {
 }
 
 /// Prints one row per draw (keys: date, tracked, detected, mean_vaf, max_vaf,
-/// mutant_molecules_per_ml, change_from_baseline, molecular_response, clearance).
+/// mutant_molecules_per_ml, change_from_baseline, detection_limit, clearance,
+/// molecular_response, molecular_reason).
 pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
     let draws = store.tracked_draws(&args.id)?;
@@ -26,10 +28,25 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         "max_vaf",
         "mutant_molecules_per_ml",
         "change_from_baseline",
-        "molecular_response",
+        "detection_limit",
         "clearance",
+        "molecular_response",
+        "molecular_reason",
     ]);
-    for m in metrics(&draws) {
+    let draws = metrics(&draws);
+    let samples: Vec<_> = draws.iter().map(DrawMetrics::sample).collect();
+    let assessments = molecular::assess(&samples);
+    for (i, m) in draws.iter().enumerate() {
+        let (category, reason) = if i == 0 {
+            ("baseline".to_string(), "baseline draw".to_string())
+        } else {
+            assessments
+                .iter()
+                .find(|a| a.date == m.date)
+                .map_or(("NE".to_string(), String::new()), |a| {
+                    (a.code().to_string(), a.reason.clone())
+                })
+        };
         listing.push(vec![
             format_date(m.date).into(),
             m.tracked.into(),
@@ -38,8 +55,10 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
             opt(m.max_vaf),
             opt(m.mutant_molecules_per_ml),
             opt(m.change_from_baseline),
-            m.response.as_str().into(),
+            opt(m.detection_limit),
             m.clearance.into(),
+            category.into(),
+            reason.into(),
         ]);
     }
     listing.print(format)

@@ -105,6 +105,28 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
     say!("planted endotypes (hidden truth):");
     listing.print(format)?;
     say!();
+    if let Some(found) = &report.endotypes {
+        say!(
+            "endotype clusters of baseline cytokines (cluster run '{}'): {} patients, adjusted Rand {:.3} against the planted endotypes, silhouette {:.3}",
+            demo::endotypes::RUN_NAME,
+            found.patients,
+            found.adjusted_rand,
+            found.silhouette
+        );
+        for (description, median) in &found.clusters {
+            let median = median.map_or("not reached".to_string(), |m| format!("{m} days"));
+            say!("  {description}; median OS {median}");
+        }
+        if let Some(test) = &found.logrank {
+            say!(
+                "  overall survival by cluster: log-rank chi2 = {:.2}, df = {}, p = {:.3e}",
+                test.statistic,
+                test.df,
+                test.p
+            );
+        }
+        say!();
+    }
     say!(
         "next: oncotrack --db {} tui   |   oncotrack --db {} timeline {}",
         db.display(),

@@ -14,6 +14,10 @@ pub enum Format {
     Csv,
     /// Tab-separated values with a header line
     Tsv,
+    /// Apache Parquet (`export` only)
+    Parquet,
+    /// Arrow IPC (`export` only)
+    Ipc,
 }
 
 /// Rows of typed cells under fixed column names.
@@ -47,6 +51,11 @@ impl Listing {
             Format::Json => self.write_json(&mut out)?,
             Format::Csv => self.write_csv(&mut out, b',')?,
             Format::Tsv => self.write_csv(&mut out, b'\t')?,
+            Format::Parquet | Format::Ipc => {
+                anyhow::bail!(
+                    "--format parquet and ipc apply to `export` only; use table, json or csv"
+                )
+            }
         }
         out.flush()?;
         Ok(())
@@ -159,4 +168,16 @@ pub fn opt<T: Into<Value>>(value: Option<T>) -> Value {
 /// A JSON cell from an optional date (`YYYY-MM-DD`).
 pub fn date(value: Option<chrono::NaiveDate>) -> Value {
     opt(value.map(oncotrack::model::date::format_date))
+}
+
+/// Prints a JSON value (pretty, one trailing newline) to standard output.
+pub fn print_json(value: &Value) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    writeln!(std::io::stdout().lock(), "{text}")?;
+    Ok(())
+}
+
+/// A JSON number, or null when not finite.
+pub fn number(value: f64) -> Value {
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
 }

@@ -338,14 +338,17 @@ impl Store {
                     coalesce(max(c.detected), 0),
                     avg(CASE WHEN c.detected = 1 THEN coalesce(c.vaf,
                         1.0 * c.alt_reads / nullif(c.alt_reads + c.ref_reads, 0)) END),
-                    max(c.depth)
+                    max(c.depth),
+                    trim(coalesce(t.gene, v.gene, '') || ' ' || v.chrom || ':' || v.pos || ' '
+                         || v.ref || '>' || v.alt)
                FROM lb_sample s
                JOIN patient p ON p.patient_id = s.patient_id
                JOIN tracked_variant t ON t.patient_id = s.patient_id
+               JOIN variant v ON v.variant_id = t.variant_id
                LEFT JOIN variant_call c ON c.sample_id = s.sample_id AND c.variant_id = t.variant_id
               WHERE p.code = ?1
               GROUP BY s.sample_id, t.variant_id
-              ORDER BY s.date, t.variant_id",
+              ORDER BY s.date, v.chrom, v.pos, v.ref, v.alt",
         )?;
         let rows = stmt.query_map([code], |r| {
             Ok((
@@ -353,6 +356,7 @@ impl Store {
                 r.get::<_, String>(1)?,
                 r.get::<_, Option<f64>>(2)?,
                 Observation {
+                    variant: r.get(6)?,
                     detected: r.get(3)?,
                     vaf: r.get(4)?,
                     depth: r.get(5)?,

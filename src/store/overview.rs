@@ -70,52 +70,6 @@ impl Store {
     }
 }
 
-/// A saved cluster run, as the clusters screen lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClusterRunInfo {
-    /// Row id.
-    pub run_id: i64,
-    /// Name given when saved.
-    pub name: String,
-    /// When (RFC 3339, UTC).
-    pub created_at: String,
-    /// `(cluster, patients)` in cluster order.
-    pub sizes: Vec<(i64, i64)>,
-}
-
-impl Store {
-    /// Every cluster run, newest first, with its cluster sizes.
-    ///
-    /// # Errors
-    /// Only if SQLite fails.
-    pub fn cluster_runs(&self) -> Result<Vec<ClusterRunInfo>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT run_id, name, created_at FROM analysis_run WHERE kind = 'cluster'
-              ORDER BY run_id DESC",
-        )?;
-        let runs = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<Vec<(i64, String, String)>>>()?;
-        let mut sizes = self.conn.prepare(
-            "SELECT cluster, count(*) FROM cluster_assignment WHERE run_id = ?1
-              GROUP BY cluster ORDER BY cluster",
-        )?;
-        let mut out = Vec::with_capacity(runs.len());
-        for (run_id, name, created_at) in runs {
-            let sizes = sizes
-                .query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            out.push(ClusterRunInfo {
-                run_id,
-                name,
-                created_at,
-                sizes,
-            });
-        }
-        Ok(out)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,8 +111,5 @@ mod tests {
         assert_eq!(rows[0].death_date, Some(parse_date("2025-03-01").unwrap()));
         assert_eq!(rows[0].endotype, Some(3), "the latest run wins");
         assert_eq!(rows[1].last_visit, None);
-        let runs = store.cluster_runs().unwrap();
-        assert_eq!(runs[0].name, "new");
-        assert_eq!(runs[0].sizes, vec![(1, 1), (3, 1)]);
     }
 }

@@ -222,55 +222,17 @@ impl Store {
         })
     }
 
-    /// The patient's liquid-biopsy samples summarised over their tracked variants.
-    ///
-    /// Per sample and tracked variant, the calls of every caller are merged: detected
-    /// if any caller detected it, VAF the mean over the detecting callers (from alt and
-    /// ref reads when a caller gave no VAF), 0 when undetected. A sample's mean VAF is
-    /// the mean over the tracked variants reported for it.
+    /// The patient's blood draws summarised over their tracked variants, for the
+    /// molecular response criterion: [`Store::tracked_draws`] (callers merged, every
+    /// tracked variant kept) through [`crate::analysis::ctdna::metrics`].
     ///
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
     pub fn ctdna_samples(&self, code: &str) -> Result<Vec<CtdnaSample>> {
-        let patient_id = self.patient_row_id(code)?;
-        let mut stmt = self.conn.prepare_cached(
-            "WITH per_variant AS (
-               SELECT c.sample_id, max(c.detected) AS detected,
-                      coalesce(avg(CASE WHEN c.detected = 1 THEN coalesce(c.vaf,
-                               1.0 * c.alt_reads / nullif(c.alt_reads + c.ref_reads, 0)) END), 0) AS vaf,
-                      max(c.depth) AS depth
-                 FROM variant_call c
-                 JOIN lb_sample s ON s.sample_id = c.sample_id
-                 JOIN tracked_variant t ON t.patient_id = s.patient_id AND t.variant_id = c.variant_id
-                WHERE s.patient_id = ?1
-                GROUP BY c.sample_id, c.variant_id)
-             SELECT s.date, avg(v.vaf), coalesce(sum(v.detected), 0), count(v.sample_id),
-                    avg(CASE WHEN v.depth > 0 THEN 1.0 / v.depth END)
-               FROM lb_sample s LEFT JOIN per_variant v ON v.sample_id = s.sample_id
-              WHERE s.patient_id = ?1
-              GROUP BY s.sample_id ORDER BY s.date",
-        )?;
-        let rows = stmt.query_map([patient_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<f64>>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<f64>>(4)?,
-            ))
-        })?;
-        let mut samples = Vec::new();
-        for row in rows {
-            let (date, mean_vaf, detected, tracked, limit) = row?;
-            samples.push(CtdnaSample {
-                date: stored_date(&date, "lb_sample")?,
-                mean_vaf,
-                detected: usize::try_from(detected).unwrap_or(0),
-                tracked: usize::try_from(tracked).unwrap_or(0),
-                detection_limit: limit,
-            });
-        }
-        Ok(samples)
+        Ok(crate::analysis::ctdna::metrics(&self.tracked_draws(code)?)
+            .iter()
+            .map(crate::analysis::ctdna::DrawMetrics::sample)
+            .collect())
     }
 
     /// Every input of the response criteria for one patient.

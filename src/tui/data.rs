@@ -1,11 +1,11 @@
 //! What the screens show, as plain data, and the loaders that read it from the store (called from the run loop, never from render).
 
 use crate::analysis::response::{Criterion, DEFAULT_CRITERIA, Report, assess_patient};
+use crate::analysis::survival::{self, Endpoint};
 use crate::analysis::trend::{self, Censor, CensorPolicy};
 use crate::error::Result;
 use crate::model::EventKind;
 use crate::store::Store;
-use crate::store::overview::ClusterRunInfo;
 use crate::store::response::Series as StoreSeries;
 use chrono::{Datelike, NaiveDate};
 
@@ -330,6 +330,39 @@ pub fn trend_text(name: &str, t: &trend::Trend) -> Option<String> {
     Some(text)
 }
 
+/// One series per tracked variant: its VAF where detected, its limit (1 / depth) as a
+/// censored point where not; a draw with an unknown depth is left out of that variant.
+fn variant_series(draws: &[crate::analysis::ctdna::Draw], index: Option<NaiveDate>) -> Vec<Series> {
+    let mut series: Vec<Series> = Vec::new();
+    for draw in draws {
+        let day = index.map_or(0.0, |i| (draw.date - i).num_days() as f64);
+        for observation in &draw.tracked {
+            let point = match (observation.detected, observation.vaf, observation.depth) {
+                (true, Some(vaf), _) => Point {
+                    day,
+                    value: vaf,
+                    censored: false,
+                },
+                (false, _, Some(depth)) if depth > 0 => Point {
+                    day,
+                    value: 1.0 / depth as f64,
+                    censored: true,
+                },
+                _ => continue,
+            };
+            match series.iter_mut().find(|s| s.name == observation.variant) {
+                Some(existing) => existing.points.push(point),
+                None => series.push(Series {
+                    name: observation.variant.clone(),
+                    unit: "VAF".into(),
+                    points: vec![point],
+                }),
+            }
+        }
+    }
+    series
+}
+
 /// Loads the patient screen.
 ///
 /// # Errors
@@ -348,7 +381,7 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
             series
         })
     };
-    let ctdna: Vec<Series> = take(series(
+    let mut ctdna: Vec<Series> = take(series(
         store,
         code,
         index,
@@ -358,6 +391,7 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
     )?)
     .into_iter()
     .collect();
+    ctdna.extend(variant_series(&store.tracked_draws(code)?, index));
     let pet: Vec<Series> = [
         (StoreSeries::PetSuvMax, "SUVmax", "SUV"),
         (StoreSeries::PetMtv, "MTV", "mL"),
@@ -443,26 +477,115 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
     })
 }
 
-/// Loads the saved cluster runs, newest first.
+/// Days per month for survival curves (365.25 / 12).
+const DAYS_PER_MONTH: f64 = 30.4375;
+
+/// Loads the saved cluster runs, newest first: sizes, the profile saved with the run,
+/// each patient's PCA position, and overall survival per cluster (Kaplan–Meier with
+/// the log-rank test over all clusters).
 ///
 /// # Errors
 /// Only if the store fails.
 pub fn load_cluster_runs(store: &Store) -> Result<Vec<ClusterView>> {
-    Ok(store
-        .cluster_runs()?
+    let runs: Vec<_> = store
+        .analysis_runs()?
         .into_iter()
-        .map(
-            |ClusterRunInfo {
-                 name,
-                 created_at,
-                 sizes,
-                 ..
-             }| ClusterView {
-                name,
-                created_at,
-                sizes,
-                ..ClusterView::default()
-            },
-        )
-        .collect())
+        .filter(|r| r.kind == "cluster")
+        .collect();
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let courses = store.courses()?;
+    let mut views = Vec::with_capacity(runs.len());
+    for run in runs {
+        let members = store.cluster_assignments(&run.name)?;
+        let mut sizes: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+        for m in &members {
+            *sizes.entry(m.cluster as i64).or_default() += 1;
+        }
+        let pca = members
+            .iter()
+            .filter_map(|m| m.pc.map(|(x, y)| (x, y, m.cluster as i64)))
+            .collect();
+        let (features, profile) = saved_profile(&run.params, sizes.keys().copied());
+        let cluster_of: std::collections::HashMap<&str, i64> = members
+            .iter()
+            .map(|m| (m.patient.as_str(), m.cluster as i64))
+            .collect();
+        let patients = courses.iter().filter_map(|course| {
+            let cluster = *cluster_of.get(course.patient.as_str())?;
+            Some((course.patient.clone(), cluster, course.dates(false)))
+        });
+        let (groups, _) = survival::group_subjects(patients, Endpoint::Overall);
+        let mut curves = Vec::new();
+        for (cluster, subjects) in &groups {
+            let Ok(km) = survival::kaplan_meier(subjects) else {
+                continue;
+            };
+            let steps = std::iter::once((0.0, 1.0))
+                .chain(
+                    km.points
+                        .iter()
+                        .map(|p| (p.time / DAYS_PER_MONTH, p.survival)),
+                )
+                .collect();
+            curves.push(SurvivalCurve {
+                cluster: *cluster,
+                steps,
+                median: km.median.map(|d| d / DAYS_PER_MONTH),
+            });
+        }
+        let all: Vec<Vec<survival::Subject>> = groups.into_values().collect();
+        let logrank_p = (all.len() >= 2)
+            .then(|| survival::logrank(&all).ok().map(|t| t.p))
+            .flatten();
+        views.push(ClusterView {
+            name: run.name,
+            created_at: run.created_at,
+            sizes: sizes.into_iter().collect(),
+            features,
+            profile,
+            pca,
+            survival: curves,
+            logrank_p,
+        });
+    }
+    Ok(views)
+}
+
+/// The profile saved in a run's parameters (`{"profile": {"features": [...],
+/// "clusters": [{"cluster", "mean_z": [...]}]}}`), as feature names and one row of
+/// mean z-scores per cluster in `clusters` order; empty when the run saved none.
+fn saved_profile(
+    params: &str,
+    clusters: impl Iterator<Item = i64>,
+) -> (Vec<String>, Vec<Vec<f64>>) {
+    let Ok(params) = serde_json::from_str::<serde_json::Value>(params) else {
+        return (Vec::new(), Vec::new());
+    };
+    let profile = &params["profile"];
+    let features: Vec<String> = profile["features"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let saved = profile["clusters"].as_array().cloned().unwrap_or_default();
+    let rows: Vec<Vec<f64>> = clusters
+        .map(|cluster| {
+            saved
+                .iter()
+                .find(|c| c["cluster"].as_i64() == Some(cluster))
+                .and_then(|c| c["mean_z"].as_array())
+                .map(|z| z.iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect())
+                .unwrap_or_else(|| vec![f64::NAN; features.len()])
+        })
+        .collect();
+    if features.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        (features, rows)
+    }
 }

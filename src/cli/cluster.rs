@@ -1,0 +1,267 @@
+//! `oncotrack cluster`: endotypes by hierarchical clustering or k-means on the feature matrix (store) or an analyst's CSV, with silhouette, stability, PCA and profiles.
+
+use super::matrix::{MatrixOptions, build, z_scale};
+use super::output::{Listing, number, print_json};
+use super::{Format, invalid, open_read, open_write};
+use oncotrack::analysis::cluster::{
+    self, ClusterSettings, Clustering, Distance, KChoice, KScore, Method, z_score_columns,
+};
+use oncotrack::ingest::table::Table;
+use serde_json::{Map, Value, json};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `cluster`.
+#[derive(Debug, clap::Args)]
+pub struct ClusterArgs {
+    /// Analyst's table (file mode): first column the id, the rest numeric features
+    #[arg(long, value_name = "CSV")]
+    pub input: Option<PathBuf>,
+    #[command(flatten)]
+    pub matrix: MatrixOptions,
+    /// Scaling of the features: z or none [default: none with --input, z from the store]
+    #[arg(long)]
+    pub scale: Option<String>,
+    /// ward, average, complete, single or kmeans
+    #[arg(long, default_value = "ward")]
+    pub method: String,
+    /// Distance of hierarchical methods: euclidean or correlation (1 - Pearson)
+    #[arg(long, default_value = "euclidean")]
+    pub distance: String,
+    /// Number of clusters, or auto (best mean silhouette over 2..=8)
+    #[arg(long, default_value = "auto")]
+    pub k: String,
+    /// Seed of k-means++ and of the bootstrap
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// k-means restarts (the best inertia is kept)
+    #[arg(long, default_value_t = 10)]
+    pub n_init: usize,
+    /// Bootstrap resamples for the stability (adjusted Rand index) of each k
+    #[arg(long, default_value_t = 50)]
+    pub bootstrap: usize,
+    /// Store mode: save the assignments as a named cluster run
+    #[arg(long, conflicts_with = "input")]
+    pub name: Option<String>,
+}
+
+/// Runs the command.
+pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
+    let method: Method = args
+        .method
+        .parse()
+        .map_err(|reason: String| invalid("--method", &args.method, &reason))?;
+    let distance = match args.distance.as_str() {
+        "euclidean" => Distance::Euclidean,
+        "correlation" => Distance::Correlation,
+        other => {
+            return Err(invalid(
+                "--distance",
+                other,
+                "expected euclidean or correlation",
+            ));
+        }
+    };
+    let settings = ClusterSettings {
+        method,
+        distance: if method == Method::KMeans {
+            Distance::Euclidean
+        } else {
+            distance
+        },
+        seed: args.seed,
+        n_init: args.n_init,
+    };
+    let (ids, features, rows) = match &args.input {
+        Some(path) => {
+            let z = z_scale(args.scale.as_deref().unwrap_or("none"))?;
+            let (ids, features, rows) = read_input(path)?;
+            let rows = if z { z_score_columns(&rows) } else { rows };
+            (ids, features, rows)
+        }
+        None => {
+            let z = z_scale(args.scale.as_deref().unwrap_or("z"))?;
+            let store = open_read(db)?;
+            let m = build(&store, &args.matrix, z)?;
+            (m.patients, m.features, m.rows)
+        }
+    };
+    let choice = if args.k == "auto" {
+        KChoice::Auto
+    } else {
+        KChoice::Fixed(
+            args.k
+                .parse()
+                .map_err(|_| invalid("--k", &args.k, "expected a number or auto"))?,
+        )
+    };
+    let result = cluster::analyse(&rows, choice, &settings, args.bootstrap)?;
+    if let Some(name) = &args.name {
+        let mut store = open_write(db)?;
+        let params = json!({
+            "method": method.as_str(), "distance": args.distance, "k": result.k, "k_arg": args.k,
+            "seed": args.seed, "n_init": args.n_init, "bootstrap": args.bootstrap,
+            "features": args.matrix.features, "at": args.matrix.at,
+            "transform": args.matrix.transform, "impute": args.matrix.impute,
+            "scale": args.scale.as_deref().unwrap_or("z"),
+            "silhouette": number(result.silhouette), "stability": number(result.stability),
+            "profile": result.profile_json(&features),
+        });
+        let tx = store.transaction()?;
+        tx.save_cluster_run(
+            name,
+            &params.to_string(),
+            concat!("oncotrack ", env!("CARGO_PKG_VERSION")),
+            &result.assignments(&ids),
+        )?;
+        tx.commit()?;
+    }
+    let Clustering {
+        k,
+        labels,
+        widths,
+        silhouette: mean_width,
+        stability,
+        scores,
+        dendrogram: tree,
+        profiles: cluster_profiles,
+        pca,
+    } = result;
+    let n = rows.len();
+
+    match format {
+        Format::Json => {
+            let mut out = Map::new();
+            out.insert("k".into(), k.into());
+            out.insert("method".into(), method.as_str().into());
+            out.insert("distance".into(), settings_distance(&settings).into());
+            out.insert(
+                "assignments".into(),
+                ids.iter()
+                    .zip(&labels)
+                    .zip(&widths)
+                    .map(|((id, l), w)| json!({"id": id, "cluster": l, "silhouette": number(*w)}))
+                    .collect::<Vec<_>>()
+                    .into(),
+            );
+            out.insert("silhouette".into(), number(mean_width));
+            out.insert("stability".into(), number(stability));
+            if let Some(tree) = &tree {
+                out.insert(
+                    "heights".into(),
+                    tree.heights()
+                        .into_iter()
+                        .map(number)
+                        .collect::<Vec<_>>()
+                        .into(),
+                );
+            }
+            out.insert(
+                "profiles".into(),
+                cluster_profiles
+                    .iter()
+                    .map(|p| {
+                        let mean_z: Map<String, Value> = features
+                            .iter()
+                            .zip(&p.mean_z)
+                            .map(|(f, z)| (f.clone(), number(*z)))
+                            .collect();
+                        json!({
+                            "cluster": p.cluster,
+                            "size": p.size,
+                            "mean_z": mean_z,
+                            "defining": p.defining.iter().map(|(f, up)| json!({
+                                "feature": features[*f], "direction": if *up { "up" } else { "down" },
+                            })).collect::<Vec<_>>(),
+                            "description": p.describe(&features),
+                        })
+                    })
+                    .collect::<Vec<_>>()
+                    .into(),
+            );
+            out.insert("k_scores".into(), k_scores_json(&scores));
+            out.insert(
+                "pca".into(),
+                json!({
+                    "explained_variance_ratio": pca.explained_variance_ratio.iter().map(|v| number(*v)).collect::<Vec<_>>(),
+                    "scores": ids.iter().zip(&pca.scores).map(|(id, s)| json!({
+                        "id": id, "pc": s.iter().map(|v| number(*v)).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                }),
+            );
+            if let Some(name) = &args.name {
+                out.insert("run".into(), name.clone().into());
+            }
+            print_json(&Value::Object(out))
+        }
+        Format::Csv => {
+            let mut listing = Listing::new(&["id", "cluster", "silhouette"]);
+            for ((id, l), w) in ids.iter().zip(&labels).zip(&widths) {
+                listing.push(vec![id.clone().into(), (*l).into(), number(*w)]);
+            }
+            listing.print(Format::Csv)
+        }
+        _ => {
+            say!(
+                "{} samples, {} features: {} ({}) k = {k}, mean silhouette {:.3}, stability (ARI) {:.3}",
+                n,
+                features.len(),
+                method.as_str(),
+                settings_distance(&settings),
+                mean_width,
+                stability
+            );
+            let mut listing = Listing::new(&["k", "silhouette", "stability"]);
+            for s in &scores {
+                listing.push(vec![s.k.into(), number(s.silhouette), number(s.stability)]);
+            }
+            listing.print(Format::Table)?;
+            for p in &cluster_profiles {
+                say!("{} (n = {})", p.describe(&features), p.size);
+            }
+            if let Some(name) = &args.name {
+                say!("saved as cluster run '{name}'");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn settings_distance(settings: &ClusterSettings) -> &'static str {
+    match settings.distance {
+        Distance::Euclidean => "euclidean",
+        Distance::Correlation => "correlation",
+    }
+}
+
+fn k_scores_json(scores: &[KScore]) -> Value {
+    scores
+        .iter()
+        .map(|s| json!({"k": s.k, "silhouette": number(s.silhouette), "stability": number(s.stability)}))
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// Sample ids, feature names and rows.
+type Matrix = (Vec<String>, Vec<String>, Vec<Vec<f64>>);
+
+/// Reads an analyst's matrix: first column ids, the others numeric features.
+fn read_input(path: &Path) -> anyhow::Result<Matrix> {
+    let table = Table::read(path)?;
+    if table.columns.len() < 2 {
+        return Err(oncotrack::Error::parse(
+            path,
+            1,
+            "(header)",
+            "needs an id column and at least one feature",
+        )
+        .into());
+    }
+    let ids = table.texts(0)?;
+    let columns: Vec<Vec<f64>> = (1..table.columns.len())
+        .map(|c| table.numbers(c))
+        .collect::<Result<_, _>>()?;
+    let rows = (0..ids.len())
+        .map(|i| columns.iter().map(|c| c[i]).collect())
+        .collect();
+    Ok((ids, table.columns[1..].to_vec(), rows))
+}

@@ -1,0 +1,87 @@
+//! `oncotrack export`: store tables, cluster runs and survival endpoints as CSV, Parquet or Arrow IPC via polars, optionally de-identified.
+
+use super::{Format, invalid, open_read};
+use anyhow::Context;
+use oncotrack::export::{FileFormat, Pseudonymizer, survival_table, table_frame, write_frame};
+use oncotrack::store::Store;
+use oncotrack::store::analysis::{EXPORT_TABLES, ExportTable};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// patients, timeline, calls, cytokines, lesions, pet, radiomics, clusters, survival or all
+    pub what: String,
+    /// Output file, or folder for `all` (created if needed)
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace patient IDs by HMAC-SHA256 pseudonyms, dates by days since the index date, and drop free text
+    #[arg(long, requires = "key_file")]
+    pub deidentify: bool,
+    /// Secret key for the pseudonyms (at least 16 bytes; keep it apart from the export)
+    #[arg(long, requires = "deidentify")]
+    pub key_file: Option<PathBuf>,
+}
+
+fn table(store: &Store, name: &str) -> anyhow::Result<ExportTable> {
+    if name == "survival" {
+        Ok(survival_table(&store.courses()?))
+    } else {
+        Ok(store.export_table(name)?)
+    }
+}
+
+/// Runs the command (`--format` csv, parquet or ipc; the default table format means csv).
+pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
+    let file_format = match format {
+        Format::Table | Format::Csv => FileFormat::Csv,
+        Format::Parquet => FileFormat::Parquet,
+        Format::Ipc => FileFormat::Ipc,
+        Format::Json | Format::Tsv => {
+            return Err(invalid(
+                "--format",
+                if format == Format::Json {
+                    "json"
+                } else {
+                    "tsv"
+                },
+                "export writes csv, parquet or ipc",
+            ));
+        }
+    };
+    let key = match &args.key_file {
+        Some(path) => Some(Pseudonymizer::from_key_file(path)?),
+        None => None,
+    };
+    let mut names: Vec<&str> = EXPORT_TABLES.to_vec();
+    names.push("survival");
+    let store = open_read(db)?;
+    let targets: Vec<(String, PathBuf)> = if args.what == "all" {
+        std::fs::create_dir_all(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
+        names
+            .iter()
+            .map(|n| {
+                (
+                    n.to_string(),
+                    args.out.join(format!("{n}.{}", file_format.extension())),
+                )
+            })
+            .collect()
+    } else if names.contains(&args.what.as_str()) {
+        vec![(args.what.clone(), args.out.clone())]
+    } else {
+        return Err(oncotrack::Error::InvalidValue {
+            what: "export table",
+            value: args.what.clone(),
+            reason: format!("expected {} or all", names.join(", ")),
+        }
+        .into());
+    };
+    for (name, path) in targets {
+        let mut frame = table_frame(&table(&store, &name)?, key.as_ref())?;
+        write_frame(&mut frame, &path, file_format)?;
+        say!("{}: {} rows ({name})", path.display(), frame.height());
+    }
+    Ok(())
+}

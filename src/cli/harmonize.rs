@@ -1,0 +1,256 @@
+//! `oncotrack harmonize`: ComBat (neuroCombat's algorithm) on an analyst's CSV or on the store's radiomic / PET features across scanners or sites.
+
+use super::output::print_json;
+use super::{Format, invalid, open_write};
+use oncotrack::analysis::harmonize::{ComBatSettings, Covariate, combat};
+use oncotrack::export::write_csv;
+use oncotrack::ingest::table::Table;
+use oncotrack::store::analysis::{FeatureFamily, HarmonizedValue};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `harmonize`.
+#[derive(Debug, clap::Args)]
+pub struct HarmonizeArgs {
+    /// Analyst's table (file mode): rows = samples, first column the sample id
+    #[arg(long, value_name = "CSV", requires_all = ["batch_col", "out"])]
+    pub input: Option<PathBuf>,
+    /// File mode: the batch column
+    #[arg(long, requires = "input")]
+    pub batch_col: Option<String>,
+    /// Continuous covariates to preserve (comma-separated columns)
+    #[arg(long, value_delimiter = ',', requires = "input")]
+    pub continuous: Vec<String>,
+    /// Categorical covariates to preserve (comma-separated columns)
+    #[arg(long, value_delimiter = ',', requires = "input")]
+    pub categorical: Vec<String>,
+    /// Non-parametric empirical Bayes
+    #[arg(long)]
+    pub non_parametric: bool,
+    /// No empirical Bayes (per-batch least-squares estimates)
+    #[arg(long)]
+    pub no_eb: bool,
+    /// Adjust batch means only
+    #[arg(long)]
+    pub mean_only: bool,
+    /// Reference batch (left unchanged; the others are brought to it)
+    #[arg(long)]
+    pub ref_batch: Option<String>,
+    /// File mode: output CSV (same columns, features harmonised)
+    #[arg(long, requires = "input")]
+    pub out: Option<PathBuf>,
+    /// Store mode: radiomics or pet (lesion-level features)
+    #[arg(long, default_value = "radiomics", conflicts_with = "input")]
+    pub features: String,
+    /// Store mode: batch variable of the study, scanner or site
+    #[arg(long, default_value = "scanner", conflicts_with = "input")]
+    pub batch_by: String,
+    /// Store mode: name of the harmonisation run to save
+    #[arg(long, conflicts_with = "input", required_unless_present = "input")]
+    pub name: Option<String>,
+}
+
+fn settings(args: &HarmonizeArgs) -> ComBatSettings {
+    ComBatSettings {
+        no_eb: args.no_eb,
+        non_parametric: args.non_parametric,
+        mean_only: args.mean_only,
+        ref_batch: args.ref_batch.clone(),
+    }
+}
+
+fn warn_constant(names: &[String], constant: &[usize]) {
+    for &f in constant {
+        eprintln!(
+            "oncotrack: warning: feature '{}' is constant; passed through unchanged",
+            names[f]
+        );
+    }
+}
+
+/// Runs the command.
+pub fn run(db: &Path, format: Format, args: HarmonizeArgs) -> anyhow::Result<()> {
+    match (&args.input, &args.out) {
+        (Some(input), Some(out)) => run_file(input, out, format, &args),
+        _ => run_store(db, format, &args),
+    }
+}
+
+fn run_file(input: &Path, out: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<()> {
+    let table = Table::read(input)?;
+    let batch_name = args.batch_col.as_deref().unwrap_or_default();
+    let batch_col = table.column(batch_name)?;
+    let mut covariate_cols = Vec::new();
+    let mut covariates = Vec::new();
+    for name in &args.continuous {
+        let c = table.column(name)?;
+        covariates.push(Covariate::Continuous(table.numbers(c)?));
+        covariate_cols.push(c);
+    }
+    for name in &args.categorical {
+        let c = table.column(name)?;
+        covariates.push(Covariate::Categorical(table.texts(c)?));
+        covariate_cols.push(c);
+    }
+    let feature_cols: Vec<usize> = (1..table.columns.len())
+        .filter(|c| *c != batch_col && !covariate_cols.contains(c))
+        .collect();
+    if feature_cols.is_empty() {
+        return Err(oncotrack::Error::parse(
+            input,
+            1,
+            "(header)",
+            "no feature columns left to harmonise",
+        )
+        .into());
+    }
+    let features: Vec<Vec<f64>> = feature_cols
+        .iter()
+        .map(|&c| table.numbers(c))
+        .collect::<Result<_, _>>()?;
+    let batch = table.texts(batch_col)?;
+    let result = combat(&features, &batch, &covariates, &settings(args))?;
+    let names: Vec<String> = feature_cols
+        .iter()
+        .map(|&c| table.columns[c].clone())
+        .collect();
+    warn_constant(&names, &result.constant_features);
+    let mut records: Vec<Vec<String>> = table
+        .records
+        .iter()
+        .map(|(_, cells)| cells.clone())
+        .collect();
+    for (f, &c) in feature_cols.iter().enumerate() {
+        if result.constant_features.contains(&f) {
+            continue;
+        }
+        for (s, record) in records.iter_mut().enumerate() {
+            record[c] = result.data[f][s].to_string();
+        }
+    }
+    write_csv(out, &table.columns, &records)?;
+    let summary = json!({
+        "out": out.display().to_string(),
+        "samples": batch.len(),
+        "features": names.len(),
+        "batches": result.batches,
+        "constant_features": result.constant_features.iter().map(|&f| names[f].clone()).collect::<Vec<_>>(),
+    });
+    if format == Format::Json {
+        print_json(&summary)
+    } else {
+        say!(
+            "{}: {} samples x {} features harmonised across {} batches",
+            out.display(),
+            batch.len(),
+            names.len() - result.constant_features.len(),
+            result.batches.len()
+        );
+        Ok(())
+    }
+}
+
+/// A lesion's batch and its feature values.
+type Sample = (String, BTreeMap<String, f64>);
+
+fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<()> {
+    let name = args
+        .name
+        .as_deref()
+        .ok_or_else(|| invalid("--name", "", "store mode needs --name (or give --input)"))?;
+    let family = match args.features.as_str() {
+        "radiomics" => FeatureFamily::Radiomics,
+        "pet" => FeatureFamily::Pet,
+        other => return Err(invalid("--features", other, "expected radiomics or pet")),
+    };
+    let by_site = match args.batch_by.as_str() {
+        "scanner" => false,
+        "site" => true,
+        other => return Err(invalid("--batch-by", other, "expected scanner or site")),
+    };
+    let mut store = open_write(db)?;
+    let values = store.imaging_values(family)?;
+    // Samples are (study, lesion); features the union of names; incomplete samples are left out.
+    let mut samples: BTreeMap<(i64, i64), Sample> = BTreeMap::new();
+    for v in values.iter().filter(|v| v.value.is_finite()) {
+        let batch = if by_site {
+            v.site.clone()
+        } else {
+            v.scanner.clone()
+        };
+        samples
+            .entry((v.study_id, v.lesion_id))
+            .or_insert_with(|| (batch, BTreeMap::new()))
+            .1
+            .insert(v.feature.clone(), v.value);
+    }
+    let names: Vec<String> = {
+        let mut n: Vec<String> = samples
+            .values()
+            .flat_map(|(_, m)| m.keys().cloned())
+            .collect();
+        n.sort();
+        n.dedup();
+        n
+    };
+    let complete: Vec<(&(i64, i64), &Sample)> = samples
+        .iter()
+        .filter(|(_, (_, m))| m.len() == names.len())
+        .collect();
+    let left_out = samples.len() - complete.len();
+    if complete.is_empty() {
+        return Err(invalid(
+            "--features",
+            &args.features,
+            "no lesion has every feature: nothing to harmonise",
+        ));
+    }
+    let batch: Vec<String> = complete.iter().map(|(_, (b, _))| b.clone()).collect();
+    let features: Vec<Vec<f64>> = names
+        .iter()
+        .map(|f| complete.iter().map(|(_, (_, m))| m[f]).collect())
+        .collect();
+    let result = combat(&features, &batch, &[], &settings(args))?;
+    warn_constant(&names, &result.constant_features);
+    let mut harmonized = Vec::new();
+    for (f, feature) in names.iter().enumerate() {
+        for (s, ((study_id, lesion_id), _)) in complete.iter().enumerate() {
+            harmonized.push(HarmonizedValue {
+                study_id: *study_id,
+                lesion_id: *lesion_id,
+                feature: feature.clone(),
+                value: result.data[f][s],
+            });
+        }
+    }
+    let params = json!({
+        "features": args.features, "batch_by": args.batch_by, "non_parametric": args.non_parametric,
+        "no_eb": args.no_eb, "mean_only": args.mean_only, "ref_batch": args.ref_batch,
+        "batches": result.batches, "samples": complete.len(), "left_out_incomplete": left_out,
+    });
+    let tx = store.transaction()?;
+    tx.save_harmonize_run(
+        name,
+        &params.to_string(),
+        concat!(
+            "oncotrack ",
+            env!("CARGO_PKG_VERSION"),
+            " (ComBat as neuroCombat 0.2.12)"
+        ),
+        &harmonized,
+    )?;
+    tx.commit()?;
+    if format == Format::Json {
+        print_json(&json!({"run": name, "params": params}))
+    } else {
+        say!(
+            "harmonisation run '{name}': {} lesions x {} features across {} batches ({} incomplete lesions left out)",
+            complete.len(),
+            names.len(),
+            result.batches.len(),
+            left_out
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,289 @@
+//! `oncotrack survival`: Kaplan-Meier curves with Greenwood CI, medians and log-rank tests, from the store or an analyst's CSV.
+
+use super::output::{Listing, number, print_json};
+use super::{Format, invalid, open_read};
+use oncotrack::analysis::survival::{self, Endpoint, KaplanMeier, LogRank, Subject};
+use oncotrack::ingest::table::Table;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `survival`.
+#[derive(Debug, clap::Args)]
+pub struct SurvivalArgs {
+    /// Analyst's table (file mode): one row per subject
+    #[arg(long, value_name = "CSV")]
+    pub input: Option<PathBuf>,
+    /// File mode: column with the follow-up time
+    #[arg(long, requires = "input")]
+    pub time_col: Option<String>,
+    /// File mode: column with the event flag (1/0, true/false, yes/no)
+    #[arg(long, requires = "input")]
+    pub event_col: Option<String>,
+    /// File mode: column with the group
+    #[arg(long, requires = "input")]
+    pub group_col: Option<String>,
+    /// Store mode: os (index to death) or efs (index to progression, relapse or death)
+    #[arg(long, default_value = "os", conflicts_with = "input")]
+    pub endpoint: String,
+    /// Store mode: index date, diagnosis or treatment-start
+    #[arg(long, default_value = "diagnosis", conflicts_with = "input")]
+    pub index: String,
+    /// Store mode: group by cluster:RUN, diagnosis, sex or site (default: one group)
+    #[arg(long, value_name = "BY", conflicts_with = "input")]
+    pub group: Option<String>,
+}
+
+/// Runs the command.
+pub fn run(db: &Path, format: Format, args: SurvivalArgs) -> anyhow::Result<()> {
+    let (groups, dropped) = match &args.input {
+        Some(path) => (file_groups(path, &args)?, Vec::new()),
+        None => store_groups(db, &args)?,
+    };
+    let report = analyse(&groups)?;
+    print(format, &report, &dropped)
+}
+
+/// Subjects per group from an analyst's CSV.
+fn file_groups(path: &Path, args: &SurvivalArgs) -> anyhow::Result<BTreeMap<String, Vec<Subject>>> {
+    let time_col = args.time_col.as_deref().ok_or_else(|| {
+        invalid(
+            "--time-col",
+            "",
+            "file mode needs --time-col and --event-col",
+        )
+    })?;
+    let event_col = args.event_col.as_deref().ok_or_else(|| {
+        invalid(
+            "--event-col",
+            "",
+            "file mode needs --time-col and --event-col",
+        )
+    })?;
+    let table = Table::read(path)?;
+    let times = table.numbers(table.column(time_col)?)?;
+    if let Some(i) = times.iter().position(|t| *t < 0.0) {
+        let (line, _) = &table.records[i];
+        return Err(oncotrack::Error::parse(path, *line, time_col, "a time must be >= 0").into());
+    }
+    let events = table.flags(table.column(event_col)?)?;
+    let labels = match &args.group_col {
+        Some(col) => table.texts(table.column(col)?)?,
+        None => vec!["all".to_string(); times.len()],
+    };
+    let mut groups: BTreeMap<String, Vec<Subject>> = BTreeMap::new();
+    for ((time, event), label) in times.into_iter().zip(events).zip(labels) {
+        groups
+            .entry(label)
+            .or_default()
+            .push(Subject { time, event });
+    }
+    Ok(groups)
+}
+
+type Dropped = Vec<(String, String)>;
+
+/// Subjects per group from the store's clinical events.
+fn store_groups(
+    db: &Path,
+    args: &SurvivalArgs,
+) -> anyhow::Result<(BTreeMap<String, Vec<Subject>>, Dropped)> {
+    let endpoint = match args.endpoint.as_str() {
+        "os" => Endpoint::Overall,
+        "efs" => Endpoint::EventFree,
+        other => return Err(invalid("--endpoint", other, "expected os or efs")),
+    };
+    let by_treatment = match args.index.as_str() {
+        "diagnosis" => false,
+        "treatment-start" => true,
+        other => {
+            return Err(invalid(
+                "--index",
+                other,
+                "expected diagnosis or treatment-start",
+            ));
+        }
+    };
+    let store = open_read(db)?;
+    let clusters: Option<BTreeMap<String, usize>> = match args.group.as_deref() {
+        Some(by) if by.starts_with("cluster:") => Some(
+            store
+                .cluster_assignments(&by["cluster:".len()..])?
+                .into_iter()
+                .map(|a| (a.patient, a.cluster))
+                .collect(),
+        ),
+        Some("diagnosis" | "sex" | "site") | None => None,
+        Some(other) => {
+            return Err(invalid(
+                "--group",
+                other,
+                "expected cluster:RUN, diagnosis, sex or site",
+            ));
+        }
+    };
+    let mut outside = Vec::new();
+    let mut patients = Vec::new();
+    for course in store.courses()? {
+        let label = match (&clusters, args.group.as_deref()) {
+            (Some(map), _) => match map.get(&course.patient) {
+                Some(c) => format!("cluster {c}"),
+                None => {
+                    outside.push((course.patient.clone(), "not in the cluster run".to_string()));
+                    continue;
+                }
+            },
+            (None, Some("diagnosis")) => course.diagnosis.clone(),
+            (None, Some("sex")) => course.sex.clone().unwrap_or_else(|| "unknown".into()),
+            (None, Some("site")) => course.site.clone().unwrap_or_else(|| "unknown".into()),
+            _ => "all".to_string(),
+        };
+        let dates = course.dates(by_treatment);
+        patients.push((course.patient, label, dates));
+    }
+    let (groups, mut dropped) = survival::group_subjects(patients, endpoint);
+    outside.append(&mut dropped);
+    let dropped = outside;
+    if groups.is_empty() {
+        return Err(invalid(
+            "cohort",
+            "",
+            "no patient has an index date and follow-up",
+        ));
+    }
+    Ok((groups, dropped))
+}
+
+struct Report {
+    curves: Vec<(String, KaplanMeier)>,
+    logrank: Option<LogRank>,
+    pairwise: Vec<(String, String, LogRank)>,
+}
+
+fn analyse(groups: &BTreeMap<String, Vec<Subject>>) -> anyhow::Result<Report> {
+    let mut curves = Vec::new();
+    for (name, subjects) in groups {
+        curves.push((name.clone(), survival::kaplan_meier(subjects)?));
+    }
+    let all: Vec<Vec<Subject>> = groups.values().cloned().collect();
+    let logrank = if all.len() >= 2 {
+        survival::logrank(&all).ok()
+    } else {
+        None
+    };
+    let names: Vec<&String> = groups.keys().collect();
+    let mut pairwise = Vec::new();
+    if all.len() > 2 {
+        for a in 0..all.len() {
+            for b in a + 1..all.len() {
+                if let Ok(test) = survival::logrank(&[all[a].clone(), all[b].clone()]) {
+                    pairwise.push((names[a].clone(), names[b].clone(), test));
+                }
+            }
+        }
+    }
+    Ok(Report {
+        curves,
+        logrank,
+        pairwise,
+    })
+}
+
+fn opt(value: Option<f64>) -> Value {
+    value.map_or(Value::Null, number)
+}
+
+fn logrank_json(test: &LogRank) -> Value {
+    json!({"statistic": number(test.statistic), "df": test.df, "p": number(test.p)})
+}
+
+fn print(format: Format, report: &Report, dropped: &Dropped) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            let groups: Vec<Value> = report
+                .curves
+                .iter()
+                .map(|(name, km)| {
+                    json!({
+                        "group": name,
+                        "n": km.n,
+                        "events": km.events,
+                        "median": opt(km.median),
+                        "median_ci": [opt(km.median_ci.0), opt(km.median_ci.1)],
+                        "km": km.points.iter().map(|p| json!({
+                            "time": number(p.time),
+                            "survival": number(p.survival),
+                            "ci_lower": number(p.ci_lower),
+                            "ci_upper": number(p.ci_upper),
+                            "at_risk": p.at_risk,
+                            "events": p.events,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            print_json(&json!({
+                "groups": groups,
+                "logrank": report.logrank.as_ref().map_or(Value::Null, logrank_json),
+                "pairwise": report.pairwise.iter().map(|(a, b, t)| json!({
+                    "a": a, "b": b, "statistic": number(t.statistic), "df": t.df, "p": number(t.p),
+                })).collect::<Vec<_>>(),
+                "dropped": dropped.iter().map(|(p, r)| json!({"patient": p, "reason": r})).collect::<Vec<_>>(),
+            }))
+        }
+        Format::Csv => {
+            let mut listing = Listing::new(&[
+                "group", "time", "survival", "ci_lower", "ci_upper", "at_risk", "events",
+            ]);
+            for (name, km) in &report.curves {
+                for p in &km.points {
+                    listing.push(vec![
+                        name.clone().into(),
+                        number(p.time),
+                        number(p.survival),
+                        number(p.ci_lower),
+                        number(p.ci_upper),
+                        p.at_risk.into(),
+                        p.events.into(),
+                    ]);
+                }
+            }
+            listing.print(Format::Csv)
+        }
+        _ => {
+            let mut listing = Listing::new(&["group", "n", "events", "median", "median_95ci"]);
+            let text = |v: Option<f64>| v.map_or("NR".to_string(), |v| format!("{v}"));
+            for (name, km) in &report.curves {
+                listing.push(vec![
+                    name.clone().into(),
+                    km.n.into(),
+                    km.events.into(),
+                    text(km.median).into(),
+                    format!("{} - {}", text(km.median_ci.0), text(km.median_ci.1)).into(),
+                ]);
+            }
+            listing.print(Format::Table)?;
+            if let Some(test) = &report.logrank {
+                say!(
+                    "log-rank: chi2 = {:.4}, df = {}, p = {:.4e}",
+                    test.statistic,
+                    test.df,
+                    test.p
+                );
+            }
+            for (a, b, test) in &report.pairwise {
+                say!(
+                    "  {a} vs {b}: chi2 = {:.4}, p = {:.4e}",
+                    test.statistic,
+                    test.p
+                );
+            }
+            if !dropped.is_empty() {
+                say!(
+                    "{} patients left out (no index date, follow-up or cluster)",
+                    dropped.len()
+                );
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The survival endpoints of every patient as an exportable table (overall and event-free survival from the index date).
+
+use crate::analysis::survival::{CourseDates, Endpoint, endpoint_subject};
+use crate::model::parse_date;
+use crate::store::analysis::{Cell, ColumnKind, Course, ExportTable};
+
+/// One row per patient: index date, OS days and event, EFS days and event (null
+/// when the patient has no index date or follow-up). The index date is the
+/// first diagnosis event (as the `patient_index_date` view, else treatment start).
+pub fn survival_table(courses: &[Course]) -> ExportTable {
+    let date = |d: &Option<String>| d.as_deref().and_then(|d| parse_date(d).ok());
+    let rows = courses
+        .iter()
+        .map(|c| {
+            let index = c
+                .diagnosis_date
+                .clone()
+                .or_else(|| c.treatment_start.clone());
+            let dates = CourseDates {
+                index: date(&index),
+                progression: date(&c.progression),
+                death: date(&c.death),
+                last_follow_up: date(&c.last_follow_up),
+            };
+            let mut row = vec![
+                Cell::Text(c.patient.clone()),
+                index.clone().map_or(Cell::Null, Cell::Text),
+            ];
+            for endpoint in [Endpoint::Overall, Endpoint::EventFree] {
+                match endpoint_subject(&dates, endpoint) {
+                    Ok(s) => {
+                        row.push(Cell::Integer(s.time as i64));
+                        row.push(Cell::Integer(i64::from(s.event)));
+                    }
+                    Err(_) => row.extend([Cell::Null, Cell::Null]),
+                }
+            }
+            row.push(index.map_or(Cell::Null, Cell::Text));
+            row
+        })
+        .collect();
+    ExportTable {
+        columns: vec![
+            ("patient", ColumnKind::Patient),
+            ("index_date", ColumnKind::Date),
+            ("os_days", ColumnKind::Integer),
+            ("os_event", ColumnKind::Integer),
+            ("efs_days", ColumnKind::Integer),
+            ("efs_event", ColumnKind::Integer),
+            ("", ColumnKind::IndexDate),
+        ],
+        rows,
+    }
+}
