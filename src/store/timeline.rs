@@ -79,7 +79,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EventKind, parse_date};
+    use crate::model::EventKind;
     use crate::store::patients::tests::{add_events, patient};
 
     #[test]
