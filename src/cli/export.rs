@@ -18,7 +18,8 @@ pub struct ExportArgs {
     /// Replace patient IDs by HMAC-SHA256 pseudonyms, dates by days since the index date, and drop free text
     #[arg(long, requires = "key_file")]
     pub deidentify: bool,
-    /// Secret key for the pseudonyms (at least 16 bytes; keep it apart from the export)
+    /// Secret key for the pseudonyms (at least 16 bytes; keep it apart from the export);
+    /// created with a new random key when the file does not exist
     #[arg(long, requires = "deidentify")]
     pub key_file: Option<PathBuf>,
 }
@@ -50,7 +51,17 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
         }
     };
     let key = match &args.key_file {
-        Some(path) => Some(Pseudonymizer::from_key_file(path)?),
+        Some(path) => {
+            let (key, created) = Pseudonymizer::load_or_create(path)?;
+            if created {
+                eprintln!(
+                    "created a new pseudonym key in {} (mode 0600): keep it apart from the export; \
+                     the same key gives the same pseudonyms next time",
+                    path.display()
+                );
+            }
+            Some(key)
+        }
         None => None,
     };
     let mut names: Vec<&str> = EXPORT_TABLES.to_vec();

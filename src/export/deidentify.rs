@@ -48,6 +48,34 @@ impl Pseudonymizer {
         Self::new(text.trim().as_bytes())
     }
 
+    /// Reads the key from `path`, or, when no file is there, creates one (mode 0600)
+    /// holding a new random 256-bit key as 64 hex digits. Returns whether it was created.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read or created; as [`Pseudonymizer::new`].
+    pub fn load_or_create(path: &Path) -> Result<(Self, bool)> {
+        match std::fs::symlink_metadata(path) {
+            Ok(_) => return Ok((Self::from_key_file(path)?, false)),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(path, e)),
+            Err(_) => {}
+        }
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key)
+            .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(path).map_err(|e| Error::io(path, e))?;
+        std::io::Write::write_all(&mut file, format!("{hex}\n").as_bytes())
+            .map_err(|e| Error::io(path, e))?;
+        Ok((Self::new(hex.as_bytes())?, true))
+    }
+
     /// The pseudonym of a patient code: `pt_` and the first 16 hex digits of
     /// HMAC-SHA256(key, code).
     pub fn pseudonym(&self, code: &str) -> String {
@@ -72,6 +100,24 @@ pub fn days_since(date: Option<&str>, index: Option<&str>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_key_file_is_created_private_and_then_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.txt");
+        let (first, created) = Pseudonymizer::load_or_create(&path).unwrap();
+        assert!(created);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(std::fs::read_to_string(&path).unwrap().trim().len(), 64);
+        let (again, created) = Pseudonymizer::load_or_create(&path).unwrap();
+        assert!(!created);
+        assert_eq!(first.pseudonym("P001"), again.pseudonym("P001"));
+    }
 
     #[test]
     fn pseudonyms_are_stable_per_key_and_differ_between_keys() {

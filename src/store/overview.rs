@@ -73,8 +73,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ClinicalEvent, EventKind, parse_date};
-    use crate::store::patients::tests::patient;
+    use crate::model::{EventKind, parse_date};
+    use crate::store::patients::tests::{add_events, patient};
 
     #[test]
     fn overview_aggregates_dates_death_and_latest_cluster() {
@@ -83,18 +83,14 @@ mod tests {
         tx.add_patient(&patient("P001"), None).unwrap();
         tx.add_patient(&patient("P002"), None).unwrap();
         let id = tx.patient_id("P001").unwrap().unwrap();
-        for (date, kind) in [
-            ("2024-01-10", EventKind::Diagnosis),
-            ("2025-03-01", EventKind::Death),
-        ] {
-            let event = ClinicalEvent {
-                patient: "P001".into(),
-                date: parse_date(date).unwrap(),
-                kind,
-                detail: String::new(),
-            };
-            tx.add_event(id, &event, None).unwrap();
-        }
+        add_events(
+            &tx,
+            id,
+            &[
+                ("2024-01-10", EventKind::Diagnosis),
+                ("2025-03-01", EventKind::Death),
+            ],
+        );
         tx.tx
             .execute_batch(
                 "INSERT INTO imaging_study (patient_id, date, modality) VALUES (1, '2024-06-01', 'CT');

@@ -200,6 +200,19 @@ impl Tx<'_> {
 pub(crate) mod tests {
     use super::*;
 
+    /// Records `events` (date, kind) without detail for the patient with row id `id`.
+    pub(crate) fn add_events(tx: &Tx<'_>, id: i64, events: &[(&str, crate::model::EventKind)]) {
+        for (date, kind) in events {
+            let event = crate::model::ClinicalEvent {
+                patient: String::new(),
+                date: crate::model::parse_date(date).unwrap(),
+                kind: *kind,
+                detail: String::new(),
+            };
+            tx.add_event(id, &event, None).unwrap();
+        }
+    }
+
     pub(crate) fn patient(code: &str) -> NewPatient {
         NewPatient {
             code: code.into(),

@@ -79,8 +79,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ClinicalEvent, EventKind, parse_date};
-    use crate::store::patients::tests::patient;
+    use crate::model::EventKind;
+    use crate::store::patients::tests::{add_events, patient};
 
     #[test]
     fn timeline_orders_items_and_counts_days_from_the_index_date() {
@@ -88,18 +88,14 @@ mod tests {
         let tx = store.transaction().unwrap();
         tx.add_patient(&patient("P001"), None).unwrap();
         let id = tx.patient_id("P001").unwrap().unwrap();
-        for (date, kind) in [
-            ("2024-04-01", EventKind::Surgery),
-            ("2024-01-10", EventKind::Diagnosis),
-        ] {
-            let event = ClinicalEvent {
-                patient: "P001".into(),
-                date: parse_date(date).unwrap(),
-                kind,
-                detail: String::new(),
-            };
-            tx.add_event(id, &event, None).unwrap();
-        }
+        add_events(
+            &tx,
+            id,
+            &[
+                ("2024-04-01", EventKind::Surgery),
+                ("2024-01-10", EventKind::Diagnosis),
+            ],
+        );
         tx.tx
             .execute(
                 "INSERT INTO lb_sample (patient_id, date) VALUES (?1, '2024-04-01')",

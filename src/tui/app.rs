@@ -187,13 +187,23 @@ impl App {
     pub fn replace_cohort(&mut self, cohort: Vec<CohortRow>) {
         let selected = self.selected_row().map(|r| r.code.clone());
         self.cohort = cohort;
+        self.refresh_keeping(selected, false);
+    }
+
+    /// Recomputes the visible rows and selects `code` again if it is still visible
+    /// (keeping the scroll position with `keep_offset`).
+    fn refresh_keeping(&mut self, code: Option<String>, keep_offset: bool) {
+        let offset = self.offset;
         self.refresh_visible();
-        if let Some(code) = selected
+        if let Some(code) = code
             && let Some(pos) = self
                 .visible
                 .iter()
                 .position(|i| self.cohort[*i].code == code)
         {
+            if keep_offset {
+                self.offset = offset;
+            }
             self.select(pos);
         }
     }
@@ -215,17 +225,7 @@ impl App {
     /// Sorts again (after background results arrived), keeping the selected patient.
     pub fn resort(&mut self) {
         let selected = self.selected_row().map(|r| r.code.clone());
-        let offset = self.offset;
-        self.refresh_visible();
-        if let Some(code) = selected
-            && let Some(pos) = self
-                .visible
-                .iter()
-                .position(|i| self.cohort[*i].code == code)
-        {
-            self.offset = offset;
-            self.select(pos);
-        }
+        self.refresh_keeping(selected, true);
     }
 
     /// Shows a loaded patient.

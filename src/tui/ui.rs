@@ -12,6 +12,18 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+/// Series and cluster colours, in order.
+pub(crate) const PALETTE: [Color; 8] = [
+    Color::Cyan,
+    Color::Yellow,
+    Color::Magenta,
+    Color::Green,
+    Color::Blue,
+    Color::LightRed,
+    Color::White,
+    Color::LightGreen,
+];
+
 /// Smallest terminal the screens are drawn in; below it a message asks for more room.
 pub const MIN_WIDTH: u16 = 30;
 /// See [`MIN_WIDTH`].

@@ -1,5 +1,6 @@
 //! The clusters screen: saved cluster runs, sizes, profile heatmap, PCA scatter and Kaplan–Meier curves with log-rank p.
 
+use super::PALETTE;
 use crate::tui::app::App;
 use crate::tui::data::ClusterView;
 use ratatui::Frame;
@@ -10,17 +11,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Axis, Block, Borders, Chart, Dataset, GraphType, List, ListItem, Paragraph, Wrap,
 };
-
-const PALETTE: [Color; 8] = [
-    Color::Cyan,
-    Color::Yellow,
-    Color::Magenta,
-    Color::Green,
-    Color::Blue,
-    Color::LightRed,
-    Color::White,
-    Color::LightGreen,
-];
 
 fn cluster_color(cluster: i64) -> Color {
     PALETTE[(cluster.max(1) as usize - 1) % PALETTE.len()]

@@ -1,5 +1,6 @@
 //! The patient screen: header, timeline charts on one shared date axis with event markers, response table and trends.
 
+use super::PALETTE;
 use crate::model::EventKind;
 use crate::tui::app::{App, Pane};
 use crate::tui::data::{PatientView, Series};
@@ -11,15 +12,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Axis, Block, Borders, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, Wrap,
 };
-
-const PALETTE: [Color; 6] = [
-    Color::Cyan,
-    Color::Yellow,
-    Color::Magenta,
-    Color::Green,
-    Color::Blue,
-    Color::LightRed,
-];
 
 /// How a panel's y axis shows values.
 #[derive(Clone, Copy, PartialEq, Eq)]
