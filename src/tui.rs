@@ -50,7 +50,6 @@ pub fn snapshot(
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
-    app.cluster_runs = data::load_cluster_runs(&store)?;
     if assess {
         for (index, code) in app.codes().into_iter().enumerate() {
             let assessment = data::assess_row(&store, &code)?;
@@ -62,7 +61,10 @@ pub fn snapshot(
     match screen {
         SnapshotScreen::Cohort => {}
         SnapshotScreen::Patient(code) => app.show_patient(data::load_patient(&store, code)?),
-        SnapshotScreen::Clusters => app.screen = app::Screen::Clusters,
+        SnapshotScreen::Clusters => {
+            app.set_cluster_runs(data::load_cluster_runs(&store)?);
+            app.screen = app::Screen::Clusters;
+        }
     }
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
     terminal.draw(|frame| ui::render(&app, frame))?;
@@ -129,13 +131,25 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
                 Ok(view) => app.show_patient(view),
                 Err(e) => app.status = Some(format!("cannot open {code}: {e}")),
             },
+            Effect::LoadClusters => match data::load_cluster_runs(&store) {
+                Ok(runs) => app.set_cluster_runs(runs),
+                Err(e) => app.status = Some(format!("cannot read the cluster runs: {e}")),
+            },
             Effect::Reload => {
-                let reloaded = data::load_cohort(&store, today)
-                    .and_then(|rows| Ok((rows, data::load_cluster_runs(&store)?)));
+                let reloaded = data::load_cohort(&store, today).and_then(|rows| {
+                    let runs = if app.clusters_loaded {
+                        Some(data::load_cluster_runs(&store)?)
+                    } else {
+                        None
+                    };
+                    Ok((rows, runs))
+                });
                 match reloaded {
                     Ok((rows, runs)) => {
                         app.replace_cohort(rows);
-                        app.cluster_runs = runs;
+                        if let Some(runs) = runs {
+                            app.set_cluster_runs(runs);
+                        }
                         worker = worker::Worker::spawn(db.to_path_buf(), app.codes());
                         if let Some(code) = app.patient.as_ref().map(|p| p.code.clone())
                             && let Ok(view) = data::load_patient(&store, &code)

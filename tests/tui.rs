@@ -208,6 +208,8 @@ fn clusters_screen_with_no_run_and_with_one_cluster() {
     let mut app = App::new(vec![row("P001")]);
     update(&mut app, Action::ShowClusters);
     assert_eq!(app.screen, Screen::Clusters);
+    assert!(screen(&app, 80, 24).contains("Reading the cluster runs"));
+    app.set_cluster_runs(Vec::new());
     assert!(screen(&app, 80, 24).contains("No cluster runs saved yet"));
     app.cluster_runs = vec![ClusterView {
         name: "endotypes-v1".into(),
@@ -309,7 +311,9 @@ fn real_binary_in_tmux_opens_navigates_and_quits() {
     wait_for("index date");
     tmux(&["send-keys", "-t", &session, "?"]);
     wait_for("Keys");
-    tmux(&["send-keys", "-t", &session, "q", "q", "q"]);
+    tmux(&["send-keys", "-t", &session, "q", "q", "2"]);
+    wait_for("demo-endotypes");
+    tmux(&["send-keys", "-t", &session, "q", "q"]);
     for _ in 0..50 {
         let alive = tmux(&["has-session", "-t", &session]).status.success();
         if !alive {

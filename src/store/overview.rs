@@ -34,36 +34,36 @@ impl Store {
     /// Only if SQLite fails.
     pub fn overview(&self) -> Result<Vec<OverviewRow>> {
         let mut stmt = self.conn.prepare(
-            "WITH latest_run AS (SELECT max(run_id) AS run_id FROM analysis_run WHERE kind = 'cluster'),
-                  visits AS (
-                    SELECT patient_id, max(date) AS d FROM (
-                      SELECT patient_id, date FROM lb_sample
-                      UNION ALL SELECT patient_id, date FROM cytokine_measurement
-                      UNION ALL SELECT patient_id, date FROM imaging_study)
-                    GROUP BY patient_id),
-                  events AS (
-                    SELECT patient_id, max(date) AS last_event,
-                           min(CASE WHEN kind = 'death' THEN date END) AS death
-                      FROM clinical_event GROUP BY patient_id)
+            // Correlated maxima: each is one seek in an index that starts with
+            // patient_id (a grouped scan of every cytokine value took ~150 ms at 10,000 patients).
+            "WITH latest_run AS (SELECT max(run_id) AS run_id FROM analysis_run WHERE kind = 'cluster')
              SELECT p.code, p.diagnosis, p.birth_year, i.index_date,
-                    coalesce(v.d, e.last_event), e.death, c.cluster
+                    coalesce(
+                      max(coalesce((SELECT max(date) FROM lb_sample s WHERE s.patient_id = p.patient_id), ''),
+                          coalesce((SELECT max(date) FROM cytokine_measurement c WHERE c.patient_id = p.patient_id), ''),
+                          coalesce((SELECT max(date) FROM imaging_study m WHERE m.patient_id = p.patient_id), '')),
+                      '') AS last_measurement,
+                    (SELECT max(date) FROM clinical_event e WHERE e.patient_id = p.patient_id),
+                    (SELECT min(date) FROM clinical_event e
+                      WHERE e.patient_id = p.patient_id AND e.kind = 'death'),
+                    c.cluster
                FROM patient p
                JOIN patient_index_date i USING (patient_id)
-               LEFT JOIN visits v USING (patient_id)
-               LEFT JOIN events e USING (patient_id)
                LEFT JOIN cluster_assignment c
                       ON c.patient_id = p.patient_id AND c.run_id = (SELECT run_id FROM latest_run)
               ORDER BY p.code",
         )?;
         let rows = stmt.query_map([], |r| {
+            let last_measurement: String = r.get(4)?;
+            let last_event: Option<String> = r.get(5)?;
             Ok(OverviewRow {
                 code: r.get(0)?,
                 diagnosis: r.get(1)?,
                 birth_year: r.get(2)?,
                 index_date: date(r.get(3)?),
-                last_visit: date(r.get(4)?),
-                death_date: date(r.get(5)?),
-                endotype: r.get(6)?,
+                last_visit: date(Some(last_measurement).filter(|d| !d.is_empty()).or(last_event)),
+                death_date: date(r.get(6)?),
+                endotype: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -148,6 +148,9 @@ pub struct App {
     pub response_selected: usize,
     /// Saved cluster runs, newest first.
     pub cluster_runs: Vec<ClusterView>,
+    /// Whether `cluster_runs` has been read (on the first visit of the clusters screen:
+    /// survival curves of a large cohort are not worth delaying the opening for).
+    pub clusters_loaded: bool,
     /// Selected cluster run.
     pub run_selected: usize,
     /// A one-line message for the status bar.
@@ -175,6 +178,7 @@ impl App {
             cytokine: 0,
             response_selected: 0,
             cluster_runs: Vec::new(),
+            clusters_loaded: false,
             run_selected: 0,
             status: None,
             assessing: None,
@@ -226,6 +230,15 @@ impl App {
     pub fn resort(&mut self) {
         let selected = self.selected_row().map(|r| r.code.clone());
         self.refresh_keeping(selected, true);
+    }
+
+    /// Sets the cluster runs once loaded.
+    pub fn set_cluster_runs(&mut self, runs: Vec<ClusterView>) {
+        self.cluster_runs = runs;
+        self.clusters_loaded = true;
+        self.run_selected = self
+            .run_selected
+            .min(self.cluster_runs.len().saturating_sub(1));
     }
 
     /// Shows a loaded patient.

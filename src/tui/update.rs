@@ -57,6 +57,8 @@ pub enum Effect {
     OpenPatient(String),
     /// Reload everything from the database.
     Reload,
+    /// Load the cluster runs (first visit of the clusters screen).
+    LoadClusters,
     /// Leave the UI.
     Quit,
 }
@@ -114,7 +116,12 @@ pub fn update(app: &mut App, action: Action) -> Effect {
         Action::Help => app.show_help = true,
         Action::Reload => return Effect::Reload,
         Action::ShowCohort => app.screen = Screen::Cohort,
-        Action::ShowClusters => app.screen = Screen::Clusters,
+        Action::ShowClusters => {
+            app.screen = Screen::Clusters;
+            if !app.clusters_loaded {
+                return Effect::LoadClusters;
+            }
+        }
         Action::Back => match app.screen {
             Screen::Cohort => return Effect::Quit,
             Screen::Patient | Screen::Clusters => app.screen = Screen::Cohort,
@@ -332,6 +339,16 @@ mod tests {
         );
         assert!(!a.show_help);
         assert_eq!(update(&mut a, Action::Reload), Effect::Reload);
+    }
+
+    #[test]
+    fn cluster_runs_load_on_the_first_visit_only() {
+        let mut a = app(2);
+        assert_eq!(update(&mut a, Action::ShowClusters), Effect::LoadClusters);
+        a.set_cluster_runs(Vec::new());
+        update(&mut a, Action::ShowCohort);
+        assert_eq!(update(&mut a, Action::ShowClusters), Effect::None);
+        assert_eq!(a.screen, Screen::Clusters);
     }
 
     #[test]

@@ -28,6 +28,14 @@ fn z_color(z: f64) -> Color {
 
 /// Draws the clusters screen into `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    if !app.clusters_loaded {
+        frame.render_widget(
+            Paragraph::new("Reading the cluster runs ...")
+                .block(Block::default().borders(Borders::ALL).title(" Clusters ")),
+            area,
+        );
+        return;
+    }
     if app.cluster_runs.is_empty() {
         frame.render_widget(
             Paragraph::new("No cluster runs saved yet. Cluster the cohort with `oncotrack cluster` (store mode saves a named run), then press r.")
