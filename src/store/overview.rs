@@ -61,7 +61,11 @@ impl Store {
                 diagnosis: r.get(1)?,
                 birth_year: r.get(2)?,
                 index_date: date(r.get(3)?),
-                last_visit: date(Some(last_measurement).filter(|d| !d.is_empty()).or(last_event)),
+                last_visit: date(
+                    Some(last_measurement)
+                        .filter(|d| !d.is_empty())
+                        .or(last_event),
+                ),
                 death_date: date(r.get(6)?),
                 endotype: r.get(7)?,
             })
