@@ -162,16 +162,18 @@ fn open_write(path: &Path) -> anyhow::Result<Store> {
     Ok(Store::open(path, Access::ReadWrite)?)
 }
 
+/// Parses a command-line value with `parse`, naming the option in the error.
+fn parse_arg<T>(
+    option: &'static str,
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> anyhow::Result<T> {
+    parse(text).map_err(|reason| invalid(option, text, &reason))
+}
+
 /// Parses a date argument, naming the option in the error.
 fn date_arg(option: &'static str, text: &str) -> anyhow::Result<chrono::NaiveDate> {
-    oncotrack::model::parse_date(text).map_err(|reason| {
-        oncotrack::Error::InvalidValue {
-            what: option,
-            value: text.to_string(),
-            reason,
-        }
-        .into()
-    })
+    parse_arg(option, text, oncotrack::model::parse_date)
 }
 
 /// An invalid command-line value, as the library's error (one line, names the option).

@@ -34,13 +34,7 @@ pub fn run(db: &Path, command: EventCommand) -> anyhow::Result<()> {
         detail,
     } = command;
     let date = date_arg("--date", &date)?;
-    let kind = kind
-        .parse::<EventKind>()
-        .map_err(|reason| oncotrack::Error::InvalidValue {
-            what: "--kind",
-            value: kind.clone(),
-            reason,
-        })?;
+    let kind = super::parse_arg("--kind", &kind, str::parse::<EventKind>)?;
     let mut store = open_write(db)?;
     let tx = store.transaction()?;
     let patient_id = tx

@@ -82,12 +82,11 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
     } else if names.contains(&args.what.as_str()) {
         vec![(args.what.clone(), args.out.clone())]
     } else {
-        return Err(oncotrack::Error::InvalidValue {
-            what: "export table",
-            value: args.what.clone(),
-            reason: format!("expected {} or all", names.join(", ")),
-        }
-        .into());
+        return Err(super::invalid(
+            "export table",
+            &args.what,
+            &format!("expected {} or all", names.join(", ")),
+        ));
     };
     for (name, path) in targets {
         let mut frame = table_frame(&table(&store, &name)?, key.as_ref())?;

@@ -25,14 +25,7 @@ pub struct Args {
 
 /// Ingests each file.
 pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
-    let modality: Modality =
-        args.modality
-            .parse()
-            .map_err(|reason| oncotrack::Error::InvalidValue {
-                what: "--modality",
-                value: args.modality.clone(),
-                reason,
-            })?;
+    let modality = super::parse_arg("--modality", &args.modality, str::parse::<Modality>)?;
     let options = Options {
         case_col: args.case_col,
         modality,

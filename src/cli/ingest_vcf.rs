@@ -36,18 +36,15 @@ pub struct VcfArgs {
 
 /// Ingests the VCF and says what happened (warnings on standard error).
 pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
-    let caller =
-        if args.caller.eq_ignore_ascii_case("auto") {
-            None
-        } else {
-            Some(args.caller.parse::<Caller>().map_err(|reason| {
-                oncotrack::Error::InvalidValue {
-                    what: "--caller",
-                    value: args.caller.clone(),
-                    reason,
-                }
-            })?)
-        };
+    let caller = if args.caller.eq_ignore_ascii_case("auto") {
+        None
+    } else {
+        Some(super::parse_arg(
+            "--caller",
+            &args.caller,
+            str::parse::<Caller>,
+        )?)
+    };
     let request = VcfIngest {
         patient: args.patient,
         date: date_arg("--date", &args.date)?,

@@ -55,14 +55,7 @@ pub fn run(db: &Path, format: Format, command: PatientCommand) -> anyhow::Result
             height_cm,
         } => {
             let sex = sex
-                .map(|s| {
-                    s.parse::<Sex>()
-                        .map_err(|reason| oncotrack::Error::InvalidValue {
-                            what: "--sex",
-                            value: s.clone(),
-                            reason,
-                        })
-                })
+                .map(|s| super::parse_arg("--sex", &s, str::parse::<Sex>))
                 .transpose()?;
             let patient = NewPatient {
                 code: id,

@@ -1,6 +1,6 @@
 //! `oncotrack survival`: Kaplan-Meier curves with Greenwood CI, medians and log-rank tests, from the store or an analyst's CSV.
 
-use super::output::{Listing, number, print_json};
+use super::output::{Listing, number, opt, print_json};
 use super::{Format, invalid, open_read};
 use oncotrack::analysis::survival::{self, Endpoint, KaplanMeier, LogRank, Subject};
 use oncotrack::ingest::table::Table;
@@ -187,10 +187,6 @@ fn analyse(groups: &BTreeMap<String, Vec<Subject>>) -> anyhow::Result<Report> {
         logrank,
         pairwise,
     })
-}
-
-fn opt(value: Option<f64>) -> Value {
-    value.map_or(Value::Null, number)
 }
 
 fn logrank_json(test: &LogRank) -> Value {

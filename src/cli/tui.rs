@@ -49,7 +49,7 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+    if !available() {
         anyhow::bail!("the terminal UI needs a terminal (standard input and output are not one)");
     }
     oncotrack::tui::run(db)
