@@ -39,11 +39,10 @@ impl Store {
             "WITH latest_run AS (SELECT max(run_id) AS run_id FROM analysis_run WHERE kind = 'cluster')
              SELECT p.code, p.diagnosis, p.birth_year, i.index_date,
                     coalesce(
-                      max(coalesce((SELECT max(date) FROM lb_sample s WHERE s.patient_id = p.patient_id), ''),
-                          coalesce((SELECT max(date) FROM cytokine_measurement c WHERE c.patient_id = p.patient_id), ''),
-                          coalesce((SELECT max(date) FROM imaging_study m WHERE m.patient_id = p.patient_id), '')),
-                      '') AS last_measurement,
-                    (SELECT max(date) FROM clinical_event e WHERE e.patient_id = p.patient_id),
+                      nullif(max(coalesce((SELECT max(date) FROM lb_sample s WHERE s.patient_id = p.patient_id), ''),
+                                 coalesce((SELECT max(date) FROM cytokine_measurement c WHERE c.patient_id = p.patient_id), ''),
+                                 coalesce((SELECT max(date) FROM imaging_study m WHERE m.patient_id = p.patient_id), '')), ''),
+                      (SELECT max(date) FROM clinical_event e WHERE e.patient_id = p.patient_id)) AS last_visit,
                     (SELECT min(date) FROM clinical_event e
                       WHERE e.patient_id = p.patient_id AND e.kind = 'death'),
                     c.cluster
@@ -54,20 +53,14 @@ impl Store {
               ORDER BY p.code",
         )?;
         let rows = stmt.query_map([], |r| {
-            let last_measurement: String = r.get(4)?;
-            let last_event: Option<String> = r.get(5)?;
             Ok(OverviewRow {
                 code: r.get(0)?,
                 diagnosis: r.get(1)?,
                 birth_year: r.get(2)?,
                 index_date: date(r.get(3)?),
-                last_visit: date(
-                    Some(last_measurement)
-                        .filter(|d| !d.is_empty())
-                        .or(last_event),
-                ),
-                death_date: date(r.get(6)?),
-                endotype: r.get(7)?,
+                last_visit: date(r.get(4)?),
+                death_date: date(r.get(5)?),
+                endotype: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
