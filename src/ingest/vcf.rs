@@ -344,9 +344,8 @@ impl CallReader {
             return Err(at.error("FORMAT", "the tumour sample's column is missing"));
         };
         let fields = SampleFields {
-            header: &self.header,
             keys: &keys,
-            sample: &sample,
+            values: std::cell::RefCell::new(SampleValues::new(&self.header, &sample)),
             at: &at,
             parsed: std::cell::RefCell::new(vec![None; keys.len()]),
         };
@@ -507,7 +506,19 @@ impl std::fmt::Display for Skipped {
 /// A float read as f32 by noodles, given back as the decimal number written in the
 /// file (`0.453f32` → `0.453f64`, not `0.45300000905990601`).
 fn decimal(value: f32) -> f64 {
-    value.to_string().parse().unwrap_or(f64::from(value))
+    use std::io::Write as _;
+    // The shortest digits that give back the f32 (`{:e}`: at most ~15 bytes), written
+    // to the stack rather than a new String for every value of a large file.
+    let mut buffer = [0u8; 32];
+    let mut cursor = io::Cursor::new(&mut buffer[..]);
+    if write!(cursor, "{value:e}").is_err() {
+        return f64::from(value);
+    }
+    let written = cursor.position() as usize;
+    std::str::from_utf8(&buffer[..written])
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(f64::from(value))
 }
 
 /// Where in the file a record is, for error messages.
@@ -530,9 +541,8 @@ impl Position<'_> {
 
 /// The tumour sample's FORMAT values of the current record.
 struct SampleFields<'a> {
-    header: &'a vcf::Header,
     keys: &'a [&'a str],
-    sample: &'a vcf::record::samples::Sample<'a>,
+    values: std::cell::RefCell<SampleValues<'a>>,
     at: &'a Position<'a>,
     /// Numbers of each FORMAT key once parsed (outer `None`: not parsed yet), so
     /// that a field read for several ALTs or sums is parsed once per record.
@@ -542,21 +552,67 @@ struct SampleFields<'a> {
 /// The numbers of one FORMAT field (`None`: missing), elements `None` when `.`.
 type FieldNumbers = Option<Vec<Option<f64>>>;
 
-impl SampleFields<'_> {
+/// A sample's typed values (noodles), read in one pass over the column as far as
+/// the furthest key asked for: `Sample::get_index` would parse every value before
+/// the one wanted again for each key.
+struct SampleValues<'a> {
+    header: &'a vcf::Header,
+    sample: &'a vcf::record::samples::Sample<'a>,
+    iter: Box<dyn Iterator<Item = io::Result<(&'a str, Option<SampleValue<'a>>)>> + 'a>,
+    /// Values read so far in FORMAT order; `None` once handed out.
+    read: Vec<Option<io::Result<Option<SampleValue<'a>>>>>,
+}
+
+impl<'a> SampleValues<'a> {
+    fn new(header: &'a vcf::Header, sample: &'a vcf::record::samples::Sample<'a>) -> Self {
+        SampleValues {
+            header,
+            sample,
+            iter: sample.iter(header),
+            read: Vec::new(),
+        }
+    }
+
+    /// The value of the key at `index`, as `Sample::get_index` gives it (outer
+    /// `None`: the column has fewer values than FORMAT keys).
+    fn take(&mut self, index: usize) -> Option<io::Result<Option<SampleValue<'a>>>> {
+        if self.sample.as_ref().is_empty() {
+            // noodles reports an empty column at every index, not only the first.
+            return self
+                .sample
+                .get_index(self.header, index)
+                .map(Option::transpose);
+        }
+        while self.read.len() <= index {
+            let Some(next) = self.iter.next() else { break };
+            self.read.push(Some(next.map(|(_, value)| value)));
+        }
+        match self.read.get_mut(index)?.take() {
+            Some(value) => Some(value),
+            // Handed out before (a field read twice): parse it again.
+            None => self
+                .sample
+                .get_index(self.header, index)
+                .map(Option::transpose),
+        }
+    }
+}
+
+impl<'a> SampleFields<'a> {
     /// Whether the record's FORMAT has `key`.
     fn has(&self, key: &str) -> bool {
         self.keys.contains(&key)
     }
 
     /// The raw typed value of `key`, `None` when absent or missing (`.`).
-    fn value(&self, key: &str) -> Result<Option<SampleValue<'_>>> {
+    fn value(&self, key: &str) -> Result<Option<SampleValue<'a>>> {
         let Some(index) = self.keys.iter().position(|k| *k == key) else {
             return Ok(None);
         };
-        match self.sample.get_index(self.header, index) {
-            None | Some(None) => Ok(None),
-            Some(Some(Ok(value))) => Ok(Some(value)),
-            Some(Some(Err(e))) => Err(self.at.error(&format!("FORMAT/{key}"), e)),
+        match self.values.borrow_mut().take(index) {
+            None | Some(Ok(None)) => Ok(None),
+            Some(Ok(Some(value))) => Ok(Some(value)),
+            Some(Err(e)) => Err(self.at.error(&format!("FORMAT/{key}"), e)),
         }
     }
 

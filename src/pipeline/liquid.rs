@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::ingest::bam::{Access, CountOptions, count_alleles};
 use crate::ingest::loci::{self, LocusRow};
 use crate::ingest::vcf::{self, Call, CallReader, Caller, CallerOrigin, Locus, Skipped};
-use crate::store::liquid::{NewAlleleCount, NewCall};
+use crate::store::liquid::{BulkCall, CallSource, NewAlleleCount, NewCall};
 use crate::store::{Store, Tx};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -83,14 +83,16 @@ pub fn ingest_vcf(
         request.track,
         request.cfdna_ng_per_ml
     );
-    ingest_streamed(
-        store,
-        path,
-        "vcf",
-        &params,
-        || CallReader::open(path, &request.options),
-        |tx, file_id, mut reader| write_vcf(tx, file_id, &mut reader, request),
-    )
+    store.without_reference_checks(|store| {
+        ingest_streamed(
+            store,
+            path,
+            "vcf",
+            &params,
+            || CallReader::open(path, &request.options),
+            |tx, file_id, mut reader| write_vcf(tx, file_id, &mut reader, request),
+        )
+    })
 }
 
 /// Calls per batch handed from the parsing thread to the writing one.
@@ -192,49 +194,54 @@ fn write_vcf(
         skipped: Vec::new(),
     };
     let mut records = 0usize;
-    let mut writer = tx.call_writer()?;
+    let mut writer = tx.call_writer(CallSource {
+        sample_id,
+        file_id,
+        caller,
+        sample_name: &sample_name,
+    })?;
+    let mut variant_ids = Vec::new();
     for_each_call_batch(reader, |calls| {
+        records += calls.len();
+        let mut kept = Vec::with_capacity(calls.len());
         for call in calls {
-            records += 1;
-            let passed = call.passed();
-            if !passed && !request.all_filters {
-                detail.filtered_out += 1;
-                if tracked.contains_key(&call.locus) {
-                    filtered_at_tracked.insert(
-                        call.locus.clone(),
-                        FilteredAtTracked {
-                            depth: call.depth,
-                            filter: call.filter.clone(),
-                            chrom_raw: call.chrom_raw.clone(),
-                        },
-                    );
-                }
+            if call.passed() || request.all_filters {
+                kept.push(call);
                 continue;
             }
-            let variant_id = writer.variant(
-                &call.locus,
-                call.gene.as_deref(),
-                call.protein_change.as_deref(),
-            )?;
-            written.count(writer.add_call(
-                sample_id,
-                variant_id,
-                &NewCall {
-                    caller,
-                    sample_name: &sample_name,
-                    chrom_raw: &call.chrom_raw,
-                    vaf: call.vaf,
-                    alt_reads: call.alt_reads,
-                    ref_reads: call.ref_reads,
-                    depth: call.depth,
-                    vaf_source: &call.vaf_source,
-                    filter: &call.filter,
-                    qual: call.qual,
-                    detected: true,
-                },
-                Some(file_id),
-            )?);
-            if request.track && passed && !tracked.contains_key(&call.locus) {
+            detail.filtered_out += 1;
+            if tracked.contains_key(&call.locus) {
+                filtered_at_tracked.insert(
+                    call.locus.clone(),
+                    FilteredAtTracked {
+                        depth: call.depth,
+                        filter: call.filter.clone(),
+                        chrom_raw: call.chrom_raw.clone(),
+                    },
+                );
+            }
+        }
+        let bulk: Vec<BulkCall<'_>> = kept
+            .iter()
+            .map(|call| BulkCall {
+                locus: &call.locus,
+                gene: call.gene.as_deref(),
+                protein_change: call.protein_change.as_deref(),
+                chrom_raw: &call.chrom_raw,
+                vaf: call.vaf,
+                alt_reads: call.alt_reads,
+                ref_reads: call.ref_reads,
+                depth: call.depth,
+                vaf_source: &call.vaf_source,
+                filter: &call.filter,
+                qual: call.qual,
+            })
+            .collect();
+        let counts = writer.store(&bulk, &mut variant_ids)?;
+        written.new += counts.new;
+        written.existing += counts.existing;
+        for (call, &variant_id) in kept.iter().zip(&variant_ids) {
+            if request.track && call.passed() && !tracked.contains_key(&call.locus) {
                 tx.track(patient_id, variant_id, call.gene.as_deref(), Some(file_id))?;
                 tracked.insert(call.locus.clone(), variant_id);
                 detail.tracked_added += 1;

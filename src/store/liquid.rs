@@ -112,59 +112,285 @@ const REPLACE_UNDETECTED_CALL: &str = "UPDATE variant_call
             depth = ?9, vaf_source = ?10, filter = ?11, qual = ?12, detected = ?13, file_id = ?14
       WHERE sample_id = ?1 AND variant_id = ?2 AND caller = ?3 AND detected = 0 AND ?13 = 1";
 
-/// The statements of a bulk call load, prepared once (see [`Tx::call_writer`]).
+/// Rows per multi-row `INSERT` of a bulk load, largest first: one statement per 256
+/// rows instead of one per row saves SQLite most of its per-statement work (25 %
+/// of a million-call load, see docs/benchmarks.md); the rest of a batch goes by 16s
+/// and then singly.
+const ROWS_PER_INSERT: [usize; 3] = [256, 16, 1];
+
+/// Parameters of one variant row of [`insert_variants_sql`].
+const VARIANT_PARAMS: usize = 7;
+
+/// `n` new variants with the ids given (the writer hands out `max(variant_id) + 1`
+/// onwards, so that a statement of many rows still tells each row's id); rows whose
+/// locus is already stored are left out.
+fn insert_variants_sql(n: usize) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let b = i * VARIANT_PARAMS;
+            format!(
+                "(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO variant (variant_id, chrom, pos, ref, alt, gene, protein_change) VALUES {}
+         ON CONFLICT (chrom, pos, ref, alt) DO NOTHING",
+        rows.join(", ")
+    )
+}
+
+/// Parameters shared by every row of [`insert_calls_sql`]: sample, caller, column, file.
+const CALL_SHARED_PARAMS: usize = 4;
+
+/// Parameters of one call row of [`insert_calls_sql`].
+const CALL_PARAMS: usize = 9;
+
+/// `n` new detected calls of one sample, caller, column and file (`?1`..`?4`, bound
+/// once for every statement); a call the sample already has is left out (see
+/// [`REPLACE_UNDETECTED_CALL`]).
+fn insert_calls_sql(n: usize) -> String {
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let b = CALL_SHARED_PARAMS + i * CALL_PARAMS;
+            format!(
+                "(?1, ?{}, ?2, ?3, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, 1, ?4)",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9
+            )
+        })
+        .collect();
+    format!(
+        "INSERT INTO variant_call (sample_id, variant_id, caller, sample_name, chrom_raw, vaf,
+                alt_reads, ref_reads, depth, vaf_source, filter, qual, detected, file_id)
+         VALUES {} ON CONFLICT (sample_id, variant_id, caller) DO NOTHING",
+        rows.join(", ")
+    )
+}
+
+/// Whose calls a [`CallWriter`] stores: the same for every call of one VCF.
+#[derive(Debug, Clone, Copy)]
+pub struct CallSource<'a> {
+    /// The blood-draw sample.
+    pub sample_id: i64,
+    /// The ingested file.
+    pub file_id: i64,
+    /// Caller name.
+    pub caller: &'a str,
+    /// The VCF sample column.
+    pub sample_name: &'a str,
+}
+
+/// One detected call of a bulk load, with its variant.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkCall<'a> {
+    /// The variant (normalised contig).
+    pub locus: &'a Locus,
+    /// Gene symbol, filled into the variant when it has none.
+    pub gene: Option<&'a str>,
+    /// Protein change, filled into the variant when it has none.
+    pub protein_change: Option<&'a str>,
+    /// The contig as the file wrote it.
+    pub chrom_raw: &'a str,
+    /// Allele fraction.
+    pub vaf: Option<f64>,
+    /// Alt reads.
+    pub alt_reads: Option<u32>,
+    /// Ref reads.
+    pub ref_reads: Option<u32>,
+    /// Depth.
+    pub depth: Option<u32>,
+    /// Field or tier the VAF came from.
+    pub vaf_source: &'a str,
+    /// FILTER value.
+    pub filter: &'a str,
+    /// QUAL.
+    pub qual: Option<f64>,
+}
+
+/// Calls of a bulk load that were new to the store, and those it already held.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallCounts {
+    /// Calls stored (including not-detected placeholders replaced).
+    pub new: usize,
+    /// Calls the sample already had from this caller.
+    pub existing: usize,
+}
+
+/// The statements of a bulk call load of one VCF, prepared once (see [`Tx::call_writer`]).
 pub struct CallWriter<'t> {
-    conn: &'t rusqlite::Connection,
-    insert_variant: rusqlite::Statement<'t>,
+    source: CallSource<'t>,
+    /// The id the next new variant gets.
+    next_variant_id: i64,
+    /// One statement per size of [`ROWS_PER_INSERT`].
+    insert_variants: Vec<rusqlite::Statement<'t>>,
     find_variant: rusqlite::Statement<'t>,
     fill_variant: rusqlite::Statement<'t>,
-    insert_call: rusqlite::Statement<'t>,
+    /// One statement per size of [`ROWS_PER_INSERT`], sample, caller, column and file bound.
+    insert_calls: Vec<rusqlite::Statement<'t>>,
     replace_call: rusqlite::Statement<'t>,
 }
 
 impl CallWriter<'_> {
-    /// As [`Tx::variant`].
+    /// Stores `calls` (detected, of this writer's source) and their variants, several
+    /// rows per statement, and puts each call's variant id into `variant_ids` (same
+    /// order). A variant keeps its id and gets a gene or protein change it lacked; a
+    /// call the sample already has is kept unless it is a not-detected placeholder.
     ///
     /// # Errors
     /// Only if SQLite fails.
-    pub fn variant(
+    pub fn store(
         &mut self,
-        locus: &Locus,
-        gene: Option<&str>,
-        protein_change: Option<&str>,
-    ) -> Result<i64> {
-        upsert_variant(
-            self.conn,
-            [
-                &mut self.insert_variant,
-                &mut self.find_variant,
-                &mut self.fill_variant,
-            ],
-            locus,
-            gene,
-            protein_change,
-        )
+        calls: &[BulkCall<'_>],
+        variant_ids: &mut Vec<i64>,
+    ) -> Result<CallCounts> {
+        variant_ids.clear();
+        for (chunk, statement) in rows_per_statement(calls.len()) {
+            let chunk = &calls[chunk];
+            self.store_variants(chunk, statement, variant_ids)?;
+        }
+        let mut counts = CallCounts::default();
+        for (range, statement) in rows_per_statement(calls.len()) {
+            self.store_calls(
+                &calls[range.clone()],
+                &variant_ids[range],
+                statement,
+                &mut counts,
+            )?;
+        }
+        Ok(counts)
     }
 
-    /// As [`Tx::add_call`].
-    ///
-    /// # Errors
-    /// Only if SQLite fails.
-    pub fn add_call(
+    fn store_variants(
         &mut self,
-        sample_id: i64,
-        variant_id: i64,
-        call: &NewCall<'_>,
-        file_id: Option<i64>,
-    ) -> Result<Inserted> {
-        insert_call(
-            [&mut self.insert_call, &mut self.replace_call],
-            sample_id,
-            variant_id,
-            call,
-            file_id,
-        )
+        chunk: &[BulkCall<'_>],
+        statement: usize,
+        variant_ids: &mut Vec<i64>,
+    ) -> Result<()> {
+        let first = self.next_variant_id;
+        self.next_variant_id += chunk.len() as i64;
+        let insert = &mut self.insert_variants[statement];
+        for (i, call) in chunk.iter().enumerate() {
+            let b = i * VARIANT_PARAMS;
+            insert.raw_bind_parameter(b + 1, first + i as i64)?;
+            insert.raw_bind_parameter(b + 2, call.locus.chrom.as_str())?;
+            insert.raw_bind_parameter(b + 3, call.locus.pos as i64)?;
+            insert.raw_bind_parameter(b + 4, call.locus.reference.as_str())?;
+            insert.raw_bind_parameter(b + 5, call.locus.alt.as_str())?;
+            insert.raw_bind_parameter(b + 6, call.gene)?;
+            insert.raw_bind_parameter(b + 7, call.protein_change)?;
+        }
+        if insert.raw_execute()? == chunk.len() {
+            variant_ids.extend(first..first + chunk.len() as i64);
+            return Ok(());
+        }
+        // Some loci were stored already (or twice in this chunk): look each one up.
+        for call in chunk {
+            variant_ids.push(existing_variant(
+                [&mut self.find_variant, &mut self.fill_variant],
+                call.locus,
+                call.gene,
+                call.protein_change,
+            )?);
+        }
+        Ok(())
     }
+
+    fn store_calls(
+        &mut self,
+        chunk: &[BulkCall<'_>],
+        variant_ids: &[i64],
+        statement: usize,
+        counts: &mut CallCounts,
+    ) -> Result<()> {
+        let insert = &mut self.insert_calls[statement];
+        for (i, (call, variant_id)) in chunk.iter().zip(variant_ids).enumerate() {
+            let b = CALL_SHARED_PARAMS + i * CALL_PARAMS;
+            insert.raw_bind_parameter(b + 1, variant_id)?;
+            insert.raw_bind_parameter(b + 2, call.chrom_raw)?;
+            insert.raw_bind_parameter(b + 3, call.vaf)?;
+            insert.raw_bind_parameter(b + 4, call.alt_reads)?;
+            insert.raw_bind_parameter(b + 5, call.ref_reads)?;
+            insert.raw_bind_parameter(b + 6, call.depth)?;
+            insert.raw_bind_parameter(b + 7, call.vaf_source)?;
+            insert.raw_bind_parameter(b + 8, call.filter)?;
+            insert.raw_bind_parameter(b + 9, call.qual)?;
+        }
+        let inserted = insert.raw_execute()?;
+        counts.new += inserted;
+        if inserted == chunk.len() {
+            return Ok(());
+        }
+        // Some calls were there already: a detected call replaces a placeholder (the
+        // rows just inserted are detected, so the update leaves them alone).
+        let source = self.source;
+        let mut replaced = 0;
+        for (call, variant_id) in chunk.iter().zip(variant_ids) {
+            replaced += self.replace_call.execute(params![
+                source.sample_id,
+                variant_id,
+                source.caller,
+                source.sample_name,
+                call.chrom_raw,
+                call.vaf,
+                call.alt_reads,
+                call.ref_reads,
+                call.depth,
+                call.vaf_source,
+                call.filter,
+                call.qual,
+                true,
+                source.file_id
+            ])?;
+        }
+        counts.new += replaced;
+        counts.existing += chunk.len() - inserted - replaced;
+        Ok(())
+    }
+}
+
+/// Splits `n` rows into runs for the statements of [`ROWS_PER_INSERT`]: each run's
+/// rows and the index of its statement.
+fn rows_per_statement(n: usize) -> impl Iterator<Item = (std::ops::Range<usize>, usize)> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let left = n - start;
+        let statement = ROWS_PER_INSERT.iter().position(|&rows| rows <= left)?;
+        let range = start..start + ROWS_PER_INSERT[statement];
+        start = range.end;
+        Some((range, statement))
+    })
+}
+
+/// The id of a stored variant, its gene and protein change filled in if unknown.
+fn existing_variant(
+    [find, fill]: [&mut rusqlite::Statement<'_>; 2],
+    locus: &Locus,
+    gene: Option<&str>,
+    protein_change: Option<&str>,
+) -> Result<i64> {
+    let (variant_id, no_gene, no_protein): (i64, bool, bool) = find.query_row(
+        params![locus.chrom, locus.pos as i64, locus.reference, locus.alt],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if (no_gene && gene.is_some()) || (no_protein && protein_change.is_some()) {
+        fill.execute(params![variant_id, gene, protein_change])?;
+    }
+    Ok(variant_id)
 }
 
 /// The id of a variant, inserted if new, its gene and protein change filled in if unknown.
@@ -175,7 +401,6 @@ fn upsert_variant(
     gene: Option<&str>,
     protein_change: Option<&str>,
 ) -> Result<i64> {
-    let key = params![locus.chrom, locus.pos as i64, locus.reference, locus.alt];
     let inserted = insert.execute(params![
         locus.chrom,
         locus.pos as i64,
@@ -187,12 +412,7 @@ fn upsert_variant(
     if inserted == 1 {
         return Ok(conn.last_insert_rowid());
     }
-    let (variant_id, no_gene, no_protein): (i64, bool, bool) =
-        find.query_row(key, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    if (no_gene && gene.is_some()) || (no_protein && protein_change.is_some()) {
-        fill.execute(params![variant_id, gene, protein_change])?;
-    }
-    Ok(variant_id)
+    existing_variant([find, fill], locus, gene, protein_change)
 }
 
 /// Stores a call; a detected one replaces a not-detected placeholder.
@@ -384,12 +604,13 @@ impl Store {
 
 impl Tx<'_> {
     /// Gives this connection a page cache large enough for a million-call ingest
-    /// (64 MiB; SQLite's default is 2 MiB, which makes index inserts go to disk).
+    /// (32 MiB; SQLite's default is 2 MiB, which makes index inserts go to disk; more
+    /// only moves page writes from the load into the commit).
     ///
     /// # Errors
     /// Only if SQLite fails.
     pub fn reserve_cache_for_bulk_load(&self) -> Result<()> {
-        self.tx.pragma_update(None, "cache_size", -65536)?;
+        self.tx.pragma_update(None, "cache_size", -32768)?;
         Ok(())
     }
 
@@ -466,18 +687,37 @@ impl Tx<'_> {
         )
     }
 
-    /// Prepared statements for writing many calls (a large VCF) without looking
-    /// them up again for every call.
+    /// A writer of the many calls of one VCF (see [`CallWriter::store`]); no other
+    /// variant may be added while it lives, as it hands out variant ids itself.
     ///
     /// # Errors
     /// Only if SQLite fails.
-    pub fn call_writer(&self) -> Result<CallWriter<'_>> {
+    pub fn call_writer<'s>(&'s self, source: CallSource<'s>) -> Result<CallWriter<'s>> {
+        let next_variant_id: i64 = self.tx.query_row(
+            "SELECT coalesce(max(variant_id), 0) + 1 FROM variant",
+            [],
+            |r| r.get(0),
+        )?;
+        let prepare_each = |sql: fn(usize) -> String| {
+            ROWS_PER_INSERT
+                .iter()
+                .map(|&rows| self.tx.prepare(&sql(rows)))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        };
+        let mut insert_calls = prepare_each(insert_calls_sql)?;
+        for statement in &mut insert_calls {
+            statement.raw_bind_parameter(1, source.sample_id)?;
+            statement.raw_bind_parameter(2, source.caller)?;
+            statement.raw_bind_parameter(3, source.sample_name)?;
+            statement.raw_bind_parameter(4, source.file_id)?;
+        }
         Ok(CallWriter {
-            conn: &self.tx,
-            insert_variant: self.tx.prepare(INSERT_VARIANT)?,
+            source,
+            next_variant_id,
+            insert_variants: prepare_each(insert_variants_sql)?,
             find_variant: self.tx.prepare(FIND_VARIANT)?,
             fill_variant: self.tx.prepare(FILL_VARIANT)?,
-            insert_call: self.tx.prepare(INSERT_CALL)?,
+            insert_calls,
             replace_call: self.tx.prepare(REPLACE_UNDETECTED_CALL)?,
         })
     }
@@ -640,9 +880,8 @@ mod tests {
     fn variant_keeps_its_id_and_fills_only_unknown_gene_and_protein() {
         let (mut store, _) = store_with_sample();
         let tx = store.transaction().unwrap();
-        let mut writer = tx.call_writer().unwrap();
-        let first = writer.variant(&locus(100), None, None).unwrap();
-        let other = writer.variant(&locus(200), Some("TP53"), None).unwrap();
+        let first = tx.variant(&locus(100), None, None).unwrap();
+        let other = tx.variant(&locus(200), Some("TP53"), None).unwrap();
         assert_ne!(first, other);
         let cases = [
             (Some("KRAS"), None, first, ("KRAS", None)),
@@ -655,27 +894,155 @@ mod tests {
             (None, Some("p.Q61K"), first, ("KRAS", Some("p.G12D"))),
         ];
         for (gene, protein, expected_id, (expected_gene, expected_protein)) in cases {
+            assert_eq!(tx.variant(&locus(100), gene, protein).unwrap(), expected_id);
             assert_eq!(
-                writer.variant(&locus(100), gene, protein).unwrap(),
-                expected_id
-            );
-            let stored: (String, Option<String>) = tx
-                .tx
-                .query_row(
-                    "SELECT gene, protein_change FROM variant WHERE variant_id = ?1",
-                    [expected_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .unwrap();
-            assert_eq!(
-                stored,
+                gene_and_protein(&tx, expected_id),
                 (
-                    expected_gene.to_string(),
+                    Some(expected_gene.to_string()),
                     expected_protein.map(str::to_string)
                 )
             );
         }
         assert_eq!(tx.variant(&locus(200), None, None).unwrap(), other);
+    }
+
+    fn gene_and_protein(tx: &Tx<'_>, variant_id: i64) -> (Option<String>, Option<String>) {
+        tx.tx
+            .query_row(
+                "SELECT gene, protein_change FROM variant WHERE variant_id = ?1",
+                [variant_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    }
+
+    fn variant_id_at(tx: &Tx<'_>, pos: u64) -> i64 {
+        tx.tx
+            .query_row(
+                "SELECT variant_id FROM variant WHERE pos = ?1",
+                [pos as i64],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    fn bulk<'a>(locus: &'a Locus, gene: Option<&'a str>, vaf: f64) -> BulkCall<'a> {
+        BulkCall {
+            locus,
+            gene,
+            protein_change: None,
+            chrom_raw: "chr12",
+            vaf: Some(vaf),
+            alt_reads: Some(10),
+            ref_reads: Some(90),
+            depth: Some(100),
+            vaf_source: "FORMAT/AF",
+            filter: "PASS",
+            qual: None,
+        }
+    }
+
+    #[test]
+    fn call_writer_stores_every_call_and_gives_each_its_variant_id() {
+        let (mut store, sample_id) = store_with_sample();
+        let tx = store.transaction().unwrap();
+        let file_id = tx
+            .begin_file(&super::super::files::FileRecord {
+                kind: "vcf".into(),
+                path: "/a.vcf".into(),
+                sha256: "0".repeat(64),
+                params: String::new(),
+            })
+            .unwrap();
+        // Stored before the load: a variant without gene, a not-detected placeholder
+        // (at 1_000_005) and a detected call (at 1_000_006) of the same caller.
+        let known = locus(1_000_000);
+        let known_id = tx.variant(&known, None, None).unwrap();
+        let placeholder_id = tx.variant(&locus(1_000_005), None, None).unwrap();
+        tx.add_call(sample_id, placeholder_id, &call(false, 0.0), Some(file_id))
+            .unwrap();
+        let detected_id = tx.variant(&locus(1_000_006), None, None).unwrap();
+        tx.add_call(sample_id, detected_id, &call(true, 0.1), Some(file_id))
+            .unwrap();
+        let mut writer = tx
+            .call_writer(CallSource {
+                sample_id,
+                file_id,
+                caller: "mutect2",
+                sample_name: "TUMOR",
+            })
+            .unwrap();
+        let mut ids = Vec::new();
+        // 300 new loci: one statement of 256 rows, two of 16, twelve single rows.
+        let fresh: Vec<Locus> = (1..=300).map(|i| locus(i * 10)).collect();
+        let calls: Vec<BulkCall<'_>> = fresh.iter().map(|l| bulk(l, None, 0.25)).collect();
+        let counts = writer.store(&calls, &mut ids).unwrap();
+        assert_eq!(
+            counts,
+            CallCounts {
+                new: 300,
+                existing: 0
+            }
+        );
+        // A chunk of 16 holding a known variant (gene filled in), the placeholder
+        // (replaced: new), the detected call (kept), a locus twice (new, then kept)
+        // and 11 new ones; one more new one alone.
+        let twice = locus(5_000);
+        let others: Vec<Locus> = (0..12).map(|i| locus(6_000 + i)).collect();
+        let placeholder = locus(1_000_005);
+        let detected = locus(1_000_006);
+        let mut mixed = vec![
+            bulk(&known, Some("KRAS"), 0.3),
+            bulk(&placeholder, None, 0.4),
+            bulk(&detected, None, 0.5),
+            bulk(&twice, None, 0.6),
+            bulk(&twice, None, 0.7),
+        ];
+        mixed.extend(others.iter().map(|l| bulk(l, None, 0.8)));
+        let mut mixed_ids = Vec::new();
+        let counts = writer.store(&mixed[..16], &mut mixed_ids).unwrap();
+        assert_eq!(
+            counts,
+            CallCounts {
+                new: 14,
+                existing: 2
+            }
+        );
+        let counts = writer.store(&mixed[16..], &mut Vec::new()).unwrap();
+        assert_eq!(
+            counts,
+            CallCounts {
+                new: 1,
+                existing: 0
+            }
+        );
+        drop(writer);
+        for (l, id) in fresh.iter().zip(&ids) {
+            assert_eq!(variant_id_at(&tx, l.pos), *id, "{l:?}");
+        }
+        for (c, id) in mixed.iter().zip(&mixed_ids) {
+            assert_eq!(variant_id_at(&tx, c.locus.pos), *id, "{:?}", c.locus);
+        }
+        assert_eq!(mixed_ids[0], known_id);
+        assert_eq!(mixed_ids[3], mixed_ids[4]);
+        assert_eq!(gene_and_protein(&tx, known_id).0.as_deref(), Some("KRAS"));
+        let vaf_of = |variant_id: i64| -> (f64, bool) {
+            tx.tx
+                .query_row(
+                    "SELECT vaf, detected FROM variant_call WHERE variant_id = ?1",
+                    [variant_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap()
+        };
+        assert_eq!(vaf_of(placeholder_id), (0.4, true));
+        assert_eq!(vaf_of(detected_id), (0.1, true));
+        assert_eq!(vaf_of(mixed_ids[3]), (0.6, true));
+        let calls: i64 = tx
+            .tx
+            .query_row("SELECT count(*) FROM variant_call", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(calls, 2 + 300 + 14);
     }
 
     #[test]
@@ -690,11 +1057,9 @@ mod tests {
         for (first, second, outcome, vaf) in cases {
             let (mut store, sample_id) = store_with_sample();
             let tx = store.transaction().unwrap();
-            let mut writer = tx.call_writer().unwrap();
-            let variant_id = writer.variant(&locus(100), None, None).unwrap();
+            let variant_id = tx.variant(&locus(100), None, None).unwrap();
             assert_eq!(
-                writer
-                    .add_call(sample_id, variant_id, &call(first, 0.1), None)
+                tx.add_call(sample_id, variant_id, &call(first, 0.1), None)
                     .unwrap(),
                 Inserted::New
             );
@@ -712,5 +1077,23 @@ mod tests {
                 .unwrap();
             assert_eq!((stored_vaf, detected), (vaf, first || second));
         }
+    }
+
+    #[test]
+    fn rows_go_in_the_largest_statements_that_fit() {
+        let sizes = |n| {
+            rows_per_statement(n)
+                .map(|(r, s)| (r.len(), s))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sizes(0), vec![]);
+        assert_eq!(sizes(1), vec![(1, 2)]);
+        assert_eq!(sizes(17), vec![(16, 1), (1, 2)]);
+        assert_eq!(
+            sizes(256 + 32 + 2),
+            vec![(256, 0), (16, 1), (16, 1), (1, 2), (1, 2)]
+        );
+        let covered: Vec<usize> = rows_per_statement(1000).flat_map(|(r, _)| r).collect();
+        assert_eq!(covered, (0..1000).collect::<Vec<_>>());
     }
 }
