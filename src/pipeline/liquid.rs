@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::ingest::bam::{Access, CountOptions, count_alleles};
 use crate::ingest::loci::{self, LocusRow};
 use crate::ingest::vcf::{self, Call, CallReader, Caller, CallerOrigin, Locus, Skipped};
-use crate::store::liquid::{BulkCall, CallSource, NewAlleleCount, NewCall};
+use crate::store::liquid::{BAM_CALLER, BulkCall, CallSource, NewAlleleCount, NewCall};
 use crate::store::{Store, Tx};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -418,7 +418,7 @@ pub fn ingest_bam(
                     sample_id,
                     variant_id,
                     &NewCall {
-                        caller: "bam",
+                        caller: BAM_CALLER,
                         sample_name: &sample_name,
                         chrom_raw: &count.row.chrom_raw,
                         vaf: count.vaf,

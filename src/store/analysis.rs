@@ -200,9 +200,10 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
         ),
         "calls" => (
             "SELECT p.code, s.date, v.chrom, v.pos, v.ref, v.alt, v.gene, v.protein_change, c.caller,
-                    c.vaf, c.alt_reads, c.ref_reads, c.depth, c.vaf_source, c.filter, c.detected,
+                    c.vaf, c.alt_reads, c.ref_reads, c.depth, o.vaf_source, c.filter, c.detected,
                     s.cfdna_ng_per_ml, i.index_date
                FROM variant_call c JOIN lb_sample s USING (sample_id) JOIN variant v USING (variant_id)
+               JOIN call_provenance o USING (provenance_id)
                JOIN patient p ON p.patient_id = s.patient_id
                JOIN patient_index_date i ON i.patient_id = s.patient_id
               ORDER BY p.code, s.date, v.chrom, v.pos, v.alt, c.caller",

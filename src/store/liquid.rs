@@ -7,6 +7,10 @@ use crate::error::{Error, Result};
 use crate::ingest::vcf::Locus;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
+use std::collections::HashMap;
+
+/// The caller name of allele counts read from a BAM (`ingest bam`).
+pub const BAM_CALLER: &str = "bam";
 
 /// A variant call (or a tracked variant looked for and not found) to store.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,16 +105,48 @@ const FILL_VARIANT: &str = "UPDATE variant SET gene = coalesce(gene, ?2),
 /// A new call; nothing when the sample already has one of this variant by this
 /// caller (then [`REPLACE_UNDETECTED_CALL`]). An `ON CONFLICT DO UPDATE` here would
 /// make SQLite journal every statement's pages, as the update may fail a foreign key.
-const INSERT_CALL: &str = "INSERT INTO variant_call (sample_id, variant_id, caller, sample_name,
-        chrom_raw, vaf, alt_reads, ref_reads, depth, vaf_source, filter, qual, detected, file_id)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+const INSERT_CALL: &str = "INSERT INTO variant_call (sample_id, variant_id, caller,
+        provenance_id, vaf, alt_reads, ref_reads, depth, filter, qual, detected, file_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
      ON CONFLICT (sample_id, variant_id, caller) DO NOTHING";
 
-/// A detected call replaces a not-detected placeholder of the same sample, variant and caller.
+/// A detected call replaces a not-detected placeholder of the same sample, variant and
+/// caller (parameters as [`INSERT_CALL`]).
 const REPLACE_UNDETECTED_CALL: &str = "UPDATE variant_call
-        SET sample_name = ?4, chrom_raw = ?5, vaf = ?6, alt_reads = ?7, ref_reads = ?8,
-            depth = ?9, vaf_source = ?10, filter = ?11, qual = ?12, detected = ?13, file_id = ?14
-      WHERE sample_id = ?1 AND variant_id = ?2 AND caller = ?3 AND detected = 0 AND ?13 = 1";
+        SET provenance_id = ?4, vaf = ?5, alt_reads = ?6, ref_reads = ?7, depth = ?8,
+            filter = ?9, qual = ?10, detected = ?11, file_id = ?12
+      WHERE sample_id = ?1 AND variant_id = ?2 AND caller = ?3 AND detected = 0 AND ?11 = 1";
+
+/// A provenance (sample column, contig as written, VAF source); nothing when stored.
+const INSERT_PROVENANCE: &str = "INSERT INTO call_provenance (sample_name, chrom_raw, vaf_source)
+     VALUES (?1, ?2, ?3) ON CONFLICT (sample_name, chrom_raw, vaf_source) DO NOTHING";
+
+const FIND_PROVENANCE: &str = "SELECT provenance_id FROM call_provenance
+     WHERE sample_name = ?1 AND chrom_raw = ?2 AND vaf_source = ?3";
+
+/// The id of a call's provenance, stored if new.
+fn provenance_id(
+    conn: &rusqlite::Connection,
+    sample_name: &str,
+    chrom_raw: &str,
+    vaf_source: &str,
+) -> Result<i64> {
+    let key = params![sample_name, chrom_raw, vaf_source];
+    if conn.prepare_cached(INSERT_PROVENANCE)?.execute(key)? == 1 {
+        return Ok(conn.last_insert_rowid());
+    }
+    Ok(conn
+        .prepare_cached(FIND_PROVENANCE)?
+        .query_row(key, |r| r.get(0))?)
+}
+
+/// `?first, ?first+1, ...`: `count` numbered parameters.
+fn numbered_params(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Rows per multi-row `INSERT` of a bulk load, largest first: one statement per 256
 /// rows instead of one per row saves SQLite most of its per-statement work (25 %
@@ -127,16 +163,9 @@ const VARIANT_PARAMS: usize = 7;
 fn insert_variants_sql(n: usize) -> String {
     let rows: Vec<String> = (0..n)
         .map(|i| {
-            let b = i * VARIANT_PARAMS;
             format!(
-                "(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7
+                "({})",
+                numbered_params(1 + i * VARIANT_PARAMS, VARIANT_PARAMS)
             )
         })
         .collect();
@@ -147,36 +176,25 @@ fn insert_variants_sql(n: usize) -> String {
     )
 }
 
-/// Parameters shared by every row of [`insert_calls_sql`]: sample, caller, column, file.
-const CALL_SHARED_PARAMS: usize = 4;
+/// Parameters shared by every row of [`insert_calls_sql`]: sample, caller, file.
+const CALL_SHARED_PARAMS: usize = 3;
 
 /// Parameters of one call row of [`insert_calls_sql`].
-const CALL_PARAMS: usize = 9;
+const CALL_PARAMS: usize = 8;
 
-/// `n` new detected calls of one sample, caller, column and file (`?1`..`?4`, bound
-/// once for every statement); a call the sample already has is left out (see
+/// `n` new detected calls of one sample, caller and file (`?1`..`?3`, bound once
+/// for every statement); a call the sample already has is left out (see
 /// [`REPLACE_UNDETECTED_CALL`]).
 fn insert_calls_sql(n: usize) -> String {
     let rows: Vec<String> = (0..n)
         .map(|i| {
-            let b = CALL_SHARED_PARAMS + i * CALL_PARAMS;
-            format!(
-                "(?1, ?{}, ?2, ?3, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, 1, ?4)",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9
-            )
+            let row = numbered_params(CALL_SHARED_PARAMS + 1 + i * CALL_PARAMS, CALL_PARAMS);
+            format!("(?1, ?2, ?3, {row}, 1)")
         })
         .collect();
     format!(
-        "INSERT INTO variant_call (sample_id, variant_id, caller, sample_name, chrom_raw, vaf,
-                alt_reads, ref_reads, depth, vaf_source, filter, qual, detected, file_id)
+        "INSERT INTO variant_call (sample_id, caller, file_id, variant_id, provenance_id, vaf,
+                alt_reads, ref_reads, depth, filter, qual, detected)
          VALUES {} ON CONFLICT (sample_id, variant_id, caller) DO NOTHING",
         rows.join(", ")
     )
@@ -233,14 +251,19 @@ pub struct CallCounts {
 
 /// The statements of a bulk call load of one VCF, prepared once (see [`Tx::call_writer`]).
 pub struct CallWriter<'t> {
+    conn: &'t rusqlite::Connection,
     source: CallSource<'t>,
     /// The id the next new variant gets.
     next_variant_id: i64,
+    /// Provenance ids by (contig as written, VAF source), this writer's column.
+    provenances: HashMap<(String, String), i64>,
+    /// Each call's provenance id (scratch space of [`CallWriter::store`]).
+    provenance_ids: Vec<i64>,
     /// One statement per size of [`ROWS_PER_INSERT`].
     insert_variants: Vec<rusqlite::Statement<'t>>,
     find_variant: rusqlite::Statement<'t>,
     fill_variant: rusqlite::Statement<'t>,
-    /// One statement per size of [`ROWS_PER_INSERT`], sample, caller, column and file bound.
+    /// One statement per size of [`ROWS_PER_INSERT`], sample, caller and file bound.
     insert_calls: Vec<rusqlite::Statement<'t>>,
     replace_call: rusqlite::Statement<'t>,
 }
@@ -263,16 +286,42 @@ impl CallWriter<'_> {
             let chunk = &calls[chunk];
             self.store_variants(chunk, statement, variant_ids)?;
         }
+        self.provenance_ids.clear();
+        let mut last: Option<(&str, &str, i64)> = None;
+        for call in calls {
+            let id = match last {
+                Some((chrom_raw, vaf_source, id))
+                    if chrom_raw == call.chrom_raw && vaf_source == call.vaf_source =>
+                {
+                    id
+                }
+                _ => self.provenance(call.chrom_raw, call.vaf_source)?,
+            };
+            self.provenance_ids.push(id);
+            last = Some((call.chrom_raw, call.vaf_source, id));
+        }
         let mut counts = CallCounts::default();
         for (range, statement) in rows_per_statement(calls.len()) {
             self.store_calls(
                 &calls[range.clone()],
-                &variant_ids[range],
+                &variant_ids[range.clone()],
+                range,
                 statement,
                 &mut counts,
             )?;
         }
         Ok(counts)
+    }
+
+    /// The provenance id of this writer's column with `chrom_raw` and `vaf_source`.
+    fn provenance(&mut self, chrom_raw: &str, vaf_source: &str) -> Result<i64> {
+        let key = (chrom_raw.to_string(), vaf_source.to_string());
+        if let Some(id) = self.provenances.get(&key) {
+            return Ok(*id);
+        }
+        let id = provenance_id(self.conn, self.source.sample_name, chrom_raw, vaf_source)?;
+        self.provenances.insert(key, id);
+        Ok(id)
     }
 
     fn store_variants(
@@ -310,25 +359,28 @@ impl CallWriter<'_> {
         Ok(())
     }
 
+    /// Stores the calls `chunk` (at `range` of the batch) with one statement.
     fn store_calls(
         &mut self,
         chunk: &[BulkCall<'_>],
         variant_ids: &[i64],
+        range: std::ops::Range<usize>,
         statement: usize,
         counts: &mut CallCounts,
     ) -> Result<()> {
+        let provenance_ids = &self.provenance_ids[range];
         let insert = &mut self.insert_calls[statement];
-        for (i, (call, variant_id)) in chunk.iter().zip(variant_ids).enumerate() {
+        let rows = chunk.iter().zip(variant_ids).zip(provenance_ids);
+        for (i, ((call, variant_id), provenance_id)) in rows.enumerate() {
             let b = CALL_SHARED_PARAMS + i * CALL_PARAMS;
             insert.raw_bind_parameter(b + 1, variant_id)?;
-            insert.raw_bind_parameter(b + 2, call.chrom_raw)?;
+            insert.raw_bind_parameter(b + 2, provenance_id)?;
             insert.raw_bind_parameter(b + 3, call.vaf)?;
             insert.raw_bind_parameter(b + 4, call.alt_reads)?;
             insert.raw_bind_parameter(b + 5, call.ref_reads)?;
             insert.raw_bind_parameter(b + 6, call.depth)?;
-            insert.raw_bind_parameter(b + 7, call.vaf_source)?;
-            insert.raw_bind_parameter(b + 8, call.filter)?;
-            insert.raw_bind_parameter(b + 9, call.qual)?;
+            insert.raw_bind_parameter(b + 7, call.filter)?;
+            insert.raw_bind_parameter(b + 8, call.qual)?;
         }
         let inserted = insert.raw_execute()?;
         counts.new += inserted;
@@ -339,18 +391,17 @@ impl CallWriter<'_> {
         // rows just inserted are detected, so the update leaves them alone).
         let source = self.source;
         let mut replaced = 0;
-        for (call, variant_id) in chunk.iter().zip(variant_ids) {
+        let rows = chunk.iter().zip(variant_ids).zip(provenance_ids);
+        for ((call, variant_id), provenance_id) in rows {
             replaced += self.replace_call.execute(params![
                 source.sample_id,
                 variant_id,
                 source.caller,
-                source.sample_name,
-                call.chrom_raw,
+                provenance_id,
                 call.vaf,
                 call.alt_reads,
                 call.ref_reads,
                 call.depth,
-                call.vaf_source,
                 call.filter,
                 call.qual,
                 true,
@@ -417,23 +468,23 @@ fn upsert_variant(
 
 /// Stores a call; a detected one replaces a not-detected placeholder.
 fn insert_call(
+    conn: &rusqlite::Connection,
     [insert, replace]: [&mut rusqlite::Statement<'_>; 2],
     sample_id: i64,
     variant_id: i64,
     call: &NewCall<'_>,
     file_id: Option<i64>,
 ) -> Result<Inserted> {
+    let provenance_id = provenance_id(conn, call.sample_name, call.chrom_raw, call.vaf_source)?;
     let values = params![
         sample_id,
         variant_id,
         call.caller,
-        call.sample_name,
-        call.chrom_raw,
+        provenance_id,
         call.vaf,
         call.alt_reads,
         call.ref_reads,
         call.depth,
-        call.vaf_source,
         call.filter,
         call.qual,
         call.detected,
@@ -473,9 +524,10 @@ impl Store {
         self.patient(code)?;
         let mut stmt = self.conn.prepare(
             "SELECT s.date, v.chrom, v.pos, v.ref, v.alt, v.gene, v.protein_change,
-                    c.vaf, c.alt_reads, c.depth, c.filter, c.caller, c.vaf_source,
-                    c.sample_name, c.detected, t.variant_id IS NOT NULL
+                    c.vaf, c.alt_reads, c.depth, c.filter, c.caller, o.vaf_source,
+                    o.sample_name, c.detected, t.variant_id IS NOT NULL
                FROM variant_call c
+               JOIN call_provenance o USING (provenance_id)
                JOIN lb_sample s USING (sample_id)
                JOIN patient p ON p.patient_id = s.patient_id
                JOIN variant v ON v.variant_id = c.variant_id
@@ -547,7 +599,10 @@ impl Store {
     /// observed there. Callers (and BAM counts, stored as caller `bam`) are merged as
     /// the response criteria merge them: detected if any detected it, VAF the mean over
     /// the detecting ones (alt / (ref + alt) when one gave no VAF), depth the largest
-    /// known; a tracked variant with no row in the draw is undetected at an unknown depth.
+    /// known. A tracked variant with no row in a draw that has calls from a VCF is
+    /// undetected at an unknown depth (the caller looked and did not call it); in a draw
+    /// with BAM counts only it was not looked at and is left out, and a draw that
+    /// observed none of the tracked variants is not listed.
     ///
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
@@ -567,10 +622,13 @@ impl Store {
                JOIN variant v ON v.variant_id = t.variant_id
                LEFT JOIN variant_call c ON c.sample_id = s.sample_id AND c.variant_id = t.variant_id
               WHERE p.code = ?1
+                AND (c.sample_id IS NOT NULL
+                     OR EXISTS (SELECT 1 FROM variant_call w
+                                 WHERE w.sample_id = s.sample_id AND w.caller <> ?2))
               GROUP BY s.sample_id, t.variant_id
               ORDER BY s.date, v.chrom, v.pos, v.ref, v.alt",
         )?;
-        let rows = stmt.query_map([code], |r| {
+        let rows = stmt.query_map([code, BAM_CALLER], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -676,6 +734,7 @@ impl Tx<'_> {
         file_id: Option<i64>,
     ) -> Result<Inserted> {
         insert_call(
+            &self.tx,
             [
                 &mut *self.tx.prepare_cached(INSERT_CALL)?,
                 &mut *self.tx.prepare_cached(REPLACE_UNDETECTED_CALL)?,
@@ -708,12 +767,14 @@ impl Tx<'_> {
         for statement in &mut insert_calls {
             statement.raw_bind_parameter(1, source.sample_id)?;
             statement.raw_bind_parameter(2, source.caller)?;
-            statement.raw_bind_parameter(3, source.sample_name)?;
-            statement.raw_bind_parameter(4, source.file_id)?;
+            statement.raw_bind_parameter(3, source.file_id)?;
         }
         Ok(CallWriter {
+            conn: &self.tx,
             source,
             next_variant_id,
+            provenances: HashMap::new(),
+            provenance_ids: Vec::new(),
             insert_variants: prepare_each(insert_variants_sql)?,
             find_variant: self.tx.prepare(FIND_VARIANT)?,
             fill_variant: self.tx.prepare(FILL_VARIANT)?,
@@ -1077,6 +1138,59 @@ mod tests {
                 .unwrap();
             assert_eq!((stored_vaf, detected), (vaf, first || second));
         }
+    }
+
+    #[test]
+    fn a_tracked_variant_without_a_row_is_undetected_only_where_a_vcf_looked() {
+        let (mut store, vcf_draw) = store_with_sample();
+        let tx = store.transaction().unwrap();
+        let patient_id = tx.patient_id("P001").unwrap().unwrap();
+        let date = |d| crate::model::parse_date(d).unwrap();
+        let bam_draw = tx.lb_sample(patient_id, date("2024-02-01"), None).unwrap();
+        let elsewhere_draw = tx.lb_sample(patient_id, date("2024-03-01"), None).unwrap();
+        let [a, b, other] = [100, 200, 300].map(|pos| tx.variant(&locus(pos), None, None).unwrap());
+        for tracked in [a, b] {
+            tx.track(patient_id, tracked, None, None).unwrap();
+        }
+        let bam = |vaf| NewCall {
+            caller: BAM_CALLER,
+            sample_name: "draw.bam",
+            ..call(true, vaf)
+        };
+        tx.add_call(vcf_draw, a, &call(true, 0.1), None).unwrap();
+        tx.add_call(bam_draw, a, &bam(0.05), None).unwrap();
+        tx.add_call(elsewhere_draw, other, &bam(0.3), None).unwrap();
+        tx.commit().unwrap();
+        let draws = store.tracked_draws("P001").unwrap();
+        // (date, [(variant, detected, depth)])
+        let seen: Vec<(String, Vec<(String, bool, Option<i64>)>)> = draws
+            .iter()
+            .map(|d| {
+                (
+                    d.date.to_string(),
+                    d.tracked
+                        .iter()
+                        .map(|o| (o.variant.clone(), o.detected, o.depth))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "2024-01-01".to_string(),
+                    vec![
+                        ("12:100 C>T".to_string(), true, Some(100)),
+                        ("12:200 C>T".to_string(), false, None)
+                    ]
+                ),
+                (
+                    "2024-02-01".to_string(),
+                    vec![("12:100 C>T".to_string(), true, Some(100))]
+                ),
+            ]
+        );
     }
 
     #[test]

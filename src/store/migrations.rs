@@ -24,6 +24,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_measurements.sql",
         sql: include_str!("../../schema/0002_measurements.sql"),
     },
+    Migration {
+        name: "0003_call_provenance.sql",
+        sql: include_str!("../../schema/0003_call_provenance.sql"),
+    },
 ];
 
 /// The schema version recorded in the database.
