@@ -57,7 +57,7 @@ fn schema_2_calls_keep_their_provenance_through_the_upgrade() {
             .contains("upgraded")
     );
     let calls: serde_json::Value = serde_json::from_str(
-        &s.run_raw(&["--db", db_arg, "--format", "json", "calls", "V001"])
+        s.run_raw(&["--db", db_arg, "--format", "json", "calls", "V001"])
             .ok(),
     )
     .unwrap();
@@ -108,7 +108,7 @@ fn schema_2_calls_keep_their_provenance_through_the_upgrade() {
     );
     // ctDNA metrics still see the draws: a not-detected placeholder counts as tracked.
     let ctdna: serde_json::Value = serde_json::from_str(
-        &s.run_raw(&["--db", db_arg, "--format", "json", "ctdna", "V001"])
+        s.run_raw(&["--db", db_arg, "--format", "json", "ctdna", "V001"])
             .ok(),
     )
     .unwrap();

@@ -1162,33 +1162,20 @@ mod tests {
         tx.add_call(elsewhere_draw, other, &bam(0.3), None).unwrap();
         tx.commit().unwrap();
         let draws = store.tracked_draws("P001").unwrap();
-        // (date, [(variant, detected, depth)])
-        let seen: Vec<(String, Vec<(String, bool, Option<i64>)>)> = draws
+        let seen: Vec<String> = draws
             .iter()
-            .map(|d| {
-                (
-                    d.date.to_string(),
-                    d.tracked
-                        .iter()
-                        .map(|o| (o.variant.clone(), o.detected, o.depth))
-                        .collect(),
-                )
+            .flat_map(|d| {
+                d.tracked
+                    .iter()
+                    .map(move |o| format!("{} {} {} {:?}", d.date, o.variant, o.detected, o.depth))
             })
             .collect();
         assert_eq!(
             seen,
             [
-                (
-                    "2024-01-01".to_string(),
-                    vec![
-                        ("12:100 C>T".to_string(), true, Some(100)),
-                        ("12:200 C>T".to_string(), false, None)
-                    ]
-                ),
-                (
-                    "2024-02-01".to_string(),
-                    vec![("12:100 C>T".to_string(), true, Some(100))]
-                ),
+                "2024-01-01 12:100 C>T true Some(100)",
+                "2024-01-01 12:200 C>T false None",
+                "2024-02-01 12:100 C>T true Some(100)",
             ]
         );
     }
