@@ -7,10 +7,11 @@ pub mod cytokines;
 pub mod imaging;
 
 use crate::error::{Error, Result};
-use crate::ingest::{self, Fingerprint};
+use crate::ingest;
 use crate::store::events::Inserted;
-use crate::store::{FileRecord, IngestedFile, Store, Tx};
-use std::path::Path;
+use crate::store::{FileRecord, IngestedFile, SHA256_PENDING, Store, Tx};
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 
 pub mod liquid;
 
@@ -78,16 +79,88 @@ pub fn ingest_file<T>(
         kind,
         params,
         || parse(path),
-        |tx, file_id, items: Vec<T>| Ok((items.len(), write(tx, file_id, &items)?, ())),
+        |tx, file_id, items: Vec<T>, _| Ok((items.len(), write(tx, file_id, &items)?, ())),
     )?;
     Ok(report)
 }
 
+/// Whether the ledger already holds a file, answered once the file is hashed. The
+/// SHA-256 is computed on a thread of its own while the file is parsed and written
+/// (reading a large VCF or BAM twice one after the other would add the whole hashing
+/// time to the ingest); a long write asks [`LedgerCheck::check`] between batches so
+/// that a file ingested before stops early.
+pub struct LedgerCheck {
+    path: PathBuf,
+    /// The ledger row: `sha256` is [`SHA256_PENDING`] until the hash is known.
+    record: FileRecord,
+    hashing: Option<JoinHandle<Result<String>>>,
+    /// The earlier ingest of the same bytes, once looked up.
+    answer: Option<Option<IngestedFile>>,
+}
+
+impl LedgerCheck {
+    fn start(path: &Path, record: FileRecord) -> LedgerCheck {
+        let owned = path.to_path_buf();
+        let hashing = std::thread::spawn(move || ingest::fingerprint(&owned).map(|f| f.sha256));
+        LedgerCheck {
+            path: path.to_path_buf(),
+            record,
+            hashing: Some(hashing),
+            answer: None,
+        }
+    }
+
+    /// Whether the hash is known (so that [`LedgerCheck::answer`] will not wait).
+    fn hashed(&self) -> bool {
+        self.hashing.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
+    /// Waits for the hash, then asks `find` (once) for an earlier ingest of the file.
+    fn answer(
+        &mut self,
+        find: impl FnOnce(&FileRecord) -> Result<Option<IngestedFile>>,
+    ) -> Result<Option<IngestedFile>> {
+        if let Some(answer) = &self.answer {
+            return Ok(answer.clone());
+        }
+        let stopped = || {
+            Error::io(
+                &self.path,
+                std::io::Error::other("the thread hashing the file stopped"),
+            )
+        };
+        let hashing = self.hashing.take().ok_or_else(stopped)?;
+        self.record.sha256 = hashing.join().map_err(|_| stopped())??;
+        let previous = find(&self.record)?;
+        self.answer = Some(previous.clone());
+        Ok(previous)
+    }
+
+    /// Fails once the file's hash is known and the ledger holds the same bytes as the
+    /// same kind with the same parameters (the ingest then rolls back and reports the
+    /// earlier one); never waits for the hash. For writes long enough to check between
+    /// batches.
+    ///
+    /// # Errors
+    /// That failure, an unreadable file, or SQLite failing.
+    pub fn check(&mut self, tx: &Tx<'_>) -> Result<()> {
+        if self.hashed() && self.answer(|record| tx.find_ingested(record))?.is_some() {
+            return Err(Error::store(
+                &self.path,
+                "ingested before: nothing is written",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The ingest procedure for files streamed while they are written (large VCF and
-/// BAM): skip a file already ingested, run `prepare` (work that needs no database,
-/// such as opening the file and reading its header) and hand what it returns to
-/// `run`, which reads and writes in one transaction with the ledger row. `run`
-/// returns the records read, what was written, and a detail of its own.
+/// BAM): run `prepare` (work that needs no database, such as opening the file and
+/// reading its header) and hand what it returns to `run`, which reads and writes in
+/// one transaction with the ledger row. `run` returns the records read, what was
+/// written, and a detail of its own. The file is hashed meanwhile; if the same bytes
+/// were ingested before as the same kind with the same parameters, nothing is
+/// written and the report says so.
 ///
 /// # Errors
 /// Whatever `prepare` or `run` return; the store is then unchanged.
@@ -97,28 +170,41 @@ pub fn ingest_streamed<P, R>(
     kind: &'static str,
     params: &str,
     prepare: impl FnOnce() -> Result<P>,
-    run: impl FnOnce(&Tx<'_>, i64, P) -> Result<(usize, Written, R)>,
+    run: impl FnOnce(&Tx<'_>, i64, P, &mut LedgerCheck) -> Result<(usize, Written, R)>,
 ) -> Result<(IngestReport, Option<R>)> {
-    let Fingerprint { path: abs, sha256 } = ingest::fingerprint(path)?;
+    let abs = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
     let record = FileRecord {
         kind: kind.to_string(),
         path: abs.to_string_lossy().into_owned(),
-        sha256,
+        sha256: SHA256_PENDING.to_string(),
         params: params.to_string(),
     };
-    if let Some(previous) = store.find_ingested(&record)? {
+    let already = |previous| {
         let report = IngestReport {
-            path: abs,
+            path: abs.clone(),
             kind,
             outcome: Outcome::AlreadyIngested(previous),
         };
-        return Ok((report, None));
+        Ok((report, None))
+    };
+    let mut ledger = LedgerCheck::start(path, record);
+    let prepared = prepare();
+    // A small file is hashed by now: one ingested before is a no-op without a transaction.
+    if prepared.is_err() || ledger.hashed() {
+        if let Some(previous) = ledger.answer(|record| store.find_ingested(record))? {
+            return already(previous);
+        }
     }
-    let prepared = prepare()?;
+    let prepared = prepared?;
     let tx = store.transaction()?;
-    let file_id = tx.begin_file(&record)?;
-    let (records, written, detail) = run(&tx, file_id, prepared)?;
-    tx.finish_file(file_id, written.new)?;
+    let file_id = tx.begin_file(&ledger.record)?;
+    let ran = run(&tx, file_id, prepared, &mut ledger);
+    if let Some(previous) = ledger.answer(|record| tx.find_ingested(record))? {
+        drop(tx);
+        return already(previous);
+    }
+    let (records, written, detail) = ran?;
+    tx.finish_file(file_id, &ledger.record.sha256, written.new)?;
     tx.commit()?;
     let report = IngestReport {
         path: abs,
@@ -309,5 +395,65 @@ mod tests {
         let err = ingest_patients(&mut store, &other).unwrap_err().to_string();
         assert!(err.contains("line 3: field 'patient'"), "{err}");
         assert_eq!(store.patients().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_file_ingested_before_stops_its_write_and_leaves_the_store_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "e.csv", "patient,date,kind\n");
+        let mut store = Store::in_memory().unwrap();
+        // Each `run` writes which ingest it is, then waits for the parallel hash and
+        // asks the ledger, as a long VCF write does between batches. The second
+        // ingest stops there (or before its transaction, when the hash came first).
+        let outcomes = ["first", "second"].map(|which| {
+            let (report, _) = ingest_streamed(
+                &mut store,
+                &path,
+                "events",
+                "",
+                || Ok(()),
+                |tx, _, (), ledger| {
+                    tx.set_meta("written_by", which)?;
+                    while !ledger.hashed() {
+                        std::thread::yield_now();
+                    }
+                    ledger.check(tx)?;
+                    Ok((
+                        1,
+                        Written {
+                            new: 1,
+                            existing: 0,
+                        },
+                        (),
+                    ))
+                },
+            )
+            .unwrap();
+            report.outcome
+        });
+        assert!(
+            matches!(outcomes[0], Outcome::Ingested { new: 1, .. }),
+            "{outcomes:?}"
+        );
+        assert!(
+            matches!(outcomes[1], Outcome::AlreadyIngested(ref f) if f.rows == 1),
+            "{outcomes:?}"
+        );
+        assert_eq!(store.meta("written_by").unwrap().as_deref(), Some("first"));
+        let record = FileRecord {
+            kind: "events".into(),
+            path: String::new(),
+            sha256: ingest::fingerprint(&path).unwrap().sha256,
+            params: String::new(),
+        };
+        assert!(
+            store.find_ingested(&record).unwrap().is_some(),
+            "the real SHA-256 is recorded"
+        );
+        let pending = FileRecord {
+            sha256: SHA256_PENDING.into(),
+            ..record
+        };
+        assert_eq!(store.find_ingested(&pending).unwrap(), None);
     }
 }

@@ -227,6 +227,23 @@ fn tracked_variants_are_reported_in_later_samples_detected_or_not() {
         .ok()
         .to_string();
     assert!(again.contains("already ingested"), "{again}");
+    // VCFs load without SQLite's row-by-row foreign-key checks: every key must still hold.
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let dangling: Vec<String> = conn
+        .prepare("PRAGMA foreign_key_check")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(
+        dangling.is_empty(),
+        "rows with dangling keys in {dangling:?}"
+    );
+    let calls: i64 = conn
+        .query_row("SELECT count(*) FROM variant_call", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(calls, 2 + 2 + 2);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Liquid-biopsy ingest: a VCF (streamed) or a loci list into a patient's blood-draw sample and tracked set.
 
-use super::{IngestReport, Written, ingest_streamed};
+use super::{IngestReport, LedgerCheck, Written, ingest_streamed};
 use crate::error::{Error, Result};
 use crate::ingest::bam::{Access, CountOptions, count_alleles};
 use crate::ingest::loci::{self, LocusRow};
@@ -90,7 +90,7 @@ pub fn ingest_vcf(
             "vcf",
             &params,
             || CallReader::open(path, &request.options),
-            |tx, file_id, mut reader| write_vcf(tx, file_id, &mut reader, request),
+            |tx, file_id, mut reader, ledger| write_vcf(tx, file_id, &mut reader, request, ledger),
         )
     })
 }
@@ -168,6 +168,7 @@ fn write_vcf(
     file_id: i64,
     reader: &mut CallReader,
     request: &VcfIngest,
+    ledger: &mut LedgerCheck,
 ) -> Result<(usize, Written, VcfDetail)> {
     let patient_id = tx
         .patient_id(&request.patient)?
@@ -202,6 +203,7 @@ fn write_vcf(
     })?;
     let mut variant_ids = Vec::new();
     for_each_call_batch(reader, |calls| {
+        ledger.check(tx)?;
         records += calls.len();
         let mut kept = Vec::with_capacity(calls.len());
         for call in calls {
@@ -391,7 +393,7 @@ pub fn ingest_bam(
         "bam",
         &params,
         || count_alleles(path, &loci_path, &loci, options),
-        |tx, file_id, result| {
+        |tx, file_id, result, _| {
             let patient_id = tx
                 .patient_id(&request.patient)?
                 .ok_or_else(|| Error::UnknownPatient(request.patient.clone()))?;

@@ -37,22 +37,7 @@ impl Store {
     /// # Errors
     /// Only if SQLite fails.
     pub fn find_ingested(&self, record: &FileRecord) -> Result<Option<IngestedFile>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT file_id, path, rows, ingested_at FROM ingested_file
-                  WHERE kind = ?1 AND sha256 = ?2 AND params = ?3",
-                params![record.kind, record.sha256, record.params],
-                |r| {
-                    Ok(IngestedFile {
-                        file_id: r.get(0)?,
-                        path: r.get(1)?,
-                        rows: r.get(2)?,
-                        ingested_at: r.get(3)?,
-                    })
-                },
-            )
-            .optional()?)
+        find_ingested(&self.conn, record)
     }
 
     /// A value of the store's metadata (`origin`, `created_at` ...).
@@ -69,7 +54,37 @@ impl Store {
     }
 }
 
+fn find_ingested(conn: &rusqlite::Connection, record: &FileRecord) -> Result<Option<IngestedFile>> {
+    Ok(conn
+        .query_row(
+            "SELECT file_id, path, rows, ingested_at FROM ingested_file
+              WHERE kind = ?1 AND sha256 = ?2 AND params = ?3",
+            params![record.kind, record.sha256, record.params],
+            |r| {
+                Ok(IngestedFile {
+                    file_id: r.get(0)?,
+                    path: r.get(1)?,
+                    rows: r.get(2)?,
+                    ingested_at: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The `sha256` of a ledger row whose file is still being hashed (see
+/// [`Tx::finish_file`]): 64 characters, as the column requires, but never a digest.
+pub const SHA256_PENDING: &str = "----------------------------------------------------------------";
+
 impl Tx<'_> {
+    /// As [`Store::find_ingested`], inside this transaction.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn find_ingested(&self, record: &FileRecord) -> Result<Option<IngestedFile>> {
+        find_ingested(&self.tx, record)
+    }
+
     /// Records a file as ingested (rows filled in by [`Tx::finish_file`]); returns its id.
     ///
     /// # Errors
@@ -90,14 +105,15 @@ impl Tx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    /// Sets how many rows an ingested file wrote.
+    /// Sets the SHA-256 of an ingested file (begun with [`SHA256_PENDING`] while it
+    /// was hashed as it was read) and how many rows it wrote.
     ///
     /// # Errors
     /// Only if SQLite fails.
-    pub fn finish_file(&self, file_id: i64, rows: usize) -> Result<()> {
+    pub fn finish_file(&self, file_id: i64, sha256: &str, rows: usize) -> Result<()> {
         self.tx.execute(
-            "UPDATE ingested_file SET rows = ?2 WHERE file_id = ?1",
-            params![file_id, rows as i64],
+            "UPDATE ingested_file SET sha256 = ?2, rows = ?3 WHERE file_id = ?1",
+            params![file_id, sha256, rows as i64],
         )?;
         Ok(())
     }
