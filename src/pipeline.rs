@@ -190,10 +190,10 @@ pub fn ingest_streamed<P, R>(
     let mut ledger = LedgerCheck::start(path, record);
     let prepared = prepare();
     // A small file is hashed by now: one ingested before is a no-op without a transaction.
-    if prepared.is_err() || ledger.hashed() {
-        if let Some(previous) = ledger.answer(|record| store.find_ingested(record))? {
-            return already(previous);
-        }
+    if (prepared.is_err() || ledger.hashed())
+        && let Some(previous) = ledger.answer(|record| store.find_ingested(record))?
+    {
+        return already(previous);
     }
     let prepared = prepared?;
     let tx = store.transaction()?;
