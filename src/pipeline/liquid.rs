@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::ingest::bam::{Access, CountOptions, count_alleles};
 use crate::ingest::loci::{self, LocusRow};
 use crate::ingest::vcf::{self, Call, CallReader, Caller, CallerOrigin, Locus, Skipped};
-use crate::store::liquid::{BAM_CALLER, BulkCall, CallSource, NewAlleleCount, NewCall};
+use crate::store::liquid::{BAM_CALLER, BulkCall, CallSource, CallValues, NewAlleleCount, NewCall};
 use crate::store::{Store, Tx};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -229,14 +229,16 @@ fn write_vcf(
                 locus: &call.locus,
                 gene: call.gene.as_deref(),
                 protein_change: call.protein_change.as_deref(),
-                chrom_raw: &call.chrom_raw,
-                vaf: call.vaf,
-                alt_reads: call.alt_reads,
-                ref_reads: call.ref_reads,
-                depth: call.depth,
-                vaf_source: &call.vaf_source,
-                filter: &call.filter,
-                qual: call.qual,
+                values: CallValues {
+                    chrom_raw: &call.chrom_raw,
+                    vaf: call.vaf,
+                    alt_reads: call.alt_reads,
+                    ref_reads: call.ref_reads,
+                    depth: call.depth,
+                    vaf_source: &call.vaf_source,
+                    filter: &call.filter,
+                    qual: call.qual,
+                },
             })
             .collect();
         let counts = writer.store(&bulk, &mut variant_ids)?;
@@ -267,14 +269,16 @@ fn write_vcf(
             &NewCall {
                 caller,
                 sample_name: &sample_name,
-                chrom_raw: filtered.map_or(locus.chrom.as_str(), |f| f.chrom_raw.as_str()),
-                vaf: Some(0.0),
-                alt_reads: Some(0),
-                ref_reads: None,
-                depth: filtered.and_then(|f| f.depth),
-                vaf_source: "not detected",
-                filter: filtered.map_or("not called", |f| f.filter.as_str()),
-                qual: None,
+                values: CallValues {
+                    chrom_raw: filtered.map_or(locus.chrom.as_str(), |f| f.chrom_raw.as_str()),
+                    vaf: Some(0.0),
+                    alt_reads: Some(0),
+                    ref_reads: None,
+                    depth: filtered.and_then(|f| f.depth),
+                    vaf_source: "not detected",
+                    filter: filtered.map_or("not called", |f| f.filter.as_str()),
+                    qual: None,
+                },
                 detected: false,
             },
             Some(file_id),
@@ -422,14 +426,16 @@ pub fn ingest_bam(
                     &NewCall {
                         caller: BAM_CALLER,
                         sample_name: &sample_name,
-                        chrom_raw: &count.row.chrom_raw,
-                        vaf: count.vaf,
-                        alt_reads: Some(count.alt_count),
-                        ref_reads: Some(count.ref_count),
-                        depth: Some(count.counts.depth()),
-                        vaf_source: &vaf_source,
-                        filter: "PASS",
-                        qual: None,
+                        values: CallValues {
+                            chrom_raw: &count.row.chrom_raw,
+                            vaf: count.vaf,
+                            alt_reads: Some(count.alt_count),
+                            ref_reads: Some(count.ref_count),
+                            depth: Some(count.counts.depth()),
+                            vaf_source: &vaf_source,
+                            filter: "PASS",
+                            qual: None,
+                        },
                         detected: count.alt_count > 0,
                     },
                     Some(file_id),

@@ -12,13 +12,10 @@ use std::collections::HashMap;
 /// The caller name of allele counts read from a BAM (`ingest bam`).
 pub const BAM_CALLER: &str = "bam";
 
-/// A variant call (or a tracked variant looked for and not found) to store.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewCall<'a> {
-    /// Caller name (`mutect2`, `strelka2`, ..., `bam` for allele counts).
-    pub caller: &'a str,
-    /// The VCF sample column the call came from.
-    pub sample_name: &'a str,
+/// What a caller reported of a variant in a sample (or what is known of a tracked
+/// variant looked for and not found).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CallValues<'a> {
     /// The contig as the file wrote it.
     pub chrom_raw: &'a str,
     /// Allele fraction.
@@ -35,6 +32,17 @@ pub struct NewCall<'a> {
     pub filter: &'a str,
     /// QUAL.
     pub qual: Option<f64>,
+}
+
+/// A variant call (or a tracked variant looked for and not found) to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCall<'a> {
+    /// Caller name (`mutect2`, `strelka2`, ..., `bam` for allele counts).
+    pub caller: &'a str,
+    /// The VCF sample column the call came from.
+    pub sample_name: &'a str,
+    /// What was called.
+    pub values: CallValues<'a>,
     /// `false` for a tracked variant not called in this sample (left-censored).
     pub detected: bool,
 }
@@ -149,9 +157,9 @@ fn numbered_params(first: usize, count: usize) -> String {
 }
 
 /// Rows per multi-row `INSERT` of a bulk load, largest first: one statement per 256
-/// rows instead of one per row saves SQLite most of its per-statement work (25 %
-/// of a million-call load, see docs/benchmarks.md); the rest of a batch goes by 16s
-/// and then singly.
+/// rows instead of one per row saves SQLite most of its per-statement work (a fifth
+/// of the writing thread's time on a million-call VCF, docs/benchmarks.md); the rest
+/// of a batch goes by 16s and then singly.
 const ROWS_PER_INSERT: [usize; 3] = [256, 16, 1];
 
 /// Parameters of one variant row of [`insert_variants_sql`].
@@ -222,22 +230,8 @@ pub struct BulkCall<'a> {
     pub gene: Option<&'a str>,
     /// Protein change, filled into the variant when it has none.
     pub protein_change: Option<&'a str>,
-    /// The contig as the file wrote it.
-    pub chrom_raw: &'a str,
-    /// Allele fraction.
-    pub vaf: Option<f64>,
-    /// Alt reads.
-    pub alt_reads: Option<u32>,
-    /// Ref reads.
-    pub ref_reads: Option<u32>,
-    /// Depth.
-    pub depth: Option<u32>,
-    /// Field or tier the VAF came from.
-    pub vaf_source: &'a str,
-    /// FILTER value.
-    pub filter: &'a str,
-    /// QUAL.
-    pub qual: Option<f64>,
+    /// What was called.
+    pub values: CallValues<'a>,
 }
 
 /// Calls of a bulk load that were new to the store, and those it already held.
@@ -288,17 +282,22 @@ impl CallWriter<'_> {
         }
         self.provenance_ids.clear();
         let mut last: Option<(&str, &str, i64)> = None;
-        for call in calls {
+        for CallValues {
+            chrom_raw,
+            vaf_source,
+            ..
+        } in calls.iter().map(|call| call.values)
+        {
             let id = match last {
-                Some((chrom_raw, vaf_source, id))
-                    if chrom_raw == call.chrom_raw && vaf_source == call.vaf_source =>
+                Some((last_chrom, last_source, id))
+                    if last_chrom == chrom_raw && last_source == vaf_source =>
                 {
                     id
                 }
-                _ => self.provenance(call.chrom_raw, call.vaf_source)?,
+                _ => self.provenance(chrom_raw, vaf_source)?,
             };
             self.provenance_ids.push(id);
-            last = Some((call.chrom_raw, call.vaf_source, id));
+            last = Some((chrom_raw, vaf_source, id));
         }
         let mut counts = CallCounts::default();
         for (range, statement) in rows_per_statement(calls.len()) {
@@ -375,12 +374,13 @@ impl CallWriter<'_> {
             let b = CALL_SHARED_PARAMS + i * CALL_PARAMS;
             insert.raw_bind_parameter(b + 1, variant_id)?;
             insert.raw_bind_parameter(b + 2, provenance_id)?;
-            insert.raw_bind_parameter(b + 3, call.vaf)?;
-            insert.raw_bind_parameter(b + 4, call.alt_reads)?;
-            insert.raw_bind_parameter(b + 5, call.ref_reads)?;
-            insert.raw_bind_parameter(b + 6, call.depth)?;
-            insert.raw_bind_parameter(b + 7, call.filter)?;
-            insert.raw_bind_parameter(b + 8, call.qual)?;
+            let values = &call.values;
+            insert.raw_bind_parameter(b + 3, values.vaf)?;
+            insert.raw_bind_parameter(b + 4, values.alt_reads)?;
+            insert.raw_bind_parameter(b + 5, values.ref_reads)?;
+            insert.raw_bind_parameter(b + 6, values.depth)?;
+            insert.raw_bind_parameter(b + 7, values.filter)?;
+            insert.raw_bind_parameter(b + 8, values.qual)?;
         }
         let inserted = insert.raw_execute()?;
         counts.new += inserted;
@@ -393,20 +393,14 @@ impl CallWriter<'_> {
         let mut replaced = 0;
         let rows = chunk.iter().zip(variant_ids).zip(provenance_ids);
         for ((call, variant_id), provenance_id) in rows {
-            replaced += self.replace_call.execute(params![
-                source.sample_id,
-                variant_id,
-                source.caller,
-                provenance_id,
-                call.vaf,
-                call.alt_reads,
-                call.ref_reads,
-                call.depth,
-                call.filter,
-                call.qual,
-                true,
-                source.file_id
-            ])?;
+            let key = CallKey {
+                sample_id: source.sample_id,
+                variant_id: *variant_id,
+                caller: source.caller,
+                provenance_id: *provenance_id,
+                file_id: Some(source.file_id),
+            };
+            replaced += execute_call(&mut self.replace_call, &key, &call.values, true)?;
         }
         counts.new += replaced;
         counts.existing += chunk.len() - inserted - replaced;
@@ -466,6 +460,38 @@ fn upsert_variant(
     existing_variant([find, fill], locus, gene, protein_change)
 }
 
+/// Which call a row of `variant_call` is, and where it came from.
+struct CallKey<'a> {
+    sample_id: i64,
+    variant_id: i64,
+    caller: &'a str,
+    provenance_id: i64,
+    file_id: Option<i64>,
+}
+
+/// Runs [`INSERT_CALL`] or [`REPLACE_UNDETECTED_CALL`] (the same parameters) for one call.
+fn execute_call(
+    statement: &mut rusqlite::Statement<'_>,
+    key: &CallKey<'_>,
+    values: &CallValues<'_>,
+    detected: bool,
+) -> Result<usize> {
+    Ok(statement.execute(params![
+        key.sample_id,
+        key.variant_id,
+        key.caller,
+        key.provenance_id,
+        values.vaf,
+        values.alt_reads,
+        values.ref_reads,
+        values.depth,
+        values.filter,
+        values.qual,
+        detected,
+        key.file_id
+    ])?)
+}
+
 /// Stores a call; a detected one replaces a not-detected placeholder.
 fn insert_call(
     conn: &rusqlite::Connection,
@@ -475,23 +501,16 @@ fn insert_call(
     call: &NewCall<'_>,
     file_id: Option<i64>,
 ) -> Result<Inserted> {
-    let provenance_id = provenance_id(conn, call.sample_name, call.chrom_raw, call.vaf_source)?;
-    let values = params![
+    let values = &call.values;
+    let key = CallKey {
         sample_id,
         variant_id,
-        call.caller,
-        provenance_id,
-        call.vaf,
-        call.alt_reads,
-        call.ref_reads,
-        call.depth,
-        call.filter,
-        call.qual,
-        call.detected,
-        file_id
-    ];
-    let changed = match insert.execute(values)? {
-        0 if call.detected => replace.execute(values)?,
+        caller: call.caller,
+        provenance_id: provenance_id(conn, call.sample_name, values.chrom_raw, values.vaf_source)?,
+        file_id,
+    };
+    let changed = match execute_call(insert, &key, values, call.detected)? {
+        0 if call.detected => execute_call(replace, &key, values, true)?,
         changed => changed,
     };
     Ok(if changed == 1 {
@@ -897,19 +916,30 @@ mod tests {
         NewCall {
             caller: "mutect2",
             sample_name: "TUMOR",
+            values: CallValues {
+                alt_reads: Some(if detected { 10 } else { 0 }),
+                ref_reads: None,
+                vaf_source: if detected {
+                    "FORMAT/AF"
+                } else {
+                    "not detected"
+                },
+                ..values(vaf)
+            },
+            detected,
+        }
+    }
+
+    fn values(vaf: f64) -> CallValues<'static> {
+        CallValues {
             chrom_raw: "chr12",
             vaf: Some(vaf),
-            alt_reads: Some(if detected { 10 } else { 0 }),
-            ref_reads: None,
+            alt_reads: Some(10),
+            ref_reads: Some(90),
             depth: Some(100),
-            vaf_source: if detected {
-                "FORMAT/AF"
-            } else {
-                "not detected"
-            },
+            vaf_source: "FORMAT/AF",
             filter: "PASS",
             qual: None,
-            detected,
         }
     }
 
@@ -992,14 +1022,7 @@ mod tests {
             locus,
             gene,
             protein_change: None,
-            chrom_raw: "chr12",
-            vaf: Some(vaf),
-            alt_reads: Some(10),
-            ref_reads: Some(90),
-            depth: Some(100),
-            vaf_source: "FORMAT/AF",
-            filter: "PASS",
-            qual: None,
+            values: values(vaf),
         }
     }
 
