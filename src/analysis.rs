@@ -7,6 +7,7 @@ pub mod linalg;
 pub mod matrix;
 pub mod pet;
 pub mod response;
+pub mod series;
 pub mod survival;
 pub mod trend;
 

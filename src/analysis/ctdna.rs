@@ -75,6 +75,12 @@ impl DrawMetrics {
     }
 }
 
+/// Every draw as the molecular response criterion reads it ([`metrics`], then
+/// [`DrawMetrics::sample`]).
+pub fn samples(draws: &[Draw]) -> Vec<CtdnaSample> {
+    metrics(draws).iter().map(DrawMetrics::sample).collect()
+}
+
 /// Mean and max VAF of a draw, undetected tracked variants counting as 0.
 pub fn mean_and_max_vaf(draw: &Draw) -> (Option<f64>, Option<f64>) {
     if draw.tracked.is_empty() {

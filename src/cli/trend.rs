@@ -3,9 +3,9 @@
 use super::output::{Listing, opt};
 use super::response::rounded;
 use super::{Format, open_read};
+use oncotrack::analysis::series::{Series, points};
 use oncotrack::analysis::trend::{CensorPolicy, trend};
 use oncotrack::model::date::format_date;
-use oncotrack::store::response::Series;
 use std::path::Path;
 
 /// How censored points enter the trend (`--censored`).
@@ -71,8 +71,9 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
         "time_ci_low",
         "time_ci_high",
     ]);
+    let inputs = store.series_inputs(&args.id)?;
     for series in &args.series {
-        let t = trend(&store.series_points(&args.id, series)?, policy);
+        let t = trend(&points(series, &inputs), policy);
         let day = |p: Option<(chrono::NaiveDate, f64)>| opt(p.map(|(d, _)| format_date(d)));
         let value = |p: Option<(chrono::NaiveDate, f64)>| rounded(p.map(|(_, v)| v), 6);
         let fit = t.fit;

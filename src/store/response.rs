@@ -4,64 +4,14 @@ use super::Store;
 use crate::analysis::response::PatientInputs;
 use crate::analysis::response::molecular::CtdnaSample;
 use crate::analysis::response::percist::{PetLesion, PetSeries, PetVisit};
-use crate::analysis::response::recist::{self, ImagingVisit, Lesion, LesionSeries, Measurement};
+use crate::analysis::response::recist::{ImagingVisit, Lesion, LesionSeries, Measurement};
+use crate::analysis::series::SeriesInputs;
 use crate::analysis::trend::{Censor, Point};
 use crate::error::{Error, Result};
 use crate::model::Sex;
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
-
-/// A series that `trend` can follow.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Series {
-    /// Mean VAF over tracked variants per liquid-biopsy sample (`ctdna.mean_vaf`).
-    CtdnaMeanVaf,
-    /// One cytokine, by analyte name (`cytokine:IL-6`).
-    Cytokine(String),
-    /// Metabolic tumour volume summed over lesions (`pet.mtv`, mL).
-    PetMtv,
-    /// Total lesion glycolysis summed over lesions (`pet.tlg`).
-    PetTlg,
-    /// SUVmax of the hottest lesion (`pet.suvmax`).
-    PetSuvMax,
-    /// RECIST sum of diameters (`recist.sum`, mm).
-    RecistSum,
-}
-
-impl std::str::FromStr for Series {
-    type Err = String;
-
-    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
-        match text.trim() {
-            "ctdna.mean_vaf" => Ok(Series::CtdnaMeanVaf),
-            "pet.mtv" => Ok(Series::PetMtv),
-            "pet.tlg" => Ok(Series::PetTlg),
-            "pet.suvmax" => Ok(Series::PetSuvMax),
-            "recist.sum" => Ok(Series::RecistSum),
-            other => match other.strip_prefix("cytokine:") {
-                Some(analyte) if !analyte.trim().is_empty() => {
-                    Ok(Series::Cytokine(analyte.trim().to_string()))
-                }
-                _ => Err("expected ctdna.mean_vaf, cytokine:NAME, pet.mtv, pet.tlg, pet.suvmax or recist.sum"
-                    .to_string()),
-            },
-        }
-    }
-}
-
-impl std::fmt::Display for Series {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Series::CtdnaMeanVaf => f.write_str("ctdna.mean_vaf"),
-            Series::Cytokine(name) => write!(f, "cytokine:{name}"),
-            Series::PetMtv => f.write_str("pet.mtv"),
-            Series::PetTlg => f.write_str("pet.tlg"),
-            Series::PetSuvMax => f.write_str("pet.suvmax"),
-            Series::RecistSum => f.write_str("recist.sum"),
-        }
-    }
-}
 
 /// Segmentation methods preferred for PET volumes, in order (method, parameter).
 const PET_METHOD_PREFERENCE: &str = "CASE method WHEN 'percist' THEN 0 WHEN 'relative' THEN 1 \
@@ -229,10 +179,7 @@ impl Store {
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
     pub fn ctdna_samples(&self, code: &str) -> Result<Vec<CtdnaSample>> {
-        Ok(crate::analysis::ctdna::metrics(&self.tracked_draws(code)?)
-            .iter()
-            .map(crate::analysis::ctdna::DrawMetrics::sample)
-            .collect())
+        Ok(crate::analysis::ctdna::samples(&self.tracked_draws(code)?))
     }
 
     /// Every input of the response criteria for one patient.
@@ -247,60 +194,24 @@ impl Store {
         })
     }
 
-    /// The points of one series of a patient, for [`crate::analysis::trend::trend`].
-    ///
-    /// ctDNA samples with nothing detected are left-censored at their detection limit
-    /// (left out when it is unknown); cytokines carry their stored censoring; PET and
-    /// RECIST values are uncensored.
+    /// Everything a patient's series are made from ([`crate::analysis::series::points`]),
+    /// each table read once: tracked draws, the response inputs, MTV per PET date and
+    /// every cytokine's values.
     ///
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
-    pub fn series_points(&self, code: &str, series: &Series) -> Result<Vec<Point>> {
-        let uncensored = |date, value| Point {
-            date,
-            value,
-            censor: Censor::None,
-        };
-        Ok(match series {
-            Series::CtdnaMeanVaf => self
-                .ctdna_samples(code)?
-                .into_iter()
-                .filter(|s| s.tracked > 0)
-                .filter_map(|s| match (s.detected, s.mean_vaf, s.detection_limit) {
-                    (0, _, Some(limit)) => Some(Point {
-                        date: s.date,
-                        value: limit,
-                        censor: Censor::Left,
-                    }),
-                    (0, _, None) => None,
-                    (_, Some(v), _) => Some(uncensored(s.date, v)),
-                    _ => None,
-                })
-                .collect(),
-            Series::Cytokine(analyte) => self.cytokine_points(code, analyte)?,
-            Series::PetMtv | Series::PetTlg | Series::PetSuvMax => {
-                let pet = self.pet_series(code)?;
-                let mtv = self.pet_mtv(code)?;
-                pet.visits
-                    .iter()
-                    .filter_map(|v| {
-                        let values = v.lesions.iter();
-                        let value = match series {
-                            Series::PetTlg => {
-                                let tlg: Vec<f64> = values.filter_map(|l| l.tlg).collect();
-                                (!tlg.is_empty()).then(|| tlg.iter().sum())
-                            }
-                            Series::PetSuvMax => values.filter_map(|l| l.suv_max).reduce(f64::max),
-                            _ => mtv.get(&v.date).copied(),
-                        };
-                        value.map(|value| uncensored(v.date, value))
-                    })
-                    .collect()
-            }
-            Series::RecistSum => recist::sum_series(&self.lesion_series(code)?)
-                .into_iter()
-                .filter_map(|(date, sum)| sum.map(|s| uncensored(date, s)))
-                .collect(),
+    pub fn series_inputs(&self, code: &str) -> Result<SeriesInputs> {
+        let draws = self.tracked_draws(code)?;
+        let ctdna = crate::analysis::ctdna::samples(&draws);
+        Ok(SeriesInputs {
+            draws,
+            response: PatientInputs {
+                lesions: self.lesion_series(code)?,
+                pet: self.pet_series(code)?,
+                ctdna,
+            },
+            pet_mtv: self.pet_mtv(code)?,
+            cytokines: self.cytokine_points(code)?,
         })
     }
 
@@ -330,51 +241,44 @@ impl Store {
         Ok(out)
     }
 
-    /// One analyte's values over time (case-insensitive name; on a date with several
-    /// assays, the first assay by name).
-    fn cytokine_points(&self, code: &str, analyte: &str) -> Result<Vec<Point>> {
+    /// Every analyte's values over time, by analyte name as stored (on a date with
+    /// several assays, the first assay by name); censored values at their bound.
+    fn cytokine_points(&self, code: &str) -> Result<BTreeMap<String, Vec<Point>>> {
         let patient_id = self.patient_row_id(code)?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT date, value, censor, bound FROM cytokine_measurement
-              WHERE patient_id = ?1 AND analyte = ?2 COLLATE NOCASE
-              ORDER BY date, assay",
+            "SELECT analyte, date, value, censor, bound FROM cytokine_measurement
+              WHERE patient_id = ?1 ORDER BY analyte, date, assay",
         )?;
-        let rows = stmt.query_map(rusqlite::params![patient_id, analyte], |r| {
+        let rows = stmt.query_map([patient_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, Option<f64>>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<f64>>(3)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<f64>>(4)?,
             ))
         })?;
-        let mut points: Vec<Point> = Vec::new();
+        let mut analytes: BTreeMap<String, Vec<Point>> = BTreeMap::new();
         for row in rows {
-            let (date, value, censor, bound) = row?;
+            let (analyte, date, value, censor, bound) = row?;
             let date = stored_date(&date, "cytokine_measurement")?;
+            let points = analytes.entry(analyte).or_default();
             if points.last().is_some_and(|p| p.date == date) {
                 continue;
             }
-            let point = match (censor.as_str(), value, bound) {
-                ("left", _, Some(b)) => Point {
-                    date,
-                    value: b,
-                    censor: Censor::Left,
-                },
-                ("right", _, Some(b)) => Point {
-                    date,
-                    value: b,
-                    censor: Censor::Right,
-                },
-                (_, Some(v), _) => Point {
-                    date,
-                    value: v,
-                    censor: Censor::None,
-                },
+            let (value, censor) = match (censor.as_str(), value, bound) {
+                ("left", _, Some(b)) => (b, Censor::Left),
+                ("right", _, Some(b)) => (b, Censor::Right),
+                (_, Some(v), _) => (v, Censor::None),
                 _ => continue,
             };
-            points.push(point);
+            points.push(Point {
+                date,
+                value,
+                censor,
+            });
         }
-        Ok(points)
+        Ok(analytes)
     }
 
     fn patient_row_id(&self, code: &str) -> Result<i64> {
@@ -481,28 +385,30 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn series_points_for_each_kind() {
+    fn series_inputs_give_each_kind_of_series() {
+        use crate::analysis::series::{Series, points};
         let store = example_store();
-        let il6 = store
-            .series_points("P001", &"cytokine:il-6".parse().unwrap())
-            .unwrap();
-        assert_eq!(il6.len(), 3);
+        let inputs = store.series_inputs("P001").unwrap();
+        let il6 = points(&"cytokine:il-6".parse().unwrap(), &inputs);
+        assert_eq!(il6.len(), 3, "one value per date: the first assay");
         assert_eq!(il6[0].value, 40.0);
         assert_eq!(il6[2].censor, Censor::Left);
-        let vaf = store.series_points("P001", &Series::CtdnaMeanVaf).unwrap();
+        let vaf = points(&Series::CtdnaMeanVaf, &inputs);
         assert_eq!(vaf[2].censor, Censor::Left);
-        let mtv = store.series_points("P001", &Series::PetMtv).unwrap();
+        let mtv = points(&Series::PetMtv, &inputs);
         assert_eq!(
             mtv.iter().map(|p| p.value).collect::<Vec<_>>(),
             vec![70.0, 45.0]
         );
-        let suv = store.series_points("P001", &Series::PetSuvMax).unwrap();
+        let suv = points(&Series::PetSuvMax, &inputs);
         assert_eq!(suv[1].value, 6.0);
-        let sums = store.series_points("P001", &Series::RecistSum).unwrap();
+        let sums = points(&Series::RecistSum, &inputs);
         assert_eq!(
             sums.iter().map(|p| p.value).collect::<Vec<_>>(),
             vec![68.0, 67.0, 79.0]
         );
+        assert_eq!(inputs.response, store.response_inputs("P001").unwrap());
+        assert_eq!(inputs.draws, store.tracked_draws("P001").unwrap());
     }
 
     #[test]
@@ -530,21 +436,5 @@ pub(crate) mod tests {
             report.best(Criterion::Recist).unwrap().progression_date,
             Some(crate::model::parse_date("2024-05-10").unwrap())
         );
-    }
-
-    #[test]
-    fn series_names_parse_and_print() {
-        for name in [
-            "ctdna.mean_vaf",
-            "cytokine:IL-6",
-            "pet.mtv",
-            "pet.tlg",
-            "pet.suvmax",
-            "recist.sum",
-        ] {
-            assert_eq!(name.parse::<Series>().unwrap().to_string(), name);
-        }
-        assert!("cytokine:".parse::<Series>().is_err());
-        assert!("pet.volume".parse::<Series>().is_err());
     }
 }

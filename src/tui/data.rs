@@ -1,12 +1,12 @@
 //! What the screens show, as plain data, and the loaders that read it from the store (called from the run loop, never from render).
 
 use crate::analysis::response::{Criterion, DEFAULT_CRITERIA, Report, assess_patient};
+use crate::analysis::series::{self, Series as SeriesKind, SeriesInputs};
 use crate::analysis::survival::{self, Endpoint};
 use crate::analysis::trend::{self, Censor, CensorPolicy};
 use crate::error::Result;
 use crate::model::EventKind;
 use crate::store::Store;
-use crate::store::response::Series as StoreSeries;
 use chrono::{Datelike, NaiveDate};
 
 /// Direction of the latest change of a series.
@@ -275,17 +275,17 @@ pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
     })
 }
 
+/// One series of the patient screen with its trend, `None` when it has no points.
 fn series(
-    store: &Store,
-    code: &str,
+    inputs: &SeriesInputs,
     index: Option<NaiveDate>,
-    what: &StoreSeries,
+    what: &SeriesKind,
     name: &str,
     unit: &str,
-) -> Result<Option<(Series, trend::Trend)>> {
-    let points = store.series_points(code, what)?;
+) -> Option<(Series, trend::Trend)> {
+    let points = series::points(what, inputs);
     if points.is_empty() {
-        return Ok(None);
+        return None;
     }
     let fitted = trend::trend(&points, CensorPolicy::Substitute);
     let day = |date: NaiveDate| index.map_or(0.0, |i| (date - i).num_days() as f64);
@@ -301,7 +301,7 @@ fn series(
             })
             .collect(),
     };
-    Ok(Some((series, fitted)))
+    Some((series, fitted))
 }
 
 /// One line describing a trend: change from baseline, log-slope per 30 days, doubling or halving time.
@@ -381,56 +381,41 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
             series
         })
     };
+    let inputs = store.series_inputs(code)?;
     let mut ctdna: Vec<Series> = take(series(
-        store,
-        code,
+        &inputs,
         index,
-        &StoreSeries::CtdnaMeanVaf,
+        &SeriesKind::CtdnaMeanVaf,
         "mean VAF",
         "VAF",
-    )?)
+    ))
     .into_iter()
     .collect();
-    ctdna.extend(variant_series(&store.tracked_draws(code)?, index));
+    ctdna.extend(variant_series(&inputs.draws, index));
     let pet: Vec<Series> = [
-        (StoreSeries::PetSuvMax, "SUVmax", "SUV"),
-        (StoreSeries::PetMtv, "MTV", "mL"),
-        (StoreSeries::PetTlg, "TLG", "SUV·mL"),
+        (SeriesKind::PetSuvMax, "SUVmax", "SUV"),
+        (SeriesKind::PetMtv, "MTV", "mL"),
+        (SeriesKind::PetTlg, "TLG", "SUV·mL"),
     ]
     .iter()
-    .map(|(what, name, unit)| series(store, code, index, what, name, unit))
-    .collect::<Result<Vec<_>>>()?
-    .into_iter()
-    .filter_map(&mut take)
+    .filter_map(|(what, name, unit)| take(series(&inputs, index, what, name, unit)))
     .collect();
     let recist_sum = take(series(
-        store,
-        code,
+        &inputs,
         index,
-        &StoreSeries::RecistSum,
+        &SeriesKind::RecistSum,
         "sum of diameters",
         "mm",
-    )?);
-    let mut analytes: Vec<String> = store
-        .cytokines(code)?
-        .into_iter()
-        .map(|c| c.analyte)
+    ));
+    let cytokines: Vec<Series> = inputs
+        .cytokines
+        .keys()
+        .filter_map(|analyte| {
+            let what = SeriesKind::Cytokine(analyte.clone());
+            take(series(&inputs, index, &what, analyte, "pg/mL"))
+        })
         .collect();
-    analytes.sort();
-    analytes.dedup();
-    let mut cytokines = Vec::new();
-    for analyte in analytes {
-        let found = series(
-            store,
-            code,
-            index,
-            &StoreSeries::Cytokine(analyte.clone()),
-            &analyte,
-            "pg/mL",
-        )?;
-        cytokines.extend(take(found));
-    }
-    let report = assess_patient(&store.response_inputs(code)?, &DEFAULT_CRITERIA);
+    let report = assess_patient(&inputs.response, &DEFAULT_CRITERIA);
     let responses = report
         .assessments
         .iter()
