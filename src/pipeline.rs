@@ -93,26 +93,46 @@ pub struct LedgerCheck {
     path: PathBuf,
     /// The ledger row: `sha256` is [`SHA256_PENDING`] until the hash is known.
     record: FileRecord,
-    hashing: Option<JoinHandle<Result<String>>>,
+    hash: Hash,
     /// The earlier ingest of the same bytes, once looked up.
     answer: Option<Option<IngestedFile>>,
+}
+
+/// Where the SHA-256 of a [`LedgerCheck`] is.
+enum Hash {
+    /// Being computed on a thread of its own.
+    Running(JoinHandle<Result<String>>),
+    /// Computed here (no thread could be started), or failed.
+    Done(Result<String>),
+    /// Handed to the ledger row.
+    Taken,
 }
 
 impl LedgerCheck {
     fn start(path: &Path, record: FileRecord) -> LedgerCheck {
         let owned = path.to_path_buf();
-        let hashing = std::thread::spawn(move || ingest::fingerprint(&owned).map(|f| f.sha256));
+        let spawned = std::thread::Builder::new()
+            .name("hash".into())
+            .spawn(move || ingest::fingerprint(&owned).map(|f| f.sha256));
+        let hash = match spawned {
+            Ok(thread) => Hash::Running(thread),
+            // Without a thread to spare, the file is hashed here, before it is parsed.
+            Err(_) => Hash::Done(ingest::fingerprint(path).map(|f| f.sha256)),
+        };
         LedgerCheck {
             path: path.to_path_buf(),
             record,
-            hashing: Some(hashing),
+            hash,
             answer: None,
         }
     }
 
     /// Whether the hash is known (so that [`LedgerCheck::answer`] will not wait).
     fn hashed(&self) -> bool {
-        self.hashing.as_ref().is_none_or(JoinHandle::is_finished)
+        match &self.hash {
+            Hash::Running(thread) => thread.is_finished(),
+            Hash::Done(_) | Hash::Taken => true,
+        }
     }
 
     /// Waits for the hash, then asks `find` (once) for an earlier ingest of the file.
@@ -129,8 +149,11 @@ impl LedgerCheck {
                 std::io::Error::other("the thread hashing the file stopped"),
             )
         };
-        let hashing = self.hashing.take().ok_or_else(stopped)?;
-        self.record.sha256 = hashing.join().map_err(|_| stopped())??;
+        self.record.sha256 = match std::mem::replace(&mut self.hash, Hash::Taken) {
+            Hash::Running(thread) => thread.join().map_err(|_| stopped())??,
+            Hash::Done(hashed) => hashed?,
+            Hash::Taken => return Err(stopped()),
+        };
         let previous = find(&self.record)?;
         self.answer = Some(previous.clone());
         Ok(previous)
@@ -188,18 +211,31 @@ pub fn ingest_streamed<P, R>(
         Ok((report, None))
     };
     let mut ledger = LedgerCheck::start(path, record);
-    let prepared = prepare();
+    let prepared = match prepare() {
+        Ok(prepared) => prepared,
+        // A file ingested before is still a no-op; otherwise this error (not the hash's).
+        Err(e) => match ledger.answer(|record| store.find_ingested(record)) {
+            Ok(Some(previous)) => return already(previous),
+            _ => return Err(e),
+        },
+    };
     // A small file is hashed by now: one ingested before is a no-op without a transaction.
-    if (prepared.is_err() || ledger.hashed())
+    if ledger.hashed()
         && let Some(previous) = ledger.answer(|record| store.find_ingested(record))?
     {
         return already(previous);
     }
-    let prepared = prepared?;
     let tx = store.transaction()?;
     let file_id = tx.begin_file(&ledger.record)?;
     let ran = run(&tx, file_id, prepared, &mut ledger);
-    if let Some(previous) = ledger.answer(|record| tx.find_ingested(record))? {
+    // The ledger decides first: whatever `run` did, the same bytes ingested before
+    // make this a no-op (and `run` may have stopped because of them).
+    let previous = match (ledger.answer(|record| tx.find_ingested(record)), &ran) {
+        (Ok(previous), _) => previous,
+        (Err(_), Err(_)) => None,
+        (Err(e), Ok(_)) => return Err(e),
+    };
+    if let Some(previous) = previous {
         drop(tx);
         return already(previous);
     }

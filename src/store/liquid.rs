@@ -330,7 +330,8 @@ impl CallWriter<'_> {
         variant_ids: &mut Vec<i64>,
     ) -> Result<()> {
         let first = self.next_variant_id;
-        self.next_variant_id += chunk.len() as i64;
+        // Saturating: ids past i64::MAX would repeat and fail the primary key cleanly.
+        self.next_variant_id = first.saturating_add(chunk.len() as i64);
         let insert = &mut self.insert_variants[statement];
         for (i, call) in chunk.iter().enumerate() {
             let b = i * VARIANT_PARAMS;
@@ -343,7 +344,7 @@ impl CallWriter<'_> {
             insert.raw_bind_parameter(b + 7, call.protein_change)?;
         }
         if insert.raw_execute()? == chunk.len() {
-            variant_ids.extend(first..first + chunk.len() as i64);
+            variant_ids.extend(first..self.next_variant_id);
             return Ok(());
         }
         // Some loci were stored already (or twice in this chunk): look each one up.
@@ -403,7 +404,7 @@ impl CallWriter<'_> {
             replaced += execute_call(&mut self.replace_call, &key, &call.values, true)?;
         }
         counts.new += replaced;
-        counts.existing += chunk.len() - inserted - replaced;
+        counts.existing += chunk.len().saturating_sub(inserted + replaced);
         Ok(())
     }
 }
