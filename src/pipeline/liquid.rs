@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::ingest::bam::{Access, CountOptions, count_alleles};
 use crate::ingest::loci::{self, LocusRow};
 use crate::ingest::vcf::{self, Call, CallReader, Caller, CallerOrigin, Locus, Skipped};
+use crate::store::events::Inserted;
 use crate::store::liquid::{BAM_CALLER, BulkCall, CallSource, CallValues, NewAlleleCount, NewCall};
 use crate::store::{Store, Tx};
 use chrono::NaiveDate;
@@ -177,12 +178,15 @@ fn write_vcf(
     tx.reserve_cache_for_bulk_load()?;
     let caller = reader.caller().as_str();
     let sample_name = reader.sample().to_string();
-    let mut tracked: HashMap<Locus, i64> = tx
+    // The tracked set before this file: by locus for filtered records (which get no
+    // variant id), by id for the calls stored.
+    let tracked: HashMap<Locus, i64> = tx
         .tracked_loci(patient_id)?
         .into_iter()
         .map(|(id, l)| (l, id))
         .collect();
-    let mut found: HashSet<Locus> = HashSet::new();
+    let tracked_ids: HashSet<i64> = tracked.values().copied().collect();
+    let mut found: HashSet<i64> = HashSet::new();
     let mut filtered_at_tracked: HashMap<Locus, FilteredAtTracked> = HashMap::new();
     let mut written = Written::default();
     let mut detail = VcfDetail {
@@ -245,13 +249,15 @@ fn write_vcf(
         written.new += counts.new;
         written.existing += counts.existing;
         for (call, &variant_id) in kept.iter().zip(&variant_ids) {
-            if request.track && call.passed() && !tracked.contains_key(&call.locus) {
-                tx.track(patient_id, variant_id, call.gene.as_deref(), Some(file_id))?;
-                tracked.insert(call.locus.clone(), variant_id);
+            if request.track
+                && call.passed()
+                && tx.track(patient_id, variant_id, call.gene.as_deref(), Some(file_id))?
+                    == Inserted::New
+            {
                 detail.tracked_added += 1;
             }
-            if tracked.contains_key(&call.locus) {
-                found.insert(call.locus.clone());
+            if tracked_ids.contains(&variant_id) {
+                found.insert(variant_id);
             }
         }
         Ok(())
@@ -259,7 +265,7 @@ fn write_vcf(
     drop(writer);
     detail.skipped = reader.skipped().to_vec();
     for (locus, variant_id) in &tracked {
-        if found.contains(locus) || tx.has_call(sample_id, *variant_id, caller)? {
+        if found.contains(variant_id) || tx.has_call(sample_id, *variant_id, caller)? {
             continue;
         }
         let filtered = filtered_at_tracked.get(locus);

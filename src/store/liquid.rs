@@ -851,11 +851,13 @@ impl Tx<'_> {
         gene: Option<&str>,
         file_id: Option<i64>,
     ) -> Result<Inserted> {
-        let changed = self.tx.execute(
-            "INSERT INTO tracked_variant (patient_id, variant_id, gene, file_id, added_at)
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (patient_id, variant_id) DO NOTHING",
-            params![patient_id, variant_id, gene, file_id, now_utc()],
-        )?;
+        let changed = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO tracked_variant (patient_id, variant_id, gene, file_id, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (patient_id, variant_id) DO NOTHING",
+            )?
+            .execute(params![patient_id, variant_id, gene, file_id, now_utc()])?;
         Ok(if changed == 1 {
             Inserted::New
         } else {
