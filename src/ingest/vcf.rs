@@ -506,18 +506,13 @@ impl std::fmt::Display for Skipped {
 /// A float read as f32 by noodles, given back as the decimal number written in the
 /// file (`0.453f32` → `0.453f64`, not `0.45300000905990601`).
 fn decimal(value: f32) -> f64 {
-    use std::io::Write as _;
-    // The shortest digits that give back the f32 (`{:e}`: at most ~15 bytes), written
-    // to the stack rather than a new String for every value of a large file.
-    let mut buffer = [0u8; 32];
-    let mut cursor = io::Cursor::new(&mut buffer[..]);
-    if write!(cursor, "{value:e}").is_err() {
+    if !value.is_finite() {
         return f64::from(value);
     }
-    let written = cursor.position() as usize;
-    std::str::from_utf8(&buffer[..written])
-        .ok()
-        .and_then(|text| text.parse().ok())
+    // The shortest digits that give back the f32 (ryu, on the stack), read as an f64.
+    ryu::Buffer::new()
+        .format_finite(value)
+        .parse()
         .unwrap_or(f64::from(value))
 }
 

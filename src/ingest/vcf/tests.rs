@@ -327,3 +327,37 @@ chr1\t5\t.\tc\tt\t.\tPASS\t.\tAD:AF\t6,2:0.25\n"
         assert_eq!(calls[0].vaf, Some(0.25), "VCF {version}");
     }
 }
+
+#[test]
+fn decimal_gives_the_shortest_digits_of_the_f32_as_written() {
+    // (f32 as noodles reads it, the f64 stored)
+    let cases = [
+        (0.225_f32, 0.225),
+        (0.453, 0.453),
+        (1e-5, 1e-5),
+        (0.0, 0.0),
+        (1.0, 1.0),
+        (0.3333333, 0.3333333),
+        (f32::MIN_POSITIVE, 1.1754944e-38),
+    ];
+    for (read, stored) in cases {
+        assert_eq!(decimal(read), stored, "{read}");
+    }
+    // Over a spread of bit patterns (fractions, counts, tiny and huge values): the
+    // f32 comes back, with as few digits as the standard library's shortest
+    // formatting; the two differ only where two shortest candidates tie (2.00390625
+    // is 2.0039062 here, rounding half to even, and 2.0039063 there).
+    for bits in (0..u32::MAX).step_by(65_537) {
+        let value = f32::from_bits(bits);
+        if value.is_finite() {
+            let ours = decimal(value);
+            let std: f64 = value.to_string().parse().unwrap();
+            assert_eq!(ours as f32, value, "{value:e}");
+            assert!(
+                ours == std || ours.to_string().len() == std.to_string().len(),
+                "{value:e}: {ours} against {std}"
+            );
+        }
+    }
+    assert!(decimal(f32::NAN).is_nan());
+}
