@@ -1206,6 +1206,126 @@ mod tests {
         );
     }
 
+    /// What the store holds after a load, by locus: the variant's gene and the
+    /// sample's call (vaf, detected, contig as written, VAF source, filter).
+    fn stored(store: &Store) -> Vec<String> {
+        let mut stmt = store
+            .conn
+            .prepare(
+                "SELECT v.pos, v.gene, c.vaf, c.detected, o.chrom_raw, o.vaf_source, c.filter
+                   FROM variant v
+                   LEFT JOIN variant_call c USING (variant_id)
+                   LEFT JOIN call_provenance o USING (provenance_id)
+                  ORDER BY v.pos",
+            )
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok(format!(
+                "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<f64>>(2)?,
+                r.get::<_, Option<bool>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+    }
+
+    /// One call of the property below: locus (of 40), gene or not, VAF, contig spelling.
+    type Drawn = (u64, bool, f64, bool);
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// The bulk writer stores exactly what the one-call-at-a-time path stores,
+        /// and counts the same, whatever the store held before (variants with or
+        /// without gene, detected calls, not-detected placeholders) and however often
+        /// a locus repeats within a batch.
+        #[test]
+        fn bulk_writer_agrees_with_the_single_row_path(
+            before in proptest::collection::vec((0..40u64, proptest::bool::ANY, proptest::option::of(proptest::bool::ANY)), 0..30),
+            batches in proptest::collection::vec(proptest::collection::vec((0..40u64, proptest::bool::ANY, 0.0..1.0f64, proptest::bool::ANY), 0..300), 1..3),
+        ) {
+            let loci: Vec<Locus> = (0..40).map(|i| locus(1000 + i)).collect();
+            let genes = ["KRAS", "TP53"];
+            let fill = |store: &mut Store, sample_id: i64| -> i64 {
+                let tx = store.transaction().unwrap();
+                let file_id = tx
+                    .begin_file(&super::super::files::FileRecord {
+                        kind: "vcf".into(),
+                        path: "/a.vcf".into(),
+                        sha256: "0".repeat(64),
+                        params: String::new(),
+                    })
+                    .unwrap();
+                for (i, has_gene, call) in &before {
+                    let gene = has_gene.then_some(genes[0]);
+                    let id = tx.variant(&loci[*i as usize], gene, None).unwrap();
+                    if let Some(detected) = call {
+                        tx.add_call(sample_id, id, &self::call(*detected, 0.5), Some(file_id)).unwrap();
+                    }
+                }
+                tx.commit().unwrap();
+                file_id
+            };
+            let values = |(_, _, vaf, chr): &Drawn| CallValues {
+                chrom_raw: if *chr { "chr12" } else { "12" },
+                vaf_source: if *vaf < 0.5 { "FORMAT/AF" } else { "FORMAT/AD alt/(ref+alt)" },
+                filter: if *vaf < 0.2 { "weak_evidence" } else { "PASS" },
+                ..self::values(*vaf)
+            };
+            let gene = |(_, has_gene, _, _): &Drawn| has_gene.then_some(genes[1]);
+
+            let (mut bulk_store, sample_id) = store_with_sample();
+            let file_id = fill(&mut bulk_store, sample_id);
+            let mut bulk_counts = CallCounts::default();
+            {
+                let tx = bulk_store.transaction().unwrap();
+                let mut writer = tx
+                    .call_writer(CallSource { sample_id, file_id, caller: "mutect2", sample_name: "TUMOR" })
+                    .unwrap();
+                for batch in &batches {
+                    let calls: Vec<BulkCall<'_>> = batch
+                        .iter()
+                        .map(|d| BulkCall { locus: &loci[d.0 as usize], gene: gene(d), protein_change: None, values: values(d) })
+                        .collect();
+                    let mut ids = Vec::new();
+                    let counts = writer.store(&calls, &mut ids).unwrap();
+                    bulk_counts.new += counts.new;
+                    bulk_counts.existing += counts.existing;
+                    for (d, id) in batch.iter().zip(&ids) {
+                        let pos: i64 = tx.tx.query_row("SELECT pos FROM variant WHERE variant_id = ?1", [id], |r| r.get(0)).unwrap();
+                        proptest::prop_assert_eq!(pos as u64, loci[d.0 as usize].pos);
+                    }
+                }
+                drop(writer);
+                tx.commit().unwrap();
+            }
+
+            let (mut single_store, sample_id) = store_with_sample();
+            let file_id = fill(&mut single_store, sample_id);
+            let mut single_counts = CallCounts::default();
+            {
+                let tx = single_store.transaction().unwrap();
+                for d in batches.iter().flatten() {
+                    let id = tx.variant(&loci[d.0 as usize], gene(d), None).unwrap();
+                    let call = NewCall { caller: "mutect2", sample_name: "TUMOR", values: values(d), detected: true };
+                    match tx.add_call(sample_id, id, &call, Some(file_id)).unwrap() {
+                        Inserted::New => single_counts.new += 1,
+                        Inserted::Existing => single_counts.existing += 1,
+                    }
+                }
+                tx.commit().unwrap();
+            }
+            proptest::prop_assert_eq!(bulk_counts, single_counts);
+            proptest::prop_assert_eq!(stored(&bulk_store), stored(&single_store));
+        }
+    }
+
     #[test]
     fn rows_go_in_the_largest_statements_that_fit() {
         let sizes = |n| {
