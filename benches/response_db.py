@@ -14,6 +14,8 @@ conn = sqlite3.connect(db)
 conn.execute("PRAGMA foreign_keys = ON")
 cur = conn.cursor()
 cur.execute("BEGIN")
+cur.execute("INSERT INTO call_provenance (sample_name, chrom_raw, vaf_source) VALUES ('TUMOR', '17', 'AF')")
+provenance = cur.lastrowid
 for i in range(n):
     cur.execute(
         "INSERT INTO patient (code, diagnosis, sex, height_cm, created_at) "
@@ -63,10 +65,10 @@ for i in range(n):
         sample = cur.lastrowid
         for v in variants:
             value = vaf * rng.random() * 2 if rng.random() > 0.2 * k else 0.0
-            cur.execute("INSERT INTO variant_call (sample_id, variant_id, caller, chrom_raw, vaf, alt_reads,"
-                        " ref_reads, depth, vaf_source, detected) VALUES (?, ?, 'mutect2', '17', ?, ?, ?, 500,"
-                        " 'AF', ?)", (sample, v, value, round(value * 500), 500 - round(value * 500),
-                                      int(value > 0)))
+            cur.execute("INSERT INTO variant_call (sample_id, variant_id, caller, provenance_id, vaf,"
+                        " alt_reads, ref_reads, depth, detected) VALUES (?, ?, 'mutect2', ?, ?, ?, ?, 500, ?)",
+                        (sample, v, provenance, value, round(value * 500), 500 - round(value * 500),
+                         int(value > 0)))
         cur.execute("INSERT INTO cytokine_measurement (patient_id, date, analyte, analyte_raw, value,"
                     " value_raw) VALUES (?, ?, 'IL-6', 'IL6', ?, 'x')", (pid, date, 5 + rng.random() * 50))
 conn.commit()
