@@ -1029,18 +1029,22 @@ mod tests {
         }
     }
 
+    /// A ledger row for the calls of a test to point at.
+    fn vcf_file(tx: &Tx<'_>) -> i64 {
+        tx.begin_file(&super::super::files::FileRecord {
+            kind: "vcf".into(),
+            path: "/a.vcf".into(),
+            sha256: "0".repeat(64),
+            params: String::new(),
+        })
+        .unwrap()
+    }
+
     #[test]
     fn call_writer_stores_every_call_and_gives_each_its_variant_id() {
         let (mut store, sample_id) = store_with_sample();
         let tx = store.transaction().unwrap();
-        let file_id = tx
-            .begin_file(&super::super::files::FileRecord {
-                kind: "vcf".into(),
-                path: "/a.vcf".into(),
-                sha256: "0".repeat(64),
-                params: String::new(),
-            })
-            .unwrap();
+        let file_id = vcf_file(&tx);
         // Stored before the load: a variant without gene, a not-detected placeholder
         // (at 1_000_005) and a detected call (at 1_000_006) of the same caller.
         let known = locus(1_000_000);
@@ -1254,14 +1258,7 @@ mod tests {
             let genes = ["KRAS", "TP53"];
             let fill = |store: &mut Store, sample_id: i64| -> i64 {
                 let tx = store.transaction().unwrap();
-                let file_id = tx
-                    .begin_file(&super::super::files::FileRecord {
-                        kind: "vcf".into(),
-                        path: "/a.vcf".into(),
-                        sha256: "0".repeat(64),
-                        params: String::new(),
-                    })
-                    .unwrap();
+                let file_id = vcf_file(&tx);
                 for (i, has_gene, call) in &before {
                     let gene = has_gene.then_some(genes[0]);
                     let id = tx.variant(&loci[*i as usize], gene, None).unwrap();
