@@ -244,40 +244,28 @@ impl Store {
     /// Every analyte's values over time, by analyte name as stored (on a date with
     /// several assays, the first assay by name); censored values at their bound.
     fn cytokine_points(&self, code: &str) -> Result<BTreeMap<String, Vec<Point>>> {
-        let patient_id = self.patient_row_id(code)?;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT analyte, date, value, censor, bound FROM cytokine_measurement
-              WHERE patient_id = ?1 ORDER BY analyte, date, assay",
-        )?;
-        let rows = stmt.query_map([patient_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<f64>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<f64>>(4)?,
-            ))
-        })?;
+        use crate::ingest::cytokines::Censor as Stored;
         let mut analytes: BTreeMap<String, Vec<Point>> = BTreeMap::new();
-        for row in rows {
-            let (analyte, date, value, censor, bound) = row?;
-            let date = stored_date(&date, "cytokine_measurement")?;
-            let points = analytes.entry(analyte).or_default();
-            if points.last().is_some_and(|p| p.date == date) {
+        // Listed by date, analyte and assay: a date's first assay comes first.
+        for m in self.cytokines(code)? {
+            let points = analytes.entry(m.analyte).or_default();
+            if points.last().is_some_and(|p| p.date == m.date) {
                 continue;
             }
-            let (value, censor) = match (censor.as_str(), value, bound) {
-                ("left", _, Some(b)) => (b, Censor::Left),
-                ("right", _, Some(b)) => (b, Censor::Right),
-                (_, Some(v), _) => (v, Censor::None),
+            let c = m.concentration;
+            let (value, censor) = match (c.censor, c.value, c.bound) {
+                (Stored::Left, _, Some(bound)) => (bound, Censor::Left),
+                (Stored::Right, _, Some(bound)) => (bound, Censor::Right),
+                (_, Some(value), _) => (value, Censor::None),
                 _ => continue,
             };
             points.push(Point {
-                date,
+                date: m.date,
                 value,
                 censor,
             });
         }
+        analytes.retain(|_, points| !points.is_empty());
         Ok(analytes)
     }
 
