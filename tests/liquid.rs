@@ -129,6 +129,24 @@ fn mutect2(records: &[&str]) -> String {
 }
 
 #[test]
+fn the_report_counts_records_and_the_calls_stored_from_them() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    // A record with two ALT alleles is one record and two calls.
+    let vcf = sandbox.file(
+        "multi.vcf",
+        &mutect2(&[
+            "chr1\t100\t.\tG\tA,T\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0,0:0.0,0.0:40\t0/1/2:60,30,10:0.3,0.1:100",
+            "chr2\t200\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:80,20:0.2:100",
+        ]),
+    );
+    let out = ingest_vcf(&sandbox, vcf.to_str().unwrap(), "P001", "2024-01-10", &[])
+        .ok()
+        .to_string();
+    assert!(out.contains("2 vcf records read, 3 new"), "{out}");
+}
+
+#[test]
 fn tracked_variants_are_reported_in_later_samples_detected_or_not() {
     let sandbox = Sandbox::new();
     sandbox.with_patients();

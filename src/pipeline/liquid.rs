@@ -198,7 +198,6 @@ fn write_vcf(
         not_detected: 0,
         skipped: Vec::new(),
     };
-    let mut records = 0usize;
     let mut writer = tx.call_writer(CallSource {
         sample_id,
         file_id,
@@ -208,7 +207,6 @@ fn write_vcf(
     let mut variant_ids = Vec::new();
     for_each_call_batch(reader, |calls| {
         ledger.check(tx)?;
-        records += calls.len();
         let mut kept = Vec::with_capacity(calls.len());
         for call in calls {
             if call.passed() || request.all_filters {
@@ -291,6 +289,7 @@ fn write_vcf(
         )?;
         detail.not_detected += 1;
     }
+    let records = usize::try_from(reader.records_read()).unwrap_or(usize::MAX);
     Ok((records, written, detail))
 }
 
