@@ -93,19 +93,19 @@ pub struct LedgerCheck {
     path: PathBuf,
     /// The ledger row: `sha256` is [`SHA256_PENDING`] until the hash is known.
     record: FileRecord,
-    hash: Hash,
-    /// The earlier ingest of the same bytes, once looked up.
-    answer: Option<Option<IngestedFile>>,
+    state: Ledger,
 }
 
-/// Where the SHA-256 of a [`LedgerCheck`] is.
-enum Hash {
-    /// Being computed on a thread of its own.
-    Running(JoinHandle<Result<String>>),
-    /// Computed here (no thread could be started), or failed.
-    Done(Result<String>),
-    /// Handed to the ledger row.
-    Taken,
+/// How far a [`LedgerCheck`] has got.
+enum Ledger {
+    /// The hash is being computed on a thread of its own.
+    Hashing(JoinHandle<Result<String>>),
+    /// The hash was computed here (no thread could be started), or failed.
+    Hashed(Result<String>),
+    /// The ledger was asked: the earlier ingest of the same bytes, if any.
+    Answered(Option<IngestedFile>),
+    /// Hashing or asking failed (the error was returned).
+    Failed,
 }
 
 impl LedgerCheck {
@@ -114,24 +114,23 @@ impl LedgerCheck {
         let spawned = std::thread::Builder::new()
             .name("hash".into())
             .spawn(move || ingest::fingerprint(&owned).map(|f| f.sha256));
-        let hash = match spawned {
-            Ok(thread) => Hash::Running(thread),
+        let state = match spawned {
+            Ok(thread) => Ledger::Hashing(thread),
             // Without a thread to spare, the file is hashed here, before it is parsed.
-            Err(_) => Hash::Done(ingest::fingerprint(path).map(|f| f.sha256)),
+            Err(_) => Ledger::Hashed(ingest::fingerprint(path).map(|f| f.sha256)),
         };
         LedgerCheck {
             path: path.to_path_buf(),
             record,
-            hash,
-            answer: None,
+            state,
         }
     }
 
     /// Whether the hash is known (so that [`LedgerCheck::answer`] will not wait).
     fn hashed(&self) -> bool {
-        match &self.hash {
-            Hash::Running(thread) => thread.is_finished(),
-            Hash::Done(_) | Hash::Taken => true,
+        match &self.state {
+            Ledger::Hashing(thread) => thread.is_finished(),
+            Ledger::Hashed(_) | Ledger::Answered(_) | Ledger::Failed => true,
         }
     }
 
@@ -140,22 +139,23 @@ impl LedgerCheck {
         &mut self,
         find: impl FnOnce(&FileRecord) -> Result<Option<IngestedFile>>,
     ) -> Result<Option<IngestedFile>> {
-        if let Some(answer) = &self.answer {
-            return Ok(answer.clone());
-        }
         let stopped = || {
             Error::io(
                 &self.path,
                 std::io::Error::other("the thread hashing the file stopped"),
             )
         };
-        self.record.sha256 = match std::mem::replace(&mut self.hash, Hash::Taken) {
-            Hash::Running(thread) => thread.join().map_err(|_| stopped())??,
-            Hash::Done(hashed) => hashed?,
-            Hash::Taken => return Err(stopped()),
+        self.record.sha256 = match std::mem::replace(&mut self.state, Ledger::Failed) {
+            Ledger::Answered(previous) => {
+                self.state = Ledger::Answered(previous.clone());
+                return Ok(previous);
+            }
+            Ledger::Hashing(thread) => thread.join().map_err(|_| stopped())??,
+            Ledger::Hashed(hashed) => hashed?,
+            Ledger::Failed => return Err(stopped()),
         };
         let previous = find(&self.record)?;
-        self.answer = Some(previous.clone());
+        self.state = Ledger::Answered(previous.clone());
         Ok(previous)
     }
 
