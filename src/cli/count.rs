@@ -5,6 +5,9 @@ use super::output::{Listing, opt};
 use oncotrack::ingest::bam::{Access, CountOptions, count_alleles};
 use std::path::PathBuf;
 
+/// Said of a locus `count` and `ingest bam` cannot count.
+pub const NOT_COUNTED: &str = "is not a single-base substitution; not counted";
+
 /// Read filters shared by `count` and `ingest bam`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FilterArgs {
@@ -54,13 +57,9 @@ pub fn run(format: Format, args: CountArgs) -> anyhow::Result<()> {
     }
     for row in &result.skipped {
         eprintln!(
-            "warning: {}: line {}: {} {} {}>{} is not a single-base substitution; not counted",
+            "warning: {}: line {}: {row} {NOT_COUNTED}",
             args.loci.display(),
-            row.line,
-            row.chrom_raw,
-            row.locus.pos,
-            row.locus.reference,
-            row.locus.alt
+            row.line
         );
     }
     let mut listing = Listing::new(&[

@@ -48,10 +48,7 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
             eprintln!("warning: {reason}");
         }
         for row in &detail.skipped {
-            eprintln!(
-                "warning: {} {}>{} at {} is not a single-base substitution; not counted",
-                row.chrom_raw, row.locus.reference, row.locus.alt, row.locus.pos
-            );
+            eprintln!("warning: {row} {}", super::count::NOT_COUNTED);
         }
     }
     Ok(())

@@ -17,6 +17,17 @@ pub struct LocusRow {
     pub gene: Option<String>,
 }
 
+impl std::fmt::Display for LocusRow {
+    /// The locus as the file wrote it: `chr12 25245350 C>T`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} {}>{}",
+            self.chrom_raw, self.locus.pos, self.locus.reference, self.locus.alt
+        )
+    }
+}
+
 /// Reads a tab-separated loci file: `chrom pos ref alt [gene]` per line, an
 /// optional header line starting with `chrom` (or `#chrom`), `#` comment lines.
 ///
