@@ -99,21 +99,7 @@ impl Store {
             [patient_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let method: Option<(String, f64)> = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT method, method_param FROM pet_uptake
-                      WHERE study_id = (SELECT study_id FROM imaging_study
-                                         WHERE patient_id = ?1 AND modality = 'PET'
-                                         ORDER BY date LIMIT 1)
-                      ORDER BY {PET_METHOD_PREFERENCE}, method, method_param LIMIT 1"
-                ),
-                [patient_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (method, param) = method.unwrap_or_default();
+        let (method, param) = self.pet_method(patient_id)?.unwrap_or_default();
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.date, s.weight_kg, s.liver_suv_mean, s.liver_suv_sd, s.blood_pool_suv,
                     l.label, u.suv_max, u.suv_peak, u.tlg,
@@ -215,22 +201,36 @@ impl Store {
         })
     }
 
-    /// Total MTV per PET date, by the same method [`Store::pet_series`] chooses.
+    /// The segmentation method (and its parameter) a patient's PET series uses: the
+    /// preferred one present on the first PET scan; `None` without PET uptake.
+    fn pet_method(&self, patient_id: i64) -> Result<Option<(String, f64)>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT method, method_param FROM pet_uptake
+                  WHERE study_id = (SELECT study_id FROM imaging_study
+                                     WHERE patient_id = ?1 AND modality = 'PET'
+                                     ORDER BY date LIMIT 1)
+                  ORDER BY {PET_METHOD_PREFERENCE}, method, method_param LIMIT 1"
+            ))?
+            .query_row([patient_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Total MTV per PET date, by the method [`Store::pet_series`] uses.
     fn pet_mtv(&self, code: &str) -> Result<BTreeMap<NaiveDate, f64>> {
         let patient_id = self.patient_row_id(code)?;
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "WITH chosen AS (
-               SELECT method, method_param FROM pet_uptake
-                WHERE study_id = (SELECT study_id FROM imaging_study
-                                   WHERE patient_id = ?1 AND modality = 'PET' ORDER BY date LIMIT 1)
-                ORDER BY {PET_METHOD_PREFERENCE}, method, method_param LIMIT 1)
-             SELECT s.date, sum(u.mtv_ml) FROM imaging_study s
+        let Some((method, param)) = self.pet_method(patient_id)? else {
+            return Ok(BTreeMap::new());
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.date, sum(u.mtv_ml) FROM imaging_study s
                JOIN pet_uptake u ON u.study_id = s.study_id
-               JOIN chosen c ON c.method = u.method AND c.method_param = u.method_param
               WHERE s.patient_id = ?1 AND s.modality = 'PET'
-              GROUP BY s.study_id ORDER BY s.date"
-        ))?;
-        let rows = stmt.query_map([patient_id], |r| {
+                AND u.method = ?2 AND u.method_param = ?3
+              GROUP BY s.study_id ORDER BY s.date",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![patient_id, method, param], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
         })?;
         let mut out = BTreeMap::new();
