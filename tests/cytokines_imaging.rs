@@ -1,19 +1,7 @@
 //! Cytokine, lesion and radiomics ingest through the real binary, on small synthetic files and on the real public files in ../shared/data.
 
-use crate::util::Sandbox;
-use std::path::{Path, PathBuf};
-
-fn shared_data(relative: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is absent", path.display());
-        None
-    }
-}
+use crate::util::{Sandbox, shared_data};
+use std::path::PathBuf;
 
 fn count(s: &Sandbox, sql: &str) -> i64 {
     rusqlite::Connection::open(s.db())

@@ -1,18 +1,8 @@
 //! Liquid biopsy: real callers' VCFs against `bcftools query`, the ingest / track / calls commands, and bad input.
 
-use crate::util::{Run, Sandbox};
+use crate::util::{Run, Sandbox, shared_data};
 use oncotrack::ingest::vcf::{CallReader, Options};
 use std::path::{Path, PathBuf};
-
-fn shared_data() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent", dir.display());
-        None
-    }
-}
 
 fn reference(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,9 +16,11 @@ fn opt_number(text: &str) -> Option<f64> {
 
 #[test]
 fn every_real_vcf_matches_bcftools_query_call_by_call() {
-    let Some(data) = shared_data() else { return };
+    let Some(vcfs) = shared_data("vcf") else {
+        return;
+    };
     let mut files = 0;
-    for entry in std::fs::read_dir(data.join("vcf")).unwrap() {
+    for entry in std::fs::read_dir(&vcfs).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let expected_path = reference(&format!("vcf/{name}.tsv"));
@@ -76,10 +68,12 @@ fn every_real_vcf_matches_bcftools_query_call_by_call() {
 
 #[test]
 fn every_real_vcf_ingests_through_the_command_line() {
-    let Some(data) = shared_data() else { return };
+    let Some(vcfs) = shared_data("vcf") else {
+        return;
+    };
     let sandbox = Sandbox::new();
     sandbox.with_patients();
-    for (day, entry) in (1..).zip(std::fs::read_dir(data.join("vcf")).unwrap()) {
+    for (day, entry) in (1..).zip(std::fs::read_dir(&vcfs).unwrap()) {
         let path = entry.unwrap().path();
         let date = format!("2024-01-{day:02}");
         let out = ingest_vcf(
@@ -388,9 +382,9 @@ fn bad_record_after_many_written_batches_leaves_the_database_untouched() {
 
 fn bam_references() -> Vec<(PathBuf, PathBuf)> {
     let mut bams = Vec::new();
-    if let Some(data) = shared_data() {
+    if let Some(data) = shared_data("bam") {
         for name in ["ctdnatools_T1.bam", "ctdnatools_N1.bam"] {
-            bams.push(data.join("bam").join(name));
+            bams.push(data.join(name));
         }
     }
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam");

@@ -3,6 +3,20 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// A file or folder of the real public data in `../shared/data`, or `None` (saying
+/// that the test skips it) when it is absent, as on a fresh machine.
+pub fn shared_data(relative: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(relative);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: {} is absent", path.display());
+        None
+    }
+}
+
 /// A scratch folder with a database path inside it, removed when dropped.
 pub struct Sandbox {
     dir: tempfile::TempDir,
