@@ -109,6 +109,16 @@ impl Error {
         }
     }
 
+    /// A problem with record `record` (1-based) of the binary file at `path`, in `field`.
+    pub fn record(path: &Path, record: u64, field: &str, message: impl Into<String>) -> Self {
+        Error::Record {
+            path: path.to_path_buf(),
+            record,
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
     /// A problem with the image file at `path` as a whole.
     pub fn image(path: &Path, message: impl Into<String>) -> Self {
         Error::Image {

@@ -2,8 +2,10 @@
 
 pub mod date;
 pub mod event;
+pub mod mrd;
 pub mod patient;
 
 pub use date::parse_date;
 pub use event::{ClinicalEvent, EventKind};
+pub use mrd::MrdDecision;
 pub use patient::{NewPatient, Patient, Sex};
