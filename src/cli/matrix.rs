@@ -7,8 +7,8 @@ use oncotrack::analysis::matrix::{
     self, FeatureMatrix, Impute, MatrixSettings, TimePoint, Transform,
 };
 use oncotrack::export::{FileFormat, matrix_frame, write_frame};
+use oncotrack::model::FeatureFamily;
 use oncotrack::store::Store;
-use oncotrack::store::analysis::FeatureFamily;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
