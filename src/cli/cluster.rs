@@ -4,7 +4,8 @@ use super::matrix::{MatrixOptions, build, z_scale};
 use super::output::{Listing, number, print_json};
 use super::{Format, invalid, open_read, open_write};
 use oncotrack::analysis::cluster::{
-    self, ClusterSettings, Clustering, Distance, KChoice, KScore, Method, z_score_columns,
+    self, ClusterSettings, Clustering, Distance, KChoice, KScore, MatrixRecipe, Method,
+    z_score_columns,
 };
 use oncotrack::ingest::table::Table;
 use serde_json::{Map, Value, json};
@@ -97,19 +98,20 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
     let result = cluster::analyse(&rows, choice, &settings, args.bootstrap)?;
     if let Some(name) = &args.name {
         let mut store = open_write(db)?;
-        let params = json!({
-            "method": method.as_str(), "distance": args.distance, "k": result.k, "k_arg": args.k,
-            "seed": args.seed, "n_init": args.n_init, "bootstrap": args.bootstrap,
-            "features": args.matrix.features, "at": args.matrix.at,
-            "transform": args.matrix.transform, "impute": args.matrix.impute,
-            "scale": args.scale.as_deref().unwrap_or("z"),
-            "silhouette": number(result.silhouette), "stability": number(result.stability),
-            "profile": result.profile_json(&features),
-        });
+        let recipe = MatrixRecipe {
+            families: args.matrix.features.clone(),
+            at: args.matrix.at.clone(),
+            transform: args.matrix.transform.clone(),
+            impute: args.matrix.impute.clone(),
+            scale: args.scale.clone().unwrap_or_else(|| "z".into()),
+            k_arg: Some(args.k.clone()),
+            bootstrap: args.bootstrap,
+        };
+        let record = result.run_record(&settings, recipe, &features);
         let tx = store.transaction()?;
         tx.save_cluster_run(
             name,
-            &params.to_string(),
+            &record,
             concat!("oncotrack ", env!("CARGO_PKG_VERSION")),
             &result.assignments(&ids),
         )?;
