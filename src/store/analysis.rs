@@ -2,7 +2,10 @@
 
 use super::{Store, Tx, now_utc, row_date};
 use crate::error::{Error, Result};
-use crate::model::{Assignment, Censor, ClusterRunRecord, Course, FeatureFamily, Observation};
+use crate::model::{
+    Assignment, Censor, ClusterRunRecord, Course, FeatureFamily, HarmonizedValue, ImagingValue,
+    Observation,
+};
 use rusqlite::{OptionalExtension, params};
 
 /// A saved analysis run.
@@ -18,36 +21,6 @@ pub struct AnalysisRun {
     pub software: String,
     /// When it was made (UTC RFC 3339).
     pub created_at: String,
-}
-
-/// One harmonised value for [`Tx::save_harmonize_run`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct HarmonizedValue {
-    /// The study.
-    pub study_id: i64,
-    /// The lesion.
-    pub lesion_id: i64,
-    /// Feature name as stored in `radiomic_feature` (or the PET metric name).
-    pub feature: String,
-    /// Harmonised value.
-    pub value: f64,
-}
-
-/// A lesion-level imaging feature with its batch variables, the input of store-mode ComBat.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImagingValue {
-    /// The study.
-    pub study_id: i64,
-    /// The lesion.
-    pub lesion_id: i64,
-    /// Scanner of the study.
-    pub scanner: String,
-    /// Site of the study.
-    pub site: String,
-    /// Feature name.
-    pub feature: String,
-    /// Value.
-    pub value: f64,
 }
 
 /// What a column of an exported table holds (decides what de-identification does to it).
