@@ -73,6 +73,7 @@ fn every_real_vcf_ingests_through_the_command_line() {
     };
     let sandbox = Sandbox::new();
     sandbox.with_patients();
+    let mut checked = 0;
     for (day, entry) in (1..).zip(std::fs::read_dir(&vcfs).unwrap()) {
         let path = entry.unwrap().path();
         let date = format!("2024-01-{day:02}");
@@ -90,7 +91,13 @@ fn every_real_vcf_ingests_through_the_command_line() {
             .run(&["calls", "P001", "--date", &date, "--format", "json"])
             .json();
         assert!(!calls.is_empty(), "{}", path.display());
+        checked += 1;
     }
+    assert!(
+        checked > 0,
+        "no VCF in {}: nothing was checked",
+        vcfs.display()
+    );
 }
 
 /// `oncotrack ingest vcf FILE --patient PATIENT --date DATE EXTRA...` in the sandbox.
@@ -387,10 +394,8 @@ fn bam_references() -> Vec<(PathBuf, PathBuf)> {
             bams.push(data.join(name));
         }
     }
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam");
-    if fixture.is_file() {
-        bams.push(fixture);
-    }
+    // Committed, so always checked (a missing file fails the test).
+    bams.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam"));
     bams.into_iter()
         .map(|bam| {
             let name = bam.file_name().unwrap().to_string_lossy().into_owned();
@@ -403,8 +408,10 @@ fn bam_references() -> Vec<(PathBuf, PathBuf)> {
 fn bam_counts_equal_samtools_mpileup_in_both_overlap_modes() {
     use oncotrack::ingest::bam::{Access, CountOptions, count_alleles};
     let mut checked = 0;
+    let mut checked_bams = Vec::new();
     for (bam, loci_path) in bam_references() {
         let name = bam.file_name().unwrap().to_string_lossy().into_owned();
+        checked_bams.push(name.clone());
         let loci = oncotrack::ingest::loci::read(&loci_path).unwrap();
         for (mq, bq) in [(20u8, 20u8), (0, 0), (30, 38)] {
             for (mode, fragment_level) in [("fragment", true), ("reads", false)] {
@@ -444,9 +451,15 @@ fn bam_counts_equal_samtools_mpileup_in_both_overlap_modes() {
             }
         }
     }
-    if checked == 0 {
-        eprintln!("skipped: no BAM with reference counts");
-    }
+    assert!(
+        checked_bams.iter().any(|n| n == "overlaps.bam"),
+        "the committed fixtures/liquid/overlaps.bam was not checked: {checked_bams:?}"
+    );
+    assert_eq!(
+        checked,
+        6 * checked_bams.len(),
+        "3 quality settings x 2 modes per BAM"
+    );
 }
 
 #[test]

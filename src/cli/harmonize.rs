@@ -1,6 +1,7 @@
 //! `oncotrack harmonize`: ComBat (neuroCombat's algorithm) on an analyst's CSV or on the store's radiomic / PET features across scanners or sites.
 
 use super::output::print_json;
+use super::values::{BatchByArg, LesionFamilyArg};
 use super::{Format, invalid, open_write};
 use oncotrack::analysis::harmonize::{ComBatSettings, Covariate, combat};
 use oncotrack::export::write_csv;
@@ -40,12 +41,12 @@ pub struct HarmonizeArgs {
     /// File mode: output CSV (same columns, features harmonised)
     #[arg(long, requires = "input")]
     pub out: Option<PathBuf>,
-    /// Store mode: radiomics or pet (lesion-level features)
-    #[arg(long, default_value = "radiomics", conflicts_with = "input")]
-    pub features: String,
-    /// Store mode: batch variable of the study, scanner or site
-    #[arg(long, default_value = "scanner", conflicts_with = "input")]
-    pub batch_by: String,
+    /// Store mode: the lesion-level features to harmonise
+    #[arg(long, value_enum, default_value_t = LesionFamilyArg::Radiomics, conflicts_with = "input")]
+    pub features: LesionFamilyArg,
+    /// Store mode: batch variable of the study
+    #[arg(long, value_enum, default_value_t = BatchByArg::Scanner, conflicts_with = "input")]
+    pub batch_by: BatchByArg,
     /// Store mode: name of the harmonisation run to save
     #[arg(long, conflicts_with = "input", required_unless_present = "input")]
     pub name: Option<String>,
@@ -159,16 +160,8 @@ fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<
         .name
         .as_deref()
         .ok_or_else(|| invalid("--name", "", "store mode needs --name (or give --input)"))?;
-    let family = match args.features.as_str() {
-        "radiomics" => FeatureFamily::Radiomics,
-        "pet" => FeatureFamily::Pet,
-        other => return Err(invalid("--features", other, "expected radiomics or pet")),
-    };
-    let by_site = match args.batch_by.as_str() {
-        "scanner" => false,
-        "site" => true,
-        other => return Err(invalid("--batch-by", other, "expected scanner or site")),
-    };
+    let family: FeatureFamily = args.features.into();
+    let by_site = args.batch_by == BatchByArg::Site;
     let mut store = open_write(db)?;
     let values = store.imaging_values(family)?;
     // Samples are (study, lesion); features the union of names; incomplete samples are left out.
@@ -202,7 +195,7 @@ fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<
     if complete.is_empty() {
         return Err(invalid(
             "--features",
-            &args.features,
+            args.features.as_str(),
             "no lesion has every feature: nothing to harmonise",
         ));
     }

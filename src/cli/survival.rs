@@ -1,6 +1,7 @@
 //! `oncotrack survival`: Kaplan-Meier curves with Greenwood CI, medians and log-rank tests, from the store or an analyst's CSV.
 
 use super::output::{Listing, number, opt, print_json};
+use super::values::{EndpointArg, GroupArg, IndexArg, parse_group};
 use super::{Format, invalid, open_read};
 use oncotrack::analysis::survival::{self, Endpoint, KaplanMeier, LogRank, Subject};
 use oncotrack::ingest::table::Table;
@@ -23,15 +24,15 @@ pub struct SurvivalArgs {
     /// File mode: column with the group
     #[arg(long, requires = "input")]
     pub group_col: Option<String>,
-    /// Store mode: os (index to death) or efs (index to progression, relapse or death)
-    #[arg(long, default_value = "os", conflicts_with = "input")]
-    pub endpoint: String,
-    /// Store mode: index date, diagnosis or treatment-start
-    #[arg(long, default_value = "diagnosis", conflicts_with = "input")]
-    pub index: String,
+    /// Store mode: the endpoint
+    #[arg(long, value_enum, default_value_t = EndpointArg::Os, conflicts_with = "input")]
+    pub endpoint: EndpointArg,
+    /// Store mode: the index date
+    #[arg(long, value_enum, default_value_t = IndexArg::Diagnosis, conflicts_with = "input")]
+    pub index: IndexArg,
     /// Store mode: group by cluster:RUN, diagnosis, sex or site (default: one group)
-    #[arg(long, value_name = "BY", conflicts_with = "input")]
-    pub group: Option<String>,
+    #[arg(long, value_name = "BY", value_parser = parse_group, conflicts_with = "input")]
+    pub group: Option<GroupArg>,
 }
 
 /// Runs the command.
@@ -88,44 +89,23 @@ fn store_groups(
     db: &Path,
     args: &SurvivalArgs,
 ) -> anyhow::Result<(BTreeMap<String, Vec<Subject>>, Dropped)> {
-    let endpoint = match args.endpoint.as_str() {
-        "os" => Endpoint::Overall,
-        "efs" => Endpoint::EventFree,
-        other => return Err(invalid("--endpoint", other, "expected os or efs")),
-    };
-    let by_treatment = match args.index.as_str() {
-        "diagnosis" => false,
-        "treatment-start" => true,
-        other => {
-            return Err(invalid(
-                "--index",
-                other,
-                "expected diagnosis or treatment-start",
-            ));
-        }
-    };
+    let endpoint: Endpoint = args.endpoint.into();
+    let by_treatment = args.index == IndexArg::TreatmentStart;
     let store = open_read(db)?;
-    let clusters: Option<BTreeMap<String, usize>> = match args.group.as_deref() {
-        Some(by) if by.starts_with("cluster:") => Some(
+    let clusters: Option<BTreeMap<String, usize>> = match &args.group {
+        Some(GroupArg::Cluster(run)) => Some(
             store
-                .cluster_assignments(&by["cluster:".len()..])?
+                .cluster_assignments(run)?
                 .into_iter()
                 .map(|a| (a.patient, a.cluster))
                 .collect(),
         ),
-        Some("diagnosis" | "sex" | "site") | None => None,
-        Some(other) => {
-            return Err(invalid(
-                "--group",
-                other,
-                "expected cluster:RUN, diagnosis, sex or site",
-            ));
-        }
+        Some(GroupArg::Diagnosis | GroupArg::Sex | GroupArg::Site) | None => None,
     };
     let mut outside = Vec::new();
     let mut patients = Vec::new();
     for course in store.courses()? {
-        let label = match (&clusters, args.group.as_deref()) {
+        let label = match (&clusters, &args.group) {
             (Some(map), _) => match map.get(&course.patient) {
                 Some(c) => format!("cluster {c}"),
                 None => {
@@ -133,9 +113,9 @@ fn store_groups(
                     continue;
                 }
             },
-            (None, Some("diagnosis")) => course.diagnosis.clone(),
-            (None, Some("sex")) => course.sex.clone().unwrap_or_else(|| "unknown".into()),
-            (None, Some("site")) => course.site.clone().unwrap_or_else(|| "unknown".into()),
+            (None, Some(GroupArg::Diagnosis)) => course.diagnosis.clone(),
+            (None, Some(GroupArg::Sex)) => course.sex.clone().unwrap_or_else(|| "unknown".into()),
+            (None, Some(GroupArg::Site)) => course.site.clone().unwrap_or_else(|| "unknown".into()),
             _ => "all".to_string(),
         };
         let dates = course.dates(by_treatment);
