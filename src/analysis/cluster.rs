@@ -614,10 +614,10 @@ pub struct Clustering {
 impl Clustering {
     /// What a saved run records per patient (`ids` in row order): cluster,
     /// silhouette and the first two principal components.
-    pub fn assignments(&self, ids: &[String]) -> Vec<crate::store::analysis::Assignment> {
+    pub fn assignments(&self, ids: &[String]) -> Vec<crate::model::Assignment> {
         ids.iter()
             .enumerate()
-            .map(|(i, id)| crate::store::analysis::Assignment {
+            .map(|(i, id)| crate::model::Assignment {
                 patient: id.clone(),
                 cluster: self.labels[i],
                 silhouette: self.widths.get(i).copied(),

@@ -6,7 +6,8 @@
 //! tests/reference/analytics/.
 
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
+use crate::model::CourseDates;
+
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// The 0.975 quantile of the standard normal distribution (95 % two-sided interval),
@@ -273,19 +274,6 @@ pub enum Endpoint {
     EventFree,
 }
 
-/// The dates of a patient's course that the endpoints need.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct CourseDates {
-    /// Index date (diagnosis, or treatment start).
-    pub index: Option<NaiveDate>,
-    /// First progression or relapse.
-    pub progression: Option<NaiveDate>,
-    /// Death.
-    pub death: Option<NaiveDate>,
-    /// The latest date the patient was known alive (or dead).
-    pub last_follow_up: Option<NaiveDate>,
-}
-
 /// The patient's time (days) and event status for `endpoint`, or why there is none.
 ///
 /// # Errors
@@ -343,7 +331,7 @@ mod tests {
 
     #[test]
     fn group_subjects_drops_patients_without_an_index_date() {
-        let day = |d: u32| NaiveDate::from_ymd_opt(2024, 1, d);
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2024, 1, d);
         let dated = CourseDates {
             index: day(1),
             progression: None,

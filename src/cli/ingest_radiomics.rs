@@ -1,8 +1,8 @@
 //! `oncotrack ingest radiomics FILE... [--manifest FILE]`: PyRadiomics output, batch or transposed layout.
 
 use super::open_write;
-use oncotrack::ingest::lesions::Modality;
 use oncotrack::ingest::radiomics::Options;
+use oncotrack::model::Modality;
 use oncotrack::pipeline::imaging::ingest_radiomics;
 use std::path::{Path, PathBuf};
 

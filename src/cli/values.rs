@@ -7,7 +7,7 @@
 use oncotrack::analysis::cluster::{Distance, KChoice, Method};
 use oncotrack::analysis::matrix::{Impute, TimePoint, Transform};
 use oncotrack::analysis::survival::Endpoint;
-use oncotrack::store::analysis::FeatureFamily;
+use oncotrack::model::FeatureFamily;
 
 /// A `ValueEnum` whose variants are spelled `$text` on the command line, with
 /// `as_str`, `Display` and `Serialize` (as that text).

@@ -5,8 +5,8 @@ use crate::analysis::matrix::{self, Impute, MatrixSettings, TimePoint, Transform
 use crate::analysis::survival::{self, Endpoint, LogRank, Subject};
 use crate::demo::SimPatient;
 use crate::error::Result;
+use crate::model::FeatureFamily;
 use crate::store::Store;
-use crate::store::analysis::FeatureFamily;
 use std::collections::HashMap;
 
 /// Largest cohort the demo clusters with Ward's method; larger ones use k-means++.

@@ -44,7 +44,7 @@ fn polars_error(path: &Path, e: PolarsError) -> Error {
 }
 
 fn frame_error(e: PolarsError) -> Error {
-    Error::Conflict(format!("building the table: {e}"))
+    Error::conflict(format!("building the table: {e}"))
 }
 
 /// A typed table as a DataFrame. With a pseudonymizer: patient codes become

@@ -10,12 +10,11 @@
 
 use super::CsvInput;
 use crate::error::{Error, Result};
+use crate::model::cytokine::STORE_UNIT;
+use crate::model::{Censor, Concentration, CytokineRow};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-
-/// The unit every stored concentration is in.
-pub const STORE_UNIT: &str = "pg/mL";
 
 /// How the table is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,81 +38,6 @@ impl std::str::FromStr for Layout {
             _ => Err("expected auto, long or wide".into()),
         }
     }
-}
-
-/// Which side of the assay's range a censored value lies on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Censor {
-    /// A measured value.
-    None,
-    /// Below the lower limit (`<3.2`, `< LLOQ`, `OOR <`, `BLQ`, `ND`): the true value is ≤ bound.
-    Left,
-    /// Above the upper limit (`>ULOQ`, `OOR >`): the true value is ≥ bound.
-    Right,
-}
-
-impl Censor {
-    /// The name stored in the database: `none`, `left` or `right`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Censor::None => "none",
-            Censor::Left => "left",
-            Censor::Right => "right",
-        }
-    }
-
-    /// Parses a stored name.
-    ///
-    /// # Errors
-    /// When `text` is not `none`, `left` or `right`.
-    pub fn parse(text: &str) -> Result<Censor, String> {
-        match text {
-            "none" => Ok(Censor::None),
-            "left" => Ok(Censor::Left),
-            "right" => Ok(Censor::Right),
-            other => Err(format!("unknown censor '{other}'")),
-        }
-    }
-}
-
-/// A concentration in pg/mL: measured, or censored at a bound.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Concentration {
-    /// The measured value (pg/mL); `None` when censored.
-    pub value: Option<f64>,
-    /// Censoring.
-    pub censor: Censor,
-    /// The limit a censored value lies beyond (pg/mL).
-    pub bound: Option<f64>,
-}
-
-/// One analyte of one sample, as read and normalised.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CytokineRow {
-    /// 1-based line in the file.
-    pub line: u64,
-    /// Patient identifier.
-    pub patient: String,
-    /// Date of the blood draw.
-    pub date: NaiveDate,
-    /// Canonical analyte name (or the given name, trimmed, when unknown).
-    pub analyte: String,
-    /// The analyte as written in the file.
-    pub analyte_raw: String,
-    /// The value in pg/mL with its censoring.
-    pub concentration: Concentration,
-    /// The cell as written.
-    pub value_raw: String,
-    /// The unit as written (or given with `--unit`).
-    pub unit_raw: String,
-    /// Lower limit of quantification (pg/mL), when given.
-    pub lloq: Option<f64>,
-    /// Upper limit of quantification (pg/mL), when given.
-    pub uloq: Option<f64>,
-    /// Assay or panel (part of the key: one analyte may be measured by two assays).
-    pub assay: String,
-    /// Plate or batch.
-    pub batch: String,
 }
 
 /// Columns of a file without patient and date: data line → (patient, date).

@@ -5,8 +5,8 @@
 //! `pixdim[1..=3]` in mm. Voxel order is NIfTI's (i fastest), indexed as nibabel's
 //! `[i, j, k]`. Reference: nibabel 5 `load(path).get_fdata()`.
 
-use crate::analysis::pet::Grid;
 use crate::error::{Error, Result};
+use crate::model::Grid;
 use nifti::{IntoNdArray, NiftiObject, ReaderOptions};
 use std::path::Path;
 

@@ -7,8 +7,8 @@
 //! (`case,patient,date,lesion[,scanner,site,modality]`) keyed by the case id.
 
 use super::CsvInput;
-use super::lesions::{Modality, StudyKey};
 use crate::error::{Error, Result};
+use crate::model::{Modality, StudyKey};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::path::Path;

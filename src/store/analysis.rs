@@ -1,73 +1,9 @@
 //! Cohort analytics in SQL: analysis runs, cluster assignments, harmonised features, and the reads behind the feature matrix, survival and export.
 
-use super::{Store, Tx, now_utc};
+use super::{Store, Tx, now_utc, row_date};
 use crate::error::{Error, Result};
+use crate::model::{Assignment, Censor, Course, FeatureFamily, Observation};
 use rusqlite::{OptionalExtension, params};
-
-/// Which feature family an observation belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FeatureFamily {
-    /// Serum cytokines (pg/mL), named by analyte.
-    Cytokines,
-    /// PyRadiomics features, averaged over a study's lesions.
-    Radiomics,
-    /// PET uptake per study: highest SUVmax, total MTV and TLG over lesions, per method.
-    Pet,
-    /// ctDNA per blood draw: mean and max VAF over the calls.
-    Ctdna,
-}
-
-impl FeatureFamily {
-    /// The family's name on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeatureFamily::Cytokines => "cytokines",
-            FeatureFamily::Radiomics => "radiomics",
-            FeatureFamily::Pet => "pet",
-            FeatureFamily::Ctdna => "ctdna",
-        }
-    }
-}
-
-/// One value of one feature of one patient on one date.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Observation {
-    /// Patient code.
-    pub patient: String,
-    /// Sample or study date (`YYYY-MM-DD`).
-    pub date: String,
-    /// Days since the patient's index date (None without an index date).
-    pub day: Option<i64>,
-    /// Feature name (the analyte, `rad_<feature>`, `pet_<metric>_<method>`, `ctdna_<metric>`).
-    pub feature: String,
-    /// The value; a censored cytokine carries its limit here.
-    pub value: f64,
-    /// 'none', 'left' or 'right' (cytokines below / above their limits).
-    pub censor: String,
-}
-
-/// A patient's course as survival needs it (dates as `YYYY-MM-DD`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Course {
-    /// Patient code.
-    pub patient: String,
-    /// Diagnosis (subtype) text.
-    pub diagnosis: String,
-    /// Sex code, if known.
-    pub sex: Option<String>,
-    /// Treating centre, if known.
-    pub site: Option<String>,
-    /// First diagnosis event.
-    pub diagnosis_date: Option<String>,
-    /// First treatment start.
-    pub treatment_start: Option<String>,
-    /// First progression or relapse.
-    pub progression: Option<String>,
-    /// Death.
-    pub death: Option<String>,
-    /// Latest date known alive or dead: the latest event of any kind.
-    pub last_follow_up: Option<String>,
-}
 
 /// A saved analysis run.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,19 +18,6 @@ pub struct AnalysisRun {
     pub software: String,
     /// When it was made (UTC RFC 3339).
     pub created_at: String,
-}
-
-/// One patient's place in a cluster run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Assignment {
-    /// Patient code.
-    pub patient: String,
-    /// Cluster (1..=k).
-    pub cluster: usize,
-    /// Silhouette width.
-    pub silhouette: Option<f64>,
-    /// Coordinates on the first two principal components.
-    pub pc: Option<(f64, f64)>,
 }
 
 /// One harmonised value for [`Tx::save_harmonize_run`].
@@ -320,13 +243,20 @@ impl Store {
         };
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map([], |r| {
+            let censor: String = r.get(5)?;
             Ok(Observation {
                 patient: r.get(0)?,
-                date: r.get(1)?,
+                date: row_date(r, 1, "a feature observation")?.unwrap_or_default(),
                 day: r.get(2)?,
                 feature: r.get(3)?,
                 value: r.get::<_, Option<f64>>(4)?.unwrap_or(f64::NAN),
-                censor: r.get(5)?,
+                censor: Censor::parse(&censor).map_err(|m| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        5,
+                        rusqlite::types::Type::Text,
+                        Box::new(crate::error::CorruptValue(m)),
+                    )
+                })?,
             })
         })?;
         let mut out = Vec::new();
@@ -360,11 +290,11 @@ impl Store {
                 diagnosis: r.get(1)?,
                 sex: r.get(2)?,
                 site: r.get(3)?,
-                diagnosis_date: r.get(4)?,
-                treatment_start: r.get(5)?,
-                progression: r.get(6)?,
-                death: r.get(7)?,
-                last_follow_up: r.get(8)?,
+                diagnosis_date: row_date(r, 4, "a diagnosis event")?,
+                treatment_start: row_date(r, 5, "a treatment-start event")?,
+                progression: row_date(r, 6, "a progression event")?,
+                death: row_date(r, 7, "a death event")?,
+                last_follow_up: row_date(r, 8, "a clinical event")?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -498,24 +428,6 @@ impl Store {
     }
 }
 
-impl Course {
-    /// The dates survival endpoints need, counted from the diagnosis or, with
-    /// `from_treatment`, from the first treatment start. Unparseable dates count as absent.
-    pub fn dates(&self, from_treatment: bool) -> crate::analysis::survival::CourseDates {
-        let date = |d: &Option<String>| d.as_deref().and_then(|d| crate::model::parse_date(d).ok());
-        crate::analysis::survival::CourseDates {
-            index: if from_treatment {
-                date(&self.treatment_start)
-            } else {
-                date(&self.diagnosis_date)
-            },
-            progression: date(&self.progression),
-            death: date(&self.death),
-            last_follow_up: date(&self.last_follow_up),
-        }
-    }
-}
-
 impl Tx<'_> {
     fn new_run(&self, kind: &str, name: &str, params: &str, software: &str) -> Result<i64> {
         let exists: Option<i64> = self
@@ -527,7 +439,7 @@ impl Tx<'_> {
             )
             .optional()?;
         if exists.is_some() {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "an analysis run named '{name}' already exists; choose another --name"
             )));
         }
@@ -627,8 +539,8 @@ pub(crate) mod tests {
         assert_eq!(rows.len(), 3);
         let mif = rows.iter().find(|r| r.feature == "MIF").unwrap();
         assert_eq!(
-            (mif.value, mif.censor.as_str(), mif.day),
-            (2.0, "left", Some(4))
+            (mif.value, mif.censor, mif.day),
+            (2.0, Censor::Left, Some(4))
         );
     }
 
@@ -637,9 +549,10 @@ pub(crate) mod tests {
         let store = Store::in_memory().unwrap();
         insert_fixture_rows(&store);
         let courses = store.courses().unwrap();
-        assert_eq!(courses[0].progression.as_deref(), Some("2024-06-01"));
-        assert_eq!(courses[0].death.as_deref(), Some("2025-01-01"));
-        assert_eq!(courses[1].last_follow_up.as_deref(), Some("2025-02-01"));
+        let date = |d| crate::model::parse_date(d).ok();
+        assert_eq!(courses[0].progression, date("2024-06-01"));
+        assert_eq!(courses[0].death, date("2025-01-01"));
+        assert_eq!(courses[1].last_follow_up, date("2025-02-01"));
         assert_eq!(courses[1].death, None);
     }
 
@@ -658,7 +571,7 @@ pub(crate) mod tests {
         tx.save_cluster_run("run1", "{}", "test", &rows).unwrap();
         assert!(matches!(
             tx.save_cluster_run("run1", "{}", "test", &rows),
-            Err(Error::Conflict(_))
+            Err(Error::Conflict { .. })
         ));
         tx.commit().unwrap();
         assert_eq!(

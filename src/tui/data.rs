@@ -3,8 +3,9 @@
 use crate::analysis::response::{Criterion, DEFAULT_CRITERIA, Report, assess_patient};
 use crate::analysis::series::{self, Series as SeriesKind, SeriesInputs};
 use crate::analysis::survival::{self, Endpoint};
-use crate::analysis::trend::{self, Censor, CensorPolicy};
+use crate::analysis::trend::{self, CensorPolicy};
 use crate::error::Result;
+use crate::model::Censor;
 use crate::model::EventKind;
 use crate::store::Store;
 use chrono::{Datelike, NaiveDate};
