@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 /// When `../shared/data` is there (as in CI) but `relative` is not, the test fails
 /// instead of skipping: a renamed or missing file must not become a test that checked
 /// nothing. Tests that walk a folder count what they checked and assert it is not zero.
+#[track_caller]
 pub fn shared_data(relative: &str) -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
     if !root.is_dir() {
