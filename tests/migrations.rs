@@ -90,7 +90,7 @@ fn every_migration_file_is_pinned_and_compiled_in() {
         assert_eq!(
             sha256(migration.sql.as_bytes()),
             *pinned,
-            "{}",
+            "the SQL of {} compiled into oncotrack is not the pinned file",
             migration.name
         );
     }
