@@ -16,7 +16,9 @@ pub use course::{Course, CourseDates};
 pub use cytokine::CytokineRow;
 pub use date::parse_date;
 pub use event::{ClinicalEvent, EventKind};
-pub use imaging::{Grid, LesionFacts, LesionRow, Modality, StudyKey};
+pub use imaging::{
+    Grid, HarmonizedValue, ImagingValue, LesionFacts, LesionRow, Modality, StudyKey,
+};
 pub use measure::{Censor, Concentration};
 pub use mrd::MrdDecision;
 pub use observation::{FeatureFamily, Observation};

@@ -9,6 +9,7 @@
 use super::invalid;
 use super::linalg::squared_euclidean;
 use crate::error::Result;
+use crate::model::cluster::{ClusterMeans, ClusterProfile, ClusterRunRecord, finite};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -34,6 +35,16 @@ pub enum Method {
     Single,
     /// k-means with k-means++ seeding (always Euclidean).
     KMeans,
+}
+
+impl Distance {
+    /// The distance's name as the CLI and the run record spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Distance::Euclidean => "euclidean",
+            Distance::Correlation => "correlation",
+        }
+    }
 }
 
 impl Method {
@@ -504,6 +515,16 @@ pub struct ClusterSettings {
     pub n_init: usize,
 }
 
+impl ClusterSettings {
+    /// The distance the clustering runs with: k-means is always Euclidean.
+    pub fn effective_distance(&self) -> Distance {
+        match self.method {
+            Method::KMeans => Distance::Euclidean,
+            _ => self.distance,
+        }
+    }
+}
+
 /// Labels 1..=k of the rows under `settings`, with the dendrogram for hierarchical methods.
 ///
 /// # Errors
@@ -631,23 +652,71 @@ impl Clustering {
             .collect()
     }
 
-    /// The profile for a saved run's parameters: `{"features": [...], "clusters":
-    /// [{"cluster", "size", "mean_z": [...], "description"}], "explained_variance_ratio": [...]}`.
-    pub fn profile_json(&self, features: &[String]) -> serde_json::Value {
-        let number =
-            |v: f64| serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into);
-        serde_json::json!({
-            "features": features,
-            "clusters": self.profiles.iter().map(|p| serde_json::json!({
-                "cluster": p.cluster,
-                "size": p.size,
-                "mean_z": p.mean_z.iter().map(|z| number(*z)).collect::<Vec<_>>(),
-                "description": p.describe(features),
-            })).collect::<Vec<_>>(),
-            "explained_variance_ratio":
-                self.pca.explained_variance_ratio.iter().map(|v| number(*v)).collect::<Vec<_>>(),
-        })
+    /// The record a saved run keeps of itself: the settings that ran (k-means always
+    /// Euclidean), what the matrix was made of, the scores, and each cluster's profile
+    /// over `features`.
+    pub fn run_record(
+        &self,
+        settings: &ClusterSettings,
+        matrix: MatrixRecipe,
+        features: &[String],
+    ) -> ClusterRunRecord {
+        ClusterRunRecord {
+            method: settings.method.as_str().to_string(),
+            distance: settings.effective_distance().as_str().to_string(),
+            k: self.k,
+            k_arg: matrix.k_arg,
+            seed: settings.seed,
+            n_init: settings.n_init,
+            bootstrap: matrix.bootstrap,
+            features: matrix.families,
+            at: matrix.at,
+            transform: matrix.transform,
+            impute: matrix.impute,
+            scale: matrix.scale,
+            silhouette: finite(self.silhouette),
+            stability: finite(self.stability),
+            profile: ClusterProfile {
+                features: features.to_vec(),
+                clusters: self
+                    .profiles
+                    .iter()
+                    .map(|p| ClusterMeans {
+                        cluster: p.cluster,
+                        size: p.size,
+                        mean_z: p.mean_z.iter().map(|z| finite(*z)).collect(),
+                        description: p.describe(features),
+                    })
+                    .collect(),
+                explained_variance_ratio: self
+                    .pca
+                    .explained_variance_ratio
+                    .iter()
+                    .map(|v| finite(*v))
+                    .collect(),
+            },
+        }
     }
+}
+
+/// What a run record says of the matrix and options a clustering ran on (the parts
+/// [`ClusterSettings`] does not hold).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MatrixRecipe {
+    /// Feature families (`cytokines`, …), or the input file's name in file mode.
+    pub families: Vec<String>,
+    /// Time point.
+    pub at: String,
+    /// Transformation.
+    pub transform: String,
+    /// Imputation.
+    pub impute: String,
+    /// Scaling.
+    pub scale: String,
+    /// The `--k` given.
+    pub k_arg: Option<String>,
+    /// Bootstrap resamples.
+    pub bootstrap: usize,
 }
 
 /// Clusters the rows: chooses k, assigns, and computes silhouettes, stability over
@@ -679,12 +748,7 @@ pub fn analyse(
         }
     };
     // One distance matrix and one tree serve every k.
-    let distance = if settings.method == Method::KMeans {
-        Distance::Euclidean
-    } else {
-        settings.distance
-    };
-    let condensed = condensed_distances(rows, distance)?;
+    let condensed = condensed_distances(rows, settings.effective_distance())?;
     let dendrogram = match settings.method {
         Method::KMeans => None,
         method => Some(linkage(condensed.clone(), n, method)?),

@@ -5,7 +5,8 @@ use super::output::{Listing, number, print_json};
 use super::values::{DistanceArg, KArg, MethodArg, ScaleArg, parse_k};
 use super::{Format, open_read, open_write};
 use oncotrack::analysis::cluster::{
-    self, ClusterSettings, Clustering, Distance, KChoice, KScore, Method, z_score_columns,
+    self, ClusterSettings, Clustering, Distance, KChoice, KScore, MatrixRecipe, Method,
+    z_score_columns,
 };
 use oncotrack::ingest::table::Table;
 use serde_json::{Map, Value, json};
@@ -95,19 +96,25 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
     let result = cluster::analyse(&rows, choice, &settings, args.bootstrap)?;
     if let Some(name) = &args.name {
         let mut store = open_write(db)?;
-        let params = json!({
-            "method": method.as_str(), "distance": args.distance, "k": result.k, "k_arg": args.k,
-            "seed": args.seed, "n_init": args.n_init, "bootstrap": args.bootstrap,
-            "features": args.matrix.features, "at": args.matrix.at,
-            "transform": args.matrix.transform, "impute": args.matrix.impute,
-            "scale": args.scale.unwrap_or(ScaleArg::Z),
-            "silhouette": number(result.silhouette), "stability": number(result.stability),
-            "profile": result.profile_json(&features),
-        });
+        let recipe = MatrixRecipe {
+            families: args
+                .matrix
+                .features
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            at: args.matrix.at.to_string(),
+            transform: args.matrix.transform.to_string(),
+            impute: args.matrix.impute.to_string(),
+            scale: args.scale.unwrap_or(ScaleArg::Z).to_string(),
+            k_arg: Some(args.k.to_string()),
+            bootstrap: args.bootstrap,
+        };
+        let record = result.run_record(&settings, recipe, &features);
         let tx = store.transaction()?;
         tx.save_cluster_run(
             name,
-            &params.to_string(),
+            &record,
             concat!("oncotrack ", env!("CARGO_PKG_VERSION")),
             &result.assignments(&ids),
         )?;

@@ -5,6 +5,7 @@
 //! command stores read as they did when the flags were plain strings.
 
 use oncotrack::analysis::cluster::{Distance, KChoice, Method};
+use oncotrack::analysis::harmonize::BatchBy;
 use oncotrack::analysis::matrix::{Impute, TimePoint, Transform};
 use oncotrack::analysis::survival::Endpoint;
 use oncotrack::model::FeatureFamily;
@@ -209,6 +210,15 @@ flag_enum! {
         Scanner = "scanner",
         /// The imaging centre
         Site = "site",
+    }
+}
+
+impl From<BatchByArg> for BatchBy {
+    fn from(value: BatchByArg) -> BatchBy {
+        match value {
+            BatchByArg::Scanner => BatchBy::Scanner,
+            BatchByArg::Site => BatchBy::Site,
+        }
     }
 }
 

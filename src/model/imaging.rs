@@ -114,3 +114,33 @@ impl Grid {
         [index % nx, (index / nx) % ny, index / (nx * ny)]
     }
 }
+
+/// A lesion-level imaging feature with its batch variables, the input of store-mode ComBat.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImagingValue {
+    /// The study.
+    pub study_id: i64,
+    /// The lesion.
+    pub lesion_id: i64,
+    /// Scanner of the study.
+    pub scanner: String,
+    /// Site of the study.
+    pub site: String,
+    /// Feature name.
+    pub feature: String,
+    /// Value.
+    pub value: f64,
+}
+
+/// One harmonised lesion-level value, as a harmonisation run saves it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HarmonizedValue {
+    /// The study.
+    pub study_id: i64,
+    /// The lesion.
+    pub lesion_id: i64,
+    /// Feature name as stored in `radiomic_feature` (or the PET metric name).
+    pub feature: String,
+    /// Harmonised value.
+    pub value: f64,
+}

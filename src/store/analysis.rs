@@ -2,7 +2,10 @@
 
 use super::{Store, Tx, now_utc, row_date};
 use crate::error::{Error, Result};
-use crate::model::{Assignment, Censor, Course, FeatureFamily, Observation};
+use crate::model::{
+    Assignment, Censor, ClusterRunRecord, Course, FeatureFamily, HarmonizedValue, ImagingValue,
+    Observation,
+};
 use rusqlite::{OptionalExtension, params};
 
 /// A saved analysis run.
@@ -18,36 +21,6 @@ pub struct AnalysisRun {
     pub software: String,
     /// When it was made (UTC RFC 3339).
     pub created_at: String,
-}
-
-/// One harmonised value for [`Tx::save_harmonize_run`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct HarmonizedValue {
-    /// The study.
-    pub study_id: i64,
-    /// The lesion.
-    pub lesion_id: i64,
-    /// Feature name as stored in `radiomic_feature` (or the PET metric name).
-    pub feature: String,
-    /// Harmonised value.
-    pub value: f64,
-}
-
-/// A lesion-level imaging feature with its batch variables, the input of store-mode ComBat.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImagingValue {
-    /// The study.
-    pub study_id: i64,
-    /// The lesion.
-    pub lesion_id: i64,
-    /// Scanner of the study.
-    pub scanner: String,
-    /// Site of the study.
-    pub site: String,
-    /// Feature name.
-    pub feature: String,
-    /// Value.
-    pub value: f64,
 }
 
 /// What a column of an exported table holds (decides what de-identification does to it).
@@ -390,6 +363,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The record a cluster run saved of itself (its settings, matrix and profile).
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] when the stored record is not one oncotrack writes.
+    pub fn cluster_record(&self, run: &AnalysisRun) -> Result<ClusterRunRecord> {
+        serde_json::from_str(&run.params)
+            .map_err(|e| Error::Corrupt(format!("the record of cluster run '{}': {e}", run.name)))
+    }
+
     /// The assignments of a cluster run, by patient code: cluster, silhouette and the
     /// patient's position on the first two principal components.
     ///
@@ -451,7 +433,7 @@ impl Tx<'_> {
         Ok(self.tx.last_insert_rowid())
     }
 
-    /// Saves a cluster run: its parameters (JSON, including the profile) and each
+    /// Saves a cluster run: its record (as JSON, including the profile) and each
     /// patient's cluster, silhouette and PCA coordinates.
     ///
     /// # Errors
@@ -460,11 +442,13 @@ impl Tx<'_> {
     pub fn save_cluster_run(
         &self,
         name: &str,
-        params: &str,
+        record: &ClusterRunRecord,
         software: &str,
         assignments: &[Assignment],
     ) -> Result<i64> {
-        let run_id = self.new_run("cluster", name, params, software)?;
+        let params = serde_json::to_string(record)
+            .map_err(|e| Error::conflict(format!("cluster run record: {e}")))?;
+        let run_id = self.new_run("cluster", name, &params, software)?;
         let mut stmt = self.tx.prepare(
             "INSERT INTO cluster_assignment (run_id, patient_id, cluster, silhouette, pc1, pc2)
              SELECT ?1, patient_id, ?3, ?4, ?5, ?6 FROM patient WHERE code = ?2",
@@ -568,9 +552,14 @@ pub(crate) mod tests {
             pc: Some((0.5, -1.0)),
         };
         let rows = vec![assignment("P1", 1), assignment("P2", 2)];
-        tx.save_cluster_run("run1", "{}", "test", &rows).unwrap();
+        let record = ClusterRunRecord {
+            method: "ward".into(),
+            k: 2,
+            ..ClusterRunRecord::default()
+        };
+        tx.save_cluster_run("run1", &record, "test", &rows).unwrap();
         assert!(matches!(
-            tx.save_cluster_run("run1", "{}", "test", &rows),
+            tx.save_cluster_run("run1", &record, "test", &rows),
             Err(Error::Conflict { .. })
         ));
         tx.commit().unwrap();
@@ -580,6 +569,12 @@ pub(crate) mod tests {
             "read back with PCA positions"
         );
         assert!(store.cluster_assignments("nope").is_err());
+        let run = &store.analysis_runs().unwrap()[0];
+        assert_eq!(
+            store.cluster_record(run).unwrap(),
+            record,
+            "record read back"
+        );
         let table = store.export_table("clusters").unwrap();
         assert_eq!(table.rows[0][4], Cell::Real(0.5), "pc1 saved");
     }

@@ -493,38 +493,25 @@ pub fn load_cluster_runs(store: &Store) -> Result<Vec<ClusterView>> {
             .iter()
             .filter_map(|m| m.pc.map(|(x, y)| (x, y, m.cluster as i64)))
             .collect();
-        let (features, profile) = saved_profile(&run.params, sizes.keys().copied());
-        let cluster_of: std::collections::HashMap<&str, i64> = members
+        let (features, profile) =
+            saved_profile(&store.cluster_record(&run)?, sizes.keys().copied());
+        let (comparison, _) = survival::by_cluster(&courses, &members, Endpoint::Overall, false)?;
+        let curves = comparison
+            .curves
             .iter()
-            .map(|m| (m.patient.as_str(), m.cluster as i64))
-            .collect();
-        let patients = courses.iter().filter_map(|course| {
-            let cluster = *cluster_of.get(course.patient.as_str())?;
-            Some((course.patient.clone(), cluster, course.dates(false)))
-        });
-        let (groups, _) = survival::group_subjects(patients, Endpoint::Overall);
-        let mut curves = Vec::new();
-        for (cluster, subjects) in &groups {
-            let Ok(km) = survival::kaplan_meier(subjects) else {
-                continue;
-            };
-            let steps = std::iter::once((0.0, 1.0))
-                .chain(
-                    km.points
-                        .iter()
-                        .map(|p| (p.time / DAYS_PER_MONTH, p.survival)),
-                )
-                .collect();
-            curves.push(SurvivalCurve {
-                cluster: *cluster,
-                steps,
+            .map(|(cluster, km)| SurvivalCurve {
+                cluster: *cluster as i64,
+                steps: std::iter::once((0.0, 1.0))
+                    .chain(
+                        km.points
+                            .iter()
+                            .map(|p| (p.time / DAYS_PER_MONTH, p.survival)),
+                    )
+                    .collect(),
                 median: km.median.map(|d| d / DAYS_PER_MONTH),
-            });
-        }
-        let all: Vec<Vec<survival::Subject>> = groups.into_values().collect();
-        let logrank_p = (all.len() >= 2)
-            .then(|| survival::logrank(&all).ok().map(|t| t.p))
-            .flatten();
+            })
+            .collect();
+        let logrank_p = comparison.logrank.map(|t| t.p);
         views.push(ClusterView {
             name: run.name,
             created_at: run.created_at,
@@ -539,39 +526,27 @@ pub fn load_cluster_runs(store: &Store) -> Result<Vec<ClusterView>> {
     Ok(views)
 }
 
-/// The profile saved in a run's parameters (`{"profile": {"features": [...],
-/// "clusters": [{"cluster", "mean_z": [...]}]}}`), as feature names and one row of
-/// mean z-scores per cluster in `clusters` order; empty when the run saved none.
+/// The profile a run saved, as feature names and one row of mean z-scores per cluster
+/// in `clusters` order (NaN where a cluster or value is missing); empty when the run
+/// saved none.
 fn saved_profile(
-    params: &str,
+    record: &crate::model::ClusterRunRecord,
     clusters: impl Iterator<Item = i64>,
 ) -> (Vec<String>, Vec<Vec<f64>>) {
-    let Ok(params) = serde_json::from_str::<serde_json::Value>(params) else {
+    let features = &record.profile.features;
+    if features.is_empty() {
         return (Vec::new(), Vec::new());
-    };
-    let profile = &params["profile"];
-    let features: Vec<String> = profile["features"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    let saved = profile["clusters"].as_array().cloned().unwrap_or_default();
-    let rows: Vec<Vec<f64>> = clusters
+    }
+    let rows = clusters
         .map(|cluster| {
-            saved
+            record
+                .profile
+                .clusters
                 .iter()
-                .find(|c| c["cluster"].as_i64() == Some(cluster))
-                .and_then(|c| c["mean_z"].as_array())
-                .map(|z| z.iter().map(|v| v.as_f64().unwrap_or(f64::NAN)).collect())
+                .find(|c| c.cluster as i64 == cluster)
+                .map(|c| c.mean_z.iter().map(|z| z.unwrap_or(f64::NAN)).collect())
                 .unwrap_or_else(|| vec![f64::NAN; features.len()])
         })
         .collect();
-    if features.is_empty() {
-        (Vec::new(), Vec::new())
-    } else {
-        (features, rows)
-    }
+    (features.clone(), rows)
 }
