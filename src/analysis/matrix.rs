@@ -4,7 +4,7 @@
 //! their bound (the lower or upper limit of quantification), the usual
 //! substitution for a panel; the matrix records how many values were censored.
 
-use super::cluster::z_score_columns;
+use super::scale::z_score_columns;
 use crate::error::{Error, Result};
 use crate::model::{Censor, Observation};
 use chrono::NaiveDate;

@@ -40,7 +40,7 @@ impl FileFormat {
 }
 
 fn polars_error(path: &Path, e: PolarsError) -> Error {
-    Error::io(path, std::io::Error::other(e.to_string()))
+    Error::io(path, std::io::Error::other(e))
 }
 
 fn frame_error(e: PolarsError) -> Error {

@@ -358,7 +358,20 @@ pub fn read_sample_map(path: &Path, today: NaiveDate) -> Result<SampleMap> {
 /// future, the same patient, date, analyte and assay twice, or (with `strict`) an
 /// unknown analyte.
 pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
-    let mut input = CsvInput::open(path, &[])?;
+    read_from(super::open_regular(path)?, path, options)
+}
+
+/// As [`read`], from any reader; `path` only names the input in errors (unit tests
+/// pass inline bytes).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_from(
+    reader: impl std::io::Read,
+    path: &Path,
+    options: &Options,
+) -> Result<CytokineTable> {
+    let mut input = CsvInput::from_reader(reader, path, &[])?;
     let headers = input.headers().to_vec();
     let has = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name));
     let long = match options.layout {

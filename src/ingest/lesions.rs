@@ -44,7 +44,21 @@ fn finite(text: &str) -> Result<f64, String> {
 /// The first invalid row (file, line, field), a date after `today`, or the same
 /// lesion twice on one study.
 pub fn read(path: &Path, today: NaiveDate) -> Result<Vec<LesionRow>> {
-    let mut input = CsvInput::open(path, &["patient", "date", "modality", "lesion"])?;
+    read_from(super::open_regular(path)?, path, today)
+}
+
+/// As [`read`], from any reader; `path` only names the input in errors (unit tests
+/// pass inline bytes).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_from(
+    reader: impl std::io::Read,
+    path: &Path,
+    today: NaiveDate,
+) -> Result<Vec<LesionRow>> {
+    let mut input =
+        CsvInput::from_reader(reader, path, &["patient", "date", "modality", "lesion"])?;
     let mut rows = Vec::new();
     let mut seen: HashMap<(String, NaiveDate, Modality, String), u64> = HashMap::new();
     input.for_each(|record| {
