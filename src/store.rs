@@ -3,9 +3,10 @@
 //! Reads are methods of [`Store`]; every write goes through a [`Tx`] so that one
 //! input file is one transaction: a file that fails leaves the database as it was.
 
-pub mod analysis;
 pub mod cytokines;
 pub mod events;
+pub mod export;
+pub mod features;
 pub mod files;
 pub mod imaging;
 pub mod liquid;
@@ -13,6 +14,7 @@ pub mod migrations;
 pub mod overview;
 pub mod patients;
 pub mod response;
+pub mod runs;
 pub mod timeline;
 
 use crate::error::{Error, Result};

@@ -4,7 +4,7 @@ use super::{Format, invalid, open_read};
 use anyhow::Context;
 use oncotrack::export::{FileFormat, Pseudonymizer, survival_table, table_frame, write_frame};
 use oncotrack::store::Store;
-use oncotrack::store::analysis::{EXPORT_TABLES, ExportTable};
+use oncotrack::store::export::{EXPORT_TABLES, ExportTable};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `export`.

@@ -3,7 +3,7 @@
 use super::deidentify::{Pseudonymizer, days_since};
 use crate::analysis::matrix::FeatureMatrix;
 use crate::error::{Error, Result};
-use crate::store::analysis::{Cell, ColumnKind, ExportTable};
+use crate::store::export::{Cell, ColumnKind, ExportTable};
 use polars::prelude::*;
 use std::path::Path;
 

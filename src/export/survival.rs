@@ -2,7 +2,7 @@
 
 use crate::analysis::survival::{Endpoint, endpoint_subject};
 use crate::model::{Course, CourseDates, date::format_date};
-use crate::store::analysis::{Cell, ColumnKind, ExportTable};
+use crate::store::export::{Cell, ColumnKind, ExportTable};
 
 /// One row per patient: index date, OS days and event, EFS days and event (null
 /// when the patient has no index date or follow-up). The index date is the
