@@ -1,7 +1,7 @@
 //! Typed values of command-line flags: clap `ValueEnum` mirrors of the library's settings (clap stays out of the library) and value parsers for the structured ones.
 //!
-//! Each mirror maps onto its library type with `From`, prints as the name the user
-//! types (`as_str`, `Display`) and serialises as that name, so the run parameters a
+//! Each mirror maps onto its library type with `From` and prints as the name the user
+//! types (`as_str`, `Display`; the enums also serialise as it), so the run parameters a
 //! command stores read as they did when the flags were plain strings.
 
 use oncotrack::analysis::cluster::{Distance, KChoice, Method};
@@ -126,13 +126,6 @@ impl std::fmt::Display for KArg {
     }
 }
 
-impl serde::Serialize for KArg {
-    /// As the user typed it (`"auto"` or `"3"`), as stored before the flag was typed.
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 impl From<KArg> for KChoice {
     fn from(value: KArg) -> KChoice {
         match value {
@@ -239,12 +232,6 @@ impl std::fmt::Display for AtArg {
             TimePoint::Visit(n) => write!(f, "visit:{n}"),
             TimePoint::Days { day, window } => write!(f, "days:{day}±{window}"),
         }
-    }
-}
-
-impl serde::Serialize for AtArg {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
     }
 }
 
