@@ -147,6 +147,19 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(s.run(&["frobnicate"]).code, 2);
     assert_eq!(s.run(&["patient", "list", "--format", "yaml"]).code, 2);
+    // A value the library would refuse is refused by the parser.
+    let table = s.file(
+        "c.csv",
+        "patient,date,analyte,value\nP001,2024-01-01,IL-6,3\n",
+    );
+    s.run(&[
+        "ingest",
+        "cytokines",
+        table.to_str().unwrap(),
+        "--unit",
+        "mg/dL",
+    ])
+    .fails(2, "invalid value 'mg/dL' for '--unit <UNIT>': unknown unit");
 }
 
 /// Issue 11: `--format` is global, but a command refuses a format it cannot print at
