@@ -104,6 +104,9 @@ pub enum Error {
     /// An SQLite error while reading or writing the store.
     #[error("database error: {0}")]
     Sqlite(#[source] rusqlite::Error),
+    /// The terminal of the UI cannot be set up, read or drawn on.
+    #[error("terminal: {0}")]
+    Terminal(#[source] std::io::Error),
     /// The database holds a value oncotrack never writes (a damaged or hand-edited file):
     /// the store is at fault, not the input being ingested.
     #[error("the database holds an invalid value: {0} (restore it from a backup)")]

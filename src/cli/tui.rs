@@ -50,7 +50,7 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
     if !available() {
         anyhow::bail!("the terminal UI needs a terminal (standard input and output are not one)");
     }
-    oncotrack::tui::run(db)
+    Ok(oncotrack::tui::run(db)?)
 }
 
 /// Whether the UI can be opened here (both standard input and output are terminals).
