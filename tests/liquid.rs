@@ -399,10 +399,8 @@ fn bam_references() -> Vec<(PathBuf, PathBuf)> {
             bams.push(data.join(name));
         }
     }
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam");
-    if fixture.is_file() {
-        bams.push(fixture);
-    }
+    // Committed, so always checked (a missing file fails the test).
+    bams.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam"));
     bams.into_iter()
         .map(|bam| {
             let name = bam.file_name().unwrap().to_string_lossy().into_owned();
@@ -415,8 +413,10 @@ fn bam_references() -> Vec<(PathBuf, PathBuf)> {
 fn bam_counts_equal_samtools_mpileup_in_both_overlap_modes() {
     use oncotrack::ingest::bam::{Access, CountOptions, count_alleles};
     let mut checked = 0;
+    let mut checked_bams = Vec::new();
     for (bam, loci_path) in bam_references() {
         let name = bam.file_name().unwrap().to_string_lossy().into_owned();
+        checked_bams.push(name.clone());
         let loci = oncotrack::ingest::loci::read(&loci_path).unwrap();
         for (mq, bq) in [(20u8, 20u8), (0, 0), (30, 38)] {
             for (mode, fragment_level) in [("fragment", true), ("reads", false)] {
@@ -456,9 +456,15 @@ fn bam_counts_equal_samtools_mpileup_in_both_overlap_modes() {
             }
         }
     }
-    if checked == 0 {
-        eprintln!("skipped: no BAM with reference counts");
-    }
+    assert!(
+        checked_bams.iter().any(|n| n == "overlaps.bam"),
+        "the committed fixtures/liquid/overlaps.bam was not checked: {checked_bams:?}"
+    );
+    assert_eq!(
+        checked,
+        6 * checked_bams.len(),
+        "3 quality settings x 2 modes per BAM"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `oncotrack harmonize`: ComBat (neuroCombat's algorithm) on an analyst's CSV or on the store's radiomic / PET features across scanners or sites.
 
 use super::output::print_json;
+use super::values::{BatchByArg, LesionFamilyArg};
 use super::{Format, invalid, open_write};
 use oncotrack::analysis::harmonize::{
     BatchBy, ComBatSettings, Covariate, combat, harmonize_lesions,
@@ -41,12 +42,12 @@ pub struct HarmonizeArgs {
     /// File mode: output CSV (same columns, features harmonised)
     #[arg(long, requires = "input")]
     pub out: Option<PathBuf>,
-    /// Store mode: radiomics or pet (lesion-level features)
-    #[arg(long, default_value = "radiomics", conflicts_with = "input")]
-    pub features: String,
-    /// Store mode: batch variable of the study, scanner or site
-    #[arg(long, default_value = "scanner", conflicts_with = "input")]
-    pub batch_by: String,
+    /// Store mode: the lesion-level features to harmonise
+    #[arg(long, value_enum, default_value_t = LesionFamilyArg::Radiomics, conflicts_with = "input")]
+    pub features: LesionFamilyArg,
+    /// Store mode: batch variable of the study
+    #[arg(long, value_enum, default_value_t = BatchByArg::Scanner, conflicts_with = "input")]
+    pub batch_by: BatchByArg,
     /// Store mode: name of the harmonisation run to save
     #[arg(long, conflicts_with = "input", required_unless_present = "input")]
     pub name: Option<String>,
@@ -157,16 +158,8 @@ fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<
         .name
         .as_deref()
         .ok_or_else(|| invalid("--name", "", "store mode needs --name (or give --input)"))?;
-    let family = match args.features.as_str() {
-        "radiomics" => FeatureFamily::Radiomics,
-        "pet" => FeatureFamily::Pet,
-        other => return Err(invalid("--features", other, "expected radiomics or pet")),
-    };
-    let batch_by = match args.batch_by.as_str() {
-        "scanner" => BatchBy::Scanner,
-        "site" => BatchBy::Site,
-        other => return Err(invalid("--batch-by", other, "expected scanner or site")),
-    };
+    let family: FeatureFamily = args.features.into();
+    let batch_by: BatchBy = args.batch_by.into();
     let mut store = open_write(db)?;
     let values = store.imaging_values(family)?;
     let result = harmonize_lesions(&values, batch_by, &settings(args))?;

@@ -1,6 +1,7 @@
 //! `oncotrack survival`: Kaplan-Meier curves with Greenwood CI, medians and log-rank tests, from the store or an analyst's CSV.
 
 use super::output::{Listing, number, opt, print_json};
+use super::values::{EndpointArg, GroupArg, IndexArg, parse_group};
 use super::{Format, invalid, open_read};
 use oncotrack::analysis::survival::{self, Endpoint, GroupComparison, LogRank, Subject};
 use oncotrack::ingest::table::Table;
@@ -23,15 +24,15 @@ pub struct SurvivalArgs {
     /// File mode: column with the group
     #[arg(long, requires = "input")]
     pub group_col: Option<String>,
-    /// Store mode: os (index to death) or efs (index to progression, relapse or death)
-    #[arg(long, default_value = "os", conflicts_with = "input")]
-    pub endpoint: String,
-    /// Store mode: index date, diagnosis or treatment-start
-    #[arg(long, default_value = "diagnosis", conflicts_with = "input")]
-    pub index: String,
+    /// Store mode: the endpoint
+    #[arg(long, value_enum, default_value_t = EndpointArg::Os, conflicts_with = "input")]
+    pub endpoint: EndpointArg,
+    /// Store mode: the index date
+    #[arg(long, value_enum, default_value_t = IndexArg::Diagnosis, conflicts_with = "input")]
+    pub index: IndexArg,
     /// Store mode: group by cluster:RUN, diagnosis, sex or site (default: one group)
-    #[arg(long, value_name = "BY", conflicts_with = "input")]
-    pub group: Option<String>,
+    #[arg(long, value_name = "BY", value_parser = parse_group, conflicts_with = "input")]
+    pub group: Option<GroupArg>,
 }
 
 /// Runs the command.
@@ -85,29 +86,11 @@ type Dropped = Vec<(String, String)>;
 
 /// Subjects per group from the store's clinical events.
 fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Dropped)> {
-    let endpoint = match args.endpoint.as_str() {
-        "os" => Endpoint::Overall,
-        "efs" => Endpoint::EventFree,
-        other => return Err(invalid("--endpoint", other, "expected os or efs")),
-    };
-    let by_treatment = match args.index.as_str() {
-        "diagnosis" => false,
-        "treatment-start" => true,
-        other => {
-            return Err(invalid(
-                "--index",
-                other,
-                "expected diagnosis or treatment-start",
-            ));
-        }
-    };
+    let endpoint: Endpoint = args.endpoint.into();
+    let by_treatment = args.index == IndexArg::TreatmentStart;
     let store = open_read(db)?;
     let courses = store.courses()?;
-    if let Some(run) = args
-        .group
-        .as_deref()
-        .and_then(|g| g.strip_prefix("cluster:"))
-    {
+    if let Some(GroupArg::Cluster(run)) = &args.group {
         let assignments = store.cluster_assignments(run)?;
         let (comparison, dropped) =
             survival::by_cluster(&courses, &assignments, endpoint, by_treatment)?;
@@ -122,18 +105,12 @@ fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Drop
     }
     let mut patients = Vec::new();
     for course in courses {
-        let label = match args.group.as_deref() {
-            Some("diagnosis") => course.diagnosis.clone(),
-            Some("sex") => course.sex.clone().unwrap_or_else(|| "unknown".into()),
-            Some("site") => course.site.clone().unwrap_or_else(|| "unknown".into()),
-            None => "all".to_string(),
-            Some(other) => {
-                return Err(invalid(
-                    "--group",
-                    other,
-                    "expected cluster:RUN, diagnosis, sex or site",
-                ));
-            }
+        let label = match &args.group {
+            Some(GroupArg::Diagnosis) => course.diagnosis.clone(),
+            Some(GroupArg::Sex) => course.sex.clone().unwrap_or_else(|| "unknown".into()),
+            Some(GroupArg::Site) => course.site.clone().unwrap_or_else(|| "unknown".into()),
+            // Handled above; the match must still be exhaustive.
+            Some(GroupArg::Cluster(_)) | None => "all".to_string(),
         };
         let dates = course.dates(by_treatment);
         patients.push((course.patient, label, dates));
