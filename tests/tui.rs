@@ -311,9 +311,16 @@ fn real_binary_in_tmux_opens_navigates_and_quits() {
     wait_for("index date");
     tmux(&["send-keys", "-t", &session, "?"]);
     wait_for("Keys");
-    tmux(&["send-keys", "-t", &session, "q", "q", "2"]);
+    // One key at a time after Esc: a terminal reads Esc and a key sent together as Alt+key.
+    tmux(&["send-keys", "-t", &session, "q", "Escape"]);
+    wait_for("Cohort: 25 patients");
+    tmux(&["send-keys", "-t", &session, "2"]);
     wait_for("demo-endotypes");
-    tmux(&["send-keys", "-t", &session, "q", "q"]);
+    tmux(&["send-keys", "-t", &session, "Escape"]);
+    wait_for("Cohort: 25 patients");
+    tmux(&["send-keys", "-t", &session, "h"]);
+    wait_for("q quits");
+    tmux(&["send-keys", "-t", &session, "q"]);
     for _ in 0..50 {
         let alive = tmux(&["has-session", "-t", &session]).status.success();
         if !alive {

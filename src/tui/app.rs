@@ -120,6 +120,8 @@ impl Column {
 pub struct App {
     /// The screen shown.
     pub screen: Screen,
+    /// Screens visited before this one (Back returns to the last).
+    pub history: Vec<Screen>,
     /// Help overlay shown.
     pub show_help: bool,
     /// All patients, as loaded.
@@ -164,6 +166,7 @@ impl App {
     pub fn new(cohort: Vec<CohortRow>) -> App {
         let mut app = App {
             screen: Screen::Cohort,
+            history: Vec::new(),
             show_help: false,
             cohort,
             visible: Vec::new(),
@@ -241,10 +244,28 @@ impl App {
             .min(self.cluster_runs.len().saturating_sub(1));
     }
 
+    /// Switches to `screen`, remembering the current one for Back.
+    pub fn go_to(&mut self, screen: Screen) {
+        if screen != self.screen {
+            self.history.push(self.screen);
+            if self.history.len() > 16 {
+                self.history.remove(0);
+            }
+            self.screen = screen;
+        }
+    }
+
+    /// Returns to the previous screen (the cohort when there is none).
+    pub fn go_back(&mut self) {
+        self.screen = self.history.pop().unwrap_or(Screen::Cohort);
+    }
+
     /// Shows a loaded patient.
     pub fn show_patient(&mut self, view: PatientView) {
         self.patient = Some(view);
-        self.screen = Screen::Patient;
+        if self.screen != Screen::Patient {
+            self.go_to(Screen::Patient);
+        }
         self.pane = Pane::Charts;
         self.cytokine = 0;
         self.response_selected = 0;

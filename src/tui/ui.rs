@@ -93,7 +93,10 @@ fn title_bar(app: &App) -> Paragraph<'static> {
 
 fn status_bar(app: &App) -> Paragraph<'static> {
     if app.filtering {
-        return Paragraph::new(format!("filter: {}_   (Enter keep, Esc clear)", app.filter));
+        return Paragraph::new(format!(
+            "filter: {}_   (Enter keep, Esc clear, Ctrl-U/W delete, ↑↓ move)",
+            app.filter
+        ));
     }
     if let Some(message) = &app.status {
         return Paragraph::new(message.clone()).style(Style::default().fg(Color::Yellow));
@@ -102,8 +105,8 @@ fn status_bar(app: &App) -> Paragraph<'static> {
         Screen::Cohort => {
             "↑↓/jk move  Enter open  s sort  S reverse  / filter  2 clusters  r reload  ? help  q quit"
         }
-        Screen::Patient => "Tab pane  ↑↓/jk response row  c cytokine  r reload  ? help  q back",
-        Screen::Clusters => "↑↓/jk run  1 cohort  r reload  ? help  q back",
+        Screen::Patient => "Tab pane  ↑↓/jk response row  c cytokine  Esc back  ? help  q quit",
+        Screen::Clusters => "↑↓/jk run  1 cohort  r reload  Esc back  ? help  q quit",
     };
     Paragraph::new(hints).style(Style::default().fg(Color::DarkGray))
 }

@@ -16,10 +16,14 @@ pub enum Action {
     Bottom,
     /// Open the selection.
     Open,
-    /// Back one screen, or quit from the cohort.
+    /// Back one screen (never quits): `h`, `←`, Backspace.
     Back,
-    /// Quit at once.
+    /// Esc: close the help, clear the cohort's filter, or go back one screen (never quits).
+    Escape,
+    /// Quit (`q`; closes the help when it is open).
     Quit,
+    /// Ctrl-C: quit at once, from anywhere.
+    Interrupt,
     /// Toggle the help overlay.
     Help,
     /// Sort by the next column.
@@ -32,6 +36,10 @@ pub enum Action {
     FilterChar(char),
     /// Delete the last filter character.
     FilterBackspace,
+    /// Ctrl-U: delete the whole filter text (keep typing).
+    FilterClearText,
+    /// Ctrl-W: delete the last word of the filter.
+    FilterDeleteWord,
     /// Finish typing the filter (keep it).
     FilterDone,
     /// Clear the filter.
@@ -66,19 +74,28 @@ pub enum Effect {
 /// The action a key press means in the current state, if any.
 pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return Some(Action::Quit);
+        return Some(Action::Interrupt);
     }
     if app.filtering {
+        let control = key.modifiers.contains(KeyModifiers::CONTROL);
         return match key.code {
             KeyCode::Enter => Some(Action::FilterDone),
             KeyCode::Esc => Some(Action::FilterClear),
             KeyCode::Backspace => Some(Action::FilterBackspace),
-            KeyCode::Char(c) => Some(Action::FilterChar(c)),
+            KeyCode::Char('u') if control => Some(Action::FilterClearText),
+            KeyCode::Char('w') if control => Some(Action::FilterDeleteWord),
+            KeyCode::Down => Some(Action::Move(1)),
+            KeyCode::Up => Some(Action::Move(-1)),
+            KeyCode::PageDown => Some(Action::Page(1)),
+            KeyCode::PageUp => Some(Action::Page(-1)),
+            KeyCode::Char(c) if !control => Some(Action::FilterChar(c)),
             _ => None,
         };
     }
     Some(match key.code {
-        KeyCode::Char('q') | KeyCode::Esc => Action::Back,
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Esc => Action::Escape,
+        KeyCode::Backspace => Action::Back,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Down | KeyCode::Char('j') => Action::Move(1),
         KeyCode::Up | KeyCode::Char('k') => Action::Move(-1),
@@ -103,29 +120,40 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
 /// Applies an action to the state and says what I/O, if any, must follow.
 pub fn update(app: &mut App, action: Action) -> Effect {
     app.status = None;
+    if action == Action::Interrupt {
+        return Effect::Quit;
+    }
     if app.show_help {
-        // Any key closes the help; q/Esc only close it.
+        // Any key closes the help, q and Esc included; only Ctrl-C quits from it.
         app.show_help = false;
-        return match action {
-            Action::Quit => Effect::Quit,
-            _ => Effect::None,
-        };
+        return Effect::None;
     }
     match action {
         Action::Quit => return Effect::Quit,
         Action::Help => app.show_help = true,
         Action::Reload => return Effect::Reload,
-        Action::ShowCohort => app.screen = Screen::Cohort,
+        Action::ShowCohort => app.go_to(Screen::Cohort),
         Action::ShowClusters => {
-            app.screen = Screen::Clusters;
+            app.go_to(Screen::Clusters);
             if !app.clusters_loaded {
                 return Effect::LoadClusters;
             }
         }
-        Action::Back => match app.screen {
-            Screen::Cohort => return Effect::Quit,
-            Screen::Patient | Screen::Clusters => app.screen = Screen::Cohort,
-        },
+        Action::Escape if app.screen == Screen::Cohort => {
+            if app.filter.is_empty() {
+                app.status = Some("nothing to clear; q quits".into());
+            } else {
+                app.filter.clear();
+                app.refresh_visible();
+            }
+        }
+        Action::Escape | Action::Back => {
+            if app.screen == Screen::Cohort {
+                app.status = Some("already on the cohort; q quits".into());
+            } else {
+                app.go_back();
+            }
+        }
         Action::FilterStart if app.screen == Screen::Cohort => app.filtering = true,
         Action::FilterChar(c) => {
             app.filter.push(c);
@@ -133,6 +161,15 @@ pub fn update(app: &mut App, action: Action) -> Effect {
         }
         Action::FilterBackspace => {
             app.filter.pop();
+            app.refresh_visible();
+        }
+        Action::FilterClearText => {
+            app.filter.clear();
+            app.refresh_visible();
+        }
+        Action::FilterDeleteWord => {
+            let kept = app.filter.trim_end().rfind(' ').map_or(0, |i| i + 1);
+            app.filter.truncate(kept);
             app.refresh_visible();
         }
         Action::FilterDone => app.filtering = false,
@@ -311,7 +348,7 @@ mod tests {
     }
 
     #[test]
-    fn enter_opens_the_selected_patient_and_q_goes_back_then_quits() {
+    fn enter_opens_the_selected_patient_esc_goes_back_and_only_q_quits() {
         let mut a = app(3);
         update(&mut a, Action::Move(1));
         assert_eq!(
@@ -322,9 +359,71 @@ mod tests {
         assert_eq!(a.screen, Screen::Patient);
         update(&mut a, Action::NextPane);
         assert_eq!(a.pane, Pane::Responses);
-        assert_eq!(update(&mut a, Action::Back), Effect::None);
+        assert_eq!(press(&mut a, KeyCode::Esc), Effect::None);
         assert_eq!(a.screen, Screen::Cohort);
-        assert_eq!(update(&mut a, Action::Back), Effect::Quit);
+        // On the cohort, Esc, h, ← and Backspace never quit.
+        for code in [
+            KeyCode::Esc,
+            KeyCode::Char('h'),
+            KeyCode::Left,
+            KeyCode::Backspace,
+        ] {
+            assert_eq!(press(&mut a, code), Effect::None, "{code:?}");
+            assert_eq!(a.screen, Screen::Cohort);
+        }
+        assert_eq!(press(&mut a, KeyCode::Char('q')), Effect::Quit);
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&a, ctrl_c), Some(Action::Interrupt));
+        update(&mut a, Action::Help);
+        assert_eq!(update(&mut a, Action::Interrupt), Effect::Quit);
+    }
+
+    #[test]
+    fn back_returns_to_the_screen_before() {
+        let mut a = app(3);
+        a.show_patient(crate::tui::data::PatientView::default());
+        update(&mut a, Action::ShowClusters);
+        assert_eq!(a.screen, Screen::Clusters);
+        press(&mut a, KeyCode::Char('h'));
+        assert_eq!(
+            a.screen,
+            Screen::Patient,
+            "back to the patient, not the cohort"
+        );
+        press(&mut a, KeyCode::Left);
+        assert_eq!(a.screen, Screen::Cohort);
+    }
+
+    #[test]
+    fn esc_after_a_filter_clears_it_and_keeps_the_ui_open() {
+        let mut a = app(10);
+        press(&mut a, KeyCode::Char('/'));
+        for c in "ewing".chars() {
+            press(&mut a, KeyCode::Char(c));
+        }
+        press(&mut a, KeyCode::Enter);
+        assert_eq!((a.filtering, a.visible.len()), (false, 5), "Enter keeps it");
+        assert_eq!(press(&mut a, KeyCode::Esc), Effect::None);
+        assert_eq!((a.filter.as_str(), a.visible.len()), ("", 10));
+        assert_eq!(press(&mut a, KeyCode::Esc), Effect::None, "and again");
+    }
+
+    #[test]
+    fn ctrl_u_ctrl_w_edit_and_arrows_move_while_typing() {
+        let mut a = app(10);
+        press(&mut a, KeyCode::Char('/'));
+        for c in "ewing sar".chars() {
+            press(&mut a, KeyCode::Char(c));
+        }
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        let action = action_for(&a, ctrl('w')).unwrap();
+        update(&mut a, action);
+        assert_eq!(a.filter, "ewing ");
+        press(&mut a, KeyCode::Down);
+        assert_eq!((a.filtering, a.selected), (true, 1));
+        let action = action_for(&a, ctrl('u')).unwrap();
+        update(&mut a, action);
+        assert_eq!((a.filter.as_str(), a.filtering), ("", true));
     }
 
     #[test]
@@ -333,10 +432,13 @@ mod tests {
         update(&mut a, Action::Help);
         assert!(a.show_help);
         assert_eq!(
-            update(&mut a, Action::Back),
+            update(&mut a, Action::Quit),
             Effect::None,
             "q closes help, does not quit"
         );
+        assert!(!a.show_help);
+        update(&mut a, Action::Help);
+        assert_eq!(update(&mut a, Action::Escape), Effect::None);
         assert!(!a.show_help);
         assert_eq!(update(&mut a, Action::Reload), Effect::Reload);
     }

@@ -10,7 +10,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("PgUp PgDn  b f", "page up / down"),
     ("Home End  g G", "first / last row"),
     ("Enter  l  →", "open the selected patient"),
-    ("q  Esc  h  ←", "back; quit from the cohort"),
+    ("Esc", "close help, clear the filter, or back one screen"),
+    ("h  ←  Backspace", "back to the last screen (never quits)"),
+    ("q", "quit (closes the help when it is open)"),
     ("Ctrl-C", "quit at once"),
     ("s / S", "sort by the next column / reverse"),
     (
