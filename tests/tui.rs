@@ -43,6 +43,7 @@ fn row(code: &str) -> CohortRow {
         ctdna_status: Some("progression".into()),
         endotype: Some(3),
         alive: true,
+        assessed: true,
     }
 }
 
@@ -163,12 +164,19 @@ fn patient_screen_draws_charts_events_responses_and_trends() {
     for needle in [
         "P042",
         "index date 2024-01-01",
-        "ctDNA VAF (log)",
-        "RECIST sum of diameters",
-        "below the limit of detection",
+        "ctDNA VAF",
+        "RECIST sum (mm)",
+        "PD +20 % nadir 72.0",
+        "PR -30 % baseline 42.0",
+        "• <LOD",
+        "no PET for this patient",
+        "no cytokine panel for this patient",
         "discordant",
         "PD",
         "doubling time 31 days",
+        "2024-03",
+        "1%┤",
+        "0.1%┤",
     ] {
         assert!(text.contains(needle), "missing {needle}:\n{text}");
     }
@@ -178,6 +186,94 @@ fn patient_screen_draws_charts_events_responses_and_trends() {
         text.contains("+33 % over nadir"),
         "the selected row's reason is shown:\n{text}"
     );
+}
+
+/// The columns of a line where `needle` starts, in cells (not bytes).
+fn column_of(line: &str, needle: &str) -> Option<usize> {
+    line.find(needle).map(|i| line[..i].chars().count())
+}
+
+#[test]
+fn charts_and_the_event_strip_share_one_time_axis() {
+    let mut app = App::new(vec![row("P042")]);
+    app.show_patient(patient());
+    let text = screen(&app, 100, 40);
+    let lines: Vec<&str> = text.lines().collect();
+    // Every chart's y axis and the event strip's corner sit in the same column.
+    let axis_columns: Vec<usize> = lines
+        .iter()
+        .filter_map(|l| {
+            column_of(l, "┤").or_else(|| l.contains("events").then(|| column_of(l, "└"))?)
+        })
+        .collect();
+    assert!(axis_columns.len() >= 4, "{text}");
+    assert!(
+        axis_columns.iter().all(|c| *c == axis_columns[0]),
+        "{axis_columns:?}\n{text}"
+    );
+    // Diagnosis (day 0) is at the first plot column, progression (day 152) at the
+    // column of the last points (day 150 of 152).
+    let strip = lines.iter().find(|l| l.contains("events")).unwrap();
+    assert_eq!(column_of(strip, "D"), Some(axis_columns[0] + 1), "{strip}");
+}
+
+#[test]
+fn patient_screen_at_80x24_loses_nothing_scrolls_and_zooms() {
+    let mut app = App::new(vec![row("P042")]);
+    app.show_patient(patient());
+    let text = screen(&app, 80, 24);
+    for needle in [
+        "P042",
+        "ctDNA VAF",
+        "charts 1–",
+        "events",
+        "Response 1/1",
+        "Trends",
+    ] {
+        assert!(text.contains(needle), "missing {needle}:\n{text}");
+    }
+    // j moves to the next charts; the RECIST chart comes into view.
+    update(&mut app, Action::Move(1));
+    update(&mut app, Action::Move(1));
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("▶ RECIST sum (mm)"), "{text}");
+    // z zooms it to the whole screen, with the shared axis and the event legend.
+    update(&mut app, Action::Zoom);
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("RECIST sum (mm) · chart 3/4") && text.contains("P progression"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Response 1/1"),
+        "zoom hides the other panes:\n{text}"
+    );
+    update(&mut app, Action::Escape);
+    assert!(
+        !app.zoomed && app.screen == Screen::Patient,
+        "Esc leaves the zoom first"
+    );
+    // Tab focuses the responses: the pane grows and shows the whole reason.
+    update(&mut app, Action::NextPane);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("reason") && text.contains("+20 mm"), "{text}");
+    for size in [(80, 24), (100, 30), (200, 60)] {
+        screen(&app, size.0, size.1);
+    }
+}
+
+#[test]
+fn cohort_shows_pending_columns_apart_from_missing_ones() {
+    let mut pending = row("P001");
+    pending.assessed = false;
+    let mut none = row("P002");
+    none.recist = None;
+    let app = App::new(vec![pending, none]);
+    let text = screen(&app, 120, 10);
+    let p1 = text.lines().find(|l| l.contains("P001")).unwrap();
+    let p2 = text.lines().find(|l| l.contains("P002")).unwrap();
+    assert!(p1.contains('…') && !p1.contains("PMR"), "{p1}");
+    assert!(p2.contains(" - ") && !p2.contains('…'), "{p2}");
 }
 
 #[test]
@@ -196,11 +292,15 @@ fn patient_with_one_visit_and_no_ctdna_renders_a_message() {
     });
     app.show_patient(view);
     let text = screen(&app, 80, 24);
-    assert!(
-        text.contains("No ctDNA, PET, lesion or cytokine data"),
-        "{text}"
-    );
-    assert!(text.contains("No response assessment yet"), "{text}");
+    for needle in [
+        "no ctDNA for this patient",
+        "no PET for this patient",
+        "no lesion measurements (RECIST)",
+        "no cytokine panel",
+        "No response assessment yet",
+    ] {
+        assert!(text.contains(needle), "missing {needle}:\n{text}");
+    }
 }
 
 #[test]

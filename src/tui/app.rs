@@ -25,6 +25,30 @@ pub enum Pane {
     Trends,
 }
 
+/// The charts of the patient screen, in order; each is listed even without data (it
+/// then says so) so that the list and its keys do not change from patient to patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// ctDNA mean VAF and each tracked variant (log).
+    Ctdna,
+    /// PET uptake, percent of baseline.
+    Pet,
+    /// RECIST sum of diameters.
+    Recist,
+    /// One cytokine at a time.
+    Cytokine,
+}
+
+impl ChartKind {
+    /// Every chart, in screen order.
+    pub const ALL: [ChartKind; 4] = [
+        ChartKind::Ctdna,
+        ChartKind::Pet,
+        ChartKind::Recist,
+        ChartKind::Cytokine,
+    ];
+}
+
 /// Columns of the cohort table, in display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
@@ -146,6 +170,14 @@ pub struct App {
     pub pane: Pane,
     /// Which cytokine the chart shows.
     pub cytokine: usize,
+    /// The chart j/k select and `z` zooms (index into [`ChartKind::ALL`]).
+    pub chart_selected: usize,
+    /// The selected chart fills the patient screen.
+    pub zoomed: bool,
+    /// First trend line shown (the trends pane scrolls).
+    pub trends_scroll: usize,
+    /// The time axis counts days since the index date instead of calendar dates.
+    pub axis_days: bool,
     /// Selected response row.
     pub response_selected: usize,
     /// Saved cluster runs, newest first.
@@ -179,6 +211,10 @@ impl App {
             patient: None,
             pane: Pane::Charts,
             cytokine: 0,
+            chart_selected: 0,
+            zoomed: false,
+            trends_scroll: 0,
+            axis_days: false,
             response_selected: 0,
             cluster_runs: Vec::new(),
             clusters_loaded: false,
@@ -261,14 +297,19 @@ impl App {
     }
 
     /// Shows a loaded patient.
+    /// From another screen, the patient opens on the charts; from the patient screen
+    /// (`[` / `]`), the chart, zoom and pane stay as they were, to compare patients.
     pub fn show_patient(&mut self, view: PatientView) {
         self.patient = Some(view);
+        self.response_selected = 0;
+        self.trends_scroll = 0;
         if self.screen != Screen::Patient {
             self.go_to(Screen::Patient);
+            self.pane = Pane::Charts;
+            self.cytokine = 0;
+            self.chart_selected = 0;
+            self.zoomed = false;
         }
-        self.pane = Pane::Charts;
-        self.cytokine = 0;
-        self.response_selected = 0;
     }
 
     /// The selected cohort row, if any pass the filter.

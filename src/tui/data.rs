@@ -50,6 +50,9 @@ pub struct CohortRow {
     pub endotype: Option<i64>,
     /// Alive (no death recorded).
     pub alive: bool,
+    /// The background assessment has filled the response columns (until then they
+    /// show `…`, still computing, where `-` means no data).
+    pub assessed: bool,
 }
 
 /// One point of a series over time.
@@ -155,6 +158,7 @@ pub fn load_cohort(store: &Store, today: NaiveDate) -> Result<Vec<CohortRow>> {
                 ctdna_status: None,
                 endotype: row.endotype,
                 alive: row.death_date.is_none(),
+                assessed: false,
                 code: row.code,
                 diagnosis: row.diagnosis,
             }
@@ -186,6 +190,7 @@ impl CohortRow {
         self.percist = assessment.percist;
         self.choi = assessment.choi;
         self.ctdna_status = assessment.ctdna_status;
+        self.assessed = true;
     }
 }
 

@@ -1,5 +1,6 @@
 //! Drawing: `render(&app, frame)` lays out the title bar, the current screen, the status bar and the help overlay. Reads state only.
 
+pub mod axis;
 mod clusters;
 mod cohort;
 pub mod help;
@@ -105,7 +106,9 @@ fn status_bar(app: &App) -> Paragraph<'static> {
         Screen::Cohort => {
             "↑↓/jk move  Enter open  s sort  S reverse  / filter  2 clusters  r reload  ? help  q quit"
         }
-        Screen::Patient => "Tab pane  ↑↓/jk response row  c cytokine  Esc back  ? help  q quit",
+        Screen::Patient => {
+            "Tab pane  jk move  z zoom  c cytokine  d days  [ ] patient  Esc back  ? help"
+        }
         Screen::Clusters => "↑↓/jk run  1 cohort  r reload  Esc back  ? help  q quit",
     };
     Paragraph::new(hints).style(Style::default().fg(Color::DarkGray))

@@ -1,6 +1,6 @@
 //! Key presses to actions, and `update(app, action)`: every state change of the UI, without I/O (I/O is requested as an [`Effect`]).
 
-use super::app::{App, Column, Pane, Screen};
+use super::app::{App, ChartKind, Column, Pane, Screen};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What the user asked for.
@@ -46,8 +46,18 @@ pub enum Action {
     FilterClear,
     /// Next pane of the patient screen.
     NextPane,
+    /// Previous pane of the patient screen (Shift-Tab).
+    PrevPane,
     /// Next cytokine on the chart.
     NextCytokine,
+    /// Previous cytokine on the chart.
+    PrevCytokine,
+    /// Zoom the selected chart to the whole screen, or back.
+    Zoom,
+    /// Time axis: calendar dates or days since the index date.
+    ToggleAxis,
+    /// Open the previous (-1) or next (+1) patient of the filtered, sorted cohort.
+    StepPatient(isize),
     /// Show the cohort.
     ShowCohort,
     /// Show the clusters.
@@ -109,7 +119,13 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('S') => Action::SortReverse,
         KeyCode::Char('/') => Action::FilterStart,
         KeyCode::Tab => Action::NextPane,
+        KeyCode::BackTab => Action::PrevPane,
         KeyCode::Char('c') => Action::NextCytokine,
+        KeyCode::Char('C') => Action::PrevCytokine,
+        KeyCode::Char('z') => Action::Zoom,
+        KeyCode::Char('d') => Action::ToggleAxis,
+        KeyCode::Char('[') => Action::StepPatient(-1),
+        KeyCode::Char(']') => Action::StepPatient(1),
         KeyCode::Char('1') => Action::ShowCohort,
         KeyCode::Char('2') => Action::ShowClusters,
         KeyCode::Char('r') => Action::Reload,
@@ -146,6 +162,9 @@ pub fn update(app: &mut App, action: Action) -> Effect {
                 app.filter.clear();
                 app.refresh_visible();
             }
+        }
+        Action::Escape | Action::Back if app.screen == Screen::Patient && app.zoomed => {
+            app.zoomed = false;
         }
         Action::Escape | Action::Back => {
             if app.screen == Screen::Cohort {
@@ -190,20 +209,46 @@ pub fn update(app: &mut App, action: Action) -> Effect {
             app.sort.1 = !app.sort.1;
             app.refresh_visible();
         }
-        Action::NextPane if app.screen == Screen::Patient => {
-            app.pane = match app.pane {
-                Pane::Charts => Pane::Responses,
-                Pane::Responses => Pane::Trends,
-                Pane::Trends => Pane::Charts,
-            };
+        Action::NextPane | Action::PrevPane if app.screen == Screen::Patient => {
+            let order = [Pane::Charts, Pane::Responses, Pane::Trends];
+            let at = order.iter().position(|p| *p == app.pane).unwrap_or(0);
+            let step = if action == Action::NextPane { 1 } else { 2 };
+            app.pane = order[(at + step) % order.len()];
+            app.zoomed = false;
         }
-        Action::NextCytokine if app.screen == Screen::Patient => {
+        Action::NextCytokine | Action::PrevCytokine if app.screen == Screen::Patient => {
             let count = app.patient.as_ref().map_or(0, |p| p.cytokines.len());
-            app.cytokine = if count == 0 {
-                0
-            } else {
-                (app.cytokine + 1) % count
+            app.cytokine = match (count, action == Action::NextCytokine) {
+                (0, _) => 0,
+                (n, true) => (app.cytokine + 1) % n,
+                (n, false) => (app.cytokine + n - 1) % n,
             };
+            app.chart_selected = ChartKind::ALL
+                .iter()
+                .position(|c| *c == ChartKind::Cytokine)
+                .unwrap_or(0);
+        }
+        Action::Zoom if app.screen == Screen::Patient => {
+            app.zoomed = !app.zoomed;
+            app.pane = Pane::Charts;
+        }
+        Action::Open if app.screen == Screen::Patient && app.pane == Pane::Charts => {
+            app.zoomed = !app.zoomed;
+        }
+        Action::ToggleAxis if app.screen == Screen::Patient => app.axis_days = !app.axis_days,
+        Action::StepPatient(step) if app.screen != Screen::Clusters => {
+            let target = app.selected as isize + step;
+            if target >= 0 && (target as usize) < app.visible.len() {
+                app.select(target as usize);
+                if let Some(row) = app.selected_row() {
+                    return Effect::OpenPatient(row.code.clone());
+                }
+            }
+            app.status = Some(if step < 0 {
+                "first patient of the list".into()
+            } else {
+                "last patient of the list".into()
+            });
         }
         Action::Open if app.screen == Screen::Cohort => {
             if let Some(row) = app.selected_row() {
@@ -216,6 +261,18 @@ pub fn update(app: &mut App, action: Action) -> Effect {
         _ => {}
     }
     Effect::None
+}
+
+/// A position moved by `action` in a list of `len` items, `page` items per page.
+fn step_in(action: &Action, current: usize, len: usize, page: isize) -> usize {
+    let last = len.saturating_sub(1) as isize;
+    let target = match action {
+        Action::Move(d) => current as isize + d,
+        Action::Page(d) => current as isize + d * page,
+        Action::Top => 0,
+        _ => last,
+    };
+    target.clamp(0, last.max(0)) as usize
 }
 
 fn move_selection(app: &mut App, action: &Action) {
@@ -234,10 +291,24 @@ fn move_selection(app: &mut App, action: &Action) {
             let position = step(app.selected, app.visible.len());
             app.select(position);
         }
-        Screen::Patient => {
-            let len = app.patient.as_ref().map_or(0, |p| p.responses.len());
-            app.response_selected = step(app.response_selected, len);
-        }
+        Screen::Patient => match app.pane {
+            Pane::Charts => {
+                let position = match action {
+                    Action::Move(d) | Action::Page(d) => app.chart_selected as isize + d,
+                    Action::Top => 0,
+                    _ => ChartKind::ALL.len() as isize - 1,
+                };
+                app.chart_selected = position.clamp(0, ChartKind::ALL.len() as isize - 1) as usize;
+            }
+            Pane::Responses => {
+                let len = app.patient.as_ref().map_or(0, |p| p.responses.len());
+                app.response_selected = step_in(action, app.response_selected, len, 5);
+            }
+            Pane::Trends => {
+                let len = app.patient.as_ref().map_or(0, |p| p.trends.len());
+                app.trends_scroll = step_in(action, app.trends_scroll, len, 3);
+            }
+        },
         Screen::Clusters => {
             app.run_selected = step(app.run_selected, app.cluster_runs.len());
         }
@@ -264,6 +335,7 @@ mod tests {
             ctdna_status: None,
             endotype: None,
             alive: true,
+            assessed: true,
         }
     }
 

@@ -49,7 +49,13 @@ fn needed(columns: &[Column]) -> u16 {
 
 fn cell(row: &CohortRow, column: Column) -> Cell<'static> {
     let dash = || "-".to_string();
+    let pending = !row.assessed
+        && matches!(
+            column,
+            Column::Vaf | Column::Recist | Column::Percist | Column::Choi | Column::Ctdna
+        );
     let text = match column {
+        _ if pending => "…".to_string(),
         Column::Id => row.code.clone(),
         Column::Diagnosis => row.diagnosis.clone(),
         Column::Age => row.age.map_or_else(dash, |a| a.to_string()),
