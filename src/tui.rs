@@ -63,7 +63,7 @@ pub fn snapshot(
         }
         app.resort();
     }
-    app.set_viewport(height);
+    app.set_size(width, height);
     match screen {
         SnapshotScreen::Cohort => {}
         SnapshotScreen::Patient(code) => app.show_patient(data::load_patient(&store, code)?),
@@ -118,7 +118,7 @@ pub fn run(db: &Path) -> crate::Result<()> {
             }
         }
         let size = terminal.size().map_err(Error::Terminal)?;
-        app.set_viewport(size.height);
+        app.set_size(size.width, size.height);
         terminal
             .draw(|frame| ui::render(&app, frame))
             .map_err(Error::Terminal)?;

@@ -44,6 +44,11 @@ fn row(code: &str) -> CohortRow {
         endotype: Some(3),
         alive: true,
         assessed: true,
+        best: Some("PR".into()),
+        discordance: Some("CM".into()),
+        lead_days: Some(42),
+        last_contact: Some(date("2025-02-01")),
+        ..CohortRow::default()
     }
 }
 
@@ -105,7 +110,7 @@ fn cohort_screen_shows_counts_columns_and_categories() {
     let text = screen(&app, 120, 20);
     assert!(text.contains("Cohort: 2 patients"), "{text}");
     for needle in [
-        "ID*",
+        "ID▲",
         "Diagnosis",
         "RECIST",
         "PERCIST",
@@ -126,7 +131,9 @@ fn cohort_screen_shows_counts_columns_and_categories() {
 fn cohort_screen_at_80x24_keeps_the_key_columns() {
     let app = App::new(vec![row("P001")]);
     let text = screen(&app, 80, 24);
-    for needle in ["ID", "VAF", "RECIST", "Status", "P001"] {
+    for needle in [
+        "ID", "VAF", "RECIST", "Best", "Disc", "Lead", "Since", "Status", "P001", "42d", "CM",
+    ] {
         assert!(text.contains(needle), "missing {needle}:\n{text}");
     }
 }
@@ -441,6 +448,14 @@ fn loaders_fill_categories_series_and_discordances_from_the_store() {
     assert_eq!(row.recist.as_deref(), Some("PD"));
     assert_eq!(row.ctdna_status.as_deref(), Some("progress"));
     assert!(row.mean_vaf.is_some_and(|(vaf, _)| vaf > 0.0));
+    // The triage columns: same lead time as `cohort response` (ctdna_lead_days).
+    assert_eq!(row.lead_days, Some(32));
+    assert!(row.best.is_some() && row.recist_date.is_some() && row.last_contact.is_some());
+    assert!(
+        row.discordance.as_deref().is_some_and(|d| d.contains('C')),
+        "RECIST SD with Choi PR: {:?}",
+        row.discordance
+    );
     let empty = oncotrack::tui::data::assess_row(&store, "P002").unwrap();
     assert_eq!(empty, oncotrack::tui::data::RowAssessment::default());
 

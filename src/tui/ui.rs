@@ -104,7 +104,7 @@ fn status_bar(app: &App) -> Paragraph<'static> {
     }
     let hints = match app.screen {
         Screen::Cohort => {
-            "↑↓/jk move  Enter open  s sort  S reverse  / filter  2 clusters  r reload  ? help  q quit"
+            "jk move  Enter open  s/S sort  / filter  [ ] patient  2 clusters  ? help  q quit"
         }
         Screen::Patient => {
             "Tab pane  jk move  z zoom  c cytokine  d days  [ ] patient  Esc back  ? help"

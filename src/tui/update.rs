@@ -198,11 +198,10 @@ pub fn update(app: &mut App, action: Action) -> Effect {
             app.refresh_visible();
         }
         Action::SortNext if app.screen == Screen::Cohort => {
-            let index = Column::ALL
-                .iter()
-                .position(|c| *c == app.sort.0)
-                .unwrap_or(0);
-            app.sort = (Column::ALL[(index + 1) % Column::ALL.len()], false);
+            // Only the columns on screen: sorting by a hidden one would look random.
+            let shown = Column::fitting(app.width);
+            let index = shown.iter().position(|c| *c == app.sort.0).unwrap_or(0);
+            app.sort = (shown[(index + 1) % shown.len()], false);
             app.refresh_visible();
         }
         Action::SortReverse if app.screen == Screen::Cohort => {
@@ -326,16 +325,9 @@ mod tests {
             code: code.into(),
             diagnosis: diagnosis.into(),
             age,
-            days_since_diagnosis: None,
-            last_visit: None,
-            mean_vaf: None,
-            recist: None,
-            percist: None,
-            choi: None,
-            ctdna_status: None,
-            endotype: None,
             alive: true,
             assessed: true,
+            ..CohortRow::default()
         }
     }
 
@@ -355,6 +347,7 @@ mod tests {
             .collect();
         let mut app = App::new(rows);
         app.viewport = 5;
+        app.width = 200;
         app
     }
 
@@ -417,6 +410,69 @@ mod tests {
         assert_eq!(a.selected_row().unwrap().code, "P003", "youngest first");
         update(&mut a, Action::SortReverse);
         assert_eq!(a.selected_row().unwrap().code, "P001");
+    }
+
+    #[test]
+    fn sorting_puts_categories_in_clinical_order_and_missing_values_last() {
+        let mut a = app(5);
+        for (row, recist) in
+            a.cohort
+                .iter_mut()
+                .zip([Some("PD"), Some("CR"), None, Some("SD"), Some("PR")])
+        {
+            row.recist = recist.map(String::from);
+        }
+        a.sort = (Column::Recist, false);
+        a.refresh_visible();
+        let order = |a: &App| -> Vec<String> {
+            a.visible
+                .iter()
+                .map(|i| a.cohort[*i].recist.clone().unwrap_or("-".into()))
+                .collect()
+        };
+        assert_eq!(order(&a), ["CR", "PR", "SD", "PD", "-"]);
+        update(&mut a, Action::SortReverse);
+        assert_eq!(
+            order(&a),
+            ["PD", "SD", "PR", "CR", "-"],
+            "S reverses, '-' stays last"
+        );
+    }
+
+    #[test]
+    fn s_cycles_only_the_columns_on_screen() {
+        let mut a = app(3);
+        a.width = 80;
+        let shown = Column::fitting(80);
+        for _ in 0..shown.len() {
+            update(&mut a, Action::SortNext);
+            assert!(shown.contains(&a.sort.0), "{:?}", a.sort.0);
+        }
+        assert_eq!(a.sort.0, Column::Id, "back to the first");
+    }
+
+    #[test]
+    fn column_filters_narrow_and_a_bad_one_says_why() {
+        let mut a = app(10);
+        a.cohort[3].alive = false;
+        a.cohort[3].lead_days = Some(40);
+        update(&mut a, Action::FilterStart);
+        for c in "status:dead lead>0".chars() {
+            update(&mut a, Action::FilterChar(c));
+        }
+        assert_eq!(a.visible.len(), 1);
+        assert_eq!(a.selected_row().unwrap().code, "P004");
+        update(&mut a, Action::FilterClearText);
+        for c in "colour:red".chars() {
+            update(&mut a, Action::FilterChar(c));
+        }
+        assert!(a.visible.is_empty());
+        assert!(
+            a.filter_error
+                .as_deref()
+                .unwrap()
+                .contains("unknown field 'colour'")
+        );
     }
 
     #[test]
