@@ -35,8 +35,8 @@ pub enum SnapshotScreen {
     Cohort,
     /// One patient's screen.
     Patient(String),
-    /// The clusters screen.
-    Clusters,
+    /// The clusters screen in one of its views (0 profile, 1 survival, 2 PCA).
+    Clusters(usize),
 }
 
 /// Loads the database exactly as [`run`] does and draws one screen as plain text of
@@ -67,9 +67,10 @@ pub fn snapshot(
     match screen {
         SnapshotScreen::Cohort => {}
         SnapshotScreen::Patient(code) => app.show_patient(data::load_patient(&store, code)?),
-        SnapshotScreen::Clusters => {
+        SnapshotScreen::Clusters(view) => {
             app.set_cluster_runs(data::load_cluster_runs(&store)?);
             app.screen = app::Screen::Clusters;
+            app.cluster_view = *view;
         }
     }
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))

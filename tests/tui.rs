@@ -329,21 +329,67 @@ fn clusters_screen_with_no_run_and_with_one_cluster() {
             cluster: 1,
             steps: vec![(0.0, 1.0), (12.0, 0.8), (24.0, 0.6)],
             median: None,
+            censored: vec![18.0],
+            times: vec![6.0, 12.0, 18.0, 24.0, 30.0],
         }],
         logrank_p: None,
     }];
-    let text = screen(&app, 100, 30);
+    let mut text = String::new();
+    for _ in 0..3 {
+        text.push_str(&screen(&app, 80, 24));
+        update(&mut app, Action::NextPane);
+    }
     for needle in [
         "endotypes-v1",
         "E1 n=40",
         "one cluster",
         "CXCL5",
+        "IL6",
         "PCA",
         "Kaplan",
         "NR",
+        "months",
     ] {
         assert!(text.contains(needle), "missing {needle}:\n{text}");
     }
+    // Numbers at risk at 0 and 12 months (5 and 4 of the times), a censor mark.
+    assert!(text.contains("E1     5     "), "{text}");
+    assert!(text.contains('+'), "{text}");
+}
+
+#[test]
+fn clusters_screen_shows_full_analyte_names_and_readable_p_values() {
+    let mut app = App::new(vec![row("P001")]);
+    update(&mut app, Action::ShowClusters);
+    app.set_cluster_runs(vec![ClusterView {
+        name: "endotypes".into(),
+        sizes: vec![(1, 2), (2, 2)],
+        features: vec!["CXCL1".into(), "CXCL12".into()],
+        profile: vec![vec![1.0, -1.0], vec![-1.0, 1.0]],
+        survival: vec![
+            SurvivalCurve {
+                cluster: 1,
+                steps: vec![(0.0, 1.0), (6.0, 0.5)],
+                times: vec![6.0, 9.0],
+                censored: vec![9.0],
+                median: Some(6.0),
+            },
+            SurvivalCurve {
+                cluster: 2,
+                steps: vec![(0.0, 1.0)],
+                times: vec![10.0, 12.0],
+                censored: vec![10.0, 12.0],
+                median: None,
+            },
+        ],
+        logrank_p: Some(1.64e-7),
+        ..ClusterView::default()
+    }]);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("CXCL1 ") && text.contains("CXCL12"), "{text}");
+    update(&mut app, Action::NextPane);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("log-rank p 1.6 × 10⁻⁷"), "{text}");
 }
 
 #[test]
@@ -355,10 +401,22 @@ fn tiny_terminal_and_help_overlay() {
         "40x12 still shows the table:\n{text}"
     );
     assert!(screen(&app, 20, 5).contains("too small"));
-    update(&mut app, Action::Help);
-    let text = screen(&app, 100, 30);
-    for (keys, _) in oncotrack::tui::ui::help::KEYS {
-        assert!(text.contains(keys), "help lacks {keys}:\n{text}");
+    // At 80x24 the help of every screen shows all its keys and notes, and how to close it.
+    app.show_patient(patient());
+    for shown in [Screen::Cohort, Screen::Patient, Screen::Clusters] {
+        app.screen = shown;
+        app.show_help = true;
+        let text = screen(&app, 80, 24);
+        for (keys, _) in oncotrack::tui::ui::help::keys(shown) {
+            assert!(text.contains(keys), "{shown:?} help lacks {keys}:\n{text}");
+        }
+        for note in oncotrack::tui::ui::help::notes(shown) {
+            assert!(
+                text.contains(note.trim()),
+                "{shown:?} help lacks {note}:\n{text}"
+            );
+        }
+        assert!(text.contains("any key closes this help"), "{text}");
     }
 }
 

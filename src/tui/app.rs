@@ -295,6 +295,8 @@ pub struct App {
     pub clusters_loaded: bool,
     /// Selected cluster run.
     pub run_selected: usize,
+    /// The clusters screen's view: 0 profile, 1 survival, 2 PCA (Tab cycles).
+    pub cluster_view: usize,
     /// A one-line message for the status bar.
     pub status: Option<String>,
     /// Background assessment progress `(done, total)` while it runs.
@@ -331,6 +333,7 @@ impl App {
             cluster_runs: Vec::new(),
             clusters_loaded: false,
             run_selected: 0,
+            cluster_view: 0,
             status: None,
             assessing: None,
         };

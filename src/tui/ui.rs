@@ -58,7 +58,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     frame.render_widget(status_bar(app), status);
     if app.show_help {
-        help::render(frame, area);
+        help::render(frame, area, app.screen);
     }
 }
 
@@ -109,7 +109,7 @@ fn status_bar(app: &App) -> Paragraph<'static> {
         Screen::Patient => {
             "Tab pane  jk move  z zoom  c cytokine  d days  [ ] patient  Esc back  ? help"
         }
-        Screen::Clusters => "↑↓/jk run  1 cohort  r reload  Esc back  ? help  q quit",
+        Screen::Clusters => "jk run  Tab view  1 cohort  r reload  Esc back  ? help  q quit",
     };
     Paragraph::new(hints).style(Style::default().fg(Color::DarkGray))
 }

@@ -215,6 +215,10 @@ pub fn update(app: &mut App, action: Action) -> Effect {
             app.pane = order[(at + step) % order.len()];
             app.zoomed = false;
         }
+        Action::NextPane | Action::PrevPane if app.screen == Screen::Clusters => {
+            let step = if action == Action::NextPane { 1 } else { 2 };
+            app.cluster_view = (app.cluster_view + step) % 3;
+        }
         Action::NextCytokine | Action::PrevCytokine if app.screen == Screen::Patient => {
             let count = app.patient.as_ref().map_or(0, |p| p.cytokines.len());
             app.cytokine = match (count, action == Action::NextCytokine) {
