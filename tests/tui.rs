@@ -420,14 +420,18 @@ fn tiny_terminal_and_help_overlay() {
     }
 }
 
+/// The board's path at 80x24 in a real terminal (tmux): filter and clear it with Esc
+/// (the UI stays open), open a patient, reach the ctDNA and RECIST charts (scroll and
+/// zoom), read the help, the clusters, then q quits with exit status 0 and the
+/// terminal restored (cooked mode: `stty` shows icanon and echo again).
 #[test]
-fn real_binary_in_tmux_opens_navigates_and_quits() {
+fn real_binary_in_tmux_at_80x24_does_the_board_tasks_and_quits_cleanly() {
     if std::process::Command::new("tmux")
         .arg("-V")
         .output()
         .is_err()
     {
-        eprintln!("skipped: tmux is not installed");
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
         return;
     }
     let s = crate::util::Sandbox::new();
@@ -439,28 +443,32 @@ fn real_binary_in_tmux_opens_navigates_and_quits() {
             .output()
             .expect("tmux runs")
     };
+    // After the UI: its exit status and the terminal's mode, then wait to be read.
     let command = format!(
-        "{} --db {} tui",
+        "{} --db {} tui; echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; sleep 60",
         env!("CARGO_BIN_EXE_oncotrack"),
         s.db().display()
     );
-    tmux(&[
+    let started = tmux(&[
         "new-session",
         "-d",
         "-s",
         &session,
         "-x",
-        "100",
+        "80",
         "-y",
-        "30",
+        "24",
+        "sh",
+        "-c",
         &command,
     ]);
+    assert!(started.status.success(), "tmux new-session: {started:?}");
     let capture = || {
         let out = tmux(&["capture-pane", "-p", "-t", &session]);
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let wait_for = |needle: &str| {
-        for _ in 0..50 {
+        for _ in 0..100 {
             let text = capture();
             if text.contains(needle) {
                 return text;
@@ -471,30 +479,57 @@ fn real_binary_in_tmux_opens_navigates_and_quits() {
         tmux(&["kill-session", "-t", &session]);
         panic!("never showed {needle:?}:\n{text}");
     };
-    wait_for("Cohort: 25 patients");
-    tmux(&["send-keys", "-t", &session, "j", "Enter"]);
-    wait_for("index date");
-    tmux(&["send-keys", "-t", &session, "?"]);
-    wait_for("Keys");
     // One key at a time after Esc: a terminal reads Esc and a key sent together as Alt+key.
-    tmux(&["send-keys", "-t", &session, "q", "Escape"]);
+    let keys = |keys: &[&str]| {
+        let mut args = vec!["send-keys", "-t", session.as_str()];
+        args.extend(keys);
+        tmux(&args);
+    };
     wait_for("Cohort: 25 patients");
-    tmux(&["send-keys", "-t", &session, "2"]);
-    wait_for("demo-endotypes");
-    tmux(&["send-keys", "-t", &session, "Escape"]);
-    wait_for("Cohort: 25 patients");
-    tmux(&["send-keys", "-t", &session, "h"]);
+    // A column filter, kept with Enter, cleared with Esc: the UI stays open.
+    keys(&[
+        "/", "s", "t", "a", "t", "u", "s", ":", "d", "e", "a", "d", "Enter",
+    ]);
+    wait_for("match \"status:dead\"");
+    keys(&["Escape"]);
+    // Cleared: the title no longer counts matches.
+    wait_for("Cohort: 25 patients, sorted by ID");
+    keys(&["Escape"]);
     wait_for("q quits");
-    tmux(&["send-keys", "-t", &session, "q"]);
-    for _ in 0..50 {
-        let alive = tmux(&["has-session", "-t", &session]).status.success();
-        if !alive {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    // The patient: ctDNA first, then j to RECIST, z zooms it to the screen.
+    keys(&["Enter"]);
+    let text = wait_for("▶ ctDNA VAF");
+    assert!(!text.contains("no ctDNA for"), "{text}");
+    keys(&["j", "j"]);
+    wait_for("▶ RECIST sum (mm)");
+    keys(&["z"]);
+    let text = wait_for("RECIST sum (mm) · chart 3/4");
+    assert!(
+        text.contains("PD +20 % nadir") && text.contains("events"),
+        "{text}"
+    );
+    keys(&["Escape"]);
+    wait_for("Timeline");
+    keys(&["?"]);
+    wait_for("any key closes this help");
+    keys(&["q"]);
+    wait_for("Timeline");
+    keys(&["2"]);
+    wait_for("demo-endotypes");
+    keys(&["Tab"]);
+    wait_for("log-rank p");
+    keys(&["q"]);
+    let text = wait_for("exit=");
     tmux(&["kill-session", "-t", &session]);
-    panic!("oncotrack did not quit on q");
+    assert!(text.contains("exit=0"), "q quits with status 0:\n{text}");
+    assert!(
+        text.contains("icanon echo"),
+        "the terminal is back in cooked mode:\n{text}"
+    );
+    assert!(
+        !text.contains("oncotrack  1 Cohort"),
+        "the alternate screen is left:\n{text}"
+    );
 }
 
 #[test]
