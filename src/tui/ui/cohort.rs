@@ -9,19 +9,22 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> Cell<'static> {
     let dash = || "-".to_string();
+    // Since and (for the living) Days wait for the last contact the assessment reads.
     let pending = !row.assessed
-        && matches!(
-            column,
+        && match column {
+            Column::Since => true,
+            Column::Days => row.alive,
             Column::Vaf
-                | Column::Recist
-                | Column::RecistDate
-                | Column::Best
-                | Column::Percist
-                | Column::Choi
-                | Column::Ctdna
-                | Column::Discordance
-                | Column::Lead
-        );
+            | Column::Recist
+            | Column::RecistDate
+            | Column::Best
+            | Column::Percist
+            | Column::Choi
+            | Column::Ctdna
+            | Column::Discordance
+            | Column::Lead => true,
+            _ => false,
+        };
     let text = match column {
         _ if pending => "…".to_string(),
         Column::Id => row.code.clone(),
