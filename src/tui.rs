@@ -56,6 +56,7 @@ pub fn snapshot(
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
+    app.endotype_runs = data::cluster_run_names(&store)?;
     if assess {
         for (index, code) in app.codes().into_iter().enumerate() {
             let assessment = data::assess_row(&store, &code)?;
@@ -99,7 +100,8 @@ pub fn run(db: &Path) -> crate::Result<()> {
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
-    app.cluster_runs = data::load_cluster_runs(&store)?;
+    // Only the run names: the runs themselves are read on the first visit of the clusters screen.
+    app.endotype_runs = data::cluster_run_names(&store)?;
 
     let mut worker = worker::Worker::spawn(db.to_path_buf(), app.codes());
 
@@ -143,6 +145,13 @@ pub fn run(db: &Path) -> crate::Result<()> {
                 Ok(view) => app.show_patient(view),
                 Err(e) => app.status = Some(format!("cannot open {code}: {e}")),
             },
+            Effect::LoadEndotypes(index, name) => match data::load_endotypes(&store, &name) {
+                Ok(clusters) => {
+                    app.set_endotypes(index, clusters);
+                    app.status = Some(format!("Endo now shows the cluster run {name}"));
+                }
+                Err(e) => app.status = Some(format!("cannot read the cluster run {name}: {e}")),
+            },
             Effect::LoadClusters => match data::load_cluster_runs(&store) {
                 Ok(runs) => app.set_cluster_runs(runs),
                 Err(e) => app.status = Some(format!("cannot read the cluster runs: {e}")),
@@ -159,6 +168,8 @@ pub fn run(db: &Path) -> crate::Result<()> {
                 match reloaded {
                     Ok((rows, runs)) => {
                         app.replace_cohort(rows);
+                        app.endotype_run = 0;
+                        app.endotype_runs = data::cluster_run_names(&store).unwrap_or_default();
                         if let Some(runs) = runs {
                             app.set_cluster_runs(runs);
                         }

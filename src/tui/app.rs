@@ -295,6 +295,10 @@ pub struct App {
     pub clusters_loaded: bool,
     /// Selected cluster run.
     pub run_selected: usize,
+    /// Names of the saved cluster runs, newest first.
+    pub endotype_runs: Vec<String>,
+    /// Which of them the cohort's Endo column shows (0: the newest, as loaded).
+    pub endotype_run: usize,
     /// The clusters screen's view: 0 profile, 1 survival, 2 PCA (Tab cycles).
     pub cluster_view: usize,
     /// A one-line message for the status bar.
@@ -333,6 +337,8 @@ impl App {
             cluster_runs: Vec::new(),
             clusters_loaded: false,
             run_selected: 0,
+            endotype_runs: Vec::new(),
+            endotype_run: 0,
             cluster_view: 0,
             status: None,
             assessing: None,
@@ -386,6 +392,24 @@ impl App {
     pub fn resort(&mut self) {
         let selected = self.selected_row().map(|r| r.code.clone());
         self.refresh_keeping(selected, true);
+    }
+
+    /// Shows the clusters of run `index` (of [`App::endotype_runs`]) in the Endo column;
+    /// patients outside that run get none.
+    pub fn set_endotypes(&mut self, index: usize, clusters: Vec<(String, i64)>) {
+        let of: std::collections::HashMap<String, i64> = clusters.into_iter().collect();
+        for row in &mut self.cohort {
+            row.endotype = of.get(&row.code).copied();
+        }
+        self.endotype_run = index;
+        self.resort();
+    }
+
+    /// The name of the run the Endo column shows, if any.
+    pub fn endotype_run_name(&self) -> Option<&str> {
+        self.endotype_runs
+            .get(self.endotype_run)
+            .map(String::as_str)
     }
 
     /// Sets the cluster runs once loaded.

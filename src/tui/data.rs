@@ -178,6 +178,32 @@ pub fn load_cohort(store: &Store, today: NaiveDate) -> Result<Vec<CohortRow>> {
         .collect())
 }
 
+/// The names of the saved cluster runs, newest first (the cohort's Endo column shows the
+/// first; `e` switches).
+///
+/// # Errors
+/// Only if the store fails.
+pub fn cluster_run_names(store: &Store) -> Result<Vec<String>> {
+    Ok(store
+        .analysis_runs()?
+        .into_iter()
+        .filter(|r| r.kind == "cluster")
+        .map(|r| r.name)
+        .collect())
+}
+
+/// Each patient's cluster in the run `name`, as `(patient, cluster)`.
+///
+/// # Errors
+/// When the run does not exist or the store fails.
+pub fn load_endotypes(store: &Store, name: &str) -> Result<Vec<(String, i64)>> {
+    Ok(store
+        .cluster_assignments(name)?
+        .into_iter()
+        .map(|a| (a.patient, a.cluster as i64))
+        .collect())
+}
+
 /// The cohort columns that need the response criteria, computed per patient in the
 /// background so that the UI opens at once.
 #[derive(Debug, Clone, PartialEq, Default)]

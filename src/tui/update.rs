@@ -58,6 +58,8 @@ pub enum Action {
     ToggleAxis,
     /// Open the previous (-1) or next (+1) patient of the filtered, sorted cohort.
     StepPatient(isize),
+    /// Cohort: show the endotypes of the next saved cluster run.
+    NextEndotypeRun,
     /// Show the cohort.
     ShowCohort,
     /// Show the clusters.
@@ -77,6 +79,8 @@ pub enum Effect {
     Reload,
     /// Load the cluster runs (first visit of the clusters screen).
     LoadClusters,
+    /// Load the endotypes of cluster run number `.0` (named `.1`) into the cohort.
+    LoadEndotypes(usize, String),
     /// Leave the UI.
     Quit,
 }
@@ -124,6 +128,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('C') => Action::PrevCytokine,
         KeyCode::Char('z') => Action::Zoom,
         KeyCode::Char('d') => Action::ToggleAxis,
+        KeyCode::Char('e') => Action::NextEndotypeRun,
         KeyCode::Char('[') => Action::StepPatient(-1),
         KeyCode::Char(']') => Action::StepPatient(1),
         KeyCode::Char('1') => Action::ShowCohort,
@@ -239,6 +244,17 @@ pub fn update(app: &mut App, action: Action) -> Effect {
             app.zoomed = !app.zoomed;
         }
         Action::ToggleAxis if app.screen == Screen::Patient => app.axis_days = !app.axis_days,
+        Action::NextEndotypeRun if app.screen == Screen::Cohort => {
+            if app.endotype_runs.len() < 2 {
+                app.status = Some(match app.endotype_runs.first() {
+                    Some(name) => format!("Endo shows the only cluster run, {name}"),
+                    None => "no cluster run saved: `oncotrack cluster` makes one".into(),
+                });
+            } else {
+                let next = (app.endotype_run + 1) % app.endotype_runs.len();
+                return Effect::LoadEndotypes(next, app.endotype_runs[next].clone());
+            }
+        }
         Action::StepPatient(step) if app.screen != Screen::Clusters => {
             let target = app.selected as isize + step;
             if target >= 0 && (target as usize) < app.visible.len() {
@@ -441,6 +457,22 @@ mod tests {
             ["PD", "SD", "PR", "CR", "-"],
             "S reverses, '-' stays last"
         );
+    }
+
+    #[test]
+    fn e_switches_the_endotype_run_the_cohort_shows() {
+        let mut a = app(3);
+        assert_eq!(update(&mut a, Action::NextEndotypeRun), Effect::None);
+        assert!(a.status.as_deref().unwrap().contains("no cluster run"));
+        a.endotype_runs = vec!["new".into(), "old".into()];
+        assert_eq!(
+            update(&mut a, Action::NextEndotypeRun),
+            Effect::LoadEndotypes(1, "old".into())
+        );
+        a.set_endotypes(1, vec![("P002".into(), 4)]);
+        assert_eq!(a.endotype_run_name(), Some("old"));
+        let endo: Vec<Option<i64>> = a.cohort.iter().map(|r| r.endotype).collect();
+        assert_eq!(endo, [None, Some(4), None]);
     }
 
     #[test]

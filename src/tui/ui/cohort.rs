@@ -89,6 +89,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         sort_column.title(),
         if descending { " ▼" } else { " ▲" },
     );
+    let title = match app.endotype_run_name() {
+        Some(run) => format!("{title}· Endo: {run} (e) "),
+        None => title,
+    };
     let title = match app.assessing {
         Some((done, total)) => format!("{title}· assessing responses {done}/{total} "),
         None => title,

@@ -25,12 +25,15 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
     let own: &[(&str, &str)] = match screen {
         Screen::Cohort => &[
             ("↑ ↓  j k", "move the selection"),
-            ("PgUp PgDn  b f", "page up / down"),
-            ("Home End  g G", "first / last row"),
+            (
+                "PgUp PgDn  b f",
+                "page up / down; Home End g G: first / last row",
+            ),
             ("Enter l →", "open the selected patient"),
             ("[ ]", "open the previous / next patient"),
             ("s / S", "sort by the next column / reverse (▲ ▼ mark it)"),
             ("/", "filter; Enter keeps, Esc clears, Ctrl-U/W delete"),
+            ("e", "Endo column: the next saved cluster run"),
         ],
         Screen::Patient => &[
             ("Tab  Shift-Tab", "focus the next / previous pane"),
