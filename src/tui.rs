@@ -24,6 +24,7 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
         let _ = ratatui::try_restore();
     }
 }
@@ -107,6 +108,9 @@ pub fn run(db: &Path) -> crate::Result<()> {
 
     let mut terminal = ratatui::try_init().map_err(Error::Terminal)?;
     let _guard = TerminalGuard;
+    // Clicks and the wheel, as lazygit and k9s users expect (Shift-drag still selects text).
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
+        .map_err(Error::Terminal)?;
     loop {
         if !worker.is_finished() {
             for (index, code, result) in worker.drain() {
@@ -129,13 +133,12 @@ pub fn run(db: &Path) -> crate::Result<()> {
         if !event::poll(Duration::from_millis(wait)).map_err(Error::Terminal)? {
             continue;
         }
-        let Event::Key(key) = event::read().map_err(Error::Terminal)? else {
-            continue;
+        let action = match event::read().map_err(Error::Terminal)? {
+            Event::Key(key) if key.kind == KeyEventKind::Press => update::action_for(&app, key),
+            Event::Mouse(mouse) => update::action_for_mouse(&app, mouse),
+            _ => None,
         };
-        if key.kind != KeyEventKind::Press {
-            continue;
-        }
-        let Some(action) = update::action_for(&app, key) else {
+        let Some(action) = action else {
             continue;
         };
         match update::update(&mut app, action) {

@@ -445,7 +445,7 @@ fn real_binary_in_tmux_at_80x24_does_the_board_tasks_and_quits_cleanly() {
     };
     // After the UI: its exit status and the terminal's mode, then wait to be read.
     let command = format!(
-        "{} --db {} tui; echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; sleep 60",
+        "{} --db {} tui; echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; echo end-of-run; sleep 60",
         env!("CARGO_BIN_EXE_oncotrack"),
         s.db().display()
     );
@@ -519,7 +519,7 @@ fn real_binary_in_tmux_at_80x24_does_the_board_tasks_and_quits_cleanly() {
     keys(&["Tab"]);
     wait_for("log-rank p");
     keys(&["q"]);
-    let text = wait_for("exit=");
+    let text = wait_for("end-of-run");
     tmux(&["kill-session", "-t", &session]);
     assert!(text.contains("exit=0"), "q quits with status 0:\n{text}");
     assert!(

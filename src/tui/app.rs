@@ -412,6 +412,29 @@ impl App {
             .map(String::as_str)
     }
 
+    /// The title bar's tabs: screen, label and first column (after `oncotrack `), one
+    /// space apart; the title bar draws them and a click finds them by these columns.
+    pub fn tabs(&self) -> Vec<(Screen, String, u16)> {
+        let patient = self
+            .patient
+            .as_ref()
+            .map_or("Patient".to_string(), |p| format!("Patient {}", p.code));
+        let mut x = "oncotrack ".len() as u16;
+        [
+            (Screen::Cohort, "1 Cohort".to_string()),
+            (Screen::Patient, patient),
+            (Screen::Clusters, "2 Clusters".to_string()),
+        ]
+        .into_iter()
+        .map(|(screen, name)| {
+            let label = format!(" {name} ");
+            let start = x;
+            x += label.chars().count() as u16 + 1;
+            (screen, label, start)
+        })
+        .collect()
+    }
+
     /// Sets the cluster runs once loaded.
     pub fn set_cluster_runs(&mut self, runs: Vec<ClusterView>) {
         self.cluster_runs = runs;

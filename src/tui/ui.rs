@@ -63,33 +63,20 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 fn title_bar(app: &App) -> Paragraph<'static> {
-    let tab = |name: &'static str, on: bool| {
-        let style = if on {
+    let mut spans = vec![Span::styled(
+        "oncotrack ",
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
+    for (screen, label, _) in app.tabs() {
+        let style = if screen == app.screen {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
             Style::default().fg(Color::Gray)
         };
-        Span::styled(format!(" {name} "), style)
-    };
-    let patient_tab = app
-        .patient
-        .as_ref()
-        .map_or("Patient".to_string(), |p| format!("Patient {}", p.code));
-    Paragraph::new(Line::from(vec![
-        Span::styled("oncotrack ", Style::default().add_modifier(Modifier::BOLD)),
-        tab("1 Cohort", app.screen == Screen::Cohort),
-        Span::raw(" "),
-        Span::styled(
-            format!(" {patient_tab} "),
-            if app.screen == Screen::Patient {
-                Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
-            } else {
-                Style::default().fg(Color::Gray)
-            },
-        ),
-        Span::raw(" "),
-        tab("2 Clusters", app.screen == Screen::Clusters),
-    ]))
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    Paragraph::new(Line::from(spans))
 }
 
 fn status_bar(app: &App) -> Paragraph<'static> {

@@ -1,7 +1,7 @@
 //! Key presses to actions, and `update(app, action)`: every state change of the UI, without I/O (I/O is requested as an [`Effect`]).
 
 use super::app::{App, ChartKind, Column, Pane, Screen};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +60,11 @@ pub enum Action {
     StepPatient(isize),
     /// Cohort: show the endotypes of the next saved cluster run.
     NextEndotypeRun,
+    /// A click on a cohort row (its position in the visible rows): selects it, or
+    /// opens it when already selected.
+    ClickRow(usize),
+    /// A click on a tab of the title bar.
+    ClickTab(Screen),
     /// Show the cohort.
     ShowCohort,
     /// Show the clusters.
@@ -136,6 +141,31 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('r') => Action::Reload,
         _ => return None,
     })
+}
+
+/// The action a mouse event means: wheel scrolls (the cohort, or the patient's focused
+/// pane), a click selects a cohort row (a second click opens it) or a title-bar tab.
+pub fn action_for_mouse(app: &App, mouse: MouseEvent) -> Option<Action> {
+    match mouse.kind {
+        MouseEventKind::ScrollDown => Some(Action::Move(3)),
+        MouseEventKind::ScrollUp => Some(Action::Move(-3)),
+        MouseEventKind::Down(MouseButton::Left) if mouse.row == 0 => app
+            .tabs()
+            .into_iter()
+            .find(|(_, label, start)| {
+                (*start..*start + label.chars().count() as u16).contains(&mouse.column)
+            })
+            .map(|(screen, _, _)| Action::ClickTab(screen)),
+        // The cohort's first row is under the title bar, the border and the header.
+        MouseEventKind::Down(MouseButton::Left)
+            if app.screen == Screen::Cohort && !app.show_help && mouse.row >= 3 =>
+        {
+            let position = app.offset + usize::from(mouse.row - 3);
+            (position < app.visible.len() && usize::from(mouse.row - 3) < app.viewport)
+                .then_some(Action::ClickRow(position))
+        }
+        _ => None,
+    }
 }
 
 /// Applies an action to the state and says what I/O, if any, must follow.
@@ -244,6 +274,23 @@ pub fn update(app: &mut App, action: Action) -> Effect {
             app.zoomed = !app.zoomed;
         }
         Action::ToggleAxis if app.screen == Screen::Patient => app.axis_days = !app.axis_days,
+        Action::ClickRow(position) => {
+            if position == app.selected
+                && let Some(row) = app.selected_row()
+            {
+                return Effect::OpenPatient(row.code.clone());
+            }
+            app.select(position);
+        }
+        Action::ClickTab(Screen::Cohort) => app.go_to(Screen::Cohort),
+        Action::ClickTab(Screen::Clusters) => return update(app, Action::ShowClusters),
+        Action::ClickTab(Screen::Patient) => {
+            if app.patient.is_some() {
+                app.go_to(Screen::Patient);
+            } else {
+                app.status = Some("no patient open yet: select one and press Enter".into());
+            }
+        }
         Action::NextEndotypeRun if app.screen == Screen::Cohort => {
             if app.endotype_runs.len() < 2 {
                 app.status = Some(match app.endotype_runs.first() {
@@ -473,6 +520,33 @@ mod tests {
         assert_eq!(a.endotype_run_name(), Some("old"));
         let endo: Vec<Option<i64>> = a.cohort.iter().map(|r| r.endotype).collect();
         assert_eq!(endo, [None, Some(4), None]);
+    }
+
+    #[test]
+    fn mouse_clicks_select_rows_and_tabs_and_the_wheel_scrolls() {
+        let mut a = app(10);
+        let click = |column, row| MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        };
+        let action = action_for_mouse(&a, click(5, 5)).unwrap();
+        assert_eq!(action, Action::ClickRow(2));
+        update(&mut a, action);
+        assert_eq!(a.selected, 2);
+        let again = action_for_mouse(&a, click(5, 5)).unwrap();
+        assert_eq!(update(&mut a, again), Effect::OpenPatient("P003".into()));
+        assert_eq!(action_for_mouse(&a, click(5, 40)), None, "below the rows");
+        // "oncotrack  1 Cohort   Patient   2 Clusters": the clusters tab.
+        let tab = action_for_mouse(&a, click(34, 0)).unwrap();
+        assert_eq!(tab, Action::ClickTab(Screen::Clusters));
+        assert_eq!(update(&mut a, tab), Effect::LoadClusters);
+        let wheel = MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            ..click(0, 0)
+        };
+        assert_eq!(action_for_mouse(&a, wheel), Some(Action::Move(3)));
     }
 
     #[test]
