@@ -264,8 +264,67 @@ fn patient_screen_at_80x24_loses_nothing_scrolls_and_zooms() {
     update(&mut app, Action::NextPane);
     let text = screen(&app, 80, 24);
     assert!(text.contains("reason") && text.contains("+20 mm"), "{text}");
-    for size in [(80, 24), (100, 30), (200, 60)] {
-        screen(&app, size.0, size.1);
+}
+
+#[test]
+fn every_screen_draws_at_every_size_without_panicking() {
+    let mut app = App::new(vec![row("P042"), row("P043")]);
+    app.show_patient(patient());
+    app.set_cluster_runs(vec![ClusterView {
+        name: "run".into(),
+        sizes: vec![(1, 1), (2, 1)],
+        features: vec!["CXCL12".into()],
+        profile: vec![vec![1.0], vec![f64::NAN]],
+        pca: vec![(0.0, 0.0, 1), (1.0, 1.0, 2)],
+        survival: vec![SurvivalCurve {
+            cluster: 1,
+            steps: vec![(0.0, 1.0), (3.0, 0.0)],
+            times: vec![3.0],
+            ..SurvivalCurve::default()
+        }],
+        logrank_p: Some(0.0),
+        ..ClusterView::default()
+    }]);
+    let states: Vec<fn(&mut App)> = vec![
+        |a| a.screen = Screen::Cohort,
+        |a| a.screen = Screen::Patient,
+        |a| a.zoomed = true,
+        |a| {
+            a.zoomed = false;
+            update(a, Action::NextPane);
+        },
+        |a| {
+            update(a, Action::NextPane);
+        },
+        |a| a.screen = Screen::Clusters,
+        |a| a.cluster_view = 1,
+        |a| a.cluster_view = 2,
+        |a| a.show_help = true,
+        |a| {
+            // No index date (days on the axis), one point, no events.
+            let mut view = patient();
+            view.index_date = None;
+            view.events.clear();
+            view.ctdna[0].points.truncate(1);
+            a.show_help = false;
+            a.screen = Screen::Cohort;
+            a.show_patient(view);
+        },
+        |a| a.zoomed = true,
+    ];
+    for state in &states {
+        state(&mut app);
+        for (width, height) in [
+            (20, 5),
+            (30, 8),
+            (40, 12),
+            (60, 20),
+            (80, 24),
+            (120, 40),
+            (200, 60),
+        ] {
+            screen(&app, width, height);
+        }
     }
 }
 
