@@ -166,6 +166,21 @@ pub fn decade_label(exponent: i32, percent: bool) -> String {
     if percent { format!("{text}%") } else { text }
 }
 
+/// The label of a value on a log axis (`20%`, `0.5%` for VAFs; `200`, `0.05` else),
+/// with only the decimals it needs.
+pub fn log_label(value: f64, percent: bool) -> String {
+    let shown = if percent { value * 100.0 } else { value };
+    let text = if shown >= 1e5 {
+        format!("{shown:.0e}")
+    } else if shown >= 1.0 {
+        format!("{shown:.0}")
+    } else {
+        let decimals = (-shown.log10().floor()) as usize;
+        format!("{shown:.decimals$}")
+    };
+    if percent { format!("{text}%") } else { text }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +238,9 @@ mod tests {
         assert_eq!(labels, ["0.01%", "0.1%", "1%", "10%"]);
         assert_eq!(decade_label(3, false), "1000");
         assert_eq!(decade_label(-1, false), "0.1");
+        assert_eq!(log_label(0.2, true), "20%");
+        assert_eq!(log_label(0.005, true), "0.5%");
+        assert_eq!(log_label(0.05, false), "0.05");
+        assert_eq!(log_label(2000.0, false), "2000");
     }
 }

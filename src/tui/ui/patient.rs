@@ -417,10 +417,20 @@ fn y_axis(scale: Scale, lo: f64, hi: f64, rows: u16) -> ([f64; 2], Vec<(f64, Str
             }
             let decades = (last - first) as usize;
             let every = decades.div_ceil(usize::from(rows.max(2) - 1)).max(1);
-            let ticks = (first..=last)
+            let mut ticks: Vec<(f64, String)> = (first..=last)
                 .filter(|e| ((e - first) as usize).is_multiple_of(every) || *e == last)
                 .map(|e| (f64::from(e), axis::decade_label(e, percent)))
                 .collect();
+            // Few decades on many rows: intermediate ticks at 2 and 5 times each decade.
+            if usize::from(rows) >= decades * 6 {
+                for e in first..last {
+                    for m in [2.0, 5.0] {
+                        let value = m * 10f64.powi(e);
+                        ticks.push((value.log10(), axis::log_label(value, percent)));
+                    }
+                }
+                ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
+            }
             ([f64::from(first), f64::from(last)], ticks)
         }
         Scale::Linear { from_zero } => {
