@@ -2,10 +2,12 @@
 
 pub mod date;
 pub mod event;
+pub mod locus;
 pub mod mrd;
 pub mod patient;
 
 pub use date::parse_date;
 pub use event::{ClinicalEvent, EventKind};
+pub use locus::Locus;
 pub use mrd::MrdDecision;
 pub use patient::{NewPatient, Patient, Sex};

@@ -10,6 +10,8 @@
 
 mod caller;
 
+/// The variant type, defined in `model` (re-exported here for the readers of loci lists).
+pub use crate::model::Locus;
 pub use caller::Caller;
 
 use crate::error::{Error, Result};
@@ -39,19 +41,6 @@ pub enum CallerOrigin {
     Forced,
     /// Not recognisable: generic AF / AD handling.
     Fallback,
-}
-
-/// A variant on a normalised contig: `chr1` and `1` are the same, `chrM` is `MT`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Locus {
-    /// Normalised contig name (no `chr` prefix; `MT` for the mitochondrion).
-    pub chrom: String,
-    /// 1-based position.
-    pub pos: u64,
-    /// Reference allele (upper case).
-    pub reference: String,
-    /// Alternate allele (upper case).
-    pub alt: String,
 }
 
 /// One ALT allele of one record in the tumour sample.
