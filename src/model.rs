@@ -2,6 +2,7 @@
 
 pub mod date;
 pub mod event;
+pub mod liquid;
 pub mod locus;
 pub mod mrd;
 pub mod patient;

@@ -159,6 +159,10 @@ mod tests {
             detected,
             mean_vaf: Some(mean),
             detection_limit: limit,
+            with_depth: tracked,
+            pooled_alt_reads: None,
+            pooled_depth: None,
+            mrd: None,
         }
     }
 

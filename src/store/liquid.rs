@@ -2,9 +2,10 @@
 
 use super::events::Inserted;
 use super::{Store, Tx, now_utc};
-use crate::analysis::ctdna::{Draw, Observation};
+use crate::analysis::ctdna::Draw;
 use crate::error::{Error, Result};
 use crate::model::Locus;
+use crate::model::liquid::{DrawCalls, StoredCall, TrackedVariantCalls};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
@@ -344,68 +345,113 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every blood draw of a patient in date order with each tracked variant as
-    /// observed there. Callers (and BAM counts, stored as caller `bam`) are merged as
-    /// the response criteria merge them: detected if any detected it, VAF the mean over
-    /// the detecting ones (alt / (ref + alt) when one gave no VAF), depth the largest
-    /// known. A tracked variant with no row in a draw that has calls from a VCF is
-    /// undetected at an unknown depth (the caller looked and did not call it); in a draw
-    /// with BAM counts only it was not looked at and is left out, and a draw that
-    /// observed none of the tracked variants is not listed.
+    /// Every blood draw of a patient in date order with the stored rows of each
+    /// tracked variant there (every caller's, and BAM counts as caller `bam`), not yet
+    /// merged: [`crate::analysis::ctdna::merge_calls`] applies the rule. A draw with no
+    /// row of any tracked variant and no VCF is not listed.
     ///
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
-    pub fn tracked_draws(&self, code: &str) -> Result<Vec<Draw>> {
+    pub fn tracked_calls(&self, code: &str) -> Result<Vec<DrawCalls>> {
         self.patient(code)?;
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT s.sample_id, s.date, s.cfdna_ng_per_ml,
-                    coalesce(max(c.detected), 0),
-                    avg(CASE WHEN c.detected = 1 THEN coalesce(c.vaf,
-                        1.0 * c.alt_reads / nullif(c.alt_reads + c.ref_reads, 0)) END),
-                    max(c.depth),
+                    EXISTS (SELECT 1 FROM variant_call w
+                             WHERE w.sample_id = s.sample_id AND w.caller <> ?2),
+                    t.variant_id,
                     trim(coalesce(t.gene, v.gene, '') || ' ' || v.chrom || ':' || v.pos || ' '
-                         || v.ref || '>' || v.alt)
+                         || v.ref || '>' || v.alt),
+                    c.caller, c.detected, c.vaf, c.alt_reads, c.ref_reads, c.depth
                FROM lb_sample s
                JOIN patient p ON p.patient_id = s.patient_id
                JOIN tracked_variant t ON t.patient_id = s.patient_id
                JOIN variant v ON v.variant_id = t.variant_id
                LEFT JOIN variant_call c ON c.sample_id = s.sample_id AND c.variant_id = t.variant_id
               WHERE p.code = ?1
-                AND (c.sample_id IS NOT NULL
-                     OR EXISTS (SELECT 1 FROM variant_call w
-                                 WHERE w.sample_id = s.sample_id AND w.caller <> ?2))
-              GROUP BY s.sample_id, t.variant_id
-              ORDER BY s.date, v.chrom, v.pos, v.ref, v.alt",
+              ORDER BY s.date, v.chrom, v.pos, v.ref, v.alt, c.caller",
         )?;
-        let rows = stmt.query_map([code, BAM_CALLER], |r| {
+        type Row = (
+            i64,
+            String,
+            Option<f64>,
+            bool,
+            i64,
+            String,
+            Option<StoredCall>,
+        );
+        let rows = stmt.query_map([code, BAM_CALLER], |r| -> rusqlite::Result<Row> {
+            let call = match r.get::<_, Option<String>>(6)? {
+                None => None,
+                Some(caller) => Some(StoredCall {
+                    caller,
+                    detected: r.get(7)?,
+                    vaf: r.get(8)?,
+                    alt_reads: r.get(9)?,
+                    ref_reads: r.get(10)?,
+                    depth: r.get(11)?,
+                }),
+            };
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<f64>>(2)?,
-                Observation {
-                    variant: r.get(6)?,
-                    detected: r.get(3)?,
-                    vaf: r.get(4)?,
-                    depth: r.get(5)?,
-                },
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                call,
             ))
         })?;
-        let mut draws: Vec<(i64, Draw)> = Vec::new();
+        let mut draws: Vec<(i64, DrawCalls)> = Vec::new();
+        let mut last_variant = None;
         for row in rows {
-            let (sample_id, date, cfdna, observation) = row?;
-            match draws.last_mut() {
-                Some((id, draw)) if *id == sample_id => draw.tracked.push(observation),
-                _ => draws.push((
+            let (sample_id, date, cfdna, vcf_looked, variant_id, label, call) = row?;
+            if draws.last().is_none_or(|(id, _)| *id != sample_id) {
+                draws.push((
                     sample_id,
-                    Draw {
+                    DrawCalls {
                         date: stored_date(&date)?,
                         cfdna_ng_per_ml: cfdna,
-                        tracked: vec![observation],
+                        vcf_looked,
+                        // The MRD decision per draw is read from the MRD table by the
+                        // lead when the MRD work merges; until then none is known.
+                        mrd: None,
+                        variants: Vec::new(),
                     },
-                )),
+                ));
+                last_variant = None;
+            }
+            let Some((_, draw)) = draws.last_mut() else {
+                continue;
+            };
+            if last_variant != Some(variant_id) {
+                draw.variants.push(TrackedVariantCalls {
+                    label,
+                    calls: Vec::new(),
+                });
+                last_variant = Some(variant_id);
+            }
+            if let (Some(call), Some(variant)) = (call, draw.variants.last_mut()) {
+                variant.calls.push(call);
             }
         }
-        Ok(draws.into_iter().map(|(_, draw)| draw).collect())
+        Ok(draws
+            .into_iter()
+            .map(|(_, draw)| draw)
+            .filter(|d| d.vcf_looked || d.variants.iter().any(|v| !v.calls.is_empty()))
+            .collect())
+    }
+
+    /// Every blood draw of a patient in date order with each tracked variant as
+    /// observed there: [`Store::tracked_calls`] merged by
+    /// [`crate::analysis::ctdna::merge_calls`] (a draw that observed none of the
+    /// tracked variants is not listed).
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn tracked_draws(&self, code: &str) -> Result<Vec<Draw>> {
+        Ok(crate::analysis::ctdna::merge_calls(
+            &self.tracked_calls(code)?,
+        ))
     }
 }
 
