@@ -420,8 +420,17 @@ impl Report {
 
 /// Assesses a patient by `criteria`, finds discordances and best responses (RECIST
 /// and Choi with RECIST confirmation, ctDNA confirmed at the next sample, PET
-/// criteria unconfirmed).
+/// criteria unconfirmed), with the default molecular thresholds.
 pub fn assess_patient(inputs: &PatientInputs, criteria: &[Criterion]) -> Report {
+    assess_patient_with(inputs, criteria, &molecular::Rules::default())
+}
+
+/// [`assess_patient`] with the thresholds of the molecular (ctDNA) criterion given.
+pub fn assess_patient_with(
+    inputs: &PatientInputs,
+    criteria: &[Criterion],
+    molecular_rules: &molecular::Rules,
+) -> Report {
     let mut assessments = Vec::new();
     let mut best = Vec::new();
     let first_ct = inputs.lesions.visits.iter().map(|v| v.date).min();
@@ -455,7 +464,7 @@ pub fn assess_patient(inputs: &PatientInputs, criteria: &[Criterion]) -> Report 
                 ConfirmationRules::UNCONFIRMED,
             ),
             Criterion::Ctdna => (
-                molecular::assess(&inputs.ctdna),
+                molecular::assess_with(&inputs.ctdna, molecular_rules),
                 first_blood,
                 ConfirmationRules::CTDNA,
             ),

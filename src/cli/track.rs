@@ -1,7 +1,7 @@
 //! `oncotrack track add ID --loci TSV` and `track list ID`: a patient's tracked (tumour-informed) variants.
 
 use super::ingest::describe;
-use super::output::{Listing, opt};
+use super::output::{Listing, date, opt};
 use super::{Format, open_read, open_write};
 use clap::Subcommand;
 use oncotrack::pipeline::liquid::track_loci;
@@ -18,7 +18,7 @@ pub enum TrackCommand {
         #[arg(long)]
         loci: PathBuf,
     },
-    /// List the tracked variants (keys: chrom, pos, ref, alt, gene)
+    /// List the tracked variants (keys: chrom, pos, ref, alt, gene, source_file, draw_date, added_at, chosen_by)
     List {
         /// Patient identifier
         id: String,
@@ -36,14 +36,28 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
         }
         TrackCommand::List { id } => {
             let store = open_read(db)?;
-            let mut listing = Listing::new(&["chrom", "pos", "ref", "alt", "gene"]);
-            for (locus, gene) in store.tracked_variants(&id)? {
+            let mut listing = Listing::new(&[
+                "chrom",
+                "pos",
+                "ref",
+                "alt",
+                "gene",
+                "source_file",
+                "draw_date",
+                "added_at",
+                "chosen_by",
+            ]);
+            for row in store.tracked_rows(&id)? {
                 listing.push(vec![
-                    locus.chrom.into(),
-                    locus.pos.into(),
-                    locus.reference.into(),
-                    locus.alt.into(),
-                    opt(gene),
+                    row.locus.chrom.into(),
+                    row.locus.pos.into(),
+                    row.locus.reference.into(),
+                    row.locus.alt.into(),
+                    opt(row.gene),
+                    opt(row.source_file),
+                    date(row.draw_date),
+                    row.added_at.into(),
+                    opt(row.chosen_by),
                 ]);
             }
             listing.print(format)

@@ -72,6 +72,34 @@ pub struct NewAlleleCount {
     pub fragment_level: bool,
 }
 
+/// Where a tracked variant came from and how it was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackSource<'a> {
+    /// The ingested file (VCF or loci list).
+    pub file_id: Option<i64>,
+    /// The blood draw whose VCF chose it.
+    pub sample_id: Option<i64>,
+    /// How it was chosen (`somatic: FILTER PASS, STATUS=StrongSomatic, ...`); empty: not said.
+    pub chosen_by: &'a str,
+}
+
+/// One tracked variant as `track list` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedRow {
+    /// The variant.
+    pub locus: Locus,
+    /// Gene symbol.
+    pub gene: Option<String>,
+    /// The file it came from, as given when ingested.
+    pub source_file: Option<String>,
+    /// Date of the blood draw whose VCF chose it.
+    pub draw_date: Option<NaiveDate>,
+    /// When it was added (UTC).
+    pub added_at: String,
+    /// How it was chosen.
+    pub chosen_by: Option<String>,
+}
+
 /// One stored call as listed by `oncotrack calls`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRow {
@@ -345,6 +373,45 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// A patient's tracked variants with where each came from and how it was chosen,
+    /// in position order.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn tracked_rows(&self, code: &str) -> Result<Vec<TrackedRow>> {
+        self.patient(code)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT v.chrom, v.pos, v.ref, v.alt, coalesce(t.gene, v.gene), f.path, s.date,
+                    t.added_at, t.chosen_by
+               FROM tracked_variant t
+               JOIN patient p USING (patient_id)
+               JOIN variant v USING (variant_id)
+               LEFT JOIN ingested_file f ON f.file_id = t.file_id
+               LEFT JOIN lb_sample s ON s.sample_id = t.sample_id
+              WHERE p.code = ?1 ORDER BY v.chrom, v.pos, v.ref, v.alt",
+        )?;
+        let rows = stmt.query_map([code], |r| {
+            Ok((
+                TrackedRow {
+                    locus: locus_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                    gene: r.get(4)?,
+                    source_file: r.get(5)?,
+                    draw_date: None,
+                    added_at: r.get(7)?,
+                    chosen_by: r.get(8)?,
+                },
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut row, date) = row?;
+            row.draw_date = date.as_deref().map(stored_date).transpose()?;
+            out.push(row);
+        }
+        Ok(out)
+    }
+
     /// Every blood draw of a patient in date order with the stored rows of each
     /// tracked variant there (every caller's, and BAM counts as caller `bam`), not yet
     /// merged: [`crate::analysis::ctdna::merge_calls`] applies the rule. A draw with no
@@ -578,7 +645,8 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Adds a variant to a patient's tracked set (already tracked: left as it is).
+    /// Adds a variant to a patient's tracked set (already tracked: left as it is),
+    /// without saying how it was chosen.
     ///
     /// # Errors
     /// Only if SQLite fails.
@@ -589,13 +657,43 @@ impl Tx<'_> {
         gene: Option<&str>,
         file_id: Option<i64>,
     ) -> Result<Inserted> {
+        let source = TrackSource {
+            file_id,
+            sample_id: None,
+            chosen_by: "",
+        };
+        self.track_as(patient_id, variant_id, gene, &source)
+    }
+
+    /// Adds a variant to a patient's tracked set with where it came from and how
+    /// it was chosen (already tracked: left as it is).
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn track_as(
+        &self,
+        patient_id: i64,
+        variant_id: i64,
+        gene: Option<&str>,
+        source: &TrackSource<'_>,
+    ) -> Result<Inserted> {
+        let chosen_by = (!source.chosen_by.is_empty()).then_some(source.chosen_by);
         let changed = self
             .tx
             .prepare_cached(
-                "INSERT INTO tracked_variant (patient_id, variant_id, gene, file_id, added_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (patient_id, variant_id) DO NOTHING",
+                "INSERT INTO tracked_variant (patient_id, variant_id, gene, file_id, added_at,
+                        sample_id, chosen_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (patient_id, variant_id) DO NOTHING",
             )?
-            .execute(params![patient_id, variant_id, gene, file_id, now_utc()])?;
+            .execute(params![
+                patient_id,
+                variant_id,
+                gene,
+                source.file_id,
+                now_utc(),
+                source.sample_id,
+                chosen_by
+            ])?;
         Ok(if changed == 1 {
             Inserted::New
         } else {

@@ -1,6 +1,6 @@
 //! The somatic callers' VCF dialects: detection from the header and the allele fraction, alt and ref reads of each (DESIGN.md's table).
 
-use super::SampleFields;
+use super::{Position, SampleFields, Somatic};
 use crate::error::Result;
 use noodles::vcf;
 use noodles::vcf::header::record::value::Collection;
@@ -158,6 +158,75 @@ pub(super) fn tumor_sample_from_header(header: &vcf::Header) -> Option<String> {
         }
     }
     None
+}
+
+/// The normal sample named in the header: `##normal_sample=` (Mutect2) or
+/// `normal_sample_name=` inside MuTect1's `##MuTect=` line.
+pub(super) fn normal_sample_from_header(header: &vcf::Header) -> Option<String> {
+    if let Some(Collection::Unstructured(values)) = header.get("normal_sample")
+        && let Some(name) = values.first()
+    {
+        return Some(name.trim().to_string());
+    }
+    if let Some(Collection::Unstructured(values)) = header.get("MuTect") {
+        for value in values {
+            if let Some((_, rest)) = value.split_once("normal_sample_name=") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
+                if !name.is_empty() {
+                    return Some(name);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The somatic status of a record as `caller` writes it:
+/// - VarDict: INFO `STATUS`, somatic when `StrongSomatic` or `LikelySomatic`
+///   (not `Germline`, `StrongLOH`, `LikelyLOH`, `AFDiff`, `SampleSpecific`,
+///   `Deletion` ...);
+/// - VarScan2: INFO `SS`, somatic when `2` (0 reference, 1 germline, 3 LOH, 5 unknown);
+/// - Mutect2, MuTect1, Strelka2: somatic callers, whose germline and
+///   normal-artefact filters already fail a record (FILTER is checked apart);
+/// - the others (and a file without the field: tumour-only mode): not given.
+pub(super) fn status(
+    caller: Caller,
+    header: &vcf::Header,
+    record: &vcf::Record,
+    at: &Position<'_>,
+) -> Result<Somatic> {
+    use noodles::vcf::variant::record::info::field::Value as InfoValue;
+    let key = match caller {
+        Caller::VarDict => "STATUS",
+        Caller::VarScan2 => "SS",
+        Caller::Mutect2 | Caller::Mutect1 | Caller::Strelka2 => {
+            return Ok(Somatic::Yes(format!("{caller} (a somatic caller)")));
+        }
+        _ => return Ok(Somatic::NotGiven),
+    };
+    let text = match record.info().get(header, key) {
+        None | Some(Ok(None)) => return Ok(Somatic::NotGiven),
+        Some(Err(e)) => return Err(at.error(&format!("INFO/{key}"), e)),
+        Some(Ok(Some(InfoValue::String(s)))) => s.trim().to_string(),
+        Some(Ok(Some(InfoValue::Integer(n)))) => n.to_string(),
+        Some(Ok(Some(InfoValue::Character(c)))) => c.to_string(),
+        Some(Ok(Some(_))) => {
+            return Err(at.error(&format!("INFO/{key}"), "is not a status"));
+        }
+    };
+    let somatic = match caller {
+        Caller::VarDict => matches!(text.as_str(), "StrongSomatic" | "LikelySomatic"),
+        _ => text == "2",
+    };
+    let said = format!("{key}={text}");
+    Ok(if somatic {
+        Somatic::Yes(said)
+    } else {
+        Somatic::No(said)
+    })
 }
 
 /// The numbers of one ALT allele in the tumour sample.

@@ -49,16 +49,16 @@ fn insert_variants_sql(n: usize) -> String {
 const CALL_SHARED_PARAMS: usize = 3;
 
 /// Parameters of one call row of [`insert_calls_sql`].
-const CALL_PARAMS: usize = 8;
+const CALL_PARAMS: usize = 9;
 
-/// `n` new detected calls of one sample, caller and file (`?1`..`?3`, bound once
-/// for every statement); a call the sample already has is left out (see
+/// `n` new calls of one sample, caller and file (`?1`..`?3`, bound once for every
+/// statement); a call the sample already has is left out (see
 /// [`REPLACE_UNDETECTED_CALL`]).
 fn insert_calls_sql(n: usize) -> String {
     let rows: Vec<String> = (0..n)
         .map(|i| {
             let row = numbered_params(CALL_SHARED_PARAMS + 1 + i * CALL_PARAMS, CALL_PARAMS);
-            format!("(?1, ?2, ?3, {row}, 1)")
+            format!("(?1, ?2, ?3, {row})")
         })
         .collect();
     format!(
@@ -82,9 +82,11 @@ pub struct CallSource<'a> {
     pub sample_name: &'a str,
 }
 
-/// One detected call of a bulk load, with its variant.
+/// One call of a bulk load, with its variant.
 #[derive(Debug, Clone, Copy)]
 pub struct BulkCall<'a> {
+    /// Line of the record in the file (to name a duplicate record).
+    pub line: u64,
     /// The variant (normalised contig).
     pub locus: &'a Locus,
     /// Gene symbol, filled into the variant when it has none.
@@ -93,6 +95,8 @@ pub struct BulkCall<'a> {
     pub protein_change: Option<&'a str>,
     /// What was called.
     pub values: CallValues<'a>,
+    /// Whether the ALT was seen (a call of 0 alt reads is stored as not detected).
+    pub detected: bool,
 }
 
 /// Calls of a bulk load that were new to the store, and those it already held.
@@ -100,8 +104,10 @@ pub struct BulkCall<'a> {
 pub struct CallCounts {
     /// Calls stored (including not-detected placeholders replaced).
     pub new: usize,
-    /// Calls the sample already had from this caller.
+    /// Calls the sample already had from this caller (from another file).
     pub existing: usize,
+    /// Records repeating a variant already read from this file (the first is kept).
+    pub duplicates: usize,
 }
 
 /// The statements of a bulk call load of one VCF, prepared once (see [`Tx::call_writer`]).
@@ -110,6 +116,17 @@ pub struct CallWriter<'t> {
     source: CallSource<'t>,
     /// The id the next new variant gets.
     next_variant_id: i64,
+    /// The first id this writer handed out: a variant of a smaller id was stored
+    /// before this file.
+    first_variant_id: i64,
+    /// Variants stored before this file that this file has named so far (a second
+    /// naming is a duplicate record).
+    earlier_variants_named: std::collections::HashSet<i64>,
+    /// Whether each call of the last batch repeats a variant read before from this
+    /// file (scratch space of [`CallWriter::store`]).
+    duplicate: Vec<bool>,
+    /// The first duplicate records: line and variant.
+    duplicate_lines: Vec<(u64, Locus)>,
     /// Provenance ids by (contig as written, VAF source), this writer's column.
     provenances: HashMap<(String, String), i64>,
     /// Each call's provenance id (scratch space of [`CallWriter::store`]).
@@ -137,10 +154,50 @@ impl CallWriter<'_> {
         variant_ids: &mut Vec<i64>,
     ) -> Result<CallCounts> {
         variant_ids.clear();
+        self.duplicate.clear();
         for (chunk, statement) in rows_per_statement(calls.len()) {
             let chunk = &calls[chunk];
             self.store_variants(chunk, statement, variant_ids)?;
         }
+        let duplicates = self.duplicate.iter().filter(|d| **d).count();
+        if duplicates > 0 {
+            // Rare: the calls of the records that repeat a variant are left out.
+            let (kept, ids): (Vec<BulkCall<'_>>, Vec<i64>) = calls
+                .iter()
+                .zip(variant_ids.iter())
+                .zip(&self.duplicate)
+                .filter(|(_, duplicate)| !**duplicate)
+                .map(|((call, id), _)| (*call, *id))
+                .unzip();
+            for (call, _) in calls.iter().zip(&self.duplicate).filter(|(_, d)| **d) {
+                if self.duplicate_lines.len() < 10 {
+                    self.duplicate_lines.push((call.line, call.locus.clone()));
+                }
+            }
+            let mut counts = self.store_calls_of(&kept, &ids)?;
+            counts.duplicates = duplicates;
+            return Ok(counts);
+        }
+        self.store_calls_of(calls, variant_ids)
+    }
+
+    /// Whether call `i` of the last batch repeated a variant read before from this
+    /// file (its call was not stored).
+    pub fn is_duplicate(&self, i: usize) -> bool {
+        self.duplicate.get(i).copied().unwrap_or(false)
+    }
+
+    /// The first duplicate records of the file (up to 10): line and variant.
+    pub fn duplicate_lines(&self) -> &[(u64, Locus)] {
+        &self.duplicate_lines
+    }
+
+    /// Stores the calls of a batch whose variant ids are known.
+    fn store_calls_of(
+        &mut self,
+        calls: &[BulkCall<'_>],
+        variant_ids: &[i64],
+    ) -> Result<CallCounts> {
         self.provenance_ids.clear();
         let mut last: Option<(&str, &str, i64)> = None;
         for CallValues {
@@ -206,16 +263,25 @@ impl CallWriter<'_> {
         }
         if insert.raw_execute()? == chunk.len() {
             variant_ids.extend(first..self.next_variant_id);
+            self.duplicate
+                .resize(self.duplicate.len() + chunk.len(), false);
             return Ok(());
         }
         // Some loci were stored already (or twice in this chunk): look each one up.
-        for call in chunk {
-            variant_ids.push(existing_variant(
+        // A row that did not get the id it was given names a variant stored before:
+        // by this file (an id this writer handed out) or, the second time this file
+        // names it, by an earlier one. Either way the record is a duplicate.
+        for (i, call) in chunk.iter().enumerate() {
+            let id = existing_variant(
                 [&mut self.find_variant, &mut self.fill_variant],
                 call.locus,
                 call.gene,
                 call.protein_change,
-            )?);
+            )?;
+            let duplicate = id != first + i as i64
+                && (id >= self.first_variant_id || !self.earlier_variants_named.insert(id));
+            variant_ids.push(id);
+            self.duplicate.push(duplicate);
         }
         Ok(())
     }
@@ -243,14 +309,16 @@ impl CallWriter<'_> {
             insert.raw_bind_parameter(b + 6, values.depth)?;
             insert.raw_bind_parameter(b + 7, values.filter)?;
             insert.raw_bind_parameter(b + 8, values.qual)?;
+            insert.raw_bind_parameter(b + 9, call.detected)?;
         }
         let inserted = insert.raw_execute()?;
         counts.new += inserted;
         if inserted == chunk.len() {
             return Ok(());
         }
-        // Some calls were there already: a detected call replaces a placeholder (the
-        // rows just inserted are detected, so the update leaves them alone).
+        // Some calls were there already: a detected call replaces a not-detected one
+        // (a row just inserted is left alone: detected, it fails the update's
+        // `detected = 0`; not detected, it replaces nothing).
         let source = self.source;
         let mut replaced = 0;
         let rows = chunk.iter().zip(variant_ids).zip(provenance_ids);
@@ -262,7 +330,7 @@ impl CallWriter<'_> {
                 provenance_id: *provenance_id,
                 file_id: Some(source.file_id),
             };
-            replaced += execute_call(&mut self.replace_call, &key, &call.values, true)?;
+            replaced += execute_call(&mut self.replace_call, &key, &call.values, call.detected)?;
         }
         counts.new += replaced;
         counts.existing += chunk.len().saturating_sub(inserted + replaced);
@@ -311,6 +379,10 @@ impl Tx<'_> {
             conn: &self.tx,
             source,
             next_variant_id,
+            first_variant_id: next_variant_id,
+            earlier_variants_named: std::collections::HashSet::new(),
+            duplicate: Vec::new(),
+            duplicate_lines: Vec::new(),
             provenances: HashMap::new(),
             provenance_ids: Vec::new(),
             insert_variants: prepare_each(insert_variants_sql)?,
@@ -334,10 +406,12 @@ mod tests {
 
     fn bulk<'a>(locus: &'a Locus, gene: Option<&'a str>, vaf: f64) -> BulkCall<'a> {
         BulkCall {
+            line: locus.pos,
             locus,
             gene,
             protein_change: None,
             values: values(vaf),
+            detected: true,
         }
     }
 
@@ -373,7 +447,8 @@ mod tests {
             counts,
             CallCounts {
                 new: 300,
-                existing: 0
+                existing: 0,
+                duplicates: 0
             }
         );
         // A chunk of 16 holding a known variant (gene filled in), the placeholder
@@ -397,15 +472,19 @@ mod tests {
             counts,
             CallCounts {
                 new: 14,
-                existing: 2
+                existing: 1,
+                duplicates: 1
             }
         );
+        assert_eq!(writer.duplicate_lines(), &[(5_000, twice.clone())]);
+        assert!(writer.is_duplicate(4) && !writer.is_duplicate(3));
         let counts = writer.store(&mixed[16..], &mut Vec::new()).unwrap();
         assert_eq!(
             counts,
             CallCounts {
                 new: 1,
-                existing: 0
+                existing: 0,
+                duplicates: 0
             }
         );
         drop(writer);
@@ -515,12 +594,14 @@ mod tests {
                 for batch in &batches {
                     let calls: Vec<BulkCall<'_>> = batch
                         .iter()
-                        .map(|d| BulkCall { locus: &loci[d.0 as usize], gene: gene(d), protein_change: None, values: values(d) })
+                        .map(|d| BulkCall { line: 0, locus: &loci[d.0 as usize], gene: gene(d), protein_change: None, values: values(d), detected: true })
                         .collect();
                     let mut ids = Vec::new();
                     let counts = writer.store(&calls, &mut ids).unwrap();
                     bulk_counts.new += counts.new;
-                    bulk_counts.existing += counts.existing;
+                    // The single-row path cannot tell a duplicate record from a call
+                    // stored before: both are existing there.
+                    bulk_counts.existing += counts.existing + counts.duplicates;
                     for (d, id) in batch.iter().zip(&ids) {
                         let pos: i64 = tx.tx.query_row("SELECT pos FROM variant WHERE variant_id = ?1", [id], |r| r.get(0)).unwrap();
                         proptest::prop_assert_eq!(pos as u64, loci[d.0 as usize].pos);
