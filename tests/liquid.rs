@@ -834,6 +834,30 @@ fn track_takes_somatic_calls_only_says_why_the_rest_were_left_out_and_lists_how_
             .all(|t| t["chosen_by"] == "--track-all: FILTER PASS"),
         "{tracked:?}"
     );
+    // `track add --vcf` chooses the same way and stores no call.
+    sandbox
+        .run(&["patient", "add", "P003", "--diagnosis", "UPS"])
+        .ok();
+    let out = sandbox
+        .run(&["track", "add", "P003", "--vcf", vcf.to_str().unwrap()])
+        .ok()
+        .to_string();
+    assert!(out.contains("6 vcf-track records read, 2 new"), "{out}");
+    assert!(out.contains("4 calls left out of the tracked set"), "{out}");
+    let tracked = sandbox
+        .run(&["track", "list", "P003", "--format", "json"])
+        .json();
+    assert_eq!(tracked.len(), 2);
+    assert!(tracked[1]["draw_date"].is_null());
+    assert!(
+        tracked[1]["chosen_by"]
+            .as_str()
+            .unwrap()
+            .contains("STATUS=LikelySomatic"),
+        "{tracked:?}"
+    );
+    let calls = sandbox.run(&["calls", "P003", "--format", "json"]).json();
+    assert!(calls.is_empty());
 }
 
 #[test]

@@ -72,6 +72,7 @@ pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
         allow_empty: args.allow_empty,
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
     };
+    let request_track = request.track;
     let mut store = open_write(db)?;
     let spinner = super::progress::spinner(format!("reading {}", args.file.display()));
     let result = ingest_vcf(&mut store, &args.file, &request);
@@ -131,18 +132,8 @@ pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
                 detail.caller
             );
         }
-        let left_out: usize = detail.left_out.values().sum();
-        if left_out > 0 {
-            let mut reasons: Vec<(&String, &usize)> = detail.left_out.iter().collect();
-            reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let reasons: Vec<String> = reasons
-                .iter()
-                .map(|(why, n)| format!("{n} {why}"))
-                .collect();
-            say!(
-                "  {left_out} calls left out of the tracked set: {} (--track-all tracks every PASS call)",
-                reasons.join(", ")
-            );
+        if request_track {
+            say!("{}", super::track::left_out_line(&detail.left_out));
         }
         if detail.not_detected > 0 {
             say!(

@@ -462,6 +462,106 @@ pub fn track_loci(store: &mut Store, patient: &str, path: &Path) -> Result<Inges
     )
 }
 
+/// What `track add --vcf` did beyond the common report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackVcfDetail {
+    /// The dialect read.
+    pub caller: Caller,
+    /// The tumour sample column.
+    pub sample: String,
+    /// The matched normal column, when there is one.
+    pub normal_sample: Option<String>,
+    /// Of the variants added, those whose caller gives no somatic status.
+    pub tracked_without_status: usize,
+    /// Calls left out of the tracked set, counted per reason.
+    pub left_out: std::collections::BTreeMap<String, usize>,
+    /// Records skipped with why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Adds the somatic calls of a VCF (a tumour's, or a draw's not to be stored as
+/// one) to a patient's tracked set, chosen as `ingest vcf --track` chooses
+/// ([`choose_for_tracking`]); no call is stored.
+///
+/// # Errors
+/// [`Error::UnknownPatient`] or any read or parse error of the file; the store is
+/// then unchanged.
+pub fn track_vcf(
+    store: &mut Store,
+    patient: &str,
+    path: &Path,
+    options: &vcf::Options,
+    track_all: bool,
+    max_normal_alt_reads: u32,
+) -> Result<(IngestReport, Option<TrackVcfDetail>)> {
+    let mut params = format!(
+        "track;patient={patient};caller={};sample={};track_all={track_all}",
+        options.caller.map_or("auto", Caller::as_str),
+        options.sample.as_deref().unwrap_or(""),
+    );
+    if max_normal_alt_reads != MAX_NORMAL_ALT_READS {
+        params.push_str(&format!(";max_normal_alt={max_normal_alt_reads}"));
+    }
+    let mut options = options.clone();
+    options.somatic = true;
+    super::ingest_streamed(
+        store,
+        path,
+        "vcf-track",
+        &params,
+        || CallReader::open(path, &options),
+        |tx, file_id, mut reader, ledger| {
+            let patient_id = tx
+                .patient_id(patient)?
+                .ok_or_else(|| Error::UnknownPatient(patient.to_string()))?;
+            let mut written = Written::default();
+            let mut detail = TrackVcfDetail {
+                caller: reader.caller(),
+                sample: reader.sample().to_string(),
+                normal_sample: reader.normal_sample().map(str::to_string),
+                tracked_without_status: 0,
+                left_out: std::collections::BTreeMap::new(),
+                skipped: Vec::new(),
+            };
+            let mut calls = Vec::new();
+            while reader.next_calls(&mut calls)? {
+                if reader.records_read() % 4096 == 0 {
+                    ledger.check(tx)?;
+                }
+                for call in &calls {
+                    match choose_for_tracking(call, track_all, max_normal_alt_reads) {
+                        TrackChoice::LeftOut(why) => *detail.left_out.entry(why).or_default() += 1,
+                        TrackChoice::Tracked(chosen_by) => {
+                            let variant_id = tx.variant(
+                                &call.locus,
+                                call.gene.as_deref(),
+                                call.protein_change.as_deref(),
+                            )?;
+                            let source = TrackSource {
+                                file_id: Some(file_id),
+                                sample_id: None,
+                                chosen_by: &chosen_by,
+                            };
+                            let added =
+                                tx.track_as(patient_id, variant_id, call.gene.as_deref(), &source)?;
+                            if added == Inserted::New
+                                && !track_all
+                                && call.somatic == vcf::Somatic::NotGiven
+                            {
+                                detail.tracked_without_status += 1;
+                            }
+                            written.count(added);
+                        }
+                    }
+                }
+            }
+            detail.skipped = reader.skipped().to_vec();
+            let records = usize::try_from(reader.records_read()).unwrap_or(usize::MAX);
+            Ok((records, written, detail))
+        },
+    )
+}
+
 /// What to do with a BAM.
 #[derive(Debug, Clone)]
 pub struct BamIngest {
