@@ -989,3 +989,50 @@ fn files_as_they_come_plain_gzip_duplicates_and_future_dates() {
         .fails(1, "invalid --date '2999-01-01': lies in the future");
     assert_eq!(sandbox.dump(), before);
 }
+
+#[test]
+fn molecular_thresholds_are_flags_of_ctdna_and_response() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let draw = |name: &str, alt: u32, date: &str, extra: &[&str]| {
+        let record = format!(
+            "chr1\t100\t.\tG\tA\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:{},{alt}:{}:1000",
+            1000 - alt,
+            f64::from(alt) / 1000.0
+        );
+        let path = sandbox.file(name, &mutect2(&[&record]));
+        ingest_vcf(&sandbox, path.to_str().unwrap(), "P001", date, extra).ok();
+    };
+    draw("a.vcf", 100, "2024-01-10", &["--track"]);
+    draw("b.vcf", 130, "2024-02-10", &[]);
+    let category = |flags: &[&str]| -> String {
+        let mut args = vec!["ctdna", "P001", "--format", "json"];
+        args.extend_from_slice(flags);
+        let rows = sandbox.run(&args).json();
+        rows[1]["molecular_response"].as_str().unwrap().to_string()
+    };
+    // +30 % from the nadir: SD by default, PD with a 25 % rise (130/1000 against
+    // 100/1000 reads is significant, one-sided Fisher p = 0.02).
+    assert_eq!(category(&[]), "SD");
+    assert_eq!(category(&["--ctdna-rise", "25"]), "PD");
+    assert_eq!(
+        category(&["--ctdna-rise", "25", "--ctdna-alpha", "0.01"]),
+        "SD"
+    );
+    let response = sandbox
+        .run(&[
+            "response",
+            "P001",
+            "--criteria",
+            "ctdna",
+            "--ctdna-rise",
+            "25",
+            "--format",
+            "json",
+        ])
+        .json();
+    assert_eq!(response[0]["category"], "PD", "{response:?}");
+    sandbox
+        .run(&["ctdna", "P001", "--ctdna-alpha", "2"])
+        .fails(2, "not a probability");
+}
