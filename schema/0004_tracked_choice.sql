@@ -2,11 +2,18 @@
 -- a stored call with 0 alt reads is not detected.
 --
 -- `--track` now takes somatic calls only (each caller's own status, the matched normal,
--- alt reads >= 1); `chosen_by` says how a variant passed ('somatic: FILTER PASS,
--- STATUS=StrongSomatic, 12 alt reads, 0 alt reads in the matched normal', '--track-all:
--- FILTER PASS'); NULL for variants tracked before this version or from a loci list.
--- `sample_id` is the draw whose VCF chose it.
-ALTER TABLE tracked_variant ADD COLUMN chosen_by TEXT;
+-- alt reads >= 1). How a variant passed is one of few texts ('somatic: FILTER PASS,
+-- STATUS=StrongSomatic, detected in the tumour, 0 alt reads in the matched normal',
+-- '--track-all: FILTER PASS', 'listed in a loci file'), stored once in track_choice and
+-- pointed at by tracked_variant.choice_id (NULL for variants tracked before this version):
+-- a VCF may put hundreds of thousands of variants in a set. `sample_id` is the draw whose
+-- VCF chose the variant.
+CREATE TABLE track_choice (
+    choice_id INTEGER PRIMARY KEY,
+    chosen_by TEXT NOT NULL UNIQUE
+) STRICT;
+
+ALTER TABLE tracked_variant ADD COLUMN choice_id INTEGER REFERENCES track_choice (choice_id);
 ALTER TABLE tracked_variant ADD COLUMN sample_id INTEGER
     REFERENCES lb_sample (sample_id) ON DELETE SET NULL;
 

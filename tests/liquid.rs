@@ -799,7 +799,7 @@ fn track_takes_somatic_calls_only_says_why_the_rest_were_left_out_and_lists_how_
     }
     assert_eq!(
         tracked[0]["chosen_by"],
-        "somatic: FILTER PASS, STATUS=StrongSomatic, 40 alt reads, 0 alt reads in the matched normal"
+        "somatic: FILTER PASS, STATUS=StrongSomatic, detected in the tumour, 0 alt reads in the matched normal"
     );
     // The StrongLOH call (0 alt reads in the tumour) is stored, not detected, with its depth.
     let calls = sandbox.run(&["calls", "P001", "--format", "json"]).json();
@@ -904,7 +904,8 @@ fn real_vcfs_track_no_germline_or_loh_call_and_store_no_zero_alt_call_as_detecte
         assert_eq!(zero_alt_detected, 0, "{name}");
         let tracked: Vec<String> = db
             .prepare(
-                "SELECT t.chosen_by FROM tracked_variant t JOIN patient p USING (patient_id)
+                "SELECT c.chosen_by FROM tracked_variant t JOIN patient p USING (patient_id)
+                   JOIN track_choice c USING (choice_id)
                   WHERE p.code = ?1",
             )
             .unwrap()

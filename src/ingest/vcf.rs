@@ -111,9 +111,9 @@ impl Call {
 pub enum Somatic {
     /// Somatic, and how the caller said so (`STATUS=StrongSomatic`, `SS=2`,
     /// `somatic caller`).
-    Yes(String),
+    Yes(Cow<'static, str>),
     /// Not somatic, as the caller wrote it (`STATUS=Germline`, `SS=1`).
-    No(String),
+    No(Cow<'static, str>),
     /// The caller gives no somatic status (a tumour-only or germline caller's file),
     /// or it was not asked for.
     NotGiven,
@@ -541,10 +541,7 @@ impl CallReader {
             let depth = depth_field.or(counts.total);
             let (gene, protein_change) = pick_annotation(&annotations, alt);
             let normal_alt_reads = match &normal {
-                Some(normal) => {
-                    caller::extract(self.caller, normal, index, alternates.len(), reference, alt)?
-                        .alt
-                }
+                Some(normal) => caller::alt_reads(self.caller, normal, index, alt)?,
                 None => None,
             };
             calls.push(Call {

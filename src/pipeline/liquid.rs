@@ -12,6 +12,7 @@ use crate::store::liquid::{
 };
 use crate::store::{Store, Tx};
 use chrono::NaiveDate;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::mpsc;
@@ -50,11 +51,78 @@ pub const MAX_NORMAL_ALT_READS: u32 = 2;
 
 /// Why a call was or was not made part of the tracked set.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TrackChoice {
+pub enum TrackChoice<'c> {
     /// Tracked; how it was chosen (stored with the tracked variant).
-    Tracked(String),
+    Tracked(Chosen<'c>),
     /// Left out; why (the summary counts calls per reason).
-    LeftOut(String),
+    LeftOut(Cow<'static, str>),
+}
+
+/// How a tracked call was chosen; displays as the text stored with it
+/// (`somatic: FILTER PASS, STATUS=StrongSomatic, detected in the tumour, 0 alt
+/// reads in the matched normal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chosen<'c> {
+    /// The call's FILTER.
+    pub filter: &'c str,
+    /// The caller's somatic status as it said it (`None`: `--track-all`).
+    pub status: Option<&'c str>,
+    /// Alt reads in the matched normal, when there is one.
+    pub normal_alt_reads: Option<u32>,
+}
+
+impl std::fmt::Display for Chosen<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(status) = self.status else {
+            return write!(f, "--track-all: FILTER {}", self.filter);
+        };
+        write!(
+            f,
+            "somatic: FILTER {}, {status}, detected in the tumour, ",
+            self.filter
+        )?;
+        match self.normal_alt_reads {
+            Some(n) => write!(f, "{n} alt reads in the matched normal"),
+            None => f.write_str("no matched normal"),
+        }
+    }
+}
+
+/// The ids of the ways of choosing tracked variants met in one file: few, so
+/// looked up by comparing the choice, without building its text for every call.
+#[derive(Debug, Default)]
+struct Choices(Vec<(String, Option<String>, Option<u32>, i64)>);
+
+impl Choices {
+    /// The id of `chosen`, stored if new.
+    fn id(&mut self, tx: &Tx<'_>, chosen: &Chosen<'_>) -> Result<i64> {
+        let found = self.0.iter().find(|(filter, status, normal, _)| {
+            filter == chosen.filter
+                && status.as_deref() == chosen.status
+                && *normal == chosen.normal_alt_reads
+        });
+        if let Some((.., id)) = found {
+            return Ok(*id);
+        }
+        let id = tx.track_choice(&chosen.to_string())?;
+        self.0.push((
+            chosen.filter.to_string(),
+            chosen.status.map(str::to_string),
+            chosen.normal_alt_reads,
+            id,
+        ));
+        Ok(id)
+    }
+}
+
+/// Counts one more call left out for `why` (a reason seen before costs no allocation).
+fn count_reason(counts: &mut std::collections::BTreeMap<String, usize>, why: Cow<'static, str>) {
+    match counts.get_mut(why.as_ref()) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(why.into_owned(), 1);
+        }
+    }
 }
 
 /// Chooses whether `call` joins the tracked (tumour-informed) set, in this order
@@ -63,43 +131,48 @@ pub enum TrackChoice {
 /// own status ([`vcf::Somatic`]; a caller that gives none is tracked and says so),
 /// detected in the tumour ([`Call::detected`]) and have at most
 /// `max_normal_alt_reads` alt reads in the matched normal.
-pub fn choose_for_tracking(call: &Call, track_all: bool, max_normal_alt_reads: u32) -> TrackChoice {
+pub fn choose_for_tracking(
+    call: &Call,
+    track_all: bool,
+    max_normal_alt_reads: u32,
+) -> TrackChoice<'_> {
     use vcf::Somatic;
     if !call.passed() {
-        return TrackChoice::LeftOut("failed a filter".into());
+        return TrackChoice::LeftOut(Cow::Borrowed("failed a filter"));
     }
     if track_all {
-        return TrackChoice::Tracked(format!("--track-all: FILTER {}", call.filter));
-    }
-    let status = match &call.somatic {
-        Somatic::No(said) => return TrackChoice::LeftOut(format!("not somatic ({said})")),
-        Somatic::Yes(said) => said.clone(),
-        Somatic::NotGiven => "no somatic status from the caller".into(),
-    };
-    if !call.detected() {
-        return TrackChoice::LeftOut(if call.genotype_ref {
-            "genotype 0/0 in the tumour".into()
-        } else {
-            "0 alt reads in the tumour".into()
+        return TrackChoice::Tracked(Chosen {
+            filter: &call.filter,
+            status: None,
+            normal_alt_reads: call.normal_alt_reads,
         });
     }
-    let normal = match call.normal_alt_reads {
-        Some(n) if n > max_normal_alt_reads => {
-            return TrackChoice::LeftOut(format!(
-                "more than {max_normal_alt_reads} alt reads in the matched normal"
-            ));
+    let status = match &call.somatic {
+        Somatic::No(said) => {
+            return TrackChoice::LeftOut(Cow::Owned(format!("not somatic ({said})")));
         }
-        Some(n) => format!("{n} alt reads in the matched normal"),
-        None => "no matched normal".into(),
+        Somatic::Yes(said) => said.as_ref(),
+        Somatic::NotGiven => "no somatic status from the caller",
     };
-    let alt = call.alt_reads.map_or_else(
-        || "alt reads unknown".to_string(),
-        |a| format!("{a} alt reads"),
-    );
-    TrackChoice::Tracked(format!(
-        "somatic: FILTER {}, {status}, {alt}, {normal}",
-        call.filter
-    ))
+    if !call.detected() {
+        return TrackChoice::LeftOut(Cow::Borrowed(if call.genotype_ref {
+            "genotype 0/0 in the tumour"
+        } else {
+            "0 alt reads in the tumour"
+        }));
+    }
+    if let Some(n) = call.normal_alt_reads
+        && n > max_normal_alt_reads
+    {
+        return TrackChoice::LeftOut(Cow::Owned(format!(
+            "more than {max_normal_alt_reads} alt reads in the matched normal"
+        )));
+    }
+    TrackChoice::Tracked(Chosen {
+        filter: &call.filter,
+        status: Some(status),
+        normal_alt_reads: call.normal_alt_reads,
+    })
 }
 
 /// What a VCF ingest did beyond the common report.
@@ -304,6 +377,7 @@ fn write_vcf(
         sample_name: &sample_name,
     })?;
     let mut variant_ids = Vec::new();
+    let mut choices = Choices::default();
     for_each_call_batch(reader, |calls| {
         ledger.check(tx)?;
         let mut kept = Vec::with_capacity(calls.len());
@@ -316,7 +390,7 @@ fn write_vcf(
             if request.track
                 && let TrackChoice::LeftOut(why) = choose_for_tracking(call, false, 0)
             {
-                *detail.left_out.entry(why).or_default() += 1;
+                count_reason(&mut detail.left_out, why);
             }
             if tracked.contains_key(&call.locus) {
                 filtered_at_tracked.insert(
@@ -366,7 +440,7 @@ fn write_vcf(
                         let choice = TrackSource {
                             file_id: Some(file_id),
                             sample_id: Some(sample_id),
-                            chosen_by: &chosen_by,
+                            choice_id: Some(choices.id(tx, &chosen_by)?),
                         };
                         if tx.track_as(patient_id, variant_id, call.gene.as_deref(), &choice)?
                             == Inserted::New
@@ -377,7 +451,7 @@ fn write_vcf(
                             }
                         }
                     }
-                    TrackChoice::LeftOut(why) => *detail.left_out.entry(why).or_default() += 1,
+                    TrackChoice::LeftOut(why) => count_reason(&mut detail.left_out, why),
                 }
             }
             if tracked_ids.contains(&variant_id) {
@@ -448,12 +522,13 @@ pub fn track_loci(store: &mut Store, patient: &str, path: &Path) -> Result<Inges
                 .patient_id(patient)?
                 .ok_or_else(|| Error::UnknownPatient(patient.to_string()))?;
             let mut written = Written::default();
+            let listed = tx.track_choice("listed in a loci file")?;
             for row in rows {
                 let variant_id = tx.variant(&row.locus, row.gene.as_deref(), None)?;
                 let source = TrackSource {
                     file_id: Some(file_id),
                     sample_id: None,
-                    chosen_by: "listed in a loci file",
+                    choice_id: Some(listed),
                 };
                 written.count(tx.track_as(patient_id, variant_id, row.gene.as_deref(), &source)?);
             }
@@ -524,13 +599,14 @@ pub fn track_vcf(
                 skipped: Vec::new(),
             };
             let mut calls = Vec::new();
+            let mut choices = Choices::default();
             while reader.next_calls(&mut calls)? {
                 if reader.records_read() % 4096 == 0 {
                     ledger.check(tx)?;
                 }
                 for call in &calls {
                     match choose_for_tracking(call, track_all, max_normal_alt_reads) {
-                        TrackChoice::LeftOut(why) => *detail.left_out.entry(why).or_default() += 1,
+                        TrackChoice::LeftOut(why) => count_reason(&mut detail.left_out, why),
                         TrackChoice::Tracked(chosen_by) => {
                             let variant_id = tx.variant(
                                 &call.locus,
@@ -540,7 +616,7 @@ pub fn track_vcf(
                             let source = TrackSource {
                                 file_id: Some(file_id),
                                 sample_id: None,
-                                chosen_by: &chosen_by,
+                                choice_id: Some(choices.id(tx, &chosen_by)?),
                             };
                             let added =
                                 tx.track_as(patient_id, variant_id, call.gene.as_deref(), &source)?;
@@ -838,14 +914,13 @@ mod tests {
                 (got, want) => panic!("{rule}: {got:?}, expected {want:?}"),
             }
         }
-        let TrackChoice::Tracked(how) =
-            choose_for_tracking(&call("PASS", 10, false, yes(), Some(1)), false, 2)
-        else {
+        let tracked = call("PASS", 10, false, yes(), Some(1));
+        let TrackChoice::Tracked(how) = choose_for_tracking(&tracked, false, 2) else {
             panic!("not tracked");
         };
         assert_eq!(
-            how,
-            "somatic: FILTER PASS, STATUS=StrongSomatic, 10 alt reads, 1 alt reads in the matched normal"
+            how.to_string(),
+            "somatic: FILTER PASS, STATUS=StrongSomatic, detected in the tumour, 1 alt reads in the matched normal"
         );
     }
 }

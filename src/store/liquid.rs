@@ -74,13 +74,13 @@ pub struct NewAlleleCount {
 
 /// Where a tracked variant came from and how it was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TrackSource<'a> {
+pub struct TrackSource {
     /// The ingested file (VCF or loci list).
     pub file_id: Option<i64>,
     /// The blood draw whose VCF chose it.
     pub sample_id: Option<i64>,
-    /// How it was chosen (`somatic: FILTER PASS, STATUS=StrongSomatic, ...`); empty: not said.
-    pub chosen_by: &'a str,
+    /// How it was chosen: a [`Tx::track_choice`] id; `None`: not said.
+    pub choice_id: Option<i64>,
 }
 
 /// One tracked variant as `track list` shows it.
@@ -382,10 +382,11 @@ impl Store {
         self.patient(code)?;
         let mut stmt = self.conn.prepare(
             "SELECT v.chrom, v.pos, v.ref, v.alt, coalesce(t.gene, v.gene), f.path, s.date,
-                    t.added_at, t.chosen_by
+                    t.added_at, c.chosen_by
                FROM tracked_variant t
                JOIN patient p USING (patient_id)
                JOIN variant v USING (variant_id)
+               LEFT JOIN track_choice c ON c.choice_id = t.choice_id
                LEFT JOIN ingested_file f ON f.file_id = t.file_id
                LEFT JOIN lb_sample s ON s.sample_id = t.sample_id
               WHERE p.code = ?1 ORDER BY v.chrom, v.pos, v.ref, v.alt",
@@ -660,9 +661,26 @@ impl Tx<'_> {
         let source = TrackSource {
             file_id,
             sample_id: None,
-            chosen_by: "",
+            choice_id: None,
         };
         self.track_as(patient_id, variant_id, gene, &source)
+    }
+
+    /// The id of a way of choosing tracked variants (`somatic: FILTER PASS, ...`),
+    /// stored if new.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn track_choice(&self, chosen_by: &str) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO track_choice (chosen_by) VALUES (?1) ON CONFLICT (chosen_by) DO NOTHING",
+            )?
+            .execute([chosen_by])?;
+        Ok(self
+            .tx
+            .prepare_cached("SELECT choice_id FROM track_choice WHERE chosen_by = ?1")?
+            .query_row([chosen_by], |r| r.get(0))?)
     }
 
     /// Adds a variant to a patient's tracked set with where it came from and how
@@ -675,14 +693,13 @@ impl Tx<'_> {
         patient_id: i64,
         variant_id: i64,
         gene: Option<&str>,
-        source: &TrackSource<'_>,
+        source: &TrackSource,
     ) -> Result<Inserted> {
-        let chosen_by = (!source.chosen_by.is_empty()).then_some(source.chosen_by);
         let changed = self
             .tx
             .prepare_cached(
                 "INSERT INTO tracked_variant (patient_id, variant_id, gene, file_id, added_at,
-                        sample_id, chosen_by)
+                        sample_id, choice_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (patient_id, variant_id) DO NOTHING",
             )?
             .execute(params![
@@ -692,7 +709,7 @@ impl Tx<'_> {
                 source.file_id,
                 now_utc(),
                 source.sample_id,
-                chosen_by
+                source.choice_id
             ])?;
         Ok(if changed == 1 {
             Inserted::New

@@ -202,9 +202,9 @@ pub(super) fn status(
     let key = match caller {
         Caller::VarDict => "STATUS",
         Caller::VarScan2 => "SS",
-        Caller::Mutect2 | Caller::Mutect1 | Caller::Strelka2 => {
-            return Ok(Somatic::Yes(format!("{caller} (a somatic caller)")));
-        }
+        Caller::Mutect2 => return Ok(Somatic::Yes("mutect2 (a somatic caller)".into())),
+        Caller::Mutect1 => return Ok(Somatic::Yes("mutect1 (a somatic caller)".into())),
+        Caller::Strelka2 => return Ok(Somatic::Yes("strelka2 (a somatic caller)".into())),
         _ => return Ok(Somatic::NotGiven),
     };
     let text = match record.info().get(header, key) {
@@ -221,7 +221,7 @@ pub(super) fn status(
         Caller::VarDict => matches!(text.as_str(), "StrongSomatic" | "LikelySomatic"),
         _ => text == "2",
     };
-    let said = format!("{key}={text}");
+    let said = Cow::Owned(format!("{key}={text}"));
     Ok(if somatic {
         Somatic::Yes(said)
     } else {
@@ -410,6 +410,34 @@ pub(super) fn extract(
                 total,
             })
         }
+    }
+}
+
+/// The reads of ALT number `index` alone, as `caller` writes them ([`extract`]'s
+/// alt reads without the fraction and totals): what the matched normal is read for.
+pub(super) fn alt_reads(
+    caller: Caller,
+    fields: &SampleFields<'_>,
+    index: usize,
+    alt: &str,
+) -> Result<Option<u32>> {
+    match caller {
+        Caller::Mutect2
+        | Caller::Mutect1
+        | Caller::DeepVariant
+        | Caller::Bcftools
+        | Caller::Generic => fields.count_at("AD", index + 1),
+        Caller::VarDict => match fields.count_at("AD", index + 1)? {
+            Some(n) => Ok(Some(n)),
+            None => fields.count_at("VD", index),
+        },
+        Caller::FreeBayes => fields.count_at("AO", index),
+        Caller::VarScan2 => fields.count_at("AD", index),
+        Caller::Strelka2 if fields.has("TIR") => fields.count_at("TIR", 0),
+        Caller::Strelka2 => match base_key(alt) {
+            Some(key) => fields.count_at(&key, 0),
+            None => Ok(None),
+        },
     }
 }
 
