@@ -480,8 +480,7 @@ impl Store {
                         date: stored_date(&date)?,
                         cfdna_ng_per_ml: cfdna,
                         vcf_looked,
-                        // The MRD decision per draw is read from the MRD table by the
-                        // lead when the MRD work merges; until then none is known.
+                        // None for now: the lead wires it to the MRD table on merge.
                         mrd: None,
                         variants: Vec::new(),
                     },
