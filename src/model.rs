@@ -1,5 +1,6 @@
 //! Domain types shared by ingest, store, analysis and the user interfaces: the values that cross layers live here and nowhere else.
 
+pub mod assessment;
 pub mod cluster;
 pub mod course;
 pub mod cytokine;

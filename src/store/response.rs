@@ -3,13 +3,14 @@
 use super::Store;
 use crate::analysis::response::PatientInputs;
 use crate::analysis::response::molecular::CtdnaSample;
-use crate::analysis::response::percist::{PetLesion, PetSeries, PetVisit};
-use crate::analysis::response::recist::{ImagingVisit, Lesion, LesionSeries, Measurement};
 use crate::analysis::series::SeriesInputs;
 use crate::analysis::trend::Point;
 use crate::error::{Error, Result};
 use crate::model::Censor;
 use crate::model::Sex;
+use crate::model::assessment::{
+    ImagingVisit, Lesion, LesionSeries, Measurement, PetLesion, PetSeries, PetVisit,
+};
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
