@@ -3,7 +3,7 @@
 use super::events::Inserted;
 use super::{Store, Tx, now_utc};
 use crate::analysis::ctdna::Draw;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Locus;
 use crate::model::liquid::{DrawCalls, StoredCall, TrackedVariantCalls};
 use chrono::NaiveDate;
@@ -289,8 +289,7 @@ fn locus_from(chrom: String, pos: i64, reference: String, alt: String) -> Locus 
 }
 
 fn stored_date(text: &str) -> Result<NaiveDate> {
-    crate::model::parse_date(text)
-        .map_err(|m| Error::Conflict(format!("stored date '{text}': {m}")))
+    super::stored_date(text, "a blood draw")
 }
 
 impl Store {
