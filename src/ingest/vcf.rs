@@ -522,7 +522,13 @@ impl CallReader {
             parsed: std::cell::RefCell::new(vec![None; keys.len()]),
         });
         let status = if self.somatic {
-            Some(caller::status(self.caller, &self.header, record, &at)?)
+            Some(caller::status(
+                self.caller,
+                &self.header,
+                record,
+                &filter,
+                &at,
+            )?)
         } else {
             None
         };

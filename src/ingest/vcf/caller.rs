@@ -190,18 +190,26 @@ pub(super) fn normal_sample_from_header(header: &vcf::Header) -> Option<String> 
 ///   `Deletion` ...);
 /// - VarScan2: INFO `SS`, somatic when `2` (0 reference, 1 germline, 3 LOH, 5 unknown);
 /// - Mutect2, MuTect1, Strelka2: somatic callers, whose germline and
-///   normal-artefact filters already fail a record (FILTER is checked apart);
+///   normal-artefact filters already fail a record: somatic when FILTER is `PASS`
+///   (a failed filter is checked apart; `.` means the calls were never filtered,
+///   e.g. Mutect2 without FilterMutectCalls, and is not somatic evidence);
 /// - the others (and a file without the field: tumour-only mode): not given.
 pub(super) fn status(
     caller: Caller,
     header: &vcf::Header,
     record: &vcf::Record,
+    filter: &str,
     at: &Position<'_>,
 ) -> Result<Somatic> {
     use noodles::vcf::variant::record::info::field::Value as InfoValue;
     let key = match caller {
         Caller::VarDict => "STATUS",
         Caller::VarScan2 => "SS",
+        Caller::Mutect2 | Caller::Mutect1 | Caller::Strelka2 if filter == "." => {
+            return Ok(Somatic::No(
+                "FILTER . from a somatic caller: its calls were never filtered".into(),
+            ));
+        }
         Caller::Mutect2 => return Ok(Somatic::Yes("mutect2 (a somatic caller)".into())),
         Caller::Mutect1 => return Ok(Somatic::Yes("mutect1 (a somatic caller)".into())),
         Caller::Strelka2 => return Ok(Somatic::Yes("strelka2 (a somatic caller)".into())),

@@ -520,3 +520,25 @@ fn plain_gzip_reads_like_plain_text_and_a_cut_stream_says_what_broke() {
         );
     }
 }
+
+#[test]
+fn a_somatic_callers_pass_is_somatic_and_its_unfiltered_dot_is_not() {
+    let vcf = format!(
+        "{HEAD}##source=Mutect2\n##tumor_sample=T\n##normal_sample=N\n\
+##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"a\">\n\
+##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"f\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tN\tT\n\
+1\t10\t.\tA\tG\t.\tPASS\t.\tAD:AF\t30,3:0.09\t20,10:0.33\n\
+1\t20\t.\tA\tG\t.\t.\t.\tAD:AF\t30,0:0\t20,10:0.33\n"
+    );
+    let options = Options {
+        somatic: true,
+        ..Options::default()
+    };
+    let (_, _, calls, _) = read_all(&vcf, &options).unwrap();
+    assert_eq!(
+        (calls[0].somatic.clone(), calls[0].normal_alt_reads),
+        (Somatic::Yes("mutect2 (a somatic caller)".into()), Some(3))
+    );
+    assert!(matches!(&calls[1].somatic, Somatic::No(why) if why.contains("never filtered")));
+}
