@@ -13,6 +13,7 @@ pub mod measure;
 pub mod mrd;
 pub mod observation;
 pub mod patient;
+pub mod record;
 
 pub use cluster::{Assignment, ClusterRunRecord};
 pub use course::{Course, CourseDates};
@@ -23,7 +24,8 @@ pub use imaging::{
     Grid, HarmonizedValue, ImagingValue, LesionFacts, LesionRow, Modality, StudyKey,
 };
 pub use locus::Locus;
-pub use measure::{Censor, Concentration};
+pub use measure::{Censor, Concentration, Point};
 pub use mrd::MrdDecision;
 pub use observation::{FeatureFamily, Observation};
 pub use patient::{NewPatient, Patient, Sex};
+pub use record::{PatientRecord, ResponseRecord};

@@ -382,6 +382,27 @@ pub struct PatientInputs {
     pub ctdna: Vec<molecular::CtdnaSample>,
 }
 
+impl PatientInputs {
+    /// The criteria's inputs from what the store holds: lesions and PET as read, the
+    /// draws' caller rows merged ([`super::ctdna::merge_calls`]) and summarised over the
+    /// tracked variants ([`super::ctdna::samples`]).
+    pub fn from_record(record: &crate::model::ResponseRecord) -> PatientInputs {
+        PatientInputs::with_draws(record, &super::ctdna::merge_calls(&record.draws))
+    }
+
+    /// As [`PatientInputs::from_record`], with the draws already merged.
+    pub fn with_draws(
+        record: &crate::model::ResponseRecord,
+        draws: &[super::ctdna::Draw],
+    ) -> PatientInputs {
+        PatientInputs {
+            lesions: record.lesions.clone(),
+            pet: record.pet.clone(),
+            ctdna: super::ctdna::samples(draws),
+        }
+    }
+}
+
 /// A patient's assessments by the chosen criteria, their discordances and best responses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {

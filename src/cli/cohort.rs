@@ -5,7 +5,7 @@ use super::response::DEFAULT_CRITERIA;
 use super::{Format, open_read};
 use clap::Subcommand;
 use oncotrack::analysis::response::discordance::Kind;
-use oncotrack::analysis::response::{Criterion, assess_patient_with};
+use oncotrack::analysis::response::{Criterion, PatientInputs, assess_patient_with};
 use oncotrack::model::date::format_date;
 use std::path::Path;
 
@@ -50,8 +50,11 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
     let mut listing = Listing::new(&columns);
     for patient in store.patients()? {
         let code = &patient.fields.code;
-        let report =
-            assess_patient_with(&store.response_inputs(code)?, &DEFAULT_CRITERIA, &molecular);
+        let report = assess_patient_with(
+            &PatientInputs::from_record(&store.response_record(code)?),
+            &DEFAULT_CRITERIA,
+            &molecular,
+        );
         let mut row = vec![code.clone().into()];
         for criterion in DEFAULT_CRITERIA {
             let (category, when) = match at {

@@ -82,7 +82,7 @@ fn probability(text: &str) -> Result<f64, String> {
 /// molecular_response, molecular_reason).
 pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
-    let draws = store.tracked_draws(&args.id)?;
+    let draws = oncotrack::analysis::ctdna::merge_calls(&store.tracked_calls(&args.id)?);
     let mut listing = Listing::new(&[
         "date",
         "tracked",

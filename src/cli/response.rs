@@ -2,7 +2,7 @@
 
 use super::output::{Listing, date, opt};
 use super::{Format, open_read};
-use oncotrack::analysis::response::{Criterion, Report, assess_patient_with};
+use oncotrack::analysis::response::{Criterion, PatientInputs, Report, assess_patient_with};
 use oncotrack::model::date::format_date;
 use serde_json::Value;
 use std::path::Path;
@@ -42,7 +42,7 @@ pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> 
         args.criteria
     };
     let report = assess_patient_with(
-        &store.response_inputs(&args.id)?,
+        &PatientInputs::from_record(&store.response_record(&args.id)?),
         &criteria,
         &args.molecular.rules(),
     );

@@ -2,7 +2,6 @@
 
 use super::events::Inserted;
 use super::{Store, Tx, now_utc};
-use crate::analysis::ctdna::Draw;
 use crate::error::Result;
 use crate::model::Locus;
 use crate::model::liquid::{DrawCalls, StoredCall, TrackedVariantCalls};
@@ -506,19 +505,6 @@ impl Store {
             .filter(|d| d.vcf_looked || d.variants.iter().any(|v| !v.calls.is_empty()))
             .collect())
     }
-
-    /// Every blood draw of a patient in date order with each tracked variant as
-    /// observed there: [`Store::tracked_calls`] merged by
-    /// [`crate::analysis::ctdna::merge_calls`] (a draw that observed none of the
-    /// tracked variants is not listed).
-    ///
-    /// # Errors
-    /// [`Error::UnknownPatient`] when there is no such patient.
-    pub fn tracked_draws(&self, code: &str) -> Result<Vec<Draw>> {
-        Ok(crate::analysis::ctdna::merge_calls(
-            &self.tracked_calls(code)?,
-        ))
-    }
 }
 
 impl Tx<'_> {
@@ -940,7 +926,7 @@ pub(super) mod tests {
         tx.add_call(bam_draw, a, &bam(0.05), None).unwrap();
         tx.add_call(elsewhere_draw, other, &bam(0.3), None).unwrap();
         tx.commit().unwrap();
-        let draws = store.tracked_draws("P001").unwrap();
+        let draws = crate::analysis::ctdna::merge_calls(&store.tracked_calls("P001").unwrap());
         let seen: Vec<String> = draws
             .iter()
             .flat_map(|d| {
