@@ -25,6 +25,10 @@ const LANDED: &[(&str, &str)] = &[
         "0003_call_provenance.sql",
         "7265367d0995c0deb144f099bb287802f2bb4e3d84f13f33cd2180769c9fb210",
     ),
+    (
+        "0004_tracked_choice.sql",
+        "30a7833250daeb7b2a85e999bac690eb7b2baaf2013c73e01a2422db41d45336",
+    ),
 ];
 
 fn schema_dir() -> PathBuf {

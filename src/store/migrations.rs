@@ -28,6 +28,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_call_provenance.sql",
         sql: include_str!("../../schema/0003_call_provenance.sql"),
     },
+    Migration {
+        name: "0004_tracked_choice.sql",
+        sql: include_str!("../../schema/0004_tracked_choice.sql"),
+    },
 ];
 
 /// The schema version recorded in the database.
