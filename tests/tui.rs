@@ -522,6 +522,17 @@ fn real_binary_in_tmux_at_80x24_does_the_board_tasks_and_quits_cleanly() {
         &command,
     ]);
     assert!(started.status.success(), "tmux new-session: {started:?}");
+    // The session (and the UI in it) goes away however the test ends, a failed
+    // assertion included.
+    struct KillSession(String);
+    impl Drop for KillSession {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("tmux")
+                .args(["kill-session", "-t", &self.0])
+                .output();
+        }
+    }
+    let _session_guard = KillSession(session.clone());
     let capture = || {
         let out = tmux(&["capture-pane", "-p", "-t", &session]);
         String::from_utf8_lossy(&out.stdout).into_owned()
