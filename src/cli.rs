@@ -57,6 +57,17 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
+    /// Seconds a write waits while another oncotrack is writing the same database
+    #[arg(
+        long,
+        global = true,
+        env = "ONCOTRACK_BUSY_TIMEOUT",
+        value_name = "SECONDS",
+        default_value = "10",
+        value_parser = parse_seconds
+    )]
+    pub busy_timeout: std::time::Duration,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -193,6 +204,7 @@ pub enum Command {
 /// # Errors
 /// Any failure, already phrased for the user.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    oncotrack::store::set_busy_timeout(cli.busy_timeout);
     let db = cli.db.clone();
     let format = cli.format;
     match cli.command {
@@ -222,6 +234,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Survival(args) => survival::run(&database(db), format, args),
         Command::Export(args) => export::run(&database(db), format, args),
     }
+}
+
+/// Parses `--busy-timeout`: seconds, a whole or decimal number from 0 to one day.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if !(0.0..=86_400.0).contains(&seconds) {
+        return Err(format!("'{text}' must be between 0 and 86400 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 fn database(db: Option<PathBuf>) -> PathBuf {

@@ -9,12 +9,13 @@ pub mod cohort;
 pub mod cytokines;
 pub mod endotypes;
 pub mod files;
+pub mod folder;
 pub mod imaging;
 pub mod liquid;
 
 use crate::error::{Error, Result};
 use crate::pipeline::{self, IngestReport};
-use crate::store::{Access, Store};
+use crate::store::Store;
 use std::path::{Path, PathBuf};
 
 pub use cohort::{Endotype, ResponsePattern, SimPatient};
@@ -51,6 +52,8 @@ pub struct Report {
 /// Key in `store_meta` marking a database as the demo's, so a rerun may replace it.
 const ORIGIN_KEY: &str = "origin";
 const ORIGIN_DEMO: &str = "demo";
+/// Key in `store_meta` holding the last ledger row a finished demo wrote.
+const LAST_FILE_KEY: &str = "demo_last_file";
 
 /// Generates the cohort, writes its files and ingests them into a fresh database.
 /// An existing database at `options.db` is replaced only if an earlier demo made it.
@@ -66,18 +69,24 @@ pub fn run(options: &Options) -> Result<Report> {
             reason: "the demo needs at least one patient".into(),
         });
     }
-    remove_previous_demo(&options.db)?;
-    std::fs::create_dir_all(&options.out_dir).map_err(|e| Error::io(&options.out_dir, e))?;
+    // Both checked before either is touched: a refusal changes nothing.
+    let previous_db = check_previous_demo(&options.db)?;
+    let previous_out = folder::check(&options.out_dir)?;
+    if previous_db {
+        remove_database(&options.db)?;
+    }
+    folder::replace(&options.out_dir, &previous_out)?;
     let cohort = cohort::generate(options.patients, options.seed);
     let patients_file = files::write_patients(&options.out_dir, &cohort)?;
     let events_file = files::write_events(&options.out_dir, &cohort)?;
     let truth_file = files::write_truth(&options.out_dir, &cohort)?;
 
-    let (mut store, _) = Store::create(&options.db)?;
-    let tx = store.transaction()?;
-    tx.set_meta(ORIGIN_KEY, ORIGIN_DEMO)?;
-    tx.set_meta("demo_seed", &options.seed.to_string())?;
-    tx.commit()?;
+    let seed = options.seed.to_string();
+    // The marker comes with the schema, in one transaction.
+    let (mut store, _) = Store::create_with(
+        &options.db,
+        &[(ORIGIN_KEY, ORIGIN_DEMO), ("demo_seed", seed.as_str())],
+    )?;
     let mut ingests = vec![
         pipeline::ingest_patients(&mut store, &patients_file)?,
         pipeline::ingest_events(&mut store, &events_file)?,
@@ -88,6 +97,13 @@ pub fn run(options: &Options) -> Result<Report> {
     files.extend(written);
     ingests.extend(done);
     let endotypes = endotypes::analyse(&mut store, &cohort)?;
+    // What the demo made ends here: whatever is added later is someone's data.
+    if let Some(last) = store.last_file_id()? {
+        let tx = store.transaction()?;
+        tx.set_meta(LAST_FILE_KEY, &last.to_string())?;
+        tx.commit()?;
+    }
+    folder::finish(&options.out_dir)?;
     Ok(Report {
         cohort,
         files,
@@ -171,33 +187,74 @@ fn cytokines_and_imaging(
     Ok((files, ingests))
 }
 
-/// Deletes a database an earlier demo made (with its WAL files); refuses any other.
-fn remove_previous_demo(db: &Path) -> Result<()> {
-    if !db.exists() {
-        return Ok(());
-    }
-    let is_demo = Store::open(db, Access::ReadWrite)
-        .and_then(|store| store.meta(ORIGIN_KEY))
-        .map(|origin| origin.as_deref() == Some(ORIGIN_DEMO));
-    match is_demo {
-        Ok(true) => {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut name = db.as_os_str().to_owned();
-                name.push(suffix);
-                let path = PathBuf::from(name);
-                if path.exists() {
-                    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-                }
-            }
-            Ok(())
+/// Whether `db` is a database an earlier demo made and may be replaced (true), or
+/// there is nothing there (false); refuses any other file, and a demo database to
+/// which patients, events or files were added since. Reads only.
+fn check_previous_demo(db: &Path) -> Result<bool> {
+    match std::fs::symlink_metadata(db) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(Error::io(db, e)),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(Error::conflict(format!(
+                "--db {} is a symbolic link; the demo replaces only a database file it made \
+                 and left it alone (choose another --db)",
+                db.display()
+            )));
         }
-        Ok(false) => Err(Error::conflict(format!(
-            "{} exists and was not made by `oncotrack demo`; it was left alone (choose another --db)",
-            db.display()
-        ))),
-        Err(e) => Err(Error::conflict(format!(
+        Ok(_) => {}
+    }
+    let cannot = |e: Error| {
+        Error::conflict(format!(
             "{} exists and cannot be replaced by the demo ({e})",
             db.display()
-        ))),
+        ))
+    };
+    let store = Store::inspect(db).map_err(cannot)?;
+    // A database with no schema: a demo or init killed before its first commit.
+    if store.is_empty().map_err(cannot)? {
+        return Ok(true);
     }
+    if store.meta(ORIGIN_KEY).map_err(cannot)?.as_deref() != Some(ORIGIN_DEMO) {
+        return Err(Error::conflict(format!(
+            "{} exists and was not made by `oncotrack demo`; it was left alone (choose another --db)",
+            db.display()
+        )));
+    }
+    let last = store
+        .meta(LAST_FILE_KEY)
+        .map_err(cannot)?
+        .and_then(|v| v.parse::<i64>().ok());
+    let added = store.added_since(last).map_err(cannot)?;
+    if !added.is_none() {
+        let mut what = Vec::new();
+        for (n, one, many) in [
+            (added.patients, "patient", "patients"),
+            (added.events, "event", "events"),
+            (added.files, "ingested file", "ingested files"),
+        ] {
+            if n > 0 {
+                what.push(format!("{n} {}", if n == 1 { one } else { many }));
+            }
+        }
+        return Err(Error::conflict(format!(
+            "{} was made by `oncotrack demo`, but it holds what was added since ({}); it is no \
+             longer only the demo's and was left alone (choose another --db, or delete it yourself)",
+            db.display(),
+            what.join(", ")
+        )));
+    }
+    Ok(true)
+}
+
+/// Deletes a database (with its WAL files) that [`check_previous_demo`] accepted.
+fn remove_database(db: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let path = PathBuf::from(name);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
 }

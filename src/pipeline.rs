@@ -126,6 +126,15 @@ impl LedgerCheck {
         }
     }
 
+    /// Forgets the ledger's answer given outside the write transaction: another
+    /// process may have ingested the same bytes between that answer and the lock
+    /// (two ingests of one file at once), so the ledger is asked again inside it.
+    fn forget_answer(&mut self) {
+        if matches!(self.state, Ledger::Answered(_)) {
+            self.state = Ledger::Hashed(Ok(self.record.sha256.clone()));
+        }
+    }
+
     /// Whether the hash is known (so that [`LedgerCheck::answer`] will not wait).
     fn hashed(&self) -> bool {
         match &self.state {
@@ -226,6 +235,15 @@ pub fn ingest_streamed<P, R>(
         return already(previous);
     }
     let tx = store.transaction()?;
+    // Asked again under the write lock: another process ingesting the same file at
+    // the same time may have committed it since.
+    ledger.forget_answer();
+    if ledger.hashed()
+        && let Some(previous) = ledger.answer(|record| tx.find_ingested(record))?
+    {
+        drop(tx);
+        return already(previous);
+    }
     let file_id = tx.begin_file(&ledger.record)?;
     let ran = run(&tx, file_id, prepared, &mut ledger);
     // The ledger decides first: whatever `run` did, the same bytes ingested before

@@ -52,6 +52,58 @@ impl Store {
             })
             .optional()?)
     }
+
+    /// What was added to the store other than by ingesting a file up to `last_file`
+    /// (the last ledger row of the run that made the database): patients and events
+    /// entered by hand, and files ingested after it. A demo database holding any of
+    /// these is someone's data and is not replaced.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn added_since(&self, last_file: Option<i64>) -> Result<Additions> {
+        let count = |sql: &str| -> Result<i64> {
+            Ok(self
+                .conn
+                .query_row(sql, params![last_file.unwrap_or(i64::MAX)], |r| r.get(0))?)
+        };
+        Ok(Additions {
+            patients: count(
+                "SELECT count(*) FROM patient WHERE file_id IS NULL OR file_id > ?1",
+            )?,
+            events: count(
+                "SELECT count(*) FROM clinical_event WHERE file_id IS NULL OR file_id > ?1",
+            )?,
+            files: count("SELECT count(*) FROM ingested_file WHERE file_id > ?1")?,
+        })
+    }
+
+    /// The id of the last file in the ledger, if any.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn last_file_id(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(file_id) FROM ingested_file", [], |r| r.get(0))?)
+    }
+}
+
+/// Rows added to a store besides the files of the run that made it ([`Store::added_since`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Additions {
+    /// Patients entered by hand or from a later file.
+    pub patients: i64,
+    /// Clinical events entered by hand or from a later file.
+    pub events: i64,
+    /// Files ingested later.
+    pub files: i64,
+}
+
+impl Additions {
+    /// Whether nothing was added.
+    pub fn is_none(&self) -> bool {
+        *self == Additions::default()
+    }
 }
 
 fn find_ingested(conn: &rusqlite::Connection, record: &FileRecord) -> Result<Option<IngestedFile>> {
@@ -123,13 +175,19 @@ impl Tx<'_> {
     /// # Errors
     /// Only if SQLite fails.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO store_meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
+        put_meta(&self.tx, key, value)?;
         Ok(())
     }
+}
+
+/// Sets a value of the store's metadata on a connection (inside its transaction).
+pub(super) fn put_meta(conn: &rusqlite::Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO store_meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
 }
 
 /// Writes the metadata of a new store: creation time and software version.

@@ -66,6 +66,19 @@ pub fn check_version(found: usize, latest: usize) -> Result<(), String> {
 /// [`Error::Store`] for a database newer than `migrations`, or naming the migration
 /// whose SQL failed (the database is then left as it was).
 pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<(usize, usize)> {
+    migrate_then(conn, migrations, |_| Ok(()))
+}
+
+/// As [`migrate`], running `then` inside the same transaction when there was
+/// anything to migrate (a new database gets its schema and its metadata at once).
+///
+/// # Errors
+/// As [`migrate`], or what `then` returns (nothing is then changed).
+pub fn migrate_then(
+    conn: &mut Connection,
+    migrations: &[Migration],
+    then: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>,
+) -> Result<(usize, usize)> {
     if user_version(conn)? == migrations.len() {
         return Ok((migrations.len(), migrations.len()));
     }
@@ -85,6 +98,7 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<(usize
         })?;
         tx.pragma_update(None, "user_version", (index + 1) as i64)?;
     }
+    then(&tx)?;
     tx.commit()?;
     Ok((found, migrations.len()))
 }

@@ -1,0 +1,251 @@
+//! The demo's output folder: made fresh and renamed into place, replacing only a folder an earlier demo made, never following a symbolic link.
+//!
+//! A folder the demo made holds the marker file [`MARKER`]; once the demo is done
+//! the marker lists every file the demo wrote. `--out DIR` is accepted when DIR does
+//! not exist, is an empty folder, or holds a marker and nothing the marker does not
+//! list (a demo killed before it finished leaves a marker without a list: all of
+//! such a folder is the demo's). Anything else is refused and left alone.
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// The marker file of a folder the demo made.
+pub const MARKER: &str = ".oncotrack-demo";
+
+/// The first line of a marker; a finished demo adds `files:` and one path a line.
+const MARKER_HEAD: &str = "made by `oncotrack demo`; replaced by the next demo";
+
+/// What is at `--out` before the demo runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Existing {
+    /// Nothing, or an empty folder.
+    Nothing,
+    /// A folder an earlier demo made.
+    Demo,
+}
+
+/// Checks what is at `out`, refusing anything the demo did not make.
+///
+/// # Errors
+/// [`Error::Conflict`] naming what is there and what to do.
+pub fn check(out: &Path) -> Result<Existing> {
+    let refuse = |why: String| {
+        Error::conflict(format!(
+            "--out {}: {why}; the demo writes only into a folder it makes and left it alone \
+             (choose another --out, or remove it yourself)",
+            out.display()
+        ))
+    };
+    let meta = match std::fs::symlink_metadata(out) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Nothing),
+        Err(e) => return Err(Error::io(out, e)),
+    };
+    if meta.file_type().is_symlink() {
+        return Err(refuse("is a symbolic link".into()));
+    }
+    if !meta.is_dir() {
+        return Err(refuse("is a file, not a folder".into()));
+    }
+    let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?;
+    if entries.next().is_none() {
+        return Ok(Existing::Nothing);
+    }
+    let marker = out.join(MARKER);
+    let listed = match std::fs::symlink_metadata(&marker) {
+        Ok(m) if m.is_file() => {
+            std::fs::read_to_string(&marker).map_err(|e| Error::io(&marker, e))?
+        }
+        _ => {
+            return Err(refuse(format!(
+                "holds files the demo did not make (it has no {MARKER} marker)"
+            )));
+        }
+    };
+    let mut lines = listed.lines();
+    if lines.next() != Some(MARKER_HEAD) {
+        return Err(refuse(format!("its {MARKER} was not written by the demo")));
+    }
+    let finished = lines.next() == Some("files:");
+    let listed: std::collections::HashSet<&str> = lines.collect();
+    let mut found = Vec::new();
+    walk(out, Path::new(""), &mut found)?;
+    for (relative, is_link) in found {
+        if is_link {
+            return Err(refuse(format!(
+                "holds a symbolic link the demo did not make: {}",
+                relative.display()
+            )));
+        }
+        let name = relative.to_string_lossy();
+        if finished && name != MARKER && !listed.contains(name.as_ref()) {
+            return Err(refuse(format!(
+                "holds {name}, which the demo did not write"
+            )));
+        }
+    }
+    Ok(Existing::Demo)
+}
+
+/// Every file below `dir` (relative to the folder) and whether it is a symbolic link;
+/// folders are walked, links are not followed.
+fn walk(root: &Path, relative: &Path, found: &mut Vec<(PathBuf, bool)>) -> Result<()> {
+    let dir = root.join(relative);
+    for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
+        let entry = entry.map_err(|e| Error::io(&dir, e))?;
+        let kind = entry.file_type().map_err(|e| Error::io(&entry.path(), e))?;
+        let path = relative.join(entry.file_name());
+        if kind.is_dir() {
+            walk(root, &path, found)?;
+        } else {
+            found.push((path, kind.is_symlink()));
+        }
+    }
+    Ok(())
+}
+
+/// Puts a fresh folder holding only the marker at `out`: made beside it under a
+/// temporary name, then renamed into place; an earlier demo's folder is moved aside
+/// first and deleted after. Call [`check`] first.
+///
+/// # Errors
+/// I/O errors naming the folder.
+pub fn replace(out: &Path, existing: &Existing) -> Result<()> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "oncotrack-demo".into());
+    let fresh = temporary(&parent, &name, "new")?;
+    let marker = fresh.join(MARKER);
+    let written = create_new(&marker)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, format!("{MARKER_HEAD}\n").as_bytes()));
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&fresh);
+        return Err(Error::io(&marker, e));
+    }
+    let aside = match existing {
+        Existing::Demo => {
+            let aside = parent.join(format!(".{name}.old-{}", std::process::id()));
+            std::fs::rename(out, &aside).map_err(|e| Error::io(out, e))?;
+            Some(aside)
+        }
+        Existing::Nothing => {
+            if out.is_dir() {
+                // Empty (checked): rename cannot replace a folder everywhere.
+                std::fs::remove_dir(out).map_err(|e| Error::io(out, e))?;
+            }
+            None
+        }
+    };
+    std::fs::rename(&fresh, out).map_err(|e| Error::io(out, e))?;
+    if let Some(aside) = aside {
+        // remove_dir_all does not follow symbolic links.
+        std::fs::remove_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
+    }
+    Ok(())
+}
+
+/// Records in the marker every file the demo wrote into `out`, so that the next demo
+/// replaces the folder only if nothing else was put there.
+///
+/// # Errors
+/// I/O errors naming the marker.
+pub fn finish(out: &Path) -> Result<()> {
+    let mut found = Vec::new();
+    walk(out, Path::new(""), &mut found)?;
+    let mut names: Vec<String> = found
+        .into_iter()
+        .map(|(p, _)| p.to_string_lossy().into_owned())
+        .filter(|n| n != MARKER)
+        .collect();
+    names.sort();
+    let marker = out.join(MARKER);
+    let text = format!("{MARKER_HEAD}\nfiles:\n{}\n", names.join("\n"));
+    // Written beside and renamed over: the marker is never half-written.
+    let temp = out.join(format!("{MARKER}.tmp"));
+    let _ = std::fs::remove_file(&temp);
+    create_new(&temp)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .map_err(|e| Error::io(&temp, e))?;
+    std::fs::rename(&temp, &marker).map_err(|e| Error::io(&marker, e))
+}
+
+/// A new empty folder in `parent` with a name no other process uses.
+fn temporary(parent: &Path, name: &str, what: &str) -> Result<PathBuf> {
+    let pid = std::process::id();
+    for attempt in 0..100u32 {
+        let path = parent.join(format!(".{name}.{what}-{pid}-{attempt}"));
+        match std::fs::create_dir(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+    }
+    Err(Error::io(
+        parent,
+        std::io::Error::other("no free temporary folder name"),
+    ))
+}
+
+/// Creates a new file (failing if anything, a link included, is at `path`).
+fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_with_foreign_files_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("ud");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("truth.csv"), "mine").unwrap();
+        let err = check(&out).unwrap_err().to_string();
+        assert!(err.contains("did not make"), "{err}");
+        assert_eq!(std::fs::read_to_string(out.join("truth.csv")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_finished_demo_folder_is_replaced_unless_a_file_was_added() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("demo");
+        assert_eq!(check(&out).unwrap(), Existing::Nothing);
+        replace(&out, &Existing::Nothing).unwrap();
+        std::fs::write(out.join("patients.csv"), "x").unwrap();
+        finish(&out).unwrap();
+        assert_eq!(check(&out).unwrap(), Existing::Demo);
+        replace(&out, &Existing::Demo).unwrap();
+        assert!(!out.join("patients.csv").exists());
+        std::fs::write(out.join("patients.csv"), "x").unwrap();
+        finish(&out).unwrap();
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        let err = check(&out).unwrap_err().to_string();
+        assert!(err.contains("notes.txt"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("v.txt");
+        std::fs::write(&target, "victim").unwrap();
+        let out = dir.path().join("link");
+        std::os::unix::fs::symlink(dir.path(), &out).unwrap();
+        assert!(check(&out).unwrap_err().to_string().contains("symbolic link"));
+        let out = dir.path().join("demo");
+        replace(&out, &Existing::Nothing).unwrap();
+        std::os::unix::fs::symlink(&target, out.join("truth.csv")).unwrap();
+        assert!(check(&out).unwrap_err().to_string().contains("symbolic link"));
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "victim");
+    }
+}
