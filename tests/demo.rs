@@ -196,3 +196,97 @@ fn survival_by_cluster_is_the_same_in_the_cli_the_demo_and_the_ui() {
         }
     }
 }
+
+// Issue 17, section 1: the demo never destroys what it did not make.
+
+#[cfg(unix)]
+#[test]
+fn demo_out_never_writes_through_a_symlink_or_into_a_folder_it_did_not_make() {
+    let s = Sandbox::new();
+    let victim = s.file("v.txt", "victim");
+    std::fs::create_dir(s.path().join("ud")).unwrap();
+    std::os::unix::fs::symlink(&victim, s.path().join("ud/truth.csv")).unwrap();
+    s.run(&["demo", "--patients", "3", "--out", "ud"])
+        .fails(1, "holds files the demo did not make");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "victim");
+    assert!(!s.db().exists(), "nothing was created");
+    // A user's same-named file is not truncated.
+    std::fs::create_dir(s.path().join("mine")).unwrap();
+    s.file("mine/patients.csv", "my patients");
+    s.run(&["demo", "--patients", "3", "--out", "mine"])
+        .fails(1, "did not make");
+    assert_eq!(
+        std::fs::read_to_string(s.path().join("mine/patients.csv")).unwrap(),
+        "my patients"
+    );
+    // --out itself a link to a folder.
+    std::os::unix::fs::symlink(s.path().join("mine"), s.path().join("link")).unwrap();
+    s.run(&["demo", "--patients", "3", "--out", "link"])
+        .fails(1, "is a symbolic link");
+}
+
+#[test]
+fn demo_replaces_its_own_folder_but_not_one_a_user_added_files_to() {
+    let s = Sandbox::new();
+    s.run(&["demo", "--patients", "3", "--out", "d"]).ok();
+    assert!(s.path().join("d/.oncotrack-demo").is_file());
+    s.run(&["demo", "--patients", "3", "--out", "d"]).ok();
+    s.file("d/notes.txt", "mine");
+    s.run(&["demo", "--patients", "3", "--out", "d"])
+        .fails(1, "holds notes.txt, which the demo did not write");
+    assert_eq!(
+        std::fs::read_to_string(s.path().join("d/notes.txt")).unwrap(),
+        "mine"
+    );
+    // An empty folder is the demo's to fill.
+    std::fs::create_dir(s.path().join("empty")).unwrap();
+    s.run_raw(&["--db", "e.db", "demo", "--patients", "3", "--out", "empty"])
+        .ok();
+    assert!(s.path().join("empty/events.csv").is_file());
+}
+
+#[test]
+fn demo_killed_before_its_schema_leaves_a_database_the_next_demo_replaces() {
+    let s = Sandbox::new();
+    // What a demo killed in its first milliseconds leaves: an empty file, or an SQLite
+    // file in WAL mode without tables.
+    std::fs::write(s.db(), b"").unwrap();
+    s.run(&["demo", "--patients", "3", "--out", "d1"]).ok();
+    std::fs::remove_file(s.db()).unwrap();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    drop(conn);
+    s.run(&["demo", "--patients", "3", "--out", "d2"]).ok();
+    assert_eq!(s.run(&["patient", "list", "--format", "json"]).json().len(), 3);
+}
+
+#[test]
+fn demo_db_on_a_foreign_sqlite_file_is_refused_untouched() {
+    let s = Sandbox::new();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    conn.execute_batch("CREATE TABLE photos (name TEXT); INSERT INTO photos VALUES ('cat');")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(s.db()).unwrap();
+    s.run(&["demo", "--patients", "3"])
+        .fails(1, "SQLite database made by another program (1 table: photos)");
+    assert_eq!(std::fs::read(s.db()).unwrap(), before);
+    assert!(!s.path().join(format!("{}-wal", s.db().display())).exists());
+}
+
+#[test]
+fn demo_database_with_real_patients_added_is_not_deleted() {
+    let s = Sandbox::new();
+    s.run(&["demo", "--patients", "3"]).ok();
+    s.run(&["patient", "add", "REAL1", "--diagnosis", "osteosarcoma"])
+        .ok();
+    s.run(&["demo", "--patients", "3"])
+        .fails(1, "holds what was added since (1 patient)");
+    let codes: Vec<String> = s
+        .run(&["patient", "list", "--format", "json"])
+        .json()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(codes.iter().any(|c| c == "REAL1"), "{codes:?}");
+}

@@ -146,3 +146,157 @@ fn failed_upgrade_leaves_the_old_database_intact() {
         .unwrap();
     assert_eq!(patients, 2);
 }
+
+// Issue 17, sections 1 and 2: oncotrack writes only into a database it made; concurrency.
+
+fn foreign_db(path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("CREATE TABLE photos (name TEXT); INSERT INTO photos VALUES ('cat');")
+        .unwrap();
+}
+
+#[test]
+fn foreign_sqlite_file_is_refused_for_writing_and_reading_and_left_unchanged() {
+    let s = Sandbox::new();
+    foreign_db(&s.db());
+    let before = std::fs::read(s.db()).unwrap();
+    for args in [
+        &["patient", "add", "P1", "--diagnosis", "osteosarcoma"][..],
+        &["init"][..],
+        &["patient", "list"][..],
+    ] {
+        let run = s.run(args);
+        run.fails(1, "SQLite database made by another program (1 table: photos)");
+        assert!(!run.stderr.contains("oncotrack init"), "{}", run.stderr);
+    }
+    assert_eq!(std::fs::read(s.db()).unwrap(), before);
+    // Another program's application id is named.
+    let other = s.path().join("other.db");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.pragma_update(None, "application_id", 0x4750_4B47).unwrap();
+    conn.execute_batch("CREATE TABLE t (x);").unwrap();
+    drop(conn);
+    s.run_raw(&["--db", other.to_str().unwrap(), "init"])
+        .fails(1, "application_id 0x47504b47, 'GPKG'");
+}
+
+#[test]
+fn empty_file_becomes_an_oncotrack_database_with_its_application_id() {
+    let s = Sandbox::new();
+    std::fs::write(s.db(), b"").unwrap();
+    s.run(&["patient", "list"]).fails(1, "is empty");
+    s.run(&["patient", "add", "P1", "--diagnosis", "osteosarcoma"])
+        .ok();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(id, oncotrack::store::APPLICATION_ID);
+    let created_by: String = conn
+        .query_row(
+            "SELECT value FROM store_meta WHERE key = 'created_by'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(created_by.starts_with("oncotrack"), "{created_by}");
+}
+
+#[test]
+fn database_of_an_older_oncotrack_without_application_id_is_still_opened() {
+    let s = Sandbox::new();
+    std::fs::copy(fixture("v2.sqlite"), s.db()).unwrap();
+    s.run(&["init"]).ok();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(id, oncotrack::store::APPLICATION_ID);
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_db_symlink_is_named_not_file_exists() {
+    let s = Sandbox::new();
+    std::os::unix::fs::symlink(s.path().join("nowhere/x.db"), s.db()).unwrap();
+    let run = s.run(&["init"]);
+    run.fails(1, "is a symbolic link to");
+    assert!(!run.stderr.contains("os error 17"), "{}", run.stderr);
+}
+
+#[test]
+fn second_writer_fails_with_database_is_busy_after_the_busy_timeout() {
+    let s = Sandbox::new();
+    s.run(&["init"]).ok();
+    let mut conn = rusqlite::Connection::open(s.db()).unwrap();
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .unwrap();
+    let before = s.dump();
+    s.run(&[
+        "--busy-timeout",
+        "0",
+        "patient",
+        "add",
+        "P1",
+        "--diagnosis",
+        "osteosarcoma",
+    ])
+    .fails(1, "database is busy (another oncotrack is writing");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_oncotrack"))
+        .args(["--db", s.db().to_str().unwrap(), "patient", "add", "P1"])
+        .args(["--diagnosis", "osteosarcoma"])
+        .env("ONCOTRACK_BUSY_TIMEOUT", "0.1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("waited 0.1 s"), "{stderr}");
+    // Reads go on while another process writes.
+    s.run(&["patient", "list"]).ok();
+    drop(tx);
+    assert_eq!(s.dump(), before);
+    s.run(&["--busy-timeout", "x", "patient", "list"])
+        .fails(2, "not a number of seconds");
+}
+
+#[test]
+fn concurrent_ingest_of_the_same_csv_loser_says_already_ingested() {
+    let s = Sandbox::new();
+    s.run(&["init"]).ok();
+    let mut csv = String::from("patient,diagnosis\n");
+    for i in 0..5000 {
+        csv.push_str(&format!("P{i:05},osteosarcoma\n"));
+    }
+    let file = s.file("patients.csv", &csv);
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_oncotrack"))
+            .args(["--db", s.db().to_str().unwrap(), "ingest", "patients"])
+            .arg(&file)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for _ in 0..3 {
+        std::fs::remove_file(s.db()).ok();
+        for suffix in ["-wal", "-shm"] {
+            std::fs::remove_file(format!("{}{suffix}", s.db().display())).ok();
+        }
+        s.run(&["init"]).ok();
+        let (a, b) = (spawn(), spawn());
+        let outputs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+        let mut said = Vec::new();
+        for out in &outputs {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{stderr}");
+            assert!(!stderr.contains("UNIQUE"), "{stderr}");
+            said.push(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
+        assert_eq!(said.iter().filter(|o| o.contains("5000 new")).count(), 1, "{said:?}");
+        assert_eq!(
+            said.iter().filter(|o| o.contains("already ingested")).count(),
+            1,
+            "{said:?}"
+        );
+    }
+}
