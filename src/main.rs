@@ -22,11 +22,23 @@ fn main() -> ExitCode {
 }
 
 /// A reader of our output went away (`oncotrack ... | head`): not an error of ours.
+/// The CSV and JSON writers wrap the I/O error in their own, whose chain does not
+/// always reach it (`--format csv|json|tsv` piped into `head`).
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        if let Some(e) = cause.downcast_ref::<std::io::Error>() {
+            return e.kind() == BrokenPipe;
+        }
+        if let Some(e) = cause.downcast_ref::<serde_json::Error>() {
+            return e.io_error_kind() == Some(BrokenPipe);
+        }
+        if let Some(e) = cause.downcast_ref::<csv::Error>()
+            && let csv::ErrorKind::Io(io) = e.kind()
+        {
+            return io.kind() == BrokenPipe;
+        }
+        false
     })
 }
 

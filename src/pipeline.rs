@@ -282,7 +282,7 @@ pub fn ingest_events(store: &mut Store, path: &Path) -> Result<IngestReport> {
         path,
         "events",
         "",
-        ingest::events::read,
+        |path| ingest::events::read(path, chrono::Local::now().date_naive()),
         |tx, file_id, rows| {
             let mut ids = std::collections::HashMap::new();
             let mut written = Written::default();

@@ -240,3 +240,56 @@ fn a_format_the_command_cannot_print_is_refused_before_anything_is_written() {
     );
     assert_ne!(s.dump(), before);
 }
+
+// Issue 17, section 3: hostile inputs outside the VCF and BAM readers.
+
+#[test]
+fn format_csv_json_tsv_piped_into_head_exits_0_quietly() {
+    use std::io::Read;
+    let s = Sandbox::new();
+    s.run(&["init"]).ok();
+    let mut csv = String::from("patient,diagnosis\n");
+    for i in 0..3000 {
+        csv.push_str(&format!("P{i:05},osteosarcoma\n"));
+    }
+    let file = s.file("patients.csv", &csv);
+    s.run(&["ingest", "patients", file.to_str().unwrap()]).ok();
+    for format in ["csv", "json", "tsv", "table"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oncotrack"))
+            .args(["--db", s.db().to_str().unwrap(), "patient", "list"])
+            .args(["--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // What `head -1` does: read a little, then close the pipe. The listing is
+        // larger than a pipe's buffer, so the writer meets the closed pipe.
+        let mut first = [0u8; 64];
+        let mut stdout = child.stdout.take().unwrap();
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "--format {format}: {stderr}");
+        assert!(stderr.is_empty(), "--format {format}: {stderr}");
+    }
+}
+
+#[test]
+fn future_dates_for_events_are_refused() {
+    let s = Sandbox::new();
+    s.with_patients();
+    let before = s.dump();
+    let tomorrow = (chrono::Local::now().date_naive() + chrono::Days::new(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    s.run(&["event", "add", "P001", "--date", &tomorrow, "--kind", "surgery"])
+        .fails(1, "lies in the future");
+    let file = s.file(
+        "events.csv",
+        &format!("patient,date,kind\nP001,2024-01-10,diagnosis\nP001,{tomorrow},surgery\n"),
+    );
+    s.run(&["ingest", "events", file.to_str().unwrap()])
+        .fails(1, &format!("line 3: field 'date': '{tomorrow}' lies in the future"));
+    assert_eq!(s.dump(), before);
+}

@@ -1,6 +1,6 @@
 //! `oncotrack event add`.
 
-use super::{date_arg, open_write};
+use super::{open_write, past_date_arg};
 use clap::Subcommand;
 use oncotrack::model::{ClinicalEvent, EventKind};
 use oncotrack::store::events::Inserted;
@@ -13,7 +13,7 @@ pub enum EventCommand {
     Add {
         /// Patient identifier
         id: String,
-        /// Date of the event, YYYY-MM-DD
+        /// Date of the event, YYYY-MM-DD (not after today: events are what happened)
         #[arg(long)]
         date: String,
         /// diagnosis | treatment-start | treatment-end | surgery | radiotherapy | progression | relapse | death | last-contact
@@ -33,7 +33,7 @@ pub fn run(db: &Path, command: EventCommand) -> anyhow::Result<()> {
         kind,
         detail,
     } = command;
-    let date = date_arg("--date", &date)?;
+    let date = past_date_arg("--date", &date)?;
     let kind = super::parse_arg("--kind", &kind, str::parse::<EventKind>)?;
     let mut store = open_write(db)?;
     let tx = store.transaction()?;

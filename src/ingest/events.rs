@@ -2,7 +2,8 @@
 
 use super::CsvInput;
 use crate::error::Result;
-use crate::model::{ClinicalEvent, EventKind, parse_date};
+use crate::model::{ClinicalEvent, EventKind};
+use chrono::NaiveDate;
 use std::path::Path;
 
 /// An event read from a file, with the line it came from.
@@ -15,13 +16,13 @@ pub struct EventRow {
 }
 
 /// Reads and validates every row of an events CSV. Columns `patient`, `date`
-/// (`YYYY-MM-DD`) and `kind` are required, `detail` is optional; extra columns are
-/// ignored; order is free.
+/// (`YYYY-MM-DD`, not after `today`: an event is something that happened) and
+/// `kind` are required, `detail` is optional; extra columns are ignored; order is free.
 ///
 /// # Errors
 /// The first invalid row, naming the file, line and field.
-pub fn read(path: &Path) -> Result<Vec<EventRow>> {
-    read_from(super::open_regular(path)?, path)
+pub fn read(path: &Path, today: NaiveDate) -> Result<Vec<EventRow>> {
+    read_from(super::open_regular(path)?, path, today)
 }
 
 /// As [`read`], from any reader; `path` only names the input in errors (unit tests
@@ -29,14 +30,16 @@ pub fn read(path: &Path) -> Result<Vec<EventRow>> {
 ///
 /// # Errors
 /// As [`read`].
-pub fn read_from(reader: impl std::io::Read, path: &Path) -> Result<Vec<EventRow>> {
+pub fn read_from(
+    reader: impl std::io::Read,
+    path: &Path,
+    today: NaiveDate,
+) -> Result<Vec<EventRow>> {
     let mut input = CsvInput::from_reader(reader, path, &["patient", "date", "kind"])?;
     let mut rows = Vec::new();
     input.for_each(|record| {
         let patient = record.required("patient")?.to_string();
-        let date_text = record.required("date")?;
-        let date = parse_date(date_text)
-            .map_err(|m| record.error("date", format!("'{date_text}': {m}")))?;
+        let date = record.past_date("date", today)?;
         let kind_text = record.required("kind")?;
         let kind = kind_text
             .parse::<EventKind>()
@@ -61,6 +64,26 @@ mod tests {
     use super::*;
     use std::io::Write;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+    }
+
+    fn read(path: &Path) -> Result<Vec<EventRow>> {
+        super::read(path, today())
+    }
+
+    #[test]
+    fn future_event_dates_are_refused() {
+        static DATA: &[u8] = b"patient,date,kind\nP1,2026-06-01,surgery\nP1,2026-06-02,death\n";
+        let error = read_from(DATA, Path::new("events.csv"), today())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "events.csv: line 3: field 'date': '2026-06-02' lies in the future"
+        );
+    }
+
     fn file(content: &str) -> tempfile::NamedTempFile {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(content.as_bytes()).unwrap();
@@ -70,7 +93,7 @@ mod tests {
     #[test]
     fn errors_name_the_column_as_the_header_writes_it() {
         static DATA: &[u8] = b"Patient ,DATE,Kind\nP1,2024-13-01,diagnosis\n";
-        let error = read_from(DATA, Path::new("events.csv"))
+        let error = read_from(DATA, Path::new("events.csv"), today())
             .unwrap_err()
             .to_string();
         assert_eq!(
