@@ -381,6 +381,8 @@ fn store_mode_matrix_cluster_run_survival_and_deidentified_export() {
 
     // De-identified export of every table: no original ID nor date survives.
     let key = s.file("key.txt", "a-secret-key-of-32-bytes-or-more!!");
+    #[cfg(unix)]
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let folder = s.path().join("export");
     s.run(&[
         "--format",

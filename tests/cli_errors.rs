@@ -293,3 +293,68 @@ fn future_dates_for_events_are_refused() {
         .fails(1, &format!("line 3: field 'date': '{tomorrow}' lies in the future"));
     assert_eq!(s.dump(), before);
 }
+
+// Issue 17, section 5: small leaks.
+
+#[cfg(unix)]
+#[test]
+fn key_file_readable_by_others_is_refused_with_chmod_600() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Sandbox::new();
+    s.with_patients();
+    let key = s.file("key.txt", "a-secret-key-of-32-bytes-or-more!!");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = s.path().join("p.csv");
+    let args = [
+        "export",
+        "patients",
+        "--out",
+        out.to_str().unwrap(),
+        "--deidentify",
+        "--key-file",
+        key.to_str().unwrap(),
+    ];
+    s.run(&args).fails(1, "chmod 600");
+    assert!(!out.exists());
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    s.run(&args).ok();
+    assert!(!std::fs::read_to_string(&out).unwrap().contains("P001"));
+}
+
+#[cfg(unix)]
+#[test]
+fn export_out_never_follows_a_symlink_and_writes_files_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Sandbox::new();
+    s.with_patients();
+    let victim = s.file("victim.txt", "victim");
+    let link = s.path().join("link.csv");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    s.run(&["export", "patients", "--out", link.to_str().unwrap()])
+        .fails(1, "is a symbolic link");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "victim");
+    // A folder link for `all`.
+    std::fs::create_dir(s.path().join("real")).unwrap();
+    let folder_link = s.path().join("folder");
+    std::os::unix::fs::symlink(s.path().join("real"), &folder_link).unwrap();
+    s.run(&["export", "all", "--out", folder_link.to_str().unwrap()])
+        .fails(1, "is a symbolic link");
+    assert_eq!(std::fs::read_dir(s.path().join("real")).unwrap().count(), 0);
+    // Exported files are the owner's only, a replaced one included.
+    let out = s.file("p.csv", "old");
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).unwrap();
+    s.run(&["export", "patients", "--out", out.to_str().unwrap()])
+        .ok();
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    assert!(std::fs::read_to_string(&out).unwrap().contains("P001"));
+    let folder = s.path().join("all");
+    s.run(&["export", "all", "--out", folder.to_str().unwrap()])
+        .ok();
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", path.display());
+        assert!(!path.file_name().unwrap().to_string_lossy().starts_with('.'));
+    }
+}

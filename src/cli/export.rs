@@ -98,6 +98,13 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
     let targets: Vec<(String, PathBuf)> = match args.what {
         What::All => {
+            if std::fs::symlink_metadata(&args.out).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(invalid(
+                    "--out",
+                    &args.out.display().to_string(),
+                    "is a symbolic link; export writes only into a real folder",
+                ));
+            }
             std::fs::create_dir_all(&args.out)
                 .with_context(|| format!("creating {}", args.out.display()))?;
             names()

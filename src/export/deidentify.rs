@@ -41,8 +41,11 @@ impl Pseudonymizer {
     /// Reads the key from a file (surrounding whitespace ignored).
     ///
     /// # Errors
-    /// [`Error::Io`] when the file cannot be read; as [`Pseudonymizer::new`].
+    /// [`Error::Io`] when the file cannot be read; [`Error::InvalidValue`] when it is
+    /// readable or writable by group or others (a key others can read pseudonymises
+    /// nothing); as [`Pseudonymizer::new`].
     pub fn from_key_file(path: &Path) -> Result<Self> {
+        refuse_shared_key(path)?;
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         let text = String::from_utf8_lossy(&bytes);
         Self::new(text.trim().as_bytes())
@@ -88,6 +91,33 @@ impl Pseudonymizer {
         let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
         format!("pt_{hex}")
     }
+}
+
+/// Refuses a key file whose mode lets group or others read or write it.
+fn refuse_shared_key(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| Error::io(path, e))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(Error::InvalidValue {
+                what: "--key-file",
+                value: path.display().to_string(),
+                reason: format!(
+                    "is readable or writable by others (mode {:04o}); nothing was exported: \
+                     run `chmod 600 {}` and keep the key to yourself",
+                    mode & 0o7777,
+                    path.display()
+                ),
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Days from `index` to `date` (None when either is missing or unparsable).

@@ -152,8 +152,8 @@ pub fn matrix_frame(
 /// # Errors
 /// [`Error::Io`] when the file cannot be created or written.
 pub fn write_frame(frame: &mut DataFrame, path: &Path, format: FileFormat) -> Result<()> {
-    let mut file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    match format {
+    let (mut file, temp) = create_private(path)?;
+    let written = match format {
         FileFormat::Csv => CsvWriter::new(&mut file)
             .include_header(true)
             .finish(frame)
@@ -165,7 +165,70 @@ pub fn write_frame(frame: &mut DataFrame, path: &Path, format: FileFormat) -> Re
         FileFormat::Ipc => IpcWriter::new(&mut file)
             .finish(frame)
             .map_err(|e| polars_error(path, e)),
+    };
+    drop(file);
+    match written {
+        // Renamed over the target: a link there is replaced, never followed.
+        Ok(()) => std::fs::rename(&temp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            Error::io(path, e)
+        }),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
     }
+}
+
+/// A new file readable by its owner only (0600) beside `path`, to be renamed over it
+/// once written: an export never writes through a symbolic link and is never seen
+/// half-written. A symbolic link at `path` is refused.
+fn create_private(path: &Path) -> Result<(std::fs::File, std::path::PathBuf)> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::io(
+            path,
+            std::io::Error::other(
+                "is a symbolic link; export writes only regular files (remove the link or choose another --out)",
+            ),
+        ));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    for attempt in 0..100u32 {
+        let temp = dir.join(format!(".{name}.tmp-{}-{attempt}", std::process::id()));
+        let mut options = std::fs::OpenOptions::new();
+        // create_new: fails on anything at that name, a link included.
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&temp) {
+            Ok(file) => {
+                #[cfg(unix)]
+                {
+                    // The umask may have removed bits but never adds any; make the mode exact.
+                    use std::os::unix::fs::PermissionsExt;
+                    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                        .map_err(|e| Error::io(&temp, e))?;
+                }
+                return Ok((file, temp));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    Err(Error::io(
+        path,
+        std::io::Error::other("no free temporary file name beside it"),
+    ))
 }
 
 #[cfg(test)]
