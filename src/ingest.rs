@@ -67,6 +67,62 @@ pub fn open_regular(path: &Path) -> Result<File> {
     File::open(path).map_err(|e| Error::io(path, e))
 }
 
+/// The largest CSV table read (bytes): tables are held in memory, so a larger file
+/// (or a stream of bytes that never ends) is refused before it exhausts it.
+pub const MAX_CSV_BYTES: u64 = 512 << 20;
+
+/// The longest line of a CSV table (bytes). A thousand-feature radiomics row is some
+/// tens of kilobytes; a longer line is not a table (zero bytes, a binary file).
+pub const MAX_CSV_LINE: u64 = 1 << 20;
+
+/// Reads all of `reader`, refusing more than `limit` bytes in all or a line longer
+/// than [`MAX_CSV_LINE`] as soon as it is read (a file of zero bytes fails in its
+/// first mebibyte, not after filling memory).
+fn read_bounded(reader: &mut impl Read, path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 64 << 10];
+    let mut line = 1u64;
+    let mut line_start = 0u64;
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        let offset = bytes.len() as u64;
+        for (i, b) in chunk[..n].iter().enumerate() {
+            if *b == b'\n' {
+                line += 1;
+                line_start = offset + i as u64 + 1;
+            }
+        }
+        if offset + n as u64 - line_start > MAX_CSV_LINE {
+            return Err(Error::parse(
+                path,
+                line,
+                "(record)",
+                format!(
+                    "line is longer than {} MiB (starting at byte {line_start}), the limit of a \
+                     CSV line: this is not a CSV table (binary or zero bytes?)",
+                    MAX_CSV_LINE >> 20
+                ),
+            ));
+        }
+        if offset + n as u64 > limit {
+            return Err(Error::io(
+                path,
+                std::io::Error::other(format!(
+                    "is larger than {} MiB, the limit of a CSV table; split it into smaller files",
+                    limit >> 20
+                )),
+            ));
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    Ok(bytes)
+}
+
 /// A CSV file read by column name: names are trimmed and matched case-insensitively,
 /// so column order is free and real exports' trailing spaces do no harm. Held in
 /// memory: tables of patients, events, cytokines and lesions are small (the large
@@ -102,10 +158,7 @@ impl CsvInput {
         path: &Path,
         required: &[&str],
     ) -> Result<CsvInput> {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(path, e))?;
+        let bytes = read_bounded(&mut reader, path, MAX_CSV_BYTES)?;
         let line_starts = std::iter::once(0)
             .chain(
                 bytes
@@ -306,6 +359,34 @@ pub(crate) mod testing {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(content.as_bytes()).unwrap();
         f
+    }
+
+    #[test]
+    fn csv_line_longer_than_the_limit_is_refused_with_its_line() {
+        let mut bytes = b"patient,date,kind\nP1,2024-01-01,death\n".to_vec();
+        bytes.extend(std::iter::repeat_n(0u8, (super::MAX_CSV_LINE + 10) as usize));
+        let error = super::CsvInput::from_reader(
+            bytes.as_slice(),
+            std::path::Path::new("e.csv"),
+            &["patient"],
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            error.starts_with("e.csv: line 3: field '(record)': line is longer than 1 MiB (starting at byte 38)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn csv_table_larger_than_the_limit_is_refused() {
+        let mut endless = std::io::repeat(b'\n');
+        let error = super::read_bounded(&mut endless, std::path::Path::new("e.csv"), 2 << 20)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("larger than 2 MiB"), "{error}");
     }
 
     /// The "today" of the unit tests (dates after it are in the future).

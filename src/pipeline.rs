@@ -223,6 +223,8 @@ pub fn ingest_streamed<P, R>(
     let prepared = match prepare() {
         Ok(prepared) => prepared,
         // A file ingested before is still a no-op; otherwise this error (not the hash's).
+        // A large file that fails is not hashed to the end first: the error comes at once.
+        Err(e) if !ledger.hashed() && !small_file(path) => return Err(e),
         Err(e) => match ledger.answer(|record| store.find_ingested(record)) {
             Ok(Some(previous)) => return already(previous),
             _ => return Err(e),
@@ -270,6 +272,14 @@ pub fn ingest_streamed<P, R>(
         },
     };
     Ok((report, Some(detail)))
+}
+
+/// Files up to this size are hashed to the end even when they fail to parse, so that
+/// one ingested before is reported as such (64 MiB hash in well under a second).
+const WAIT_FOR_HASH_BYTES: u64 = 64 << 20;
+
+fn small_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() <= WAIT_FOR_HASH_BYTES)
 }
 
 /// Ingests a clinical events CSV ([`ingest::events`]). Every patient must exist.

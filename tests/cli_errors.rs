@@ -358,3 +358,21 @@ fn export_out_never_follows_a_symlink_and_writes_files_0600() {
         assert!(!path.file_name().unwrap().to_string_lossy().starts_with('.'));
     }
 }
+
+#[test]
+fn csv_of_zero_bytes_is_refused_at_its_first_long_line() {
+    let s = Sandbox::new();
+    s.with_patients();
+    let before = s.dump();
+    let mut bytes = b"patient,date,kind\n".to_vec();
+    bytes.extend(std::iter::repeat_n(0u8, 3 << 20));
+    let path = s.path().join("zeros.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    for kind in ["events", "patients", "cytokines", "lesions"] {
+        s.run(&["ingest", kind, path.to_str().unwrap()]).fails(
+            1,
+            "line 2: field '(record)': line is longer than 1 MiB (starting at byte 18)",
+        );
+    }
+    assert_eq!(s.dump(), before);
+}
