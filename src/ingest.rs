@@ -364,7 +364,10 @@ pub(crate) mod testing {
     #[test]
     fn csv_line_longer_than_the_limit_is_refused_with_its_line() {
         let mut bytes = b"patient,date,kind\nP1,2024-01-01,death\n".to_vec();
-        bytes.extend(std::iter::repeat_n(0u8, (super::MAX_CSV_LINE + 10) as usize));
+        bytes.extend(std::iter::repeat_n(
+            0u8,
+            (super::MAX_CSV_LINE + 10) as usize,
+        ));
         let error = super::CsvInput::from_reader(
             bytes.as_slice(),
             std::path::Path::new("e.csv"),
@@ -374,7 +377,9 @@ pub(crate) mod testing {
         .map(|e| e.to_string())
         .unwrap_or_default();
         assert!(
-            error.starts_with("e.csv: line 3: field '(record)': line is longer than 1 MiB (starting at byte 38)"),
+            error.starts_with(
+                "e.csv: line 3: field '(record)': line is longer than 1 MiB (starting at byte 38)"
+            ),
             "{error}"
         );
     }

@@ -452,7 +452,11 @@ fn identify(conn: &Connection, path: &Path, zero_length: bool) -> Result<Identit
         return Ok(Identity::Legacy);
     }
     let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
-    let more = if tables.len() > shown.len() { ", ..." } else { "" };
+    let more = if tables.len() > shown.len() {
+        ", ..."
+    } else {
+        ""
+    };
     Err(refuse(format!(
         "is an SQLite database made by another program ({} table{}: {}{more})",
         tables.len(),

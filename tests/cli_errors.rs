@@ -283,14 +283,18 @@ fn future_dates_for_events_are_refused() {
     let tomorrow = (chrono::Local::now().date_naive() + chrono::Days::new(1))
         .format("%Y-%m-%d")
         .to_string();
-    s.run(&["event", "add", "P001", "--date", &tomorrow, "--kind", "surgery"])
-        .fails(1, "lies in the future");
+    s.run(&[
+        "event", "add", "P001", "--date", &tomorrow, "--kind", "surgery",
+    ])
+    .fails(1, "lies in the future");
     let file = s.file(
         "events.csv",
         &format!("patient,date,kind\nP001,2024-01-10,diagnosis\nP001,{tomorrow},surgery\n"),
     );
-    s.run(&["ingest", "events", file.to_str().unwrap()])
-        .fails(1, &format!("line 3: field 'date': '{tomorrow}' lies in the future"));
+    s.run(&["ingest", "events", file.to_str().unwrap()]).fails(
+        1,
+        &format!("line 3: field 'date': '{tomorrow}' lies in the future"),
+    );
     assert_eq!(s.dump(), before);
 }
 

@@ -257,7 +257,10 @@ fn demo_killed_before_its_schema_leaves_a_database_the_next_demo_replaces() {
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     drop(conn);
     s.run(&["demo", "--patients", "3", "--out", "d2"]).ok();
-    assert_eq!(s.run(&["patient", "list", "--format", "json"]).json().len(), 3);
+    assert_eq!(
+        s.run(&["patient", "list", "--format", "json"]).json().len(),
+        3
+    );
 }
 
 #[test]
@@ -268,8 +271,10 @@ fn demo_db_on_a_foreign_sqlite_file_is_refused_untouched() {
         .unwrap();
     drop(conn);
     let before = std::fs::read(s.db()).unwrap();
-    s.run(&["demo", "--patients", "3"])
-        .fails(1, "SQLite database made by another program (1 table: photos)");
+    s.run(&["demo", "--patients", "3"]).fails(
+        1,
+        "SQLite database made by another program (1 table: photos)",
+    );
     assert_eq!(std::fs::read(s.db()).unwrap(), before);
     assert!(!s.path().join(format!("{}-wal", s.db().display())).exists());
 }

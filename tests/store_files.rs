@@ -166,14 +166,18 @@ fn foreign_sqlite_file_is_refused_for_writing_and_reading_and_left_unchanged() {
         &["patient", "list"][..],
     ] {
         let run = s.run(args);
-        run.fails(1, "SQLite database made by another program (1 table: photos)");
+        run.fails(
+            1,
+            "SQLite database made by another program (1 table: photos)",
+        );
         assert!(!run.stderr.contains("oncotrack init"), "{}", run.stderr);
     }
     assert_eq!(std::fs::read(s.db()).unwrap(), before);
     // Another program's application id is named.
     let other = s.path().join("other.db");
     let conn = rusqlite::Connection::open(&other).unwrap();
-    conn.pragma_update(None, "application_id", 0x4750_4B47).unwrap();
+    conn.pragma_update(None, "application_id", 0x4750_4B47)
+        .unwrap();
     conn.execute_batch("CREATE TABLE t (x);").unwrap();
     drop(conn);
     s.run_raw(&["--db", other.to_str().unwrap(), "init"])
@@ -292,9 +296,15 @@ fn concurrent_ingest_of_the_same_csv_loser_says_already_ingested() {
             assert!(!stderr.contains("UNIQUE"), "{stderr}");
             said.push(String::from_utf8_lossy(&out.stdout).into_owned());
         }
-        assert_eq!(said.iter().filter(|o| o.contains("5000 new")).count(), 1, "{said:?}");
         assert_eq!(
-            said.iter().filter(|o| o.contains("already ingested")).count(),
+            said.iter().filter(|o| o.contains("5000 new")).count(),
+            1,
+            "{said:?}"
+        );
+        assert_eq!(
+            said.iter()
+                .filter(|o| o.contains("already ingested"))
+                .count(),
             1,
             "{said:?}"
         );

@@ -212,7 +212,10 @@ mod tests {
         std::fs::write(out.join("truth.csv"), "mine").unwrap();
         let err = check(&out).unwrap_err().to_string();
         assert!(err.contains("did not make"), "{err}");
-        assert_eq!(std::fs::read_to_string(out.join("truth.csv")).unwrap(), "mine");
+        assert_eq!(
+            std::fs::read_to_string(out.join("truth.csv")).unwrap(),
+            "mine"
+        );
     }
 
     #[test]
@@ -241,11 +244,21 @@ mod tests {
         std::fs::write(&target, "victim").unwrap();
         let out = dir.path().join("link");
         std::os::unix::fs::symlink(dir.path(), &out).unwrap();
-        assert!(check(&out).unwrap_err().to_string().contains("symbolic link"));
+        assert!(
+            check(&out)
+                .unwrap_err()
+                .to_string()
+                .contains("symbolic link")
+        );
         let out = dir.path().join("demo");
         replace(&out, &Existing::Nothing).unwrap();
         std::os::unix::fs::symlink(&target, out.join("truth.csv")).unwrap();
-        assert!(check(&out).unwrap_err().to_string().contains("symbolic link"));
+        assert!(
+            check(&out)
+                .unwrap_err()
+                .to_string()
+                .contains("symbolic link")
+        );
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "victim");
     }
 }

@@ -67,9 +67,7 @@ impl Store {
                 .query_row(sql, params![last_file.unwrap_or(i64::MAX)], |r| r.get(0))?)
         };
         Ok(Additions {
-            patients: count(
-                "SELECT count(*) FROM patient WHERE file_id IS NULL OR file_id > ?1",
-            )?,
+            patients: count("SELECT count(*) FROM patient WHERE file_id IS NULL OR file_id > ?1")?,
             events: count(
                 "SELECT count(*) FROM clinical_event WHERE file_id IS NULL OR file_id > ?1",
             )?,
@@ -181,7 +179,11 @@ impl Tx<'_> {
 }
 
 /// Sets a value of the store's metadata on a connection (inside its transaction).
-pub(super) fn put_meta(conn: &rusqlite::Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+pub(super) fn put_meta(
+    conn: &rusqlite::Connection,
+    key: &str,
+    value: &str,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO store_meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
