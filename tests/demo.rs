@@ -295,3 +295,38 @@ fn demo_database_with_real_patients_added_is_not_deleted() {
         .collect();
     assert!(codes.iter().any(|c| c == "REAL1"), "{codes:?}");
 }
+
+#[test]
+fn demo_killed_at_any_point_is_replaced_by_the_next_demo() {
+    let s = Sandbox::new();
+    // SIGKILL at a few points of a demo (before the schema, while ingesting, while
+    // replacing the folder); every time the database is intact and the next demo runs.
+    for delay_ms in [0u64, 15, 40, 120, 400] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oncotrack"))
+            .args(["--db", s.db().to_str().unwrap(), "demo", "--patients", "5"])
+            .args(["--no-tui", "--out", "d"])
+            .current_dir(s.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        if s.db().exists() && std::fs::metadata(s.db()).unwrap().len() > 0 {
+            let conn = rusqlite::Connection::open(s.db()).unwrap();
+            let check: String = conn
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(check, "ok", "killed after {delay_ms} ms");
+        }
+        s.run(&["demo", "--patients", "5", "--no-tui", "--out", "d"])
+            .ok();
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(s.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".d."))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -120,6 +120,7 @@ pub fn replace(out: &Path, existing: &Existing) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "oncotrack-demo".into());
+    remove_leftovers(&parent, &name);
     let fresh = temporary(&parent, &name, "new")?;
     let marker = fresh.join(MARKER);
     let written = create_new(&marker)
@@ -148,6 +149,28 @@ pub fn replace(out: &Path, existing: &Existing) -> Result<()> {
         std::fs::remove_dir_all(&aside).map_err(|e| Error::io(&aside, e))?;
     }
     Ok(())
+}
+
+/// Deletes the temporary folders a demo killed while replacing `name` left in
+/// `parent`: `.NAME.new-PID-N` (a fresh folder being made) and `.NAME.old-PID` (an
+/// earlier demo's folder being deleted, its marker possibly gone already). Only real
+/// folders with exactly those names; best effort: what cannot be deleted stays.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [format!(".{name}.new-"), format!(".{name}.old-")];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let ours = prefixes.iter().any(|p| {
+            file_name.strip_prefix(p.as_str()).is_some_and(|rest| {
+                !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '-')
+            })
+        });
+        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Records in the marker every file the demo wrote into `out`, so that the next demo
@@ -234,6 +257,26 @@ mod tests {
         std::fs::write(out.join("notes.txt"), "mine").unwrap();
         let err = check(&out).unwrap_err().to_string();
         assert!(err.contains("notes.txt"), "{err}");
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_demo_are_deleted_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("demo");
+        for name in [
+            ".demo.old-123",
+            ".demo.new-5-0",
+            ".demo.old-mine",
+            ".other.old-1",
+        ] {
+            std::fs::create_dir(dir.path().join(name)).unwrap();
+            std::fs::write(dir.path().join(name).join("f.csv"), "x").unwrap();
+        }
+        replace(&out, &Existing::Nothing).unwrap();
+        assert!(!dir.path().join(".demo.old-123").exists());
+        assert!(!dir.path().join(".demo.new-5-0").exists());
+        assert!(dir.path().join(".demo.old-mine/f.csv").exists());
+        assert!(dir.path().join(".other.old-1/f.csv").exists());
     }
 
     #[cfg(unix)]
