@@ -238,6 +238,29 @@ impl CsvInput {
                     if record.iter().all(str::is_empty) {
                         continue;
                     }
+                    // NUL and other control characters are not text (SQLite's text
+                    // functions stop at a NUL): refused in every cell, tab and line
+                    // ends inside quotes excepted.
+                    if let Some((index, c)) = record.iter().enumerate().find_map(|(i, cell)| {
+                        cell.chars()
+                            .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                            .map(|c| (i, c))
+                    }) {
+                        let column = self
+                            .headers
+                            .get(index)
+                            .map_or_else(|| format!("column {}", index + 1), String::clone);
+                        return Err(Error::parse(
+                            &self.path,
+                            line,
+                            &column,
+                            format!(
+                                "holds the control character U+{:04X}, which is not text; \
+                                 remove it (is this a binary file?)",
+                                u32::from(c)
+                            ),
+                        ));
+                    }
                     let current = CsvRecord {
                         input: self,
                         record: std::mem::take(&mut record),
@@ -381,6 +404,20 @@ pub(crate) mod testing {
                 "e.csv: line 3: field '(record)': line is longer than 1 MiB (starting at byte 38)"
             ),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn csv_cell_with_a_nul_byte_is_refused_naming_its_column() {
+        let data: &[u8] = b"patient,diagnosis\nP1\0,osteosarcoma\n";
+        let mut input =
+            super::CsvInput::from_reader(data, std::path::Path::new("p.csv"), &["patient"])
+                .unwrap();
+        let error = input.for_each(|_| Ok(())).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "p.csv: line 2: field 'patient': holds the control character U+0000, which is not \
+             text; remove it (is this a binary file?)"
         );
     }
 
