@@ -220,20 +220,34 @@ fn fuzz(
     name: &str,
     salt: u64,
     seed_file: &str,
-    ingest: impl Fn(&mut Store, &Path) -> oncotrack::Result<()>,
+    ingest: impl Fn(&mut Store, &Path, usize) -> oncotrack::Result<()>,
 ) {
     let corpus = corpus();
-    let original = std::fs::read(corpus.files.join(seed_file)).unwrap();
+    let seed_path = if seed_file.is_empty() {
+        // The first plain VCF of the demo's blood draws.
+        let mut vcfs: Vec<PathBuf> = std::fs::read_dir(corpus.files.join("liquid"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "vcf"))
+            .collect();
+        vcfs.sort();
+        vcfs.into_iter().next().expect("the demo writes plain VCFs")
+    } else {
+        corpus.files.join(seed_file)
+    };
+    let original = std::fs::read(seed_path).unwrap();
+    let extension = if seed_file.is_empty() { "vcf" } else { "csv" };
     let mut rng = ChaCha8Rng::seed_from_u64(seed() ^ salt);
     let mut store = Store::open(&corpus.db, oncotrack::store::Access::ReadWrite).unwrap();
     let (mut accepted, mut refused) = (0, 0);
     for case in 0..cases() {
         let bytes = mutate(&original, &mut rng);
-        let path = corpus.scratch.join(format!("{name}_{case}.csv"));
+        let path = corpus.scratch.join(format!("{name}_{case}.{extension}"));
         std::fs::write(&path, &bytes).unwrap();
         let before = dump(&corpus.db);
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ingest(&mut store, &path)));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ingest(&mut store, &path, case)
+        }));
         let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(400)]).into_owned();
         match outcome {
             Err(_) => panic!("{name} case {case} panicked on:\n{shown}"),
@@ -271,21 +285,21 @@ fn today() -> chrono::NaiveDate {
 
 #[test]
 fn fuzz_patients_csv() {
-    fuzz("patients", 1, "patients.csv", |store, path| {
+    fuzz("patients", 1, "patients.csv", |store, path, _| {
         oncotrack::pipeline::ingest_patients(store, path).map(|_| ())
     });
 }
 
 #[test]
 fn fuzz_events_csv() {
-    fuzz("events", 2, "events.csv", |store, path| {
+    fuzz("events", 2, "events.csv", |store, path, _| {
         oncotrack::pipeline::ingest_events(store, path).map(|_| ())
     });
 }
 
 #[test]
 fn fuzz_cytokines_csv() {
-    fuzz("cytokines", 3, "cytokines.csv", |store, path| {
+    fuzz("cytokines", 3, "cytokines.csv", |store, path, _| {
         let options = oncotrack::ingest::cytokines::Options::new(today());
         oncotrack::pipeline::cytokines::ingest_cytokines(store, path, &options, None).map(|_| ())
     });
@@ -293,7 +307,28 @@ fn fuzz_cytokines_csv() {
 
 #[test]
 fn fuzz_lesions_csv() {
-    fuzz("lesions", 4, "lesions_visit01.csv", |store, path| {
+    fuzz("lesions", 4, "lesions_visit01.csv", |store, path, _| {
         oncotrack::pipeline::imaging::ingest_lesions(store, path, today()).map(|_| ())
+    });
+}
+
+#[test]
+fn fuzz_vcf() {
+    fuzz("vcf", 5, "", |store, path, case| {
+        // A draw date of its own per case: the same draw twice is a conflict, not a fuzz finding.
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(case as u64);
+        let request = oncotrack::pipeline::liquid::VcfIngest {
+            patient: "P001".into(),
+            date,
+            options: oncotrack::ingest::vcf::Options::default(),
+            all_filters: false,
+            track: false,
+            track_all: false,
+            max_normal_alt_reads: oncotrack::pipeline::liquid::MAX_NORMAL_ALT_READS,
+            allow_empty: false,
+            cfdna_ng_per_ml: None,
+        };
+        oncotrack::pipeline::liquid::ingest_vcf(store, path, &request).map(|_| ())
     });
 }

@@ -310,3 +310,68 @@ fn concurrent_ingest_of_the_same_csv_loser_says_already_ingested() {
         );
     }
 }
+
+#[test]
+fn cytokine_ingest_killed_at_any_point_is_all_or_nothing() {
+    let s = Sandbox::new();
+    s.run_raw(&[
+        "--db",
+        "demo.db",
+        "demo",
+        "--patients",
+        "40",
+        "--no-tui",
+        "--out",
+        "d",
+    ])
+    .ok();
+    let panel = s.path().join("d/cytokines.csv");
+    let panel = panel.to_str().unwrap();
+    let count = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM cytokine_measurement", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    let full = s.path().join("full.db");
+    let full_arg = full.to_str().unwrap();
+    s.run_raw(&["--db", full_arg, "init"]).ok();
+    s.run_raw(&["--db", full_arg, "ingest", "patients", "d/patients.csv"])
+        .ok();
+    s.run_raw(&["--db", full_arg, "ingest", "cytokines", panel])
+        .ok();
+    let all = count(&full);
+    assert!(all > 0);
+    for (trial, delay_ms) in [0u64, 20, 60, 120, 250].into_iter().enumerate() {
+        let db = s.path().join(format!("k{trial}.db"));
+        let db_arg = db.to_str().unwrap();
+        s.run_raw(&["--db", db_arg, "init"]).ok();
+        s.run_raw(&["--db", db_arg, "ingest", "patients", "d/patients.csv"])
+            .ok();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oncotrack"))
+            .args(["--db", db_arg, "ingest", "cytokines", panel])
+            .current_dir(s.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "killed after {delay_ms} ms");
+        let n = count(&db);
+        assert!(
+            n == 0 || n == all,
+            "killed after {delay_ms} ms: {n} of {all} rows"
+        );
+        s.run_raw(&["--db", db_arg, "ingest", "cytokines", panel])
+            .ok();
+        assert_eq!(count(&db), all, "re-ingest after a kill at {delay_ms} ms");
+    }
+}
