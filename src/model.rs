@@ -4,6 +4,7 @@ pub mod date;
 pub mod event;
 pub mod mrd;
 pub mod patient;
+pub mod pileup;
 
 pub use date::parse_date;
 pub use event::{ClinicalEvent, EventKind};

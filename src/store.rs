@@ -10,6 +10,7 @@ pub mod files;
 pub mod imaging;
 pub mod liquid;
 pub mod migrations;
+pub mod mrd;
 pub mod overview;
 pub mod patients;
 pub mod response;

@@ -137,6 +137,7 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
                 loci: None,
                 options: CountOptions::default(),
                 cfdna_ng_per_ml: None,
+                mrd: None,
             };
             let (report, _) = ingest_bam(store, &path, &request)?;
             summary.bam_reports.push(report);
