@@ -306,13 +306,11 @@ impl PileupSink<'_> {
                         let stop = (first + (to - from) as usize).min(length);
                         let cells = &mut self.counts[offset + (from - begin) as usize..];
                         for (cell, q) in cells.iter_mut().zip(first..stop) {
-                            // Slot 4 takes what is not counted: no branch per base.
-                            let slot = if bases.quality(q) >= min_bq {
-                                bases.slot(q)
-                            } else {
-                                4
-                            };
-                            cell[slot] += 1;
+                            // Slot 4 takes what is not counted, chosen arithmetically: a
+                            // branch on the quality is mispredicted for a quarter of the
+                            // bases of a real run.
+                            let keep = usize::from(bases.quality(q) >= min_bq);
+                            cell[bases.slot(q) * keep + 4 * (1 - keep)] += 1;
                         }
                         t += 1;
                     }
