@@ -353,6 +353,30 @@ fn ingest_bam_with_targets_stores_the_mrd_decision_with_the_draw() {
     let tests = store.mrd_tests("P001").unwrap();
     assert_eq!(tests[0].informative_reads, 1327);
     assert_eq!((tests[0].n_nonzero, tests[0].alt_reads), (9, 13));
+    // `ctdna` shows the decision per draw (the tracked set of P002 is T1's mutations).
+    sandbox
+        .run(&["track", "add", "P002", "--loci", loci.to_str().unwrap()])
+        .ok();
+    for (bam, date) in [(&t1, "2024-03-01"), (&n1, "2024-06-01")] {
+        sandbox
+            .run(&[
+                "ingest",
+                "bam",
+                bam.to_str().unwrap(),
+                "--patient",
+                "P002",
+                "--date",
+                date,
+                "--targets",
+                targets.to_str().unwrap(),
+                "--informative-reads",
+                "100",
+            ])
+            .ok();
+    }
+    let rows = sandbox.run(&["--format", "json", "ctdna", "P002"]).json();
+    let mrd: Vec<&Value> = rows.iter().map(|r| &r["mrd"]).collect();
+    assert_eq!(mrd, ["positive", "negative"], "{rows:#?}");
     // Without --targets nothing is tested.
     let sandbox = Sandbox::new();
     sandbox.with_patients();

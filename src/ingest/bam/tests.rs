@@ -244,5 +244,9 @@ fn the_target_pileup_counts_every_read_and_names_the_reporter_reads() {
     assert_eq!(sites, vec![(11, [0, 2, 0, 0]), (12, [0, 1, 1, 0])]);
     let e = &pileup.reporters[0];
     assert_eq!(e.bases, [0, 1, 1, 1]);
-    assert_eq!((e.ref_reads.len(), e.alt_reads.len()), (1, 1), "G from read 2, C from read 1");
+    assert_eq!(
+        (e.ref_reads.len(), e.alt_reads.len()),
+        (1, 1),
+        "G from read 2, C from read 1"
+    );
 }
