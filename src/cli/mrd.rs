@@ -29,40 +29,40 @@ fn probability(text: &str) -> Result<f64, String> {
 pub struct MrdFlags {
     /// Normal (healthy-donor) BAMs: their recurrent non-reference loci form a black
     /// list, left out of the background and of the reporters (at least two)
-    #[arg(long, num_args = 2.., value_name = "BAM")]
+    #[arg(long, num_args = 2.., value_name = "BAM", requires = "targets")]
     pub normals: Vec<PathBuf>,
     /// Monte Carlo simulations
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..), requires = "targets")]
     pub simulations: u32,
     /// Seed of the simulations (same input and seed, same p-value)
-    #[arg(long, default_value_t = 123)]
+    #[arg(long, default_value_t = 123, requires = "targets")]
     pub seed: u64,
     /// Fewer informative reads (unique reads covering the reporters) make the draw undetermined
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, requires = "targets")]
     pub informative_reads: u64,
     /// Positive when the p-value is below this
-    #[arg(long, default_value_t = 0.05, value_parser = probability)]
+    #[arg(long, default_value_t = 0.05, value_parser = probability, requires = "targets")]
     pub alpha: f64,
     /// Background positions with a non-reference fraction at or above this are left out
-    #[arg(long, default_value_t = 0.1, value_parser = probability)]
+    #[arg(long, default_value_t = 0.1, value_parser = probability, requires = "targets")]
     pub vaf_threshold: f64,
     /// Merge reporters with the same `phasing` id into one event (ctDNAtools' ID_column)
-    #[arg(long)]
+    #[arg(long, requires = "targets")]
     pub merge_phased: bool,
     /// Leave the reporter positions out of the background (ctDNAtools keeps them)
-    #[arg(long)]
+    #[arg(long, requires = "targets")]
     pub exclude_reporters: bool,
     /// Black list by single substitution or by whole position
-    #[arg(long, value_enum, default_value_t = BlackListBy::Substitution)]
+    #[arg(long, value_enum, default_value_t = BlackListBy::Substitution, requires = "normals")]
     pub black_list_by: BlackListBy,
     /// Black-list loci whose mean VAF over the normals reaches this quantile [default: 0.95]
-    #[arg(long, value_parser = probability)]
+    #[arg(long, value_parser = probability, requires = "normals")]
     pub black_list_quantile: Option<f64>,
     /// Black-list loci with 1+ ALT reads in this many normals [default: max(2, ⌈0.75 (n+1)⌉)]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", requires = "normals")]
     pub black_list_one_read: Option<usize>,
     /// Black-list loci with 2+ ALT reads in this many normals [default: max(2, ⌈0.2 (n+1)⌉)]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", requires = "normals")]
     pub black_list_two_reads: Option<usize>,
 }
 
