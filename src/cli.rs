@@ -38,8 +38,9 @@ mod timeline;
 mod track;
 mod trend;
 mod tui;
+mod values;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use oncotrack::store::{Access, Store};
 use std::path::{Path, PathBuf};
 
@@ -53,12 +54,87 @@ pub struct Cli {
     #[arg(long, global = true, env = "ONCOTRACK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Output format of listings
+    /// Output format of listings (`export` writes csv, parquet or ipc)
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line like [`Parser::parse`], then refuses what the flag
+    /// definitions cannot express: a `--format` the command cannot print, a flag
+    /// combination it cannot run as given. Such a command line exits 2 with clap's
+    /// usage message, before anything is read or written.
+    pub fn parse_checked() -> Cli {
+        let mut command = Cli::command();
+        let matches = command.get_matches_mut();
+        let cli = Cli::from_arg_matches(&matches)
+            .unwrap_or_else(|error| error.format(&mut command).exit());
+        let path = command_path(&matches);
+        if let Err(reason) = cli.check(&path.join(" ")) {
+            // The usage line of the subcommand that was typed, as clap prints it.
+            let mut sub = command.clone();
+            for name in &path {
+                match sub.find_subcommand(name) {
+                    Some(next) => sub = next.clone(),
+                    None => break,
+                }
+            }
+            let mut sub = sub.bin_name(format!("oncotrack {}", path.join(" ")));
+            sub.error(clap::error::ErrorKind::ArgumentConflict, reason)
+                .exit();
+        }
+        cli
+    }
+
+    /// Why this command line cannot run as given, if it cannot; `name` is the
+    /// command as typed (`ingest pet`).
+    ///
+    /// # Errors
+    /// The reason, phrased for the user.
+    pub fn check(&self, name: &str) -> Result<(), String> {
+        let formats: &[Format] = match self.command {
+            Command::Export(_) => &Format::EXPORT,
+            _ => &Format::LISTING,
+        };
+        if !formats.contains(&self.format) {
+            let names: Vec<&str> = formats.iter().map(|f| f.as_str()).collect();
+            let (verb, export) = match self.command {
+                Command::Export(_) => ("writes", " (table means csv)"),
+                _ => ("prints", "; parquet and ipc are file formats of `export`"),
+            };
+            return Err(format!(
+                "--format {}: `{name}` {verb} {}{export}",
+                self.format.as_str(),
+                or_list(&names)
+            ));
+        }
+        match &self.command {
+            Command::Cluster(args) => args.check(),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The subcommands as typed, e.g. `["ingest", "pet"]`.
+fn command_path(matches: &ArgMatches) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut at = matches;
+    while let Some((name, sub)) = at.subcommand() {
+        names.push(name.to_string());
+        at = sub;
+    }
+    names
+}
+
+/// `a, b, c or d`.
+fn or_list(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
 }
 
 /// The commands.

@@ -133,7 +133,7 @@ fn cytokines_and_imaging(
     }
     let radiomics_options = crate::ingest::radiomics::Options {
         case_col: "case".into(),
-        modality: crate::ingest::lesions::Modality::Ct,
+        modality: crate::model::Modality::Ct,
         today,
     };
     ingests.push(
@@ -191,11 +191,11 @@ fn remove_previous_demo(db: &Path) -> Result<()> {
             }
             Ok(())
         }
-        Ok(false) => Err(Error::Conflict(format!(
+        Ok(false) => Err(Error::conflict(format!(
             "{} exists and was not made by `oncotrack demo`; it was left alone (choose another --db)",
             db.display()
         ))),
-        Err(e) => Err(Error::Conflict(format!(
+        Err(e) => Err(Error::conflict(format!(
             "{} exists and cannot be replaced by the demo ({e})",
             db.display()
         ))),

@@ -93,8 +93,18 @@ pub(crate) struct CsvRecord<'a> {
 impl CsvInput {
     /// Opens a CSV file and checks that the `required` columns are present.
     pub(crate) fn open(path: &Path, required: &[&str]) -> Result<CsvInput> {
+        CsvInput::from_reader(open_regular(path)?, path, required)
+    }
+
+    /// Reads CSV from `reader`, naming `path` in errors (unit tests pass inline bytes),
+    /// and checks that the `required` columns are present.
+    pub(crate) fn from_reader(
+        mut reader: impl Read,
+        path: &Path,
+        required: &[&str],
+    ) -> Result<CsvInput> {
         let mut bytes = Vec::new();
-        open_regular(path)?
+        reader
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io(path, e))?;
         let line_starts = std::iter::once(0)
@@ -113,12 +123,7 @@ impl CsvInput {
         let headers = match reader.headers() {
             Ok(headers) => headers.clone(),
             Err(e) => {
-                return Err(csv_error(
-                    path,
-                    &e,
-                    reader.get_ref().get_ref(),
-                    &line_starts,
-                ));
+                return Err(csv_error(path, e, reader.get_ref().get_ref(), &line_starts));
             }
         };
         let mut columns = HashMap::new();
@@ -191,7 +196,7 @@ impl CsvInput {
                 }
                 Err(e) => {
                     let bytes = self.reader.get_ref().get_ref();
-                    return Err(csv_error(&self.path, &e, bytes, &self.line_starts));
+                    return Err(csv_error(&self.path, e, bytes, &self.line_starts));
                 }
             }
         }
@@ -243,9 +248,16 @@ impl CsvRecord<'_> {
         Ok(date)
     }
 
-    /// An error at this record, in `column`.
+    /// An error at this record, in `column` (a lower-case name the format module
+    /// looks up), named as the file's header writes it (`IL-6 `, `Patient_ID`).
     pub(crate) fn error(&self, column: &str, message: impl Into<String>) -> Error {
-        Error::parse(&self.input.path, self.line, column, message)
+        let written = self
+            .input
+            .columns
+            .get(column)
+            .and_then(|&i| self.input.headers.get(i))
+            .map_or(column, String::as_str);
+        Error::parse(&self.input.path, self.line, written, message)
     }
 }
 
@@ -261,9 +273,9 @@ fn line_of(bytes: &[u8], line_starts: &[u64], position: Option<&csv::Position>) 
     })
 }
 
-fn csv_error(path: &Path, e: &csv::Error, bytes: &[u8], line_starts: &[u64]) -> Error {
+fn csv_error(path: &Path, e: csv::Error, bytes: &[u8], line_starts: &[u64]) -> Error {
     let line = line_of(bytes, line_starts, e.position());
-    match e.kind() {
+    let error = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => Error::parse(
@@ -278,9 +290,11 @@ fn csv_error(path: &Path, e: &csv::Error, bytes: &[u8], line_starts: &[u64]) -> 
             &format!("column {}", err.field() + 1),
             "not valid UTF-8 text",
         ),
-        csv::ErrorKind::Io(io) => Error::io(path, std::io::Error::new(io.kind(), io.to_string())),
+        // The csv error (holding the I/O error) is kept whole as the cause.
+        csv::ErrorKind::Io(_) => return Error::io(path, std::io::Error::other(e)),
         _ => Error::parse(path, line, "(record)", e.to_string()),
-    }
+    };
+    error.caused_by(e)
 }
 
 /// Helpers for the unit tests of the format modules.

@@ -1,12 +1,27 @@
-//! Domain types shared by ingest, store, analysis and the user interfaces.
+//! Domain types shared by ingest, store, analysis and the user interfaces: the values that cross layers live here and nowhere else.
 
+pub mod assessment;
+pub mod cluster;
+pub mod course;
+pub mod cytokine;
 pub mod date;
 pub mod event;
+pub mod imaging;
+pub mod measure;
 pub mod mrd;
+pub mod observation;
 pub mod patient;
 pub mod pileup;
 
+pub use cluster::{Assignment, ClusterRunRecord};
+pub use course::{Course, CourseDates};
+pub use cytokine::CytokineRow;
 pub use date::parse_date;
 pub use event::{ClinicalEvent, EventKind};
+pub use imaging::{
+    Grid, HarmonizedValue, ImagingValue, LesionFacts, LesionRow, Modality, StudyKey,
+};
+pub use measure::{Censor, Concentration};
 pub use mrd::MrdDecision;
+pub use observation::{FeatureFamily, Observation};
 pub use patient::{NewPatient, Patient, Sex};

@@ -3,9 +3,10 @@
 //! Reads are methods of [`Store`]; every write goes through a [`Tx`] so that one
 //! input file is one transaction: a file that fails leaves the database as it was.
 
-pub mod analysis;
 pub mod cytokines;
 pub mod events;
+pub mod export;
+pub mod features;
 pub mod files;
 pub mod imaging;
 pub mod liquid;
@@ -14,6 +15,7 @@ pub mod mrd;
 pub mod overview;
 pub mod patients;
 pub mod response;
+pub mod runs;
 pub mod timeline;
 
 use crate::error::{Error, Result};
@@ -289,6 +291,35 @@ fn describe(path: &Path, e: rusqlite::Error) -> Error {
 }
 
 /// The current time as an RFC 3339 UTC string, for `created_at`-style columns.
+/// Parses a date the store wrote (`YYYY-MM-DD`); anything else means the database was
+/// damaged or edited by hand, an [`Error::Corrupt`] naming `what` held it. The one
+/// reader of stored dates: every table's date column goes through it.
+pub(crate) fn stored_date(text: &str, what: &str) -> Result<chrono::NaiveDate> {
+    crate::model::parse_date(text)
+        .map_err(|m| Error::Corrupt(format!("stored date '{text}' in {what}: {m}")))
+}
+
+/// Column `i` of a row as an optional date, inside a row-mapping closure: a value that
+/// is not a date becomes [`Error::Corrupt`] (through [`crate::error::CorruptValue`]).
+pub(crate) fn row_date(
+    row: &rusqlite::Row<'_>,
+    i: usize,
+    what: &str,
+) -> rusqlite::Result<Option<chrono::NaiveDate>> {
+    let Some(text) = row.get::<_, Option<String>>(i)? else {
+        return Ok(None);
+    };
+    crate::model::parse_date(&text).map(Some).map_err(|m| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            Box::new(crate::error::CorruptValue(format!(
+                "stored date '{text}' in {what}: {m}"
+            ))),
+        )
+    })
+}
+
 pub(crate) fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -6,12 +6,18 @@ pub mod ui;
 pub mod update;
 pub mod worker;
 
+use crate::error::Error;
 use crate::store::{Access, Store};
 use app::App;
 use crossterm::event::{self, Event, KeyEventKind};
 use std::path::Path;
 use std::time::Duration;
 use update::Effect;
+
+/// The in-memory terminal of [`snapshot`] cannot fail; its error type is not io::Error.
+fn terminal_error(e: impl std::fmt::Display) -> Error {
+    Error::Terminal(std::io::Error::other(e.to_string()))
+}
 
 /// Restores the terminal when dropped, also on an early return with an error.
 struct TerminalGuard;
@@ -46,7 +52,7 @@ pub fn snapshot(
     width: u16,
     height: u16,
     assess: bool,
-) -> anyhow::Result<String> {
+) -> crate::Result<String> {
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
@@ -66,8 +72,11 @@ pub fn snapshot(
             app.screen = app::Screen::Clusters;
         }
     }
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))?;
-    terminal.draw(|frame| ui::render(&app, frame))?;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .map_err(terminal_error)?;
+    terminal
+        .draw(|frame| ui::render(&app, frame))
+        .map_err(terminal_error)?;
     let buffer = terminal.backend().buffer();
     let lines: Vec<String> = (0..height)
         .map(|y| {
@@ -85,7 +94,7 @@ pub fn snapshot(
 ///
 /// # Errors
 /// When the database cannot be opened or read, or the terminal fails.
-pub fn run(db: &Path) -> anyhow::Result<()> {
+pub fn run(db: &Path) -> crate::Result<()> {
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
@@ -93,7 +102,7 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
 
     let mut worker = worker::Worker::spawn(db.to_path_buf(), app.codes());
 
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = ratatui::try_init().map_err(Error::Terminal)?;
     let _guard = TerminalGuard;
     loop {
         if !worker.is_finished() {
@@ -108,14 +117,16 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
                 app.resort();
             }
         }
-        let size = terminal.size()?;
+        let size = terminal.size().map_err(Error::Terminal)?;
         app.set_viewport(size.height);
-        terminal.draw(|frame| ui::render(&app, frame))?;
+        terminal
+            .draw(|frame| ui::render(&app, frame))
+            .map_err(Error::Terminal)?;
         let wait = if worker.is_finished() { 250 } else { 50 };
-        if !event::poll(Duration::from_millis(wait))? {
+        if !event::poll(Duration::from_millis(wait)).map_err(Error::Terminal)? {
             continue;
         }
-        let Event::Key(key) = event::read()? else {
+        let Event::Key(key) = event::read().map_err(Error::Terminal)? else {
             continue;
         };
         if key.kind != KeyEventKind::Press {

@@ -114,6 +114,109 @@ fn cluster_file_mode_json_matches_scipy_heights_and_sklearn_silhouette() {
     assert_eq!(out["profiles"].as_array().unwrap().len(), 3);
 }
 
+/// Issue 11: k-means always runs Euclidean, so a run saved with another `--distance`
+/// claimed a distance that never ran. The combination is a usage error (exit 2) that
+/// says why, before anything is read or saved.
+#[test]
+fn kmeans_with_a_distance_other_than_euclidean_is_a_usage_error() {
+    let s = Sandbox::new();
+    s.with_patients();
+    let before = s.dump();
+    let input = reference("cluster_matrix.csv");
+    let input = input.to_str().unwrap();
+    for store_mode in [true, false] {
+        let mut args = vec!["cluster", "--method", "kmeans", "--k", "3"];
+        args.extend(if store_mode {
+            ["--name", "km"]
+        } else {
+            ["--input", input]
+        });
+        let with = |distance: &'static str| {
+            let mut a = args.clone();
+            a.extend(["--distance", distance]);
+            s.run(&a)
+        };
+        with("correlation").fails(
+            2,
+            "--method kmeans cannot use --distance correlation: k-means minimises Euclidean distances",
+        );
+        with("manhattan").fails(2, "invalid value 'manhattan' for '--distance");
+        assert_eq!(s.dump(), before, "no cluster run saved");
+    }
+    // Without --distance (or with euclidean) k-means runs, and says Euclidean.
+    for extra in [&[][..], &["--distance", "euclidean"][..]] {
+        let mut args = vec![
+            "--format",
+            "json",
+            "cluster",
+            "--input",
+            input,
+            "--method",
+            "kmeans",
+            "--k",
+            "3",
+            "--bootstrap",
+            "2",
+        ];
+        args.extend(extra);
+        let out = object(s.run(&args).ok());
+        assert_eq!(out["method"], "kmeans");
+        assert_eq!(out["distance"], "euclidean");
+    }
+    // Typed flags: values outside their sets are usage errors too.
+    for (flag, value, needle) in [
+        ("--k", "1", "at least 2 clusters"),
+        ("--k", "three", "expected a whole number of clusters"),
+        ("--method", "median", "invalid value 'median' for '--method"),
+        ("--scale", "minmax", "invalid value 'minmax' for '--scale"),
+        (
+            "--features",
+            "genes",
+            "invalid value 'genes' for '--features",
+        ),
+        ("--at", "visit:0", "visits are numbered from 1"),
+        (
+            "--transform",
+            "sqrt",
+            "invalid value 'sqrt' for '--transform",
+        ),
+        ("--impute", "mean", "invalid value 'mean' for '--impute"),
+    ] {
+        s.run(&["cluster", flag, value]).fails(2, needle);
+    }
+    for (args, needle) in [
+        (["--endpoint", "pfs"], "invalid value 'pfs' for '--endpoint"),
+        (
+            ["--index", "surgery"],
+            "invalid value 'surgery' for '--index",
+        ),
+        (["--group", "cluster:"], "needs the name of a cluster run"),
+        (
+            ["--group", "age"],
+            "expected cluster:RUN, diagnosis, sex or site",
+        ),
+    ] {
+        let mut a = vec!["survival"];
+        a.extend(args);
+        s.run(&a).fails(2, needle);
+    }
+    for (args, needle) in [
+        (
+            ["--features", "cytokines"],
+            "invalid value 'cytokines' for '--features",
+        ),
+        (
+            ["--batch-by", "vendor"],
+            "invalid value 'vendor' for '--batch-by",
+        ),
+    ] {
+        let mut a = vec!["harmonize", "--name", "h"];
+        a.extend(args);
+        s.run(&a).fails(2, needle);
+    }
+    assert_eq!(s.dump(), before);
+}
+
 #[test]
 fn harmonize_file_mode_writes_neurocombat_values_in_the_same_columns() {
     let s = Sandbox::new();
@@ -333,4 +436,55 @@ fn store_mode_matrix_cluster_run_survival_and_deidentified_export() {
         };
         assert_eq!(frame.height(), 120, "two runs of 60 patients");
     }
+
+    // The run's parameters name the flags as the user types them (typed flags since
+    // issue 11; the stored JSON is as when they were strings).
+    let params = |name: &str| -> Value {
+        let text: String = rusqlite::Connection::open(s.db())
+            .unwrap()
+            .query_row(
+                "SELECT params FROM analysis_run WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap();
+        object(&text)
+    };
+    let stored = params("endotypes");
+    for (key, value) in [
+        ("method", "ward"),
+        ("distance", "euclidean"),
+        ("k_arg", "3"),
+        ("at", "baseline"),
+        ("transform", "log1p"),
+        ("impute", "median"),
+        ("scale", "z"),
+    ] {
+        assert_eq!(stored[key], value, "{key}: {stored}");
+    }
+    assert_eq!(stored["k"], 3);
+    assert_eq!(stored["features"], serde_json::json!(["cytokines"]));
+    let stored = params("rad-by-scanner");
+    assert_eq!(stored["features"], "radiomics", "{stored}");
+    assert_eq!(stored["batch_by"], "scanner", "{stored}");
+
+    // A k-means run records the Euclidean distance it ran.
+    s.run(&[
+        "cluster",
+        "--method",
+        "kmeans",
+        "--k",
+        "3",
+        "--name",
+        "km",
+        "--bootstrap",
+        "2",
+        "--at",
+        "days:0+-400",
+    ])
+    .ok();
+    let stored = params("km");
+    assert_eq!(stored["method"], "kmeans", "{stored}");
+    assert_eq!(stored["distance"], "euclidean", "{stored}");
+    assert_eq!(stored["at"], "days:0±400", "{stored}");
 }

@@ -147,4 +147,96 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(s.run(&["frobnicate"]).code, 2);
     assert_eq!(s.run(&["patient", "list", "--format", "yaml"]).code, 2);
+    // A value the library would refuse is refused by the parser.
+    let table = s.file(
+        "c.csv",
+        "patient,date,analyte,value\nP001,2024-01-01,IL-6,3\n",
+    );
+    s.run(&[
+        "ingest",
+        "cytokines",
+        table.to_str().unwrap(),
+        "--unit",
+        "mg/dL",
+    ])
+    .fails(2, "invalid value 'mg/dL' for '--unit <UNIT>': unknown unit");
+}
+
+/// Issue 11: `--format` is global, but a command refuses a format it cannot print at
+/// parse time (exit 2), before it writes anything; `ingest pet` used to save the study
+/// and then fail on `--format parquet`.
+#[test]
+fn a_format_the_command_cannot_print_is_refused_before_anything_is_written() {
+    let s = Sandbox::new();
+    s.with_patients();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let suv = root.join("fixtures/pet/clinical_suv.nii.gz");
+    let mask = root.join("fixtures/pet/clinical_mask.nii.gz");
+    let ingest = |format: &str| {
+        s.run(&[
+            "ingest",
+            "pet",
+            suv.to_str().unwrap(),
+            "--mask",
+            mask.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-03-01",
+            "--format",
+            format,
+        ])
+    };
+    let before = s.dump();
+    for format in ["parquet", "ipc"] {
+        ingest(format).fails(
+            2,
+            &format!("--format {format}: `ingest pet` prints table, json, csv or tsv"),
+        );
+        assert_eq!(s.dump(), before, "ingest pet --format {format} wrote");
+    }
+    s.run(&[
+        "--format",
+        "parquet",
+        "patient",
+        "add",
+        "P003",
+        "--diagnosis",
+        "UPS",
+    ])
+    .fails(2, "--format parquet: `patient add` prints");
+    s.run(&["--format", "ipc", "patient", "list"])
+        .fails(2, "parquet and ipc are file formats of `export`");
+    assert_eq!(s.dump(), before);
+
+    // `export` writes files: json and tsv are refused before the file is made.
+    let out = s.path().join("patients.json");
+    for format in ["json", "tsv"] {
+        s.run(&[
+            "export",
+            "patients",
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+        ])
+        .fails(
+            2,
+            &format!("--format {format}: `export` writes table, csv, parquet or ipc"),
+        );
+        assert!(
+            !out.exists(),
+            "export --format {format} wrote {}",
+            out.display()
+        );
+    }
+
+    // The same study ingests with a format it prints.
+    let rows = ingest("json").json();
+    assert_eq!(
+        rows.len(),
+        4,
+        "one row per mask label for the default method"
+    );
+    assert_ne!(s.dump(), before);
 }

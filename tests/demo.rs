@@ -135,3 +135,64 @@ fn demo_shows_every_criterion_necrosis_and_ctdna_leading_progression() {
     });
     assert!(found, "no necrotic responder shows RECIST SD with Choi PR");
 }
+
+/// Issue 11: survival by cluster has one implementation; `survival`, the demo's summary
+/// and the UI's cluster screen report the same medians and log-rank test.
+#[test]
+fn survival_by_cluster_is_the_same_in_the_cli_the_demo_and_the_ui() {
+    let s = Sandbox::new();
+    let demo = s
+        .run(&["demo", "--patients", "60", "--seed", "3", "--out", "files"])
+        .ok()
+        .to_string();
+    let run = "demo-endotypes";
+    let cli: serde_json::Value = serde_json::from_str(
+        s.run(&[
+            "survival",
+            "--group",
+            &format!("cluster:{run}"),
+            "--format",
+            "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    let groups = cli["groups"].as_array().unwrap();
+    assert!(groups.len() >= 2, "{cli}");
+
+    // The demo prints each cluster's median OS in days and the log-rank test.
+    let demo_medians: Vec<&str> = demo
+        .lines()
+        .filter_map(|l| l.split("; median OS ").nth(1))
+        .collect();
+    let cli_medians: Vec<String> = groups
+        .iter()
+        .map(|g| match g["median"].as_f64() {
+            Some(m) => format!("{m} days"),
+            None => "not reached".to_string(),
+        })
+        .collect();
+    assert_eq!(demo_medians, cli_medians, "{demo}");
+    let test = &cli["logrank"];
+    let line = format!(
+        "log-rank chi2 = {:.2}, df = {}, p = {:.3e}",
+        test["statistic"].as_f64().unwrap(),
+        test["df"],
+        test["p"].as_f64().unwrap()
+    );
+    assert!(demo.contains(&line), "{line} not in\n{demo}");
+
+    // The UI's loader, on the same database.
+    let store = oncotrack::store::Store::open(&s.db(), oncotrack::store::Access::ReadOnly).unwrap();
+    let views = oncotrack::tui::data::load_cluster_runs(&store).unwrap();
+    let view = views.iter().find(|v| v.name == run).unwrap();
+    assert_eq!(view.logrank_p, test["p"].as_f64());
+    assert_eq!(view.survival.len(), groups.len());
+    for (curve, group) in view.survival.iter().zip(groups) {
+        assert_eq!(group["group"], format!("cluster {}", curve.cluster));
+        match (curve.median, group["median"].as_f64()) {
+            (Some(months), Some(days)) => assert!((months * 30.4375 - days).abs() < 1e-9),
+            (a, b) => assert_eq!(a.is_none(), b.is_none(), "median {a:?} vs {b:?}"),
+        }
+    }
+}

@@ -20,8 +20,7 @@ fn every_real_vcf_matches_bcftools_query_call_by_call() {
         return;
     };
     let mut files = 0;
-    for entry in std::fs::read_dir(&vcfs).unwrap() {
-        let path = entry.unwrap().path();
+    for path in caller_vcfs(&vcfs) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let expected_path = reference(&format!("vcf/{name}.tsv"));
         let expected = std::fs::read_to_string(&expected_path)
@@ -73,8 +72,9 @@ fn every_real_vcf_ingests_through_the_command_line() {
     };
     let sandbox = Sandbox::new();
     sandbox.with_patients();
-    for (day, entry) in (1..).zip(std::fs::read_dir(&vcfs).unwrap()) {
-        let path = entry.unwrap().path();
+    let files = caller_vcfs(&vcfs);
+    assert!(files.len() >= 10, "only {} VCFs found", files.len());
+    for (day, path) in (1..).zip(files) {
         let date = format!("2024-01-{day:02}");
         let out = ingest_vcf(
             &sandbox,
@@ -91,6 +91,18 @@ fn every_real_vcf_ingests_through_the_command_line() {
             .json();
         assert!(!calls.is_empty(), "{}", path.display());
     }
+}
+
+/// The SNV/indel caller VCFs of the shared data, in name order (the `sv/` folder of
+/// structural-variant callers is not among them).
+fn caller_vcfs(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .collect();
+    files.sort();
+    files
 }
 
 /// `oncotrack ingest vcf FILE --patient PATIENT --date DATE EXTRA...` in the sandbox.
@@ -387,10 +399,8 @@ fn bam_references() -> Vec<(PathBuf, PathBuf)> {
             bams.push(data.join(name));
         }
     }
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam");
-    if fixture.is_file() {
-        bams.push(fixture);
-    }
+    // Committed, so always checked (a missing file fails the test).
+    bams.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/overlaps.bam"));
     bams.into_iter()
         .map(|bam| {
             let name = bam.file_name().unwrap().to_string_lossy().into_owned();
@@ -403,8 +413,10 @@ fn bam_references() -> Vec<(PathBuf, PathBuf)> {
 fn bam_counts_equal_samtools_mpileup_in_both_overlap_modes() {
     use oncotrack::ingest::bam::{Access, CountOptions, count_alleles};
     let mut checked = 0;
+    let mut checked_bams = Vec::new();
     for (bam, loci_path) in bam_references() {
         let name = bam.file_name().unwrap().to_string_lossy().into_owned();
+        checked_bams.push(name.clone());
         let loci = oncotrack::ingest::loci::read(&loci_path).unwrap();
         for (mq, bq) in [(20u8, 20u8), (0, 0), (30, 38)] {
             for (mode, fragment_level) in [("fragment", true), ("reads", false)] {
@@ -444,9 +456,15 @@ fn bam_counts_equal_samtools_mpileup_in_both_overlap_modes() {
             }
         }
     }
-    if checked == 0 {
-        eprintln!("skipped: no BAM with reference counts");
-    }
+    assert!(
+        checked_bams.iter().any(|n| n == "overlaps.bam"),
+        "the committed fixtures/liquid/overlaps.bam was not checked: {checked_bams:?}"
+    );
+    assert_eq!(
+        checked,
+        6 * checked_bams.len(),
+        "3 quality settings x 2 modes per BAM"
+    );
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! PET uptake through the real binary: equality with the nibabel+numpy reference, the NEMA phantom volumes, ingest, and bad images.
 
 use crate::util::Sandbox;
-use oncotrack::analysis::pet::Grid;
 use oncotrack::ingest::pet::{Voxels, write_volume};
+use oncotrack::model::Grid;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

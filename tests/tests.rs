@@ -9,6 +9,7 @@ mod cli_patients_events;
 mod cytokines_imaging;
 mod demo;
 mod liquid;
+mod migrations;
 mod mrd;
 mod pet;
 pub mod response;

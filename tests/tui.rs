@@ -401,4 +401,6 @@ fn snapshot_of_the_demo_shows_computed_categories() {
         .fails(1, "unknown patient 'P404'");
     s.run(&["tui", "--snapshot", "nonsense"])
         .fails(1, "invalid --snapshot");
+    s.run(&["tui", "--snapshot", "cohort", "--size", "0x30"])
+        .fails(2, "invalid value '0x30' for '--size <WxH>'");
 }

@@ -4,17 +4,29 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A file or folder of the real public data in `../shared/data`, or `None` (saying
-/// that the test skips it) when it is absent, as on a fresh machine.
+/// that the test skips it) when that folder is absent, as on a fresh machine.
+///
+/// When `../shared/data` is there (as in CI) but `relative` is not, the test fails
+/// instead of skipping: a renamed or missing file must not become a test that checked
+/// nothing. Tests that walk a folder count what they checked and assert it is not zero.
+#[track_caller]
 pub fn shared_data(relative: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is absent", path.display());
-        None
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if !root.is_dir() {
+        eprintln!(
+            "skipped: the shared data folder {} is absent",
+            root.display()
+        );
+        return None;
     }
+    let path = root.join(relative);
+    assert!(
+        path.exists(),
+        "{} is missing from the shared data in {} (present, so the test must not skip)",
+        relative,
+        root.display()
+    );
+    Some(path)
 }
 
 /// A scratch folder with a database path inside it, removed when dropped.

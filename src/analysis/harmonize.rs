@@ -9,9 +9,15 @@
 //! parametric shrinkage with n = 1. Features that are constant over all samples
 //! are left out of the fit and passed through unchanged (the caller warns).
 
+mod design;
+mod eb;
+mod lesions;
+
+pub use lesions::{BatchBy, LesionHarmonization, harmonize_lesions};
+
 use super::invalid;
-use super::linalg::{dot, invert};
 use crate::error::Result;
+use design::{Standardised, design_matrix, least_squares_solver, levels, standardise};
 
 /// A covariate whose effect ComBat preserves.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,28 +52,6 @@ pub struct ComBatOutput {
     pub batches: Vec<String>,
 }
 
-/// Sorted distinct levels (numerically when every level is a number, as numpy
-/// sorts a numeric column) and each sample's level index.
-fn levels(values: &[String]) -> (Vec<String>, Vec<usize>) {
-    let mut distinct: Vec<String> = values.to_vec();
-    let numbers: Option<Vec<f64>> = distinct.iter().map(|v| v.trim().parse().ok()).collect();
-    if numbers.is_some() {
-        distinct.sort_by(|a, b| {
-            let x: f64 = a.trim().parse().unwrap_or(f64::NAN);
-            let y: f64 = b.trim().parse().unwrap_or(f64::NAN);
-            x.total_cmp(&y).then_with(|| a.cmp(b))
-        });
-    } else {
-        distinct.sort();
-    }
-    distinct.dedup();
-    let index = values
-        .iter()
-        .map(|v| distinct.iter().position(|d| d == v).unwrap_or(0))
-        .collect();
-    (distinct, index)
-}
-
 /// Harmonises `features` (features × samples) across `batch` (one label per sample),
 /// preserving `covariates`.
 ///
@@ -82,48 +66,14 @@ pub fn combat(
     settings: &ComBatSettings,
 ) -> Result<ComBatOutput> {
     let n = batch.len();
-    for (f, row) in features.iter().enumerate() {
-        if row.len() != n {
-            return Err(invalid(
-                "feature",
-                format!("#{}", f + 1),
-                format!("has {} values for {n} samples", row.len()),
-            ));
-        }
-        if row.iter().any(|v| !v.is_finite()) {
-            return Err(invalid(
-                "feature",
-                format!("#{}", f + 1),
-                "has a missing or non-finite value (ComBat needs complete data)",
-            ));
-        }
-    }
-    let (batches, batch_of) = levels(batch);
+    check_features(features, n)?;
+    let Batches {
+        names: batches,
+        of: batch_of,
+        members,
+        reference: ref_level,
+    } = Batches::new(batch, settings)?;
     let n_batch = batches.len();
-    if n_batch < 2 {
-        return Err(invalid(
-            "batch",
-            batches.join(","),
-            "ComBat needs at least two batches",
-        ));
-    }
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_batch];
-    for (s, &b) in batch_of.iter().enumerate() {
-        members[b].push(s);
-    }
-    if let Some(b) = members.iter().position(|m| m.len() < 2) {
-        return Err(invalid(
-            "batch",
-            batches[b].clone(),
-            "has a single sample: its batch effect cannot be estimated",
-        ));
-    }
-    let ref_level = match &settings.ref_batch {
-        None => None,
-        Some(name) => Some(batches.iter().position(|b| b == name).ok_or_else(|| {
-            invalid("reference batch", name.clone(), "is not one of the batches")
-        })?),
-    };
 
     let design = design_matrix(n, &batch_of, n_batch, covariates, ref_level)?;
     let p = design[0].len();
@@ -181,23 +131,7 @@ pub fn combat(
         )
     });
     let mut var_pooled: Vec<f64> = per_feature.iter().map(|f| f.var_pooled).collect();
-    // neuroCombat: var_pooled[var_pooled == 0] = np.median(var_pooled != 0).
-    if var_pooled.contains(&0.0) {
-        let mut flags: Vec<f64> = var_pooled
-            .iter()
-            .map(|v| if *v != 0.0 { 1.0 } else { 0.0 })
-            .collect();
-        flags.sort_by(f64::total_cmp);
-        let m = flags.len();
-        let median = if m % 2 == 1 {
-            flags[m / 2]
-        } else {
-            (flags[m / 2 - 1] + flags[m / 2]) / 2.0
-        };
-        for v in var_pooled.iter_mut().filter(|v| **v == 0.0) {
-            *v = median;
-        }
-    }
+    replace_zero_variances(&mut var_pooled);
     // s_data = (x − stand_mean − mod_mean) / √var_pooled, and its per-batch mean and
     // sum of squared deviations (the residual ones are pooled-variance independent).
     let sd: Vec<f64> = var_pooled.iter().map(|v| v.sqrt()).collect();
@@ -229,67 +163,18 @@ pub fn combat(
     let batch_mean = by_batch(&|b, i| per_feature[i].batch_mean[b] / sd[i]);
     let batch_squares = by_batch(&|b, i| per_feature[i].batch_squares[b] / var_pooled[i]);
 
-    // fit_LS_model_and_find_priors
-    let delta_hat: Vec<Vec<f64>> = (0..n_batch)
-        .map(|b| {
-            batch_squares[b]
-                .iter()
-                .map(|ss| {
-                    if settings.mean_only {
-                        return 1.0;
-                    }
-                    let v = ss / (sample_per_batch[b] - 1.0);
-                    if v == 0.0 { 1.0 } else { v }
-                })
-                .collect()
-        })
-        .collect();
-    let gamma_bar: Vec<f64> = gamma_hat
-        .iter()
-        .map(|g| g.iter().sum::<f64>() / g.len() as f64)
-        .collect();
-    let t2: Vec<f64> = gamma_hat
-        .iter()
-        .map(|g| variance(g.iter().copied(), 1))
-        .collect();
-
-    let (mut gamma_star, mut delta_star): (Vec<Vec<f64>>, Vec<Vec<f64>>) = if settings.no_eb {
-        (gamma_hat.clone(), delta_hat.clone())
-    } else if settings.non_parametric {
-        members
-            .iter()
-            .enumerate()
-            .map(|(b, m)| {
-                let batch_data: Vec<Vec<f64>> = (0..x.len())
-                    .map(|i| m.iter().map(|&s| standardised(i, s)).collect())
-                    .collect();
-                integrated_prior(&batch_data, &gamma_hat[b], &delta_hat[b])
-            })
-            .unzip()
-    } else {
-        (0..n_batch)
-            .map(|b| {
-                if settings.mean_only {
-                    let g = gamma_hat[b]
-                        .iter()
-                        .map(|&g| postmean(g, gamma_bar[b], 1.0, 1.0, t2[b]))
-                        .collect();
-                    (g, vec![1.0; x.len()])
-                } else {
-                    let (a, bp) = priors(&delta_hat[b]);
-                    iterative_solution(
-                        &batch_mean[b],
-                        &batch_squares[b],
-                        sample_per_batch[b],
-                        &gamma_hat[b],
-                        &delta_hat[b],
-                        (gamma_bar[b], t2[b]),
-                        (a, bp),
-                    )
-                }
-            })
-            .unzip()
-    };
+    let (mut gamma_star, mut delta_star) = eb::batch_effects(
+        settings,
+        &eb::BatchFit {
+            gamma_hat: &gamma_hat,
+            batch_mean: &batch_mean,
+            batch_squares: &batch_squares,
+            sample_per_batch: &sample_per_batch,
+            members: &members,
+            features: x.len(),
+        },
+        &standardised,
+    );
     if let Some(r) = ref_level {
         gamma_star[r].iter_mut().for_each(|g| *g = 0.0);
         delta_star[r].iter_mut().for_each(|d| *d = 1.0);
@@ -339,6 +224,97 @@ pub fn combat(
     })
 }
 
+/// Every feature has a finite value for each of the `n` samples.
+fn check_features(features: &[Vec<f64>], n: usize) -> Result<()> {
+    for (f, row) in features.iter().enumerate() {
+        if row.len() != n {
+            return Err(invalid(
+                "feature",
+                format!("#{}", f + 1),
+                format!("has {} values for {n} samples", row.len()),
+            ));
+        }
+        if row.iter().any(|v| !v.is_finite()) {
+            return Err(invalid(
+                "feature",
+                format!("#{}", f + 1),
+                "has a missing or non-finite value (ComBat needs complete data)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The batches of the samples: their names in ComBat's order, each sample's batch,
+/// each batch's samples, and the reference batch.
+struct Batches {
+    names: Vec<String>,
+    of: Vec<usize>,
+    members: Vec<Vec<usize>>,
+    reference: Option<usize>,
+}
+
+impl Batches {
+    /// # Errors
+    /// Fewer than two batches, a batch of one sample, or a reference batch that is not one of them.
+    fn new(batch: &[String], settings: &ComBatSettings) -> Result<Batches> {
+        let (names, of) = levels(batch);
+        if names.len() < 2 {
+            return Err(invalid(
+                "batch",
+                names.join(","),
+                "ComBat needs at least two batches",
+            ));
+        }
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+        for (s, &b) in of.iter().enumerate() {
+            members[b].push(s);
+        }
+        if let Some(b) = members.iter().position(|m| m.len() < 2) {
+            return Err(invalid(
+                "batch",
+                names[b].clone(),
+                "has a single sample: its batch effect cannot be estimated",
+            ));
+        }
+        let reference = match &settings.ref_batch {
+            None => None,
+            Some(name) => Some(names.iter().position(|b| b == name).ok_or_else(|| {
+                invalid("reference batch", name.clone(), "is not one of the batches")
+            })?),
+        };
+        Ok(Batches {
+            names,
+            of,
+            members,
+            reference,
+        })
+    }
+}
+
+/// neuroCombat's `var_pooled[var_pooled == 0] = np.median(var_pooled != 0)`: a zero
+/// pooled variance becomes the median of the *flags* "variance is not zero" (a quirk
+/// kept to equal the reference).
+fn replace_zero_variances(var_pooled: &mut [f64]) {
+    if !var_pooled.contains(&0.0) {
+        return;
+    }
+    let mut flags: Vec<f64> = var_pooled
+        .iter()
+        .map(|v| if *v != 0.0 { 1.0 } else { 0.0 })
+        .collect();
+    flags.sort_by(f64::total_cmp);
+    let m = flags.len();
+    let median = if m % 2 == 1 {
+        flags[m / 2]
+    } else {
+        (flags[m / 2 - 1] + flags[m / 2]) / 2.0
+    };
+    for v in var_pooled.iter_mut().filter(|v| **v == 0.0) {
+        *v = median;
+    }
+}
+
 /// `f` over `items` on the available cores (scoped threads over contiguous chunks),
 /// results in input order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -360,300 +336,6 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
             })
             .collect()
     })
-}
-
-/// One feature's least-squares fit and per-batch residual moments.
-struct Standardised {
-    /// β̂ (one per design column).
-    beta: Vec<f64>,
-    /// The grand mean (stand_mean).
-    grand_mean: f64,
-    /// Pooled residual variance (before neuroCombat's zero replacement).
-    var_pooled: f64,
-    /// Per batch: mean of x − grand mean − mod mean.
-    batch_mean: Vec<f64>,
-    /// Per batch: sum of squared deviations of x − mod mean from its batch mean.
-    batch_squares: Vec<f64>,
-}
-
-impl Standardised {
-    /// The covariates' part of the fit for sample `s` (0 without covariates).
-    fn mod_mean(&self, s: usize, design_t: &[Vec<f64>], n_batch: usize) -> f64 {
-        design_t[n_batch..]
-            .iter()
-            .zip(&self.beta[n_batch..])
-            .map(|(column, b)| column[s] * b)
-            .sum()
-    }
-}
-
-/// neuroCombat's `standardize_across_features` for one feature, plus the per-batch
-/// moments that the batch fit and the empirical Bayes steps need.
-#[allow(clippy::too_many_arguments)]
-fn standardise(
-    row: &[f64],
-    solver: &[Vec<f64>],
-    design_t: &[Vec<f64>],
-    n_batch: usize,
-    members: &[Vec<usize>],
-    batch_of: &[usize],
-    sample_per_batch: &[f64],
-    ref_level: Option<usize>,
-) -> Standardised {
-    let n = row.len();
-    let beta: Vec<f64> = solver.iter().map(|coef| dot(coef, row)).collect();
-    let grand_mean = match ref_level {
-        Some(r) => beta[r],
-        None => (0..n_batch)
-            .map(|b| sample_per_batch[b] / n as f64 * beta[b])
-            .sum(),
-    };
-    // Fitted values D·β, column by column.
-    let mut fit = vec![0.0; n];
-    for (column, b) in design_t.iter().zip(&beta) {
-        for (f, d) in fit.iter_mut().zip(column) {
-            *f += d * b;
-        }
-    }
-    let var_pooled = match ref_level {
-        Some(r) => {
-            members[r]
-                .iter()
-                .map(|&s| (row[s] - fit[s]).powi(2))
-                .sum::<f64>()
-                / members[r].len() as f64
-        }
-        None => {
-            row.iter()
-                .zip(&fit)
-                .map(|(x, f)| (x - f).powi(2))
-                .sum::<f64>()
-                / n as f64
-        }
-    };
-    // Residual of the covariates only: x − mod_mean − grand_mean.
-    let mut sums = vec![0.0; n_batch];
-    let mut centred = vec![0.0; n];
-    for s in 0..n {
-        let mod_mean: f64 = design_t[n_batch..]
-            .iter()
-            .zip(&beta[n_batch..])
-            .map(|(column, b)| column[s] * b)
-            .sum();
-        centred[s] = row[s] - grand_mean - mod_mean;
-        sums[batch_of[s]] += centred[s];
-    }
-    let batch_mean: Vec<f64> = sums
-        .iter()
-        .zip(sample_per_batch)
-        .map(|(sum, size)| sum / size)
-        .collect();
-    let mut batch_squares = vec![0.0; n_batch];
-    for s in 0..n {
-        let b = batch_of[s];
-        batch_squares[b] += (centred[s] - batch_mean[b]).powi(2);
-    }
-    Standardised {
-        beta,
-        grand_mean,
-        var_pooled,
-        batch_mean,
-        batch_squares,
-    }
-}
-
-/// The design: full batch one-hot (the reference column all ones), categorical
-/// one-hots without their first level, continuous covariates.
-fn design_matrix(
-    n: usize,
-    batch_of: &[usize],
-    n_batch: usize,
-    covariates: &[Covariate],
-    ref_level: Option<usize>,
-) -> Result<Vec<Vec<f64>>> {
-    let mut design: Vec<Vec<f64>> = (0..n)
-        .map(|s| {
-            (0..n_batch)
-                .map(|b| {
-                    if b == batch_of[s] || Some(b) == ref_level {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let categorical = covariates.iter().filter_map(|c| match c {
-        Covariate::Categorical(v) => Some(v),
-        Covariate::Continuous(_) => None,
-    });
-    for values in categorical {
-        if values.len() != n {
-            return Err(invalid(
-                "covariate",
-                format!("{} values", values.len()),
-                format!("expected {n}"),
-            ));
-        }
-        let (names, index) = levels(values);
-        for (s, row) in design.iter_mut().enumerate() {
-            for level in 1..names.len() {
-                row.push(if index[s] == level { 1.0 } else { 0.0 });
-            }
-        }
-    }
-    let continuous = covariates.iter().filter_map(|c| match c {
-        Covariate::Continuous(v) => Some(v),
-        Covariate::Categorical(_) => None,
-    });
-    for values in continuous {
-        if values.len() != n || values.iter().any(|v| !v.is_finite()) {
-            return Err(invalid(
-                "covariate",
-                format!("{} values", values.len()),
-                format!("expected {n} finite numbers"),
-            ));
-        }
-        for (row, v) in design.iter_mut().zip(values) {
-            row.push(*v);
-        }
-    }
-    Ok(design)
-}
-
-/// (DᵀD)⁻¹Dᵀ as p rows of n coefficients.
-fn least_squares_solver(design: &[Vec<f64>], p: usize) -> Option<Vec<Vec<f64>>> {
-    let mut gram = vec![vec![0.0; p]; p];
-    for row in design {
-        for a in 0..p {
-            for b in 0..p {
-                gram[a][b] += row[a] * row[b];
-            }
-        }
-    }
-    let inverse = invert(gram)?;
-    Some(
-        (0..p)
-            .map(|a| {
-                design
-                    .iter()
-                    .map(|row| (0..p).map(|b| inverse[a][b] * row[b]).sum())
-                    .collect()
-            })
-            .collect(),
-    )
-}
-
-/// Variance with `ddof` delta degrees of freedom (numpy's `np.var`).
-fn variance(values: impl Iterator<Item = f64> + Clone, ddof: usize) -> f64 {
-    let (count, sum) = values
-        .clone()
-        .fold((0usize, 0.0), |(c, s), v| (c + 1, s + v));
-    let mean = sum / count as f64;
-    values.map(|v| (v - mean).powi(2)).sum::<f64>() / (count - ddof) as f64
-}
-
-/// Inverse-gamma prior (a, b) of the batch variances by the method of moments.
-fn priors(delta_hat: &[f64]) -> (f64, f64) {
-    let m = delta_hat.iter().sum::<f64>() / delta_hat.len() as f64;
-    let s2 = variance(delta_hat.iter().copied(), 1);
-    ((2.0 * s2 + m * m) / s2, (m * s2 + m * m * m) / s2)
-}
-
-fn postmean(g_hat: f64, g_bar: f64, n: f64, d_star: f64, t2: f64) -> f64 {
-    (t2 * n * g_hat + d_star * g_bar) / (t2 * n + d_star)
-}
-
-fn postvar(sum2: f64, n: f64, a: f64, b: f64) -> f64 {
-    (0.5 * sum2 + b) / (n / 2.0 + a - 1.0)
-}
-
-/// Parametric EB for one batch (neuroCombat's `it_sol`): iterate the posterior
-/// means of γ and δ until the largest relative change is ≤ 1e-4. The batch's
-/// residual sum Σ(x − γ)² is taken as Σ(x − m)² + n(m − γ)² (m the batch mean of
-/// s_data), so an iteration costs one pass over the features, not over the data.
-fn iterative_solution(
-    mean: &[f64],
-    squares: &[f64],
-    n: f64,
-    g_hat: &[f64],
-    d_hat: &[f64],
-    (g_bar, t2): (f64, f64),
-    (a, b): (f64, f64),
-) -> (Vec<f64>, Vec<f64>) {
-    let mut g_old = g_hat.to_vec();
-    let mut d_old = d_hat.to_vec();
-    loop {
-        let g_new: Vec<f64> = g_hat
-            .iter()
-            .zip(&d_old)
-            .map(|(&g, &d)| postmean(g, g_bar, n, d, t2))
-            .collect();
-        let d_new: Vec<f64> = mean
-            .iter()
-            .zip(squares)
-            .zip(&g_new)
-            .map(|((&m, &ss), &g)| postvar(ss + n * (m - g).powi(2), n, a, b))
-            .collect();
-        // As numpy: max of |new − old| / old (the sign of old kept), NaN propagating.
-        let change = g_new
-            .iter()
-            .zip(&g_old)
-            .chain(d_new.iter().zip(&d_old))
-            .map(|(new, old)| (new - old).abs() / old)
-            .fold(f64::NEG_INFINITY, |m, v| {
-                if v.is_nan() || m.is_nan() {
-                    f64::NAN
-                } else {
-                    m.max(v)
-                }
-            });
-        g_old = g_new;
-        d_old = d_new;
-        // `while change > conv` stops on NaN too.
-        if change.is_nan() || change <= 1e-4 {
-            return (g_old, d_old);
-        }
-    }
-}
-
-/// Non-parametric EB for one batch (neuroCombat's `int_eprior`): each feature's γ
-/// and δ are averages of the other features' estimates weighted by the likelihood
-/// of this feature's data under them (computed on the log scale).
-fn integrated_prior(batch_data: &[Vec<f64>], g_hat: &[f64], d_hat: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let features = batch_data.len();
-    let mut gamma_star = Vec::with_capacity(features);
-    let mut delta_star = Vec::with_capacity(features);
-    let n = batch_data.first().map_or(0, Vec::len) as f64;
-    let mut log_lh = vec![0.0; features];
-    for (i, row) in batch_data.iter().enumerate() {
-        let mut max = f64::NEG_INFINITY;
-        for j in 0..features {
-            if j == i {
-                continue;
-            }
-            let g = g_hat[j];
-            let d = d_hat[j];
-            let sum2: f64 = row.iter().map(|v| (v - g) * (v - g)).sum();
-            let l = -(n / 2.0) * (2.0 * std::f64::consts::PI * d).ln() - sum2 / (2.0 * d);
-            log_lh[j] = l;
-            max = max.max(l);
-        }
-        let (mut w, mut wg, mut wd) = (0.0, 0.0, 0.0);
-        for j in 0..features {
-            if j == i {
-                continue;
-            }
-            let lh = (log_lh[j] - max).exp();
-            w += lh;
-            wg += g_hat[j] * lh;
-            wd += d_hat[j] * lh;
-        }
-        gamma_star.push(wg / w);
-        delta_star.push(wd / w);
-    }
-    (gamma_star, delta_star)
 }
 
 #[cfg(test)]

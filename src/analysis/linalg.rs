@@ -1,5 +1,7 @@
 //! Small dense linear algebra for the analysis modules (matrices of a few dozen rows).
 
+use super::invalid;
+
 /// Σ term(aᵢ, bᵢ) with four running sums, which lets the compiler vectorise (the
 /// order of additions differs from a left-to-right sum by rounding only).
 #[inline]
@@ -70,6 +72,35 @@ pub fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
         }
     }
     Some(inv)
+}
+
+/// Checks that `rows` is a non-empty rectangular matrix of finite numbers.
+pub(crate) fn check_matrix(rows: &[Vec<f64>]) -> crate::Result<usize> {
+    let width = rows.first().map_or(0, Vec::len);
+    if rows.len() < 2 || width == 0 {
+        return Err(invalid(
+            "feature matrix",
+            format!("{} x {width}", rows.len()),
+            "needs at least 2 samples and 1 feature",
+        ));
+    }
+    for (i, row) in rows.iter().enumerate() {
+        if row.len() != width {
+            return Err(invalid(
+                "feature matrix",
+                format!("row {}", i + 1),
+                "rows differ in length",
+            ));
+        }
+        if row.iter().any(|v| !v.is_finite()) {
+            return Err(invalid(
+                "feature matrix",
+                format!("row {}", i + 1),
+                "has a missing or non-finite value",
+            ));
+        }
+    }
+    Ok(width)
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@
 //! their bound (the lower or upper limit of quantification), the usual
 //! substitution for a panel; the matrix records how many values were censored.
 
-use super::cluster::z_score_columns;
+use super::scale::z_score_columns;
 use crate::error::{Error, Result};
-use crate::store::analysis::Observation;
+use crate::model::{Censor, Observation};
+use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which sample of each patient to take.
@@ -140,7 +141,7 @@ pub fn build(families: &[Vec<Observation>], settings: &MatrixSettings) -> Result
                     Transform::Log10 => f64::NAN,
                     Transform::None => o.value,
                 };
-                row.insert(o.feature.clone(), (value, o.censor != "none"));
+                row.insert(o.feature.clone(), (value, o.censor != Censor::None));
             }
         }
     }
@@ -214,20 +215,19 @@ pub fn build(families: &[Vec<Observation>], settings: &MatrixSettings) -> Result
 }
 
 /// The date of the patient's sample at the time point.
-fn pick_date(obs: &[&Observation], at: TimePoint) -> Option<String> {
-    let mut dates: Vec<(&str, Option<i64>)> =
-        obs.iter().map(|o| (o.date.as_str(), o.day)).collect();
+fn pick_date(obs: &[&Observation], at: TimePoint) -> Option<NaiveDate> {
+    let mut dates: Vec<(NaiveDate, Option<i64>)> = obs.iter().map(|o| (o.date, o.day)).collect();
     dates.sort();
     dates.dedup();
     match at {
-        TimePoint::Baseline => dates.first().map(|d| d.0.to_string()),
-        TimePoint::Visit(n) => dates.get(n - 1).map(|d| d.0.to_string()),
+        TimePoint::Baseline => dates.first().map(|d| d.0),
+        TimePoint::Visit(n) => dates.get(n.checked_sub(1)?).map(|d| d.0),
         TimePoint::Days { day, window } => dates
             .iter()
             .filter_map(|(date, d)| d.map(|d| ((d - day).abs(), *date)))
             .filter(|(distance, _)| *distance <= window)
             .min()
-            .map(|(_, date)| date.to_string()),
+            .map(|(_, date)| date),
     }
 }
 
@@ -245,11 +245,11 @@ mod tests {
     ) -> Observation {
         Observation {
             patient: patient.into(),
-            date: date.into(),
+            date: crate::model::parse_date(date).unwrap(),
             day: Some(day),
             feature: feature.into(),
             value,
-            censor: censor.into(),
+            censor: Censor::parse(censor).unwrap(),
         }
     }
 

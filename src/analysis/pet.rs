@@ -14,42 +14,11 @@
 //!   sphere may reach outside the label (uptake is read from the image, as PERCIST
 //!   does); voxels outside the image are left out of the mean.
 
+use crate::model::Grid;
 use std::collections::BTreeMap;
 
 /// Radius of the 1 cm³ sphere of SUVpeak (mm).
 pub const PEAK_RADIUS_MM: f64 = 6.2;
-
-/// The voxel grid of an image.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Grid {
-    /// Voxels along i, j, k.
-    pub dims: [usize; 3],
-    /// Voxel size along i, j, k (mm).
-    pub spacing_mm: [f64; 3],
-}
-
-impl Grid {
-    /// Number of voxels.
-    pub fn len(&self) -> usize {
-        self.dims.iter().product()
-    }
-
-    /// Whether the grid has no voxels.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Volume of one voxel in mL.
-    pub fn voxel_ml(&self) -> f64 {
-        self.spacing_mm.iter().product::<f64>() / 1000.0
-    }
-
-    /// The (i, j, k) indices of a flat index.
-    pub fn ijk(&self, index: usize) -> [usize; 3] {
-        let [nx, ny, _] = self.dims;
-        [index % nx, (index / nx) % ny, index / (nx * ny)]
-    }
-}
 
 /// How the MTV threshold is set.
 #[derive(Debug, Clone, Copy, PartialEq)]

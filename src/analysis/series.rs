@@ -3,7 +3,8 @@
 use super::ctdna::Draw;
 use super::response::PatientInputs;
 use super::response::recist;
-use super::trend::{Censor, Point};
+use super::trend::Point;
+use crate::model::Censor;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 

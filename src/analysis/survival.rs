@@ -6,7 +6,7 @@
 //! tests/reference/analytics/.
 
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
+use crate::model::{Assignment, Course, CourseDates};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// The 0.975 quantile of the standard normal distribution (95 % two-sided interval),
@@ -273,19 +273,6 @@ pub enum Endpoint {
     EventFree,
 }
 
-/// The dates of a patient's course that the endpoints need.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct CourseDates {
-    /// Index date (diagnosis, or treatment start).
-    pub index: Option<NaiveDate>,
-    /// First progression or relapse.
-    pub progression: Option<NaiveDate>,
-    /// Death.
-    pub death: Option<NaiveDate>,
-    /// The latest date the patient was known alive (or dead).
-    pub last_follow_up: Option<NaiveDate>,
-}
-
 /// The patient's time (days) and event status for `endpoint`, or why there is none.
 ///
 /// # Errors
@@ -337,13 +324,101 @@ pub fn group_subjects<K: Ord>(
     (groups, dropped)
 }
 
+/// Kaplan–Meier per group, the log-rank test over all groups (two or more), and each
+/// pair of groups when there are more than two: what `survival`, the demo and the
+/// cluster screen report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupComparison<K> {
+    /// Each group's curve, in group order.
+    pub curves: Vec<(K, KaplanMeier)>,
+    /// Log-rank test over all groups (None with fewer than two).
+    pub logrank: Option<LogRank>,
+    /// Log-rank test of each pair (only with more than two groups).
+    pub pairwise: Vec<(K, K, LogRank)>,
+}
+
+impl<K: PartialEq> GroupComparison<K> {
+    /// The curve of group `key`.
+    pub fn curve(&self, key: &K) -> Option<&KaplanMeier> {
+        self.curves.iter().find(|(k, _)| k == key).map(|(_, km)| km)
+    }
+}
+
+/// Compares survival between groups of subjects.
+///
+/// # Errors
+/// As [`kaplan_meier`] for a group it cannot fit.
+pub fn compare_groups<K: Ord + Clone>(
+    groups: &std::collections::BTreeMap<K, Vec<Subject>>,
+) -> Result<GroupComparison<K>> {
+    let mut curves = Vec::with_capacity(groups.len());
+    for (key, subjects) in groups {
+        curves.push((key.clone(), kaplan_meier(subjects)?));
+    }
+    let keys: Vec<&K> = groups.keys().collect();
+    let all: Vec<Vec<Subject>> = groups.values().cloned().collect();
+    let logrank = (all.len() >= 2).then(|| logrank(&all).ok()).flatten();
+    let mut pairwise = Vec::new();
+    if all.len() > 2 {
+        for a in 0..all.len() {
+            for b in a + 1..all.len() {
+                if let Ok(test) = self::logrank(&[all[a].clone(), all[b].clone()]) {
+                    pairwise.push((keys[a].clone(), keys[b].clone(), test));
+                }
+            }
+        }
+    }
+    Ok(GroupComparison {
+        curves,
+        logrank,
+        pairwise,
+    })
+}
+
+/// Survival of `endpoint` by cluster of a saved run: patients grouped by their cluster
+/// in `assignments`, counted from diagnosis or, with `from_treatment`, from the first
+/// treatment start. Patients of `courses` outside the run, or without an index date or
+/// follow-up, are returned as dropped with the reason. The one implementation behind
+/// `survival --group cluster:RUN`, the demo's summary and the UI's cluster screen.
+///
+/// # Errors
+/// As [`compare_groups`].
+pub fn by_cluster(
+    courses: &[Course],
+    assignments: &[Assignment],
+    endpoint: Endpoint,
+    from_treatment: bool,
+) -> Result<(GroupComparison<usize>, Dropped)> {
+    let cluster_of: std::collections::HashMap<&str, usize> = assignments
+        .iter()
+        .map(|a| (a.patient.as_str(), a.cluster))
+        .collect();
+    let mut outside = Vec::new();
+    let mut patients = Vec::new();
+    for course in courses {
+        match cluster_of.get(course.patient.as_str()) {
+            Some(cluster) => {
+                patients.push((
+                    course.patient.clone(),
+                    *cluster,
+                    course.dates(from_treatment),
+                ));
+            }
+            None => outside.push((course.patient.clone(), "not in the cluster run".to_string())),
+        }
+    }
+    let (groups, mut dropped) = group_subjects(patients, endpoint);
+    outside.append(&mut dropped);
+    Ok((compare_groups(&groups)?, outside))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn group_subjects_drops_patients_without_an_index_date() {
-        let day = |d: u32| NaiveDate::from_ymd_opt(2024, 1, d);
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2024, 1, d);
         let dated = CourseDates {
             index: day(1),
             progression: None,

@@ -12,22 +12,12 @@
 //! are left out. Either way the result counts them. A value ≤ 0 that is not marked
 //! censored cannot be logged and is left out of the fit, and counted.
 
+use crate::model::Censor;
 use chrono::NaiveDate;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Days per slope unit: the slope is reported per 30 days.
 pub const SLOPE_DAYS: f64 = 30.0;
-
-/// Whether and how a point is censored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Censor {
-    /// The value was measured.
-    None,
-    /// Below the lower limit: the value given is that limit.
-    Left,
-    /// Above the upper limit: the value given is that limit.
-    Right,
-}
 
 /// One point of a series.
 #[derive(Debug, Clone, Copy, PartialEq)]

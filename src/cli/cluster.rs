@@ -1,10 +1,12 @@
 //! `oncotrack cluster`: endotypes by hierarchical clustering or k-means on the feature matrix (store) or an analyst's CSV, with silhouette, stability, PCA and profiles.
 
-use super::matrix::{MatrixOptions, build, z_scale};
+use super::matrix::{MatrixOptions, build};
 use super::output::{Listing, number, print_json};
-use super::{Format, invalid, open_read, open_write};
+use super::values::{DistanceArg, KArg, MethodArg, ScaleArg, parse_k};
+use super::{Format, open_read, open_write};
 use oncotrack::analysis::cluster::{
-    self, ClusterSettings, Clustering, Distance, KChoice, KScore, Method, z_score_columns,
+    self, ClusterSettings, Clustering, Distance, KChoice, KScore, MatrixRecipe, Method,
+    z_score_columns,
 };
 use oncotrack::ingest::table::Table;
 use serde_json::{Map, Value, json};
@@ -18,18 +20,18 @@ pub struct ClusterArgs {
     pub input: Option<PathBuf>,
     #[command(flatten)]
     pub matrix: MatrixOptions,
-    /// Scaling of the features: z or none [default: none with --input, z from the store]
-    #[arg(long)]
-    pub scale: Option<String>,
-    /// ward, average, complete, single or kmeans
-    #[arg(long, default_value = "ward")]
-    pub method: String,
-    /// Distance of hierarchical methods: euclidean or correlation (1 - Pearson)
-    #[arg(long, default_value = "euclidean")]
-    pub distance: String,
-    /// Number of clusters, or auto (best mean silhouette over 2..=8)
-    #[arg(long, default_value = "auto")]
-    pub k: String,
+    /// Scaling of the features [default: none with --input, z from the store]
+    #[arg(long, value_enum)]
+    pub scale: Option<ScaleArg>,
+    /// Clustering method
+    #[arg(long, value_enum, default_value_t = MethodArg::Ward)]
+    pub method: MethodArg,
+    /// Distance of hierarchical methods (k-means is always Euclidean)
+    #[arg(long, value_enum, default_value_t = DistanceArg::Euclidean)]
+    pub distance: DistanceArg,
+    /// Number of clusters (at least 2), or auto (best mean silhouette over 2..=8)
+    #[arg(long, default_value = "auto", value_parser = parse_k)]
+    pub k: KArg,
     /// Seed of k-means++ and of the bootstrap
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -44,23 +46,28 @@ pub struct ClusterArgs {
     pub name: Option<String>,
 }
 
-/// Runs the command.
-pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
-    let method: Method = args
-        .method
-        .parse()
-        .map_err(|reason: String| invalid("--method", &args.method, &reason))?;
-    let distance = match args.distance.as_str() {
-        "euclidean" => Distance::Euclidean,
-        "correlation" => Distance::Correlation,
-        other => {
-            return Err(invalid(
-                "--distance",
-                other,
-                "expected euclidean or correlation",
+impl ClusterArgs {
+    /// Refuses flag combinations that cannot run as given (a usage error, before anything
+    /// is read or written): k-means runs Euclidean distance only, so a stored run that
+    /// said otherwise would claim a distance that never ran.
+    pub fn check(&self) -> Result<(), String> {
+        if self.method == MethodArg::Kmeans && self.distance != DistanceArg::Euclidean {
+            return Err(format!(
+                "--method kmeans cannot use --distance {}: k-means minimises Euclidean distances \
+                 (within-cluster sums of squares), so it runs Euclidean only; \
+                 use a hierarchical method (ward, average, complete, single) for {} distance, \
+                 or leave --distance out",
+                self.distance, self.distance
             ));
         }
-    };
+        Ok(())
+    }
+}
+
+/// Runs the command.
+pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
+    let method: Method = args.method.into();
+    let distance: Distance = args.distance.into();
     let settings = ClusterSettings {
         method,
         distance: if method == Method::KMeans {
@@ -73,43 +80,41 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
     };
     let (ids, features, rows) = match &args.input {
         Some(path) => {
-            let z = z_scale(args.scale.as_deref().unwrap_or("none"))?;
+            let z = args.scale.is_some_and(ScaleArg::is_z);
             let (ids, features, rows) = read_input(path)?;
             let rows = if z { z_score_columns(&rows) } else { rows };
             (ids, features, rows)
         }
         None => {
-            let z = z_scale(args.scale.as_deref().unwrap_or("z"))?;
+            let z = args.scale.unwrap_or(ScaleArg::Z).is_z();
             let store = open_read(db)?;
             let m = build(&store, &args.matrix, z)?;
             (m.patients, m.features, m.rows)
         }
     };
-    let choice = if args.k == "auto" {
-        KChoice::Auto
-    } else {
-        KChoice::Fixed(
-            args.k
-                .parse()
-                .map_err(|_| invalid("--k", &args.k, "expected a number or auto"))?,
-        )
-    };
+    let choice: KChoice = args.k.into();
     let result = cluster::analyse(&rows, choice, &settings, args.bootstrap)?;
     if let Some(name) = &args.name {
         let mut store = open_write(db)?;
-        let params = json!({
-            "method": method.as_str(), "distance": args.distance, "k": result.k, "k_arg": args.k,
-            "seed": args.seed, "n_init": args.n_init, "bootstrap": args.bootstrap,
-            "features": args.matrix.features, "at": args.matrix.at,
-            "transform": args.matrix.transform, "impute": args.matrix.impute,
-            "scale": args.scale.as_deref().unwrap_or("z"),
-            "silhouette": number(result.silhouette), "stability": number(result.stability),
-            "profile": result.profile_json(&features),
-        });
+        let recipe = MatrixRecipe {
+            families: args
+                .matrix
+                .features
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            at: args.matrix.at.to_string(),
+            transform: args.matrix.transform.to_string(),
+            impute: args.matrix.impute.to_string(),
+            scale: args.scale.unwrap_or(ScaleArg::Z).to_string(),
+            k_arg: Some(args.k.to_string()),
+            bootstrap: args.bootstrap,
+        };
+        let record = result.run_record(&settings, recipe, &features);
         let tx = store.transaction()?;
         tx.save_cluster_run(
             name,
-            &params.to_string(),
+            &record,
             concat!("oncotrack ", env!("CARGO_PKG_VERSION")),
             &result.assignments(&ids),
         )?;

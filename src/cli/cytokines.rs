@@ -42,7 +42,7 @@ pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()>
             opt(m.concentration.value),
             m.concentration.censor.as_str().into(),
             opt(m.concentration.bound),
-            oncotrack::ingest::cytokines::STORE_UNIT.into(),
+            oncotrack::model::cytokine::STORE_UNIT.into(),
             m.value_raw.into(),
             m.assay.into(),
             m.batch.into(),

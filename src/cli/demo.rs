@@ -134,7 +134,7 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
         cohort[0].code
     );
     if !args.no_tui && super::tui::available() {
-        return oncotrack::tui::run(db);
+        return Ok(oncotrack::tui::run(db)?);
     }
     Ok(())
 }

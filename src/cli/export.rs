@@ -4,14 +4,15 @@ use super::{Format, invalid, open_read};
 use anyhow::Context;
 use oncotrack::export::{FileFormat, Pseudonymizer, survival_table, table_frame, write_frame};
 use oncotrack::store::Store;
-use oncotrack::store::analysis::{EXPORT_TABLES, ExportTable};
+use oncotrack::store::export::{EXPORT_TABLES, ExportTable};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `export`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// patients, timeline, calls, cytokines, lesions, pet, radiomics, clusters, survival or all
-    pub what: String,
+    #[arg(value_parser = parse_what)]
+    pub what: What,
     /// Output file, or folder for `all` (created if needed)
     #[arg(long)]
     pub out: PathBuf,
@@ -24,6 +25,35 @@ pub struct ExportArgs {
     pub key_file: Option<PathBuf>,
 }
 
+/// What `export` writes: one table, or every table into a folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What {
+    /// Every table of [`names`], one file each
+    All,
+    /// One of [`names`]
+    Table(&'static str),
+}
+
+/// The tables `export` writes: the store's, and the survival endpoints.
+fn names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = EXPORT_TABLES.to_vec();
+    names.push("survival");
+    names
+}
+
+/// Parses the table name for clap.
+fn parse_what(text: &str) -> Result<What, String> {
+    if text == "all" {
+        return Ok(What::All);
+    }
+    let names = names();
+    names
+        .iter()
+        .find(|n| **n == text)
+        .map(|n| What::Table(n))
+        .ok_or_else(|| format!("expected {} or all", names.join(", ")))
+}
+
 fn table(store: &Store, name: &str) -> anyhow::Result<ExportTable> {
     if name == "survival" {
         Ok(survival_table(&store.courses()?))
@@ -32,7 +62,8 @@ fn table(store: &Store, name: &str) -> anyhow::Result<ExportTable> {
     }
 }
 
-/// Runs the command (`--format` csv, parquet or ipc; the default table format means csv).
+/// Runs the command (`--format` csv, parquet or ipc, checked before dispatch; the
+/// default table format means csv).
 pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
     let file_format = match format {
         Format::Table | Format::Csv => FileFormat::Csv,
@@ -64,29 +95,22 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let mut names: Vec<&str> = EXPORT_TABLES.to_vec();
-    names.push("survival");
     let store = open_read(db)?;
-    let targets: Vec<(String, PathBuf)> = if args.what == "all" {
-        std::fs::create_dir_all(&args.out)
-            .with_context(|| format!("creating {}", args.out.display()))?;
-        names
-            .iter()
-            .map(|n| {
-                (
-                    n.to_string(),
-                    args.out.join(format!("{n}.{}", file_format.extension())),
-                )
-            })
-            .collect()
-    } else if names.contains(&args.what.as_str()) {
-        vec![(args.what.clone(), args.out.clone())]
-    } else {
-        return Err(super::invalid(
-            "export table",
-            &args.what,
-            &format!("expected {} or all", names.join(", ")),
-        ));
+    let targets: Vec<(String, PathBuf)> = match args.what {
+        What::All => {
+            std::fs::create_dir_all(&args.out)
+                .with_context(|| format!("creating {}", args.out.display()))?;
+            names()
+                .iter()
+                .map(|n| {
+                    (
+                        n.to_string(),
+                        args.out.join(format!("{n}.{}", file_format.extension())),
+                    )
+                })
+                .collect()
+        }
+        What::Table(name) => vec![(name.to_string(), args.out.clone())],
     };
     for (name, path) in targets {
         let mut frame = table_frame(&table(&store, &name)?, key.as_ref())?;

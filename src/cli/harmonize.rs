@@ -1,13 +1,15 @@
 //! `oncotrack harmonize`: ComBat (neuroCombat's algorithm) on an analyst's CSV or on the store's radiomic / PET features across scanners or sites.
 
 use super::output::print_json;
+use super::values::{BatchByArg, LesionFamilyArg};
 use super::{Format, invalid, open_write};
-use oncotrack::analysis::harmonize::{ComBatSettings, Covariate, combat};
+use oncotrack::analysis::harmonize::{
+    BatchBy, ComBatSettings, Covariate, combat, harmonize_lesions,
+};
 use oncotrack::export::write_csv;
 use oncotrack::ingest::table::Table;
-use oncotrack::store::analysis::{FeatureFamily, HarmonizedValue};
+use oncotrack::model::FeatureFamily;
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `harmonize`.
@@ -40,12 +42,12 @@ pub struct HarmonizeArgs {
     /// File mode: output CSV (same columns, features harmonised)
     #[arg(long, requires = "input")]
     pub out: Option<PathBuf>,
-    /// Store mode: radiomics or pet (lesion-level features)
-    #[arg(long, default_value = "radiomics", conflicts_with = "input")]
-    pub features: String,
-    /// Store mode: batch variable of the study, scanner or site
-    #[arg(long, default_value = "scanner", conflicts_with = "input")]
-    pub batch_by: String,
+    /// Store mode: the lesion-level features to harmonise
+    #[arg(long, value_enum, default_value_t = LesionFamilyArg::Radiomics, conflicts_with = "input")]
+    pub features: LesionFamilyArg,
+    /// Store mode: batch variable of the study
+    #[arg(long, value_enum, default_value_t = BatchByArg::Scanner, conflicts_with = "input")]
+    pub batch_by: BatchByArg,
     /// Store mode: name of the harmonisation run to save
     #[arg(long, conflicts_with = "input", required_unless_present = "input")]
     pub name: Option<String>,
@@ -151,83 +153,24 @@ fn run_file(input: &Path, out: &Path, format: Format, args: &HarmonizeArgs) -> a
     }
 }
 
-/// A lesion's batch and its feature values.
-type Sample = (String, BTreeMap<String, f64>);
-
 fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<()> {
     let name = args
         .name
         .as_deref()
         .ok_or_else(|| invalid("--name", "", "store mode needs --name (or give --input)"))?;
-    let family = match args.features.as_str() {
-        "radiomics" => FeatureFamily::Radiomics,
-        "pet" => FeatureFamily::Pet,
-        other => return Err(invalid("--features", other, "expected radiomics or pet")),
-    };
-    let by_site = match args.batch_by.as_str() {
-        "scanner" => false,
-        "site" => true,
-        other => return Err(invalid("--batch-by", other, "expected scanner or site")),
-    };
+    let family: FeatureFamily = args.features.into();
+    let batch_by: BatchBy = args.batch_by.into();
     let mut store = open_write(db)?;
     let values = store.imaging_values(family)?;
-    // Samples are (study, lesion); features the union of names; incomplete samples are left out.
-    let mut samples: BTreeMap<(i64, i64), Sample> = BTreeMap::new();
-    for v in values.iter().filter(|v| v.value.is_finite()) {
-        let batch = if by_site {
-            v.site.clone()
-        } else {
-            v.scanner.clone()
-        };
-        samples
-            .entry((v.study_id, v.lesion_id))
-            .or_insert_with(|| (batch, BTreeMap::new()))
-            .1
-            .insert(v.feature.clone(), v.value);
+    let result = harmonize_lesions(&values, batch_by, &settings(args))?;
+    for feature in &result.constant_features {
+        eprintln!("oncotrack: warning: feature '{feature}' is constant; passed through unchanged");
     }
-    let names: Vec<String> = {
-        let mut n: Vec<String> = samples
-            .values()
-            .flat_map(|(_, m)| m.keys().cloned())
-            .collect();
-        n.sort();
-        n.dedup();
-        n
-    };
-    let complete: Vec<(&(i64, i64), &Sample)> = samples
-        .iter()
-        .filter(|(_, (_, m))| m.len() == names.len())
-        .collect();
-    let left_out = samples.len() - complete.len();
-    if complete.is_empty() {
-        return Err(invalid(
-            "--features",
-            &args.features,
-            "no lesion has every feature: nothing to harmonise",
-        ));
-    }
-    let batch: Vec<String> = complete.iter().map(|(_, (b, _))| b.clone()).collect();
-    let features: Vec<Vec<f64>> = names
-        .iter()
-        .map(|f| complete.iter().map(|(_, (_, m))| m[f]).collect())
-        .collect();
-    let result = combat(&features, &batch, &[], &settings(args))?;
-    warn_constant(&names, &result.constant_features);
-    let mut harmonized = Vec::new();
-    for (f, feature) in names.iter().enumerate() {
-        for (s, ((study_id, lesion_id), _)) in complete.iter().enumerate() {
-            harmonized.push(HarmonizedValue {
-                study_id: *study_id,
-                lesion_id: *lesion_id,
-                feature: feature.clone(),
-                value: result.data[f][s],
-            });
-        }
-    }
+    let left_out = result.left_out_incomplete;
     let params = json!({
         "features": args.features, "batch_by": args.batch_by, "non_parametric": args.non_parametric,
         "no_eb": args.no_eb, "mean_only": args.mean_only, "ref_batch": args.ref_batch,
-        "batches": result.batches, "samples": complete.len(), "left_out_incomplete": left_out,
+        "batches": result.batches, "samples": result.samples, "left_out_incomplete": left_out,
     });
     let tx = store.transaction()?;
     tx.save_harmonize_run(
@@ -238,7 +181,7 @@ fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<
             env!("CARGO_PKG_VERSION"),
             " (ComBat as neuroCombat 0.2.12)"
         ),
-        &harmonized,
+        &result.values,
     )?;
     tx.commit()?;
     if format == Format::Json {
@@ -246,8 +189,8 @@ fn run_store(db: &Path, format: Format, args: &HarmonizeArgs) -> anyhow::Result<
     } else {
         say!(
             "harmonisation run '{name}': {} lesions x {} features across {} batches ({} incomplete lesions left out)",
-            complete.len(),
-            names.len(),
+            result.samples,
+            result.features.len(),
             result.batches.len(),
             left_out
         );

@@ -1,7 +1,7 @@
 //! `oncotrack ingest cytokines FILE...`: cytokine tables, long or wide, with censored values and unit conversion.
 
 use super::open_write;
-use oncotrack::ingest::cytokines::{Layout, Options};
+use oncotrack::ingest::cytokines::{Layout, Options, unit_factor};
 use oncotrack::pipeline::cytokines::ingest_cytokines;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,7 @@ pub struct Args {
     #[arg(long, default_value = "auto")]
     pub layout: Layout,
     /// Unit of the values when the file has no unit column (fg/mL, pg/mL, ng/mL, µg/mL)
-    #[arg(long, default_value = "pg/mL")]
+    #[arg(long, default_value = "pg/mL", value_parser = parse_unit)]
     pub unit: String,
     /// Column holding the patient identifier
     #[arg(long, default_value = "patient")]
@@ -35,6 +35,11 @@ pub struct Args {
     /// Refuse analytes that are not in the canonical table instead of warning
     #[arg(long)]
     pub strict: bool,
+}
+
+/// Checks `--unit` for clap (a unit the library converts to pg/mL), keeping it as typed.
+fn parse_unit(text: &str) -> Result<String, String> {
+    unit_factor(text).map(|_| text.to_string())
 }
 
 /// Ingests each file; unknown analytes are listed on standard error.

@@ -1,8 +1,8 @@
 //! `oncotrack ingest radiomics FILE... [--manifest FILE]`: PyRadiomics output, batch or transposed layout.
 
 use super::open_write;
-use oncotrack::ingest::lesions::Modality;
 use oncotrack::ingest::radiomics::Options;
+use oncotrack::model::Modality;
 use oncotrack::pipeline::imaging::ingest_radiomics;
 use std::path::{Path, PathBuf};
 
@@ -19,16 +19,20 @@ pub struct Args {
     #[arg(long, default_value = "case")]
     pub case_col: String,
     /// Modality of the studies when neither file nor manifest gives one (CT, MR, PET)
-    #[arg(long, default_value = "CT")]
-    pub modality: String,
+    #[arg(long, default_value = "CT", value_parser = parse_modality)]
+    pub modality: Modality,
+}
+
+/// Parses `--modality` for clap (CT, MR or PET, any case; MRI, PET-CT and PET/CT too).
+fn parse_modality(text: &str) -> Result<Modality, String> {
+    text.parse()
 }
 
 /// Ingests each file.
 pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
-    let modality = super::parse_arg("--modality", &args.modality, str::parse::<Modality>)?;
     let options = Options {
         case_col: args.case_col,
-        modality,
+        modality: args.modality,
         today: chrono::Local::now().date_naive(),
     };
     let mut store = open_write(db)?;

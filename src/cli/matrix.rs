@@ -1,32 +1,30 @@
 //! `oncotrack matrix`: the per-patient feature matrix from the store, written as CSV or Parquet with polars.
 
 use super::output::{Listing, print_json};
+use super::values::{AtArg, FamilyArg, ImputeArg, ScaleArg, TransformArg, parse_at};
 use super::{Format, invalid, open_read};
 use anyhow::Context;
-use oncotrack::analysis::matrix::{
-    self, FeatureMatrix, Impute, MatrixSettings, TimePoint, Transform,
-};
+use oncotrack::analysis::matrix::{self, FeatureMatrix, MatrixSettings};
 use oncotrack::export::{FileFormat, matrix_frame, write_frame};
 use oncotrack::store::Store;
-use oncotrack::store::analysis::FeatureFamily;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// How the matrix is built (shared by `matrix` and store-mode `cluster`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct MatrixOptions {
-    /// Feature families, comma-separated: cytokines, radiomics, pet, ctdna
-    #[arg(long, value_delimiter = ',', default_value = "cytokines")]
-    pub features: Vec<String>,
+    /// Feature families, comma-separated
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "cytokines")]
+    pub features: Vec<FamilyArg>,
     /// Time point: baseline, visit:N (1 = baseline) or days:D±W (days since index, also D+-W)
-    #[arg(long, default_value = "baseline")]
-    pub at: String,
-    /// Transformation of raw values: log1p, log10 or none
-    #[arg(long, default_value = "log1p")]
-    pub transform: String,
-    /// Missing cells: median (column median) or drop (the patient)
-    #[arg(long, default_value = "median")]
-    pub impute: String,
+    #[arg(long, default_value = "baseline", value_parser = parse_at)]
+    pub at: AtArg,
+    /// Transformation of raw values
+    #[arg(long, value_enum, default_value_t = TransformArg::Log1p)]
+    pub transform: TransformArg,
+    /// Missing cells: the column median, or drop the patient
+    #[arg(long, value_enum, default_value_t = ImputeArg::Median)]
+    pub impute: ImputeArg,
 }
 
 /// Arguments of `matrix`.
@@ -34,73 +32,25 @@ pub struct MatrixOptions {
 pub struct MatrixArgs {
     #[command(flatten)]
     pub options: MatrixOptions,
-    /// Scaling after imputation: z (mean 0, SD 1 per column) or none
-    #[arg(long, default_value = "z")]
-    pub scale: String,
+    /// Scaling after imputation
+    #[arg(long, value_enum, default_value_t = ScaleArg::Z)]
+    pub scale: ScaleArg,
     /// Output file (.csv or .parquet)
     #[arg(long)]
     pub out: PathBuf,
 }
 
-/// Parses the family names.
-fn families(names: &[String]) -> anyhow::Result<Vec<FeatureFamily>> {
-    names
-        .iter()
-        .map(|name| match name.trim() {
-            "cytokines" => Ok(FeatureFamily::Cytokines),
-            "radiomics" => Ok(FeatureFamily::Radiomics),
-            "pet" => Ok(FeatureFamily::Pet),
-            "ctdna" => Ok(FeatureFamily::Ctdna),
-            other => Err(invalid(
-                "--features",
-                other,
-                "expected cytokines, radiomics, pet or ctdna",
-            )),
-        })
-        .collect()
-}
-
-/// Parses `--scale`.
-pub fn z_scale(scale: &str) -> anyhow::Result<bool> {
-    match scale {
-        "z" => Ok(true),
-        "none" => Ok(false),
-        other => Err(invalid("--scale", other, "expected z or none")),
-    }
-}
-
 /// Builds the matrix from the store.
 pub fn build(store: &Store, options: &MatrixOptions, z: bool) -> anyhow::Result<FeatureMatrix> {
-    let at: TimePoint = options
-        .at
-        .parse()
-        .map_err(|reason: String| invalid("--at", &options.at, &reason))?;
-    let transform = match options.transform.as_str() {
-        "log1p" => Transform::Log1p,
-        "log10" => Transform::Log10,
-        "none" => Transform::None,
-        other => {
-            return Err(invalid(
-                "--transform",
-                other,
-                "expected log1p, log10 or none",
-            ));
-        }
-    };
-    let impute = match options.impute.as_str() {
-        "median" => Impute::Median,
-        "drop" => Impute::Drop,
-        other => return Err(invalid("--impute", other, "expected median or drop")),
-    };
     let mut observations = Vec::new();
-    for family in families(&options.features)? {
-        observations.push(store.observations(family)?);
+    for &family in &options.features {
+        observations.push(store.observations(family.into())?);
     }
     let settings = MatrixSettings {
-        at,
-        transform,
+        at: options.at.0,
+        transform: options.transform.into(),
         z_scale: z,
-        impute,
+        impute: options.impute.into(),
     };
     Ok(matrix::build(&observations, &settings)?)
 }
@@ -117,7 +67,7 @@ pub fn run(db: &Path, format: Format, args: MatrixArgs) -> anyhow::Result<()> {
             )
         })?;
     let store = open_read(db)?;
-    let matrix = build(&store, &args.options, z_scale(&args.scale)?)?;
+    let matrix = build(&store, &args.options, args.scale.is_z())?;
     let mut frame = matrix_frame(&matrix, None)?;
     write_frame(&mut frame, &args.out, file_format)
         .with_context(|| format!("writing {}", args.out.display()))?;

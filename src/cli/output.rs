@@ -20,6 +20,25 @@ pub enum Format {
     Ipc,
 }
 
+impl Format {
+    /// The formats a listing prints in (every command but `export`).
+    pub const LISTING: [Format; 4] = [Format::Table, Format::Json, Format::Csv, Format::Tsv];
+    /// The formats `export` writes (`table`, the default, means csv there).
+    pub const EXPORT: [Format; 4] = [Format::Table, Format::Csv, Format::Parquet, Format::Ipc];
+
+    /// The format as `--format` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Parquet => "parquet",
+            Format::Ipc => "ipc",
+        }
+    }
+}
+
 /// Rows of typed cells under fixed column names.
 #[derive(Debug, Clone)]
 pub struct Listing {

@@ -1,8 +1,9 @@
 //! `oncotrack survival`: Kaplan-Meier curves with Greenwood CI, medians and log-rank tests, from the store or an analyst's CSV.
 
 use super::output::{Listing, number, opt, print_json};
+use super::values::{EndpointArg, GroupArg, IndexArg, parse_group};
 use super::{Format, invalid, open_read};
-use oncotrack::analysis::survival::{self, Endpoint, KaplanMeier, LogRank, Subject};
+use oncotrack::analysis::survival::{self, Endpoint, GroupComparison, LogRank, Subject};
 use oncotrack::ingest::table::Table;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -23,24 +24,24 @@ pub struct SurvivalArgs {
     /// File mode: column with the group
     #[arg(long, requires = "input")]
     pub group_col: Option<String>,
-    /// Store mode: os (index to death) or efs (index to progression, relapse or death)
-    #[arg(long, default_value = "os", conflicts_with = "input")]
-    pub endpoint: String,
-    /// Store mode: index date, diagnosis or treatment-start
-    #[arg(long, default_value = "diagnosis", conflicts_with = "input")]
-    pub index: String,
+    /// Store mode: the endpoint
+    #[arg(long, value_enum, default_value_t = EndpointArg::Os, conflicts_with = "input")]
+    pub endpoint: EndpointArg,
+    /// Store mode: the index date
+    #[arg(long, value_enum, default_value_t = IndexArg::Diagnosis, conflicts_with = "input")]
+    pub index: IndexArg,
     /// Store mode: group by cluster:RUN, diagnosis, sex or site (default: one group)
-    #[arg(long, value_name = "BY", conflicts_with = "input")]
-    pub group: Option<String>,
+    #[arg(long, value_name = "BY", value_parser = parse_group, conflicts_with = "input")]
+    pub group: Option<GroupArg>,
 }
 
 /// Runs the command.
 pub fn run(db: &Path, format: Format, args: SurvivalArgs) -> anyhow::Result<()> {
     let (groups, dropped) = match &args.input {
-        Some(path) => (file_groups(path, &args)?, Vec::new()),
+        Some(path) => (Grouped::Labels(file_groups(path, &args)?), Vec::new()),
         None => store_groups(db, &args)?,
     };
-    let report = analyse(&groups)?;
+    let report = analyse(groups)?;
     print(format, &report, &dropped)
 }
 
@@ -84,66 +85,37 @@ fn file_groups(path: &Path, args: &SurvivalArgs) -> anyhow::Result<BTreeMap<Stri
 type Dropped = Vec<(String, String)>;
 
 /// Subjects per group from the store's clinical events.
-fn store_groups(
-    db: &Path,
-    args: &SurvivalArgs,
-) -> anyhow::Result<(BTreeMap<String, Vec<Subject>>, Dropped)> {
-    let endpoint = match args.endpoint.as_str() {
-        "os" => Endpoint::Overall,
-        "efs" => Endpoint::EventFree,
-        other => return Err(invalid("--endpoint", other, "expected os or efs")),
-    };
-    let by_treatment = match args.index.as_str() {
-        "diagnosis" => false,
-        "treatment-start" => true,
-        other => {
-            return Err(invalid(
-                "--index",
-                other,
-                "expected diagnosis or treatment-start",
-            ));
-        }
-    };
+fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Dropped)> {
+    let endpoint: Endpoint = args.endpoint.into();
+    let by_treatment = args.index == IndexArg::TreatmentStart;
     let store = open_read(db)?;
-    let clusters: Option<BTreeMap<String, usize>> = match args.group.as_deref() {
-        Some(by) if by.starts_with("cluster:") => Some(
-            store
-                .cluster_assignments(&by["cluster:".len()..])?
-                .into_iter()
-                .map(|a| (a.patient, a.cluster))
-                .collect(),
-        ),
-        Some("diagnosis" | "sex" | "site") | None => None,
-        Some(other) => {
+    let courses = store.courses()?;
+    if let Some(GroupArg::Cluster(run)) = &args.group {
+        let assignments = store.cluster_assignments(run)?;
+        let (comparison, dropped) =
+            survival::by_cluster(&courses, &assignments, endpoint, by_treatment)?;
+        if comparison.curves.is_empty() {
             return Err(invalid(
-                "--group",
-                other,
-                "expected cluster:RUN, diagnosis, sex or site",
+                "cohort",
+                "",
+                "no patient of the cluster run has an index date and follow-up",
             ));
         }
-    };
-    let mut outside = Vec::new();
+        return Ok((Grouped::Clusters(comparison), dropped));
+    }
     let mut patients = Vec::new();
-    for course in store.courses()? {
-        let label = match (&clusters, args.group.as_deref()) {
-            (Some(map), _) => match map.get(&course.patient) {
-                Some(c) => format!("cluster {c}"),
-                None => {
-                    outside.push((course.patient.clone(), "not in the cluster run".to_string()));
-                    continue;
-                }
-            },
-            (None, Some("diagnosis")) => course.diagnosis.clone(),
-            (None, Some("sex")) => course.sex.clone().unwrap_or_else(|| "unknown".into()),
-            (None, Some("site")) => course.site.clone().unwrap_or_else(|| "unknown".into()),
-            _ => "all".to_string(),
+    for course in courses {
+        let label = match &args.group {
+            Some(GroupArg::Diagnosis) => course.diagnosis.clone(),
+            Some(GroupArg::Sex) => course.sex.clone().unwrap_or_else(|| "unknown".into()),
+            Some(GroupArg::Site) => course.site.clone().unwrap_or_else(|| "unknown".into()),
+            // Handled above; the match must still be exhaustive.
+            Some(GroupArg::Cluster(_)) | None => "all".to_string(),
         };
         let dates = course.dates(by_treatment);
         patients.push((course.patient, label, dates));
     }
-    let (groups, mut dropped) = survival::group_subjects(patients, endpoint);
-    outside.append(&mut dropped);
-    let dropped = outside;
+    let (groups, dropped) = survival::group_subjects(patients, endpoint);
     if groups.is_empty() {
         return Err(invalid(
             "cohort",
@@ -151,41 +123,33 @@ fn store_groups(
             "no patient has an index date and follow-up",
         ));
     }
-    Ok((groups, dropped))
+    Ok((Grouped::Labels(groups), dropped))
 }
 
-struct Report {
-    curves: Vec<(String, KaplanMeier)>,
-    logrank: Option<LogRank>,
-    pairwise: Vec<(String, String, LogRank)>,
+/// Subjects grouped by a label, or survival already compared by cluster.
+enum Grouped {
+    Labels(BTreeMap<String, Vec<Subject>>),
+    Clusters(GroupComparison<usize>),
 }
 
-fn analyse(groups: &BTreeMap<String, Vec<Subject>>) -> anyhow::Result<Report> {
-    let mut curves = Vec::new();
-    for (name, subjects) in groups {
-        curves.push((name.clone(), survival::kaplan_meier(subjects)?));
-    }
-    let all: Vec<Vec<Subject>> = groups.values().cloned().collect();
-    let logrank = if all.len() >= 2 {
-        survival::logrank(&all).ok()
-    } else {
-        None
-    };
-    let names: Vec<&String> = groups.keys().collect();
-    let mut pairwise = Vec::new();
-    if all.len() > 2 {
-        for a in 0..all.len() {
-            for b in a + 1..all.len() {
-                if let Ok(test) = survival::logrank(&[all[a].clone(), all[b].clone()]) {
-                    pairwise.push((names[a].clone(), names[b].clone(), test));
-                }
+type Report = GroupComparison<String>;
+
+/// The comparison with groups named for printing (`cluster N` for a cluster run).
+fn analyse(grouped: Grouped) -> anyhow::Result<Report> {
+    Ok(match grouped {
+        Grouped::Labels(groups) => survival::compare_groups(&groups)?,
+        Grouped::Clusters(c) => {
+            let name = |k: usize| format!("cluster {k}");
+            GroupComparison {
+                curves: c.curves.into_iter().map(|(k, km)| (name(k), km)).collect(),
+                logrank: c.logrank,
+                pairwise: c
+                    .pairwise
+                    .into_iter()
+                    .map(|(a, b, t)| (name(a), name(b), t))
+                    .collect(),
             }
         }
-    }
-    Ok(Report {
-        curves,
-        logrank,
-        pairwise,
     })
 }
 

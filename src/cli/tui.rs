@@ -10,13 +10,21 @@ pub struct TuiArgs {
     /// Print one screen as text and exit, without a terminal: `cohort`, `clusters` or `patient:ID`
     #[arg(long, value_name = "SCREEN")]
     pub snapshot: Option<String>,
-    /// Size of the snapshot, COLUMNSxROWS
-    #[arg(long, default_value = "100x30", value_name = "WxH")]
-    pub size: String,
+    /// Size of the snapshot, COLUMNSxROWS (each 1..=1000)
+    #[arg(long, default_value = "100x30", value_name = "WxH", value_parser = parse_size)]
+    pub size: (u16, u16),
     /// With --snapshot: draw the first frame as it opens, before the background
     /// assessment fills the response columns (measures the open time)
     #[arg(long)]
     pub no_assess: bool,
+}
+
+/// Parses `--size` for clap: COLUMNSxROWS, each 1..=1000.
+fn parse_size(text: &str) -> Result<(u16, u16), String> {
+    text.split_once('x')
+        .and_then(|(w, h)| Some((w.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
+        .filter(|(w, h)| (1..=1000).contains(w) && (1..=1000).contains(h))
+        .ok_or_else(|| "expected COLUMNSxROWS, each 1 to 1000, e.g. 100x30".to_string())
 }
 
 /// Opens the terminal UI (or prints a snapshot); refuses to open without a terminal.
@@ -32,17 +40,7 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
                 ),
             },
         };
-        let (width, height) = args
-            .size
-            .split_once('x')
-            .and_then(|(w, h)| Some((w.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
-            .filter(|(w, h)| (1..=1000).contains(w) && (1..=1000).contains(h))
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "invalid --size '{}': expected COLUMNSxROWS, e.g. 100x30",
-                    args.size
-                )
-            })?;
+        let (width, height) = args.size;
         say!(
             "{}",
             oncotrack::tui::snapshot(db, &screen, width, height, !args.no_assess)?
@@ -52,7 +50,7 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
     if !available() {
         anyhow::bail!("the terminal UI needs a terminal (standard input and output are not one)");
     }
-    oncotrack::tui::run(db)
+    Ok(oncotrack::tui::run(db)?)
 }
 
 /// Whether the UI can be opened here (both standard input and output are terminals).

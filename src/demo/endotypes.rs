@@ -1,12 +1,12 @@
 //! The demo's closing analysis: cluster the baseline cytokines into endotypes, save the run, and compare overall survival between the clusters.
 
-use crate::analysis::cluster::{self, ClusterSettings, Distance, KChoice, Method};
+use crate::analysis::cluster::{self, ClusterSettings, Distance, KChoice, MatrixRecipe, Method};
 use crate::analysis::matrix::{self, Impute, MatrixSettings, TimePoint, Transform};
-use crate::analysis::survival::{self, Endpoint, LogRank, Subject};
+use crate::analysis::survival::{self, Endpoint, LogRank};
 use crate::demo::SimPatient;
 use crate::error::Result;
+use crate::model::FeatureFamily;
 use crate::store::Store;
-use crate::store::analysis::FeatureFamily;
 use std::collections::HashMap;
 
 /// Largest cohort the demo clusters with Ward's method; larger ones use k-means++.
@@ -84,44 +84,34 @@ pub fn analyse(store: &mut Store, cohort: &[SimPatient]) -> Result<Option<Endoty
         .collect();
     let adjusted_rand = cluster::adjusted_rand_index(&planted, &result.labels);
 
-    let params = serde_json::json!({
-        "method": method.as_str(), "distance": "euclidean", "k": 3, "seed": 2026, "n_init": 4,
-        "features": ["cytokines"], "at": "baseline", "transform": "log1p", "scale": "z",
-        "impute": "median", "silhouette": serde_json::Number::from_f64(result.silhouette),
-        "profile": result.profile_json(&m.features),
-    })
-    .to_string();
+    let recipe = MatrixRecipe {
+        families: vec![FeatureFamily::Cytokines.as_str().to_string()],
+        at: "baseline".into(),
+        transform: "log1p".into(),
+        impute: "median".into(),
+        scale: "z".into(),
+        k_arg: Some("3".into()),
+        bootstrap: 0,
+    };
+    let record = result.run_record(&cluster_settings, recipe, &m.features);
+    let assignments = result.assignments(&m.patients);
     let tx = store.transaction()?;
     tx.save_cluster_run(
         RUN_NAME,
-        &params,
+        &record,
         concat!("oncotrack ", env!("CARGO_PKG_VERSION"), " demo"),
-        &result.assignments(&m.patients),
+        &assignments,
     )?;
     tx.commit()?;
 
-    let cluster_of: HashMap<&str, usize> = m
-        .patients
-        .iter()
-        .map(String::as_str)
-        .zip(result.labels.iter().copied())
-        .collect();
-    let courses = store.courses()?.into_iter().filter_map(|course| {
-        let cluster = *cluster_of.get(course.patient.as_str())?;
-        let dates = course.dates(false);
-        Some((course.patient, cluster, dates))
-    });
-    let (by_cluster, _) = survival::group_subjects(courses, Endpoint::Overall);
-    let groups: Vec<Vec<Subject>> = (1..=result.k)
-        .map(|c| by_cluster.get(&c).cloned().unwrap_or_default())
-        .collect();
+    let (by_cluster, _) =
+        survival::by_cluster(&store.courses()?, &assignments, Endpoint::Overall, false)?;
     let names: Vec<String> = m.features.clone();
     let clusters = result
         .profiles
         .iter()
-        .zip(&groups)
-        .map(|(profile, group)| {
-            let median = survival::kaplan_meier(group).ok().and_then(|km| km.median);
+        .map(|profile| {
+            let median = by_cluster.curve(&profile.cluster).and_then(|km| km.median);
             (profile.describe(&names), median)
         })
         .collect();
@@ -130,7 +120,7 @@ pub fn analyse(store: &mut Store, cohort: &[SimPatient]) -> Result<Option<Endoty
         adjusted_rand,
         silhouette: result.silhouette,
         clusters,
-        logrank: survival::logrank(&groups).ok(),
+        logrank: by_cluster.logrank,
     }))
 }
 

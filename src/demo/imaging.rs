@@ -11,9 +11,9 @@
 //! features carry a scanner batch effect for harmonisation.
 
 use super::cohort::{Diagnosis, ResponsePattern, SITES, SimPatient};
-use crate::analysis::pet::Grid;
 use crate::error::{Error, Result};
 use crate::ingest::pet::{Voxels, write_volume};
+use crate::model::Grid;
 use crate::model::date::format_date;
 use chrono::NaiveDate;
 use rand::Rng;

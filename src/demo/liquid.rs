@@ -185,11 +185,12 @@ fn trajectory(patient: &SimPatient, date: NaiveDate) -> f64 {
 }
 
 fn observe(rng: &mut ChaCha8Rng, hotspot: Hotspot, vaf: f64) -> Result<Observed> {
-    let noise = LogNormal::new(0.0, 0.15).map_err(|e| Error::Conflict(e.to_string()))?;
+    let noise =
+        LogNormal::new(0.0, 0.15).map_err(|e| Error::conflict(format!("demo noise model: {e}")))?;
     let vaf = (vaf * noise.sample(rng)).clamp(0.0, 0.9);
     let depth = rng.random_range(800..2500u32);
     let alt = Binomial::new(u64::from(depth), vaf)
-        .map_err(|e| Error::Conflict(e.to_string()))?
+        .map_err(|e| Error::conflict(format!("demo noise model: {e}")))?
         .sample(rng) as u32;
     Ok(Observed {
         hotspot,
@@ -358,9 +359,10 @@ fn write_bam(
     }
     let header: sam::Header = text
         .parse()
-        .map_err(|e| Error::Conflict(format!("demo BAM header: {e}")))?;
+        .map_err(|e| Error::conflict(format!("demo BAM header: {e}")))?;
     let mut records: Vec<(usize, usize, RecordBuf)> = Vec::new();
-    let position = |p: usize| Position::new(p).ok_or_else(|| Error::Conflict("position 0".into()));
+    let position =
+        |p: usize| Position::new(p).ok_or_else(|| Error::conflict("demo BAM: position 0"));
     for o in observed {
         let (contig, pos, reference, alt, _, _) = o.hotspot;
         let id = contigs.iter().position(|c| *c == contig).unwrap_or(0);
@@ -386,7 +388,8 @@ fn write_bam(
                     .set_reference_sequence_id(id)
                     .set_alignment_start(position(read_start)?)
                     .set_mapping_quality(
-                        MappingQuality::new(60).ok_or_else(|| Error::Conflict("mapq".into()))?,
+                        MappingQuality::new(60)
+                            .ok_or_else(|| Error::conflict("demo BAM: mapping quality"))?,
                     )
                     .set_cigar([Op::new(Kind::Match, READ)].into_iter().collect())
                     .set_mate_reference_sequence_id(id)

@@ -3,7 +3,7 @@
 use super::deidentify::{Pseudonymizer, days_since};
 use crate::analysis::matrix::FeatureMatrix;
 use crate::error::{Error, Result};
-use crate::store::analysis::{Cell, ColumnKind, ExportTable};
+use crate::store::export::{Cell, ColumnKind, ExportTable};
 use polars::prelude::*;
 use std::path::Path;
 
@@ -40,11 +40,11 @@ impl FileFormat {
 }
 
 fn polars_error(path: &Path, e: PolarsError) -> Error {
-    Error::io(path, std::io::Error::other(e.to_string()))
+    Error::io(path, std::io::Error::other(e))
 }
 
 fn frame_error(e: PolarsError) -> Error {
-    Error::Conflict(format!("building the table: {e}"))
+    Error::conflict(format!("building the table: {e}"))
 }
 
 /// A typed table as a DataFrame. With a pseudonymizer: patient codes become

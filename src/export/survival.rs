@@ -1,27 +1,24 @@
 //! The survival endpoints of every patient as an exportable table (overall and event-free survival from the index date).
 
-use crate::analysis::survival::{CourseDates, Endpoint, endpoint_subject};
-use crate::model::parse_date;
-use crate::store::analysis::{Cell, ColumnKind, Course, ExportTable};
+use crate::analysis::survival::{Endpoint, endpoint_subject};
+use crate::model::{Course, CourseDates, date::format_date};
+use crate::store::export::{Cell, ColumnKind, ExportTable};
 
 /// One row per patient: index date, OS days and event, EFS days and event (null
 /// when the patient has no index date or follow-up). The index date is the
 /// first diagnosis event (as the `patient_index_date` view, else treatment start).
 pub fn survival_table(courses: &[Course]) -> ExportTable {
-    let date = |d: &Option<String>| d.as_deref().and_then(|d| parse_date(d).ok());
     let rows = courses
         .iter()
         .map(|c| {
-            let index = c
-                .diagnosis_date
-                .clone()
-                .or_else(|| c.treatment_start.clone());
+            let index = c.diagnosis_date.or(c.treatment_start);
             let dates = CourseDates {
-                index: date(&index),
-                progression: date(&c.progression),
-                death: date(&c.death),
-                last_follow_up: date(&c.last_follow_up),
+                index,
+                progression: c.progression,
+                death: c.death,
+                last_follow_up: c.last_follow_up,
             };
+            let index = index.map(format_date);
             let mut row = vec![
                 Cell::Text(c.patient.clone()),
                 index.clone().map_or(Cell::Null, Cell::Text),

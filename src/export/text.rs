@@ -8,7 +8,7 @@ use std::path::Path;
 /// # Errors
 /// [`Error::Io`] when the file cannot be created or written.
 pub fn write_csv(path: &Path, header: &[String], records: &[Vec<String>]) -> Result<()> {
-    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e.to_string()));
+    let io = |e: csv::Error| Error::io(path, std::io::Error::other(e));
     let mut writer = csv::Writer::from_path(path).map_err(io)?;
     writer.write_record(header).map_err(io)?;
     for record in records {

@@ -8,14 +8,13 @@
 //! stored); anything else that is not a finite, non-negative number is an error.
 //! Luminex xPONENT and Bio-Plex Manager exports use these censoring tokens.
 
-use super::CsvInput;
+use super::{CsvInput, CsvRecord};
 use crate::error::{Error, Result};
+use crate::model::cytokine::STORE_UNIT;
+use crate::model::{Censor, Concentration, CytokineRow};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-
-/// The unit every stored concentration is in.
-pub const STORE_UNIT: &str = "pg/mL";
 
 /// How the table is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,81 +38,6 @@ impl std::str::FromStr for Layout {
             _ => Err("expected auto, long or wide".into()),
         }
     }
-}
-
-/// Which side of the assay's range a censored value lies on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Censor {
-    /// A measured value.
-    None,
-    /// Below the lower limit (`<3.2`, `< LLOQ`, `OOR <`, `BLQ`, `ND`): the true value is ≤ bound.
-    Left,
-    /// Above the upper limit (`>ULOQ`, `OOR >`): the true value is ≥ bound.
-    Right,
-}
-
-impl Censor {
-    /// The name stored in the database: `none`, `left` or `right`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Censor::None => "none",
-            Censor::Left => "left",
-            Censor::Right => "right",
-        }
-    }
-
-    /// Parses a stored name.
-    ///
-    /// # Errors
-    /// When `text` is not `none`, `left` or `right`.
-    pub fn parse(text: &str) -> Result<Censor, String> {
-        match text {
-            "none" => Ok(Censor::None),
-            "left" => Ok(Censor::Left),
-            "right" => Ok(Censor::Right),
-            other => Err(format!("unknown censor '{other}'")),
-        }
-    }
-}
-
-/// A concentration in pg/mL: measured, or censored at a bound.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Concentration {
-    /// The measured value (pg/mL); `None` when censored.
-    pub value: Option<f64>,
-    /// Censoring.
-    pub censor: Censor,
-    /// The limit a censored value lies beyond (pg/mL).
-    pub bound: Option<f64>,
-}
-
-/// One analyte of one sample, as read and normalised.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CytokineRow {
-    /// 1-based line in the file.
-    pub line: u64,
-    /// Patient identifier.
-    pub patient: String,
-    /// Date of the blood draw.
-    pub date: NaiveDate,
-    /// Canonical analyte name (or the given name, trimmed, when unknown).
-    pub analyte: String,
-    /// The analyte as written in the file.
-    pub analyte_raw: String,
-    /// The value in pg/mL with its censoring.
-    pub concentration: Concentration,
-    /// The cell as written.
-    pub value_raw: String,
-    /// The unit as written (or given with `--unit`).
-    pub unit_raw: String,
-    /// Lower limit of quantification (pg/mL), when given.
-    pub lloq: Option<f64>,
-    /// Upper limit of quantification (pg/mL), when given.
-    pub uloq: Option<f64>,
-    /// Assay or panel (part of the key: one analyte may be measured by two assays).
-    pub assay: String,
-    /// Plate or batch.
-    pub batch: String,
 }
 
 /// Columns of a file without patient and date: data line → (patient, date).
@@ -434,88 +358,28 @@ pub fn read_sample_map(path: &Path, today: NaiveDate) -> Result<SampleMap> {
 /// future, the same patient, date, analyte and assay twice, or (with `strict`) an
 /// unknown analyte.
 pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
-    let mut input = CsvInput::open(path, &[])?;
-    let headers = input.headers().to_vec();
-    let has = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name));
-    let long = match options.layout {
-        Layout::Long => true,
-        Layout::Wide => false,
-        Layout::Auto => has("analyte") && has("value"),
-    };
-    let patient_col = options.patient_col.to_ascii_lowercase();
-    let date_col = options.date_col.to_ascii_lowercase();
-    let assay_col = options.assay_col.to_ascii_lowercase();
-    let mut required: Vec<&str> = Vec::new();
-    if options.sample_map.is_none() {
-        required.extend([patient_col.as_str(), date_col.as_str()]);
-    }
-    if long {
-        required.extend(["analyte", "value"]);
-    }
-    for name in required {
-        if !has(name) {
-            return Err(Error::parse(
-                path,
-                1,
-                name,
-                format!(
-                    "required column is missing (header has: {}){}",
-                    headers.join(", "),
-                    if options.sample_map.is_none() && (name == patient_col || name == date_col) {
-                        "; name the columns with --patient-col/--date-col or give --sample-map"
-                    } else {
-                        ""
-                    }
-                ),
-            ));
-        }
-    }
+    read_from(super::open_regular(path)?, path, options)
+}
+
+/// As [`read`], from any reader; `path` only names the input in errors (unit tests
+/// pass inline bytes).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_from(
+    reader: impl std::io::Read,
+    path: &Path,
+    options: &Options,
+) -> Result<CytokineTable> {
+    let mut input = CsvInput::from_reader(reader, path, &[])?;
+    let columns = SampleColumns::find(path, input.headers(), options)?;
     let default_factor = unit_factor(&options.unit).map_err(|m| Error::InvalidValue {
         what: "--unit",
         value: options.unit.clone(),
         reason: m,
     })?;
-
-    // Wide: every column that is not a sample column is an analyte.
-    let mut not_analytes: BTreeSet<String> = [
-        patient_col.clone(),
-        date_col.clone(),
-        assay_col.clone(),
-        "batch".into(),
-        "sample".into(),
-        "unit".into(),
-    ]
-    .into_iter()
-    .collect();
-    not_analytes.extend(
-        options
-            .ignore_cols
-            .iter()
-            .map(|c| c.trim().to_ascii_lowercase()),
-    );
-    let analyte_columns: Vec<(usize, String)> = if long {
-        Vec::new()
-    } else {
-        headers
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| !h.is_empty() && !not_analytes.contains(&h.to_ascii_lowercase()))
-            .map(|(i, h)| (i, h.clone()))
-            .collect()
-    };
-    if !long && analyte_columns.is_empty() {
-        return Err(Error::parse(
-            path,
-            1,
-            "(header)",
-            "no analyte columns in this wide table",
-        ));
-    }
-
-    let mut rows = Vec::new();
-    let mut unknown = BTreeSet::new();
-    let mut missing = 0usize;
-    let mut seen: HashMap<(String, NaiveDate, String, String), u64> = HashMap::new();
+    let analyte_columns = columns.analyte_columns(path, input.headers(), options)?;
+    let mut collected = Collected::new(options.strict, columns.long);
     let mut mapped_lines = 0usize;
     input.for_each(|record| {
         let (patient, date) = match &options.sample_map {
@@ -527,70 +391,15 @@ pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
                 (patient.clone(), *date)
             }
             None => (
-                record.required(&patient_col)?.to_string(),
-                record.past_date(&date_col, options.today)?,
+                record.required(&columns.patient)?.to_string(),
+                record.past_date(&columns.date, options.today)?,
             ),
         };
-        let assay = record.get(&assay_col).unwrap_or("").to_string();
-        let batch = record.get("batch").unwrap_or("").to_string();
-        let mut push = |analyte_raw: &str,
-                        column: &str,
-                        value_raw: &str,
-                        unit_raw: &str,
-                        factor: f64,
-                        lloq: Option<f64>,
-                        uloq: Option<f64>|
-         -> Result<()> {
-            let cell = parse_cell(value_raw)
-                .map_err(|m| record.error(column, format!("'{value_raw}': {m}")))?;
-            let Some(concentration) = concentration(cell, factor, lloq, uloq)
-                .map_err(|m| record.error(column, format!("'{value_raw}': {m}")))?
-            else {
-                missing += 1;
-                return Ok(());
-            };
-            let analyte = match canonical_analyte(analyte_raw) {
-                Some(name) => name,
-                None => {
-                    if options.strict {
-                        return Err(record.error(
-                            if long { "analyte" } else { column },
-                            format!("unknown analyte '{analyte_raw}' (--strict)"),
-                        ));
-                    }
-                    unknown.insert(analyte_raw.trim().to_string());
-                    analyte_raw.trim().to_string()
-                }
-            };
-            let key = (patient.clone(), date, analyte.clone(), assay.clone());
-            if let Some(first) = seen.insert(key, record.line) {
-                return Err(record.error(
-                    if long { "analyte" } else { column },
-                    format!(
-                        "{analyte} of {patient} on {date}{} already given on line {first}",
-                        if assay.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({assay})")
-                        }
-                    ),
-                ));
-            }
-            rows.push(CytokineRow {
-                line: record.line,
-                patient: patient.clone(),
-                date,
-                analyte,
-                analyte_raw: analyte_raw.to_string(),
-                concentration,
-                value_raw: value_raw.to_string(),
-                unit_raw: unit_raw.to_string(),
-                lloq,
-                uloq,
-                assay: assay.clone(),
-                batch: batch.clone(),
-            });
-            Ok(())
+        let sample = Sample {
+            patient,
+            date,
+            assay: record.get(&columns.assay).unwrap_or("").to_string(),
+            batch: record.get("batch").unwrap_or("").to_string(),
         };
         let (unit_raw, factor) = match record.get("unit") {
             Some(unit) => (
@@ -599,27 +408,34 @@ pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
             ),
             None => (options.unit.as_str(), default_factor),
         };
-        if long {
-            let analyte_raw = record.required("analyte")?;
+        if columns.long {
             let limit = |column: &str| {
                 record
                     .parse_opt(column, number)
                     .map(|v| v.map(|v| v * factor))
             };
-            let (lloq, uloq) = (limit("lloq")?, limit("uloq")?);
-            push(
-                analyte_raw,
-                "value",
-                record.get("value").unwrap_or(""),
+            let value = Value {
+                analyte_raw: record.required("analyte")?,
+                column: "value",
+                value_raw: record.get("value").unwrap_or(""),
                 unit_raw,
                 factor,
-                lloq,
-                uloq,
-            )?;
+                lloq: limit("lloq")?,
+                uloq: limit("uloq")?,
+            };
+            collected.push(record, &sample, &value)?;
         } else {
             for (index, name) in &analyte_columns {
-                let value_raw = record.get_at(*index).unwrap_or("");
-                push(name, name, value_raw, unit_raw, factor, None, None)?;
+                let value = Value {
+                    analyte_raw: name,
+                    column: name,
+                    value_raw: record.get_at(*index).unwrap_or(""),
+                    unit_raw,
+                    factor,
+                    lloq: None,
+                    uloq: None,
+                };
+                collected.push(record, &sample, &value)?;
             }
         }
         Ok(())
@@ -638,10 +454,223 @@ pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
         ));
     }
     Ok(CytokineTable {
-        rows,
-        unknown_analytes: unknown.into_iter().collect(),
-        missing,
+        rows: collected.rows,
+        unknown_analytes: collected.unknown.into_iter().collect(),
+        missing: collected.missing,
     })
+}
+
+/// The columns that say whose sample a line is, and the layout (long or wide).
+struct SampleColumns {
+    /// Long layout (`analyte`, `value` columns) rather than one column per analyte.
+    long: bool,
+    /// The patient column's name (lower case).
+    patient: String,
+    /// The date column's name (lower case).
+    date: String,
+    /// The assay column's name (lower case).
+    assay: String,
+}
+
+impl SampleColumns {
+    /// The layout and sample columns of a header under `options`; a required column
+    /// that is missing is an error saying how to name it.
+    fn find(path: &Path, headers: &[String], options: &Options) -> Result<SampleColumns> {
+        let has = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name));
+        let columns = SampleColumns {
+            long: match options.layout {
+                Layout::Long => true,
+                Layout::Wide => false,
+                Layout::Auto => has("analyte") && has("value"),
+            },
+            patient: options.patient_col.to_ascii_lowercase(),
+            date: options.date_col.to_ascii_lowercase(),
+            assay: options.assay_col.to_ascii_lowercase(),
+        };
+        let mut required: Vec<&str> = Vec::new();
+        if options.sample_map.is_none() {
+            required.extend([columns.patient.as_str(), columns.date.as_str()]);
+        }
+        if columns.long {
+            required.extend(["analyte", "value"]);
+        }
+        if let Some(name) = required.into_iter().find(|name| !has(name)) {
+            let hint = if options.sample_map.is_none()
+                && (name == columns.patient || name == columns.date)
+            {
+                "; name the columns with --patient-col/--date-col or give --sample-map"
+            } else {
+                ""
+            };
+            return Err(Error::parse(
+                path,
+                1,
+                name,
+                format!(
+                    "required column is missing (header has: {}){hint}",
+                    headers.join(", ")
+                ),
+            ));
+        }
+        Ok(columns)
+    }
+
+    /// The analyte columns of a wide table, (index, name as written): every column that
+    /// is not a sample column or ignored. Empty for a long table.
+    fn analyte_columns(
+        &self,
+        path: &Path,
+        headers: &[String],
+        options: &Options,
+    ) -> Result<Vec<(usize, String)>> {
+        if self.long {
+            return Ok(Vec::new());
+        }
+        let mut not_analytes: BTreeSet<String> = [
+            self.patient.clone(),
+            self.date.clone(),
+            self.assay.clone(),
+            "batch".into(),
+            "sample".into(),
+            "unit".into(),
+        ]
+        .into_iter()
+        .collect();
+        not_analytes.extend(
+            options
+                .ignore_cols
+                .iter()
+                .map(|c| c.trim().to_ascii_lowercase()),
+        );
+        let columns: Vec<(usize, String)> = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.is_empty() && !not_analytes.contains(&h.to_ascii_lowercase()))
+            .map(|(i, h)| (i, h.clone()))
+            .collect();
+        if columns.is_empty() {
+            return Err(Error::parse(
+                path,
+                1,
+                "(header)",
+                "no analyte columns in this wide table",
+            ));
+        }
+        Ok(columns)
+    }
+}
+
+/// Whose sample a line holds.
+struct Sample {
+    patient: String,
+    date: NaiveDate,
+    assay: String,
+    batch: String,
+}
+
+/// One cell of a line: an analyte's value as written, with its unit and limits.
+struct Value<'a> {
+    /// The analyte as written.
+    analyte_raw: &'a str,
+    /// The column errors name (`value` in a long table, the analyte's in a wide one).
+    column: &'a str,
+    value_raw: &'a str,
+    unit_raw: &'a str,
+    /// To pg/mL.
+    factor: f64,
+    lloq: Option<f64>,
+    uloq: Option<f64>,
+}
+
+/// The rows read so far, the unknown analyte names, the empty cells, and the
+/// (patient, date, analyte, assay) keys already seen with their line.
+struct Collected {
+    strict: bool,
+    long: bool,
+    rows: Vec<CytokineRow>,
+    unknown: BTreeSet<String>,
+    missing: usize,
+    seen: HashMap<(String, NaiveDate, String, String), u64>,
+}
+
+impl Collected {
+    fn new(strict: bool, long: bool) -> Collected {
+        Collected {
+            strict,
+            long,
+            rows: Vec::new(),
+            unknown: BTreeSet::new(),
+            missing: 0,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Adds one value of `sample` read on `record`: an empty cell is counted as
+    /// missing; an unknown analyte is kept under its own name (an error with
+    /// `--strict`); the same analyte twice for one sample and assay is an error.
+    fn push(&mut self, record: &CsvRecord<'_>, sample: &Sample, value: &Value<'_>) -> Result<()> {
+        let Value {
+            analyte_raw,
+            column,
+            value_raw,
+            ..
+        } = *value;
+        let cell = parse_cell(value_raw)
+            .map_err(|m| record.error(column, format!("'{value_raw}': {m}")))?;
+        let Some(concentration) = concentration(cell, value.factor, value.lloq, value.uloq)
+            .map_err(|m| record.error(column, format!("'{value_raw}': {m}")))?
+        else {
+            self.missing += 1;
+            return Ok(());
+        };
+        let analyte_column = if self.long { "analyte" } else { column };
+        let analyte = match canonical_analyte(analyte_raw) {
+            Some(name) => name,
+            None => {
+                if self.strict {
+                    return Err(record.error(
+                        analyte_column,
+                        format!("unknown analyte '{analyte_raw}' (--strict)"),
+                    ));
+                }
+                self.unknown.insert(analyte_raw.trim().to_string());
+                analyte_raw.trim().to_string()
+            }
+        };
+        let Sample {
+            patient,
+            date,
+            assay,
+            batch,
+        } = sample;
+        let key = (patient.clone(), *date, analyte.clone(), assay.clone());
+        if let Some(first) = self.seen.insert(key, record.line) {
+            let assay = if assay.is_empty() {
+                String::new()
+            } else {
+                format!(" ({assay})")
+            };
+            return Err(record.error(
+                analyte_column,
+                format!("{analyte} of {patient} on {date}{assay} already given on line {first}"),
+            ));
+        }
+        self.rows.push(CytokineRow {
+            line: record.line,
+            patient: patient.clone(),
+            date: *date,
+            analyte,
+            analyte_raw: analyte_raw.to_string(),
+            concentration,
+            value_raw: value_raw.to_string(),
+            unit_raw: value.unit_raw.to_string(),
+            lloq: value.lloq,
+            uloq: value.uloq,
+            assay: assay.clone(),
+            batch: batch.clone(),
+        });
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,16 @@ pub struct EventRow {
 /// # Errors
 /// The first invalid row, naming the file, line and field.
 pub fn read(path: &Path) -> Result<Vec<EventRow>> {
-    let mut input = CsvInput::open(path, &["patient", "date", "kind"])?;
+    read_from(super::open_regular(path)?, path)
+}
+
+/// As [`read`], from any reader; `path` only names the input in errors (unit tests
+/// pass inline bytes).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_from(reader: impl std::io::Read, path: &Path) -> Result<Vec<EventRow>> {
+    let mut input = CsvInput::from_reader(reader, path, &["patient", "date", "kind"])?;
     let mut rows = Vec::new();
     input.for_each(|record| {
         let patient = record.required("patient")?.to_string();
@@ -56,6 +65,18 @@ mod tests {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(content.as_bytes()).unwrap();
         f
+    }
+
+    #[test]
+    fn errors_name_the_column_as_the_header_writes_it() {
+        static DATA: &[u8] = b"Patient ,DATE,Kind\nP1,2024-13-01,diagnosis\n";
+        let error = read_from(DATA, Path::new("events.csv"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "events.csv: line 2: field 'DATE': '2024-13-01': no such calendar date"
+        );
     }
 
     #[test]

@@ -7,90 +7,10 @@
 
 use super::CsvInput;
 use crate::error::Result;
+use crate::model::{LesionFacts, LesionRow, Modality, StudyKey};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::path::Path;
-
-/// Imaging modality of a study.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Modality {
-    /// Computed tomography.
-    Ct,
-    /// Magnetic resonance.
-    Mr,
-    /// Positron emission tomography.
-    Pet,
-}
-
-impl Modality {
-    /// The name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Modality::Ct => "CT",
-            Modality::Mr => "MR",
-            Modality::Pet => "PET",
-        }
-    }
-}
-
-impl std::str::FromStr for Modality {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        match text.to_ascii_uppercase().as_str() {
-            "CT" => Ok(Modality::Ct),
-            "MR" | "MRI" => Ok(Modality::Mr),
-            "PET" | "PET-CT" | "PET/CT" => Ok(Modality::Pet),
-            _ => Err("expected CT, MR or PET".into()),
-        }
-    }
-}
-
-/// Where a study was made: the batch variables of harmonisation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StudyKey {
-    /// Patient identifier.
-    pub patient: String,
-    /// Date of the study.
-    pub date: NaiveDate,
-    /// Modality.
-    pub modality: Modality,
-    /// Scanner model (may be empty).
-    pub scanner: String,
-    /// Imaging centre (may be empty).
-    pub site: String,
-}
-
-/// A lesion's fixed attributes (set at baseline).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct LesionFacts {
-    /// Label (e.g. `L1`), unique per patient.
-    pub label: String,
-    /// Organ, when given.
-    pub organ: Option<String>,
-    /// Target lesion, when given.
-    pub target: Option<bool>,
-    /// Lymph node, when given.
-    pub nodal: Option<bool>,
-}
-
-/// One lesion measured on one study.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LesionRow {
-    /// 1-based line in the file.
-    pub line: u64,
-    /// The study.
-    pub study: StudyKey,
-    /// The lesion.
-    pub lesion: LesionFacts,
-    /// Longest diameter (mm); `None` = not measured.
-    pub longest_diameter_mm: Option<f64>,
-    /// Short axis (mm), for nodes.
-    pub short_axis_mm: Option<f64>,
-    /// Mean attenuation (HU), for Choi.
-    pub mean_hu: Option<f64>,
-    /// A lesion not seen at baseline.
-    pub new_lesion: bool,
-}
 
 /// Parses y/n (also yes/no, true/false, 1/0).
 pub(crate) fn yes_no(text: &str) -> Result<bool, String> {
@@ -124,7 +44,21 @@ fn finite(text: &str) -> Result<f64, String> {
 /// The first invalid row (file, line, field), a date after `today`, or the same
 /// lesion twice on one study.
 pub fn read(path: &Path, today: NaiveDate) -> Result<Vec<LesionRow>> {
-    let mut input = CsvInput::open(path, &["patient", "date", "modality", "lesion"])?;
+    read_from(super::open_regular(path)?, path, today)
+}
+
+/// As [`read`], from any reader; `path` only names the input in errors (unit tests
+/// pass inline bytes).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_from(
+    reader: impl std::io::Read,
+    path: &Path,
+    today: NaiveDate,
+) -> Result<Vec<LesionRow>> {
+    let mut input =
+        CsvInput::from_reader(reader, path, &["patient", "date", "modality", "lesion"])?;
     let mut rows = Vec::new();
     let mut seen: HashMap<(String, NaiveDate, Modality, String), u64> = HashMap::new();
     input.for_each(|record| {

@@ -21,7 +21,16 @@ pub struct PatientRow {
 /// # Errors
 /// The first invalid row, naming the file, line and field.
 pub fn read(path: &Path) -> Result<Vec<PatientRow>> {
-    let mut input = CsvInput::open(path, &["patient", "diagnosis"])?;
+    read_from(super::open_regular(path)?, path)
+}
+
+/// As [`read`], from any reader; `path` only names the input in errors (unit tests
+/// pass inline bytes).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_from(reader: impl std::io::Read, path: &Path) -> Result<Vec<PatientRow>> {
+    let mut input = CsvInput::from_reader(reader, path, &["patient", "diagnosis"])?;
     let mut rows = Vec::new();
     input.for_each(|record| {
         let patient = NewPatient {

@@ -5,8 +5,8 @@
 //! `pixdim[1..=3]` in mm. Voxel order is NIfTI's (i fastest), indexed as nibabel's
 //! `[i, j, k]`. Reference: nibabel 5 `load(path).get_fdata()`.
 
-use crate::analysis::pet::Grid;
 use crate::error::{Error, Result};
+use crate::model::Grid;
 use nifti::{IntoNdArray, NiftiObject, ReaderOptions};
 use std::path::Path;
 
@@ -24,9 +24,9 @@ pub struct Image<T> {
 /// Reads a NIfTI-1 file as a scaled 3-D volume of f64 (a 4-D file with one volume is accepted).
 fn read_volume(path: &Path) -> Result<Image<f64>> {
     crate::ingest::open_regular(path)?;
-    let object = ReaderOptions::new()
-        .read_file(path)
-        .map_err(|e| Error::image(path, format!("not a readable NIfTI-1 file ({e})")))?;
+    let object = ReaderOptions::new().read_file(path).map_err(|e| {
+        Error::image(path, format!("not a readable NIfTI-1 file ({e})")).caused_by(e)
+    })?;
     let header = object.header().clone();
     let ndim = header.dim[0] as usize;
     let dims: Vec<usize> = header.dim[1..=ndim.min(7)]
@@ -55,10 +55,9 @@ fn read_volume(path: &Path) -> Result<Image<f64>> {
         }
         *spacing = p;
     }
-    let array = object
-        .into_volume()
-        .into_ndarray::<f64>()
-        .map_err(|e| Error::image(path, format!("cannot read the voxel data ({e})")))?;
+    let array = object.into_volume().into_ndarray::<f64>().map_err(|e| {
+        Error::image(path, format!("cannot read the voxel data ({e})")).caused_by(e)
+    })?;
     // The crate builds the array in Fortran order, so its memory order is NIfTI's.
     let values: Vec<f64> = if array.t().is_standard_layout() {
         array.into_raw_vec_and_offset().0
@@ -194,7 +193,7 @@ fn header_for(grid: &Grid) -> nifti::NiftiHeader {
 
 fn f_order<T: Clone>(path: &Path, grid: &Grid, values: &[T]) -> Result<ndarray::Array3<T>> {
     ndarray::Array3::from_shape_vec(ndarray::ShapeBuilder::f(grid.dims), values.to_vec())
-        .map_err(|e| Error::image(path, format!("values do not fill the grid ({e})")))
+        .map_err(|e| Error::image(path, format!("values do not fill the grid ({e})")).caused_by(e))
 }
 
 /// Voxel values to write: SUV as float32, labels as int16.
@@ -218,5 +217,5 @@ pub fn write_volume(path: &Path, grid: &Grid, voxels: Voxels<'_>) -> Result<()> 
         Voxels::Suv(values) => writer.write_nifti(&f_order(path, grid, values)?),
         Voxels::Labels(labels) => writer.write_nifti(&f_order(path, grid, labels)?),
     }
-    .map_err(|e| Error::image(path, format!("cannot write ({e})")))
+    .map_err(|e| Error::image(path, format!("cannot write ({e})")).caused_by(e))
 }

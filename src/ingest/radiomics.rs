@@ -7,8 +7,8 @@
 //! (`case,patient,date,lesion[,scanner,site,modality]`) keyed by the case id.
 
 use super::CsvInput;
-use super::lesions::{Modality, StudyKey};
 use crate::error::{Error, Result};
+use crate::model::{Modality, StudyKey};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::path::Path;
@@ -143,7 +143,21 @@ fn feature_value(text: &str) -> Result<Option<f64>, String> {
 /// A non-numeric feature value (line and feature named), a case missing from the
 /// manifest, a missing mapping column, or a case given twice.
 pub fn read(path: &Path, manifest: Option<&Manifest>, options: &Options) -> Result<RadiomicsTable> {
-    let mut input = CsvInput::open(path, &[])?;
+    read_from(super::open_regular(path)?, path, manifest, options)
+}
+
+/// As [`read`], from any reader; `path` only names the input in errors (unit tests
+/// pass inline bytes).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_from(
+    reader: impl std::io::Read,
+    path: &Path,
+    manifest: Option<&Manifest>,
+    options: &Options,
+) -> Result<RadiomicsTable> {
+    let mut input = CsvInput::from_reader(reader, path, &[])?;
     let headers = input.headers().to_vec();
     let lookup = |case: &str, line: u64, field: &str| -> Result<CaseRef> {
         let manifest = manifest.ok_or_else(|| {

@@ -46,11 +46,16 @@ impl<'a> Patients<'a> {
     }
 }
 
-/// Turns a store conflict into a parse error at the record's line.
+/// Turns a store conflict into a parse error at the record's line, in the field the
+/// store names or else in `field`. Any other error (a damaged database, SQLite) passes
+/// unchanged: it is not the input's fault.
 pub(crate) fn at_line<'a>(path: &'a Path, line: u64, field: &str) -> impl Fn(Error) -> Error + 'a {
     let field = field.to_string();
     move |e| match e {
-        Error::Conflict(message) => Error::parse(path, line, &field, message),
+        Error::Conflict {
+            field: named,
+            message,
+        } => Error::parse(path, line, named.unwrap_or(&field), message),
         other => other,
     }
 }

@@ -3,7 +3,7 @@
 use super::events::Inserted;
 use super::{Store, Tx};
 use crate::error::{Error, Result};
-use crate::ingest::cytokines::{Censor, Concentration, CytokineRow};
+use crate::model::{Censor, Concentration, CytokineRow};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
@@ -56,12 +56,11 @@ impl Store {
         for row in rows {
             let (date, analyte, value, censor, bound, value_raw, unit_raw, assay, batch) = row?;
             out.push(CytokineMeasurement {
-                date: crate::model::parse_date(&date)
-                    .map_err(|m| Error::Conflict(format!("stored date '{date}': {m}")))?,
+                date: super::stored_date(&date, "a cytokine measurement")?,
                 analyte,
                 concentration: Concentration {
                     value,
-                    censor: Censor::parse(&censor).map_err(Error::Conflict)?,
+                    censor: Censor::parse(&censor).map_err(Error::Corrupt)?,
                     bound,
                 },
                 value_raw,
@@ -102,7 +101,7 @@ impl Tx<'_> {
             if value == c.value && censor == c.censor.as_str() && bound == c.bound {
                 return Ok(Inserted::Existing);
             }
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "{} on {date} is already stored with another value",
                 row.analyte
             )));
@@ -119,7 +118,7 @@ impl Tx<'_> {
                 row.analyte,
                 row.analyte_raw,
                 c.value,
-                crate::ingest::cytokines::STORE_UNIT,
+                crate::model::cytokine::STORE_UNIT,
                 row.value_raw,
                 row.unit_raw,
                 c.censor.as_str(),

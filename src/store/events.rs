@@ -35,11 +35,10 @@ impl Store {
             let (date, kind, detail) = row?;
             events.push(ClinicalEvent {
                 patient: code.to_string(),
-                date: crate::model::parse_date(&date)
-                    .map_err(|m| Error::Conflict(format!("stored date '{date}': {m}")))?,
+                date: super::stored_date(&date, "a clinical event")?,
                 kind: kind
                     .parse::<EventKind>()
-                    .map_err(|m| Error::Conflict(format!("stored event kind '{kind}': {m}")))?,
+                    .map_err(|m| Error::Corrupt(format!("stored event kind '{kind}': {m}")))?,
                 detail,
             });
         }

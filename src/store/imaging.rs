@@ -4,8 +4,8 @@ use super::Tx;
 use super::events::Inserted;
 use crate::analysis::pet::LesionUptake;
 use crate::error::{Error, Result};
-use crate::ingest::lesions::{LesionFacts, LesionRow, StudyKey};
 use crate::model::date::format_date;
+use crate::model::{LesionFacts, LesionRow, StudyKey};
 use rusqlite::{OptionalExtension, params};
 
 /// Longest diameter, short axis, mean HU and new-lesion flag of a measurement.
@@ -58,9 +58,12 @@ impl Tx<'_> {
                     params![given, id],
                 )?;
             } else {
-                return Err(Error::Conflict(format!(
-                    "the {modality} study of {date} is stored with {what} '{stored}', not '{given}'"
-                )));
+                return Err(Error::conflict_in(
+                    what,
+                    format!(
+                        "the {modality} study of {date} is stored with {what} '{stored}', not '{given}'"
+                    ),
+                ));
             }
         }
         Ok(id)
@@ -129,7 +132,7 @@ impl Tx<'_> {
             && !organ.is_empty()
             && *given != organ
         {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "lesion {label} is stored in organ '{organ}', not '{given}'"
             )));
         }
@@ -138,7 +141,7 @@ impl Tx<'_> {
             ("nodal", nodal, lesion.nodal),
         ] {
             if given.is_some_and(|g| g != stored) {
-                return Err(Error::Conflict(format!(
+                return Err(Error::conflict(format!(
                     "lesion {label} is stored with {what} = {}; it is fixed at baseline",
                     if stored { "y" } else { "n" }
                 )));
@@ -178,7 +181,7 @@ impl Tx<'_> {
             return if stored == values {
                 Ok(Inserted::Existing)
             } else {
-                Err(Error::Conflict(format!(
+                Err(Error::conflict(format!(
                     "lesion {} on {} is already stored with other measurements",
                     row.lesion.label, row.study.date
                 )))
@@ -222,7 +225,7 @@ impl Tx<'_> {
             return if stored == (uptake.threshold, uptake.voxels as i64, uptake.mtv_ml) {
                 Ok(Inserted::Existing)
             } else {
-                Err(Error::Conflict(format!(
+                Err(Error::conflict(format!(
                     "PET uptake by {} is already stored with other values for this lesion and date",
                     uptake.method
                 )))
@@ -272,7 +275,7 @@ impl Tx<'_> {
             .optional()?;
         match existing {
             Some(stored) if stored == value => Ok(Inserted::Existing),
-            Some(stored) => Err(Error::Conflict(format!(
+            Some(stored) => Err(Error::conflict(format!(
                 "{feature} is already stored as {stored} for this lesion and study"
             ))),
             None => {

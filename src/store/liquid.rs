@@ -3,7 +3,7 @@
 use super::events::Inserted;
 use super::{Store, Tx, now_utc};
 use crate::analysis::ctdna::{Draw, Observation};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ingest::vcf::Locus;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
@@ -531,8 +531,7 @@ fn locus_from(chrom: String, pos: i64, reference: String, alt: String) -> Locus 
 }
 
 fn stored_date(text: &str) -> Result<NaiveDate> {
-    crate::model::parse_date(text)
-        .map_err(|m| Error::Conflict(format!("stored date '{text}': {m}")))
+    super::stored_date(text, "a blood draw")
 }
 
 impl Store {

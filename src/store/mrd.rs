@@ -163,10 +163,11 @@ impl Store {
         let mut tests = Vec::new();
         for row in rows {
             let (_, date, decision, mut test) = row?;
-            test.date = crate::model::parse_date(&date)
-                .map_err(|m| Error::Conflict(format!("stored MRD draw date '{date}': {m}")))?;
+            test.date = super::stored_date(&date, "lb_sample")?;
             test.decision = MrdDecision::parse(&decision).ok_or_else(|| {
-                Error::Conflict(format!("stored MRD decision '{decision}' is not known"))
+                Error::Corrupt(format!(
+                    "stored MRD decision '{decision}' in mrd_test is not known"
+                ))
             })?;
             tests.push(test);
         }

@@ -23,10 +23,6 @@ pub struct OverviewRow {
     pub endotype: Option<i64>,
 }
 
-fn date(text: Option<String>) -> Option<NaiveDate> {
-    text.and_then(|t| crate::model::parse_date(&t).ok())
-}
-
 impl Store {
     /// One row per patient, ordered by identifier, for the cohort screen.
     ///
@@ -57,9 +53,9 @@ impl Store {
                 code: r.get(0)?,
                 diagnosis: r.get(1)?,
                 birth_year: r.get(2)?,
-                index_date: date(r.get(3)?),
-                last_visit: date(r.get(4)?),
-                death_date: date(r.get(5)?),
+                index_date: super::row_date(r, 3, "the patient's index date")?,
+                last_visit: super::row_date(r, 4, "the patient's last visit")?,
+                death_date: super::row_date(r, 5, "a death event")?,
                 endotype: r.get(6)?,
             })
         })?;

@@ -33,7 +33,6 @@ const PATIENT_COLUMNS: &str = "p.code, p.diagnosis, p.sex, p.birth_year, p.site,
 
 fn patient_from_row(row: &Row<'_>) -> rusqlite::Result<Patient> {
     let sex: Option<String> = row.get(2)?;
-    let index_date: Option<String> = row.get(7)?;
     Ok(Patient {
         fields: NewPatient {
             code: row.get(0)?,
@@ -44,12 +43,8 @@ fn patient_from_row(row: &Row<'_>) -> rusqlite::Result<Patient> {
             primary_site: row.get(5)?,
             height_cm: row.get(6)?,
         },
-        index_date: index_date.and_then(|d| crate::model::parse_date(&d).ok()),
+        index_date: super::row_date(row, 7, "the patient's index date")?,
     })
-}
-
-fn date_column(value: Option<String>) -> Option<NaiveDate> {
-    value.and_then(|d| crate::model::parse_date(&d).ok())
 }
 
 impl Store {
@@ -112,8 +107,8 @@ impl Store {
                     patient: patient.clone(),
                     events: r.get(0)?,
                     treatment_lines: r.get(1)?,
-                    death_date: date_column(r.get(2)?),
-                    last_date: date_column(r.get(3)?),
+                    death_date: super::row_date(r, 2, "a death event")?,
+                    last_date: super::row_date(r, 3, "the patient's latest date")?,
                     lb_samples: r.get(4)?,
                     cytokine_panels: r.get(5)?,
                     imaging_studies: r.get(6)?,
@@ -139,7 +134,7 @@ impl Tx<'_> {
             });
         }
         if self.patient_id(&patient.code)?.is_some() {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "patient '{}' already exists",
                 patient.code
             )));

@@ -3,12 +3,14 @@
 use super::Store;
 use crate::analysis::response::PatientInputs;
 use crate::analysis::response::molecular::CtdnaSample;
-use crate::analysis::response::percist::{PetLesion, PetSeries, PetVisit};
-use crate::analysis::response::recist::{ImagingVisit, Lesion, LesionSeries, Measurement};
 use crate::analysis::series::SeriesInputs;
-use crate::analysis::trend::{Censor, Point};
+use crate::analysis::trend::Point;
 use crate::error::{Error, Result};
+use crate::model::Censor;
 use crate::model::Sex;
+use crate::model::assessment::{
+    ImagingVisit, Lesion, LesionSeries, Measurement, PetLesion, PetSeries, PetVisit,
+};
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
@@ -17,10 +19,7 @@ use std::collections::BTreeMap;
 const PET_METHOD_PREFERENCE: &str = "CASE method WHEN 'percist' THEN 0 WHEN 'relative' THEN 1 \
                                      WHEN 'background' THEN 2 WHEN 'absolute' THEN 3 ELSE 4 END";
 
-fn stored_date(text: &str, what: &str) -> Result<NaiveDate> {
-    crate::model::parse_date(text)
-        .map_err(|m| Error::Conflict(format!("stored date '{text}' in {what}: {m}")))
-}
+use super::stored_date;
 
 impl Store {
     /// The patient's lesions and CT/MR scans with their measurements.
@@ -244,7 +243,7 @@ impl Store {
     /// Every analyte's values over time, by analyte name as stored (on a date with
     /// several assays, the first assay by name); censored values at their bound.
     fn cytokine_points(&self, code: &str) -> Result<BTreeMap<String, Vec<Point>>> {
-        use crate::ingest::cytokines::Censor as Stored;
+        use crate::model::Censor as Stored;
         let mut analytes: BTreeMap<String, Vec<Point>> = BTreeMap::new();
         // Listed by date, analyte and assay: a date's first assay comes first.
         for m in self.cytokines(code)? {

@@ -61,9 +61,7 @@ impl Store {
         let mut items = Vec::new();
         for row in rows {
             let (date, category, item, detail) = row?;
-            let date = crate::model::parse_date(&date).map_err(|m| {
-                crate::Error::Conflict(format!("stored date '{date}' in {category}: {m}"))
-            })?;
+            let date = super::stored_date(&date, &category)?;
             items.push(TimelineItem {
                 date,
                 day: patient.index_date.map(|index| (date - index).num_days()),

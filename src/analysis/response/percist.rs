@@ -2,7 +2,7 @@
 
 use super::{Assessment, Category, Criterion, EPS, num, signed_num, signed_pct, sorted_by_date};
 use crate::model::Sex;
-use chrono::NaiveDate;
+pub use crate::model::assessment::{PetLesion, PetSeries, PetVisit};
 
 /// PMR: SULpeak falls at least this fraction ...
 pub const PMR_FALL: f64 = 0.30;
@@ -14,51 +14,6 @@ pub const PMD_RISE: f64 = 0.30;
 pub const PMD_RISE_SUL: f64 = 0.8;
 /// PMD: total lesion glycolysis rises more than this fraction with no fall of SULpeak.
 pub const PMD_TLG_RISE: f64 = 0.75;
-
-/// One lesion's uptake on one PET scan (SUV normalised to body weight).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PetLesion {
-    /// The lesion's label.
-    pub label: String,
-    /// SUVmax.
-    pub suv_max: Option<f64>,
-    /// SUVpeak (mean SUV in a 1 cm³ sphere).
-    pub suv_peak: Option<f64>,
-    /// Total lesion glycolysis (SUVmean × MTV).
-    pub tlg: Option<f64>,
-    /// Whether the reader marked the lesion new.
-    pub is_new: bool,
-}
-
-/// One PET scan.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PetVisit {
-    /// Date of the scan.
-    pub date: NaiveDate,
-    /// Body weight at the scan (kg).
-    pub weight_kg: Option<f64>,
-    /// Mean SUV of the liver reference region.
-    pub liver_suv_mean: Option<f64>,
-    /// Standard deviation of SUV in the liver reference region.
-    pub liver_suv_sd: Option<f64>,
-    /// Mean SUV of the blood pool.
-    pub blood_pool_suv: Option<f64>,
-    /// Cycles of treatment given before the scan, when known (EORTC).
-    pub cycles: Option<u32>,
-    /// The lesions' uptake.
-    pub lesions: Vec<PetLesion>,
-}
-
-/// A patient's PET scans with what lean body mass needs; the earliest scan is the baseline.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PetSeries {
-    /// Height (cm).
-    pub height_cm: Option<f64>,
-    /// Sex (F or M; U gives no lean body mass).
-    pub sex: Option<Sex>,
-    /// The scans, in any order.
-    pub visits: Vec<PetVisit>,
-}
 
 /// Lean body mass (kg) by Janmahasatian et al. (Clin Pharmacokinet 2005;44:1051-1065):
 /// men 9270·W / (6680 + 216·BMI), women 9270·W / (8780 + 244·BMI), BMI = W / H² (m).

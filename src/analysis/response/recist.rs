@@ -1,6 +1,7 @@
 //! RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228-247): target selection, sum of diameters, per-visit response, best overall response.
 
 use super::{Assessment, Category, Criterion, EPS, num, signed_num, signed_pct, sorted_by_date};
+pub use crate::model::assessment::{ImagingVisit, Lesion, LesionSeries, Measurement};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -20,53 +21,6 @@ pub const PR_FALL: f64 = 0.30;
 pub const PD_RISE: f64 = 0.20;
 /// ... and at least this much in absolute terms (mm).
 pub const PD_RISE_MM: f64 = 5.0;
-
-/// A lesion followed over time.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Lesion {
-    /// The lesion's label (unique per patient).
-    pub label: String,
-    /// Organ ("" when unknown).
-    pub organ: String,
-    /// Whether it is a lymph node (measured by its short axis).
-    pub nodal: bool,
-    /// Whether it was designated a target lesion by the reader. When no lesion of the
-    /// patient is designated, targets are selected by [`select_targets`].
-    pub designated_target: bool,
-}
-
-/// One lesion as measured on one scan. Missing diameters mean "not measured".
-#[derive(Debug, Clone, PartialEq)]
-pub struct Measurement {
-    /// The lesion's label.
-    pub label: String,
-    /// Longest diameter in mm (0 when the lesion has disappeared).
-    pub longest_diameter_mm: Option<f64>,
-    /// Short axis in mm (lymph nodes).
-    pub short_axis_mm: Option<f64>,
-    /// Mean attenuation in Hounsfield units (Choi).
-    pub mean_hu: Option<f64>,
-    /// Whether the lesion is new at this scan.
-    pub is_new: bool,
-}
-
-/// One CT or MR examination with its lesion measurements.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImagingVisit {
-    /// Date of the scan.
-    pub date: NaiveDate,
-    /// The lesions measured on it.
-    pub measurements: Vec<Measurement>,
-}
-
-/// A patient's lesions and scans; the earliest scan is the baseline.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LesionSeries {
-    /// Every lesion of the patient.
-    pub lesions: Vec<Lesion>,
-    /// The scans, in any order.
-    pub visits: Vec<ImagingVisit>,
-}
 
 /// The target lesions chosen at baseline, and why some could not be.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -356,4 +356,5 @@ pub(super) fn record_error(
             "{region}: {e} (the BAM may be truncated or corrupt; check it with `samtools quickcheck`)"
         ),
     )
+    .caused_by(e)
 }

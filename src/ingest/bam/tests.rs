@@ -206,7 +206,16 @@ fn an_unsorted_bam_is_refused_naming_the_record() {
         CountOptions::default(),
     )
     .unwrap_err();
-    assert!(matches!(err, Error::Record { record: 3, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Input {
+                at: crate::error::Location::Record(3),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let text = err.to_string();
     assert!(text.contains("record 3: field 'pos'"), "{text}");
     assert!(text.contains("not sorted by coordinate"), "{text}");

@@ -1,0 +1,102 @@
+//! Landed migrations are never edited: every `schema/*.sql` is pinned by its SHA-256 here, and compiled in as pinned.
+
+use oncotrack::store::migrations::MIGRATIONS;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The SHA-256 of every landed migration, in order. Databases out there have run
+/// these files, so a landed file never changes again: a schema change is a new file.
+///
+/// To add a migration: write `schema/NNNN_name.sql`, include it in
+/// `src/store/migrations.rs`, and when the file is final (in the commit that lands it
+/// on main at the latest) append one line here, `("NNNN_name.sql", "<sha256sum>"),`.
+/// Until then `every_migration_file_is_pinned_and_compiled_in` fails and prints that
+/// line ready to paste.
+const LANDED: &[(&str, &str)] = &[
+    (
+        "0001_core.sql",
+        "79a6de7e10a0af38a4ea33b4959abaadec112ee6f47a354caf1983fd97fb3888",
+    ),
+    (
+        "0002_measurements.sql",
+        "ac5e25de26ca831f5c5f647c4179ccd319d16c5637f18dd761988d9869b2fd32",
+    ),
+    (
+        "0003_call_provenance.sql",
+        "7265367d0995c0deb144f099bb287802f2bb4e3d84f13f33cd2180769c9fb210",
+    ),
+    // 0004 (another branch) is merged before this one and pinned above this line.
+    (
+        "0005_mrd.sql",
+        "158deed84eb544bed367b3e8a33d4f649464e60253f8e80840bcb7922392fbf7",
+    ),
+];
+
+fn schema_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schema")
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn every_landed_migration_hashes_as_when_it_landed() {
+    for (name, pinned) in LANDED {
+        let path = schema_dir().join(name);
+        let bytes = std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("landed migration {} is gone: {e}", path.display()));
+        assert_eq!(
+            sha256(&bytes),
+            *pinned,
+            "schema/{name} was edited after it landed: restore it (git show main:schema/{name}) \
+             and put the change in a new migration file"
+        );
+    }
+}
+
+#[test]
+fn every_migration_file_is_pinned_and_compiled_in() {
+    let mut files: Vec<String> = std::fs::read_dir(schema_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".sql"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= LANDED.len(), "schema/ holds {files:?}");
+
+    let unpinned: Vec<String> = files
+        .iter()
+        .filter(|name| !LANDED.iter().any(|(landed, _)| landed == name))
+        .map(|name| {
+            let bytes = std::fs::read(schema_dir().join(name)).unwrap();
+            format!("    (\"{name}\", \"{}\"),", sha256(&bytes))
+        })
+        .collect();
+    assert!(
+        unpinned.is_empty(),
+        "schema/ has migrations without a pinned SHA-256. When the file is final (in the \
+         commit that lands it on main at the latest), append to LANDED in \
+         tests/migrations.rs; from then on it never changes:\n{}",
+        unpinned.join("\n")
+    );
+
+    // The pinned files, in order, are the ones the binary runs, with the pinned text.
+    let compiled: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
+    let landed: Vec<&str> = LANDED.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        compiled, landed,
+        "src/store/migrations.rs must include every file of schema/, in order"
+    );
+    for (migration, (_, pinned)) in MIGRATIONS.iter().zip(LANDED) {
+        assert_eq!(
+            sha256(migration.sql.as_bytes()),
+            *pinned,
+            "the SQL of {} compiled into oncotrack is not the pinned file",
+            migration.name
+        );
+    }
+}
