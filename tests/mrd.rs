@@ -352,6 +352,11 @@ fn ingest_bam_with_targets_stores_the_mrd_decision_with_the_draw() {
     assert_eq!(decisions[1].1, MrdDecision::Negative);
     let tests = store.mrd_tests("P001").unwrap();
     assert_eq!(tests[0].informative_reads, 1327);
+    assert_eq!(
+        store.mrd_decision(tests[1].sample_id).unwrap(),
+        Some(MrdDecision::Negative)
+    );
+    assert_eq!(store.mrd_decision(-1).unwrap(), None);
     assert_eq!((tests[0].n_nonzero, tests[0].alt_reads), (9, 13));
     // `ctdna` shows the decision per draw (the tracked set of P002 is T1's mutations).
     sandbox

@@ -4,7 +4,7 @@ use super::{Store, Tx};
 use crate::error::{Error, Result};
 use crate::model::MrdDecision;
 use chrono::NaiveDate;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 /// An MRD test to store with its draw.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,6 +172,31 @@ impl Store {
             tests.push(test);
         }
         Ok(tests)
+    }
+
+    /// The MRD decision of one draw (`lb_sample.sample_id`), `None` when it was not
+    /// tested: what `Store::tracked_draws` puts in each draw's `mrd`.
+    ///
+    /// # Errors
+    /// A stored decision this oncotrack cannot read.
+    pub fn mrd_decision(&self, sample_id: i64) -> Result<Option<MrdDecision>> {
+        let decision: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT decision FROM mrd_test WHERE sample_id = ?1",
+                [sample_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        decision
+            .map(|d| {
+                MrdDecision::parse(&d).ok_or_else(|| {
+                    Error::Corrupt(format!(
+                        "stored MRD decision '{d}' in mrd_test is not known"
+                    ))
+                })
+            })
+            .transpose()
     }
 
     /// The MRD decision of each tested draw of a patient, in date order (what the
