@@ -402,3 +402,30 @@ fn ingest_bam_with_targets_stores_the_mrd_decision_with_the_draw() {
         oncotrack::store::Store::open(&sandbox.db(), oncotrack::store::Access::ReadOnly).unwrap();
     assert!(store.mrd_decisions("P001").unwrap().is_empty());
 }
+
+#[test]
+fn a_failing_mrd_test_leaves_the_draw_unwritten() {
+    let Some([t1, _, loci, _]) = inputs() else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let before = sandbox.dump();
+    let bed = sandbox.file("bad.bed", "chr14\t200\t100\n");
+    sandbox
+        .run(&[
+            "ingest",
+            "bam",
+            t1.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-03-01",
+            "--loci",
+            loci.to_str().unwrap(),
+            "--targets",
+            bed.to_str().unwrap(),
+        ])
+        .fails(1, "bad.bed: line 1: field 'end'");
+    assert_eq!(sandbox.dump(), before, "counts and MRD are one transaction");
+}
