@@ -287,6 +287,20 @@ fn bad_targets_and_loci_are_named() {
             bed.to_str().unwrap(),
         ])
         .fails(1, "u.bed: line 1: field 'chrom': contig 'chrUn' is not in");
+    let genome = sandbox.file("genome.bed", "chr14\t0\t4000000000\n");
+    sandbox
+        .run_raw(&[
+            "mrd",
+            t1.to_str().unwrap(),
+            "--loci",
+            loci.to_str().unwrap(),
+            "--targets",
+            genome.to_str().unwrap(),
+        ])
+        .fails(
+            1,
+            "genome.bed: line 1: field 'end': the targets cover 107349540 bp",
+        );
     let twice = sandbox.file(
         "twice.tsv",
         "chrom\tpos\tref\talt\nchr14\t106327474\tC\tG\nchr14\t106327474\tC\tG\n",

@@ -298,6 +298,14 @@ impl<'p> OpenBam<'p> {
         })
     }
 
+    /// The length of contig `id` in the BAM header.
+    fn contig_length(&self, id: usize) -> u64 {
+        self.header
+            .reference_sequences()
+            .get_index(id)
+            .map_or(0, |(_, sequence)| usize::from(sequence.length()) as u64)
+    }
+
     /// Says that `raw` is not a contig of this BAM.
     fn missing_contig(&self, raw: &str) -> String {
         format!(

@@ -97,6 +97,9 @@ impl Bases for Alignment {
     }
 }
 
+/// The most target positions a pileup holds (20 bytes each: 1 GB).
+pub const MAX_TARGET_BASES: usize = 50_000_000;
+
 /// Where the reads of a pileup come from and how they are filtered.
 #[derive(Debug, Clone, Copy)]
 pub struct PileupRequest<'a> {
@@ -139,7 +142,11 @@ pub fn pileup_targets(
                     bam.missing_contig(&target.chrom_raw),
                 )
             })?;
-        spans.push((id, target.start as i64, target.end as i64));
+        // Clipped to the contig: there are no reads beyond its end.
+        let end = target.end.min(bam.contig_length(id));
+        if end > target.start {
+            spans.push((id, target.start as i64, end as i64));
+        }
     }
     spans.sort();
     let mut merged: Vec<(usize, i64, i64, usize)> = Vec::new(); // (+ offset into counts)
@@ -157,6 +164,16 @@ pub fn pileup_targets(
                 total += (end - begin) as usize;
             }
         }
+    }
+    if total > MAX_TARGET_BASES {
+        return Err(Error::parse(
+            request.targets_path,
+            request.targets.first().map_or(1, |t| t.line),
+            "end",
+            format!(
+                "the targets cover {total} bp; the MRD pileup holds every target position in memory and takes at most {MAX_TARGET_BASES} bp (a capture panel, not a genome)"
+            ),
+        ));
     }
     let mut reporters: Vec<(usize, i64, usize, usize, usize)> = Vec::new(); // (id, pos0, index, ref, alt)
     for (index, row) in request.reporters.iter().enumerate() {
