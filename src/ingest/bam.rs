@@ -170,7 +170,7 @@ pub fn count_alleles(
                     bam.missing_contig(&row.chrom_raw),
                 )
             })?;
-        targets.push((id, row.locus.pos as i64 - 1, i));
+        targets.push((id, bam_position(loci_path, row)?, i));
     }
     targets.sort();
     let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();
@@ -217,6 +217,22 @@ pub fn count_alleles(
         skipped,
         access: bam.access,
     })
+}
+
+/// The 0-based position of a locus, refused beyond the largest a BAM holds (2^31 − 1).
+fn bam_position(loci_path: &Path, row: &LocusRow) -> Result<i64> {
+    match i32::try_from(row.locus.pos) {
+        Ok(pos) => Ok(i64::from(pos) - 1),
+        Err(_) => Err(Error::parse(
+            loci_path,
+            row.line,
+            "pos",
+            format!(
+                "{} is beyond the largest position a BAM can hold (2147483647)",
+                row.locus.pos
+            ),
+        )),
+    }
 }
 
 /// Adds each read's bases at the loci it covers (loci sorted by contig and position).

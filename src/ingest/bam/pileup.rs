@@ -8,7 +8,7 @@
 //! once among the informative reads.
 
 use super::sweep::{Header, Sink};
-use super::{Alignment, CountOptions, OpenBam, query_position};
+use super::{Alignment, CountOptions, OpenBam, bam_position, query_position};
 use crate::error::{Error, Result};
 use crate::ingest::loci::LocusRow;
 use crate::ingest::targets::Target;
@@ -200,7 +200,13 @@ pub fn pileup_targets(
                     bam.missing_contig(&row.chrom_raw),
                 )
             })?;
-        reporters.push((id, row.locus.pos as i64 - 1, index, reference, alt));
+        reporters.push((
+            id,
+            bam_position(request.loci_path, row)?,
+            index,
+            reference,
+            alt,
+        ));
     }
     reporters.sort();
 

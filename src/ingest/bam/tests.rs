@@ -259,3 +259,18 @@ fn the_target_pileup_counts_every_read_and_names_the_reporter_reads() {
         "G from read 2, C from read 1"
     );
 }
+
+#[test]
+fn a_locus_beyond_the_largest_bam_position_is_refused_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bam = write_bam(dir.path(), &[(10, "ACGT")]);
+    let err = count_alleles(
+        &bam,
+        Path::new("loci.tsv"),
+        &loci_rows(&[12, 1 << 40]),
+        CountOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("loci.tsv: line 2: field 'pos'"), "{err}");
+}
