@@ -256,6 +256,16 @@ fn date_arg(option: &'static str, text: &str) -> anyhow::Result<chrono::NaiveDat
     parse_arg(option, text, oncotrack::model::parse_date)
 }
 
+/// Parses the date of something that happened (a blood draw, a scan): after today
+/// is refused, as dates in cytokine and lesion files are.
+fn past_date_arg(option: &'static str, text: &str) -> anyhow::Result<chrono::NaiveDate> {
+    let date = date_arg(option, text)?;
+    if date > chrono::Local::now().date_naive() {
+        return Err(invalid(option, text, "lies in the future"));
+    }
+    Ok(date)
+}
+
 /// An invalid command-line value, as the library's error (one line, names the option).
 fn invalid(what: &'static str, value: &str, reason: &str) -> anyhow::Error {
     oncotrack::Error::InvalidValue {

@@ -7,11 +7,14 @@ pub mod cytokine;
 pub mod date;
 pub mod event;
 pub mod imaging;
+pub mod liquid;
+pub mod locus;
 pub mod measure;
 pub mod mrd;
 pub mod observation;
 pub mod patient;
 pub mod pileup;
+pub mod record;
 
 pub use cluster::{Assignment, ClusterRunRecord};
 pub use course::{Course, CourseDates};
@@ -21,7 +24,9 @@ pub use event::{ClinicalEvent, EventKind};
 pub use imaging::{
     Grid, HarmonizedValue, ImagingValue, LesionFacts, LesionRow, Modality, StudyKey,
 };
-pub use measure::{Censor, Concentration};
+pub use locus::Locus;
+pub use measure::{Censor, Concentration, Point};
 pub use mrd::MrdDecision;
 pub use observation::{FeatureFamily, Observation};
 pub use patient::{NewPatient, Patient, Sex};
+pub use record::{PatientRecord, ResponseRecord};

@@ -25,7 +25,10 @@ const LANDED: &[(&str, &str)] = &[
         "0003_call_provenance.sql",
         "7265367d0995c0deb144f099bb287802f2bb4e3d84f13f33cd2180769c9fb210",
     ),
-    // 0004 (another branch) is merged before this one and pinned above this line.
+    (
+        "0004_tracked_choice.sql",
+        "30a7833250daeb7b2a85e999bac690eb7b2baaf2013c73e01a2422db41d45336",
+    ),
     (
         "0005_mrd.sql",
         "158deed84eb544bed367b3e8a33d4f649464e60253f8e80840bcb7922392fbf7",

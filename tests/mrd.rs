@@ -396,6 +396,15 @@ fn ingest_bam_with_targets_stores_the_mrd_decision_with_the_draw() {
     let rows = sandbox.run(&["--format", "json", "ctdna", "P002"]).json();
     let mrd: Vec<&Value> = rows.iter().map(|r| &r["mrd"]).collect();
     assert_eq!(mrd, ["positive", "negative"], "{rows:#?}");
+    // The MRD-negative draw is clearance because the test said so.
+    assert_eq!(rows[1]["molecular_response"], "CR", "{rows:#?}");
+    assert!(
+        rows[1]["molecular_reason"]
+            .as_str()
+            .unwrap()
+            .contains("MRD-negative"),
+        "{rows:#?}"
+    );
     // Without --targets nothing is tested.
     let sandbox = Sandbox::new();
     sandbox.with_patients();

@@ -1,14 +1,18 @@
-//! ctDNA metrics per blood draw: mean and max VAF over tracked variants (undetected left-censored at 0), detection limit, mutant molecules per mL, clearance.
+//! ctDNA per blood draw: callers merged per tracked variant, mean and max VAF (undetected left-censored at 0), detection limit, mutant molecules per mL, clearance.
 //!
-//! Pure functions: the store gathers [`Draw`]s, this module computes, the command
-//! line prints. Definitions (DESIGN.md): mean and max VAF over the patient's tracked
-//! variants, an undetected tracked variant counting as alt = 0 (never dropped);
-//! mutant molecules per mL = mean VAF × cfDNA (ng/mL) × 303 haploid genome
-//! equivalents per ng; clearance = no tracked variant detected. The molecular
-//! response category (Goldberg 2018) is judged in one place,
+//! Pure functions: the store reads the rows ([`DrawCalls`]), [`merge_calls`] merges
+//! the callers into one [`Observation`] per tracked variant, [`metrics`] computes, the
+//! command line prints. Definitions (docs/methods.md): mean and max VAF over the
+//! patient's tracked variants, an undetected tracked variant counting as alt = 0
+//! (never dropped); mutant molecules per mL = mean VAF × cfDNA (ng/mL) × 303 haploid
+//! genome equivalents per ng; clearance = an MRD-negative draw or, without an MRD
+//! test, no tracked variant detected where every one had a known depth. The
+//! molecular response category (Goldberg 2018) is judged in one place,
 //! [`crate::analysis::response::molecular`], from the [`CtdnaSample`]s made here.
 
-use crate::analysis::response::molecular::CtdnaSample;
+use crate::analysis::response::molecular::{CtdnaSample, Evidence};
+use crate::model::MrdDecision;
+use crate::model::liquid::{DrawCalls, StoredCall};
 use chrono::NaiveDate;
 
 /// Haploid human genome equivalents per ng of DNA (3.3 pg per haploid genome).
@@ -25,6 +29,17 @@ pub struct Observation {
     pub vaf: Option<f64>,
     /// Depth at the locus, when known (the limit of an undetected variant).
     pub depth: Option<i64>,
+    /// Alt reads of the row whose depth is [`Observation::depth`], when both are
+    /// known (the counts pooled by the molecular progression test).
+    pub alt_reads: Option<i64>,
+}
+
+impl Observation {
+    /// Whether the depth at the locus is known and above 0 (a caller looked there
+    /// with reads to see by).
+    pub fn has_depth(&self) -> bool {
+        self.depth.is_some_and(|d| d > 0)
+    }
 }
 
 /// One blood draw with an observation per tracked variant.
@@ -36,6 +51,63 @@ pub struct Draw {
     pub cfdna_ng_per_ml: Option<f64>,
     /// One per tracked variant of the patient.
     pub tracked: Vec<Observation>,
+    /// The draw's tumour-informed MRD decision, when a test was made.
+    pub mrd: Option<MrdDecision>,
+}
+
+/// Merges the callers of each tracked variant of each draw (the rule the response
+/// criteria, `ctdna` and the UI share):
+/// - detected if any row detected it;
+/// - VAF the mean over the detecting rows of their VAF (alt / (ref + alt) when a
+///   row gave none);
+/// - depth the largest known, with the alt reads of that row;
+/// - no row in a draw with a VCF: undetected at an unknown depth (the caller
+///   looked and did not call it); no row in a draw with BAM counts only: not
+///   looked at, left out;
+/// - a draw left with no tracked variant is not listed.
+pub fn merge_calls(draws: &[DrawCalls]) -> Vec<Draw> {
+    draws
+        .iter()
+        .filter_map(|draw| {
+            let tracked: Vec<Observation> = draw
+                .variants
+                .iter()
+                .filter(|v| draw.vcf_looked || !v.calls.is_empty())
+                .map(|v| merge_variant(&v.label, &v.calls))
+                .collect();
+            (!tracked.is_empty()).then_some(Draw {
+                date: draw.date,
+                cfdna_ng_per_ml: draw.cfdna_ng_per_ml,
+                tracked,
+                mrd: draw.mrd,
+            })
+        })
+        .collect()
+}
+
+/// One tracked variant's rows merged ([`merge_calls`]).
+pub fn merge_variant(label: &str, calls: &[StoredCall]) -> Observation {
+    let vafs: Vec<f64> = calls
+        .iter()
+        .filter(|c| c.detected)
+        .filter_map(|c| {
+            c.vaf.or_else(|| {
+                let (alt, reference) = (c.alt_reads?, c.ref_reads?);
+                (alt + reference > 0).then(|| alt as f64 / (alt + reference) as f64)
+            })
+        })
+        .collect();
+    let deepest = calls
+        .iter()
+        .filter(|c| c.depth.is_some())
+        .max_by_key(|c| (c.depth, c.alt_reads.is_some()));
+    Observation {
+        variant: label.to_string(),
+        detected: calls.iter().any(|c| c.detected),
+        vaf: (!vafs.is_empty()).then(|| vafs.iter().sum::<f64>() / vafs.len() as f64),
+        depth: deepest.and_then(|c| c.depth),
+        alt_reads: deepest.and_then(|c| c.alt_reads),
+    }
 }
 
 /// The metrics of one draw.
@@ -58,7 +130,18 @@ pub struct DrawMetrics {
     /// The draw's limit of detection as a VAF: mean of 1 / depth over the tracked
     /// variants whose depth is known.
     pub detection_limit: Option<f64>,
-    /// No tracked variant detected (with at least one tracked).
+    /// Tracked variants whose depth is known (and above 0).
+    pub with_depth: usize,
+    /// Alt reads summed over the tracked variants whose alt reads and depth are known.
+    pub pooled_alt_reads: Option<u64>,
+    /// Depth summed over the same tracked variants.
+    pub pooled_depth: Option<u64>,
+    /// The draw's MRD decision, when a test was made.
+    pub mrd: Option<MrdDecision>,
+    /// Evidence of clearance: MRD-negative, or (without an MRD test) no tracked
+    /// variant detected and every one at a known depth
+    /// ([`CtdnaSample::evidence`]). A draw where nothing could be seen is not
+    /// clearance.
     pub clearance: bool,
 }
 
@@ -71,6 +154,10 @@ impl DrawMetrics {
             detected: self.detected,
             tracked: self.tracked,
             detection_limit: self.detection_limit,
+            with_depth: self.with_depth,
+            pooled_alt_reads: self.pooled_alt_reads,
+            pooled_depth: self.pooled_depth,
+            mrd: self.mrd,
         }
     }
 }
@@ -119,7 +206,22 @@ pub fn metrics(draws: &[Draw]) -> Vec<DrawMetrics> {
                 .collect();
             let detection_limit =
                 (!depths.is_empty()).then(|| depths.iter().sum::<f64>() / depths.len() as f64);
-            DrawMetrics {
+            let counted: Vec<(u64, u64)> = draw
+                .tracked
+                .iter()
+                .filter(|o| o.has_depth())
+                .filter_map(|o| {
+                    let alt = u64::try_from(o.alt_reads?).ok()?;
+                    let depth = u64::try_from(o.depth?).ok()?;
+                    Some((alt.min(depth), depth))
+                })
+                .collect();
+            let pooled = (!counted.is_empty()).then(|| {
+                counted.iter().fold((0u64, 0u64), |(a, d), (alt, depth)| {
+                    (a.saturating_add(*alt), d.saturating_add(*depth))
+                })
+            });
+            let mut m = DrawMetrics {
                 date: draw.date,
                 tracked: draw.tracked.len(),
                 detected,
@@ -133,8 +235,14 @@ pub fn metrics(draws: &[Draw]) -> Vec<DrawMetrics> {
                     .zip(mean_vaf)
                     .map(|(b, m)| (m - b) / b),
                 detection_limit,
-                clearance: !draw.tracked.is_empty() && detected == 0,
-            }
+                with_depth: draw.tracked.iter().filter(|o| o.has_depth()).count(),
+                pooled_alt_reads: pooled.map(|p| p.0),
+                pooled_depth: pooled.map(|p| p.1),
+                mrd: draw.mrd,
+                clearance: false,
+            };
+            m.clearance = m.sample().evidence() == Evidence::Negative;
+            m
         })
         .collect()
 }
@@ -155,8 +263,10 @@ mod tests {
                     detected: v.is_some(),
                     vaf: *v,
                     depth: Some(500),
+                    alt_reads: Some(v.map_or(0, |v| (v * 500.0).round() as i64)),
                 })
                 .collect(),
+            mrd: None,
         }
     }
 
@@ -200,5 +310,159 @@ mod tests {
         assert_eq!(m[1].change_from_baseline, Some(-1.0));
         assert_eq!(m[1].detected, 0);
         assert_eq!(m[1].tracked, 2);
+    }
+
+    #[test]
+    fn clearance_needs_a_known_depth_at_every_tracked_variant_or_an_mrd_negative() {
+        // (depths of the two undetected variants, MRD decision, clearance)
+        let cases = [
+            ([Some(500), Some(400)], None, true),
+            ([Some(500), None], None, false),
+            ([None, None], None, false),
+            ([Some(500), Some(0)], None, false),
+            ([None, None], Some(MrdDecision::Negative), true),
+            (
+                [Some(500), Some(400)],
+                Some(MrdDecision::Undetermined),
+                false,
+            ),
+            ([Some(500), Some(400)], Some(MrdDecision::Positive), false),
+        ];
+        for (depths, mrd, clearance) in cases {
+            let mut d = draw(2, &[None, None], None);
+            for (o, depth) in d.tracked.iter_mut().zip(depths) {
+                o.depth = depth;
+            }
+            d.mrd = mrd;
+            let m = &metrics(&[d])[0];
+            assert_eq!(m.clearance, clearance, "{depths:?} {mrd:?}");
+            assert_eq!(m.sample().mrd, mrd);
+        }
+    }
+
+    #[test]
+    fn pooled_counts_sum_the_variants_whose_alt_reads_and_depth_are_known() {
+        let mut d = draw(1, &[Some(0.1), Some(0.2), None], None);
+        d.tracked[2].depth = None;
+        let m = &metrics(&[d])[0];
+        assert_eq!(
+            (m.pooled_alt_reads, m.pooled_depth),
+            (Some(150), Some(1000))
+        );
+        assert_eq!(m.with_depth, 2);
+        let mut d = draw(1, &[Some(0.1)], None);
+        d.tracked[0].alt_reads = None;
+        let m = &metrics(&[d])[0];
+        assert_eq!((m.pooled_alt_reads, m.pooled_depth), (None, None));
+    }
+
+    fn row(
+        caller: &str,
+        detected: bool,
+        vaf: Option<f64>,
+        reads: (i64, i64),
+        depth: Option<i64>,
+    ) -> StoredCall {
+        StoredCall {
+            caller: caller.into(),
+            detected,
+            vaf,
+            alt_reads: Some(reads.0),
+            ref_reads: Some(reads.1),
+            depth,
+        }
+    }
+
+    #[test]
+    fn callers_merge_detected_if_any_vaf_mean_of_the_detecting_depth_the_largest() {
+        // Named rule, rows, then (detected, vaf, depth, alt reads).
+        type Merged = (bool, Option<f64>, Option<i64>, Option<i64>);
+        let cases: Vec<(&str, Vec<StoredCall>, Merged)> = vec![
+            (
+                "no row: not detected, nothing known",
+                vec![],
+                (false, None, None, None),
+            ),
+            (
+                "one caller",
+                vec![row("mutect2", true, Some(0.2), (20, 80), Some(100))],
+                (true, Some(0.2), Some(100), Some(20)),
+            ),
+            (
+                "mean VAF over the detecting callers only",
+                vec![
+                    row("mutect2", true, Some(0.2), (20, 80), Some(100)),
+                    row("strelka2", true, Some(0.3), (30, 70), Some(100)),
+                    row("varscan2", false, Some(0.0), (0, 300), Some(300)),
+                ],
+                (true, Some(0.25), Some(300), Some(0)),
+            ),
+            (
+                "alt / (ref + alt) when a detecting row has no VAF",
+                vec![row("bam", true, None, (10, 30), Some(40))],
+                (true, Some(0.25), Some(40), Some(10)),
+            ),
+            (
+                "undetected by all: no VAF, the largest depth",
+                vec![
+                    row("mutect2", false, Some(0.0), (0, 90), Some(90)),
+                    row("bam", false, None, (0, 120), Some(120)),
+                ],
+                (false, None, Some(120), Some(0)),
+            ),
+        ];
+        for (rule, rows, (detected, vaf, depth, alt)) in cases {
+            let o = merge_variant("TP53 17:7577120 C>T", &rows);
+            assert_eq!(
+                (o.detected, o.depth, o.alt_reads),
+                (detected, depth, alt),
+                "{rule}"
+            );
+            match (o.vaf, vaf) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-12, "{rule}: {a} vs {b}"),
+                (a, b) => assert_eq!(a, b, "{rule}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_variant_without_rows_counts_only_where_a_vcf_looked() {
+        use crate::model::liquid::TrackedVariantCalls;
+        let variant = |label: &str, calls: Vec<StoredCall>| TrackedVariantCalls {
+            label: label.into(),
+            calls,
+        };
+        let draw = |day: u32, vcf_looked: bool, variants: Vec<TrackedVariantCalls>| DrawCalls {
+            date: NaiveDate::from_ymd_opt(2024, 1, day).unwrap(),
+            cfdna_ng_per_ml: None,
+            vcf_looked,
+            mrd: None,
+            variants,
+        };
+        let seen = row("bam", true, None, (5, 95), Some(100));
+        let draws = merge_calls(&[
+            draw(
+                1,
+                true,
+                vec![variant("a", vec![seen.clone()]), variant("b", vec![])],
+            ),
+            draw(
+                2,
+                false,
+                vec![variant("a", vec![seen]), variant("b", vec![])],
+            ),
+            draw(3, false, vec![variant("a", vec![]), variant("b", vec![])]),
+        ]);
+        let listed: Vec<(u32, Vec<&str>)> = draws
+            .iter()
+            .map(|d| {
+                (
+                    chrono::Datelike::day(&d.date),
+                    d.tracked.iter().map(|o| o.variant.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(listed, vec![(1, vec!["a", "b"]), (2, vec!["a"])]);
+        assert_eq!(draws[0].tracked[1].depth, None);
     }
 }

@@ -15,52 +15,11 @@
 //!   does); voxels outside the image are left out of the mean.
 
 use crate::model::Grid;
+pub use crate::model::imaging::{LesionUptake, Method};
 use std::collections::BTreeMap;
 
 /// Radius of the 1 cm³ sphere of SUVpeak (mm).
 pub const PEAK_RADIUS_MM: f64 = 6.2;
-
-/// How the MTV threshold is set.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Method {
-    /// SUV ≥ F × SUVmax (EANM: F = 0.41).
-    Relative(f64),
-    /// SUV ≥ S (commonly 2.5).
-    Absolute(f64),
-    /// SUV ≥ 1.5 × liver mean + 2 × liver SD (PERCIST 1.0).
-    Percist,
-    /// SUV ≥ B + F × (SUVmax − B), B the mean of a background region.
-    Background(f64),
-}
-
-impl Method {
-    /// The method's name as stored: relative, absolute, percist, background.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Method::Relative(_) => "relative",
-            Method::Absolute(_) => "absolute",
-            Method::Percist => "percist",
-            Method::Background(_) => "background",
-        }
-    }
-
-    /// The method's parameter (0 for PERCIST).
-    pub fn param(&self) -> f64 {
-        match self {
-            Method::Relative(f) | Method::Absolute(f) | Method::Background(f) => *f,
-            Method::Percist => 0.0,
-        }
-    }
-}
-
-impl std::fmt::Display for Method {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Method::Percist => write!(f, "percist"),
-            other => write!(f, "{}:{}", other.name(), other.param()),
-        }
-    }
-}
 
 impl std::str::FromStr for Method {
     type Err = String;
@@ -103,29 +62,6 @@ pub struct References {
     pub liver: Option<(f64, f64)>,
     /// Mean SUV of the background region (background method).
     pub background_mean: Option<f64>,
-}
-
-/// The uptake of one lesion by one method.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LesionUptake {
-    /// The lesion's label in the mask.
-    pub label: u32,
-    /// The method.
-    pub method: Method,
-    /// The SUV threshold the method resolved to.
-    pub threshold: f64,
-    /// Voxels in the MTV.
-    pub voxels: usize,
-    /// Highest SUV of the label.
-    pub suv_max: f64,
-    /// SUVpeak (see the module documentation).
-    pub suv_peak: f64,
-    /// Mean SUV over the MTV; `None` when the MTV is empty.
-    pub suv_mean: Option<f64>,
-    /// Metabolic tumour volume (mL).
-    pub mtv_ml: f64,
-    /// Total lesion glycolysis = SUVmean × MTV (0 when the MTV is empty).
-    pub tlg: f64,
 }
 
 /// Why uptake cannot be computed.

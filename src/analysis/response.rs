@@ -382,6 +382,27 @@ pub struct PatientInputs {
     pub ctdna: Vec<molecular::CtdnaSample>,
 }
 
+impl PatientInputs {
+    /// The criteria's inputs from what the store holds: lesions and PET as read, the
+    /// draws' caller rows merged ([`super::ctdna::merge_calls`]) and summarised over the
+    /// tracked variants ([`super::ctdna::samples`]).
+    pub fn from_record(record: &crate::model::ResponseRecord) -> PatientInputs {
+        PatientInputs::with_draws(record, &super::ctdna::merge_calls(&record.draws))
+    }
+
+    /// As [`PatientInputs::from_record`], with the draws already merged.
+    pub fn with_draws(
+        record: &crate::model::ResponseRecord,
+        draws: &[super::ctdna::Draw],
+    ) -> PatientInputs {
+        PatientInputs {
+            lesions: record.lesions.clone(),
+            pet: record.pet.clone(),
+            ctdna: super::ctdna::samples(draws),
+        }
+    }
+}
+
 /// A patient's assessments by the chosen criteria, their discordances and best responses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
@@ -420,8 +441,17 @@ impl Report {
 
 /// Assesses a patient by `criteria`, finds discordances and best responses (RECIST
 /// and Choi with RECIST confirmation, ctDNA confirmed at the next sample, PET
-/// criteria unconfirmed).
+/// criteria unconfirmed), with the default molecular thresholds.
 pub fn assess_patient(inputs: &PatientInputs, criteria: &[Criterion]) -> Report {
+    assess_patient_with(inputs, criteria, &molecular::Rules::default())
+}
+
+/// [`assess_patient`] with the thresholds of the molecular (ctDNA) criterion given.
+pub fn assess_patient_with(
+    inputs: &PatientInputs,
+    criteria: &[Criterion],
+    molecular_rules: &molecular::Rules,
+) -> Report {
     let mut assessments = Vec::new();
     let mut best = Vec::new();
     let first_ct = inputs.lesions.visits.iter().map(|v| v.date).min();
@@ -455,7 +485,7 @@ pub fn assess_patient(inputs: &PatientInputs, criteria: &[Criterion]) -> Report 
                 ConfirmationRules::UNCONFIRMED,
             ),
             Criterion::Ctdna => (
-                molecular::assess(&inputs.ctdna),
+                molecular::assess_with(&inputs.ctdna, molecular_rules),
                 first_blood,
                 ConfirmationRules::CTDNA,
             ),

@@ -73,6 +73,21 @@ pub struct SeriesInputs {
     pub cytokines: BTreeMap<String, Vec<Point>>,
 }
 
+impl SeriesInputs {
+    /// The series inputs of a patient's stored record: draws merged over callers once,
+    /// and the criteria's inputs made from them.
+    pub fn from_record(record: crate::model::PatientRecord) -> SeriesInputs {
+        let draws = super::ctdna::merge_calls(&record.response.draws);
+        let response = PatientInputs::with_draws(&record.response, &draws);
+        SeriesInputs {
+            draws,
+            response,
+            pet_mtv: record.pet_mtv,
+            cytokines: record.cytokines,
+        }
+    }
+}
+
 /// The points of one series of a patient, for [`super::trend::trend`].
 ///
 /// ctDNA samples with nothing detected are left-censored at their detection limit
@@ -160,6 +175,10 @@ mod tests {
             detected,
             mean_vaf: Some(mean),
             detection_limit: limit,
+            with_depth: tracked,
+            pooled_alt_reads: None,
+            pooled_depth: None,
+            mrd: None,
         }
     }
 

@@ -13,22 +13,12 @@
 //! censored cannot be logged and is left out of the fit, and counted.
 
 use crate::model::Censor;
+pub use crate::model::Point;
 use chrono::NaiveDate;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Days per slope unit: the slope is reported per 30 days.
 pub const SLOPE_DAYS: f64 = 30.0;
-
-/// One point of a series.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Point {
-    /// When.
-    pub date: NaiveDate,
-    /// The value, or the limit for a censored point.
-    pub value: f64,
-    /// Censoring.
-    pub censor: Censor,
-}
 
 /// How censored points enter the trend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

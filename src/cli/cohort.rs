@@ -5,7 +5,7 @@ use super::response::DEFAULT_CRITERIA;
 use super::{Format, open_read};
 use clap::Subcommand;
 use oncotrack::analysis::response::discordance::Kind;
-use oncotrack::analysis::response::{Criterion, assess_patient};
+use oncotrack::analysis::response::{Criterion, PatientInputs, assess_patient_with};
 use oncotrack::model::date::format_date;
 use std::path::Path;
 
@@ -27,12 +27,15 @@ pub enum CohortCommand {
         /// Best overall or last response
         #[arg(long, value_enum, default_value_t = At::Best)]
         at: At,
+        #[command(flatten)]
+        molecular: super::ctdna::MolecularArgs,
     },
 }
 
 /// Runs a cohort command.
 pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<()> {
-    let CohortCommand::Response { at } = command;
+    let CohortCommand::Response { at, molecular } = command;
+    let molecular = molecular.rules();
     let store = open_read(db)?;
     let mut columns = vec!["patient"];
     for criterion in DEFAULT_CRITERIA {
@@ -47,7 +50,11 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
     let mut listing = Listing::new(&columns);
     for patient in store.patients()? {
         let code = &patient.fields.code;
-        let report = assess_patient(&store.response_inputs(code)?, &DEFAULT_CRITERIA);
+        let report = assess_patient_with(
+            &PatientInputs::from_record(&store.response_record(code)?),
+            &DEFAULT_CRITERIA,
+            &molecular,
+        );
         let mut row = vec![code.clone().into()];
         for criterion in DEFAULT_CRITERIA {
             let (category, when) = match at {

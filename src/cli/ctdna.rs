@@ -12,6 +12,69 @@ use std::path::Path;
 pub struct CtdnaArgs {
     /// Patient identifier
     pub id: String,
+    #[command(flatten)]
+    pub molecular: MolecularArgs,
+}
+
+/// The thresholds of the molecular (ctDNA) response criterion, shared by `ctdna` and `response`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct MolecularArgs {
+    /// ctDNA: fall of mean VAF from baseline for a molecular response (PR), in percent
+    #[arg(long, value_name = "PCT", default_value_t = 50.0, value_parser = fall_percent)]
+    pub ctdna_fall: f64,
+    /// ctDNA: rise of mean VAF from the nadir for molecular progression (PD), in percent
+    #[arg(long, value_name = "PCT", default_value_t = 50.0, value_parser = percent)]
+    pub ctdna_rise: f64,
+    /// ctDNA: significance level of that rise (one-sided Fisher exact test on the pooled reads)
+    #[arg(long, value_name = "P", default_value_t = 0.05, value_parser = probability)]
+    pub ctdna_alpha: f64,
+}
+
+impl MolecularArgs {
+    /// The rules of [`molecular::assess_with`].
+    pub fn rules(&self) -> molecular::Rules {
+        molecular::Rules {
+            response_fall: self.ctdna_fall / 100.0,
+            progression_rise: self.ctdna_rise / 100.0,
+            alpha: self.ctdna_alpha,
+        }
+    }
+}
+
+/// A percentage above 0 (and, for a fall, at most 100: checked where used).
+fn percent(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number"))?;
+    if value.is_finite() && value > 0.0 && value <= 1000.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{text} is not a percentage above 0 (and at most 1000)"
+        ))
+    }
+}
+
+/// A fall in percent: above 0, at most 100.
+fn fall_percent(text: &str) -> Result<f64, String> {
+    match percent(text)? {
+        value if value <= 100.0 => Ok(value),
+        _ => Err(format!("{text} is not a fall between 0 and 100 %")),
+    }
+}
+
+/// A probability strictly between 0 and 1.
+fn probability(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number"))?;
+    if value > 0.0 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(format!("{text} is not a probability between 0 and 1"))
+    }
 }
 
 /// Prints one row per draw (keys: date, tracked, detected, mean_vaf, max_vaf,
@@ -19,7 +82,7 @@ pub struct CtdnaArgs {
 /// molecular_response, molecular_reason, mrd).
 pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
-    let draws = store.tracked_draws(&args.id)?;
+    let draws = oncotrack::analysis::ctdna::merge_calls(&store.tracked_calls(&args.id)?);
     let mut listing = Listing::new(&[
         "date",
         "tracked",
@@ -38,7 +101,7 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
     let mrd = store.mrd_decisions(&args.id)?;
     let draws = metrics(&draws);
     let samples: Vec<_> = draws.iter().map(DrawMetrics::sample).collect();
-    let assessments = molecular::assess(&samples);
+    let assessments = molecular::assess_with(&samples, &args.molecular.rules());
     for (i, m) in draws.iter().enumerate() {
         let (category, reason) = if i == 0 {
             ("baseline".to_string(), "baseline draw".to_string())

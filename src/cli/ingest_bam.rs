@@ -3,7 +3,7 @@
 use super::count::FilterArgs;
 use super::ingest::describe;
 use super::mrd::MrdFlags;
-use super::{date_arg, open_write};
+use super::{open_write, past_date_arg};
 use oncotrack::ingest::bam::Access;
 use oncotrack::pipeline::liquid::{BamIngest, ingest_bam};
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub struct BamArgs {
 pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
     let request = BamIngest {
         patient: args.patient,
-        date: date_arg("--date", &args.date)?,
+        date: past_date_arg("--date", &args.date)?,
         loci: args.loci,
         options: args.filters.options(),
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,

@@ -1,7 +1,7 @@
 //! `oncotrack ingest pet SUV --mask MASK --patient ID --date D`: measure a PET study and store its uptake per lesion and method.
 
 use super::pet::{PetArgs, print_uptakes};
-use super::{Format, date_arg, open_write};
+use super::{Format, open_write, past_date_arg};
 use oncotrack::pipeline::imaging::{PetStudy, ingest_pet};
 use std::path::Path;
 
@@ -29,10 +29,7 @@ pub struct Args {
 
 /// Measures, stores and prints the uptake.
 pub fn run(db: &Path, format: Format, args: Args) -> anyhow::Result<()> {
-    let date = date_arg("--date", &args.date)?;
-    if date > chrono::Local::now().date_naive() {
-        anyhow::bail!("invalid --date '{}': lies in the future", args.date);
-    }
+    let date = past_date_arg("--date", &args.date)?;
     let (methods, references) = args.pet.resolve()?;
     let mut store = open_write(db)?;
     let target = PetStudy {

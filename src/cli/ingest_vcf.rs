@@ -1,20 +1,20 @@
 //! `oncotrack ingest vcf FILE --patient ID --date D`: one blood draw's ctDNA calls from a VCF of any common caller.
 
 use super::ingest::describe;
-use super::{date_arg, open_write};
+use super::{open_write, past_date_arg};
 use oncotrack::ingest::vcf::{Caller, CallerOrigin, Options};
-use oncotrack::pipeline::liquid::{VcfIngest, ingest_vcf};
+use oncotrack::pipeline::liquid::{MAX_NORMAL_ALT_READS, VcfIngest, ingest_vcf};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `ingest vcf`.
 #[derive(Debug, clap::Args)]
 pub struct VcfArgs {
-    /// VCF file (plain or bgzip-compressed)
+    /// VCF file (plain, bgzip- or gzip-compressed)
     pub file: PathBuf,
     /// Patient identifier
     #[arg(long)]
     pub patient: String,
-    /// Blood-draw date (YYYY-MM-DD)
+    /// Blood-draw date (YYYY-MM-DD; not after today)
     #[arg(long)]
     pub date: String,
     /// Caller dialect: auto (from the header), mutect2, mutect1, strelka2, varscan2, vardict, freebayes, deepvariant, bcftools, generic
@@ -26,9 +26,21 @@ pub struct VcfArgs {
     /// Keep calls that failed a filter (their FILTER value is stored)
     #[arg(long)]
     pub all_filters: bool,
-    /// Make this file's PASS variants the patient's tracked (tumour-informed) set
+    /// Make this file's somatic calls the patient's tracked (tumour-informed) set:
+    /// PASS, alt reads >= 1, somatic by the caller's own status, at most
+    /// --max-normal-alt-reads alt reads in the matched normal
     #[arg(long)]
     pub track: bool,
+    /// Track every PASS call of the file, whatever its somatic status (implies --track)
+    #[arg(long)]
+    pub track_all: bool,
+    /// With --track: a call with more alt reads than this in the matched normal is not tracked
+    #[arg(long, value_name = "N", default_value_t = MAX_NORMAL_ALT_READS)]
+    pub max_normal_alt_reads: u32,
+    /// Accept a VCF with a header and no records (the caller genuinely found nothing);
+    /// its tracked variants are stored as not detected at an unknown depth (not evaluable)
+    #[arg(long)]
+    pub allow_empty: bool,
     /// cfDNA concentration of the draw, ng per mL of plasma
     #[arg(long, value_name = "X")]
     pub cfdna_ng_per_ml: Option<f64>,
@@ -47,15 +59,20 @@ pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
     };
     let request = VcfIngest {
         patient: args.patient,
-        date: date_arg("--date", &args.date)?,
+        date: past_date_arg("--date", &args.date)?,
         options: Options {
             caller,
             sample: args.sample,
+            somatic: false,
         },
         all_filters: args.all_filters,
-        track: args.track,
+        track: args.track || args.track_all,
+        track_all: args.track_all,
+        max_normal_alt_reads: args.max_normal_alt_reads,
+        allow_empty: args.allow_empty,
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
     };
+    let request_track = request.track;
     let mut store = open_write(db)?;
     let spinner = super::progress::spinner(format!("reading {}", args.file.display()));
     let result = ingest_vcf(&mut store, &args.file, &request);
@@ -81,11 +98,42 @@ pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
                 detail.filtered_out
             );
         }
+        if let Some(normal) = &detail.normal_sample {
+            say!("  matched normal '{normal}'");
+        }
+        if detail.calls_not_detected > 0 {
+            say!(
+                "  {} calls with 0 alt reads or a 0/0 genotype stored as not detected",
+                detail.calls_not_detected
+            );
+        }
+        if detail.duplicates > 0 {
+            let first = detail
+                .duplicate_lines
+                .first()
+                .map_or(String::new(), |(line, locus)| {
+                    format!(" (first: line {line}, {locus})")
+                });
+            say!(
+                "  {} duplicate records repeat a variant of an earlier record of this file{first}; the first of each was kept",
+                detail.duplicates
+            );
+        }
         if detail.tracked_added > 0 {
             say!(
                 "  {} variants added to the tracked set",
                 detail.tracked_added
             );
+        }
+        if detail.tracked_without_status > 0 {
+            say!(
+                "  {} of them tracked without a somatic status: {} gives none in this file (tumour-only or germline calling)",
+                detail.tracked_without_status,
+                detail.caller
+            );
+        }
+        if request_track {
+            say!("{}", super::track::left_out_line(&detail.left_out));
         }
         if detail.not_detected > 0 {
             say!(

@@ -2,7 +2,7 @@
 
 use super::output::{Listing, date, opt};
 use super::{Format, open_read};
-use oncotrack::analysis::response::{Criterion, Report, assess_patient};
+use oncotrack::analysis::response::{Criterion, PatientInputs, Report, assess_patient_with};
 use oncotrack::model::date::format_date;
 use serde_json::Value;
 use std::path::Path;
@@ -21,6 +21,8 @@ pub struct ResponseArgs {
     /// List the best overall response per criterion instead of every visit
     #[arg(long)]
     pub best: bool,
+    #[command(flatten)]
+    pub molecular: super::ctdna::MolecularArgs,
 }
 
 /// Parses a criterion name for clap.
@@ -39,7 +41,11 @@ pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> 
     } else {
         args.criteria
     };
-    let report = assess_patient(&store.response_inputs(&args.id)?, &criteria);
+    let report = assess_patient_with(
+        &PatientInputs::from_record(&store.response_record(&args.id)?),
+        &criteria,
+        &args.molecular.rules(),
+    );
     if args.best {
         best_listing(&report).print(format)
     } else {

@@ -3,7 +3,7 @@
 use super::output::{Listing, opt};
 use super::response::rounded;
 use super::{Format, open_read};
-use oncotrack::analysis::series::{Series, points};
+use oncotrack::analysis::series::{Series, SeriesInputs, points};
 use oncotrack::analysis::trend::{CensorPolicy, trend};
 use oncotrack::model::date::format_date;
 use std::path::Path;
@@ -71,7 +71,7 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
         "time_ci_low",
         "time_ci_high",
     ]);
-    let inputs = store.series_inputs(&args.id)?;
+    let inputs = SeriesInputs::from_record(store.patient_record(&args.id)?);
     for series in &args.series {
         let t = trend(&points(series, &inputs), policy);
         let day = |p: Option<(chrono::NaiveDate, f64)>| opt(p.map(|(d, _)| format_date(d)));

@@ -117,6 +117,10 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
                 options: Options::default(),
                 all_filters: false,
                 track: visit == 0,
+                track_all: false,
+                max_normal_alt_reads: crate::pipeline::liquid::MAX_NORMAL_ALT_READS,
+                // A draw where no variant is seen is written without records.
+                allow_empty: true,
                 cfdna_ng_per_ml: Some((cfdna * 10.0).round() / 10.0),
             };
             let (report, _) = ingest_vcf(store, &path, &request)?;

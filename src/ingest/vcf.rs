@@ -10,6 +10,8 @@
 
 mod caller;
 
+/// The variant type, defined in `model` (re-exported here for the readers of loci lists).
+pub use crate::model::Locus;
 pub use caller::Caller;
 
 use crate::error::{Error, Result};
@@ -18,6 +20,7 @@ use noodles::vcf::variant::record::AlternateBases as _;
 use noodles::vcf::variant::record::samples::series::Value as SampleValue;
 use noodles::vcf::variant::record::samples::series::value::Array as SampleArray;
 use std::borrow::Cow;
+use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -28,6 +31,9 @@ pub struct Options {
     pub caller: Option<Caller>,
     /// The tumour sample's column name, overriding the header.
     pub sample: Option<String>,
+    /// Also read each call's somatic status ([`Call::somatic`]) and the alt reads
+    /// of the matched normal ([`Call::normal_alt_reads`]): what `--track` chooses by.
+    pub somatic: bool,
 }
 
 /// How the caller was decided.
@@ -39,19 +45,6 @@ pub enum CallerOrigin {
     Forced,
     /// Not recognisable: generic AF / AD handling.
     Fallback,
-}
-
-/// A variant on a normalised contig: `chr1` and `1` are the same, `chrM` is `MT`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Locus {
-    /// Normalised contig name (no `chr` prefix; `MT` for the mitochondrion).
-    pub chrom: String,
-    /// 1-based position.
-    pub pos: u64,
-    /// Reference allele (upper case).
-    pub reference: String,
-    /// Alternate allele (upper case).
-    pub alt: String,
 }
 
 /// One ALT allele of one record in the tumour sample.
@@ -83,6 +76,15 @@ pub struct Call {
     pub filter: String,
     /// QUAL, when given.
     pub qual: Option<f64>,
+    /// The tumour sample's genotype is given and holds the reference allele only
+    /// (`0/0`, `0|0`, `0`): the caller says the ALT is not in the sample.
+    pub genotype_ref: bool,
+    /// The caller's somatic status of the call (read with [`Options::somatic`],
+    /// else [`Somatic::NotGiven`]).
+    pub somatic: Somatic,
+    /// Reads of this ALT in the matched normal column, when there is one and it
+    /// says (read with [`Options::somatic`]).
+    pub normal_alt_reads: Option<u32>,
 }
 
 impl Call {
@@ -90,6 +92,31 @@ impl Call {
     pub fn passed(&self) -> bool {
         self.filter == "PASS" || self.filter == "."
     }
+
+    /// Whether the ALT was seen in the tumour sample: at least one alt read (a
+    /// VAF above 0 when the caller gives no read counts) and, when the caller gives
+    /// a genotype, one other than reference only (0/0). A call of 0 alt reads is
+    /// stored as not detected, with its depth.
+    pub fn detected(&self) -> bool {
+        let seen = match self.alt_reads {
+            Some(alt) => alt >= 1,
+            None => self.vaf.is_none_or(|v| v > 0.0),
+        };
+        seen && !self.genotype_ref
+    }
+}
+
+/// A caller's somatic status of a call, each caller's own way of saying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Somatic {
+    /// Somatic, and how the caller said so (`STATUS=StrongSomatic`, `SS=2`,
+    /// `somatic caller`).
+    Yes(Cow<'static, str>),
+    /// Not somatic, as the caller wrote it (`STATUS=Germline`, `SS=1`).
+    No(Cow<'static, str>),
+    /// The caller gives no somatic status (a tumour-only or germline caller's file),
+    /// or it was not asked for.
+    NotGiven,
 }
 
 /// Normalises a contig name for matching: a leading `chr` is dropped and the
@@ -140,6 +167,117 @@ impl<R: BufRead> BufRead for LineCounter<R> {
     }
 }
 
+/// The bytes of a VCF: plain text, BGZF (bgzip) or plain gzip (`gzip file.vcf`,
+/// which bcftools reads too). A failure of the decompression says which of the two
+/// it is and where.
+enum Input {
+    Plain(BufReader<File>),
+    Bgzf(noodles::bgzf::io::Reader<BufReader<File>>),
+    Gzip(Box<BufReader<flate2::bufread::MultiGzDecoder<Counted<BufReader<File>>>>>),
+}
+
+impl Input {
+    /// Tells the three apart by the first bytes: gzip's magic `1f 8b`, and for BGZF
+    /// the extra field `BC` (SAM/BAM specification, section 4.1).
+    fn new(file: File) -> io::Result<Input> {
+        let mut buffered = BufReader::with_capacity(1 << 16, file);
+        let head = buffered.fill_buf()?;
+        if !head.starts_with(&[0x1f, 0x8b]) {
+            return Ok(Input::Plain(buffered));
+        }
+        let bgzf = head.len() >= 16 && head[3] & 0x04 != 0 && head[12] == b'B' && head[13] == b'C';
+        Ok(if bgzf {
+            Input::Bgzf(noodles::bgzf::io::Reader::new(buffered))
+        } else {
+            Input::Gzip(Box::new(BufReader::with_capacity(
+                1 << 16,
+                flate2::bufread::MultiGzDecoder::new(Counted {
+                    inner: buffered,
+                    consumed: 0,
+                }),
+            )))
+        })
+    }
+
+    /// The compressed stream's kind and the compressed byte reached, for errors.
+    fn position(&self) -> Option<(&'static str, u64)> {
+        match self {
+            Input::Plain(_) => None,
+            Input::Bgzf(r) => Some(("BGZF block", r.virtual_position().compressed())),
+            Input::Gzip(r) => Some(("gzip stream", r.get_ref().get_ref().consumed)),
+        }
+    }
+}
+
+/// A decompression failure at `at` ([`Input::position`]), saying what broke and where.
+fn explain(at: Option<(&'static str, u64)>, e: io::Error) -> io::Error {
+    match at {
+        None => e,
+        Some((what, byte)) => io::Error::new(
+            e.kind(),
+            format!("truncated or corrupt {what} at byte {byte} of the compressed file ({e})"),
+        ),
+    }
+}
+
+impl Read for Input {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let at = self.position();
+        match self {
+            Input::Plain(r) => r.read(buf),
+            Input::Bgzf(r) => r.read(buf),
+            Input::Gzip(r) => r.read(buf),
+        }
+        .map_err(|e| explain(at, e))
+    }
+}
+
+impl BufRead for Input {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let at = self.position();
+        match self {
+            Input::Plain(r) => r.fill_buf(),
+            Input::Bgzf(r) => r.fill_buf(),
+            Input::Gzip(r) => r.fill_buf(),
+        }
+        .map_err(|e| explain(at, e))
+    }
+
+    fn consume(&mut self, amount: usize) {
+        match self {
+            Input::Plain(r) => r.consume(amount),
+            Input::Bgzf(r) => r.consume(amount),
+            Input::Gzip(r) => r.consume(amount),
+        }
+    }
+}
+
+/// A `BufRead` that counts the bytes consumed from it (the compressed offset of a
+/// plain gzip stream, for errors).
+struct Counted<R> {
+    inner: R,
+    consumed: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.consumed += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.consumed += amount as u64;
+        self.inner.consume(amount);
+    }
+}
+
 /// Where the columns of the `CSQ` (VEP) annotation are, from its header description.
 #[derive(Debug, Clone, Default)]
 struct CsqLayout {
@@ -151,7 +289,7 @@ struct CsqLayout {
 /// A streaming reader of a VCF's calls in the tumour sample.
 pub struct CallReader {
     path: PathBuf,
-    reader: vcf::io::Reader<LineCounter<Box<dyn BufRead + Send>>>,
+    reader: vcf::io::Reader<LineCounter<Input>>,
     header: vcf::Header,
     record: vcf::Record,
     header_lines: u64,
@@ -160,6 +298,10 @@ pub struct CallReader {
     origin: CallerOrigin,
     sample: String,
     sample_index: usize,
+    /// The matched normal's column, read with [`Options::somatic`].
+    normal_index: Option<usize>,
+    /// Read the somatic status ([`Options::somatic`]).
+    somatic: bool,
     csq: Option<CsqLayout>,
     /// `ANN` (SnpEff) when the header declares it, else `CSQ` (VEP) when declared.
     annotation_key: Option<&'static str>,
@@ -177,21 +319,16 @@ impl std::fmt::Debug for CallReader {
 }
 
 impl CallReader {
-    /// Opens a VCF (bgzip-compressed when it starts with the gzip magic bytes), reads
-    /// its header, decides the caller and the tumour sample.
+    /// Opens a VCF (plain, bgzip-compressed or plain gzip, told apart by the first
+    /// bytes), reads its header, decides the caller, the tumour sample and (with
+    /// [`Options::somatic`]) the matched normal.
     ///
     /// # Errors
     /// [`Error::Io`] when the file cannot be read; [`Error::Parse`] when the header is
     /// invalid, has no sample, or the tumour sample cannot be found or chosen.
     pub fn open(path: &Path, options: &Options) -> Result<CallReader> {
         let file = super::open_regular(path)?;
-        let mut buffered = BufReader::with_capacity(1 << 16, file);
-        let magic = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
-        let inner: Box<dyn BufRead + Send> = if magic.starts_with(&[0x1f, 0x8b]) {
-            Box::new(noodles::bgzf::io::Reader::new(buffered))
-        } else {
-            Box::new(buffered)
-        };
+        let inner = Input::new(file).map_err(|e| Error::io(path, e))?;
         let mut reader = vcf::io::Reader::new(LineCounter {
             inner,
             lines: 0,
@@ -213,6 +350,11 @@ impl CallReader {
         };
         let (sample, sample_index) = choose_sample(&header, caller, options.sample.as_deref())
             .map_err(|message| Error::parse(path, header_lines, "sample", message))?;
+        let normal_index = if options.somatic {
+            normal_sample(&header, sample_index)
+        } else {
+            None
+        };
         let csq = header
             .infos()
             .get("CSQ")
@@ -233,6 +375,8 @@ impl CallReader {
             origin,
             sample,
             sample_index,
+            normal_index,
+            somatic: options.somatic,
             csq,
             annotation_key,
             skipped: Vec::new(),
@@ -254,9 +398,27 @@ impl CallReader {
         &self.sample
     }
 
+    /// The matched normal's column name, when one was found (with [`Options::somatic`]).
+    pub fn normal_sample(&self) -> Option<&str> {
+        let names = self.header.sample_names();
+        self.normal_index
+            .and_then(|i| names.get_index(i))
+            .map(String::as_str)
+    }
+
     /// Records skipped so far because an allele is not a base sequence.
     pub fn skipped(&self) -> &[Skipped] {
         &self.skipped
+    }
+
+    /// The file read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Lines of the header (the first record is on the next line).
+    pub fn header_lines(&self) -> u64 {
+        self.header_lines
     }
 
     /// Data records read so far.
@@ -351,6 +513,25 @@ impl CallReader {
         };
         let annotations = self.annotations(&at)?;
         let depth_field = fields.integer("DP")?;
+        let genotype_ref = fields.genotype_ref()?;
+        let normal_sample = self.normal_index.and_then(|i| samples.get_index(i));
+        let normal = normal_sample.as_ref().map(|normal| SampleFields {
+            keys: &keys,
+            values: std::cell::RefCell::new(SampleValues::new(&self.header, normal)),
+            at: &at,
+            parsed: std::cell::RefCell::new(vec![None; keys.len()]),
+        });
+        let status = if self.somatic {
+            Some(caller::status(
+                self.caller,
+                &self.header,
+                record,
+                &filter,
+                &at,
+            )?)
+        } else {
+            None
+        };
         for (index, alt) in alternates.iter().enumerate() {
             if *alt == "*" || *alt == "." || alt.starts_with('<') {
                 continue;
@@ -365,6 +546,10 @@ impl CallReader {
             )?;
             let depth = depth_field.or(counts.total);
             let (gene, protein_change) = pick_annotation(&annotations, alt);
+            let normal_alt_reads = match &normal {
+                Some(normal) => caller::alt_reads(self.caller, normal, index, alt)?,
+                None => None,
+            };
             calls.push(Call {
                 record: record_number,
                 line,
@@ -384,6 +569,9 @@ impl CallReader {
                 vaf_source: counts.source,
                 filter: filter.clone(),
                 qual,
+                genotype_ref,
+                somatic: status.clone().unwrap_or(Somatic::NotGiven),
+                normal_alt_reads,
             });
         }
         Ok(true)
@@ -689,6 +877,26 @@ impl<'a> SampleFields<'a> {
             .transpose()
     }
 
+    /// Whether the GT field is given and calls the reference allele only (`0/0`);
+    /// `false` when absent, missing (`./.`) or holding another allele.
+    fn genotype_ref(&self) -> Result<bool> {
+        if !self.has("GT") {
+            return Ok(false);
+        }
+        let Some(SampleValue::Genotype(genotype)) = self.value("GT")? else {
+            return Ok(false);
+        };
+        let mut any = false;
+        for allele in genotype.iter() {
+            let (position, _) = allele.map_err(|e| self.error("GT", e))?;
+            match position {
+                Some(0) => any = true,
+                _ => return Ok(false),
+            }
+        }
+        Ok(any)
+    }
+
     /// A single integer field (e.g. DP).
     fn integer(&self, key: &str) -> Result<Option<u32>> {
         self.count_at(key, 0)
@@ -765,6 +973,22 @@ fn choose_sample(
         "cannot tell which sample is the tumour among {}; choose one with --sample",
         all()
     ))
+}
+
+/// The matched normal's column: `##normal_sample=` (Mutect2), MuTect1's
+/// `normal_sample_name=`, a column named `NORMAL`, or the other column of a
+/// two-sample (tumour–normal) VCF; `None` for a tumour-only file.
+fn normal_sample(header: &vcf::Header, tumour: usize) -> Option<usize> {
+    let names = header.sample_names();
+    if let Some(name) = caller::normal_sample_from_header(header) {
+        return names.get_index_of(name.as_str()).filter(|i| *i != tumour);
+    }
+    if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case("NORMAL"))
+        && i != tumour
+    {
+        return Some(i);
+    }
+    (names.len() == 2).then_some(1 - tumour.min(1))
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Measured values that may be censored at an assay's limit, as every layer passes them.
 
+use chrono::NaiveDate;
+
 /// Which side of the assay's range a censored value lies on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Censor {
@@ -44,4 +46,15 @@ pub struct Concentration {
     pub censor: Censor,
     /// The limit a censored value lies beyond (pg/mL).
     pub bound: Option<f64>,
+}
+
+/// One point of a series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// When.
+    pub date: NaiveDate,
+    /// The value, or the limit for a censored point.
+    pub value: f64,
+    /// Censoring.
+    pub censor: Censor,
 }

@@ -4,11 +4,15 @@ use super::{IngestReport, LedgerCheck, Written, ingest_streamed};
 use crate::error::{Error, Result};
 use crate::ingest::bam::{Access, CountOptions, count_alleles};
 use crate::ingest::loci::{self, LocusRow};
-use crate::ingest::vcf::{self, Call, CallReader, Caller, CallerOrigin, Locus, Skipped};
+use crate::ingest::vcf::{self, Call, CallReader, Caller, CallerOrigin, Skipped};
+use crate::model::Locus;
 use crate::store::events::Inserted;
-use crate::store::liquid::{BAM_CALLER, BulkCall, CallSource, CallValues, NewAlleleCount, NewCall};
+use crate::store::liquid::{
+    BAM_CALLER, BulkCall, CallSource, CallValues, NewAlleleCount, NewCall, TrackSource,
+};
 use crate::store::{Store, Tx};
 use chrono::NaiveDate;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::mpsc;
@@ -24,10 +28,151 @@ pub struct VcfIngest {
     pub options: vcf::Options,
     /// Keep calls that failed their filters (their FILTER value is stored).
     pub all_filters: bool,
-    /// Make this file's PASS variants part of the patient's tracked set.
+    /// Make this file's somatic PASS calls part of the patient's tracked set
+    /// ([`choose_for_tracking`]).
     pub track: bool,
+    /// With `track`: every PASS call, whatever the caller says of its somatic
+    /// status, the matched normal or its alt reads.
+    pub track_all: bool,
+    /// A call with more alt reads than this in the matched normal is not tracked.
+    pub max_normal_alt_reads: u32,
+    /// Accept a VCF with a header and no records (the caller genuinely found
+    /// nothing); its tracked variants are stored as not detected at an unknown depth.
+    pub allow_empty: bool,
     /// cfDNA concentration of the draw, ng per mL of plasma.
     pub cfdna_ng_per_ml: Option<f64>,
+}
+
+/// Alt reads in the matched normal above which a call is not tracked (default of
+/// `--max-normal-alt-reads`): one or two reads are sequencing error or index
+/// hopping at the depths of a normal; a heterozygous germline variant or clonal
+/// haematopoiesis gives more at any useful normal depth.
+pub const MAX_NORMAL_ALT_READS: u32 = 2;
+
+/// Why a call was or was not made part of the tracked set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrackChoice<'c> {
+    /// Tracked; how it was chosen (stored with the tracked variant).
+    Tracked(Chosen<'c>),
+    /// Left out; why (the summary counts calls per reason).
+    LeftOut(Cow<'static, str>),
+}
+
+/// How a tracked call was chosen; displays as the text stored with it
+/// (`somatic: FILTER PASS, STATUS=StrongSomatic, detected in the tumour, 0 alt
+/// reads in the matched normal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chosen<'c> {
+    /// The call's FILTER.
+    pub filter: &'c str,
+    /// The caller's somatic status as it said it (`None`: `--track-all`).
+    pub status: Option<&'c str>,
+    /// Alt reads in the matched normal, when there is one.
+    pub normal_alt_reads: Option<u32>,
+}
+
+impl std::fmt::Display for Chosen<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(status) = self.status else {
+            return write!(f, "--track-all: FILTER {}", self.filter);
+        };
+        write!(
+            f,
+            "somatic: FILTER {}, {status}, detected in the tumour, ",
+            self.filter
+        )?;
+        match self.normal_alt_reads {
+            Some(n) => write!(f, "{n} alt reads in the matched normal"),
+            None => f.write_str("no matched normal"),
+        }
+    }
+}
+
+/// The ids of the ways of choosing tracked variants met in one file: few, so
+/// looked up by comparing the choice, without building its text for every call.
+#[derive(Debug, Default)]
+struct Choices(Vec<(String, Option<String>, Option<u32>, i64)>);
+
+impl Choices {
+    /// The id of `chosen`, stored if new.
+    fn id(&mut self, tx: &Tx<'_>, chosen: &Chosen<'_>) -> Result<i64> {
+        let found = self.0.iter().find(|(filter, status, normal, _)| {
+            filter == chosen.filter
+                && status.as_deref() == chosen.status
+                && *normal == chosen.normal_alt_reads
+        });
+        if let Some((.., id)) = found {
+            return Ok(*id);
+        }
+        let id = tx.track_choice(&chosen.to_string())?;
+        self.0.push((
+            chosen.filter.to_string(),
+            chosen.status.map(str::to_string),
+            chosen.normal_alt_reads,
+            id,
+        ));
+        Ok(id)
+    }
+}
+
+/// Counts one more call left out for `why` (a reason seen before costs no allocation).
+fn count_reason(counts: &mut std::collections::BTreeMap<String, usize>, why: Cow<'static, str>) {
+    match counts.get_mut(why.as_ref()) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(why.into_owned(), 1);
+        }
+    }
+}
+
+/// Chooses whether `call` joins the tracked (tumour-informed) set, in this order
+/// (a call left out is counted under the first rule it fails): it must pass its
+/// filters; with `track_all` that is all; else it must be somatic by its caller's
+/// own status ([`vcf::Somatic`]; a caller that gives none is tracked and says so),
+/// detected in the tumour ([`Call::detected`]) and have at most
+/// `max_normal_alt_reads` alt reads in the matched normal.
+pub fn choose_for_tracking(
+    call: &Call,
+    track_all: bool,
+    max_normal_alt_reads: u32,
+) -> TrackChoice<'_> {
+    use vcf::Somatic;
+    if !call.passed() {
+        return TrackChoice::LeftOut(Cow::Borrowed("failed a filter"));
+    }
+    if track_all {
+        return TrackChoice::Tracked(Chosen {
+            filter: &call.filter,
+            status: None,
+            normal_alt_reads: call.normal_alt_reads,
+        });
+    }
+    let status = match &call.somatic {
+        Somatic::No(said) => {
+            return TrackChoice::LeftOut(Cow::Owned(format!("not somatic ({said})")));
+        }
+        Somatic::Yes(said) => said.as_ref(),
+        Somatic::NotGiven => "no somatic status from the caller",
+    };
+    if !call.detected() {
+        return TrackChoice::LeftOut(Cow::Borrowed(if call.genotype_ref {
+            "genotype 0/0 in the tumour"
+        } else {
+            "0 alt reads in the tumour"
+        }));
+    }
+    if let Some(n) = call.normal_alt_reads
+        && n > max_normal_alt_reads
+    {
+        return TrackChoice::LeftOut(Cow::Owned(format!(
+            "more than {max_normal_alt_reads} alt reads in the matched normal"
+        )));
+    }
+    TrackChoice::Tracked(Chosen {
+        filter: &call.filter,
+        status: Some(status),
+        normal_alt_reads: call.normal_alt_reads,
+    })
 }
 
 /// What a VCF ingest did beyond the common report.
@@ -43,6 +188,18 @@ pub struct VcfDetail {
     pub filtered_out: usize,
     /// Variants added to the tracked set by `--track`.
     pub tracked_added: usize,
+    /// Of those, tracked although the caller gives no somatic status.
+    pub tracked_without_status: usize,
+    /// Calls left out of the tracked set by `--track`, counted per reason.
+    pub left_out: std::collections::BTreeMap<String, usize>,
+    /// The matched normal column, when one was read.
+    pub normal_sample: Option<String>,
+    /// Records repeating a variant read before from the same file.
+    pub duplicates: usize,
+    /// The first of them: line and variant.
+    pub duplicate_lines: Vec<(u64, Locus)>,
+    /// Calls stored as not detected because they had 0 alt reads or a 0/0 genotype.
+    pub calls_not_detected: usize,
     /// Tracked variants not called in this sample (stored as not detected).
     pub not_detected: usize,
     /// Records skipped with why.
@@ -74,7 +231,7 @@ pub fn ingest_vcf(
     request: &VcfIngest,
 ) -> Result<(IngestReport, Option<VcfDetail>)> {
     check_cfdna(request.cfdna_ng_per_ml)?;
-    let params = format!(
+    let mut params = format!(
         "patient={};date={};caller={};sample={};all_filters={};track={};cfdna={:?}",
         request.patient,
         request.date,
@@ -84,13 +241,22 @@ pub fn ingest_vcf(
         request.track,
         request.cfdna_ng_per_ml
     );
+    // Written only when not the default, so that files ingested before keep their identity.
+    if request.track_all {
+        params.push_str(";track_all=true");
+    }
+    if request.track && request.max_normal_alt_reads != MAX_NORMAL_ALT_READS {
+        params.push_str(&format!(";max_normal_alt={}", request.max_normal_alt_reads));
+    }
+    let mut options = request.options.clone();
+    options.somatic = request.track;
     store.without_reference_checks(|store| {
         ingest_streamed(
             store,
             path,
             "vcf",
             &params,
-            || CallReader::open(path, &request.options),
+            || CallReader::open(path, &options),
             |tx, file_id, mut reader, ledger| write_vcf(tx, file_id, &mut reader, request, ledger),
         )
     })
@@ -195,6 +361,12 @@ fn write_vcf(
         sample: sample_name.clone(),
         filtered_out: 0,
         tracked_added: 0,
+        tracked_without_status: 0,
+        left_out: std::collections::BTreeMap::new(),
+        normal_sample: reader.normal_sample().map(str::to_string),
+        duplicates: 0,
+        duplicate_lines: Vec::new(),
+        calls_not_detected: 0,
         not_detected: 0,
         skipped: Vec::new(),
     };
@@ -205,6 +377,7 @@ fn write_vcf(
         sample_name: &sample_name,
     })?;
     let mut variant_ids = Vec::new();
+    let mut choices = Choices::default();
     for_each_call_batch(reader, |calls| {
         ledger.check(tx)?;
         let mut kept = Vec::with_capacity(calls.len());
@@ -214,6 +387,11 @@ fn write_vcf(
                 continue;
             }
             detail.filtered_out += 1;
+            if request.track
+                && let TrackChoice::LeftOut(why) = choose_for_tracking(call, false, 0)
+            {
+                count_reason(&mut detail.left_out, why);
+            }
             if tracked.contains_key(&call.locus) {
                 filtered_at_tracked.insert(
                     call.locus.clone(),
@@ -228,6 +406,8 @@ fn write_vcf(
         let bulk: Vec<BulkCall<'_>> = kept
             .iter()
             .map(|call| BulkCall {
+                line: call.line,
+                detected: call.detected(),
                 locus: &call.locus,
                 gene: call.gene.as_deref(),
                 protein_change: call.protein_change.as_deref(),
@@ -246,13 +426,33 @@ fn write_vcf(
         let counts = writer.store(&bulk, &mut variant_ids)?;
         written.new += counts.new;
         written.existing += counts.existing;
-        for (call, &variant_id) in kept.iter().zip(&variant_ids) {
-            if request.track
-                && call.passed()
-                && tx.track(patient_id, variant_id, call.gene.as_deref(), Some(file_id))?
-                    == Inserted::New
-            {
-                detail.tracked_added += 1;
+        detail.duplicates += counts.duplicates;
+        for (i, (call, &variant_id)) in kept.iter().zip(&variant_ids).enumerate() {
+            if writer.is_duplicate(i) {
+                continue;
+            }
+            if !call.detected() {
+                detail.calls_not_detected += 1;
+            }
+            if request.track {
+                match choose_for_tracking(call, request.track_all, request.max_normal_alt_reads) {
+                    TrackChoice::Tracked(chosen_by) => {
+                        let choice = TrackSource {
+                            file_id: Some(file_id),
+                            sample_id: Some(sample_id),
+                            choice_id: Some(choices.id(tx, &chosen_by)?),
+                        };
+                        if tx.track_as(patient_id, variant_id, call.gene.as_deref(), &choice)?
+                            == Inserted::New
+                        {
+                            detail.tracked_added += 1;
+                            if !request.track_all && call.somatic == vcf::Somatic::NotGiven {
+                                detail.tracked_without_status += 1;
+                            }
+                        }
+                    }
+                    TrackChoice::LeftOut(why) => count_reason(&mut detail.left_out, why),
+                }
             }
             if tracked_ids.contains(&variant_id) {
                 found.insert(variant_id);
@@ -260,7 +460,19 @@ fn write_vcf(
         }
         Ok(())
     })?;
+    detail.duplicate_lines = writer.duplicate_lines().to_vec();
     drop(writer);
+    if reader.records_read() == 0 && !request.allow_empty {
+        return Err(Error::parse(
+            reader.path(),
+            reader.header_lines() + 1,
+            "record",
+            "the VCF has a header and no records: a caller that found nothing and a run \
+             that failed both write that. Give --allow-empty if the caller genuinely found \
+             nothing (its tracked variants are then stored as not detected at an unknown \
+             depth: not evaluable, never clearance)",
+        ));
+    }
     detail.skipped = reader.skipped().to_vec();
     for (locus, variant_id) in &tracked {
         if found.contains(variant_id) || tx.has_call(sample_id, *variant_id, caller)? {
@@ -310,16 +522,118 @@ pub fn track_loci(store: &mut Store, patient: &str, path: &Path) -> Result<Inges
                 .patient_id(patient)?
                 .ok_or_else(|| Error::UnknownPatient(patient.to_string()))?;
             let mut written = Written::default();
+            let listed = tx.track_choice("listed in a loci file")?;
             for row in rows {
                 let variant_id = tx.variant(&row.locus, row.gene.as_deref(), None)?;
-                written.count(tx.track(
-                    patient_id,
-                    variant_id,
-                    row.gene.as_deref(),
-                    Some(file_id),
-                )?);
+                let source = TrackSource {
+                    file_id: Some(file_id),
+                    sample_id: None,
+                    choice_id: Some(listed),
+                };
+                written.count(tx.track_as(patient_id, variant_id, row.gene.as_deref(), &source)?);
             }
             Ok(written)
+        },
+    )
+}
+
+/// What `track add --vcf` did beyond the common report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackVcfDetail {
+    /// The dialect read.
+    pub caller: Caller,
+    /// The tumour sample column.
+    pub sample: String,
+    /// The matched normal column, when there is one.
+    pub normal_sample: Option<String>,
+    /// Of the variants added, those whose caller gives no somatic status.
+    pub tracked_without_status: usize,
+    /// Calls left out of the tracked set, counted per reason.
+    pub left_out: std::collections::BTreeMap<String, usize>,
+    /// Records skipped with why.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Adds the somatic calls of a VCF (a tumour's, or a draw's not to be stored as
+/// one) to a patient's tracked set, chosen as `ingest vcf --track` chooses
+/// ([`choose_for_tracking`]); no call is stored.
+///
+/// # Errors
+/// [`Error::UnknownPatient`] or any read or parse error of the file; the store is
+/// then unchanged.
+pub fn track_vcf(
+    store: &mut Store,
+    patient: &str,
+    path: &Path,
+    options: &vcf::Options,
+    track_all: bool,
+    max_normal_alt_reads: u32,
+) -> Result<(IngestReport, Option<TrackVcfDetail>)> {
+    let mut params = format!(
+        "track;patient={patient};caller={};sample={};track_all={track_all}",
+        options.caller.map_or("auto", Caller::as_str),
+        options.sample.as_deref().unwrap_or(""),
+    );
+    if max_normal_alt_reads != MAX_NORMAL_ALT_READS {
+        params.push_str(&format!(";max_normal_alt={max_normal_alt_reads}"));
+    }
+    let mut options = options.clone();
+    options.somatic = true;
+    super::ingest_streamed(
+        store,
+        path,
+        "vcf-track",
+        &params,
+        || CallReader::open(path, &options),
+        |tx, file_id, mut reader, ledger| {
+            let patient_id = tx
+                .patient_id(patient)?
+                .ok_or_else(|| Error::UnknownPatient(patient.to_string()))?;
+            let mut written = Written::default();
+            let mut detail = TrackVcfDetail {
+                caller: reader.caller(),
+                sample: reader.sample().to_string(),
+                normal_sample: reader.normal_sample().map(str::to_string),
+                tracked_without_status: 0,
+                left_out: std::collections::BTreeMap::new(),
+                skipped: Vec::new(),
+            };
+            let mut calls = Vec::new();
+            let mut choices = Choices::default();
+            while reader.next_calls(&mut calls)? {
+                if reader.records_read() % 4096 == 0 {
+                    ledger.check(tx)?;
+                }
+                for call in &calls {
+                    match choose_for_tracking(call, track_all, max_normal_alt_reads) {
+                        TrackChoice::LeftOut(why) => count_reason(&mut detail.left_out, why),
+                        TrackChoice::Tracked(chosen_by) => {
+                            let variant_id = tx.variant(
+                                &call.locus,
+                                call.gene.as_deref(),
+                                call.protein_change.as_deref(),
+                            )?;
+                            let source = TrackSource {
+                                file_id: Some(file_id),
+                                sample_id: None,
+                                choice_id: Some(choices.id(tx, &chosen_by)?),
+                            };
+                            let added =
+                                tx.track_as(patient_id, variant_id, call.gene.as_deref(), &source)?;
+                            if added == Inserted::New
+                                && !track_all
+                                && call.somatic == vcf::Somatic::NotGiven
+                            {
+                                detail.tracked_without_status += 1;
+                            }
+                            written.count(added);
+                        }
+                    }
+                }
+            }
+            detail.skipped = reader.skipped().to_vec();
+            let records = usize::try_from(reader.records_read()).unwrap_or(usize::MAX);
+            Ok((records, written, detail))
         },
     )
 }
@@ -515,4 +829,144 @@ pub fn ingest_bam(
             Ok((result.counts.len(), written, detail))
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vcf::Somatic;
+
+    fn call(
+        filter: &str,
+        alt: u32,
+        genotype_ref: bool,
+        somatic: Somatic,
+        normal: Option<u32>,
+    ) -> Call {
+        Call {
+            record: 1,
+            line: 10,
+            locus: Locus {
+                chrom: "1".into(),
+                pos: 100,
+                reference: "C".into(),
+                alt: "T".into(),
+            },
+            chrom_raw: "chr1".into(),
+            gene: None,
+            protein_change: None,
+            vaf: Some(f64::from(alt) / 100.0),
+            alt_reads: Some(alt),
+            ref_reads: Some(100 - alt),
+            depth: Some(100),
+            vaf_source: "FORMAT/AF".into(),
+            filter: filter.into(),
+            qual: None,
+            genotype_ref,
+            somatic,
+            normal_alt_reads: normal,
+        }
+    }
+
+    #[test]
+    fn the_tracked_set_takes_somatic_calls_seen_in_the_tumour_and_not_in_the_normal() {
+        let yes = || Somatic::Yes("STATUS=StrongSomatic".into());
+        // (rule, call, --track-all, tracked or the reason it was left out)
+        let table = [
+            (
+                "a somatic PASS call is tracked",
+                call("PASS", 10, false, yes(), Some(0)),
+                false,
+                Ok(()),
+            ),
+            (
+                "a failed filter is left out",
+                call("p8", 10, false, yes(), Some(0)),
+                false,
+                Err("failed a filter"),
+            ),
+            (
+                "the caller's germline status leaves it out",
+                call(
+                    "PASS",
+                    10,
+                    false,
+                    Somatic::No("STATUS=Germline".into()),
+                    Some(0),
+                ),
+                false,
+                Err("not somatic (STATUS=Germline)"),
+            ),
+            (
+                "VarScan2 SS=1 is germline",
+                call("PASS", 10, false, Somatic::No("SS=1".into()), None),
+                false,
+                Err("not somatic (SS=1)"),
+            ),
+            (
+                "0 alt reads in the tumour",
+                call("PASS", 0, false, yes(), Some(0)),
+                false,
+                Err("0 alt reads in the tumour"),
+            ),
+            (
+                "a 0/0 genotype in the tumour",
+                call("PASS", 3, true, yes(), Some(0)),
+                false,
+                Err("genotype 0/0 in the tumour"),
+            ),
+            (
+                "two alt reads in the normal are tolerated",
+                call("PASS", 10, false, yes(), Some(2)),
+                false,
+                Ok(()),
+            ),
+            (
+                "three alt reads in the normal leave it out",
+                call("PASS", 10, false, yes(), Some(3)),
+                false,
+                Err("more than 2 alt reads in the matched normal"),
+            ),
+            (
+                "no status from the caller: tracked, and said",
+                call("PASS", 10, false, Somatic::NotGiven, None),
+                false,
+                Ok(()),
+            ),
+            (
+                "--track-all overrides the status",
+                call(
+                    "PASS",
+                    0,
+                    true,
+                    Somatic::No("STATUS=Germline".into()),
+                    Some(40),
+                ),
+                true,
+                Ok(()),
+            ),
+            (
+                "--track-all still needs PASS",
+                call("p8", 10, false, yes(), None),
+                true,
+                Err("failed a filter"),
+            ),
+        ];
+        for (rule, call, track_all, expected) in table {
+            let got = choose_for_tracking(&call, track_all, MAX_NORMAL_ALT_READS);
+            match (got, expected) {
+                (TrackChoice::Tracked(_), Ok(())) => {}
+                (TrackChoice::LeftOut(why), Err(want)) => assert_eq!(why, want, "{rule}"),
+                (got, want) => panic!("{rule}: {got:?}, expected {want:?}"),
+            }
+        }
+        let tracked = call("PASS", 10, false, yes(), Some(1));
+        let TrackChoice::Tracked(how) = choose_for_tracking(&tracked, false, 2) else {
+            panic!("not tracked");
+        };
+        assert_eq!(
+            how.to_string(),
+            "somatic: FILTER PASS, STATUS=StrongSomatic, detected in the tumour, 1 alt reads in the matched normal"
+        );
+    }
 }

@@ -2,9 +2,9 @@
 
 use super::Tx;
 use super::events::Inserted;
-use crate::analysis::pet::LesionUptake;
 use crate::error::{Error, Result};
 use crate::model::date::format_date;
+use crate::model::imaging::LesionUptake;
 use crate::model::{LesionFacts, LesionRow, StudyKey};
 use rusqlite::{OptionalExtension, params};
 

@@ -2,12 +2,15 @@
 
 use super::events::Inserted;
 use super::{Store, Tx, now_utc};
-use crate::analysis::ctdna::{Draw, Observation};
 use crate::error::Result;
-use crate::ingest::vcf::Locus;
+use crate::model::Locus;
+use crate::model::liquid::{DrawCalls, StoredCall, TrackedVariantCalls};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
-use std::collections::HashMap;
+
+mod writer;
+
+pub use writer::{BulkCall, CallCounts, CallSource, CallWriter};
 
 /// The caller name of allele counts read from a BAM (`ingest bam`).
 pub const BAM_CALLER: &str = "bam";
@@ -66,6 +69,34 @@ pub struct NewAlleleCount {
     pub min_bq: u8,
     /// Whether overlapping mates counted once.
     pub fragment_level: bool,
+}
+
+/// Where a tracked variant came from and how it was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackSource {
+    /// The ingested file (VCF or loci list).
+    pub file_id: Option<i64>,
+    /// The blood draw whose VCF chose it.
+    pub sample_id: Option<i64>,
+    /// How it was chosen: a [`Tx::track_choice`] id; `None`: not said.
+    pub choice_id: Option<i64>,
+}
+
+/// One tracked variant as `track list` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedRow {
+    /// The variant.
+    pub locus: Locus,
+    /// Gene symbol.
+    pub gene: Option<String>,
+    /// The file it came from, as given when ingested.
+    pub source_file: Option<String>,
+    /// Date of the blood draw whose VCF chose it.
+    pub draw_date: Option<NaiveDate>,
+    /// When it was added (UTC).
+    pub added_at: String,
+    /// How it was chosen.
+    pub chosen_by: Option<String>,
 }
 
 /// One stored call as listed by `oncotrack calls`.
@@ -146,280 +177,6 @@ fn provenance_id(
     Ok(conn
         .prepare_cached(FIND_PROVENANCE)?
         .query_row(key, |r| r.get(0))?)
-}
-
-/// `?first, ?first+1, ...`: `count` numbered parameters.
-fn numbered_params(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("?{i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Rows per multi-row `INSERT` of a bulk load, largest first: one statement per 256
-/// rows instead of one per row saves SQLite most of its per-statement work (a fifth
-/// of the writing thread's time on a million-call VCF, docs/benchmarks.md); the rest
-/// of a batch goes by 16s and then singly.
-const ROWS_PER_INSERT: [usize; 3] = [256, 16, 1];
-
-/// Parameters of one variant row of [`insert_variants_sql`].
-const VARIANT_PARAMS: usize = 7;
-
-/// `n` new variants with the ids given (the writer hands out `max(variant_id) + 1`
-/// onwards, so that a statement of many rows still tells each row's id); rows whose
-/// locus is already stored are left out.
-fn insert_variants_sql(n: usize) -> String {
-    let rows: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                "({})",
-                numbered_params(1 + i * VARIANT_PARAMS, VARIANT_PARAMS)
-            )
-        })
-        .collect();
-    format!(
-        "INSERT INTO variant (variant_id, chrom, pos, ref, alt, gene, protein_change) VALUES {}
-         ON CONFLICT (chrom, pos, ref, alt) DO NOTHING",
-        rows.join(", ")
-    )
-}
-
-/// Parameters shared by every row of [`insert_calls_sql`]: sample, caller, file.
-const CALL_SHARED_PARAMS: usize = 3;
-
-/// Parameters of one call row of [`insert_calls_sql`].
-const CALL_PARAMS: usize = 8;
-
-/// `n` new detected calls of one sample, caller and file (`?1`..`?3`, bound once
-/// for every statement); a call the sample already has is left out (see
-/// [`REPLACE_UNDETECTED_CALL`]).
-fn insert_calls_sql(n: usize) -> String {
-    let rows: Vec<String> = (0..n)
-        .map(|i| {
-            let row = numbered_params(CALL_SHARED_PARAMS + 1 + i * CALL_PARAMS, CALL_PARAMS);
-            format!("(?1, ?2, ?3, {row}, 1)")
-        })
-        .collect();
-    format!(
-        "INSERT INTO variant_call (sample_id, caller, file_id, variant_id, provenance_id, vaf,
-                alt_reads, ref_reads, depth, filter, qual, detected)
-         VALUES {} ON CONFLICT (sample_id, variant_id, caller) DO NOTHING",
-        rows.join(", ")
-    )
-}
-
-/// Whose calls a [`CallWriter`] stores: the same for every call of one VCF.
-#[derive(Debug, Clone, Copy)]
-pub struct CallSource<'a> {
-    /// The blood-draw sample.
-    pub sample_id: i64,
-    /// The ingested file.
-    pub file_id: i64,
-    /// Caller name.
-    pub caller: &'a str,
-    /// The VCF sample column.
-    pub sample_name: &'a str,
-}
-
-/// One detected call of a bulk load, with its variant.
-#[derive(Debug, Clone, Copy)]
-pub struct BulkCall<'a> {
-    /// The variant (normalised contig).
-    pub locus: &'a Locus,
-    /// Gene symbol, filled into the variant when it has none.
-    pub gene: Option<&'a str>,
-    /// Protein change, filled into the variant when it has none.
-    pub protein_change: Option<&'a str>,
-    /// What was called.
-    pub values: CallValues<'a>,
-}
-
-/// Calls of a bulk load that were new to the store, and those it already held.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CallCounts {
-    /// Calls stored (including not-detected placeholders replaced).
-    pub new: usize,
-    /// Calls the sample already had from this caller.
-    pub existing: usize,
-}
-
-/// The statements of a bulk call load of one VCF, prepared once (see [`Tx::call_writer`]).
-pub struct CallWriter<'t> {
-    conn: &'t rusqlite::Connection,
-    source: CallSource<'t>,
-    /// The id the next new variant gets.
-    next_variant_id: i64,
-    /// Provenance ids by (contig as written, VAF source), this writer's column.
-    provenances: HashMap<(String, String), i64>,
-    /// Each call's provenance id (scratch space of [`CallWriter::store`]).
-    provenance_ids: Vec<i64>,
-    /// One statement per size of [`ROWS_PER_INSERT`].
-    insert_variants: Vec<rusqlite::Statement<'t>>,
-    find_variant: rusqlite::Statement<'t>,
-    fill_variant: rusqlite::Statement<'t>,
-    /// One statement per size of [`ROWS_PER_INSERT`], sample, caller and file bound.
-    insert_calls: Vec<rusqlite::Statement<'t>>,
-    replace_call: rusqlite::Statement<'t>,
-}
-
-impl CallWriter<'_> {
-    /// Stores `calls` (detected, of this writer's source) and their variants, several
-    /// rows per statement, and puts each call's variant id into `variant_ids` (same
-    /// order). A variant keeps its id and gets a gene or protein change it lacked; a
-    /// call the sample already has is kept unless it is a not-detected placeholder.
-    ///
-    /// # Errors
-    /// Only if SQLite fails.
-    pub fn store(
-        &mut self,
-        calls: &[BulkCall<'_>],
-        variant_ids: &mut Vec<i64>,
-    ) -> Result<CallCounts> {
-        variant_ids.clear();
-        for (chunk, statement) in rows_per_statement(calls.len()) {
-            let chunk = &calls[chunk];
-            self.store_variants(chunk, statement, variant_ids)?;
-        }
-        self.provenance_ids.clear();
-        let mut last: Option<(&str, &str, i64)> = None;
-        for CallValues {
-            chrom_raw,
-            vaf_source,
-            ..
-        } in calls.iter().map(|call| call.values)
-        {
-            let id = match last {
-                Some((last_chrom, last_source, id))
-                    if last_chrom == chrom_raw && last_source == vaf_source =>
-                {
-                    id
-                }
-                _ => self.provenance(chrom_raw, vaf_source)?,
-            };
-            self.provenance_ids.push(id);
-            last = Some((chrom_raw, vaf_source, id));
-        }
-        let mut counts = CallCounts::default();
-        for (range, statement) in rows_per_statement(calls.len()) {
-            self.store_calls(
-                &calls[range.clone()],
-                &variant_ids[range.clone()],
-                range,
-                statement,
-                &mut counts,
-            )?;
-        }
-        Ok(counts)
-    }
-
-    /// The provenance id of this writer's column with `chrom_raw` and `vaf_source`.
-    fn provenance(&mut self, chrom_raw: &str, vaf_source: &str) -> Result<i64> {
-        let key = (chrom_raw.to_string(), vaf_source.to_string());
-        if let Some(id) = self.provenances.get(&key) {
-            return Ok(*id);
-        }
-        let id = provenance_id(self.conn, self.source.sample_name, chrom_raw, vaf_source)?;
-        self.provenances.insert(key, id);
-        Ok(id)
-    }
-
-    fn store_variants(
-        &mut self,
-        chunk: &[BulkCall<'_>],
-        statement: usize,
-        variant_ids: &mut Vec<i64>,
-    ) -> Result<()> {
-        let first = self.next_variant_id;
-        // Saturating: ids past i64::MAX would repeat and fail the primary key cleanly.
-        self.next_variant_id = first.saturating_add(chunk.len() as i64);
-        let insert = &mut self.insert_variants[statement];
-        for (i, call) in chunk.iter().enumerate() {
-            let b = i * VARIANT_PARAMS;
-            insert.raw_bind_parameter(b + 1, first + i as i64)?;
-            insert.raw_bind_parameter(b + 2, call.locus.chrom.as_str())?;
-            insert.raw_bind_parameter(b + 3, call.locus.pos as i64)?;
-            insert.raw_bind_parameter(b + 4, call.locus.reference.as_str())?;
-            insert.raw_bind_parameter(b + 5, call.locus.alt.as_str())?;
-            insert.raw_bind_parameter(b + 6, call.gene)?;
-            insert.raw_bind_parameter(b + 7, call.protein_change)?;
-        }
-        if insert.raw_execute()? == chunk.len() {
-            variant_ids.extend(first..self.next_variant_id);
-            return Ok(());
-        }
-        // Some loci were stored already (or twice in this chunk): look each one up.
-        for call in chunk {
-            variant_ids.push(existing_variant(
-                [&mut self.find_variant, &mut self.fill_variant],
-                call.locus,
-                call.gene,
-                call.protein_change,
-            )?);
-        }
-        Ok(())
-    }
-
-    /// Stores the calls `chunk` (at `range` of the batch) with one statement.
-    fn store_calls(
-        &mut self,
-        chunk: &[BulkCall<'_>],
-        variant_ids: &[i64],
-        range: std::ops::Range<usize>,
-        statement: usize,
-        counts: &mut CallCounts,
-    ) -> Result<()> {
-        let provenance_ids = &self.provenance_ids[range];
-        let insert = &mut self.insert_calls[statement];
-        let rows = chunk.iter().zip(variant_ids).zip(provenance_ids);
-        for (i, ((call, variant_id), provenance_id)) in rows.enumerate() {
-            let b = CALL_SHARED_PARAMS + i * CALL_PARAMS;
-            insert.raw_bind_parameter(b + 1, variant_id)?;
-            insert.raw_bind_parameter(b + 2, provenance_id)?;
-            let values = &call.values;
-            insert.raw_bind_parameter(b + 3, values.vaf)?;
-            insert.raw_bind_parameter(b + 4, values.alt_reads)?;
-            insert.raw_bind_parameter(b + 5, values.ref_reads)?;
-            insert.raw_bind_parameter(b + 6, values.depth)?;
-            insert.raw_bind_parameter(b + 7, values.filter)?;
-            insert.raw_bind_parameter(b + 8, values.qual)?;
-        }
-        let inserted = insert.raw_execute()?;
-        counts.new += inserted;
-        if inserted == chunk.len() {
-            return Ok(());
-        }
-        // Some calls were there already: a detected call replaces a placeholder (the
-        // rows just inserted are detected, so the update leaves them alone).
-        let source = self.source;
-        let mut replaced = 0;
-        let rows = chunk.iter().zip(variant_ids).zip(provenance_ids);
-        for ((call, variant_id), provenance_id) in rows {
-            let key = CallKey {
-                sample_id: source.sample_id,
-                variant_id: *variant_id,
-                caller: source.caller,
-                provenance_id: *provenance_id,
-                file_id: Some(source.file_id),
-            };
-            replaced += execute_call(&mut self.replace_call, &key, &call.values, true)?;
-        }
-        counts.new += replaced;
-        counts.existing += chunk.len().saturating_sub(inserted + replaced);
-        Ok(())
-    }
-}
-
-/// Splits `n` rows into runs for the statements of [`ROWS_PER_INSERT`]: each run's
-/// rows and the index of its statement.
-fn rows_per_statement(n: usize) -> impl Iterator<Item = (std::ops::Range<usize>, usize)> {
-    let mut start = 0;
-    std::iter::from_fn(move || {
-        let left = n - start;
-        let statement = ROWS_PER_INSERT.iter().position(|&rows| rows <= left)?;
-        let range = start..start + ROWS_PER_INSERT[statement];
-        start = range.end;
-        Some((range, statement))
-    })
 }
 
 /// The id of a stored variant, its gene and protein change filled in if unknown.
@@ -614,68 +371,139 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every blood draw of a patient in date order with each tracked variant as
-    /// observed there. Callers (and BAM counts, stored as caller `bam`) are merged as
-    /// the response criteria merge them: detected if any detected it, VAF the mean over
-    /// the detecting ones (alt / (ref + alt) when one gave no VAF), depth the largest
-    /// known. A tracked variant with no row in a draw that has calls from a VCF is
-    /// undetected at an unknown depth (the caller looked and did not call it); in a draw
-    /// with BAM counts only it was not looked at and is left out, and a draw that
-    /// observed none of the tracked variants is not listed.
+    /// A patient's tracked variants with where each came from and how it was chosen,
+    /// in position order.
     ///
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
-    pub fn tracked_draws(&self, code: &str) -> Result<Vec<Draw>> {
+    pub fn tracked_rows(&self, code: &str) -> Result<Vec<TrackedRow>> {
         self.patient(code)?;
         let mut stmt = self.conn.prepare(
+            "SELECT v.chrom, v.pos, v.ref, v.alt, coalesce(t.gene, v.gene), f.path, s.date,
+                    t.added_at, c.chosen_by
+               FROM tracked_variant t
+               JOIN patient p USING (patient_id)
+               JOIN variant v USING (variant_id)
+               LEFT JOIN track_choice c ON c.choice_id = t.choice_id
+               LEFT JOIN ingested_file f ON f.file_id = t.file_id
+               LEFT JOIN lb_sample s ON s.sample_id = t.sample_id
+              WHERE p.code = ?1 ORDER BY v.chrom, v.pos, v.ref, v.alt",
+        )?;
+        let rows = stmt.query_map([code], |r| {
+            Ok((
+                TrackedRow {
+                    locus: locus_from(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?),
+                    gene: r.get(4)?,
+                    source_file: r.get(5)?,
+                    draw_date: None,
+                    added_at: r.get(7)?,
+                    chosen_by: r.get(8)?,
+                },
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut row, date) = row?;
+            row.draw_date = date.as_deref().map(stored_date).transpose()?;
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Every blood draw of a patient in date order with the stored rows of each
+    /// tracked variant there (every caller's, and BAM counts as caller `bam`), not yet
+    /// merged: [`crate::analysis::ctdna::merge_calls`] applies the rule. A draw with no
+    /// row of any tracked variant and no VCF is not listed.
+    ///
+    /// # Errors
+    /// [`Error::UnknownPatient`] when there is no such patient.
+    pub fn tracked_calls(&self, code: &str) -> Result<Vec<DrawCalls>> {
+        self.patient(code)?;
+        let mut stmt = self.conn.prepare_cached(
             "SELECT s.sample_id, s.date, s.cfdna_ng_per_ml,
-                    coalesce(max(c.detected), 0),
-                    avg(CASE WHEN c.detected = 1 THEN coalesce(c.vaf,
-                        1.0 * c.alt_reads / nullif(c.alt_reads + c.ref_reads, 0)) END),
-                    max(c.depth),
+                    EXISTS (SELECT 1 FROM variant_call w
+                             WHERE w.sample_id = s.sample_id AND w.caller <> ?2),
+                    t.variant_id,
                     trim(coalesce(t.gene, v.gene, '') || ' ' || v.chrom || ':' || v.pos || ' '
-                         || v.ref || '>' || v.alt)
+                         || v.ref || '>' || v.alt),
+                    c.caller, c.detected, c.vaf, c.alt_reads, c.ref_reads, c.depth
                FROM lb_sample s
                JOIN patient p ON p.patient_id = s.patient_id
                JOIN tracked_variant t ON t.patient_id = s.patient_id
                JOIN variant v ON v.variant_id = t.variant_id
                LEFT JOIN variant_call c ON c.sample_id = s.sample_id AND c.variant_id = t.variant_id
               WHERE p.code = ?1
-                AND (c.sample_id IS NOT NULL
-                     OR EXISTS (SELECT 1 FROM variant_call w
-                                 WHERE w.sample_id = s.sample_id AND w.caller <> ?2))
-              GROUP BY s.sample_id, t.variant_id
-              ORDER BY s.date, v.chrom, v.pos, v.ref, v.alt",
+              ORDER BY s.date, v.chrom, v.pos, v.ref, v.alt, c.caller",
         )?;
-        let rows = stmt.query_map([code, BAM_CALLER], |r| {
+        type Row = (
+            i64,
+            String,
+            Option<f64>,
+            bool,
+            i64,
+            String,
+            Option<StoredCall>,
+        );
+        let rows = stmt.query_map([code, BAM_CALLER], |r| -> rusqlite::Result<Row> {
+            let call = match r.get::<_, Option<String>>(6)? {
+                None => None,
+                Some(caller) => Some(StoredCall {
+                    caller,
+                    detected: r.get(7)?,
+                    vaf: r.get(8)?,
+                    alt_reads: r.get(9)?,
+                    ref_reads: r.get(10)?,
+                    depth: r.get(11)?,
+                }),
+            };
             Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<f64>>(2)?,
-                Observation {
-                    variant: r.get(6)?,
-                    detected: r.get(3)?,
-                    vaf: r.get(4)?,
-                    depth: r.get(5)?,
-                },
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                call,
             ))
         })?;
-        let mut draws: Vec<(i64, Draw)> = Vec::new();
+        let mut draws: Vec<(i64, DrawCalls)> = Vec::new();
+        let mut last_variant = None;
         for row in rows {
-            let (sample_id, date, cfdna, observation) = row?;
-            match draws.last_mut() {
-                Some((id, draw)) if *id == sample_id => draw.tracked.push(observation),
-                _ => draws.push((
+            let (sample_id, date, cfdna, vcf_looked, variant_id, label, call) = row?;
+            if draws.last().is_none_or(|(id, _)| *id != sample_id) {
+                draws.push((
                     sample_id,
-                    Draw {
+                    DrawCalls {
                         date: stored_date(&date)?,
                         cfdna_ng_per_ml: cfdna,
-                        tracked: vec![observation],
+                        vcf_looked,
+                        // The draw's MRD test (`ingest bam --targets`), when one was made.
+                        mrd: self.mrd_decision(sample_id)?,
+                        variants: Vec::new(),
                     },
-                )),
+                ));
+                last_variant = None;
+            }
+            let Some((_, draw)) = draws.last_mut() else {
+                continue;
+            };
+            if last_variant != Some(variant_id) {
+                draw.variants.push(TrackedVariantCalls {
+                    label,
+                    calls: Vec::new(),
+                });
+                last_variant = Some(variant_id);
+            }
+            if let (Some(call), Some(variant)) = (call, draw.variants.last_mut()) {
+                variant.calls.push(call);
             }
         }
-        Ok(draws.into_iter().map(|(_, draw)| draw).collect())
+        Ok(draws
+            .into_iter()
+            .map(|(_, draw)| draw)
+            .filter(|d| d.vcf_looked || d.variants.iter().any(|v| !v.calls.is_empty()))
+            .collect())
     }
 }
 
@@ -765,43 +593,6 @@ impl Tx<'_> {
         )
     }
 
-    /// A writer of the many calls of one VCF (see [`CallWriter::store`]); no other
-    /// variant may be added while it lives, as it hands out variant ids itself.
-    ///
-    /// # Errors
-    /// Only if SQLite fails.
-    pub fn call_writer<'s>(&'s self, source: CallSource<'s>) -> Result<CallWriter<'s>> {
-        let next_variant_id: i64 = self.tx.query_row(
-            "SELECT coalesce(max(variant_id), 0) + 1 FROM variant",
-            [],
-            |r| r.get(0),
-        )?;
-        let prepare_each = |sql: fn(usize) -> String| {
-            ROWS_PER_INSERT
-                .iter()
-                .map(|&rows| self.tx.prepare(&sql(rows)))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        };
-        let mut insert_calls = prepare_each(insert_calls_sql)?;
-        for statement in &mut insert_calls {
-            statement.raw_bind_parameter(1, source.sample_id)?;
-            statement.raw_bind_parameter(2, source.caller)?;
-            statement.raw_bind_parameter(3, source.file_id)?;
-        }
-        Ok(CallWriter {
-            conn: &self.tx,
-            source,
-            next_variant_id,
-            provenances: HashMap::new(),
-            provenance_ids: Vec::new(),
-            insert_variants: prepare_each(insert_variants_sql)?,
-            find_variant: self.tx.prepare(FIND_VARIANT)?,
-            fill_variant: self.tx.prepare(FILL_VARIANT)?,
-            insert_calls,
-            replace_call: self.tx.prepare(REPLACE_UNDETECTED_CALL)?,
-        })
-    }
-
     /// Stores the BAM allele counts of a variant in a sample (replacing earlier ones).
     ///
     /// # Errors
@@ -839,7 +630,8 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Adds a variant to a patient's tracked set (already tracked: left as it is).
+    /// Adds a variant to a patient's tracked set (already tracked: left as it is),
+    /// without saying how it was chosen.
     ///
     /// # Errors
     /// Only if SQLite fails.
@@ -850,13 +642,59 @@ impl Tx<'_> {
         gene: Option<&str>,
         file_id: Option<i64>,
     ) -> Result<Inserted> {
+        let source = TrackSource {
+            file_id,
+            sample_id: None,
+            choice_id: None,
+        };
+        self.track_as(patient_id, variant_id, gene, &source)
+    }
+
+    /// The id of a way of choosing tracked variants (`somatic: FILTER PASS, ...`),
+    /// stored if new.
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn track_choice(&self, chosen_by: &str) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO track_choice (chosen_by) VALUES (?1) ON CONFLICT (chosen_by) DO NOTHING",
+            )?
+            .execute([chosen_by])?;
+        Ok(self
+            .tx
+            .prepare_cached("SELECT choice_id FROM track_choice WHERE chosen_by = ?1")?
+            .query_row([chosen_by], |r| r.get(0))?)
+    }
+
+    /// Adds a variant to a patient's tracked set with where it came from and how
+    /// it was chosen (already tracked: left as it is).
+    ///
+    /// # Errors
+    /// Only if SQLite fails.
+    pub fn track_as(
+        &self,
+        patient_id: i64,
+        variant_id: i64,
+        gene: Option<&str>,
+        source: &TrackSource,
+    ) -> Result<Inserted> {
         let changed = self
             .tx
             .prepare_cached(
-                "INSERT INTO tracked_variant (patient_id, variant_id, gene, file_id, added_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (patient_id, variant_id) DO NOTHING",
+                "INSERT INTO tracked_variant (patient_id, variant_id, gene, file_id, added_at,
+                        sample_id, choice_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (patient_id, variant_id) DO NOTHING",
             )?
-            .execute(params![patient_id, variant_id, gene, file_id, now_utc()])?;
+            .execute(params![
+                patient_id,
+                variant_id,
+                gene,
+                source.file_id,
+                now_utc(),
+                source.sample_id,
+                source.choice_id
+            ])?;
         Ok(if changed == 1 {
             Inserted::New
         } else {
@@ -901,11 +739,11 @@ impl Tx<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::patient::NewPatient;
 
-    fn locus(pos: u64) -> Locus {
+    pub(super) fn locus(pos: u64) -> Locus {
         Locus {
             chrom: "12".into(),
             pos,
@@ -914,7 +752,7 @@ mod tests {
         }
     }
 
-    fn call(detected: bool, vaf: f64) -> NewCall<'static> {
+    pub(super) fn call(detected: bool, vaf: f64) -> NewCall<'static> {
         NewCall {
             caller: "mutect2",
             sample_name: "TUMOR",
@@ -932,7 +770,7 @@ mod tests {
         }
     }
 
-    fn values(vaf: f64) -> CallValues<'static> {
+    pub(super) fn values(vaf: f64) -> CallValues<'static> {
         CallValues {
             chrom_raw: "chr12",
             vaf: Some(vaf),
@@ -946,7 +784,7 @@ mod tests {
     }
 
     /// A store with patient P001 and its draw on 2024-01-01; gives the sample id.
-    fn store_with_sample() -> (Store, i64) {
+    pub(super) fn store_with_sample() -> (Store, i64) {
         let mut store = Store::in_memory().unwrap();
         let tx = store.transaction().unwrap();
         tx.add_patient(
@@ -999,7 +837,10 @@ mod tests {
         assert_eq!(tx.variant(&locus(200), None, None).unwrap(), other);
     }
 
-    fn gene_and_protein(tx: &Tx<'_>, variant_id: i64) -> (Option<String>, Option<String>) {
+    pub(super) fn gene_and_protein(
+        tx: &Tx<'_>,
+        variant_id: i64,
+    ) -> (Option<String>, Option<String>) {
         tx.tx
             .query_row(
                 "SELECT gene, protein_change FROM variant WHERE variant_id = ?1",
@@ -1009,7 +850,7 @@ mod tests {
             .unwrap()
     }
 
-    fn variant_id_at(tx: &Tx<'_>, pos: u64) -> i64 {
+    pub(super) fn variant_id_at(tx: &Tx<'_>, pos: u64) -> i64 {
         tx.tx
             .query_row(
                 "SELECT variant_id FROM variant WHERE pos = ?1",
@@ -1019,17 +860,8 @@ mod tests {
             .unwrap()
     }
 
-    fn bulk<'a>(locus: &'a Locus, gene: Option<&'a str>, vaf: f64) -> BulkCall<'a> {
-        BulkCall {
-            locus,
-            gene,
-            protein_change: None,
-            values: values(vaf),
-        }
-    }
-
     /// A ledger row for the calls of a test to point at.
-    fn vcf_file(tx: &Tx<'_>) -> i64 {
+    pub(super) fn vcf_file(tx: &Tx<'_>) -> i64 {
         tx.begin_file(&super::super::files::FileRecord {
             kind: "vcf".into(),
             path: "/a.vcf".into(),
@@ -1037,102 +869,6 @@ mod tests {
             params: String::new(),
         })
         .unwrap()
-    }
-
-    #[test]
-    fn call_writer_stores_every_call_and_gives_each_its_variant_id() {
-        let (mut store, sample_id) = store_with_sample();
-        let tx = store.transaction().unwrap();
-        let file_id = vcf_file(&tx);
-        // Stored before the load: a variant without gene, a not-detected placeholder
-        // (at 1_000_005) and a detected call (at 1_000_006) of the same caller.
-        let known = locus(1_000_000);
-        let known_id = tx.variant(&known, None, None).unwrap();
-        let placeholder_id = tx.variant(&locus(1_000_005), None, None).unwrap();
-        tx.add_call(sample_id, placeholder_id, &call(false, 0.0), Some(file_id))
-            .unwrap();
-        let detected_id = tx.variant(&locus(1_000_006), None, None).unwrap();
-        tx.add_call(sample_id, detected_id, &call(true, 0.1), Some(file_id))
-            .unwrap();
-        let mut writer = tx
-            .call_writer(CallSource {
-                sample_id,
-                file_id,
-                caller: "mutect2",
-                sample_name: "TUMOR",
-            })
-            .unwrap();
-        let mut ids = Vec::new();
-        // 300 new loci: one statement of 256 rows, two of 16, twelve single rows.
-        let fresh: Vec<Locus> = (1..=300).map(|i| locus(i * 10)).collect();
-        let calls: Vec<BulkCall<'_>> = fresh.iter().map(|l| bulk(l, None, 0.25)).collect();
-        let counts = writer.store(&calls, &mut ids).unwrap();
-        assert_eq!(
-            counts,
-            CallCounts {
-                new: 300,
-                existing: 0
-            }
-        );
-        // A chunk of 16 holding a known variant (gene filled in), the placeholder
-        // (replaced: new), the detected call (kept), a locus twice (new, then kept)
-        // and 11 new ones; one more new one alone.
-        let twice = locus(5_000);
-        let others: Vec<Locus> = (0..12).map(|i| locus(6_000 + i)).collect();
-        let placeholder = locus(1_000_005);
-        let detected = locus(1_000_006);
-        let mut mixed = vec![
-            bulk(&known, Some("KRAS"), 0.3),
-            bulk(&placeholder, None, 0.4),
-            bulk(&detected, None, 0.5),
-            bulk(&twice, None, 0.6),
-            bulk(&twice, None, 0.7),
-        ];
-        mixed.extend(others.iter().map(|l| bulk(l, None, 0.8)));
-        let mut mixed_ids = Vec::new();
-        let counts = writer.store(&mixed[..16], &mut mixed_ids).unwrap();
-        assert_eq!(
-            counts,
-            CallCounts {
-                new: 14,
-                existing: 2
-            }
-        );
-        let counts = writer.store(&mixed[16..], &mut Vec::new()).unwrap();
-        assert_eq!(
-            counts,
-            CallCounts {
-                new: 1,
-                existing: 0
-            }
-        );
-        drop(writer);
-        for (l, id) in fresh.iter().zip(&ids) {
-            assert_eq!(variant_id_at(&tx, l.pos), *id, "{l:?}");
-        }
-        for (c, id) in mixed.iter().zip(&mixed_ids) {
-            assert_eq!(variant_id_at(&tx, c.locus.pos), *id, "{:?}", c.locus);
-        }
-        assert_eq!(mixed_ids[0], known_id);
-        assert_eq!(mixed_ids[3], mixed_ids[4]);
-        assert_eq!(gene_and_protein(&tx, known_id).0.as_deref(), Some("KRAS"));
-        let vaf_of = |variant_id: i64| -> (f64, bool) {
-            tx.tx
-                .query_row(
-                    "SELECT vaf, detected FROM variant_call WHERE variant_id = ?1",
-                    [variant_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .unwrap()
-        };
-        assert_eq!(vaf_of(placeholder_id), (0.4, true));
-        assert_eq!(vaf_of(detected_id), (0.1, true));
-        assert_eq!(vaf_of(mixed_ids[3]), (0.6, true));
-        let calls: i64 = tx
-            .tx
-            .query_row("SELECT count(*) FROM variant_call", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(calls, 2 + 300 + 14);
     }
 
     #[test]
@@ -1190,7 +926,7 @@ mod tests {
         tx.add_call(bam_draw, a, &bam(0.05), None).unwrap();
         tx.add_call(elsewhere_draw, other, &bam(0.3), None).unwrap();
         tx.commit().unwrap();
-        let draws = store.tracked_draws("P001").unwrap();
+        let draws = crate::analysis::ctdna::merge_calls(&store.tracked_calls("P001").unwrap());
         let seen: Vec<String> = draws
             .iter()
             .flat_map(|d| {
@@ -1207,136 +943,5 @@ mod tests {
                 "2024-02-01 12:100 C>T true Some(100)",
             ]
         );
-    }
-
-    /// What the store holds after a load, by locus: the variant's gene and the
-    /// sample's call (vaf, detected, contig as written, VAF source, filter).
-    fn stored(store: &Store) -> Vec<String> {
-        let mut stmt = store
-            .conn
-            .prepare(
-                "SELECT v.pos, v.gene, c.vaf, c.detected, o.chrom_raw, o.vaf_source, c.filter
-                   FROM variant v
-                   LEFT JOIN variant_call c USING (variant_id)
-                   LEFT JOIN call_provenance o USING (provenance_id)
-                  ORDER BY v.pos",
-            )
-            .unwrap();
-        stmt.query_map([], |r| {
-            Ok(format!(
-                "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, Option<f64>>(2)?,
-                r.get::<_, Option<bool>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
-    }
-
-    /// One call of the property below: locus (of 40), gene or not, VAF, contig spelling.
-    type Drawn = (u64, bool, f64, bool);
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
-        /// The bulk writer stores exactly what the one-call-at-a-time path stores,
-        /// and counts the same, whatever the store held before (variants with or
-        /// without gene, detected calls, not-detected placeholders) and however often
-        /// a locus repeats within a batch.
-        #[test]
-        fn bulk_writer_agrees_with_the_single_row_path(
-            before in proptest::collection::vec((0..40u64, proptest::bool::ANY, proptest::option::of(proptest::bool::ANY)), 0..30),
-            batches in proptest::collection::vec(proptest::collection::vec((0..40u64, proptest::bool::ANY, 0.0..1.0f64, proptest::bool::ANY), 0..300), 1..3),
-        ) {
-            let loci: Vec<Locus> = (0..40).map(|i| locus(1000 + i)).collect();
-            let genes = ["KRAS", "TP53"];
-            let fill = |store: &mut Store, sample_id: i64| -> i64 {
-                let tx = store.transaction().unwrap();
-                let file_id = vcf_file(&tx);
-                for (i, has_gene, call) in &before {
-                    let gene = has_gene.then_some(genes[0]);
-                    let id = tx.variant(&loci[*i as usize], gene, None).unwrap();
-                    if let Some(detected) = call {
-                        tx.add_call(sample_id, id, &self::call(*detected, 0.5), Some(file_id)).unwrap();
-                    }
-                }
-                tx.commit().unwrap();
-                file_id
-            };
-            let values = |(_, _, vaf, chr): &Drawn| CallValues {
-                chrom_raw: if *chr { "chr12" } else { "12" },
-                vaf_source: if *vaf < 0.5 { "FORMAT/AF" } else { "FORMAT/AD alt/(ref+alt)" },
-                filter: if *vaf < 0.2 { "weak_evidence" } else { "PASS" },
-                ..self::values(*vaf)
-            };
-            let gene = |(_, has_gene, _, _): &Drawn| has_gene.then_some(genes[1]);
-
-            let (mut bulk_store, sample_id) = store_with_sample();
-            let file_id = fill(&mut bulk_store, sample_id);
-            let mut bulk_counts = CallCounts::default();
-            {
-                let tx = bulk_store.transaction().unwrap();
-                let mut writer = tx
-                    .call_writer(CallSource { sample_id, file_id, caller: "mutect2", sample_name: "TUMOR" })
-                    .unwrap();
-                for batch in &batches {
-                    let calls: Vec<BulkCall<'_>> = batch
-                        .iter()
-                        .map(|d| BulkCall { locus: &loci[d.0 as usize], gene: gene(d), protein_change: None, values: values(d) })
-                        .collect();
-                    let mut ids = Vec::new();
-                    let counts = writer.store(&calls, &mut ids).unwrap();
-                    bulk_counts.new += counts.new;
-                    bulk_counts.existing += counts.existing;
-                    for (d, id) in batch.iter().zip(&ids) {
-                        let pos: i64 = tx.tx.query_row("SELECT pos FROM variant WHERE variant_id = ?1", [id], |r| r.get(0)).unwrap();
-                        proptest::prop_assert_eq!(pos as u64, loci[d.0 as usize].pos);
-                    }
-                }
-                drop(writer);
-                tx.commit().unwrap();
-            }
-
-            let (mut single_store, sample_id) = store_with_sample();
-            let file_id = fill(&mut single_store, sample_id);
-            let mut single_counts = CallCounts::default();
-            {
-                let tx = single_store.transaction().unwrap();
-                for d in batches.iter().flatten() {
-                    let id = tx.variant(&loci[d.0 as usize], gene(d), None).unwrap();
-                    let call = NewCall { caller: "mutect2", sample_name: "TUMOR", values: values(d), detected: true };
-                    match tx.add_call(sample_id, id, &call, Some(file_id)).unwrap() {
-                        Inserted::New => single_counts.new += 1,
-                        Inserted::Existing => single_counts.existing += 1,
-                    }
-                }
-                tx.commit().unwrap();
-            }
-            proptest::prop_assert_eq!(bulk_counts, single_counts);
-            proptest::prop_assert_eq!(stored(&bulk_store), stored(&single_store));
-        }
-    }
-
-    #[test]
-    fn rows_go_in_the_largest_statements_that_fit() {
-        let sizes = |n| {
-            rows_per_statement(n)
-                .map(|(r, s)| (r.len(), s))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(sizes(0), vec![]);
-        assert_eq!(sizes(1), vec![(1, 2)]);
-        assert_eq!(sizes(17), vec![(16, 1), (1, 2)]);
-        assert_eq!(
-            sizes(256 + 32 + 2),
-            vec![(256, 0), (16, 1), (16, 1), (1, 2), (1, 2)]
-        );
-        let covered: Vec<usize> = rows_per_statement(1000).flat_map(|(r, _)| r).collect();
-        assert_eq!(covered, (0..1000).collect::<Vec<_>>());
     }
 }

@@ -28,7 +28,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_call_provenance.sql",
         sql: include_str!("../../schema/0003_call_provenance.sql"),
     },
-    // 0004 belongs to another branch: the lead merges it first and this entry stays after it.
+    Migration {
+        name: "0004_tracked_choice.sql",
+        sql: include_str!("../../schema/0004_tracked_choice.sql"),
+    },
     Migration {
         name: "0005_mrd.sql",
         sql: include_str!("../../schema/0005_mrd.sql"),
@@ -141,12 +144,8 @@ mod tests {
 
     #[test]
     fn migration_files_are_numbered_in_order() {
-        // 0004 is on another branch, merged before this one (0005_mrd); until then the
-        // numbers skip it, afterwards every migration i is numbered i + 1 again.
-        let pending_0004 = !MIGRATIONS.iter().any(|m| m.name.starts_with("0004_"));
         for (i, m) in MIGRATIONS.iter().enumerate() {
-            let number = if pending_0004 && i >= 3 { i + 2 } else { i + 1 };
-            assert!(m.name.starts_with(&format!("{number:04}_")), "{}", m.name);
+            assert!(m.name.starts_with(&format!("{:04}_", i + 1)), "{}", m.name);
         }
     }
 

@@ -1,16 +1,13 @@
 //! Reads that assemble response-assessment and trend inputs: lesion scans, PET uptake, ctDNA samples and cytokine series.
 
 use super::Store;
-use crate::analysis::response::PatientInputs;
-use crate::analysis::response::molecular::CtdnaSample;
-use crate::analysis::series::SeriesInputs;
-use crate::analysis::trend::Point;
 use crate::error::{Error, Result};
 use crate::model::Censor;
 use crate::model::Sex;
 use crate::model::assessment::{
     ImagingVisit, Lesion, LesionSeries, Measurement, PetLesion, PetSeries, PetVisit,
 };
+use crate::model::{PatientRecord, Point, ResponseRecord};
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use std::collections::BTreeMap;
@@ -157,44 +154,29 @@ impl Store {
         })
     }
 
-    /// The patient's blood draws summarised over their tracked variants, for the
-    /// molecular response criterion: [`Store::tracked_draws`] (callers merged, every
-    /// tracked variant kept) through [`crate::analysis::ctdna::metrics`].
+    /// Everything the response criteria read for one patient, as stored:
+    /// [`Store::lesion_series`], [`Store::pet_series`] and [`Store::tracked_calls`]
+    /// (the callers' rows; `analysis::response::PatientInputs::from_record` merges them).
     ///
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
-    pub fn ctdna_samples(&self, code: &str) -> Result<Vec<CtdnaSample>> {
-        Ok(crate::analysis::ctdna::samples(&self.tracked_draws(code)?))
-    }
-
-    /// Every input of the response criteria for one patient.
-    ///
-    /// # Errors
-    /// [`Error::UnknownPatient`] when there is no such patient.
-    pub fn response_inputs(&self, code: &str) -> Result<PatientInputs> {
-        Ok(PatientInputs {
+    pub fn response_record(&self, code: &str) -> Result<ResponseRecord> {
+        Ok(ResponseRecord {
             lesions: self.lesion_series(code)?,
             pet: self.pet_series(code)?,
-            ctdna: self.ctdna_samples(code)?,
+            draws: self.tracked_calls(code)?,
         })
     }
 
-    /// Everything a patient's series are made from ([`crate::analysis::series::points`]),
-    /// each table read once: tracked draws, the response inputs, MTV per PET date and
-    /// every cytokine's values.
+    /// Everything a patient's series are made from, each table read once: the
+    /// response record, MTV per PET date and every cytokine's values
+    /// (`analysis::series::SeriesInputs::from_record` makes the series inputs).
     ///
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
-    pub fn series_inputs(&self, code: &str) -> Result<SeriesInputs> {
-        let draws = self.tracked_draws(code)?;
-        let ctdna = crate::analysis::ctdna::samples(&draws);
-        Ok(SeriesInputs {
-            draws,
-            response: PatientInputs {
-                lesions: self.lesion_series(code)?,
-                pet: self.pet_series(code)?,
-                ctdna,
-            },
+    pub fn patient_record(&self, code: &str) -> Result<PatientRecord> {
+        Ok(PatientRecord {
+            response: self.response_record(code)?,
             pet_mtv: self.pet_mtv(code)?,
             cytokines: self.cytokine_points(code)?,
         })
@@ -296,8 +278,15 @@ impl super::Tx<'_> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::analysis::response::PatientInputs;
     use crate::analysis::response::{Criterion, molecular, percist, recist as recist_rules};
+    use crate::analysis::series::SeriesInputs;
     use crate::store::patients::tests::patient;
+
+    /// The example patient's criteria inputs, made from the stored record.
+    fn inputs(store: &Store) -> PatientInputs {
+        PatientInputs::from_record(&store.response_record("P001").unwrap())
+    }
 
     /// A patient P001 (male, 171.5 cm) with CT scans, PET scans, ctDNA and IL-6.
     pub(crate) const EXAMPLE_SQL: &str = include_str!("../../fixtures/response/example.sql");
@@ -354,7 +343,7 @@ pub(crate) mod tests {
     #[test]
     fn ctdna_samples_merge_callers_and_count_undetected_variants_as_zero() {
         let store = example_store();
-        let samples = store.ctdna_samples("P001").unwrap();
+        let samples = inputs(&store).ctdna;
         assert_eq!(samples.len(), 4);
         // Variant 3 is not tracked; variant 1 is the mean of two callers (0.11).
         assert!((samples[0].mean_vaf.unwrap() - (0.11 + 0.06) / 2.0).abs() < 1e-12);
@@ -375,7 +364,7 @@ pub(crate) mod tests {
     fn series_inputs_give_each_kind_of_series() {
         use crate::analysis::series::{Series, points};
         let store = example_store();
-        let inputs = store.series_inputs("P001").unwrap();
+        let inputs = SeriesInputs::from_record(store.patient_record("P001").unwrap());
         let il6 = points(&"cytokine:il-6".parse().unwrap(), &inputs);
         assert_eq!(il6.len(), 3, "one value per date: the first assay");
         assert_eq!(il6[0].value, 40.0);
@@ -394,18 +383,16 @@ pub(crate) mod tests {
             sums.iter().map(|p| p.value).collect::<Vec<_>>(),
             vec![68.0, 67.0, 79.0]
         );
-        assert_eq!(inputs.response, store.response_inputs("P001").unwrap());
-        assert_eq!(inputs.draws, store.tracked_draws("P001").unwrap());
+        assert_eq!(inputs.response, self::inputs(&store));
+        let calls = store.tracked_calls("P001").unwrap();
+        assert_eq!(inputs.draws, crate::analysis::ctdna::merge_calls(&calls));
     }
 
     #[test]
     fn example_patient_shows_necrosis_metabolic_response_and_molecular_lead() {
         use crate::analysis::response::discordance::Kind;
         let store = example_store();
-        let report = crate::analysis::response::assess_patient(
-            &store.response_inputs("P001").unwrap(),
-            &Criterion::ALL,
-        );
+        let report = crate::analysis::response::assess_patient(&inputs(&store), &Criterion::ALL);
         let kinds: Vec<Kind> = report.discordances.iter().map(|d| d.kind).collect();
         assert!(kinds.contains(&Kind::NecrosisWithoutShrinkage), "{kinds:?}");
         assert!(

@@ -230,7 +230,8 @@ fn molecular_status(report: &Report) -> Option<String> {
 /// # Errors
 /// [`crate::Error::UnknownPatient`] or a store failure.
 pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
-    let inputs = store.response_inputs(code)?;
+    let inputs =
+        crate::analysis::response::PatientInputs::from_record(&store.response_record(code)?);
     let report = assess_patient(&inputs, &DEFAULT_CRITERIA);
     let vafs: Vec<f64> = inputs.ctdna.iter().filter_map(|s| s.mean_vaf).collect();
     let mean_vaf = vafs.last().map(|last| {

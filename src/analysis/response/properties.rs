@@ -124,6 +124,10 @@ fn ctdna_samples() -> impl Strategy<Value = Vec<CtdnaSample>> {
                 detected,
                 tracked: 3,
                 detection_limit: None,
+                with_depth: 3,
+                pooled_alt_reads: None,
+                pooled_depth: None,
+                mrd: None,
             })
             .collect()
     })

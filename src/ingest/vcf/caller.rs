@@ -1,6 +1,6 @@
 //! The somatic callers' VCF dialects: detection from the header and the allele fraction, alt and ref reads of each (DESIGN.md's table).
 
-use super::SampleFields;
+use super::{Position, SampleFields, Somatic};
 use crate::error::Result;
 use noodles::vcf;
 use noodles::vcf::header::record::value::Collection;
@@ -158,6 +158,83 @@ pub(super) fn tumor_sample_from_header(header: &vcf::Header) -> Option<String> {
         }
     }
     None
+}
+
+/// The normal sample named in the header: `##normal_sample=` (Mutect2) or
+/// `normal_sample_name=` inside MuTect1's `##MuTect=` line.
+pub(super) fn normal_sample_from_header(header: &vcf::Header) -> Option<String> {
+    if let Some(Collection::Unstructured(values)) = header.get("normal_sample")
+        && let Some(name) = values.first()
+    {
+        return Some(name.trim().to_string());
+    }
+    if let Some(Collection::Unstructured(values)) = header.get("MuTect") {
+        for value in values {
+            if let Some((_, rest)) = value.split_once("normal_sample_name=") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
+                if !name.is_empty() {
+                    return Some(name);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The somatic status of a record as `caller` writes it:
+/// - VarDict: INFO `STATUS`, somatic when `StrongSomatic` or `LikelySomatic`
+///   (not `Germline`, `StrongLOH`, `LikelyLOH`, `AFDiff`, `SampleSpecific`,
+///   `Deletion` ...);
+/// - VarScan2: INFO `SS`, somatic when `2` (0 reference, 1 germline, 3 LOH, 5 unknown);
+/// - Mutect2, MuTect1, Strelka2: somatic callers, whose germline and
+///   normal-artefact filters already fail a record: somatic when FILTER is `PASS`
+///   (a failed filter is checked apart; `.` means the calls were never filtered,
+///   e.g. Mutect2 without FilterMutectCalls, and is not somatic evidence);
+/// - the others (and a file without the field: tumour-only mode): not given.
+pub(super) fn status(
+    caller: Caller,
+    header: &vcf::Header,
+    record: &vcf::Record,
+    filter: &str,
+    at: &Position<'_>,
+) -> Result<Somatic> {
+    use noodles::vcf::variant::record::info::field::Value as InfoValue;
+    let key = match caller {
+        Caller::VarDict => "STATUS",
+        Caller::VarScan2 => "SS",
+        Caller::Mutect2 | Caller::Mutect1 | Caller::Strelka2 if filter == "." => {
+            return Ok(Somatic::No(
+                "FILTER . from a somatic caller: its calls were never filtered".into(),
+            ));
+        }
+        Caller::Mutect2 => return Ok(Somatic::Yes("mutect2 (a somatic caller)".into())),
+        Caller::Mutect1 => return Ok(Somatic::Yes("mutect1 (a somatic caller)".into())),
+        Caller::Strelka2 => return Ok(Somatic::Yes("strelka2 (a somatic caller)".into())),
+        _ => return Ok(Somatic::NotGiven),
+    };
+    let text = match record.info().get(header, key) {
+        None | Some(Ok(None)) => return Ok(Somatic::NotGiven),
+        Some(Err(e)) => return Err(at.error(&format!("INFO/{key}"), e)),
+        Some(Ok(Some(InfoValue::String(s)))) => s.trim().to_string(),
+        Some(Ok(Some(InfoValue::Integer(n)))) => n.to_string(),
+        Some(Ok(Some(InfoValue::Character(c)))) => c.to_string(),
+        Some(Ok(Some(_))) => {
+            return Err(at.error(&format!("INFO/{key}"), "is not a status"));
+        }
+    };
+    let somatic = match caller {
+        Caller::VarDict => matches!(text.as_str(), "StrongSomatic" | "LikelySomatic"),
+        _ => text == "2",
+    };
+    let said = Cow::Owned(format!("{key}={text}"));
+    Ok(if somatic {
+        Somatic::Yes(said)
+    } else {
+        Somatic::No(said)
+    })
 }
 
 /// The numbers of one ALT allele in the tumour sample.
@@ -341,6 +418,34 @@ pub(super) fn extract(
                 total,
             })
         }
+    }
+}
+
+/// The reads of ALT number `index` alone, as `caller` writes them ([`extract`]'s
+/// alt reads without the fraction and totals): what the matched normal is read for.
+pub(super) fn alt_reads(
+    caller: Caller,
+    fields: &SampleFields<'_>,
+    index: usize,
+    alt: &str,
+) -> Result<Option<u32>> {
+    match caller {
+        Caller::Mutect2
+        | Caller::Mutect1
+        | Caller::DeepVariant
+        | Caller::Bcftools
+        | Caller::Generic => fields.count_at("AD", index + 1),
+        Caller::VarDict => match fields.count_at("AD", index + 1)? {
+            Some(n) => Ok(Some(n)),
+            None => fields.count_at("VD", index),
+        },
+        Caller::FreeBayes => fields.count_at("AO", index),
+        Caller::VarScan2 => fields.count_at("AD", index),
+        Caller::Strelka2 if fields.has("TIR") => fields.count_at("TIR", 0),
+        Caller::Strelka2 => match base_key(alt) {
+            Some(key) => fields.count_at(&key, 0),
+            None => Ok(None),
+        },
     }
 }
 

@@ -215,7 +215,7 @@ fn unknown_caller_falls_back_to_generic_and_caller_can_be_forced() {
     );
     let forced = Options {
         caller: Some(Caller::Bcftools),
-        sample: None,
+        ..Options::default()
     };
     assert_eq!(read_all(&vcf, &forced).unwrap().0, Caller::Bcftools);
 }
@@ -286,13 +286,13 @@ fn tumour_sample_must_be_found_or_chosen() {
         "{err}"
     );
     let chosen = Options {
-        caller: None,
         sample: Some("B".into()),
+        ..Options::default()
     };
     assert_eq!(read_all(&two, &chosen).unwrap().1, "B");
     let missing = Options {
-        caller: None,
         sample: Some("C".into()),
+        ..Options::default()
     };
     let err = read_all(&two, &missing).unwrap_err().to_string();
     assert!(err.contains("'C' (--sample) is not a column"), "{err}");
@@ -360,4 +360,185 @@ fn decimal_gives_the_shortest_digits_of_the_f32_as_written() {
         }
     }
     assert!(decimal(f32::NAN).is_nan());
+}
+
+/// A VarDict tumour–normal VCF as VarDictJava's paired mode writes it (STATUS in INFO,
+/// tumour first, GT in both columns).
+fn vardict_paired(records: &[&str]) -> String {
+    let mut text = format!(
+        "{HEAD}##source=VarDict_v1.8.1\n\
+##INFO=<ID=STATUS,Number=1,Type=String,Description=\"Somatic or germline status\">\n\
+##FORMAT=<ID=GT,Number=1,Type=String,Description=\"g\">\n\
+##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"d\">\n\
+##FORMAT=<ID=VD,Number=1,Type=Integer,Description=\"v\">\n\
+##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"a\">\n\
+##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"f\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tT\tN\n"
+    );
+    for r in records {
+        text.push_str(r);
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn detected_needs_an_alt_read_and_a_genotype_other_than_reference_only() {
+    let vcf = vardict_paired(&[
+        "1\t100\t.\tC\tT\t50\tPASS\tSTATUS=StrongSomatic\tGT:DP:VD:AD:AF\t0/1:100:10:90,10:0.1\t0/0:80:0:80,0:0",
+        "1\t200\t.\tC\tT\t50\tPASS\tSTATUS=StrongLOH\tGT:DP:VD:AD:AF\t0/0:491:0:491,0:0\t0/1:263:136:127,136:0.52",
+        "1\t300\t.\tC\tT\t50\tPASS\tSTATUS=LikelyLOH\tGT:DP:VD:AD:AF\t0/0:400:3:397,3:0.0075\t0/1:200:90:110,90:0.45",
+        "1\t400\t.\tC\tT\t50\tPASS\tSTATUS=StrongSomatic\tGT:DP:VD:AD:AF\t./.:100:4:96,4:0.04\t0/0:80:0:80,0:0",
+    ]);
+    let calls = calls_of(&vcf);
+    let seen: Vec<(u64, bool, bool)> = calls
+        .iter()
+        .map(|c| (c.locus.pos, c.genotype_ref, c.detected()))
+        .collect();
+    // (position, genotype reference only, detected)
+    assert_eq!(
+        seen,
+        [
+            (100, false, true),
+            (200, true, false),
+            (300, true, false),
+            (400, false, true)
+        ]
+    );
+    assert_eq!(calls[1].depth, Some(491), "not detected, with its depth");
+    // Without read counts a VAF of 0 is not detected either.
+    let mut call = calls[0].clone();
+    (call.alt_reads, call.vaf) = (None, Some(0.0));
+    assert!(!call.detected());
+}
+
+#[test]
+fn somatic_status_and_matched_normal_are_read_per_caller_when_asked() {
+    let somatic = Options {
+        somatic: true,
+        ..Options::default()
+    };
+    let vcf = vardict_paired(&[
+        "1\t100\t.\tC\tT\t50\tPASS\tSTATUS=StrongSomatic\tGT:DP:VD:AD:AF\t0/1:100:10:90,10:0.1\t0/0:80:1:79,1:0.01",
+        "1\t200\t.\tC\tT\t50\tPASS\tSTATUS=Germline\tGT:DP:VD:AD:AF\t0/1:100:50:50,50:0.5\t0/1:80:40:40,40:0.5",
+        "1\t300\t.\tC\tT\t50\tPASS\t.\tGT:DP:VD:AD:AF\t0/1:100:10:90,10:0.1\t0/0:80:0:80,0:0",
+    ]);
+    let (_, _, calls, _) = read_all(&vcf, &somatic).unwrap();
+    let seen: Vec<(Somatic, Option<u32>)> = calls
+        .iter()
+        .map(|c| (c.somatic.clone(), c.normal_alt_reads))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Somatic::Yes("STATUS=StrongSomatic".into()), Some(1)),
+            (Somatic::No("STATUS=Germline".into()), Some(40)),
+            (Somatic::NotGiven, Some(0)),
+        ]
+    );
+    // Not asked: nothing read.
+    assert!(
+        calls_of(&vcf)
+            .iter()
+            .all(|c| c.somatic == Somatic::NotGiven && c.normal_alt_reads.is_none())
+    );
+    // VarScan2 SS=2 is somatic, SS=1 germline; the NORMAL column is the normal.
+    let varscan = format!(
+        "{HEAD}##source=VarScan2\n\
+##INFO=<ID=SS,Number=1,Type=String,Description=\"Somatic status\">\n\
+##FORMAT=<ID=RD,Number=1,Type=Integer,Description=\"r\">\n\
+##FORMAT=<ID=AD,Number=1,Type=Integer,Description=\"a\">\n\
+##FORMAT=<ID=FREQ,Number=1,Type=String,Description=\"f\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL\tTUMOR\n\
+chr1\t10\t.\tA\tG\t.\tPASS\tSS=2\tRD:AD:FREQ\t30:0:0%\t20:10:33.33%\n\
+chr1\t20\t.\tA\tG\t.\tPASS\tSS=1\tRD:AD:FREQ\t15:15:50%\t10:10:50%\n"
+    );
+    let (_, sample, calls, _) = read_all(&varscan, &somatic).unwrap();
+    assert_eq!(sample, "TUMOR");
+    assert_eq!(
+        calls
+            .iter()
+            .map(|c| (c.somatic.clone(), c.normal_alt_reads))
+            .collect::<Vec<_>>(),
+        [
+            (Somatic::Yes("SS=2".into()), Some(0)),
+            (Somatic::No("SS=1".into()), Some(15))
+        ]
+    );
+    // A tumour-only file has no normal; a germline caller gives no status.
+    let freebayes = format!(
+        "{HEAD}##source=freeBayes v1.3.6\n\
+##FORMAT=<ID=RO,Number=1,Type=Integer,Description=\"r\">\n\
+##FORMAT=<ID=AO,Number=A,Type=Integer,Description=\"a\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tplasma\n\
+1\t10\t.\tA\tG\t50\t.\t.\tRO:AO\t20:5\n"
+    );
+    let (_, _, calls, _) = read_all(&freebayes, &somatic).unwrap();
+    assert_eq!(
+        (calls[0].somatic.clone(), calls[0].normal_alt_reads),
+        (Somatic::NotGiven, None)
+    );
+}
+
+#[test]
+fn plain_gzip_reads_like_plain_text_and_a_cut_stream_says_what_broke() {
+    use std::io::Write;
+    let mut text = vardict_paired(&[]);
+    for i in 1..=2000 {
+        text.push_str(&format!(
+            "1\t{i}\t.\tC\tT\t50\tPASS\tSTATUS=StrongSomatic\tGT:DP:VD:AD:AF\t0/1:100:10:90,10:0.1\t0/0:80:0:80,0:0\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let read = |path: &Path| -> Result<usize> {
+        let mut reader = CallReader::open(path, &Options::default())?;
+        let (mut n, mut calls) = (0, Vec::new());
+        while reader.next_calls(&mut calls)? {
+            n += calls.len();
+        }
+        Ok(n)
+    };
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gzip.write_all(text.as_bytes()).unwrap();
+    let gzipped = gzip.finish().unwrap();
+    let mut bgzf = noodles::bgzf::io::Writer::new(Vec::new());
+    bgzf.write_all(text.as_bytes()).unwrap();
+    let bgzipped = bgzf.finish().unwrap();
+    for (name, bytes, what) in [
+        ("plain.vcf.gz", &gzipped, "gzip stream"),
+        ("bgzf.vcf.gz", &bgzipped, "BGZF block"),
+    ] {
+        let whole = dir.path().join(name);
+        std::fs::write(&whole, bytes).unwrap();
+        assert_eq!(read(&whole).unwrap(), 2000, "{name}");
+        let cut = dir.path().join(format!("cut-{name}"));
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        let message = read(&cut).unwrap_err().to_string();
+        assert!(
+            message.contains(&format!("truncated or corrupt {what} at byte")),
+            "{name}: {message}"
+        );
+    }
+}
+
+#[test]
+fn a_somatic_callers_pass_is_somatic_and_its_unfiltered_dot_is_not() {
+    let vcf = format!(
+        "{HEAD}##source=Mutect2\n##tumor_sample=T\n##normal_sample=N\n\
+##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"a\">\n\
+##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"f\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tN\tT\n\
+1\t10\t.\tA\tG\t.\tPASS\t.\tAD:AF\t30,3:0.09\t20,10:0.33\n\
+1\t20\t.\tA\tG\t.\t.\t.\tAD:AF\t30,0:0\t20,10:0.33\n"
+    );
+    let options = Options {
+        somatic: true,
+        ..Options::default()
+    };
+    let (_, _, calls, _) = read_all(&vcf, &options).unwrap();
+    assert_eq!(
+        (calls[0].somatic.clone(), calls[0].normal_alt_reads),
+        (Somatic::Yes("mutect2 (a somatic caller)".into()), Some(3))
+    );
+    assert!(matches!(&calls[1].somatic, Somatic::No(why) if why.contains("never filtered")));
 }

@@ -116,7 +116,7 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
             series
         })
     };
-    let inputs = store.series_inputs(code)?;
+    let inputs = SeriesInputs::from_record(store.patient_record(code)?);
     let mut ctdna: Vec<Series> = take(series(
         &inputs,
         index,
