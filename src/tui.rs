@@ -24,6 +24,7 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
         let _ = ratatui::try_restore();
     }
 }
@@ -35,8 +36,8 @@ pub enum SnapshotScreen {
     Cohort,
     /// One patient's screen.
     Patient(String),
-    /// The clusters screen.
-    Clusters,
+    /// The clusters screen in one of its views (0 profile, 1 survival, 2 PCA).
+    Clusters(usize),
 }
 
 /// Loads the database exactly as [`run`] does and draws one screen as plain text of
@@ -56,6 +57,7 @@ pub fn snapshot(
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
+    app.endotype_runs = data::cluster_run_names(&store)?;
     if assess {
         for (index, code) in app.codes().into_iter().enumerate() {
             let assessment = data::assess_row(&store, &code)?;
@@ -63,13 +65,14 @@ pub fn snapshot(
         }
         app.resort();
     }
-    app.set_viewport(height);
+    app.set_size(width, height);
     match screen {
         SnapshotScreen::Cohort => {}
         SnapshotScreen::Patient(code) => app.show_patient(data::load_patient(&store, code)?),
-        SnapshotScreen::Clusters => {
+        SnapshotScreen::Clusters(view) => {
             app.set_cluster_runs(data::load_cluster_runs(&store)?);
             app.screen = app::Screen::Clusters;
+            app.cluster_view = *view;
         }
     }
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
@@ -98,12 +101,16 @@ pub fn run(db: &Path) -> crate::Result<()> {
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
-    app.cluster_runs = data::load_cluster_runs(&store)?;
+    // Only the run names: the runs themselves are read on the first visit of the clusters screen.
+    app.endotype_runs = data::cluster_run_names(&store)?;
 
     let mut worker = worker::Worker::spawn(db.to_path_buf(), app.codes());
 
     let mut terminal = ratatui::try_init().map_err(Error::Terminal)?;
     let _guard = TerminalGuard;
+    // Clicks and the wheel, as lazygit and k9s users expect (Shift-drag still selects text).
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
+        .map_err(Error::Terminal)?;
     loop {
         if !worker.is_finished() {
             for (index, code, result) in worker.drain() {
@@ -118,7 +125,7 @@ pub fn run(db: &Path) -> crate::Result<()> {
             }
         }
         let size = terminal.size().map_err(Error::Terminal)?;
-        app.set_viewport(size.height);
+        app.set_size(size.width, size.height);
         terminal
             .draw(|frame| ui::render(&app, frame))
             .map_err(Error::Terminal)?;
@@ -126,13 +133,12 @@ pub fn run(db: &Path) -> crate::Result<()> {
         if !event::poll(Duration::from_millis(wait)).map_err(Error::Terminal)? {
             continue;
         }
-        let Event::Key(key) = event::read().map_err(Error::Terminal)? else {
-            continue;
+        let action = match event::read().map_err(Error::Terminal)? {
+            Event::Key(key) if key.kind == KeyEventKind::Press => update::action_for(&app, key),
+            Event::Mouse(mouse) => update::action_for_mouse(&app, mouse),
+            _ => None,
         };
-        if key.kind != KeyEventKind::Press {
-            continue;
-        }
-        let Some(action) = update::action_for(&app, key) else {
+        let Some(action) = action else {
             continue;
         };
         match update::update(&mut app, action) {
@@ -141,6 +147,13 @@ pub fn run(db: &Path) -> crate::Result<()> {
             Effect::OpenPatient(code) => match data::load_patient(&store, &code) {
                 Ok(view) => app.show_patient(view),
                 Err(e) => app.status = Some(format!("cannot open {code}: {e}")),
+            },
+            Effect::LoadEndotypes(index, name) => match data::load_endotypes(&store, &name) {
+                Ok(clusters) => {
+                    app.set_endotypes(index, clusters);
+                    app.status = Some(format!("Endo now shows the cluster run {name}"));
+                }
+                Err(e) => app.status = Some(format!("cannot read the cluster run {name}: {e}")),
             },
             Effect::LoadClusters => match data::load_cluster_runs(&store) {
                 Ok(runs) => app.set_cluster_runs(runs),
@@ -158,6 +171,8 @@ pub fn run(db: &Path) -> crate::Result<()> {
                 match reloaded {
                     Ok((rows, runs)) => {
                         app.replace_cohort(rows);
+                        app.endotype_run = 0;
+                        app.endotype_runs = data::cluster_run_names(&store).unwrap_or_default();
                         if let Some(runs) = runs {
                             app.set_cluster_runs(runs);
                         }

@@ -43,6 +43,12 @@ fn row(code: &str) -> CohortRow {
         ctdna_status: Some("progression".into()),
         endotype: Some(3),
         alive: true,
+        assessed: true,
+        best: Some("PR".into()),
+        discordance: Some("CM".into()),
+        lead_days: Some(42),
+        last_contact: Some(date("2025-02-01")),
+        ..CohortRow::default()
     }
 }
 
@@ -104,7 +110,7 @@ fn cohort_screen_shows_counts_columns_and_categories() {
     let text = screen(&app, 120, 20);
     assert!(text.contains("Cohort: 2 patients"), "{text}");
     for needle in [
-        "ID*",
+        "ID▲",
         "Diagnosis",
         "RECIST",
         "PERCIST",
@@ -125,7 +131,9 @@ fn cohort_screen_shows_counts_columns_and_categories() {
 fn cohort_screen_at_80x24_keeps_the_key_columns() {
     let app = App::new(vec![row("P001")]);
     let text = screen(&app, 80, 24);
-    for needle in ["ID", "VAF", "RECIST", "Status", "P001"] {
+    for needle in [
+        "ID", "VAF", "RECIST", "Best", "Disc", "Lead", "Since", "Status", "P001", "42d", "CM",
+    ] {
         assert!(text.contains(needle), "missing {needle}:\n{text}");
     }
 }
@@ -163,12 +171,19 @@ fn patient_screen_draws_charts_events_responses_and_trends() {
     for needle in [
         "P042",
         "index date 2024-01-01",
-        "ctDNA VAF (log)",
-        "RECIST sum of diameters",
-        "below the limit of detection",
+        "ctDNA VAF",
+        "RECIST sum (mm)",
+        "PD +20 % nadir 72.0",
+        "PR -30 % baseline 42.0",
+        "• <LOD",
+        "no PET for this patient",
+        "no cytokine panel for this patient",
         "discordant",
         "PD",
         "doubling time 31 days",
+        "2024-03",
+        "1%┤",
+        "0.1%┤",
     ] {
         assert!(text.contains(needle), "missing {needle}:\n{text}");
     }
@@ -178,6 +193,153 @@ fn patient_screen_draws_charts_events_responses_and_trends() {
         text.contains("+33 % over nadir"),
         "the selected row's reason is shown:\n{text}"
     );
+}
+
+/// The columns of a line where `needle` starts, in cells (not bytes).
+fn column_of(line: &str, needle: &str) -> Option<usize> {
+    line.find(needle).map(|i| line[..i].chars().count())
+}
+
+#[test]
+fn charts_and_the_event_strip_share_one_time_axis() {
+    let mut app = App::new(vec![row("P042")]);
+    app.show_patient(patient());
+    let text = screen(&app, 100, 40);
+    let lines: Vec<&str> = text.lines().collect();
+    // Every chart's y axis and the event strip's corner sit in the same column.
+    let axis_columns: Vec<usize> = lines
+        .iter()
+        .filter_map(|l| {
+            column_of(l, "┤").or_else(|| l.contains("events").then(|| column_of(l, "└"))?)
+        })
+        .collect();
+    assert!(axis_columns.len() >= 4, "{text}");
+    assert!(
+        axis_columns.iter().all(|c| *c == axis_columns[0]),
+        "{axis_columns:?}\n{text}"
+    );
+    // Diagnosis (day 0) is at the first plot column, progression (day 152) at the
+    // column of the last points (day 150 of 152).
+    let strip = lines.iter().find(|l| l.contains("events")).unwrap();
+    assert_eq!(column_of(strip, "D"), Some(axis_columns[0] + 1), "{strip}");
+}
+
+#[test]
+fn patient_screen_at_80x24_loses_nothing_scrolls_and_zooms() {
+    let mut app = App::new(vec![row("P042")]);
+    app.show_patient(patient());
+    let text = screen(&app, 80, 24);
+    for needle in [
+        "P042",
+        "ctDNA VAF",
+        "charts 1–",
+        "events",
+        "Response 1/1",
+        "Trends",
+    ] {
+        assert!(text.contains(needle), "missing {needle}:\n{text}");
+    }
+    // j moves to the next charts; the RECIST chart comes into view.
+    update(&mut app, Action::Move(1));
+    update(&mut app, Action::Move(1));
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("▶ RECIST sum (mm)"), "{text}");
+    // z zooms it to the whole screen, with the shared axis and the event legend.
+    update(&mut app, Action::Zoom);
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("RECIST sum (mm) · chart 3/4") && text.contains("P progression"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Response 1/1"),
+        "zoom hides the other panes:\n{text}"
+    );
+    update(&mut app, Action::Escape);
+    assert!(
+        !app.zoomed && app.screen == Screen::Patient,
+        "Esc leaves the zoom first"
+    );
+    // Tab focuses the responses: the pane grows and shows the whole reason.
+    update(&mut app, Action::NextPane);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("reason") && text.contains("+20 mm"), "{text}");
+}
+
+#[test]
+fn every_screen_draws_at_every_size_without_panicking() {
+    let mut app = App::new(vec![row("P042"), row("P043")]);
+    app.show_patient(patient());
+    app.set_cluster_runs(vec![ClusterView {
+        name: "run".into(),
+        sizes: vec![(1, 1), (2, 1)],
+        features: vec!["CXCL12".into()],
+        profile: vec![vec![1.0], vec![f64::NAN]],
+        pca: vec![(0.0, 0.0, 1), (1.0, 1.0, 2)],
+        survival: vec![SurvivalCurve {
+            cluster: 1,
+            steps: vec![(0.0, 1.0), (3.0, 0.0)],
+            times: vec![3.0],
+            ..SurvivalCurve::default()
+        }],
+        logrank_p: Some(0.0),
+        ..ClusterView::default()
+    }]);
+    let states: Vec<fn(&mut App)> = vec![
+        |a| a.screen = Screen::Cohort,
+        |a| a.screen = Screen::Patient,
+        |a| a.zoomed = true,
+        |a| {
+            a.zoomed = false;
+            update(a, Action::NextPane);
+        },
+        |a| {
+            update(a, Action::NextPane);
+        },
+        |a| a.screen = Screen::Clusters,
+        |a| a.cluster_view = 1,
+        |a| a.cluster_view = 2,
+        |a| a.show_help = true,
+        |a| {
+            // No index date (days on the axis), one point, no events.
+            let mut view = patient();
+            view.index_date = None;
+            view.events.clear();
+            view.ctdna[0].points.truncate(1);
+            a.show_help = false;
+            a.screen = Screen::Cohort;
+            a.show_patient(view);
+        },
+        |a| a.zoomed = true,
+    ];
+    for state in &states {
+        state(&mut app);
+        for (width, height) in [
+            (20, 5),
+            (30, 8),
+            (40, 12),
+            (60, 20),
+            (80, 24),
+            (120, 40),
+            (200, 60),
+        ] {
+            screen(&app, width, height);
+        }
+    }
+}
+
+#[test]
+fn cohort_shows_pending_columns_apart_from_missing_ones() {
+    let mut pending = row("P001");
+    pending.assessed = false;
+    let mut none = row("P002");
+    none.recist = None;
+    let app = App::new(vec![pending, none]);
+    let text = screen(&app, 120, 10);
+    let p1 = text.lines().find(|l| l.contains("P001")).unwrap();
+    let p2 = text.lines().find(|l| l.contains("P002")).unwrap();
+    assert!(p1.contains('…') && !p1.contains("PMR"), "{p1}");
+    assert!(p2.contains(" - ") && !p2.contains('…'), "{p2}");
 }
 
 #[test]
@@ -196,11 +358,15 @@ fn patient_with_one_visit_and_no_ctdna_renders_a_message() {
     });
     app.show_patient(view);
     let text = screen(&app, 80, 24);
-    assert!(
-        text.contains("No ctDNA, PET, lesion or cytokine data"),
-        "{text}"
-    );
-    assert!(text.contains("No response assessment yet"), "{text}");
+    for needle in [
+        "no ctDNA for this patient",
+        "no PET for this patient",
+        "no lesion measurements (RECIST)",
+        "no cytokine panel",
+        "No response assessment yet",
+    ] {
+        assert!(text.contains(needle), "missing {needle}:\n{text}");
+    }
 }
 
 #[test]
@@ -222,21 +388,67 @@ fn clusters_screen_with_no_run_and_with_one_cluster() {
             cluster: 1,
             steps: vec![(0.0, 1.0), (12.0, 0.8), (24.0, 0.6)],
             median: None,
+            censored: vec![18.0],
+            times: vec![6.0, 12.0, 18.0, 24.0, 30.0],
         }],
         logrank_p: None,
     }];
-    let text = screen(&app, 100, 30);
+    let mut text = String::new();
+    for _ in 0..3 {
+        text.push_str(&screen(&app, 80, 24));
+        update(&mut app, Action::NextPane);
+    }
     for needle in [
         "endotypes-v1",
         "E1 n=40",
         "one cluster",
         "CXCL5",
+        "IL6",
         "PCA",
         "Kaplan",
         "NR",
+        "months",
     ] {
         assert!(text.contains(needle), "missing {needle}:\n{text}");
     }
+    // Numbers at risk at 0 and 12 months (5 and 4 of the times), a censor mark.
+    assert!(text.contains("E1     5     "), "{text}");
+    assert!(text.contains('+'), "{text}");
+}
+
+#[test]
+fn clusters_screen_shows_full_analyte_names_and_readable_p_values() {
+    let mut app = App::new(vec![row("P001")]);
+    update(&mut app, Action::ShowClusters);
+    app.set_cluster_runs(vec![ClusterView {
+        name: "endotypes".into(),
+        sizes: vec![(1, 2), (2, 2)],
+        features: vec!["CXCL1".into(), "CXCL12".into()],
+        profile: vec![vec![1.0, -1.0], vec![-1.0, 1.0]],
+        survival: vec![
+            SurvivalCurve {
+                cluster: 1,
+                steps: vec![(0.0, 1.0), (6.0, 0.5)],
+                times: vec![6.0, 9.0],
+                censored: vec![9.0],
+                median: Some(6.0),
+            },
+            SurvivalCurve {
+                cluster: 2,
+                steps: vec![(0.0, 1.0)],
+                times: vec![10.0, 12.0],
+                censored: vec![10.0, 12.0],
+                median: None,
+            },
+        ],
+        logrank_p: Some(1.64e-7),
+        ..ClusterView::default()
+    }]);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("CXCL1 ") && text.contains("CXCL12"), "{text}");
+    update(&mut app, Action::NextPane);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("log-rank p 1.6 × 10⁻⁷"), "{text}");
 }
 
 #[test]
@@ -248,21 +460,37 @@ fn tiny_terminal_and_help_overlay() {
         "40x12 still shows the table:\n{text}"
     );
     assert!(screen(&app, 20, 5).contains("too small"));
-    update(&mut app, Action::Help);
-    let text = screen(&app, 100, 30);
-    for (keys, _) in oncotrack::tui::ui::help::KEYS {
-        assert!(text.contains(keys), "help lacks {keys}:\n{text}");
+    // At 80x24 the help of every screen shows all its keys and notes, and how to close it.
+    app.show_patient(patient());
+    for shown in [Screen::Cohort, Screen::Patient, Screen::Clusters] {
+        app.screen = shown;
+        app.show_help = true;
+        let text = screen(&app, 80, 24);
+        for (keys, _) in oncotrack::tui::ui::help::keys(shown) {
+            assert!(text.contains(keys), "{shown:?} help lacks {keys}:\n{text}");
+        }
+        for note in oncotrack::tui::ui::help::notes(shown) {
+            assert!(
+                text.contains(note.trim()),
+                "{shown:?} help lacks {note}:\n{text}"
+            );
+        }
+        assert!(text.contains("any key closes this help"), "{text}");
     }
 }
 
+/// The board's path at 80x24 in a real terminal (tmux): filter and clear it with Esc
+/// (the UI stays open), open a patient, reach the ctDNA and RECIST charts (scroll and
+/// zoom), read the help, the clusters, then q quits with exit status 0 and the
+/// terminal restored (cooked mode: `stty` shows icanon and echo again).
 #[test]
-fn real_binary_in_tmux_opens_navigates_and_quits() {
+fn real_binary_in_tmux_at_80x24_does_the_board_tasks_and_quits_cleanly() {
     if std::process::Command::new("tmux")
         .arg("-V")
         .output()
         .is_err()
     {
-        eprintln!("skipped: tmux is not installed");
+        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
         return;
     }
     let s = crate::util::Sandbox::new();
@@ -274,28 +502,43 @@ fn real_binary_in_tmux_opens_navigates_and_quits() {
             .output()
             .expect("tmux runs")
     };
+    // After the UI: its exit status and the terminal's mode, then wait to be read.
     let command = format!(
-        "{} --db {} tui",
+        "{} --db {} tui; echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; echo end-of-run; sleep 60",
         env!("CARGO_BIN_EXE_oncotrack"),
         s.db().display()
     );
-    tmux(&[
+    let started = tmux(&[
         "new-session",
         "-d",
         "-s",
         &session,
         "-x",
-        "100",
+        "80",
         "-y",
-        "30",
+        "24",
+        "sh",
+        "-c",
         &command,
     ]);
+    assert!(started.status.success(), "tmux new-session: {started:?}");
+    // The session (and the UI in it) goes away however the test ends, a failed
+    // assertion included.
+    struct KillSession(String);
+    impl Drop for KillSession {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("tmux")
+                .args(["kill-session", "-t", &self.0])
+                .output();
+        }
+    }
+    let _session_guard = KillSession(session.clone());
     let capture = || {
         let out = tmux(&["capture-pane", "-p", "-t", &session]);
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let wait_for = |needle: &str| {
-        for _ in 0..50 {
+        for _ in 0..100 {
             let text = capture();
             if text.contains(needle) {
                 return text;
@@ -306,23 +549,57 @@ fn real_binary_in_tmux_opens_navigates_and_quits() {
         tmux(&["kill-session", "-t", &session]);
         panic!("never showed {needle:?}:\n{text}");
     };
+    // One key at a time after Esc: a terminal reads Esc and a key sent together as Alt+key.
+    let keys = |keys: &[&str]| {
+        let mut args = vec!["send-keys", "-t", session.as_str()];
+        args.extend(keys);
+        tmux(&args);
+    };
     wait_for("Cohort: 25 patients");
-    tmux(&["send-keys", "-t", &session, "j", "Enter"]);
-    wait_for("index date");
-    tmux(&["send-keys", "-t", &session, "?"]);
-    wait_for("Keys");
-    tmux(&["send-keys", "-t", &session, "q", "q", "2"]);
+    // A column filter, kept with Enter, cleared with Esc: the UI stays open.
+    keys(&[
+        "/", "s", "t", "a", "t", "u", "s", ":", "d", "e", "a", "d", "Enter",
+    ]);
+    wait_for("match \"status:dead\"");
+    keys(&["Escape"]);
+    // Cleared: the title no longer counts matches.
+    wait_for("Cohort: 25 patients, sorted by ID");
+    keys(&["Escape"]);
+    wait_for("q quits");
+    // The patient: ctDNA first, then j to RECIST, z zooms it to the screen.
+    keys(&["Enter"]);
+    let text = wait_for("▶ ctDNA VAF");
+    assert!(!text.contains("no ctDNA for"), "{text}");
+    keys(&["j", "j"]);
+    wait_for("▶ RECIST sum (mm)");
+    keys(&["z"]);
+    let text = wait_for("RECIST sum (mm) · chart 3/4");
+    assert!(
+        text.contains("PD +20 % nadir") && text.contains("events"),
+        "{text}"
+    );
+    keys(&["Escape"]);
+    wait_for("Timeline");
+    keys(&["?"]);
+    wait_for("any key closes this help");
+    keys(&["q"]);
+    wait_for("Timeline");
+    keys(&["2"]);
     wait_for("demo-endotypes");
-    tmux(&["send-keys", "-t", &session, "q", "q"]);
-    for _ in 0..50 {
-        let alive = tmux(&["has-session", "-t", &session]).status.success();
-        if !alive {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    keys(&["Tab"]);
+    wait_for("log-rank p");
+    keys(&["q"]);
+    let text = wait_for("end-of-run");
     tmux(&["kill-session", "-t", &session]);
-    panic!("oncotrack did not quit on q");
+    assert!(text.contains("exit=0"), "q quits with status 0:\n{text}");
+    assert!(
+        text.contains("icanon echo"),
+        "the terminal is back in cooked mode:\n{text}"
+    );
+    assert!(
+        !text.contains("oncotrack  1 Cohort"),
+        "the alternate screen is left:\n{text}"
+    );
 }
 
 #[test]
@@ -334,6 +611,14 @@ fn loaders_fill_categories_series_and_discordances_from_the_store() {
     assert_eq!(row.recist.as_deref(), Some("PD"));
     assert_eq!(row.ctdna_status.as_deref(), Some("progress"));
     assert!(row.mean_vaf.is_some_and(|(vaf, _)| vaf > 0.0));
+    // The triage columns: same lead time as `cohort response` (ctdna_lead_days).
+    assert_eq!(row.lead_days, Some(32));
+    assert!(row.best.is_some() && row.recist_date.is_some() && row.last_contact.is_some());
+    assert!(
+        row.discordance.as_deref().is_some_and(|d| d.contains('C')),
+        "RECIST SD with Choi PR: {:?}",
+        row.discordance
+    );
     let empty = oncotrack::tui::data::assess_row(&store, "P002").unwrap();
     assert_eq!(empty, oncotrack::tui::data::RowAssessment::default());
 

@@ -7,7 +7,8 @@ use std::path::Path;
 /// Arguments of `tui`.
 #[derive(Debug, clap::Args)]
 pub struct TuiArgs {
-    /// Print one screen as text and exit, without a terminal: `cohort`, `clusters` or `patient:ID`
+    /// Print one screen as text and exit, without a terminal: `cohort`, `patient:ID`,
+    /// `clusters` (or `clusters:survival`, `clusters:pca`)
     #[arg(long, value_name = "SCREEN")]
     pub snapshot: Option<String>,
     /// Size of the snapshot, COLUMNSxROWS (each 1..=1000)
@@ -32,11 +33,13 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
     if let Some(screen) = args.snapshot {
         let screen = match screen.as_str() {
             "cohort" => SnapshotScreen::Cohort,
-            "clusters" => SnapshotScreen::Clusters,
+            "clusters" | "clusters:profile" => SnapshotScreen::Clusters(0),
+            "clusters:survival" => SnapshotScreen::Clusters(1),
+            "clusters:pca" => SnapshotScreen::Clusters(2),
             other => match other.strip_prefix("patient:") {
                 Some(code) if !code.is_empty() => SnapshotScreen::Patient(code.to_string()),
                 _ => anyhow::bail!(
-                    "invalid --snapshot '{other}': expected cohort, clusters or patient:ID"
+                    "invalid --snapshot '{other}': expected cohort, clusters[:survival|:pca] or patient:ID"
                 ),
             },
         };

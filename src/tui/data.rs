@@ -1,5 +1,6 @@
 //! What the screens show, as plain data, and the loaders that read it from the store (called from the run loop, never from render).
 
+use crate::analysis::response::discordance::Kind;
 use crate::analysis::response::{Criterion, DEFAULT_CRITERIA, Report, assess_patient};
 use crate::error::Result;
 use crate::model::EventKind;
@@ -24,7 +25,7 @@ pub enum Direction {
 }
 
 /// One row of the cohort table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CohortRow {
     /// Patient identifier.
     pub code: String,
@@ -32,7 +33,10 @@ pub struct CohortRow {
     pub diagnosis: String,
     /// Age at the index date, in whole years (from the birth year).
     pub age: Option<i32>,
-    /// Days from the index date to today (to death for the dead).
+    /// Index date (first diagnosis, else first treatment).
+    pub index_date: Option<NaiveDate>,
+    /// Days of follow-up: from the index date to death, else to the last contact (not
+    /// to today, which would grow for a patient lost to follow-up).
     pub days_since_diagnosis: Option<i64>,
     /// Latest visit date.
     pub last_visit: Option<NaiveDate>,
@@ -40,16 +44,30 @@ pub struct CohortRow {
     pub mean_vaf: Option<(f64, Option<Direction>)>,
     /// Latest RECIST 1.1 category.
     pub recist: Option<String>,
+    /// Date of the latest RECIST assessment.
+    pub recist_date: Option<NaiveDate>,
+    /// RECIST 1.1 best overall response (confirmed CR/PR, SD at 6 weeks).
+    pub best: Option<String>,
     /// Latest PERCIST category.
     pub percist: Option<String>,
     /// Latest Choi category.
     pub choi: Option<String>,
     /// ctDNA molecular status (response, clearance, progression ...).
     pub ctdna_status: Option<String>,
+    /// What RECIST disagrees with at some visit: `C` Choi, `M` ctDNA (molecular),
+    /// `P` PET; empty when nothing disagrees.
+    pub discordance: Option<String>,
+    /// Days by which ctDNA progression preceded RECIST progression.
+    pub lead_days: Option<i64>,
+    /// Latest dated contact: any event, visit or measurement.
+    pub last_contact: Option<NaiveDate>,
     /// Cluster in the latest cluster run.
     pub endotype: Option<i64>,
     /// Alive (no death recorded).
     pub alive: bool,
+    /// The background assessment has filled the response columns (until then they
+    /// show `…`, still computing, where `-` means no data).
+    pub assessed: bool,
 }
 
 /// One point of a series over time.
@@ -140,25 +158,49 @@ pub fn load_cohort(store: &Store, today: NaiveDate) -> Result<Vec<CohortRow>> {
     Ok(rows
         .into_iter()
         .map(|row| {
-            let end = row.death_date.unwrap_or(today);
+            let end = row.death_date.or(row.last_visit).unwrap_or(today);
             CohortRow {
+                index_date: row.index_date,
                 age: row
                     .birth_year
                     .zip(row.index_date)
                     .map(|(born, index)| index.year() - born),
                 days_since_diagnosis: row.index_date.map(|index| (end - index).num_days()),
                 last_visit: row.last_visit,
-                mean_vaf: None,
-                recist: None,
-                percist: None,
-                choi: None,
-                ctdna_status: None,
+                last_contact: row.last_visit,
                 endotype: row.endotype,
                 alive: row.death_date.is_none(),
                 code: row.code,
                 diagnosis: row.diagnosis,
+                ..CohortRow::default()
             }
         })
+        .collect())
+}
+
+/// The names of the saved cluster runs, newest first (the cohort's Endo column shows the
+/// first; `e` switches).
+///
+/// # Errors
+/// Only if the store fails.
+pub fn cluster_run_names(store: &Store) -> Result<Vec<String>> {
+    Ok(store
+        .analysis_runs()?
+        .into_iter()
+        .filter(|r| r.kind == "cluster")
+        .map(|r| r.name)
+        .collect())
+}
+
+/// Each patient's cluster in the run `name`, as `(patient, cluster)`.
+///
+/// # Errors
+/// When the run does not exist or the store fails.
+pub fn load_endotypes(store: &Store, name: &str) -> Result<Vec<(String, i64)>> {
+    Ok(store
+        .cluster_assignments(name)?
+        .into_iter()
+        .map(|a| (a.patient, a.cluster as i64))
         .collect())
 }
 
@@ -176,6 +218,16 @@ pub struct RowAssessment {
     pub choi: Option<String>,
     /// ctDNA molecular status.
     pub ctdna_status: Option<String>,
+    /// Date of the latest RECIST assessment.
+    pub recist_date: Option<NaiveDate>,
+    /// RECIST best overall response.
+    pub best: Option<String>,
+    /// What RECIST disagrees with (`C`, `M`, `P`; empty for nothing), when assessed.
+    pub discordance: Option<String>,
+    /// ctDNA lead time before RECIST progression, in days.
+    pub lead_days: Option<i64>,
+    /// Latest event, visit or measurement date.
+    pub last_contact: Option<NaiveDate>,
 }
 
 impl CohortRow {
@@ -186,6 +238,17 @@ impl CohortRow {
         self.percist = assessment.percist;
         self.choi = assessment.choi;
         self.ctdna_status = assessment.ctdna_status;
+        self.recist_date = assessment.recist_date;
+        self.best = assessment.best;
+        self.discordance = assessment.discordance;
+        self.lead_days = assessment.lead_days;
+        self.last_contact = self.last_contact.max(assessment.last_contact);
+        if self.alive
+            && let (Some(index), Some(last)) = (self.index_date, self.last_contact)
+        {
+            self.days_since_diagnosis = Some((last - index).num_days());
+        }
+        self.assessed = true;
     }
 }
 
@@ -225,13 +288,34 @@ fn molecular_status(report: &Report) -> Option<String> {
     )
 }
 
-/// Assesses one patient for the cohort table: latest categories and mean VAF.
+/// The letters of what RECIST disagrees with in a report: `C` Choi, `M` ctDNA, `P` PET.
+fn discordance_letters(report: &Report) -> String {
+    let mut letters = String::new();
+    for (letter, criteria) in [
+        ('C', &[Criterion::Choi, Criterion::ModifiedChoi][..]),
+        ('M', &[Criterion::Ctdna][..]),
+        ('P', &[Criterion::Percist, Criterion::Eortc][..]),
+    ] {
+        let found = report.discordances.iter().any(|d| {
+            let pair = [d.first.0, d.second.0];
+            pair.contains(&Criterion::Recist) && criteria.iter().any(|c| pair.contains(c))
+        });
+        if found {
+            letters.push(letter);
+        }
+    }
+    letters
+}
+
+/// Assesses one patient for the cohort table: latest categories and mean VAF, best
+/// RECIST response, discordances with RECIST, the ctDNA lead time and the last contact.
 ///
 /// # Errors
 /// [`crate::Error::UnknownPatient`] or a store failure.
 pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
     let inputs =
         crate::analysis::response::PatientInputs::from_record(&store.response_record(code)?);
+    let events = store.events(code)?;
     let report = assess_patient(&inputs, &DEFAULT_CRITERIA);
     let vafs: Vec<f64> = inputs.ctdna.iter().filter_map(|s| s.mean_vaf).collect();
     let mean_vaf = vafs.last().map(|last| {
@@ -244,5 +328,27 @@ pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
         percist: latest(&report, Criterion::Percist),
         choi: latest(&report, Criterion::Choi),
         ctdna_status: molecular_status(&report),
+        recist_date: report
+            .assessments
+            .iter()
+            .rev()
+            .find(|a| a.criterion == Criterion::Recist)
+            .map(|a| a.date),
+        best: report
+            .best(Criterion::Recist)
+            .map(|b| b.category.code(Criterion::Recist).to_string()),
+        discordance: Some(discordance_letters(&report)).filter(|_| !report.assessments.is_empty()),
+        lead_days: report
+            .discordances
+            .iter()
+            .find(|d| d.kind == Kind::MolecularLead)
+            .and_then(|d| d.lead_time_days),
+        last_contact: events
+            .iter()
+            .map(|e| e.date)
+            .chain(inputs.ctdna.iter().map(|s| s.date))
+            .chain(inputs.lesions.visits.iter().map(|v| v.date))
+            .chain(inputs.pet.visits.iter().map(|v| v.date))
+            .max(),
     })
 }

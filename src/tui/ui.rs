@@ -1,5 +1,6 @@
 //! Drawing: `render(&app, frame)` lays out the title bar, the current screen, the status bar and the help overlay. Reads state only.
 
+pub mod axis;
 mod clusters;
 mod cohort;
 pub mod help;
@@ -57,53 +58,45 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     frame.render_widget(status_bar(app), status);
     if app.show_help {
-        help::render(frame, area);
+        help::render(frame, area, app.screen);
     }
 }
 
 fn title_bar(app: &App) -> Paragraph<'static> {
-    let tab = |name: &'static str, on: bool| {
-        let style = if on {
+    let mut spans = vec![Span::styled(
+        "oncotrack ",
+        Style::default().add_modifier(Modifier::BOLD),
+    )];
+    for (screen, label, _) in app.tabs() {
+        let style = if screen == app.screen {
             Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
         } else {
             Style::default().fg(Color::Gray)
         };
-        Span::styled(format!(" {name} "), style)
-    };
-    let patient_tab = app
-        .patient
-        .as_ref()
-        .map_or("Patient".to_string(), |p| format!("Patient {}", p.code));
-    Paragraph::new(Line::from(vec![
-        Span::styled("oncotrack ", Style::default().add_modifier(Modifier::BOLD)),
-        tab("1 Cohort", app.screen == Screen::Cohort),
-        Span::raw(" "),
-        Span::styled(
-            format!(" {patient_tab} "),
-            if app.screen == Screen::Patient {
-                Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
-            } else {
-                Style::default().fg(Color::Gray)
-            },
-        ),
-        Span::raw(" "),
-        tab("2 Clusters", app.screen == Screen::Clusters),
-    ]))
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    Paragraph::new(Line::from(spans))
 }
 
 fn status_bar(app: &App) -> Paragraph<'static> {
     if app.filtering {
-        return Paragraph::new(format!("filter: {}_   (Enter keep, Esc clear)", app.filter));
+        return Paragraph::new(format!(
+            "filter: {}_   (Enter keep, Esc clear, Ctrl-U/W delete, ↑↓ move)",
+            app.filter
+        ));
     }
     if let Some(message) = &app.status {
         return Paragraph::new(message.clone()).style(Style::default().fg(Color::Yellow));
     }
     let hints = match app.screen {
         Screen::Cohort => {
-            "↑↓/jk move  Enter open  s sort  S reverse  / filter  2 clusters  r reload  ? help  q quit"
+            "jk move  Enter open  s/S sort  / filter  [ ] patient  2 clusters  ? help  q quit"
         }
-        Screen::Patient => "Tab pane  ↑↓/jk response row  c cytokine  r reload  ? help  q back",
-        Screen::Clusters => "↑↓/jk run  1 cohort  r reload  ? help  q back",
+        Screen::Patient => {
+            "Tab pane  jk move  z zoom  c cytokine  d days  [ ] patient  Esc back  ? help"
+        }
+        Screen::Clusters => "jk run  Tab view  1 cohort  r reload  Esc back  ? help  q quit",
     };
     Paragraph::new(hints).style(Style::default().fg(Color::DarkGray))
 }

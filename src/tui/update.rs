@@ -1,7 +1,7 @@
 //! Key presses to actions, and `update(app, action)`: every state change of the UI, without I/O (I/O is requested as an [`Effect`]).
 
-use super::app::{App, Column, Pane, Screen};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use super::app::{App, ChartKind, Column, Pane, Screen};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,10 +16,14 @@ pub enum Action {
     Bottom,
     /// Open the selection.
     Open,
-    /// Back one screen, or quit from the cohort.
+    /// Back one screen (never quits): `h`, `←`, Backspace.
     Back,
-    /// Quit at once.
+    /// Esc: close the help, clear the cohort's filter, or go back one screen (never quits).
+    Escape,
+    /// Quit (`q`; closes the help when it is open).
     Quit,
+    /// Ctrl-C: quit at once, from anywhere.
+    Interrupt,
     /// Toggle the help overlay.
     Help,
     /// Sort by the next column.
@@ -32,14 +36,35 @@ pub enum Action {
     FilterChar(char),
     /// Delete the last filter character.
     FilterBackspace,
+    /// Ctrl-U: delete the whole filter text (keep typing).
+    FilterClearText,
+    /// Ctrl-W: delete the last word of the filter.
+    FilterDeleteWord,
     /// Finish typing the filter (keep it).
     FilterDone,
     /// Clear the filter.
     FilterClear,
     /// Next pane of the patient screen.
     NextPane,
+    /// Previous pane of the patient screen (Shift-Tab).
+    PrevPane,
     /// Next cytokine on the chart.
     NextCytokine,
+    /// Previous cytokine on the chart.
+    PrevCytokine,
+    /// Zoom the selected chart to the whole screen, or back.
+    Zoom,
+    /// Time axis: calendar dates or days since the index date.
+    ToggleAxis,
+    /// Open the previous (-1) or next (+1) patient of the filtered, sorted cohort.
+    StepPatient(isize),
+    /// Cohort: show the endotypes of the next saved cluster run.
+    NextEndotypeRun,
+    /// A click on a cohort row (its position in the visible rows): selects it, or
+    /// opens it when already selected.
+    ClickRow(usize),
+    /// A click on a tab of the title bar.
+    ClickTab(Screen),
     /// Show the cohort.
     ShowCohort,
     /// Show the clusters.
@@ -59,6 +84,8 @@ pub enum Effect {
     Reload,
     /// Load the cluster runs (first visit of the clusters screen).
     LoadClusters,
+    /// Load the endotypes of cluster run number `.0` (named `.1`) into the cohort.
+    LoadEndotypes(usize, String),
     /// Leave the UI.
     Quit,
 }
@@ -66,19 +93,28 @@ pub enum Effect {
 /// The action a key press means in the current state, if any.
 pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return Some(Action::Quit);
+        return Some(Action::Interrupt);
     }
     if app.filtering {
+        let control = key.modifiers.contains(KeyModifiers::CONTROL);
         return match key.code {
             KeyCode::Enter => Some(Action::FilterDone),
             KeyCode::Esc => Some(Action::FilterClear),
             KeyCode::Backspace => Some(Action::FilterBackspace),
-            KeyCode::Char(c) => Some(Action::FilterChar(c)),
+            KeyCode::Char('u') if control => Some(Action::FilterClearText),
+            KeyCode::Char('w') if control => Some(Action::FilterDeleteWord),
+            KeyCode::Down => Some(Action::Move(1)),
+            KeyCode::Up => Some(Action::Move(-1)),
+            KeyCode::PageDown => Some(Action::Page(1)),
+            KeyCode::PageUp => Some(Action::Page(-1)),
+            KeyCode::Char(c) if !control => Some(Action::FilterChar(c)),
             _ => None,
         };
     }
     Some(match key.code {
-        KeyCode::Char('q') | KeyCode::Esc => Action::Back,
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Esc => Action::Escape,
+        KeyCode::Backspace => Action::Back,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Down | KeyCode::Char('j') => Action::Move(1),
         KeyCode::Up | KeyCode::Char('k') => Action::Move(-1),
@@ -92,7 +128,14 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('S') => Action::SortReverse,
         KeyCode::Char('/') => Action::FilterStart,
         KeyCode::Tab => Action::NextPane,
+        KeyCode::BackTab => Action::PrevPane,
         KeyCode::Char('c') => Action::NextCytokine,
+        KeyCode::Char('C') => Action::PrevCytokine,
+        KeyCode::Char('z') => Action::Zoom,
+        KeyCode::Char('d') => Action::ToggleAxis,
+        KeyCode::Char('e') => Action::NextEndotypeRun,
+        KeyCode::Char('[') => Action::StepPatient(-1),
+        KeyCode::Char(']') => Action::StepPatient(1),
         KeyCode::Char('1') => Action::ShowCohort,
         KeyCode::Char('2') => Action::ShowClusters,
         KeyCode::Char('r') => Action::Reload,
@@ -100,32 +143,71 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     })
 }
 
+/// The action a mouse event means: wheel scrolls (the cohort, or the patient's focused
+/// pane), a click selects a cohort row (a second click opens it) or a title-bar tab.
+pub fn action_for_mouse(app: &App, mouse: MouseEvent) -> Option<Action> {
+    match mouse.kind {
+        MouseEventKind::ScrollDown => Some(Action::Move(3)),
+        MouseEventKind::ScrollUp => Some(Action::Move(-3)),
+        MouseEventKind::Down(MouseButton::Left) if mouse.row == 0 => app
+            .tabs()
+            .into_iter()
+            .find(|(_, label, start)| {
+                (*start..*start + label.chars().count() as u16).contains(&mouse.column)
+            })
+            .map(|(screen, _, _)| Action::ClickTab(screen)),
+        // The cohort's first row is under the title bar, the border and the header.
+        MouseEventKind::Down(MouseButton::Left)
+            if app.screen == Screen::Cohort && !app.show_help && mouse.row >= 3 =>
+        {
+            let position = app.offset + usize::from(mouse.row - 3);
+            (position < app.visible.len() && usize::from(mouse.row - 3) < app.viewport)
+                .then_some(Action::ClickRow(position))
+        }
+        _ => None,
+    }
+}
+
 /// Applies an action to the state and says what I/O, if any, must follow.
 pub fn update(app: &mut App, action: Action) -> Effect {
     app.status = None;
+    if action == Action::Interrupt {
+        return Effect::Quit;
+    }
     if app.show_help {
-        // Any key closes the help; q/Esc only close it.
+        // Any key closes the help, q and Esc included; only Ctrl-C quits from it.
         app.show_help = false;
-        return match action {
-            Action::Quit => Effect::Quit,
-            _ => Effect::None,
-        };
+        return Effect::None;
     }
     match action {
         Action::Quit => return Effect::Quit,
         Action::Help => app.show_help = true,
         Action::Reload => return Effect::Reload,
-        Action::ShowCohort => app.screen = Screen::Cohort,
+        Action::ShowCohort => app.go_to(Screen::Cohort),
         Action::ShowClusters => {
-            app.screen = Screen::Clusters;
+            app.go_to(Screen::Clusters);
             if !app.clusters_loaded {
                 return Effect::LoadClusters;
             }
         }
-        Action::Back => match app.screen {
-            Screen::Cohort => return Effect::Quit,
-            Screen::Patient | Screen::Clusters => app.screen = Screen::Cohort,
-        },
+        Action::Escape if app.screen == Screen::Cohort => {
+            if app.filter.is_empty() {
+                app.status = Some("nothing to clear; q quits".into());
+            } else {
+                app.filter.clear();
+                app.refresh_visible();
+            }
+        }
+        Action::Escape | Action::Back if app.screen == Screen::Patient && app.zoomed => {
+            app.zoomed = false;
+        }
+        Action::Escape | Action::Back => {
+            if app.screen == Screen::Cohort {
+                app.status = Some("already on the cohort; q quits".into());
+            } else {
+                app.go_back();
+            }
+        }
         Action::FilterStart if app.screen == Screen::Cohort => app.filtering = true,
         Action::FilterChar(c) => {
             app.filter.push(c);
@@ -135,6 +217,15 @@ pub fn update(app: &mut App, action: Action) -> Effect {
             app.filter.pop();
             app.refresh_visible();
         }
+        Action::FilterClearText => {
+            app.filter.clear();
+            app.refresh_visible();
+        }
+        Action::FilterDeleteWord => {
+            let kept = app.filter.trim_end().rfind(' ').map_or(0, |i| i + 1);
+            app.filter.truncate(kept);
+            app.refresh_visible();
+        }
         Action::FilterDone => app.filtering = false,
         Action::FilterClear => {
             app.filtering = false;
@@ -142,31 +233,88 @@ pub fn update(app: &mut App, action: Action) -> Effect {
             app.refresh_visible();
         }
         Action::SortNext if app.screen == Screen::Cohort => {
-            let index = Column::ALL
-                .iter()
-                .position(|c| *c == app.sort.0)
-                .unwrap_or(0);
-            app.sort = (Column::ALL[(index + 1) % Column::ALL.len()], false);
+            // Only the columns on screen: sorting by a hidden one would look random.
+            let shown = Column::fitting(app.width);
+            let index = shown.iter().position(|c| *c == app.sort.0).unwrap_or(0);
+            app.sort = (shown[(index + 1) % shown.len()], false);
             app.refresh_visible();
         }
         Action::SortReverse if app.screen == Screen::Cohort => {
             app.sort.1 = !app.sort.1;
             app.refresh_visible();
         }
-        Action::NextPane if app.screen == Screen::Patient => {
-            app.pane = match app.pane {
-                Pane::Charts => Pane::Responses,
-                Pane::Responses => Pane::Trends,
-                Pane::Trends => Pane::Charts,
-            };
+        Action::NextPane | Action::PrevPane if app.screen == Screen::Patient => {
+            let order = [Pane::Charts, Pane::Responses, Pane::Trends];
+            let at = order.iter().position(|p| *p == app.pane).unwrap_or(0);
+            let step = if action == Action::NextPane { 1 } else { 2 };
+            app.pane = order[(at + step) % order.len()];
+            app.zoomed = false;
         }
-        Action::NextCytokine if app.screen == Screen::Patient => {
+        Action::NextPane | Action::PrevPane if app.screen == Screen::Clusters => {
+            let step = if action == Action::NextPane { 1 } else { 2 };
+            app.cluster_view = (app.cluster_view + step) % 3;
+        }
+        Action::NextCytokine | Action::PrevCytokine if app.screen == Screen::Patient => {
             let count = app.patient.as_ref().map_or(0, |p| p.cytokines.len());
-            app.cytokine = if count == 0 {
-                0
-            } else {
-                (app.cytokine + 1) % count
+            app.cytokine = match (count, action == Action::NextCytokine) {
+                (0, _) => 0,
+                (n, true) => (app.cytokine + 1) % n,
+                (n, false) => (app.cytokine + n - 1) % n,
             };
+            app.chart_selected = ChartKind::ALL
+                .iter()
+                .position(|c| *c == ChartKind::Cytokine)
+                .unwrap_or(0);
+        }
+        Action::Zoom if app.screen == Screen::Patient => {
+            app.zoomed = !app.zoomed;
+            app.pane = Pane::Charts;
+        }
+        Action::Open if app.screen == Screen::Patient && app.pane == Pane::Charts => {
+            app.zoomed = !app.zoomed;
+        }
+        Action::ToggleAxis if app.screen == Screen::Patient => app.axis_days = !app.axis_days,
+        Action::ClickRow(position) => {
+            if position == app.selected
+                && let Some(row) = app.selected_row()
+            {
+                return Effect::OpenPatient(row.code.clone());
+            }
+            app.select(position);
+        }
+        Action::ClickTab(Screen::Cohort) => app.go_to(Screen::Cohort),
+        Action::ClickTab(Screen::Clusters) => return update(app, Action::ShowClusters),
+        Action::ClickTab(Screen::Patient) => {
+            if app.patient.is_some() {
+                app.go_to(Screen::Patient);
+            } else {
+                app.status = Some("no patient open yet: select one and press Enter".into());
+            }
+        }
+        Action::NextEndotypeRun if app.screen == Screen::Cohort => {
+            if app.endotype_runs.len() < 2 {
+                app.status = Some(match app.endotype_runs.first() {
+                    Some(name) => format!("Endo shows the only cluster run, {name}"),
+                    None => "no cluster run saved: `oncotrack cluster` makes one".into(),
+                });
+            } else {
+                let next = (app.endotype_run + 1) % app.endotype_runs.len();
+                return Effect::LoadEndotypes(next, app.endotype_runs[next].clone());
+            }
+        }
+        Action::StepPatient(step) if app.screen != Screen::Clusters => {
+            let target = app.selected as isize + step;
+            if target >= 0 && (target as usize) < app.visible.len() {
+                app.select(target as usize);
+                if let Some(row) = app.selected_row() {
+                    return Effect::OpenPatient(row.code.clone());
+                }
+            }
+            app.status = Some(if step < 0 {
+                "first patient of the list".into()
+            } else {
+                "last patient of the list".into()
+            });
         }
         Action::Open if app.screen == Screen::Cohort => {
             if let Some(row) = app.selected_row() {
@@ -179,6 +327,18 @@ pub fn update(app: &mut App, action: Action) -> Effect {
         _ => {}
     }
     Effect::None
+}
+
+/// A position moved by `action` in a list of `len` items, `page` items per page.
+fn step_in(action: &Action, current: usize, len: usize, page: isize) -> usize {
+    let last = len.saturating_sub(1) as isize;
+    let target = match action {
+        Action::Move(d) => current as isize + d,
+        Action::Page(d) => current as isize + d * page,
+        Action::Top => 0,
+        _ => last,
+    };
+    target.clamp(0, last.max(0)) as usize
 }
 
 fn move_selection(app: &mut App, action: &Action) {
@@ -197,10 +357,24 @@ fn move_selection(app: &mut App, action: &Action) {
             let position = step(app.selected, app.visible.len());
             app.select(position);
         }
-        Screen::Patient => {
-            let len = app.patient.as_ref().map_or(0, |p| p.responses.len());
-            app.response_selected = step(app.response_selected, len);
-        }
+        Screen::Patient => match app.pane {
+            Pane::Charts => {
+                let position = match action {
+                    Action::Move(d) | Action::Page(d) => app.chart_selected as isize + d,
+                    Action::Top => 0,
+                    _ => ChartKind::ALL.len() as isize - 1,
+                };
+                app.chart_selected = position.clamp(0, ChartKind::ALL.len() as isize - 1) as usize;
+            }
+            Pane::Responses => {
+                let len = app.patient.as_ref().map_or(0, |p| p.responses.len());
+                app.response_selected = step_in(action, app.response_selected, len, 5);
+            }
+            Pane::Trends => {
+                let len = app.patient.as_ref().map_or(0, |p| p.trends.len());
+                app.trends_scroll = step_in(action, app.trends_scroll, len, 3);
+            }
+        },
         Screen::Clusters => {
             app.run_selected = step(app.run_selected, app.cluster_runs.len());
         }
@@ -218,15 +392,9 @@ mod tests {
             code: code.into(),
             diagnosis: diagnosis.into(),
             age,
-            days_since_diagnosis: None,
-            last_visit: None,
-            mean_vaf: None,
-            recist: None,
-            percist: None,
-            choi: None,
-            ctdna_status: None,
-            endotype: None,
             alive: true,
+            assessed: true,
+            ..CohortRow::default()
         }
     }
 
@@ -246,6 +414,7 @@ mod tests {
             .collect();
         let mut app = App::new(rows);
         app.viewport = 5;
+        app.width = 200;
         app
     }
 
@@ -311,7 +480,113 @@ mod tests {
     }
 
     #[test]
-    fn enter_opens_the_selected_patient_and_q_goes_back_then_quits() {
+    fn sorting_puts_categories_in_clinical_order_and_missing_values_last() {
+        let mut a = app(5);
+        for (row, recist) in
+            a.cohort
+                .iter_mut()
+                .zip([Some("PD"), Some("CR"), None, Some("SD"), Some("PR")])
+        {
+            row.recist = recist.map(String::from);
+        }
+        a.sort = (Column::Recist, false);
+        a.refresh_visible();
+        let order = |a: &App| -> Vec<String> {
+            a.visible
+                .iter()
+                .map(|i| a.cohort[*i].recist.clone().unwrap_or("-".into()))
+                .collect()
+        };
+        assert_eq!(order(&a), ["CR", "PR", "SD", "PD", "-"]);
+        update(&mut a, Action::SortReverse);
+        assert_eq!(
+            order(&a),
+            ["PD", "SD", "PR", "CR", "-"],
+            "S reverses, '-' stays last"
+        );
+    }
+
+    #[test]
+    fn e_switches_the_endotype_run_the_cohort_shows() {
+        let mut a = app(3);
+        assert_eq!(update(&mut a, Action::NextEndotypeRun), Effect::None);
+        assert!(a.status.as_deref().unwrap().contains("no cluster run"));
+        a.endotype_runs = vec!["new".into(), "old".into()];
+        assert_eq!(
+            update(&mut a, Action::NextEndotypeRun),
+            Effect::LoadEndotypes(1, "old".into())
+        );
+        a.set_endotypes(1, vec![("P002".into(), 4)]);
+        assert_eq!(a.endotype_run_name(), Some("old"));
+        let endo: Vec<Option<i64>> = a.cohort.iter().map(|r| r.endotype).collect();
+        assert_eq!(endo, [None, Some(4), None]);
+    }
+
+    #[test]
+    fn mouse_clicks_select_rows_and_tabs_and_the_wheel_scrolls() {
+        let mut a = app(10);
+        let click = |column, row| MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        };
+        let action = action_for_mouse(&a, click(5, 5)).unwrap();
+        assert_eq!(action, Action::ClickRow(2));
+        update(&mut a, action);
+        assert_eq!(a.selected, 2);
+        let again = action_for_mouse(&a, click(5, 5)).unwrap();
+        assert_eq!(update(&mut a, again), Effect::OpenPatient("P003".into()));
+        assert_eq!(action_for_mouse(&a, click(5, 40)), None, "below the rows");
+        // "oncotrack  1 Cohort   Patient   2 Clusters": the clusters tab.
+        let tab = action_for_mouse(&a, click(34, 0)).unwrap();
+        assert_eq!(tab, Action::ClickTab(Screen::Clusters));
+        assert_eq!(update(&mut a, tab), Effect::LoadClusters);
+        let wheel = MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            ..click(0, 0)
+        };
+        assert_eq!(action_for_mouse(&a, wheel), Some(Action::Move(3)));
+    }
+
+    #[test]
+    fn s_cycles_only_the_columns_on_screen() {
+        let mut a = app(3);
+        a.width = 80;
+        let shown = Column::fitting(80);
+        for _ in 0..shown.len() {
+            update(&mut a, Action::SortNext);
+            assert!(shown.contains(&a.sort.0), "{:?}", a.sort.0);
+        }
+        assert_eq!(a.sort.0, Column::Id, "back to the first");
+    }
+
+    #[test]
+    fn column_filters_narrow_and_a_bad_one_says_why() {
+        let mut a = app(10);
+        a.cohort[3].alive = false;
+        a.cohort[3].lead_days = Some(40);
+        update(&mut a, Action::FilterStart);
+        for c in "status:dead lead>0".chars() {
+            update(&mut a, Action::FilterChar(c));
+        }
+        assert_eq!(a.visible.len(), 1);
+        assert_eq!(a.selected_row().unwrap().code, "P004");
+        update(&mut a, Action::FilterClearText);
+        for c in "colour:red".chars() {
+            update(&mut a, Action::FilterChar(c));
+        }
+        assert!(a.visible.is_empty());
+        assert!(
+            a.filter_error
+                .as_deref()
+                .unwrap()
+                .contains("unknown field 'colour'")
+        );
+    }
+
+    #[test]
+    fn enter_opens_the_selected_patient_esc_goes_back_and_only_q_quits() {
         let mut a = app(3);
         update(&mut a, Action::Move(1));
         assert_eq!(
@@ -322,9 +597,71 @@ mod tests {
         assert_eq!(a.screen, Screen::Patient);
         update(&mut a, Action::NextPane);
         assert_eq!(a.pane, Pane::Responses);
-        assert_eq!(update(&mut a, Action::Back), Effect::None);
+        assert_eq!(press(&mut a, KeyCode::Esc), Effect::None);
         assert_eq!(a.screen, Screen::Cohort);
-        assert_eq!(update(&mut a, Action::Back), Effect::Quit);
+        // On the cohort, Esc, h, ← and Backspace never quit.
+        for code in [
+            KeyCode::Esc,
+            KeyCode::Char('h'),
+            KeyCode::Left,
+            KeyCode::Backspace,
+        ] {
+            assert_eq!(press(&mut a, code), Effect::None, "{code:?}");
+            assert_eq!(a.screen, Screen::Cohort);
+        }
+        assert_eq!(press(&mut a, KeyCode::Char('q')), Effect::Quit);
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&a, ctrl_c), Some(Action::Interrupt));
+        update(&mut a, Action::Help);
+        assert_eq!(update(&mut a, Action::Interrupt), Effect::Quit);
+    }
+
+    #[test]
+    fn back_returns_to_the_screen_before() {
+        let mut a = app(3);
+        a.show_patient(crate::tui::data::PatientView::default());
+        update(&mut a, Action::ShowClusters);
+        assert_eq!(a.screen, Screen::Clusters);
+        press(&mut a, KeyCode::Char('h'));
+        assert_eq!(
+            a.screen,
+            Screen::Patient,
+            "back to the patient, not the cohort"
+        );
+        press(&mut a, KeyCode::Left);
+        assert_eq!(a.screen, Screen::Cohort);
+    }
+
+    #[test]
+    fn esc_after_a_filter_clears_it_and_keeps_the_ui_open() {
+        let mut a = app(10);
+        press(&mut a, KeyCode::Char('/'));
+        for c in "ewing".chars() {
+            press(&mut a, KeyCode::Char(c));
+        }
+        press(&mut a, KeyCode::Enter);
+        assert_eq!((a.filtering, a.visible.len()), (false, 5), "Enter keeps it");
+        assert_eq!(press(&mut a, KeyCode::Esc), Effect::None);
+        assert_eq!((a.filter.as_str(), a.visible.len()), ("", 10));
+        assert_eq!(press(&mut a, KeyCode::Esc), Effect::None, "and again");
+    }
+
+    #[test]
+    fn ctrl_u_ctrl_w_edit_and_arrows_move_while_typing() {
+        let mut a = app(10);
+        press(&mut a, KeyCode::Char('/'));
+        for c in "ewing sar".chars() {
+            press(&mut a, KeyCode::Char(c));
+        }
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        let action = action_for(&a, ctrl('w')).unwrap();
+        update(&mut a, action);
+        assert_eq!(a.filter, "ewing ");
+        press(&mut a, KeyCode::Down);
+        assert_eq!((a.filtering, a.selected), (true, 1));
+        let action = action_for(&a, ctrl('u')).unwrap();
+        update(&mut a, action);
+        assert_eq!((a.filter.as_str(), a.filtering), ("", true));
     }
 
     #[test]
@@ -333,10 +670,13 @@ mod tests {
         update(&mut a, Action::Help);
         assert!(a.show_help);
         assert_eq!(
-            update(&mut a, Action::Back),
+            update(&mut a, Action::Quit),
             Effect::None,
             "q closes help, does not quit"
         );
+        assert!(!a.show_help);
+        update(&mut a, Action::Help);
+        assert_eq!(update(&mut a, Action::Escape), Effect::None);
         assert!(!a.show_help);
         assert_eq!(update(&mut a, Action::Reload), Effect::Reload);
     }

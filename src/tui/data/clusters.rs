@@ -13,6 +13,27 @@ pub struct SurvivalCurve {
     pub steps: Vec<(f64, f64)>,
     /// Median survival in months, if reached.
     pub median: Option<f64>,
+    /// Censored follow-up times in months (drawn as `+` on the curve).
+    pub censored: Vec<f64>,
+    /// Every subject's time in months, sorted: the number at risk at `t` is how many
+    /// are at least `t`.
+    pub times: Vec<f64>,
+}
+
+impl SurvivalCurve {
+    /// Patients still at risk at `months`.
+    pub fn at_risk(&self, months: f64) -> usize {
+        self.times.len() - self.times.partition_point(|t| *t < months)
+    }
+
+    /// The curve's value at `months` (a step function, 1 before the first event).
+    pub fn survival_at(&self, months: f64) -> f64 {
+        self.steps
+            .iter()
+            .take_while(|(t, _)| *t <= months)
+            .last()
+            .map_or(1.0, |s| s.1)
+    }
 }
 
 /// A cluster run as the clusters screen shows it.
@@ -69,6 +90,18 @@ pub fn load_cluster_runs(store: &Store) -> Result<Vec<ClusterView>> {
         let (features, profile) =
             saved_profile(&store.cluster_record(&run)?, sizes.keys().copied());
         let (comparison, _) = survival::by_cluster(&courses, &members, Endpoint::Overall, false)?;
+        // The same subjects by_cluster fits, for censor marks and numbers at risk.
+        let cluster_of: std::collections::HashMap<&str, usize> = members
+            .iter()
+            .map(|m| (m.patient.as_str(), m.cluster))
+            .collect();
+        let (subjects, _) = survival::group_subjects(
+            courses.iter().filter_map(|c| {
+                let cluster = *cluster_of.get(c.patient.as_str())?;
+                Some((c.patient.clone(), cluster, c.dates(false)))
+            }),
+            Endpoint::Overall,
+        );
         let curves = comparison
             .curves
             .iter()
@@ -82,6 +115,18 @@ pub fn load_cluster_runs(store: &Store) -> Result<Vec<ClusterView>> {
                     )
                     .collect(),
                 median: km.median.map(|d| d / DAYS_PER_MONTH),
+                censored: subjects.get(cluster).map_or_else(Vec::new, |list| {
+                    list.iter()
+                        .filter(|s| !s.event)
+                        .map(|s| s.time / DAYS_PER_MONTH)
+                        .collect()
+                }),
+                times: subjects.get(cluster).map_or_else(Vec::new, |list| {
+                    let mut times: Vec<f64> =
+                        list.iter().map(|s| s.time / DAYS_PER_MONTH).collect();
+                    times.sort_by(f64::total_cmp);
+                    times
+                }),
             })
             .collect();
         let logrank_p = comparison.logrank.map(|t| t.p);

@@ -1,6 +1,7 @@
 //! The clusters screen: saved cluster runs, sizes, profile heatmap, PCA scatter and Kaplan–Meier curves with log-rank p.
 
 use super::PALETTE;
+use super::axis;
 use crate::tui::app::App;
 use crate::tui::data::ClusterView;
 use ratatui::Frame;
@@ -45,7 +46,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let list_width = if area.width >= 80 { 24 } else { area.width / 4 };
+    let list_width = if area.width >= 100 {
+        24
+    } else {
+        area.width / 5
+    };
     let [list, detail] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(area);
     let selected = app.run_selected.min(app.cluster_runs.len() - 1);
@@ -61,22 +66,33 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         List::new(items).block(Block::default().borders(Borders::ALL).title(" Runs ")),
         list,
     );
-    render_run(&app.cluster_runs[selected], frame, detail);
+    render_run(&app.cluster_runs[selected], app.cluster_view, frame, detail);
 }
 
-fn render_run(run: &ClusterView, frame: &mut Frame, area: Rect) {
+/// The views of a run, cycled with Tab.
+const VIEWS: [&str; 3] = ["profile", "survival", "PCA"];
+
+fn render_run(run: &ClusterView, view: usize, frame: &mut Frame, area: Rect) {
+    let view = view % VIEWS.len();
+    let tabs: Vec<Span> = VIEWS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, name)| {
+            let style = if i == view {
+                Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            } else {
+                Style::default().fg(Color::Gray)
+            };
+            [Span::styled(format!(" {name} "), style), Span::raw(" ")]
+        })
+        .collect();
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(" {} ({}) ", run.name, run.created_at));
+        .title(format!(" {} ({}) ", run.name, run.created_at))
+        .title_bottom(Line::from(tabs).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let heat_height = (run.sizes.len() as u16 + 2).min(inner.height / 3).max(2);
-    let [sizes, heat, plots] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(heat_height),
-        Constraint::Min(0),
-    ])
-    .areas(inner);
+    let [sizes, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let total: i64 = run.sizes.iter().map(|s| s.1).sum();
     let mut spans = vec![Span::raw(format!("{total} patients: "))];
     for (cluster, n) in &run.sizes {
@@ -88,14 +104,59 @@ fn render_run(run: &ClusterView, frame: &mut Frame, area: Rect) {
     if run.sizes.len() == 1 {
         spans.push(Span::raw("(one cluster: nothing to compare)"));
     }
+    spans.push(Span::styled(
+        "Tab: view",
+        Style::default().fg(Color::DarkGray),
+    ));
     frame.render_widget(Paragraph::new(Line::from(spans)), sizes);
-    render_heatmap(run, frame, heat);
-    let [pca, km] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(plots);
-    render_pca(run, frame, pca);
-    render_survival(run, frame, km);
+    match view {
+        0 => render_heatmap(run, frame, body),
+        1 => render_survival(run, frame, body),
+        _ => render_pca(run, frame, body),
+    }
 }
 
+/// A p-value as a reader wants it: `0.032`, `1.6 × 10⁻⁷`, `< 1e-300`.
+pub fn format_p(p: f64) -> String {
+    if !p.is_finite() {
+        return "-".to_string();
+    }
+    if p < 1e-300 {
+        return "< 1e-300".to_string();
+    }
+    if p >= 0.001 {
+        let text = format!("{p:.3}");
+        return if p >= 0.01 { format!("{p:.2}") } else { text };
+    }
+    let exponent = p.log10().floor() as i32;
+    let mantissa = p / 10f64.powi(exponent);
+    let (mantissa, exponent) = if format!("{mantissa:.1}") == "10.0" {
+        (1.0, exponent + 1)
+    } else {
+        (mantissa, exponent)
+    };
+    let superscript: String = exponent
+        .to_string()
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        })
+        .collect();
+    format!("{mantissa:.1} × 10{superscript}")
+}
+
+/// The profile as a table: one row per feature with its full name, one column per
+/// cluster; features that do not fit the height continue in a second block of columns.
 fn render_heatmap(run: &ClusterView, frame: &mut Frame, area: Rect) {
     if run.features.is_empty() || run.profile.is_empty() {
         frame.render_widget(
@@ -104,30 +165,69 @@ fn render_heatmap(run: &ClusterView, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let cell = 6usize;
-    let fit = (usize::from(area.width).saturating_sub(5) / cell).min(run.features.len());
-    let mut lines = vec![Line::from(
-        std::iter::once(Span::raw("     "))
-            .chain(run.features.iter().take(fit).map(|f| {
-                Span::raw(format!(
-                    "{:<cell$}",
-                    f.chars().take(cell - 1).collect::<String>()
-                ))
-            }))
-            .collect::<Vec<_>>(),
-    )];
-    for ((cluster, _), row) in run.sizes.iter().zip(&run.profile) {
-        let mut spans = vec![Span::styled(
-            format!("E{cluster:<3} "),
-            Style::default().fg(cluster_color(*cluster)),
-        )];
-        for z in row.iter().take(fit) {
+    let name_width = run
+        .features
+        .iter()
+        .map(|f| f.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(28);
+    let rows = usize::from(area.height.saturating_sub(2)).max(1);
+    let block_width = name_width + 1 + 6 * run.sizes.len() + 2;
+    let blocks = run.features.len().div_ceil(rows);
+    let fit_blocks = (usize::from(area.width) / block_width.max(1)).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    let header = || {
+        let mut spans = vec![Span::raw(format!("{:<name_width$} ", "mean z-score"))];
+        for (cluster, _) in &run.sizes {
             spans.push(Span::styled(
-                format!("{z:>+5.1} "),
-                Style::default().bg(z_color(*z)).fg(Color::White),
+                format!("{:>5} ", format!("E{cluster}")),
+                Style::default().fg(cluster_color(*cluster)),
             ));
         }
+        spans.push(Span::raw("  "));
+        spans
+    };
+    lines.push(Line::from(
+        (0..blocks.min(fit_blocks))
+            .flat_map(|_| header())
+            .collect::<Vec<_>>(),
+    ));
+    for r in 0..rows.min(run.features.len()) {
+        let mut spans = Vec::new();
+        for b in 0..blocks.min(fit_blocks) {
+            let Some(feature) = run.features.get(b * rows + r) else {
+                continue;
+            };
+            let f = b * rows + r;
+            let name: String = feature.chars().take(name_width).collect();
+            spans.push(Span::raw(format!("{name:<name_width$} ")));
+            for row in &run.profile {
+                let z = row.get(f).copied().unwrap_or(f64::NAN);
+                let text = if z.is_finite() {
+                    format!("{z:>+5.1} ")
+                } else {
+                    "    - ".to_string()
+                };
+                spans.push(Span::styled(
+                    text,
+                    Style::default().bg(z_color(z)).fg(Color::White),
+                ));
+            }
+            spans.push(Span::raw("  "));
+        }
         lines.push(Line::from(spans));
+    }
+    let shown = (rows * blocks.min(fit_blocks)).min(run.features.len());
+    if shown < run.features.len() {
+        lines.push(Line::styled(
+            format!(
+                "{} of {} features shown; a larger terminal shows the rest",
+                shown,
+                run.features.len()
+            ),
+            Style::default().fg(Color::DarkGray),
+        ));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -169,7 +269,6 @@ fn render_pca(run: &ClusterView, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|(c, points)| {
             Dataset::default()
-                .name(format!("E{c}"))
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Scatter)
                 .style(Style::default().fg(cluster_color(*c)))
@@ -207,34 +306,9 @@ fn staircase(steps: &[(f64, f64)]) -> Vec<(f64, f64)> {
 
 fn render_survival(run: &ClusterView, frame: &mut Frame, area: Rect) {
     if run.survival.is_empty() {
-        frame.render_widget(
-            Paragraph::new("no survival data for this run")
-                .block(Block::default().title("Kaplan–Meier")),
-            area,
-        );
+        frame.render_widget(Paragraph::new("no survival data for this run"), area);
         return;
     }
-    let curves: Vec<(i64, Vec<(f64, f64)>)> = run
-        .survival
-        .iter()
-        .map(|curve| (curve.cluster, staircase(&curve.steps)))
-        .collect();
-    let datasets = curves
-        .iter()
-        .map(|(c, points)| {
-            Dataset::default()
-                .name(format!("E{c}"))
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::default().fg(cluster_color(*c)))
-                .data(points)
-        })
-        .collect();
-    let x = bounds(
-        run.survival
-            .iter()
-            .flat_map(|s| s.steps.iter().map(|p| p.0)),
-    );
     let medians: Vec<String> = run
         .survival
         .iter()
@@ -245,24 +319,150 @@ fn render_survival(run: &ClusterView, frame: &mut Frame, area: Rect) {
             format!("E{} {median}", curve.cluster)
         })
         .collect();
-    let p = run
-        .logrank_p
-        .map_or("-".to_string(), |p| format!("{p:.2e}"));
-    let [text, plot] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(area);
+    let p = run.logrank_p.map_or("-".to_string(), format_p);
+    let at_risk_rows = run.survival.len() as u16 + 1;
+    let [text, plot, risk] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(3),
+        Constraint::Length(at_risk_rows),
+    ])
+    .areas(area);
     frame.render_widget(
         Paragraph::new(format!(
-            "Kaplan–Meier (overall survival)\nlog-rank p {p} · median {}",
+            "Kaplan–Meier, overall survival · log-rank p {p}\nmedian {} · + censored",
             medians.join(", ")
         ))
         .wrap(Wrap { trim: true }),
         text,
     );
-    let chart = Chart::new(datasets)
-        .x_axis(
-            Axis::default()
-                .bounds([0.0, x[1]])
-                .labels(["0".to_string(), format!("{:.0} mo", x[1])]),
-        )
-        .y_axis(Axis::default().bounds([0.0, 1.0]).labels(["0", "1"]));
-    frame.render_widget(chart, plot);
+    let last = run
+        .survival
+        .iter()
+        .flat_map(|s| {
+            s.steps
+                .iter()
+                .map(|p| p.0)
+                .chain(s.censored.iter().copied())
+        })
+        .fold(1.0f64, f64::max);
+    let x = [0.0, last];
+    let gutter = axis::GUTTER;
+    let chart_area = Rect {
+        x: plot.x + gutter,
+        width: plot.width.saturating_sub(gutter),
+        ..plot
+    };
+    let curves: Vec<(i64, Vec<(f64, f64)>)> = run
+        .survival
+        .iter()
+        .map(|curve| {
+            let mut steps = staircase(&curve.steps);
+            if let Some(&(_, s)) = steps.last() {
+                steps.push((last, s));
+            }
+            (curve.cluster, steps)
+        })
+        .collect();
+    let datasets = curves
+        .iter()
+        .map(|(c, points)| {
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::default().fg(cluster_color(*c)))
+                .data(points)
+        })
+        .collect();
+    frame.render_widget(
+        Chart::new(datasets)
+            .x_axis(Axis::default().bounds(x))
+            .y_axis(Axis::default().bounds([0.0, 1.0])),
+        chart_area,
+    );
+    let buffer = frame.buffer_mut();
+    let dim = Style::default().fg(Color::DarkGray);
+    let width = chart_area.width;
+    for r in 0..plot.height {
+        buffer.set_string(plot.x + gutter - 1, plot.y + r, "│", dim);
+    }
+    for (value, label) in [(1.0, "1"), (0.5, "0.5"), (0.0, "0")] {
+        let r = axis::row([0.0, 1.0], value, plot.height);
+        buffer.set_string(
+            plot.x + gutter - 1 - label.len() as u16,
+            plot.y + r,
+            label,
+            dim,
+        );
+        buffer.set_string(plot.x + gutter - 1, plot.y + r, "┤", dim);
+    }
+    // Censor marks on each curve.
+    for curve in &run.survival {
+        let style = Style::default().fg(cluster_color(curve.cluster));
+        for t in &curve.censored {
+            let column = axis::column(x, *t, width);
+            let r = axis::row([0.0, 1.0], curve.survival_at(*t), plot.height);
+            buffer.set_string(chart_area.x + column, plot.y + r, "+", style);
+        }
+    }
+    // Axis in months, and the numbers at risk at each tick, on the ticks' columns.
+    let step = [3.0, 6.0, 12.0, 24.0, 60.0]
+        .into_iter()
+        .find(|s| last / s <= f64::from(width / 7).max(1.0))
+        .unwrap_or(60.0);
+    let ticks: Vec<f64> = (0..)
+        .map(|i| f64::from(i) * step)
+        .take_while(|t| *t <= last)
+        .collect();
+    if risk.height == 0 {
+        return;
+    }
+    buffer.set_string(risk.x, risk.y, "months", dim);
+    let mut end = 0;
+    for t in &ticks {
+        let column = chart_area.x + axis::column(x, *t, width);
+        let label = format!("{t:.0}");
+        if column < end || column + label.len() as u16 > risk.x + risk.width {
+            continue;
+        }
+        buffer.set_string(column, risk.y, &label, Style::default().fg(Color::Gray));
+        for (i, curve) in run.survival.iter().enumerate() {
+            let y = risk.y + 1 + i as u16;
+            if y >= risk.y + risk.height {
+                break;
+            }
+            buffer.set_string(
+                column,
+                y,
+                curve.at_risk(*t).to_string(),
+                Style::default().fg(cluster_color(curve.cluster)),
+            );
+        }
+        end = column + 6;
+    }
+    for (i, curve) in run.survival.iter().enumerate() {
+        let y = risk.y + 1 + i as u16;
+        if y < risk.y + risk.height {
+            buffer.set_string(
+                risk.x,
+                y,
+                format!("E{}", curve.cluster),
+                Style::default().fg(cluster_color(curve.cluster)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_read_as_powers_of_ten() {
+        assert_eq!(format_p(1.64e-7), "1.6 × 10⁻⁷");
+        assert_eq!(format_p(9.96e-5), "1.0 × 10⁻⁴");
+        assert_eq!(format_p(0.0), "< 1e-300");
+        assert_eq!(format_p(0.0032), "0.003");
+        assert_eq!(format_p(0.2345), "0.23");
+        assert_eq!(format_p(f64::NAN), "-");
+    }
 }

@@ -1,55 +1,32 @@
 //! The cohort screen: one row per patient, sorted and filtered; only the visible rows are built.
 
-use crate::tui::app::{App, Column};
+use crate::tui::app::{App, Column, since_last_contact};
 use crate::tui::data::{CohortRow, Direction};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
-/// The columns that fit in `width`, most important first kept.
-fn columns_for(width: u16) -> Vec<Column> {
-    let drop_order = [
-        Column::LastVisit,
-        Column::Percist,
-        Column::Choi,
-        Column::Age,
-        Column::Days,
-        Column::Ctdna,
-        Column::Endotype,
-    ];
-    let mut columns = Column::ALL.to_vec();
-    let mut dropped = 0;
-    while needed(&columns) > width.saturating_sub(2) && dropped < drop_order.len() {
-        columns.retain(|c| *c != drop_order[dropped]);
-        dropped += 1;
-    }
-    columns
-}
-
-fn width_of(column: Column) -> u16 {
-    match column {
-        Column::Id => 7,
-        Column::Diagnosis => 14,
-        Column::Age => 3,
-        Column::Days => 5,
-        Column::LastVisit => 10,
-        Column::Vaf => 8,
-        Column::Recist | Column::Choi => 6,
-        Column::Percist => 7,
-        Column::Ctdna => 9,
-        Column::Endotype => 4,
-        Column::Status => 6,
-    }
-}
-
-fn needed(columns: &[Column]) -> u16 {
-    columns.iter().map(|c| width_of(*c) + 1).sum()
-}
-
-fn cell(row: &CohortRow, column: Column) -> Cell<'static> {
+fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> Cell<'static> {
     let dash = || "-".to_string();
+    // Since and (for the living) Days wait for the last contact the assessment reads.
+    let pending = !row.assessed
+        && match column {
+            Column::Since => true,
+            Column::Days => row.alive,
+            Column::Vaf
+            | Column::Recist
+            | Column::RecistDate
+            | Column::Best
+            | Column::Percist
+            | Column::Choi
+            | Column::Ctdna
+            | Column::Discordance
+            | Column::Lead => true,
+            _ => false,
+        };
     let text = match column {
+        _ if pending => "…".to_string(),
         Column::Id => row.code.clone(),
         Column::Diagnosis => row.diagnosis.clone(),
         Column::Age => row.age.map_or_else(dash, |a| a.to_string()),
@@ -67,6 +44,14 @@ fn cell(row: &CohortRow, column: Column) -> Cell<'static> {
             format!("{:.2}%{arrow}", vaf * 100.0)
         }),
         Column::Recist => row.recist.clone().unwrap_or_else(dash),
+        Column::RecistDate => row.recist_date.map_or_else(dash, |d| d.to_string()),
+        Column::Best => row.best.clone().unwrap_or_else(dash),
+        Column::Discordance => match row.discordance.as_deref() {
+            Some("") | None => dash(),
+            Some(letters) => letters.to_string(),
+        },
+        Column::Lead => row.lead_days.map_or_else(dash, |d| format!("{d}d")),
+        Column::Since => since_last_contact(row, cutoff).map_or_else(dash, |d| format!("{d}d")),
         Column::Percist => row.percist.clone().unwrap_or_else(dash),
         Column::Choi => row.choi.clone().unwrap_or_else(dash),
         Column::Ctdna => row.ctdna_status.clone().unwrap_or_else(dash),
@@ -74,12 +59,15 @@ fn cell(row: &CohortRow, column: Column) -> Cell<'static> {
         Column::Status => if row.alive { "alive" } else { "dead" }.to_string(),
     };
     let style = match (column, text.as_str()) {
-        (Column::Recist | Column::Choi | Column::Percist, "PD" | "PMD") => {
+        (Column::Recist | Column::Best | Column::Choi | Column::Percist, "PD" | "PMD") => {
             Style::default().fg(Color::Red)
         }
-        (Column::Recist | Column::Choi | Column::Percist, "PR" | "CR" | "PMR" | "CMR") => {
-            Style::default().fg(Color::Green)
-        }
+        (
+            Column::Recist | Column::Best | Column::Choi | Column::Percist,
+            "PR" | "CR" | "PMR" | "CMR",
+        ) => Style::default().fg(Color::Green),
+        (Column::Lead, t) if t != "-" => Style::default().fg(Color::LightRed),
+        (Column::Discordance, t) if t != "-" => Style::default().fg(Color::Yellow),
         (Column::Status, "dead") => Style::default().fg(Color::DarkGray),
         (Column::Vaf, t) if t.ends_with('↑') => Style::default().fg(Color::Red),
         _ => Style::default(),
@@ -99,8 +87,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             format!(", {} match \"{}\"", app.visible.len(), app.filter)
         },
         sort_column.title(),
-        if descending { " ↓" } else { "" },
+        if descending { " ▼" } else { " ▲" },
     );
+    let title = match app.endotype_run_name() {
+        Some(run) => format!("{title}· Endo: {run} (e) "),
+        None => title,
+    };
     let title = match app.assessing {
         Some((done, total)) => format!("{title}· assessing responses {done}/{total} "),
         None => title,
@@ -115,14 +107,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     if app.visible.is_empty() {
         frame.render_widget(
-            Paragraph::new("No patient matches the filter (Esc clears it).").block(block),
+            Paragraph::new(match &app.filter_error {
+                Some(error) => format!(
+                    "The filter does not parse: {error}. Esc clears it; ? lists the fields."
+                ),
+                None => "No patient matches the filter (Esc clears it).".to_string(),
+            })
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(block),
             area,
         );
         return;
     }
-    let columns = columns_for(area.width);
+    let columns = Column::fitting(area.width);
     let header = Row::new(columns.iter().map(|c| {
-        let mark = if *c == sort_column { "*" } else { "" };
+        let mark = match (*c == sort_column, descending) {
+            (false, _) => "",
+            (true, false) => "▲",
+            (true, true) => "▼",
+        };
         Cell::from(format!("{}{mark}", c.title()))
     }))
     .style(Style::default().add_modifier(Modifier::BOLD));
@@ -137,13 +140,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 Style::default()
             };
-            Row::new(columns.iter().map(|c| cell(row, *c))).style(style)
+            Row::new(columns.iter().map(|c| cell(row, *c, app.cutoff))).style(style)
         });
     let widths: Vec<Constraint> = columns
         .iter()
         .map(|c| match c {
-            Column::Diagnosis => Constraint::Min(width_of(*c)),
-            other => Constraint::Length(width_of(*other)),
+            Column::Diagnosis => Constraint::Min(c.width()),
+            other => Constraint::Length(other.width()),
         })
         .collect();
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);

@@ -1,40 +1,117 @@
-//! The help overlay: every key.
+//! The help overlay: every key of the current screen, then what its abbreviations and colours mean; any key closes it.
 
+use crate::tui::app::Screen;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-/// Every key, as the help overlay lists it.
-pub const KEYS: &[(&str, &str)] = &[
-    ("↑ ↓  j k", "move the selection"),
-    ("PgUp PgDn  b f", "page up / down"),
-    ("Home End  g G", "first / last row"),
-    ("Enter  l  →", "open the selected patient"),
-    ("q  Esc  h  ←", "back; quit from the cohort"),
-    ("Ctrl-C", "quit at once"),
-    ("s / S", "sort by the next column / reverse"),
+/// Keys every screen has.
+const COMMON: &[(&str, &str)] = &[
     (
-        "/",
-        "filter by ID, diagnosis, endotype (e2), category; Enter keeps, Esc clears",
+        "Esc",
+        "close help, clear the filter, or back one screen (never quits)",
     ),
-    ("Tab", "patient: next pane (charts, responses, trends)"),
-    ("c", "patient: next cytokine on the chart"),
+    ("h ← Backspace", "back to the last screen (never quits)"),
     ("1 / 2", "cohort / clusters screen"),
     ("r", "reload from the database"),
-    ("?", "this help (any key closes it)"),
+    ("?", "this help"),
+    ("q / Ctrl-C", "quit"),
 ];
 
-/// Draws the help overlay over `area`.
-pub fn render(frame: &mut Frame, area: Rect) {
-    let height = KEYS.len() as u16 + 2;
-    let rect = super::centered(area, 76, height);
-    let text: Vec<String> = KEYS
+/// The keys of one screen, in the order the help lists them (common keys last).
+pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
+    let own: &[(&str, &str)] = match screen {
+        Screen::Cohort => &[
+            ("↑ ↓  j k", "move the selection"),
+            (
+                "PgUp PgDn  b f",
+                "page up / down; Home End g G: first / last row",
+            ),
+            ("Enter l →", "open the selected patient"),
+            ("[ ]", "open the previous / next patient"),
+            ("s / S", "sort by the next column / reverse (▲ ▼ mark it)"),
+            ("/", "filter; Enter keeps, Esc clears, Ctrl-U/W delete"),
+            ("e", "Endo column: the next saved cluster run"),
+        ],
+        Screen::Patient => &[
+            ("Tab  Shift-Tab", "focus the next / previous pane"),
+            (
+                "↑ ↓  j k",
+                "charts: select a chart; responses: row; trends: scroll",
+            ),
+            ("PgUp PgDn  g G", "page, first, last in the focused pane"),
+            (
+                "z  Enter",
+                "zoom the selected chart to the screen (again: back)",
+            ),
+            ("c / C", "next / previous cytokine"),
+            ("d", "time axis: calendar dates or days since index"),
+            ("[ ]", "previous / next patient of the cohort list"),
+        ],
+        Screen::Clusters => &[
+            ("↑ ↓  j k", "select a cluster run"),
+            ("Tab  Shift-Tab", "profile / survival / PCA view"),
+        ],
+    };
+    own.iter().chain(COMMON).copied().collect()
+}
+
+/// What the abbreviations and colours of one screen mean.
+pub fn notes(screen: Screen) -> Vec<String> {
+    match screen {
+        Screen::Cohort => vec![
+            "/ words match ID and diagnosis; field terms: status:dead recist:PD dx:ewing".into(),
+            "  best:PR ctdna:prog endo:2 disc disc:m lead>0 age<40 since>90; ! negates".into(),
+            "Best: RECIST best overall response. Assessed: date of the latest RECIST.".into(),
+            "Disc: RECIST disagrees with C Choi, M ctDNA, P PET. Lead: days ctDNA PD came".into(),
+            "  before RECIST PD. Since: days from last contact to the newest date stored.".into(),
+            "Days: index to death or last contact.  … still computing, - no data.".into(),
+            "Red PD/PMD and rising VAF ↑, green CR/PR; categories sort CR<PR<SD<PD<NE.".into(),
+        ],
+        Screen::Patient => vec![
+            "Events: D diagnosis, T/t treatment start/end, S surgery, R radiotherapy,".into(),
+            "  P progression or relapse, † death, | last contact.".into(),
+            "• <LOD: below the limit of detection, in the series' colour; line broken.".into(),
+            "┈ RECIST guides: PD at +20 % over the nadir, PR at -30 % from baseline.".into(),
+            "Yellow response rows are discordant with another criterion.".into(),
+        ],
+        Screen::Clusters => vec![
+            "Profile: mean z-score per cluster (red above, blue below the cohort).".into(),
+            "Survival: Kaplan–Meier, + censored, numbers at risk under the axis.".into(),
+        ],
+    }
+}
+
+/// Draws the help overlay of `screen` over `area`.
+pub fn render(frame: &mut Frame, area: Rect, screen: Screen) {
+    let keys = keys(screen);
+    let notes = notes(screen);
+    let height = (keys.len() + notes.len() + 2) as u16 + 2;
+    let rect = super::centered(area, 80, height);
+    let mut lines: Vec<Line> = keys
         .iter()
-        .map(|(keys, what)| format!("{keys:<16} {what}"))
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!("{keys:<15} "), Style::default().fg(Color::Cyan)),
+                Span::raw(*what),
+            ])
+        })
         .collect();
+    lines.push(Line::raw(""));
+    lines.extend(
+        notes
+            .into_iter()
+            .map(|n| Line::styled(n, Style::default().fg(Color::Gray))),
+    );
+    lines.push(Line::styled(
+        "any key closes this help",
+        Style::default().fg(Color::DarkGray),
+    ));
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(text.join("\n"))
+        Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(Block::default().borders(Borders::ALL).title(" Keys ")),
         rect,
