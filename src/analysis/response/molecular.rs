@@ -304,8 +304,12 @@ fn compare(
 }
 
 /// A p-value for reasons: 3 significant digits.
+/// A p-value for reasons: 3 significant digits; one too small for a double (it
+/// underflows to 0) reads "< 1e-300", never "0".
 fn p_text(p: f64) -> String {
-    if p < 1e-4 {
+    if p < 1e-300 {
+        "< 1e-300".to_string()
+    } else if p < 1e-4 {
         format!("{p:.2e}")
     } else {
         num(p, 4)
@@ -315,6 +319,13 @@ fn p_text(p: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_p_value_that_underflows_never_reads_zero() {
+        assert_eq!(p_text(0.0), "< 1e-300");
+        assert_eq!(p_text(9.72e-19), "9.72e-19");
+        assert_eq!(p_text(0.034), "0.034");
+    }
     use crate::analysis::response::test_util::d;
     use crate::analysis::response::{ConfirmationRules, best_response};
 
