@@ -67,23 +67,35 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
             eprintln!("warning: {row} {}", super::count::NOT_COUNTED);
         }
         if let Some(outcome) = &detail.mrd {
-            let r = &outcome.result;
-            let p = r
-                .p_value
-                .map_or_else(|| "-".to_string(), |p| format!("{p:.4}"));
-            say!(
-                "MRD {}: p = {p}, {} of {} reporters with ALT reads ({} reads), background {:.3e}, {} informative reads{}",
-                r.decision,
-                r.n_nonzero,
-                r.events.len(),
-                r.alt_reads,
-                r.background_rate,
-                r.informative_reads,
-                r.reason
-                    .as_ref()
-                    .map_or_else(String::new, |m| format!(" ({m})"))
-            );
+            say!("{}", mrd_line(&outcome.result));
         }
     }
     Ok(())
+}
+
+/// One line on a draw's MRD test: the decision, its p-value (3 significant digits),
+/// the reporters and reads behind it, and why it is undetermined when it is.
+pub fn mrd_line(r: &oncotrack::analysis::mrd::MrdResult) -> String {
+    let p = r.p_value.map_or_else(
+        || "-".to_string(),
+        |p| {
+            if p < 1e-3 {
+                format!("{p:.2e}")
+            } else {
+                format!("{p:.3}")
+            }
+        },
+    );
+    format!(
+        "MRD {}: p = {p}, {} of {} reporters with ALT reads ({} reads), background {:.3e}, {} informative reads{}",
+        r.decision,
+        r.n_nonzero,
+        r.events.len(),
+        r.alt_reads,
+        r.background_rate,
+        r.informative_reads,
+        r.reason
+            .as_ref()
+            .map_or_else(String::new, |m| format!(" ({m})"))
+    )
 }
