@@ -1,10 +1,13 @@
 """Writes a coordinate-sorted paired-end SAM of a cfDNA-like library to stdout.
 
-usage: liquid_make_bam.py READ_PAIRS [LOCI_OUT]
-One 20 Mb contig `chr1`, 101 bp reads, fragments of 150-190 bp (mates overlap, as in
-cfDNA), ~0.5 % sequencing errors, varied base qualities, a few duplicates and low-MAPQ
-reads. With 5,000,000 pairs the BAM (samtools view -b) is about 1 GB. LOCI_OUT gets
-1,000 loci (chrom pos ref alt) spread over the contig for `count` and samtools.
+usage: liquid_make_bam.py READ_PAIRS [LOCI_OUT [LENGTH N_LOCI SPACING]]
+One contig `chr1` (20 Mb unless LENGTH), 101 bp reads, fragments of 150-190 bp (mates
+overlap, as in cfDNA), ~0.5 % sequencing errors, varied base qualities, a few
+duplicates and low-MAPQ reads. With 5,000,000 pairs the BAM (samtools view -b) is about
+1 GB. LOCI_OUT gets 1,000 loci (chrom pos ref alt) spread over the contig for `count`
+and samtools; with N_LOCI and SPACING, N_LOCI loci every SPACING bp from position 1000
+instead (the dense panels of benches/liquid.sh: 1,000 loci every 1 kb over 1 Mb; 50
+loci every 400 bp over 20 kb). Depth = 2 x 101 x READ_PAIRS / LENGTH.
 Deterministic (seed 3).
 """
 import heapq
@@ -13,7 +16,8 @@ import sys
 
 pairs = int(sys.argv[1])
 rng = random.Random(3)
-LENGTH = 20_000_000
+LENGTH = int(sys.argv[3]) if len(sys.argv) > 3 else 20_000_000
+DENSE = (int(sys.argv[4]), int(sys.argv[5])) if len(sys.argv) > 5 else None
 READ = 101
 ref = "".join(rng.choices("ACGT", k=LENGTH))
 quals = ["".join(chr(33 + q) for q in rng.choices(range(2, 42), weights=[1] * 10 + [3] * 30, k=READ)) for _ in range(4000)]
@@ -52,8 +56,11 @@ while pending:
 if len(sys.argv) > 2:
     with open(sys.argv[2], "w") as f:
         f.write("chrom\tpos\tref\talt\n")
-        for i in range(1000):
-            pos = 1000 + i * (LENGTH - 2000) // 1000 + rng.randint(0, 500)
+        for i in range(DENSE[0] if DENSE else 1000):
+            if DENSE:
+                pos = 1000 + i * DENSE[1]
+            else:
+                pos = 1000 + i * (LENGTH - 2000) // 1000 + rng.randint(0, 500)
             r = ref[pos - 1]
             alt = rng.choice([b for b in "ACGT" if b != r])
             f.write(f"chr1\t{pos}\t{r}\t{alt}\n")

@@ -5,6 +5,7 @@ pub mod ctdna;
 pub mod harmonize;
 pub mod linalg;
 pub mod matrix;
+pub mod mrd;
 pub mod pca;
 pub mod pet;
 pub mod response;

@@ -27,6 +27,7 @@ mod ingest_radiomics;
 mod ingest_vcf;
 mod init;
 mod matrix;
+mod mrd;
 mod output;
 mod patient;
 mod pet;
@@ -178,6 +179,8 @@ pub enum Command {
     Calls(calls::CallsArgs),
     /// Allele counts at loci of an indexed BAM (as samtools mpileup -A -B counts them)
     Count(count::CountArgs),
+    /// Tumour-informed MRD test of a BAM (ctDNAtools' test_ctDNA): background rate, Monte Carlo p-value, decision
+    Mrd(mrd::MrdArgs),
     /// ctDNA metrics per blood draw: mean and max VAF, detected, molecules/mL, response, clearance
     Ctdna(ctdna::CtdnaArgs),
     /// Response by RECIST 1.1, Choi, PERCIST 1.0, EORTC and ctDNA per follow-up visit, with discordance
@@ -218,6 +221,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Track(command) => track::run(&database(db), format, command),
         Command::Calls(args) => calls::run(&database(db), format, args),
         Command::Count(args) => count::run(format, args),
+        Command::Mrd(args) => mrd::run(format, args),
         Command::Ctdna(args) => ctdna::run(&database(db), format, args),
         Command::Tui(args) => tui::run(&database(db), args),
         Command::Demo(args) => demo::run(

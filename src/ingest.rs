@@ -9,6 +9,7 @@ pub mod patients;
 pub mod pet;
 pub mod radiomics;
 pub mod table;
+pub mod targets;
 pub mod vcf;
 
 use crate::error::{Error, Result};

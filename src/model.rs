@@ -13,6 +13,7 @@ pub mod measure;
 pub mod mrd;
 pub mod observation;
 pub mod patient;
+pub mod pileup;
 pub mod record;
 
 pub use cluster::{Assignment, ClusterRunRecord};

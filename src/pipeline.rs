@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 
 pub mod liquid;
+pub mod mrd;
 
 /// What an ingest did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! Reads are methods of [`Store`]; every write goes through a [`Tx`] so that one
 //! input file is one transaction: a file that fails leaves the database as it was.
 
+pub mod board;
 pub mod cytokines;
 pub mod events;
 pub mod export;
@@ -11,6 +12,7 @@ pub mod files;
 pub mod imaging;
 pub mod liquid;
 pub mod migrations;
+pub mod mrd;
 pub mod overview;
 pub mod patients;
 pub mod response;

@@ -148,6 +148,21 @@ pub fn run(db: &Path) -> crate::Result<()> {
                 Ok(view) => app.show_patient(view),
                 Err(e) => app.status = Some(format!("cannot open {code}: {e}")),
             },
+            Effect::SetBoardMark(code, mark) => {
+                let date = mark.then_some(today);
+                match data::set_board_mark(db, &code, date) {
+                    Ok(stored) => {
+                        app.set_board_mark(&code, stored);
+                        app.status = Some(match stored {
+                            Some(day) => format!(
+                                "{code} marked for the next board ({day}); /board lists them"
+                            ),
+                            None => format!("{code} taken off the board list"),
+                        });
+                    }
+                    Err(e) => app.status = Some(format!("cannot mark {code}: {e}")),
+                }
+            }
             Effect::LoadEndotypes(index, name) => match data::load_endotypes(&store, &name) {
                 Ok(clusters) => {
                     app.set_endotypes(index, clusters);

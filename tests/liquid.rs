@@ -664,9 +664,15 @@ fn demo_ctdna_falls_in_responders_and_rises_before_progression() {
         .ok()
         .to_string();
     assert!(
-        out.contains("liquid biopsy: ") && out.contains("1 BAM"),
+        out.contains("liquid biopsy: ") && out.contains("2 BAM"),
         "{out}"
     );
+    // P001's nadir and last draws are sequenced deeply and tested for MRD: both positive
+    // (ctDNA at ~0.1 % at the nadir is still above a 2e-4 background), the other draws untested.
+    assert!(out.contains("MRD positive"), "{out}");
+    let p001 = sandbox.run(&["ctdna", "P001", "--format", "json"]).json();
+    let tested: Vec<&str> = p001.iter().filter_map(|d| d["mrd"].as_str()).collect();
+    assert_eq!(tested, ["positive", "positive"], "{p001:?}");
     let files = sandbox.path().join("files");
     let dialects: std::collections::BTreeSet<String> = std::fs::read_dir(files.join("liquid"))
         .unwrap()

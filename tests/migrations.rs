@@ -29,6 +29,14 @@ const LANDED: &[(&str, &str)] = &[
         "0004_tracked_choice.sql",
         "30a7833250daeb7b2a85e999bac690eb7b2baaf2013c73e01a2422db41d45336",
     ),
+    (
+        "0005_mrd.sql",
+        "158deed84eb544bed367b3e8a33d4f649464e60253f8e80840bcb7922392fbf7",
+    ),
+    (
+        "0006_board.sql",
+        "9a4c7b589bef41d6f8dc677b8f30fa4bcd87019127e4ae0ee3b6966671736ef9",
+    ),
 ];
 
 fn schema_dir() -> PathBuf {

@@ -11,6 +11,7 @@ mod demo;
 mod fuzz;
 mod liquid;
 mod migrations;
+mod mrd;
 mod pet;
 pub mod response;
 mod store_files;

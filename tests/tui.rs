@@ -580,6 +580,9 @@ fn real_binary_in_tmux_at_80x24_does_the_board_tasks_and_quits_cleanly() {
     );
     keys(&["Escape"]);
     wait_for("Timeline");
+    // The UI's one write: m marks the patient for the next board.
+    keys(&["m"]);
+    wait_for("marked for the next board");
     keys(&["?"]);
     wait_for("any key closes this help");
     keys(&["q"]);
@@ -621,6 +624,15 @@ fn loaders_fill_categories_series_and_discordances_from_the_store() {
     );
     let empty = oncotrack::tui::data::assess_row(&store, "P002").unwrap();
     assert_eq!(empty, oncotrack::tui::data::RowAssessment::default());
+
+    // The board mark: written through its own read-write connection, read back by the cohort.
+    let day = date("2026-12-01");
+    let stored = oncotrack::tui::data::set_board_mark(&sandbox.db(), "P002", Some(day)).unwrap();
+    assert_eq!(stored, Some(day));
+    let cohort = oncotrack::tui::data::load_cohort(&store, day).unwrap();
+    let marks: Vec<Option<NaiveDate>> = cohort.iter().map(|r| r.board).collect();
+    assert_eq!(marks, [None, Some(day)]);
+    assert!(oncotrack::tui::data::set_board_mark(&sandbox.db(), "P404", Some(day)).is_err());
 
     let view = oncotrack::tui::data::load_patient(&store, "P001").unwrap();
     assert_eq!(view.ctdna.len(), 3, "mean VAF and the two tracked variants");

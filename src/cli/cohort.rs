@@ -30,13 +30,30 @@ pub enum CohortCommand {
         #[command(flatten)]
         molecular: super::ctdna::MolecularArgs,
     },
+    /// The patients marked for the next tumour board (`m` in the terminal UI), with
+    /// the day each was marked (keys: patient, diagnosis, marked_on)
+    Board,
 }
 
 /// Runs a cohort command.
 pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<()> {
-    let CohortCommand::Response { at, molecular } = command;
-    let molecular = molecular.rules();
     let store = open_read(db)?;
+    let (at, molecular) = match command {
+        CohortCommand::Response { at, molecular } => (at, molecular.rules()),
+        CohortCommand::Board => {
+            let diagnoses: std::collections::HashMap<String, String> = store
+                .patients()?
+                .into_iter()
+                .map(|p| (p.fields.code, p.fields.diagnosis))
+                .collect();
+            let mut listing = Listing::new(&["patient", "diagnosis", "marked_on"]);
+            for (code, day) in store.board_marks()? {
+                let diagnosis = diagnoses.get(&code).cloned().unwrap_or_default();
+                listing.push(vec![code.into(), diagnosis.into(), format_date(day).into()]);
+            }
+            return listing.print(format);
+        }
+    };
     let mut columns = vec!["patient"];
     for criterion in DEFAULT_CRITERIA {
         columns.push(criterion.name());

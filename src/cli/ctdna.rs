@@ -79,7 +79,7 @@ fn probability(text: &str) -> Result<f64, String> {
 
 /// Prints one row per draw (keys: date, tracked, detected, mean_vaf, max_vaf,
 /// mutant_molecules_per_ml, change_from_baseline, detection_limit, clearance,
-/// molecular_response, molecular_reason).
+/// molecular_response, molecular_reason, mrd).
 pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
     let draws = oncotrack::analysis::ctdna::merge_calls(&store.tracked_calls(&args.id)?);
@@ -95,7 +95,10 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         "clearance",
         "molecular_response",
         "molecular_reason",
+        "mrd",
     ]);
+    // The draw's MRD decision when `ingest bam --targets` tested it.
+    let mrd = store.mrd_decisions(&args.id)?;
     let draws = metrics(&draws);
     let samples: Vec<_> = draws.iter().map(DrawMetrics::sample).collect();
     let assessments = molecular::assess_with(&samples, &args.molecular.rules());
@@ -122,6 +125,10 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
             m.clearance.into(),
             category.into(),
             reason.into(),
+            opt(mrd
+                .iter()
+                .find(|(d, _)| *d == m.date)
+                .map(|(_, x)| x.as_str())),
         ]);
     }
     listing.print(format)

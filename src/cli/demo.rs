@@ -94,8 +94,11 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
         report.liquid.patients,
         report.liquid.calls
     );
-    for ingest in &report.liquid.bam_reports {
+    for (ingest, mrd) in report.liquid.bam_reports.iter().zip(&report.liquid.mrd) {
         say!("  {}", super::ingest::describe(ingest));
+        if let Some(result) = mrd {
+            say!("    {}", super::ingest_bam::mrd_line(result));
+        }
     }
     say!(
         "input files: {} (truth.csv holds the planted endotypes; it is not ingested)",

@@ -1,7 +1,8 @@
-//! `oncotrack ingest bam BAM --patient ID --date D [--loci TSV]`: allele counts at tracked variants stored as one blood draw.
+//! `oncotrack ingest bam BAM --patient ID --date D [--loci TSV] [--targets BED]`: allele counts at tracked variants stored as one blood draw, with its MRD test when given targets.
 
 use super::count::FilterArgs;
 use super::ingest::describe;
+use super::mrd::MrdFlags;
 use super::{open_write, past_date_arg};
 use oncotrack::ingest::bam::Access;
 use oncotrack::pipeline::liquid::{BamIngest, ingest_bam};
@@ -26,6 +27,17 @@ pub struct BamArgs {
     /// cfDNA concentration of the draw, ng per mL of plasma
     #[arg(long, value_name = "X")]
     pub cfdna_ng_per_ml: Option<f64>,
+    /// Capture targets (BED): also run the MRD test (as `oncotrack mrd`) and store it with the draw
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
+    /// Minimum mapping quality of a read for the MRD test
+    #[arg(long, default_value_t = 40, requires = "targets")]
+    pub mrd_min_mapq: u8,
+    /// Minimum base quality for the MRD test
+    #[arg(long, default_value_t = 30, requires = "targets")]
+    pub mrd_min_bq: u8,
+    #[command(flatten)]
+    pub mrd: MrdFlags,
 }
 
 /// Counts and stores; warnings (index fallback, indels not counted) on standard error.
@@ -36,6 +48,10 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
         loci: args.loci,
         options: args.filters.options(),
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
+        mrd: args.targets.clone().map(|targets| {
+            args.mrd
+                .request(targets, args.mrd_min_mapq, args.mrd_min_bq)
+        }),
     };
     let mut store = open_write(db)?;
     let spinner = super::progress::spinner(format!("reading {}", args.file.display()));
@@ -50,6 +66,36 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
         for row in &detail.skipped {
             eprintln!("warning: {row} {}", super::count::NOT_COUNTED);
         }
+        if let Some(outcome) = &detail.mrd {
+            say!("{}", mrd_line(&outcome.result));
+        }
     }
     Ok(())
+}
+
+/// One line on a draw's MRD test: the decision, its p-value (3 significant digits),
+/// the reporters and reads behind it, and why it is undetermined when it is.
+pub fn mrd_line(r: &oncotrack::analysis::mrd::MrdResult) -> String {
+    let p = r.p_value.map_or_else(
+        || "-".to_string(),
+        |p| {
+            if p < 1e-3 {
+                format!("{p:.2e}")
+            } else {
+                format!("{p:.3}")
+            }
+        },
+    );
+    format!(
+        "MRD {}: p = {p}, {} of {} reporters with ALT reads ({} reads), background {:.3e}, {} informative reads{}",
+        r.decision,
+        r.n_nonzero,
+        r.events.len(),
+        r.alt_reads,
+        r.background_rate,
+        r.informative_reads,
+        r.reason
+            .as_ref()
+            .map_or_else(String::new, |m| format!(" ({m})"))
+    )
 }

@@ -98,7 +98,7 @@ impl Listing {
         let cells: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|row| row.iter().map(text).collect())
+            .map(|row| row.iter().map(table_text).collect())
             .collect();
         let widths: Vec<usize> = self
             .columns
@@ -179,6 +179,36 @@ fn text(cell: &Value) -> String {
     }
 }
 
+/// A cell as a table shows it: as [`text`], but a fraction to 6 significant digits
+/// (`0.0048000000000000004` reads `0.0048`); JSON and CSV keep every digit.
+fn table_text(cell: &Value) -> String {
+    match cell {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            n.as_f64().map_or_else(|| n.to_string(), significant)
+        }
+        other => text(other),
+    }
+}
+
+/// `value` to 6 significant digits, without trailing zeros or exponent for the
+/// magnitudes listings hold (1e-6 to 1e15); other magnitudes in scientific notation.
+fn significant(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return value.to_string();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    if !(-6..15).contains(&magnitude) {
+        return format!("{value:.5e}");
+    }
+    let decimals = (5 - magnitude).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 /// A JSON cell from an optional value.
 pub fn opt<T: Into<Value>>(value: Option<T>) -> Value {
     value.map_or(Value::Null, Into::into)
@@ -199,4 +229,24 @@ pub fn print_json(value: &Value) -> anyhow::Result<()> {
 /// A JSON number, or null when not finite.
 pub fn number(value: f64) -> Value {
     serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn tables_show_six_significant_digits() {
+        for (value, shown) in [
+            (0.0048000000000000004, "0.0048"),
+            (825.0235499999999, "825.024"),
+            (0.0005479038868969751, "0.000547904"),
+            (-0.731581798483207, "-0.731582"),
+            (13458.654, "13458.7"),
+            (2.5e-9, "2.50000e-9"),
+            (0.0, "0"),
+        ] {
+            assert_eq!(significant(value), shown, "{value}");
+        }
+    }
 }

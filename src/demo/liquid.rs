@@ -9,11 +9,13 @@
 //! keeps `demo --patients 10000` fast.
 
 use super::cohort::{ResponsePattern, SimPatient};
+use crate::analysis::mrd::MrdOptions;
 use crate::error::{Error, Result};
 use crate::ingest::bam::CountOptions;
 use crate::ingest::vcf::{Caller, Options};
 use crate::pipeline::IngestReport;
 use crate::pipeline::liquid::{BamIngest, VcfIngest, ingest_bam, ingest_vcf};
+use crate::pipeline::mrd::{MrdRequest, PanelOptions};
 use crate::store::Store;
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
@@ -65,6 +67,8 @@ pub struct Summary {
     pub calls: usize,
     /// The BAM ingests (few; listed by the demo).
     pub bam_reports: Vec<IngestReport>,
+    /// The MRD test of each BAM ingest, in the same order (None: not tested).
+    pub mrd: Vec<Option<crate::analysis::mrd::MrdResult>>,
     /// Files written.
     pub files: Vec<PathBuf>,
 }
@@ -97,7 +101,8 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
         let tumour = tumour_variants(&mut rng);
         let baseline_vaf = rng.random_range(0.03..0.2);
         let clonal: Vec<f64> = tumour.iter().map(|_| rng.random_range(0.5..1.2)).collect();
-        let mut last = None;
+        // (date, tumour level, what was observed) of every draw.
+        let mut draws: Vec<(NaiveDate, f64, Vec<Observed>)> = Vec::new();
         for (visit, date) in patient.visits.iter().enumerate() {
             let level = baseline_vaf * trajectory(patient, *date);
             let mut observed = Vec::new();
@@ -129,27 +134,70 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
             }
             summary.vcfs += 1;
             summary.files.push(path);
-            last = Some((*date, observed));
+            draws.push((*date, level, observed));
         }
-        if index == 0
-            && let Some((date, observed)) = last
-        {
-            let path = write_bam(&dir, patient, date, &observed, &mut rng)?;
-            let request = BamIngest {
-                patient: patient.code.clone(),
-                date,
-                loci: None,
-                options: CountOptions::default(),
-                cfdna_ng_per_ml: None,
-            };
-            let (report, _) = ingest_bam(store, &path, &request)?;
-            summary.bam_reports.push(report);
-            summary.bams += 1;
-            summary.files.push(path);
+        if index == 0 {
+            // The first patient's draws at the ctDNA nadir and the last one are also
+            // sequenced deeply and tested for MRD over a capture panel of its variants.
+            let targets = write_targets(&dir, &tumour)?;
+            for (date, observed) in mrd_draws(&draws) {
+                let path = write_bam(&dir, patient, date, observed, &mut rng)?;
+                let request = BamIngest {
+                    patient: patient.code.clone(),
+                    date,
+                    loci: None,
+                    options: CountOptions::default(),
+                    cfdna_ng_per_ml: None,
+                    mrd: Some(MrdRequest {
+                        targets: targets.clone(),
+                        normals: Vec::new(),
+                        min_mapq: 40,
+                        min_bq: 30,
+                        options: MrdOptions::default(),
+                        panel: PanelOptions::default(),
+                    }),
+                };
+                let (report, detail) = ingest_bam(store, &path, &request)?;
+                summary.bam_reports.push(report);
+                summary
+                    .mrd
+                    .push(detail.and_then(|d| d.mrd).map(|outcome| outcome.result));
+                summary.bams += 1;
+                summary.files.push(path);
+            }
         }
         summary.patients += 1;
     }
     Ok(summary)
+}
+
+/// The draws to sequence deeply: the one after baseline with the lowest tumour level
+/// (the nadir, where MRD matters) and the last, in date order, each once.
+fn mrd_draws(draws: &[(NaiveDate, f64, Vec<Observed>)]) -> Vec<(NaiveDate, &[Observed])> {
+    let nadir = draws
+        .iter()
+        .skip(1)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|d| d.0);
+    let mut chosen: Vec<(NaiveDate, &[Observed])> = draws
+        .iter()
+        .filter(|d| Some(d.0) == nadir || Some(d.0) == draws.last().map(|l| l.0))
+        .map(|d| (d.0, d.2.as_slice()))
+        .collect();
+    chosen.dedup_by_key(|d| d.0);
+    chosen
+}
+
+/// A capture panel (BED) of the patient's variants, 150 bp either side, named for
+/// the BAM's contigs (`chr7`).
+fn write_targets(dir: &Path, tumour: &[Hotspot]) -> Result<PathBuf> {
+    let path = dir.join("panel_targets.bed");
+    let mut text = String::new();
+    for (contig, pos, ..) in tumour {
+        text.push_str(&format!("chr{contig}\t{}\t{}\n", pos - 151, pos + 150));
+    }
+    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
 }
 
 /// 2–4 distinct hotspots.
@@ -351,6 +399,11 @@ fn write_bam(
 
     const READ: usize = 100;
     const FRAGMENT: usize = 150;
+    // Deep enough for the MRD test's 10,000 informative reads with two variants.
+    const FRAGMENTS_PER_LOCUS: usize = 5000;
+    // Sequencing errors: each base read as another with this probability (the
+    // background the MRD test estimates; ctDNAtools' T1 has 1.4e-4).
+    const ERROR_RATE: f64 = 2e-4;
     let path = dir.join(format!("{}_{}.bam", patient.code, date));
     let io = |e: std::io::Error| Error::io(&path, e);
     let mut contigs: Vec<&str> = observed.iter().map(|o| o.hotspot.0).collect();
@@ -366,11 +419,13 @@ fn write_bam(
     let mut records: Vec<(usize, usize, RecordBuf)> = Vec::new();
     let position =
         |p: usize| Position::new(p).ok_or_else(|| Error::conflict("demo BAM: position 0"));
+    let errors = Binomial::new(READ as u64, ERROR_RATE)
+        .map_err(|e| Error::conflict(format!("demo error model: {e}")))?;
     for o in observed {
         let (contig, pos, reference, alt, _, _) = o.hotspot;
         let id = contigs.iter().position(|c| *c == contig).unwrap_or(0);
         let locus = pos as usize;
-        for fragment in 0..300 {
+        for fragment in 0..FRAGMENTS_PER_LOCUS {
             let start = locus - rng.random_range(5..FRAGMENT - 5);
             let mate = start + FRAGMENT - READ;
             let base = if rng.random_bool(o.vaf) {
@@ -383,6 +438,11 @@ fn write_bam(
                 let mut sequence = vec![b'A'; READ];
                 if (read_start..read_start + READ).contains(&locus) {
                     sequence[locus - read_start] = base.as_bytes()[0];
+                }
+                for _ in 0..errors.sample(rng) {
+                    let b = &mut sequence[rng.random_range(0..READ)];
+                    let others: Vec<u8> = b"ACGT".iter().copied().filter(|x| x != b).collect();
+                    *b = others[rng.random_range(0..others.len())];
                 }
                 let flags = if first { 99 } else { 147 };
                 let record = RecordBuf::builder()

@@ -2,7 +2,9 @@
 //!
 //! Reads are fetched through the `.bai`/`.csi` index, one query per group of nearby
 //! loci (a full scan, with a warning, when the index is missing or older than the
-//! BAM). A read counts at a locus when it is mapped, primary, not supplementary,
+//! BAM), and counted in one sorted sweep (`bam/sweep.rs`): each read is decoded once
+//! and dispatched to the loci it covers, so the time is O(reads + loci) and the
+//! memory is bounded by the reads overlapping the current position. A read counts at a locus when it is mapped, primary, not supplementary,
 //! QC-failed or duplicate, has MAPQ ≥ the floor (MAPQ 255 counts as 255) and an
 //! aligned base (M, =, X) there with base quality ≥ the floor. Overlapping mates of a
 //! properly paired fragment count once: htslib's `tweak_overlap_quality` is
@@ -21,8 +23,16 @@ use noodles::bam;
 use noodles::core::{Position, Region};
 use noodles::csi;
 use noodles::sam::alignment::record::cigar::op::Kind;
-use std::collections::HashMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
+use sweep::{Sink, Sweep};
+
+mod overlap;
+pub mod pileup;
+mod sweep;
+
+#[cfg(test)]
+use overlap::{name_hash, overlap_adjusted_qualities};
 
 /// Loci closer than this (bp) are fetched with one index query.
 const MERGE_DISTANCE: u64 = 1000;
@@ -134,116 +144,56 @@ struct Alignment {
 /// # Errors
 /// [`Error::Io`] when the BAM cannot be read, [`Error::Parse`] naming the loci file
 /// line when a contig is not in the BAM header (`loci_path` names that file), or
-/// naming the BAM record when a record is malformed.
+/// [`Error::Record`] naming the BAM record when a record is malformed or the BAM is
+/// not sorted by coordinate.
 pub fn count_alleles(
     path: &Path,
     loci_path: &Path,
     loci: &[LocusRow],
     options: CountOptions,
 ) -> Result<CountResult> {
-    let file = super::open_regular(path)?;
-    let mut reader = bam::io::Reader::new(file);
-    let header = reader.read_header().map_err(|e| Error::io(path, e))?;
-    let names: Vec<String> = header
-        .reference_sequences()
-        .keys()
-        .map(|k| k.to_string())
-        .collect();
-
-    let mut targets: Vec<(usize, u64, usize)> = Vec::new(); // (reference id, pos, index into loci)
+    let mut bam = OpenBam::open(path)?;
+    let mut targets: Vec<(usize, i64, usize)> = Vec::new(); // (reference id, 0-based pos, index into loci)
     let mut skipped = Vec::new();
     for (i, row) in loci.iter().enumerate() {
         if row.locus.reference.len() != 1 || row.locus.alt.len() != 1 {
             skipped.push(row.clone());
             continue;
         }
-        let id = names
-            .iter()
-            .position(|n| *n == row.chrom_raw)
-            .or_else(|| {
-                names
-                    .iter()
-                    .position(|n| normalize_contig(n) == row.locus.chrom)
-            })
+        let id = bam
+            .contig(&row.chrom_raw, &row.locus.chrom)
             .ok_or_else(|| {
                 Error::parse(
                     loci_path,
                     row.line,
                     "chrom",
-                    format!(
-                        "contig '{}' is not in {} (it has {})",
-                        row.chrom_raw,
-                        path.display(),
-                        summarise(&names)
-                    ),
+                    bam.missing_contig(&row.chrom_raw),
                 )
             })?;
-        targets.push((id, row.locus.pos, i));
+        targets.push((id, bam_position(loci_path, row)?, i));
     }
     targets.sort();
-
-    // Groups of nearby loci, each fetched at once.
-    let mut groups: Vec<Vec<(usize, u64, usize)>> = Vec::new();
-    for target in targets {
-        match groups.last_mut() {
-            Some(group)
-                if group[0].0 == target.0
-                    && target.1 - group[group.len() - 1].1 <= MERGE_DISTANCE =>
-            {
-                group.push(target)
+    let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();
+    for &(id, pos, _) in &targets {
+        match regions.last_mut() {
+            Some((last, intervals)) if *last == id => {
+                if intervals.last().is_none_or(|&(_, end)| end <= pos) {
+                    intervals.push((pos, pos + 1));
+                }
             }
-            _ => groups.push(vec![target]),
+            _ => regions.push((id, vec![(pos, pos + 1)])),
         }
     }
-
-    let (access, index) = find_index(path);
     let mut per_locus: Vec<Option<BaseCounts>> = vec![None; loci.len()];
-    match index {
-        Some(index) => {
-            for group in &groups {
-                let (id, first, _) = group[0];
-                let last = group[group.len() - 1].1;
-                let region = Region::new(names[id].as_str(), position(first)?..=position(last)?);
-                let query = reader
-                    .query(&header, &index, &region)
-                    .map_err(|e| Error::io(path, e))?;
-                let mut alignments = Vec::new();
-                for (n, result) in query.records().enumerate() {
-                    let record = result.map_err(|e| bam_error(path, n, e))?;
-                    if let Some(a) = decode(&record, options, path, n)? {
-                        alignments.push(a);
-                    }
-                }
-                count_group(&alignments, group, options, &mut per_locus);
-            }
-        }
-        None => {
-            // One pass over the whole file, alignments kept only near requested loci.
-            let mut buckets: Vec<Vec<Alignment>> = vec![Vec::new(); groups.len()];
-            let mut record = bam::Record::default();
-            let mut n = 0usize;
-            loop {
-                match reader.read_record(&mut record) {
-                    Ok(0) => break,
-                    Ok(_) => {}
-                    Err(e) => return Err(bam_error(path, n, e)),
-                }
-                if let Some(a) = decode(&record, options, path, n)? {
-                    for (g, group) in groups.iter().enumerate() {
-                        let (id, first, _) = group[0];
-                        let last = group[group.len() - 1].1 as i64;
-                        if a.reference_id == id && a.start < last && a.end >= first as i64 {
-                            buckets[g].push(a.clone());
-                        }
-                    }
-                }
-                n += 1;
-            }
-            for (group, alignments) in groups.iter().zip(&buckets) {
-                count_group(alignments, group, options, &mut per_locus);
-            }
-        }
+    for &(_, _, index) in &targets {
+        per_locus[index] = Some(BaseCounts::default());
     }
+    let mut sink = LocusSink {
+        loci: &targets,
+        per_locus: &mut per_locus,
+        min_bq: options.min_bq,
+    };
+    bam.sweep(&regions, options, &mut sink)?;
 
     let counts = loci
         .iter()
@@ -265,8 +215,222 @@ pub fn count_alleles(
     Ok(CountResult {
         counts,
         skipped,
-        access,
+        access: bam.access,
     })
+}
+
+/// The 0-based position of a locus, refused beyond the largest a BAM holds (2^31 − 1).
+fn bam_position(loci_path: &Path, row: &LocusRow) -> Result<i64> {
+    match i32::try_from(row.locus.pos) {
+        Ok(pos) => Ok(i64::from(pos) - 1),
+        Err(_) => Err(Error::parse(
+            loci_path,
+            row.line,
+            "pos",
+            format!(
+                "{} is beyond the largest position a BAM can hold (2147483647)",
+                row.locus.pos
+            ),
+        )),
+    }
+}
+
+/// Adds each read's bases at the loci it covers (loci sorted by contig and position).
+struct LocusSink<'a> {
+    loci: &'a [(usize, i64, usize)],
+    per_locus: &'a mut [Option<BaseCounts>],
+    min_bq: u8,
+}
+
+impl Sink for LocusSink<'_> {
+    fn take(&mut self, read: &Alignment) {
+        let from = self
+            .loci
+            .partition_point(|&(id, pos, _)| (id, pos) < (read.reference_id, read.start));
+        for &(id, pos, index) in &self.loci[from..] {
+            if id != read.reference_id || pos >= read.end {
+                break;
+            }
+            let Some(qpos) = query_position(&read.cigar, read.start, pos) else {
+                continue;
+            };
+            let quality = read.qualities.get(qpos).copied().unwrap_or(0);
+            if quality < self.min_bq {
+                continue;
+            }
+            let slot = match read.sequence.get(qpos).map(u8::to_ascii_uppercase) {
+                Some(b'A') => 0,
+                Some(b'C') => 1,
+                Some(b'G') => 2,
+                Some(b'T') => 3,
+                // samtools prints '=' as a match, not a letter: not counted.
+                Some(b'=') => continue,
+                _ => 4,
+            };
+            if let Some(counts) = self.per_locus.get_mut(index).and_then(Option::as_mut) {
+                counts.bases[slot] += 1;
+            }
+        }
+    }
+}
+
+/// An open BAM: reader, contig names and the index when usable.
+struct OpenBam<'p> {
+    path: &'p Path,
+    reader: bam::io::Reader<noodles::bgzf::io::Reader<File>>,
+    header: noodles::sam::Header,
+    names: Vec<String>,
+    access: Access,
+    index: Option<bam::Index>,
+}
+
+impl<'p> OpenBam<'p> {
+    fn open(path: &'p Path) -> Result<Self> {
+        let file = super::open_regular(path)?;
+        let mut reader = bam::io::Reader::new(file);
+        let header = reader.read_header().map_err(|e| Error::io(path, e))?;
+        let names: Vec<String> = header
+            .reference_sequences()
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
+        let (access, index) = find_index(path);
+        Ok(OpenBam {
+            path,
+            reader,
+            header,
+            names,
+            access,
+            index,
+        })
+    }
+
+    /// The reference id of a contig, as written or after normalisation (`chr1` = `1`).
+    fn contig(&self, raw: &str, normalized: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == raw).or_else(|| {
+            self.names
+                .iter()
+                .position(|n| normalize_contig(n) == normalized)
+        })
+    }
+
+    /// The length of contig `id` in the BAM header.
+    fn contig_length(&self, id: usize) -> u64 {
+        self.header
+            .reference_sequences()
+            .get_index(id)
+            .map_or(0, |(_, sequence)| usize::from(sequence.length()) as u64)
+    }
+
+    /// Says that `raw` is not a contig of this BAM.
+    fn missing_contig(&self, raw: &str) -> String {
+        format!(
+            "contig '{raw}' is not in {} (it has {})",
+            self.path.display(),
+            summarise(&self.names)
+        )
+    }
+
+    /// Sweeps the reads over `regions` (per contig, sorted disjoint 0-based half-open
+    /// intervals, contigs in increasing id order): one index query per group of
+    /// nearby intervals, or one pass over the whole file without a usable index.
+    fn sweep(
+        &mut self,
+        regions: &[(usize, Vec<(i64, i64)>)],
+        options: CountOptions,
+        sink: &mut impl Sink,
+    ) -> Result<()> {
+        let path = self.path;
+        let mut record = bam::Record::default();
+        if let Some(index) = &self.index {
+            for (id, intervals) in regions {
+                let mut group_start = 0;
+                while group_start < intervals.len() {
+                    let mut group_end = group_start + 1;
+                    // From the last position of one interval to the first of the next.
+                    while group_end < intervals.len()
+                        && (intervals[group_end].0 - (intervals[group_end - 1].1 - 1)) as u64
+                            <= MERGE_DISTANCE
+                    {
+                        group_end += 1;
+                    }
+                    let group = &intervals[group_start..group_end];
+                    let (first, last) = (group[0].0 + 1, group[group.len() - 1].1);
+                    let name = self.names[*id].as_str();
+                    let label = format!("{name}:{first}-{last}");
+                    let region =
+                        Region::new(name, position(first as u64)?..=position(last as u64)?);
+                    let mut query = self
+                        .reader
+                        .query(&self.header, index, &region)
+                        .map_err(|e| Error::io(path, e))?;
+                    let mut sweep = Sweep::new(path, options, *id, group);
+                    let mut n = 0u64;
+                    loop {
+                        n += 1;
+                        match query.read_record(&mut record) {
+                            Ok(0) => break,
+                            Ok(_) => sweep.push(&record, n, &label, sink)?,
+                            Err(e) => {
+                                return Err(sweep::record_error(path, n, &label, "record", e));
+                            }
+                        }
+                    }
+                    sweep.finish(sink);
+                    group_start = group_end;
+                }
+            }
+            return Ok(());
+        }
+        // One pass over the whole file, one sweep per contig with intervals.
+        let label = "reading the whole file";
+        let mut current: Option<Sweep<'_>> = None;
+        let mut last_id: Option<usize> = None;
+        let mut n = 0u64;
+        loop {
+            n += 1;
+            match self.reader.read_record(&mut record) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => return Err(sweep::record_error(path, n, label, "record", e)),
+            }
+            let Some(id) = record
+                .reference_sequence_id()
+                .transpose()
+                .map_err(|e| sweep::record_error(path, n, label, "rname", e))?
+            else {
+                continue;
+            };
+            if last_id != Some(id) {
+                if last_id.is_some_and(|last| id < last) {
+                    return Err(Error::record(
+                        path,
+                        n,
+                        "rname",
+                        format!(
+                            "{label}: the BAM is not sorted by coordinate (contig '{}' comes back after a later one); sort it with `samtools sort`",
+                            self.names.get(id).map_or("?", String::as_str)
+                        ),
+                    ));
+                }
+                if let Some(done) = current.take() {
+                    done.finish(sink);
+                }
+                current = regions
+                    .iter()
+                    .find(|(r, _)| *r == id)
+                    .map(|(r, intervals)| Sweep::new(path, options, *r, intervals));
+                last_id = Some(id);
+            }
+            if let Some(sweep) = current.as_mut() {
+                sweep.push(&record, n, label, sink)?;
+            }
+        }
+        if let Some(done) = current.take() {
+            done.finish(sink);
+        }
+        Ok(())
+    }
 }
 
 fn summarise(names: &[String]) -> String {
@@ -283,15 +447,6 @@ fn position(pos: u64) -> Result<Position> {
         value: pos.to_string(),
         reason: e.to_string(),
     })
-}
-
-fn bam_error(path: &Path, record: usize, e: std::io::Error) -> Error {
-    Error::parse(
-        path,
-        0,
-        "record",
-        format!("alignment record {}: {e}", record + 1),
-    )
 }
 
 /// The `.bai` or `.csi` beside the BAM when it is at least as new as the BAM;
@@ -342,131 +497,6 @@ fn find_index(path: &Path) -> (Access, Option<bam::Index>) {
     }
 }
 
-/// The alignment if it passes samtools mpileup's read filters (mapped, flags, MAPQ).
-fn decode(
-    record: &bam::Record,
-    options: CountOptions,
-    path: &Path,
-    n: usize,
-) -> Result<Option<Alignment>> {
-    let flags = record.flags();
-    if flags.is_unmapped()
-        || flags.is_secondary()
-        || flags.is_qc_fail()
-        || flags.is_duplicate()
-        || flags.is_supplementary()
-    {
-        return Ok(None);
-    }
-    let Some(reference_id) = record
-        .reference_sequence_id()
-        .transpose()
-        .map_err(|e| bam_error(path, n, e))?
-    else {
-        return Ok(None);
-    };
-    let mapq = record.mapping_quality().map_or(255, u8::from);
-    if mapq < options.min_mapq {
-        return Ok(None);
-    }
-    let Some(start) = record
-        .alignment_start()
-        .transpose()
-        .map_err(|e| bam_error(path, n, e))?
-    else {
-        return Ok(None);
-    };
-    let start = usize::from(start) as i64 - 1;
-    let mut cigar = Vec::new();
-    let mut span = 0i64;
-    for op in record.cigar().iter() {
-        let op = op.map_err(|e| bam_error(path, n, e))?;
-        let len = op.len() as i64;
-        if matches!(
-            op.kind(),
-            Kind::Match
-                | Kind::SequenceMatch
-                | Kind::SequenceMismatch
-                | Kind::Deletion
-                | Kind::Skip
-        ) {
-            span += len;
-        }
-        cigar.push((op.kind(), len));
-    }
-    let mate_start = match record.mate_alignment_start().transpose() {
-        Ok(Some(p)) => usize::from(p) as i64 - 1,
-        Ok(None) => -1,
-        Err(e) => return Err(bam_error(path, n, e)),
-    };
-    let mate_reference_id = record
-        .mate_reference_sequence_id()
-        .transpose()
-        .map_err(|e| bam_error(path, n, e))?;
-    let sequence: Vec<u8> = record.sequence().iter().collect();
-    let mut qualities = record.quality_scores().as_bytes().to_vec();
-    if qualities.len() != sequence.len() {
-        // A missing QUAL ('*') is 0xFF per base in BAM, which htslib compares as 255.
-        qualities = vec![0xFF; sequence.len()];
-    }
-    Ok(Some(Alignment {
-        name: record.name().map(|n| n.to_vec()).unwrap_or_default(),
-        reference_id,
-        start,
-        end: start + span.max(1),
-        proper_pair: flags.is_properly_segmented(),
-        paired: flags.is_segmented(),
-        mate_unmapped: flags.is_mate_unmapped(),
-        mate_reference_id,
-        mate_start,
-        template_length: record.template_length(),
-        cigar,
-        sequence,
-        qualities,
-    }))
-}
-
-/// Counts every locus of a group from the alignments fetched for it (file order).
-fn count_group(
-    alignments: &[Alignment],
-    group: &[(usize, u64, usize)],
-    options: CountOptions,
-    per_locus: &mut [Option<BaseCounts>],
-) {
-    let qualities: Vec<Vec<u8>> = if options.fragment_level {
-        overlap_adjusted_qualities(alignments)
-    } else {
-        alignments.iter().map(|a| a.qualities.clone()).collect()
-    };
-    for &(_, pos, index) in group {
-        let locus = pos as i64 - 1;
-        let mut counts = BaseCounts::default();
-        for (alignment, quals) in alignments.iter().zip(&qualities) {
-            if alignment.start > locus || alignment.end <= locus {
-                continue;
-            }
-            let Some(qpos) = query_position(&alignment.cigar, alignment.start, locus) else {
-                continue;
-            };
-            let quality = quals.get(qpos).copied().unwrap_or(0);
-            if quality < options.min_bq {
-                continue;
-            }
-            let slot = match alignment.sequence.get(qpos).map(u8::to_ascii_uppercase) {
-                Some(b'A') => 0,
-                Some(b'C') => 1,
-                Some(b'G') => 2,
-                Some(b'T') => 3,
-                // samtools prints '=' as a match, not a letter: not counted.
-                Some(b'=') => continue,
-                _ => 4,
-            };
-            counts.bases[slot] += 1;
-        }
-        per_locus[index] = Some(counts);
-    }
-}
-
 /// The read position aligned (M, =, X) to 0-based reference position `locus`.
 fn query_position(cigar: &[(Kind, i64)], start: i64, locus: i64) -> Option<usize> {
     let mut reference = start;
@@ -491,228 +521,6 @@ fn query_position(cigar: &[(Kind, i64)], start: i64, locus: i64) -> Option<usize
         }
     }
     None
-}
-
-/// Base qualities after htslib's overlap handling (`overlap_push`), in file order:
-/// a properly paired read whose mate is still to come is remembered by name; when
-/// the mate arrives the two are adjusted by [`tweak_overlap_quality`].
-fn overlap_adjusted_qualities(alignments: &[Alignment]) -> Vec<Vec<u8>> {
-    let mut qualities: Vec<Vec<u8>> = alignments.iter().map(|a| a.qualities.clone()).collect();
-    let mut waiting: HashMap<&[u8], usize> = HashMap::new();
-    for (i, b) in alignments.iter().enumerate() {
-        if b.mate_unmapped || !b.proper_pair {
-            continue;
-        }
-        let other_contig = b.mate_reference_id.is_some_and(|m| m != b.reference_id);
-        let far = i64::from(b.template_length).abs() >= 2 * b.sequence.len() as i64
-            && b.mate_start >= b.end;
-        if other_contig || far {
-            continue;
-        }
-        match waiting.remove(b.name.as_slice()) {
-            Some(a) => {
-                let (left, right) = qualities.split_at_mut(i);
-                tweak_overlap_quality(&alignments[a], &mut left[a], b, &mut right[0]);
-            }
-            None => {
-                if b.mate_start >= b.start || (b.paired && b.mate_start == -1) {
-                    waiting.insert(b.name.as_slice(), i);
-                }
-            }
-        }
-    }
-    qualities
-}
-
-/// htslib's `__ac_X31_hash_string` then `__ac_Wang_hash`: which mate keeps its quality.
-fn name_hash(name: &[u8]) -> u32 {
-    let mut h: u32 = name.first().map_or(0, |c| u32::from(*c));
-    if h != 0 {
-        for c in &name[1..] {
-            h = (h << 5).wrapping_sub(h).wrapping_add(u32::from(*c));
-        }
-    }
-    let mut key = h;
-    key = key.wrapping_add(!(key << 15));
-    key ^= key >> 10;
-    key = key.wrapping_add(key << 3);
-    key ^= key >> 6;
-    key = key.wrapping_add(!(key << 11));
-    key ^= key >> 16;
-    key
-}
-
-/// A CIGAR walker with htslib's `cigar_iref2iseq_set` / `_next` semantics.
-struct Walker<'a> {
-    cigar: &'a [(Kind, i64)],
-    op: usize,
-    icig: i64,
-    iseq: i64,
-    iref: i64,
-}
-
-const MATCH: i32 = 0;
-const DONE: i32 = -1;
-
-impl<'a> Walker<'a> {
-    /// `cigar_iref2iseq_set`: the first aligned base at or after `offset` from the read start.
-    fn set(cigar: &'a [(Kind, i64)], offset: i64) -> (Walker<'a>, i32) {
-        let mut w = Walker {
-            cigar,
-            op: 0,
-            icig: 0,
-            iseq: 0,
-            iref: 0,
-        };
-        let mut pos = offset;
-        if pos < 0 {
-            return (w, DONE);
-        }
-        while w.op < cigar.len() {
-            let (kind, n) = cigar[w.op];
-            match kind {
-                Kind::SoftClip => {
-                    w.op += 1;
-                    w.iseq += n;
-                    w.icig = 0;
-                }
-                Kind::HardClip | Kind::Pad => {
-                    w.op += 1;
-                    w.icig = 0;
-                }
-                Kind::Match | Kind::SequenceMatch | Kind::SequenceMismatch => {
-                    pos -= n;
-                    if pos < 0 {
-                        w.icig = n + pos;
-                        w.iseq += w.icig;
-                        w.iref += w.icig;
-                        return (w, MATCH);
-                    }
-                    w.op += 1;
-                    w.iseq += n;
-                    w.icig = 0;
-                    w.iref += n;
-                }
-                Kind::Insertion => {
-                    w.op += 1;
-                    w.iseq += n;
-                    w.icig = 0;
-                }
-                Kind::Deletion | Kind::Skip => {
-                    pos -= n;
-                    if pos < 0 {
-                        pos = 0;
-                    }
-                    w.op += 1;
-                    w.icig = 0;
-                    w.iref += n;
-                }
-            }
-        }
-        w.iseq = -1;
-        (w, DONE)
-    }
-
-    /// `cigar_iref2iseq_next`: the next aligned base.
-    fn next(&mut self) -> i32 {
-        while self.op < self.cigar.len() {
-            let (kind, n) = self.cigar[self.op];
-            match kind {
-                Kind::Match | Kind::SequenceMatch | Kind::SequenceMismatch => {
-                    if self.icig >= n - 1 {
-                        self.icig = -1;
-                        self.op += 1;
-                        continue;
-                    }
-                    self.iseq += 1;
-                    self.icig += 1;
-                    self.iref += 1;
-                    return MATCH;
-                }
-                Kind::Deletion | Kind::Skip => {
-                    self.op += 1;
-                    self.iref += n;
-                    self.icig = -1;
-                }
-                Kind::Insertion | Kind::SoftClip => {
-                    self.op += 1;
-                    self.iseq += n;
-                    self.icig = -1;
-                }
-                Kind::HardClip | Kind::Pad => {
-                    self.op += 1;
-                    self.icig = -1;
-                }
-            }
-        }
-        self.iseq = -1;
-        self.iref = -1;
-        DONE
-    }
-}
-
-/// htslib 1.16 `tweak_overlap_quality(a, b)`, `a` the mate that came first.
-fn tweak_overlap_quality(a: &Alignment, a_qual: &mut [u8], b: &Alignment, b_qual: &mut [u8]) {
-    let mut iref = b.start;
-    let (mut wa, mut a_ret) = Walker::set(&a.cigar, iref - a.start);
-    if a_ret < 0 {
-        return;
-    }
-    let (mut wb, mut b_ret) = Walker::set(&b.cigar, iref - b.start);
-    if b_ret < 0 {
-        return;
-    }
-    let (amul, bmul): (u8, u8) = if name_hash(&a.name) & 1 == 1 {
-        (1, 0)
-    } else {
-        (0, 1)
-    };
-    let scaled = |q: u8| (0.8 * f64::from(q)) as u8;
-    loop {
-        while a_ret >= 0 && wa.iref >= 0 && wa.iref < iref - a.start {
-            a_ret = wa.next();
-        }
-        if a_ret < 0 {
-            break;
-        }
-        if iref < wa.iref + a.start {
-            iref = wa.iref + a.start;
-        }
-        while b_ret >= 0 && wb.iref >= 0 && wb.iref < iref - b.start {
-            b_ret = wb.next();
-        }
-        if b_ret < 0 {
-            break;
-        }
-        if iref < wb.iref + b.start {
-            iref = wb.iref + b.start;
-        }
-        iref += 1;
-        if wa.iref + a.start != wb.iref + b.start {
-            continue;
-        }
-        if wa.iseq > a.sequence.len() as i64 || wb.iseq > b.sequence.len() as i64 {
-            return;
-        }
-        let (ia, ib) = (wa.iseq as usize, wb.iseq as usize);
-        let (Some(&qa), Some(&qb)) = (a_qual.get(ia), b_qual.get(ib)) else {
-            return;
-        };
-        if a.sequence.get(ia) == b.sequence.get(ib) {
-            let sum = (u32::from(qa) + u32::from(qb)).min(200) as u8;
-            a_qual[ia] = amul * sum;
-            b_qual[ib] = bmul * sum;
-        } else if qa > qb {
-            a_qual[ia] = scaled(qa);
-            b_qual[ib] = 0;
-        } else if qa < qb {
-            b_qual[ib] = scaled(qb);
-            a_qual[ia] = 0;
-        } else {
-            a_qual[ia] = amul * scaled(qa);
-            b_qual[ib] = bmul * scaled(qb);
-        }
-    }
 }
 
 #[cfg(test)]

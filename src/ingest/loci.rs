@@ -1,4 +1,4 @@
-//! Loci lists (TSV: chrom, pos, ref, alt[, gene]) naming the variants to track or to count in a BAM.
+//! Loci lists (TSV: chrom, pos, ref, alt[, gene]; a header may name `gene` and `phasing` columns) naming the variants to track, to count in a BAM or to test for MRD.
 
 use super::vcf::{Locus, normalize_contig};
 use crate::error::{Error, Result};
@@ -15,6 +15,9 @@ pub struct LocusRow {
     pub locus: Locus,
     /// Gene symbol, when given.
     pub gene: Option<String>,
+    /// Phasing id (a `phasing` column): variants with the same id sit on the same
+    /// molecules (ctDNAtools' `PHASING`).
+    pub phasing: Option<String>,
 }
 
 impl std::fmt::Display for LocusRow {
@@ -30,6 +33,9 @@ impl std::fmt::Display for LocusRow {
 
 /// Reads a tab-separated loci file: `chrom pos ref alt [gene]` per line, an
 /// optional header line starting with `chrom` (or `#chrom`), `#` comment lines.
+/// With a header, the columns after the fourth are found by name: `gene` and
+/// `phasing` (any case; others are ignored), so ctDNAtools' mutation tables
+/// (`CHROM POS REF ALT PHASING`) read as they are; an empty cell is no value.
 ///
 /// # Errors
 /// [`Error::Parse`] naming the line and column of a missing column, a position that
@@ -43,6 +49,8 @@ pub fn read(path: &Path) -> Result<Vec<LocusRow>> {
         .trim(csv::Trim::All)
         .from_reader(std::io::BufReader::new(file));
     let mut rows = Vec::new();
+    // Columns of gene and phasing: the fifth is the gene unless a header says otherwise.
+    let (mut gene_column, mut phasing_column) = (Some(4), None);
     for (index, result) in reader.records().enumerate() {
         let record = result.map_err(|e| {
             let line = e.position().map_or(index as u64 + 1, |p| p.line());
@@ -51,7 +59,13 @@ pub fn read(path: &Path) -> Result<Vec<LocusRow>> {
         let line = record.position().map_or(index as u64 + 1, |p| p.line());
         let first = record.get(0).unwrap_or("");
         let is_header = index == 0 && first.trim_start_matches('#').eq_ignore_ascii_case("chrom");
-        if is_header || first.starts_with('#') || record.iter().all(str::is_empty) {
+        if is_header {
+            let named = |name: &str| record.iter().position(|c| c.eq_ignore_ascii_case(name));
+            gene_column = named("gene");
+            phasing_column = named("phasing");
+            continue;
+        }
+        if first.starts_with('#') || record.iter().all(str::is_empty) {
             continue;
         }
         let column = |i: usize, name: &str| {
@@ -105,10 +119,18 @@ pub fn read(path: &Path) -> Result<Vec<LocusRow>> {
                 reference,
                 alt,
             },
-            gene: record.get(4).filter(|g| !g.is_empty()).map(str::to_string),
+            gene: cell(&record, gene_column),
+            phasing: cell(&record, phasing_column),
         });
     }
     Ok(rows)
+}
+
+fn cell(record: &csv::StringRecord, column: Option<usize>) -> Option<String> {
+    column
+        .and_then(|i| record.get(i))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -133,6 +155,30 @@ mod tests {
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[1].locus.chrom, "MT");
         assert_eq!(loci("1\t10\tA\tC\n").unwrap()[0].line, 1);
+    }
+
+    #[test]
+    fn a_header_names_the_gene_and_phasing_columns() {
+        let rows = loci(
+            "CHROM\tPOS\tREF\tALT\tPHASING\nchr14\t106327474\tC\tG\t\nchr14\t106327869\tC\tA\t106327869_C_A\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].gene.as_deref(), rows[0].phasing.as_deref()),
+            (None, None)
+        );
+        assert_eq!(rows[1].phasing.as_deref(), Some("106327869_C_A"));
+        let rows = loci("chrom\tpos\tref\talt\tphasing\tgene\n1\t5\tA\tC\tp1\tKIT\n").unwrap();
+        assert_eq!(
+            (rows[0].gene.as_deref(), rows[0].phasing.as_deref()),
+            (Some("KIT"), Some("p1"))
+        );
+        let rows = loci("1\t5\tA\tC\tKIT\n").unwrap();
+        assert_eq!(
+            (rows[0].gene.as_deref(), rows[0].phasing.as_deref()),
+            (Some("KIT"), None)
+        );
     }
 
     #[test]

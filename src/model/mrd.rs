@@ -3,8 +3,9 @@
 use std::fmt;
 
 /// Decision of an MRD test (ctDNAtools' `test_ctDNA`): positive when the Monte Carlo
-/// p-value is below the significance level, negative otherwise, undetermined when the
-/// draw has too few informative reads to call it negative.
+/// p-value is below the significance level, negative otherwise, and undetermined when
+/// the draw has fewer informative reads than the threshold, whatever its p-value (as
+/// ctDNAtools decides: the test is not trusted on so few molecules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MrdDecision {
@@ -12,7 +13,7 @@ pub enum MrdDecision {
     Positive,
     /// No ctDNA above background, with enough informative reads to say so.
     Negative,
-    /// Too few informative reads to call the draw negative.
+    /// Too few informative reads for the test to be trusted either way.
     Undetermined,
 }
 

@@ -651,6 +651,8 @@ pub struct BamIngest {
     pub options: CountOptions,
     /// cfDNA concentration of the draw, ng per mL of plasma.
     pub cfdna_ng_per_ml: Option<f64>,
+    /// Also test the draw for MRD at the same loci and store the result with it.
+    pub mrd: Option<super::mrd::MrdRequest>,
 }
 
 /// What a BAM ingest did beyond the common report.
@@ -660,6 +662,8 @@ pub struct BamDetail {
     pub access: Access,
     /// Loci not counted (indels).
     pub skipped: Vec<LocusRow>,
+    /// The MRD test stored with the draw, when asked for.
+    pub mrd: Option<super::mrd::MrdOutcome>,
 }
 
 /// Counts a BAM at the patient's tracked variants (or at the loci of a file) and
@@ -686,6 +690,7 @@ pub fn ingest_bam(
                     chrom_raw: locus.chrom.clone(),
                     locus,
                     gene,
+                    phasing: None,
                 })
                 .collect::<Vec<_>>();
             (std::path::PathBuf::from("(tracked variants)"), rows)
@@ -700,7 +705,7 @@ pub fn ingest_bam(
         });
     }
     let options = request.options;
-    let params = format!(
+    let mut params = format!(
         "patient={};date={};loci={};mapq={};bq={};fragment={};cfdna={:?}",
         request.patient,
         request.date,
@@ -710,13 +715,24 @@ pub fn ingest_bam(
         options.fragment_level,
         request.cfdna_ng_per_ml
     );
+    if let Some(mrd) = &request.mrd {
+        // Only when asked, so that earlier ledger rows keep matching.
+        params.push_str(&format!(";mrd={mrd:?}"));
+    }
     ingest_streamed(
         store,
         path,
         "bam",
         &params,
-        || count_alleles(path, &loci_path, &loci, options),
-        |tx, file_id, result, _| {
+        || {
+            let counts = count_alleles(path, &loci_path, &loci, options)?;
+            let mrd = match &request.mrd {
+                Some(mrd) => Some(super::mrd::run_mrd(path, &loci_path, &loci, mrd)?),
+                None => None,
+            };
+            Ok((counts, mrd))
+        },
+        |tx, file_id, (result, mrd), _| {
             let patient_id = tx
                 .patient_id(&request.patient)?
                 .ok_or_else(|| Error::UnknownPatient(request.patient.clone()))?;
@@ -776,9 +792,39 @@ pub fn ingest_bam(
                 )?;
                 written.count(crate::store::events::Inserted::New);
             }
+            if let (Some(outcome), Some(mrd)) = (&mrd, &request.mrd) {
+                let r = &outcome.result;
+                let targets = mrd.targets.display().to_string();
+                tx.add_mrd_test(
+                    sample_id,
+                    &crate::store::mrd::NewMrdTest {
+                        decision: r.decision,
+                        p_value: r.p_value,
+                        background_rate: r.background_rate,
+                        informative_reads: r.informative_reads as u64,
+                        n_mutations: r.n_mutations as u64,
+                        n_nonzero: r.n_nonzero as u64,
+                        alt_reads: u64::from(r.alt_reads),
+                        mean_vaf: r.mean_vaf,
+                        n_filtered: r.n_filtered as u64,
+                        reason: r.reason.as_deref(),
+                        min_mapq: mrd.min_mapq,
+                        min_bq: mrd.min_bq,
+                        simulations: mrd.options.simulations,
+                        seed: mrd.options.seed,
+                        informative_threshold: mrd.options.informative_threshold,
+                        alpha: mrd.options.alpha,
+                        merge_phased: mrd.options.merge_phased,
+                        normals: mrd.normals.len(),
+                        targets: &targets,
+                    },
+                    Some(file_id),
+                )?;
+            }
             let detail = BamDetail {
                 access: result.access,
                 skipped: result.skipped,
+                mrd,
             };
             Ok((result.counts.len(), written, detail))
         },

@@ -478,8 +478,8 @@ impl Store {
                         date: stored_date(&date)?,
                         cfdna_ng_per_ml: cfdna,
                         vcf_looked,
-                        // None for now: the lead wires it to the MRD table on merge.
-                        mrd: None,
+                        // The draw's MRD test (`ingest bam --targets`), when one was made.
+                        mrd: self.mrd_decision(sample_id)?,
                         variants: Vec::new(),
                     },
                 ));

@@ -32,6 +32,14 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_tracked_choice.sql",
         sql: include_str!("../../schema/0004_tracked_choice.sql"),
     },
+    Migration {
+        name: "0005_mrd.sql",
+        sql: include_str!("../../schema/0005_mrd.sql"),
+    },
+    Migration {
+        name: "0006_board.sql",
+        sql: include_str!("../../schema/0006_board.sql"),
+    },
 ];
 
 /// The schema version recorded in the database.

@@ -91,11 +91,14 @@ pub enum Column {
     Since,
     /// Vital status.
     Status,
+    /// Marked for the next board (`●`).
+    Board,
 }
 
 impl Column {
     /// Every column, in display order.
-    pub const ALL: [Column; 17] = [
+    pub const ALL: [Column; 18] = [
+        Column::Board,
         Column::Id,
         Column::Diagnosis,
         Column::Age,
@@ -135,6 +138,7 @@ impl Column {
             Column::Endotype => "Endo",
             Column::Since => "Since",
             Column::Status => "Status",
+            Column::Board => "B",
         }
     }
 
@@ -152,6 +156,7 @@ impl Column {
             Column::Ctdna => 9,
             Column::Best | Column::Discordance | Column::Endotype => 4,
             Column::Lead | Column::Since => 5,
+            Column::Board => 1,
         }
     }
 
@@ -170,6 +175,7 @@ impl Column {
             Column::Lead,
             Column::Discordance,
             Column::Best,
+            Column::Board,
         ];
         let needed = |columns: &[Column]| -> u16 { columns.iter().map(|c| c.width() + 1).sum() };
         let mut columns = Column::ALL.to_vec();
@@ -185,6 +191,7 @@ impl Column {
     fn missing(self, row: &CohortRow, cutoff: Option<NaiveDate>) -> bool {
         match self {
             Column::Id | Column::Diagnosis | Column::Status => false,
+            Column::Board => row.board.is_none(),
             Column::Age => row.age.is_none(),
             Column::Days => row.days_since_diagnosis.is_none(),
             Column::LastVisit => row.last_visit.is_none(),
@@ -236,6 +243,7 @@ impl Column {
                 &since_last_contact(b, cutoff),
             ),
             Column::Status => b.alive.cmp(&a.alive),
+            Column::Board => opt(&a.board, &b.board),
         }
     }
 }
@@ -458,6 +466,27 @@ impl App {
     /// Returns to the previous screen (the cohort when there is none).
     pub fn go_back(&mut self) {
         self.screen = self.history.pop().unwrap_or(Screen::Cohort);
+    }
+
+    /// Records a patient's board mark once stored (the run loop wrote it).
+    pub fn set_board_mark(&mut self, code: &str, mark: Option<NaiveDate>) {
+        if let Some(row) = self.cohort.iter_mut().find(|r| r.code == code) {
+            row.board = mark;
+        }
+        self.resort();
+    }
+
+    /// The board mark of a patient, as loaded.
+    pub fn board_mark(&self, code: &str) -> Option<NaiveDate> {
+        self.cohort
+            .iter()
+            .find(|r| r.code == code)
+            .and_then(|r| r.board)
+    }
+
+    /// How many patients are marked for the next board.
+    pub fn board_count(&self) -> usize {
+        self.cohort.iter().filter(|r| r.board.is_some()).count()
     }
 
     /// Shows a loaded patient.

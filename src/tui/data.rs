@@ -65,6 +65,8 @@ pub struct CohortRow {
     pub endotype: Option<i64>,
     /// Alive (no death recorded).
     pub alive: bool,
+    /// Marked for the next tumour board on this day (`m`).
+    pub board: Option<NaiveDate>,
     /// The background assessment has filled the response columns (until then they
     /// show `…`, still computing, where `-` means no data).
     pub assessed: bool,
@@ -155,6 +157,8 @@ pub struct PatientView {
 /// Only if the store fails.
 pub fn load_cohort(store: &Store, today: NaiveDate) -> Result<Vec<CohortRow>> {
     let rows = store.overview()?;
+    let marks: std::collections::HashMap<String, NaiveDate> =
+        store.board_marks()?.into_iter().collect();
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -170,12 +174,31 @@ pub fn load_cohort(store: &Store, today: NaiveDate) -> Result<Vec<CohortRow>> {
                 last_contact: row.last_visit,
                 endotype: row.endotype,
                 alive: row.death_date.is_none(),
+                board: marks.get(&row.code).copied(),
                 code: row.code,
                 diagnosis: row.diagnosis,
                 ..CohortRow::default()
             }
         })
         .collect())
+}
+
+/// Marks a patient for the next board on `date` (or removes the mark with `None`):
+/// the UI's one write, through a read-write connection of its own, in one transaction.
+///
+/// # Errors
+/// When the database cannot be opened for writing (a read-only file is refused), the
+/// patient does not exist, or SQLite fails.
+pub fn set_board_mark(
+    db: &std::path::Path,
+    code: &str,
+    date: Option<NaiveDate>,
+) -> Result<Option<NaiveDate>> {
+    let mut store = Store::open(db, crate::store::Access::ReadWrite)?;
+    let tx = store.transaction()?;
+    let mark = tx.set_board_mark(code, date)?;
+    tx.commit()?;
+    Ok(mark)
 }
 
 /// The names of the saved cluster runs, newest first (the cohort's Endo column shows the

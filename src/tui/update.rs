@@ -60,6 +60,8 @@ pub enum Action {
     StepPatient(isize),
     /// Cohort: show the endotypes of the next saved cluster run.
     NextEndotypeRun,
+    /// Mark the selected (or open) patient for the next board, or remove the mark.
+    ToggleBoard,
     /// A click on a cohort row (its position in the visible rows): selects it, or
     /// opens it when already selected.
     ClickRow(usize),
@@ -86,6 +88,8 @@ pub enum Effect {
     LoadClusters,
     /// Load the endotypes of cluster run number `.0` (named `.1`) into the cohort.
     LoadEndotypes(usize, String),
+    /// Store the board mark of a patient: `true` marks (today), `false` removes it.
+    SetBoardMark(String, bool),
     /// Leave the UI.
     Quit,
 }
@@ -134,6 +138,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('z') => Action::Zoom,
         KeyCode::Char('d') => Action::ToggleAxis,
         KeyCode::Char('e') => Action::NextEndotypeRun,
+        KeyCode::Char('m') => Action::ToggleBoard,
         KeyCode::Char('[') => Action::StepPatient(-1),
         KeyCode::Char(']') => Action::StepPatient(1),
         KeyCode::Char('1') => Action::ShowCohort,
@@ -289,6 +294,16 @@ pub fn update(app: &mut App, action: Action) -> Effect {
                 app.go_to(Screen::Patient);
             } else {
                 app.status = Some("no patient open yet: select one and press Enter".into());
+            }
+        }
+        Action::ToggleBoard if app.screen != Screen::Clusters => {
+            let code = match app.screen {
+                Screen::Patient => app.patient.as_ref().map(|p| p.code.clone()),
+                _ => app.selected_row().map(|r| r.code.clone()),
+            };
+            if let Some(code) = code {
+                let marked = app.board_mark(&code).is_some();
+                return Effect::SetBoardMark(code, !marked);
             }
         }
         Action::NextEndotypeRun if app.screen == Screen::Cohort => {
@@ -547,6 +562,28 @@ mod tests {
             ..click(0, 0)
         };
         assert_eq!(action_for_mouse(&a, wheel), Some(Action::Move(3)));
+    }
+
+    #[test]
+    fn m_toggles_the_board_mark_of_the_selected_or_open_patient() {
+        let mut a = app(3);
+        update(&mut a, Action::Move(1));
+        assert_eq!(
+            press(&mut a, KeyCode::Char('m')),
+            Effect::SetBoardMark("P002".into(), true)
+        );
+        let day = crate::model::parse_date("2026-12-01").unwrap();
+        a.set_board_mark("P002", Some(day));
+        assert_eq!(a.board_count(), 1);
+        a.show_patient(crate::tui::data::PatientView {
+            code: "P002".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            update(&mut a, Action::ToggleBoard),
+            Effect::SetBoardMark("P002".into(), false),
+            "marked already: m removes it"
+        );
     }
 
     #[test]

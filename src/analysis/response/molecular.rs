@@ -272,14 +272,14 @@ fn compare(
             Some((p, a1, d1, a2, d2)) if p < rules.alpha => (
                 Category::Progressive,
                 format!(
-                    "PD: {rise_text}, significant ({a1}/{d1} against {a2}/{d2} reads, one-sided Fisher p = {})",
+                    "PD: {rise_text}, significant ({a1}/{d1} against {a2}/{d2} reads, one-sided Fisher {})",
                     p_text(p)
                 ),
             ),
             Some((p, a1, d1, a2, d2)) => (
                 Category::Stable,
                 format!(
-                    "SD: {rise_text}, not significant ({a1}/{d1} against {a2}/{d2} reads, one-sided Fisher p = {})",
+                    "SD: {rise_text}, not significant ({a1}/{d1} against {a2}/{d2} reads, one-sided Fisher {})",
                     p_text(p)
                 ),
             ),
@@ -304,17 +304,28 @@ fn compare(
 }
 
 /// A p-value for reasons: 3 significant digits.
+/// A p-value for reasons: 3 significant digits; one too small for a double (it
+/// underflows to 0) reads "< 1e-300", never "0".
 fn p_text(p: f64) -> String {
-    if p < 1e-4 {
-        format!("{p:.2e}")
+    if p < 1e-300 {
+        "p < 1e-300".to_string()
+    } else if p < 1e-4 {
+        format!("p = {p:.2e}")
     } else {
-        num(p, 4)
+        format!("p = {}", num(p, 4))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_p_value_that_underflows_never_reads_zero() {
+        assert_eq!(p_text(0.0), "p < 1e-300");
+        assert_eq!(p_text(9.72e-19), "p = 9.72e-19");
+        assert_eq!(p_text(0.034), "p = 0.034");
+    }
     use crate::analysis::response::test_util::d;
     use crate::analysis::response::{ConfirmationRules, best_response};
 

@@ -1,6 +1,7 @@
 //! Unit tests of the allele counter: CIGAR walking and htslib's overlapping-mate rule.
 
 use super::*;
+use std::path::{Path, PathBuf};
 
 fn alignment(name: &str, start: i64, cigar: &[(Kind, i64)], seq: &str, qual: &[u8]) -> Alignment {
     let span: i64 = cigar
@@ -118,4 +119,158 @@ fn name_hash_matches_khash() {
     ] {
         assert_eq!(name_hash(name.as_bytes()), want, "{name}");
     }
+}
+
+/// Writes an unindexed BAM of single-end 4 bp reads `(start, sequence)` in the order given.
+fn write_bam(dir: &Path, reads: &[(usize, &str)]) -> PathBuf {
+    use noodles::sam;
+    use noodles::sam::alignment::RecordBuf;
+    use noodles::sam::alignment::io::Write as _;
+    use noodles::sam::alignment::record::cigar::Op;
+    use noodles::sam::alignment::record::{Flags, MappingQuality};
+    let path = dir.join("reads.bam");
+    let header: sam::Header = "@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:chr1\tLN:1000\n"
+        .parse()
+        .unwrap();
+    let mut writer = bam::io::Writer::new(std::fs::File::create(&path).unwrap());
+    writer.write_header(&header).unwrap();
+    for (i, (start, sequence)) in reads.iter().enumerate() {
+        let record = RecordBuf::builder()
+            .set_name(format!("r{i}").as_bytes())
+            .set_flags(Flags::empty())
+            .set_reference_sequence_id(0)
+            .set_alignment_start(Position::new(*start).unwrap())
+            .set_mapping_quality(MappingQuality::new(60).unwrap())
+            .set_cigar([Op::new(Kind::Match, sequence.len())].into_iter().collect())
+            .set_sequence(sequence.as_bytes().to_vec().into())
+            .set_quality_scores(vec![35u8; sequence.len()].into())
+            .build();
+        writer.write_alignment_record(&header, &record).unwrap();
+    }
+    writer.try_finish().unwrap();
+    path
+}
+
+fn loci_rows(positions: &[u64]) -> Vec<LocusRow> {
+    positions
+        .iter()
+        .enumerate()
+        .map(|(i, &pos)| LocusRow {
+            line: i as u64 + 1,
+            chrom_raw: "chr1".into(),
+            locus: crate::ingest::vcf::Locus {
+                chrom: "1".into(),
+                pos,
+                reference: "A".into(),
+                alt: "C".into(),
+            },
+            gene: None,
+            phasing: None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_sweep_counts_each_read_at_every_locus_it_covers() {
+    let dir = tempfile::tempdir().unwrap();
+    let bam = write_bam(
+        dir.path(),
+        &[(10, "ACGT"), (11, "CCCC"), (12, "GGGG"), (20, "TTTT")],
+    );
+    // Loci given out of order and one twice: counted in request order.
+    let loci = loci_rows(&[13, 10, 21, 12, 13]);
+    let result =
+        count_alleles(&bam, Path::new("loci.tsv"), &loci, CountOptions::default()).unwrap();
+    assert!(matches!(result.access, Access::Scan(_)));
+    let bases: Vec<[u32; 5]> = result.counts.iter().map(|c| c.counts.bases).collect();
+    assert_eq!(
+        bases,
+        vec![
+            [0, 1, 1, 1, 0], // 13: T (read 0), C (read 1), G (read 2)
+            [1, 0, 0, 0, 0], // 10: A (read 0)
+            [0, 0, 0, 1, 0], // 21: T (read 3)
+            [0, 1, 2, 0, 0], // 12: G (read 0), C (read 1), G (read 2)
+            [0, 1, 1, 1, 0], // 13 again
+        ]
+    );
+}
+
+#[test]
+fn an_unsorted_bam_is_refused_naming_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let bam = write_bam(dir.path(), &[(10, "ACGT"), (30, "ACGT"), (12, "ACGT")]);
+    let err = count_alleles(
+        &bam,
+        Path::new("loci.tsv"),
+        &loci_rows(&[12, 31]),
+        CountOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Input {
+                at: crate::error::Location::Record(3),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("record 3: field 'pos'"), "{text}");
+    assert!(text.contains("not sorted by coordinate"), "{text}");
+}
+
+#[test]
+fn the_target_pileup_counts_every_read_and_names_the_reporter_reads() {
+    use crate::ingest::targets::Target;
+    let dir = tempfile::tempdir().unwrap();
+    let bam = write_bam(dir.path(), &[(10, "ACGT"), (11, "CCCC"), (12, "NGGG")]);
+    let targets = [Target {
+        line: 1,
+        chrom_raw: "chr1".into(),
+        chrom: "1".into(),
+        start: 10, // 1-based 11..=12
+        end: 12,
+    }];
+    // Reporter at 13 (outside the target): A>C; reads 0 (T), 1 (C), 2 (G).
+    let mut reporters = loci_rows(&[13]);
+    reporters[0].locus.reference = "G".into();
+    let (pileup, _) = pileup::pileup_targets(
+        &bam,
+        &pileup::PileupRequest {
+            targets_path: Path::new("t.bed"),
+            targets: &targets,
+            loci_path: Path::new("loci.tsv"),
+            reporters: &reporters,
+            min_mapq: 20,
+            min_bq: 20,
+        },
+    )
+    .unwrap();
+    let sites: Vec<(u64, [u32; 4])> = pileup.sites.iter().map(|s| (s.pos, s.bases)).collect();
+    // 11: C (read 0), C (read 1); 12: G (read 0), C (read 1), N not counted (read 2).
+    assert_eq!(sites, vec![(11, [0, 2, 0, 0]), (12, [0, 1, 1, 0])]);
+    let e = &pileup.reporters[0];
+    assert_eq!(e.bases, [0, 1, 1, 1]);
+    assert_eq!(
+        (e.ref_reads.len(), e.alt_reads.len()),
+        (1, 1),
+        "G from read 2, C from read 1"
+    );
+}
+
+#[test]
+fn a_locus_beyond_the_largest_bam_position_is_refused_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bam = write_bam(dir.path(), &[(10, "ACGT")]);
+    let err = count_alleles(
+        &bam,
+        Path::new("loci.tsv"),
+        &loci_rows(&[12, 1 << 40]),
+        CountOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("loci.tsv: line 2: field 'pos'"), "{err}");
 }

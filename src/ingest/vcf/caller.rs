@@ -139,38 +139,27 @@ impl std::str::FromStr for Caller {
 /// The tumour sample named in the header: `##tumor_sample=` (Mutect2) or
 /// `tumor_sample_name=` inside MuTect1's `##MuTect=` line.
 pub(super) fn tumor_sample_from_header(header: &vcf::Header) -> Option<String> {
-    if let Some(Collection::Unstructured(values)) = header.get("tumor_sample")
-        && let Some(name) = values.first()
-    {
-        return Some(name.trim().to_string());
-    }
-    if let Some(Collection::Unstructured(values)) = header.get("MuTect") {
-        for value in values {
-            if let Some((_, rest)) = value.split_once("tumor_sample_name=") {
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| !c.is_whitespace() && *c != '"')
-                    .collect();
-                if !name.is_empty() {
-                    return Some(name);
-                }
-            }
-        }
-    }
-    None
+    sample_from_header(header, "tumor")
 }
 
 /// The normal sample named in the header: `##normal_sample=` (Mutect2) or
 /// `normal_sample_name=` inside MuTect1's `##MuTect=` line.
 pub(super) fn normal_sample_from_header(header: &vcf::Header) -> Option<String> {
-    if let Some(Collection::Unstructured(values)) = header.get("normal_sample")
+    sample_from_header(header, "normal")
+}
+
+/// The `role` (`tumor` or `normal`) sample the header names: `##{role}_sample=`
+/// (Mutect2) or `{role}_sample_name=` inside MuTect1's `##MuTect=` line.
+fn sample_from_header(header: &vcf::Header, role: &str) -> Option<String> {
+    if let Some(Collection::Unstructured(values)) = header.get(format!("{role}_sample").as_str())
         && let Some(name) = values.first()
     {
         return Some(name.trim().to_string());
     }
+    let key = format!("{role}_sample_name=");
     if let Some(Collection::Unstructured(values)) = header.get("MuTect") {
         for value in values {
-            if let Some((_, rest)) = value.split_once("normal_sample_name=") {
+            if let Some((_, rest)) = value.split_once(key.as_str()) {
                 let name: String = rest
                     .chars()
                     .take_while(|c| !c.is_whitespace() && *c != '"')

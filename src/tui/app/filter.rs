@@ -108,7 +108,7 @@ impl Filter {
                     ));
                 }
                 Term::Field(field.to_string(), value.to_string())
-            } else if matches!(canonical(word), "disc" | "lead") {
+            } else if matches!(canonical(word), "disc" | "lead" | "board") {
                 Term::Has(canonical(word).to_string())
             } else {
                 Term::Text(word.to_string())
@@ -162,6 +162,7 @@ fn term_matches(term: &Term, row: &CohortRow, cutoff: Option<NaiveDate>) -> bool
                 || row.diagnosis.to_lowercase().contains(word.as_str())
         }
         Term::Has(field) if field == "lead" => row.lead_days.is_some(),
+        Term::Has(field) if field == "board" => row.board.is_some(),
         Term::Has(_) => row.discordance.as_deref().is_some_and(|d| !d.is_empty()),
         Term::Field(field, value) => match field.as_str() {
             "id" => row.code.to_lowercase().contains(value.as_str()),
@@ -239,6 +240,9 @@ mod tests {
         assert!(passes("disc", &r) && passes("disc:m", &r) && !passes("disc:p", &r));
         assert!(passes("e:2", &r) && passes("endo:e2", &r) && !passes("endo:1", &r));
         assert!(passes("!status:alive", &r) && !passes("!disc", &r));
+        assert!(!passes("board", &r));
+        r.board = Some(crate::model::parse_date("2026-12-01").unwrap());
+        assert!(passes("board status:dead", &r));
         let mut quiet = row("P002", "osteosarcoma");
         quiet.discordance = Some(String::new());
         assert!(!passes("disc", &quiet) && !passes("lead>0", &quiet) && !passes("lead", &quiet));

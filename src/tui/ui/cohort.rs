@@ -57,6 +57,7 @@ fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> C
         Column::Ctdna => row.ctdna_status.clone().unwrap_or_else(dash),
         Column::Endotype => row.endotype.map_or_else(dash, |e| format!("E{e}")),
         Column::Status => if row.alive { "alive" } else { "dead" }.to_string(),
+        Column::Board => if row.board.is_some() { "●" } else { " " }.to_string(),
     };
     let style = match (column, text.as_str()) {
         (Column::Recist | Column::Best | Column::Choi | Column::Percist, "PD" | "PMD") => {
@@ -69,6 +70,7 @@ fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> C
         (Column::Lead, t) if t != "-" => Style::default().fg(Color::LightRed),
         (Column::Discordance, t) if t != "-" => Style::default().fg(Color::Yellow),
         (Column::Status, "dead") => Style::default().fg(Color::DarkGray),
+        (Column::Board, _) => Style::default().fg(Color::Magenta),
         (Column::Vaf, t) if t.ends_with('↑') => Style::default().fg(Color::Red),
         _ => Style::default(),
     };
@@ -89,6 +91,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         sort_column.title(),
         if descending { " ▼" } else { " ▲" },
     );
+    let title = match app.board_count() {
+        0 => title,
+        n => format!("{title}· {n} for the board (/board) "),
+    };
     let title = match app.endotype_run_name() {
         Some(run) => format!("{title}· Endo: {run} (e) "),
         None => title,

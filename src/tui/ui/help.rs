@@ -14,10 +14,11 @@ const COMMON: &[(&str, &str)] = &[
         "close help, clear the filter, or back one screen (never quits)",
     ),
     ("h ← Backspace", "back to the last screen (never quits)"),
-    ("1 / 2", "cohort / clusters screen"),
-    ("r", "reload from the database"),
-    ("?", "this help"),
-    ("q / Ctrl-C", "quit"),
+    (
+        "1 / 2  r",
+        "cohort / clusters screen; r reloads from the database",
+    ),
+    ("?  q  Ctrl-C", "this help; q and Ctrl-C quit"),
 ];
 
 /// The keys of one screen, in the order the help lists them (common keys last).
@@ -34,6 +35,10 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
             ("s / S", "sort by the next column / reverse (▲ ▼ mark it)"),
             ("/", "filter; Enter keeps, Esc clears, Ctrl-U/W delete"),
             ("e", "Endo column: the next saved cluster run"),
+            (
+                "m",
+                "mark / unmark for the next board (B ●; /board lists them)",
+            ),
         ],
         Screen::Patient => &[
             ("Tab  Shift-Tab", "focus the next / previous pane"),
@@ -49,6 +54,7 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
             ("c / C", "next / previous cytokine"),
             ("d", "time axis: calendar dates or days since index"),
             ("[ ]", "previous / next patient of the cohort list"),
+            ("m", "mark / unmark this patient for the next board"),
         ],
         Screen::Clusters => &[
             ("↑ ↓  j k", "select a cluster run"),

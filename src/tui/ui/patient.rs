@@ -191,7 +191,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let (first, treatment) = header_lines(view);
+    let (mut first, treatment) = header_lines(view);
+    if let Some(day) = app.board_mark(&view.code) {
+        first.push_str(&format!(" · for the board (marked {day})"));
+    }
     let header_height =
         wrapped_lines(&first, area.width).min(2) + wrapped_lines(&treatment, area.width).min(3);
     let [header, rest] =
