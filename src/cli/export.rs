@@ -2,7 +2,9 @@
 
 use super::{Format, invalid, open_read};
 use anyhow::Context;
-use oncotrack::export::{FileFormat, Pseudonymizer, survival_table, table_frame, write_frame};
+use oncotrack::export::{
+    Deidentify, FileFormat, Pseudonymizer, survival_table, table_frame, write_frame,
+};
 use oncotrack::store::Store;
 use oncotrack::store::export::{EXPORT_TABLES, ExportTable};
 use std::path::{Path, PathBuf};
@@ -13,16 +15,82 @@ pub struct ExportArgs {
     /// patients, timeline, calls, cytokines, lesions, pet, radiomics, clusters, survival or all
     #[arg(value_parser = parse_what)]
     pub what: What,
-    /// Output file, or folder for `all` (created if needed)
+    /// Output file (`-`: standard output), or folder for `all` (created if needed)
     #[arg(long)]
     pub out: PathBuf,
-    /// Replace patient IDs by HMAC-SHA256 pseudonyms, dates by days since the index date, and drop free text
+    #[command(flatten)]
+    pub deidentify: DeidentifyArgs,
+}
+
+/// `--deidentify --key-file [--keep-site]`: shared by every command that writes patient rows,
+/// so that the same key gives the same pseudonyms in every output.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeidentifyArgs {
+    /// Replace patient IDs by HMAC-SHA256 pseudonyms (rows ordered by pseudonym), dates by
+    /// days since the index date, the birth year by the age at index (90+ as 90); drop
+    /// free text, timestamps and site names
     #[arg(long, requires = "key_file")]
     pub deidentify: bool,
     /// Secret key for the pseudonyms (at least 16 bytes; keep it apart from the export);
     /// created with a new random key when the file does not exist
     #[arg(long, requires = "deidentify")]
     pub key_file: Option<PathBuf>,
+    /// Keep site (centre) names in a de-identified export
+    #[arg(long, requires = "deidentify")]
+    pub keep_site: bool,
+}
+
+impl DeidentifyArgs {
+    /// The de-identification asked for, its key read (or created, which is said on
+    /// standard error).
+    pub fn load(&self) -> anyhow::Result<Option<Deidentify>> {
+        let Some(path) = &self.key_file else {
+            return Ok(None);
+        };
+        let (key, created) = Pseudonymizer::load_or_create(path)?;
+        if created {
+            eprintln!(
+                "created a new pseudonym key in {} (mode 0600): keep it apart from the export; \
+                 the same key gives the same pseudonyms next time",
+                path.display()
+            );
+        }
+        Ok(Some(Deidentify {
+            key,
+            keep_site: self.keep_site,
+        }))
+    }
+}
+
+/// Whether `--out` means standard output.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Refuses an output file whose extension names another format than `format`.
+pub fn check_extension(out: &Path, format: FileFormat) -> anyhow::Result<()> {
+    match FileFormat::from_path(out) {
+        Some(named) if named != format => Err(invalid(
+            "--out",
+            &out.display().to_string(),
+            &format!(
+                "its extension says {} but the format is {}: use --format {} or end the file in .{}",
+                named.extension(),
+                format.extension(),
+                format_flag(named),
+                format.extension()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn format_flag(format: FileFormat) -> &'static str {
+    match format {
+        FileFormat::Csv => "csv",
+        FileFormat::Parquet => "parquet",
+        FileFormat::Ipc => "ipc",
+    }
 }
 
 /// What `export` writes: one table, or every table into a folder.
@@ -81,20 +149,16 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
             ));
         }
     };
-    let key = match &args.key_file {
-        Some(path) => {
-            let (key, created) = Pseudonymizer::load_or_create(path)?;
-            if created {
-                eprintln!(
-                    "created a new pseudonym key in {} (mode 0600): keep it apart from the export; \
-                     the same key gives the same pseudonyms next time",
-                    path.display()
-                );
-            }
-            Some(key)
-        }
-        None => None,
-    };
+    if let What::Table(_) = args.what {
+        check_extension(&args.out, file_format)?;
+    } else if is_stdout(&args.out) {
+        return Err(invalid(
+            "--out",
+            "-",
+            "`all` writes one file per table: name a folder",
+        ));
+    }
+    let key = args.deidentify.load()?;
     let store = open_read(db)?;
     let targets: Vec<(String, PathBuf)> = match args.what {
         What::All => {
@@ -113,9 +177,23 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
         What::Table(name) => vec![(name.to_string(), args.out.clone())],
     };
     for (name, path) in targets {
-        let mut frame = table_frame(&table(&store, &name)?, key.as_ref())?;
-        write_frame(&mut frame, &path, file_format)?;
-        say!("{}: {} rows ({name})", path.display(), frame.height());
+        let frame = table_frame(&table(&store, &name)?, key.as_ref());
+        if is_stdout(&path) {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            write_frame(&frame, &mut out, &path, file_format)?;
+            std::io::Write::flush(&mut out)?;
+            eprintln!("{} rows ({name})", frame.height);
+        } else {
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&path)
+                    .with_context(|| format!("creating {}", path.display()))?,
+            );
+            write_frame(&frame, &mut file, &path, file_format)?;
+            std::io::Write::flush(&mut file)
+                .with_context(|| format!("writing {}", path.display()))?;
+            say!("{}: {} rows ({name})", path.display(), frame.height);
+        }
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `oncotrack matrix`: the per-patient feature matrix from the store, written as CSV or Parquet with polars.
 
+use super::export::DeidentifyArgs;
 use super::output::{Listing, print_json};
 use super::values::{AtArg, FamilyArg, ImputeArg, ScaleArg, TransformArg, parse_at};
 use super::{Format, invalid, open_read};
@@ -38,6 +39,8 @@ pub struct MatrixArgs {
     /// Output file (.csv or .parquet)
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub deidentify: DeidentifyArgs,
 }
 
 /// Builds the matrix from the store.
@@ -66,11 +69,23 @@ pub fn run(db: &Path, format: Format, args: MatrixArgs) -> anyhow::Result<()> {
                 "must end in .csv or .parquet",
             )
         })?;
+    let key = args.deidentify.load()?;
     let store = open_read(db)?;
-    let matrix = build(&store, &args.options, args.scale.is_z())?;
-    let mut frame = matrix_frame(&matrix, None)?;
-    write_frame(&mut frame, &args.out, file_format)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    let mut matrix = build(&store, &args.options, args.scale.is_z())?;
+    let frame = matrix_frame(&matrix, key.as_ref());
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?,
+    );
+    write_frame(&frame, &mut file, &args.out, file_format)?;
+    std::io::Write::flush(&mut file).with_context(|| format!("writing {}", args.out.display()))?;
+    if let Some(d) = &key {
+        // The patients left out are named by their pseudonyms too.
+        for (patient, _) in &mut matrix.dropped {
+            *patient = d.key.pseudonym(patient);
+        }
+        matrix.dropped.sort();
+    }
     let dropped: Vec<_> = matrix
         .dropped
         .iter()
