@@ -5,6 +5,7 @@
 
 pub mod deidentify;
 pub mod frame;
+pub mod partition;
 pub mod survival;
 pub mod text;
 

@@ -2,6 +2,7 @@
 
 use super::{Format, invalid, open_read};
 use anyhow::Context;
+use oncotrack::export::partition::{self, PartitionBy};
 use oncotrack::export::{
     Deidentify, FileFormat, Pseudonymizer, survival_table, table_frame, write_frame,
 };
@@ -18,8 +19,33 @@ pub struct ExportArgs {
     /// Output file (`-`: standard output), or folder for `all` (created if needed)
     #[arg(long)]
     pub out: PathBuf,
+    /// Write a hive-partitioned Parquet dataset into the folder --out
+    /// (`site=A/part-0.parquet`), by the patient's site, diagnosis or index year
+    #[arg(long, value_enum)]
+    pub partition_by: Option<PartitionArg>,
     #[command(flatten)]
     pub deidentify: DeidentifyArgs,
+}
+
+/// The patient attribute of `--partition-by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PartitionArg {
+    /// The patient's site (de-identified: only with --keep-site)
+    Site,
+    /// The patient's diagnosis
+    Diagnosis,
+    /// The calendar year of the index date (not with --deidentify)
+    Year,
+}
+
+impl From<PartitionArg> for PartitionBy {
+    fn from(arg: PartitionArg) -> Self {
+        match arg {
+            PartitionArg::Site => PartitionBy::Site,
+            PartitionArg::Diagnosis => PartitionBy::Diagnosis,
+            PartitionArg::Year => PartitionBy::Year,
+        }
+    }
 }
 
 /// `--deidentify --key-file [--keep-site]`: shared by every command that writes patient rows,
@@ -130,6 +156,82 @@ fn table(store: &Store, name: &str) -> anyhow::Result<ExportTable> {
     }
 }
 
+/// Writes a hive-partitioned Parquet dataset: `OUT/column=value/part-0.parquet`
+/// (for `all`, `OUT/<table>/column=value/part-0.parquet`).
+fn run_partitioned(
+    db: &Path,
+    file_format: FileFormat,
+    args: &ExportArgs,
+    by: PartitionBy,
+) -> anyhow::Result<()> {
+    let out = args.out.display().to_string();
+    if file_format != FileFormat::Parquet {
+        return Err(invalid(
+            "--partition-by",
+            by.column(),
+            "a partitioned dataset is written as Parquet: add --format parquet",
+        ));
+    }
+    if is_stdout(&args.out) || FileFormat::from_path(&args.out).is_some() {
+        return Err(invalid(
+            "--out",
+            &out,
+            "--partition-by writes a folder of files: name a folder",
+        ));
+    }
+    if args.deidentify.deidentify {
+        if by == PartitionBy::Year {
+            return Err(invalid(
+                "--partition-by",
+                "year",
+                "a calendar year is a date part, which a de-identified export does not keep",
+            ));
+        }
+        if by == PartitionBy::Site && !args.deidentify.keep_site {
+            return Err(invalid(
+                "--partition-by",
+                "site",
+                "a de-identified export keeps site names only with --keep-site",
+            ));
+        }
+    }
+    let key = args.deidentify.load()?;
+    let store = open_read(db)?;
+    let keys = partition::partition_keys(&store.export_table("patients")?, by);
+    let tables: Vec<(String, PathBuf)> = match args.what {
+        What::All => names()
+            .iter()
+            .map(|n| (n.to_string(), args.out.join(n)))
+            .collect(),
+        What::Table(name) => vec![(name.to_string(), args.out.clone())],
+    };
+    for (name, folder) in tables {
+        let parts = partition::split(&table(&store, &name)?, &keys, by);
+        let mut rows = 0;
+        for (value, part) in &parts {
+            let dir = folder.join(partition::hive_folder(by, value.as_deref()));
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let path = dir.join("part-0.parquet");
+            let frame = table_frame(part, key.as_ref());
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&path)
+                    .with_context(|| format!("creating {}", path.display()))?,
+            );
+            write_frame(&frame, &mut file, &path, file_format)?;
+            std::io::Write::flush(&mut file)
+                .with_context(|| format!("writing {}", path.display()))?;
+            rows += frame.height;
+        }
+        say!(
+            "{}: {rows} rows in {} partitions by {} ({name})",
+            folder.display(),
+            parts.len(),
+            by.column()
+        );
+    }
+    Ok(())
+}
+
 /// Runs the command (`--format` csv, parquet or ipc, checked before dispatch; the
 /// default table format means csv).
 pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
@@ -149,6 +251,9 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
             ));
         }
     };
+    if let Some(by) = args.partition_by {
+        return run_partitioned(db, file_format, &args, by.into());
+    }
     if let What::Table(_) = args.what {
         check_extension(&args.out, file_format)?;
     } else if is_stdout(&args.out) {
