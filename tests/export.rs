@@ -132,6 +132,37 @@ fn a_deidentified_export_keeps_no_code_order_date_site_nor_exact_old_age() {
         "matrix pseudonyms differ"
     );
 
+    // The analysis-ready cohort: one row per patient, the run's clusters, survival as in
+    // the survival table, no calendar date.
+    let cohort = s.path().join("cohort.csv");
+    s.run(&[
+        "--format",
+        "csv",
+        "export",
+        "cohort",
+        "--cluster",
+        "demo-endotypes",
+        "--out",
+        cohort.to_str().unwrap(),
+        "--deidentify",
+        "--key-file",
+        key,
+    ])
+    .ok();
+    let cohort = std::fs::read_to_string(&cohort).unwrap();
+    assert!(!has_date(&cohort));
+    assert_eq!(column(&cohort, "patient"), column(&patients, "patient"));
+    let survival = std::fs::read_to_string(folder.join("survival.csv")).unwrap();
+    for name in ["os_days", "os_event", "efs_days", "efs_event"] {
+        assert_eq!(column(&cohort, name), column(&survival, name), "{name}");
+    }
+    let labelled = column(&cohort, "cluster")
+        .iter()
+        .filter(|c| !c.is_empty())
+        .count();
+    assert_eq!(labelled, column(&clusters, "patient").len());
+    assert!(column(&cohort, "recist_best").iter().any(|c| !c.is_empty()));
+
     // Site names stay only when asked for.
     let kept = s.path().join("kept.csv");
     s.run(&[

@@ -13,12 +13,16 @@ use std::path::{Path, PathBuf};
 /// Arguments of `export`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// patients, timeline, calls, cytokines, lesions, pet, radiomics, clusters, survival or all
+    /// patients, timeline, calls, cytokines, lesions, pet, radiomics, clusters, survival,
+    /// cohort (one analysis-ready row per patient) or all (every table but cohort)
     #[arg(value_parser = parse_what)]
     pub what: What,
     /// Output file (`-`: standard output), or folder for `all` (created if needed)
     #[arg(long)]
     pub out: PathBuf,
+    /// `cohort`: add each patient's cluster of this cluster run
+    #[arg(long, value_name = "RUN")]
+    pub cluster: Option<String>,
     /// Write a hive-partitioned Parquet dataset into the folder --out
     /// (`site=A/part-0.parquet`), by the patient's site, diagnosis or index year
     #[arg(long, value_enum)]
@@ -140,15 +144,42 @@ fn parse_what(text: &str) -> Result<What, String> {
     if text == "all" {
         return Ok(What::All);
     }
+    if text == "cohort" {
+        return Ok(What::Table("cohort"));
+    }
     let names = names();
     names
         .iter()
         .find(|n| **n == text)
         .map(|n| What::Table(n))
-        .ok_or_else(|| format!("expected {} or all", names.join(", ")))
+        .ok_or_else(|| format!("expected {}, cohort or all", names.join(", ")))
 }
 
-fn table(store: &Store, name: &str) -> anyhow::Result<ExportTable> {
+fn table(store: &Store, name: &str, cluster: Option<&str>) -> anyhow::Result<ExportTable> {
+    if name == "cohort" {
+        let assignments = cluster
+            .map(|run| store.cluster_assignments(run))
+            .transpose()?;
+        let rules = oncotrack::analysis::response::molecular::Rules::default();
+        let mut reports = std::collections::HashMap::new();
+        for patient in store.patients()? {
+            let code = patient.fields.code;
+            let report = oncotrack::analysis::response::assess_patient_with(
+                &oncotrack::analysis::response::PatientInputs::from_record(
+                    &store.response_record(&code)?,
+                ),
+                &oncotrack::export::cohort::COHORT_CRITERIA,
+                &rules,
+            );
+            reports.insert(code, report);
+        }
+        return Ok(oncotrack::export::cohort::cohort_table(
+            &store.export_table("patients")?,
+            assignments.as_deref(),
+            &reports,
+            &survival_table(&store.courses()?),
+        ));
+    }
     if name == "survival" {
         Ok(survival_table(&store.courses()?))
     } else {
@@ -206,7 +237,7 @@ fn run_partitioned(
         What::Table(name) => vec![(name.to_string(), args.out.clone())],
     };
     for (name, folder) in tables {
-        let parts = partition::split(&table(&store, &name)?, &keys, by);
+        let parts = partition::split(&table(&store, &name, args.cluster.as_deref())?, &keys, by);
         let mut rows = 0;
         for (value, part) in &parts {
             let dir = folder.join(partition::hive_folder(by, value.as_deref()));
@@ -251,6 +282,13 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
             ));
         }
     };
+    if args.cluster.is_some() && args.what != What::Table("cohort") {
+        return Err(invalid(
+            "--cluster",
+            args.cluster.as_deref().unwrap_or(""),
+            "only `export cohort` takes a cluster run",
+        ));
+    }
     if let Some(by) = args.partition_by {
         return run_partitioned(db, file_format, &args, by.into());
     }
@@ -282,7 +320,10 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
         What::Table(name) => vec![(name.to_string(), args.out.clone())],
     };
     for (name, path) in targets {
-        let frame = table_frame(&table(&store, &name)?, key.as_ref());
+        let frame = table_frame(
+            &table(&store, &name, args.cluster.as_deref())?,
+            key.as_ref(),
+        );
         if is_stdout(&path) {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
