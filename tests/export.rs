@@ -162,6 +162,11 @@ fn a_deidentified_export_keeps_no_code_order_date_site_nor_exact_old_age() {
         .count();
     assert_eq!(labelled, column(&clusters, "patient").len());
     assert!(column(&cohort, "recist_best").iter().any(|c| !c.is_empty()));
+    assert!(
+        column(&cohort, "last_draw_day")
+            .iter()
+            .any(|c| !c.is_empty())
+    );
 
     // Site names stay only when asked for.
     let kept = s.path().join("kept.csv");

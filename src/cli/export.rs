@@ -164,14 +164,23 @@ fn table(store: &Store, name: &str, cluster: Option<&str>) -> anyhow::Result<Exp
         let mut reports = std::collections::HashMap::new();
         for patient in store.patients()? {
             let code = patient.fields.code;
+            let inputs = oncotrack::analysis::response::PatientInputs::from_record(
+                &store.response_record(&code)?,
+            );
             let report = oncotrack::analysis::response::assess_patient_with(
-                &oncotrack::analysis::response::PatientInputs::from_record(
-                    &store.response_record(&code)?,
-                ),
+                &inputs,
                 &oncotrack::export::cohort::COHORT_CRITERIA,
                 &rules,
             );
-            reports.insert(code, report);
+            let last_draw = inputs
+                .ctdna
+                .iter()
+                .max_by_key(|s| s.date)
+                .map(|s| (s.date, s.mrd));
+            reports.insert(
+                code,
+                oncotrack::export::cohort::PatientOutcome { report, last_draw },
+            );
         }
         return Ok(oncotrack::export::cohort::cohort_table(
             &store.export_table("patients")?,

@@ -2,6 +2,7 @@
 
 use crate::analysis::response::discordance::Kind;
 use crate::analysis::response::{Criterion, Report};
+use crate::model::MrdDecision;
 use crate::model::cluster::Assignment;
 use crate::model::date::format_date;
 use crate::store::export::{Cell, ColumnKind, ExportTable};
@@ -15,6 +16,15 @@ pub const COHORT_CRITERIA: [Criterion; 5] = [
     Criterion::Eortc,
     Criterion::Ctdna,
 ];
+
+/// What the cohort table needs of one patient beyond the store tables.
+#[derive(Debug, Clone)]
+pub struct PatientOutcome {
+    /// The response assessment by [`COHORT_CRITERIA`].
+    pub report: Report,
+    /// The last blood draw: its date and MRD decision (None when no test was made).
+    pub last_draw: Option<(chrono::NaiveDate, Option<MrdDecision>)>,
+}
 
 /// Column names of one criterion: best, best date, latest, latest date.
 fn criterion_columns(criterion: Criterion) -> [&'static str; 4] {
@@ -70,12 +80,13 @@ fn text_cell(text: Option<&str>) -> Cell {
 /// `patients` export table): diagnosis, sex, age at index, site, the cluster of the
 /// run (when `assignments` is given; null for a patient the run left out), best and
 /// latest response per criterion of [`COHORT_CRITERIA`] with their dates, the RECIST
-/// progression date, the ctDNA lead time, and OS / EFS (days, event) from `survival`
+/// progression date, the ctDNA lead time, the last blood draw's date and MRD
+/// decision, and OS / EFS (days, event) from `survival`
 /// (the survival export table).
 pub fn cohort_table(
     patients: &ExportTable,
     assignments: Option<&[Assignment]>,
-    reports: &HashMap<String, Report>,
+    reports: &HashMap<String, PatientOutcome>,
     survival: &ExportTable,
 ) -> ExportTable {
     let find = |table: &ExportTable, name: &str| table.columns.iter().position(|(n, _)| *n == name);
@@ -106,6 +117,8 @@ pub fn cohort_table(
     columns.extend([
         ("recist_progression_date", ColumnKind::Date),
         ("ctdna_lead_days", ColumnKind::Integer),
+        ("last_draw_date", ColumnKind::Date),
+        ("last_draw_mrd", ColumnKind::Text),
         ("os_days", ColumnKind::Integer),
         ("os_event", ColumnKind::Boolean),
         ("efs_days", ColumnKind::Integer),
@@ -152,7 +165,8 @@ pub fn cohort_table(
                     .map_or(Cell::Null, |c| Cell::Integer(*c as i64)),
             );
         }
-        let report = reports.get(&code);
+        let outcome = reports.get(&code);
+        let report = outcome.map(|o| &o.report);
         for criterion in COHORT_CRITERIA {
             let best = report.and_then(|r| r.best(criterion));
             let latest = report.and_then(|r| {
@@ -181,6 +195,11 @@ pub fn cohort_table(
                 })
                 .map_or(Cell::Null, Cell::Integer),
         );
+        let last_draw = outcome.and_then(|o| o.last_draw);
+        row.push(date_cell(last_draw.map(|(d, _)| d)));
+        row.push(text_cell(
+            last_draw.and_then(|(_, m)| m).map(|m| m.as_str()),
+        ));
         row.extend(survival_cells(&code));
         row.push(index_at.map_or(Cell::Null, |i| source[i].clone()));
         rows.push(row);
