@@ -10,6 +10,8 @@ import sys
 
 TABLES = ["patients", "timeline", "calls", "cytokines", "lesions", "pet",
           "radiomics", "clusters", "survival"]
+# `export cohort --cluster demo-endotypes`, plain and de-identified (not partitioned).
+COHORT = TABLES + ["cohort"]
 
 
 def show(tool, kind, table, rows, types):
@@ -20,7 +22,7 @@ def check_pyarrow(root):
     import pyarrow.parquet as pq
     import pyarrow.dataset as ds
     for kind in ["plain", "deid"]:
-        for t in TABLES:
+        for t in COHORT:
             tab = pq.read_table(os.path.join(root, kind, t + ".parquet"))
             show("pyarrow", kind, t, tab.num_rows, [(f.name, str(f.type)) for f in tab.schema])
     for t in TABLES:
@@ -33,7 +35,7 @@ def check_duckdb(root):
     import duckdb
     con = duckdb.connect()
     for kind in ["plain", "deid", "part"]:
-        for t in TABLES:
+        for t in TABLES if kind == "part" else COHORT:
             if kind == "part":
                 src = f"read_parquet('{root}/part/{t}/*/*.parquet', hive_partitioning=true)"
             else:
@@ -47,8 +49,18 @@ def check_duckdb(root):
                f"FROM read_parquet('{root}/{kind}/survival.parquet')")
         print("duckdb", kind, "survival sums (os_days, os_events, efs_days, efs_events):",
               con.execute(sql).fetchone(), sep="\t")
+    # The cohort table's survival columns equal the survival table's.
+    for kind in ["plain", "deid"]:
+        same = con.execute(
+            f"SELECT count(*) FROM read_parquet('{root}/{kind}/cohort.parquet') c "
+            f"JOIN read_parquet('{root}/{kind}/survival.parquet') s USING (patient) "
+            f"WHERE c.os_days IS NOT DISTINCT FROM s.os_days "
+            f"AND c.os_event IS NOT DISTINCT FROM s.os_event "
+            f"AND c.efs_days IS NOT DISTINCT FROM s.efs_days "
+            f"AND c.efs_event IS NOT DISTINCT FROM s.efs_event").fetchone()[0]
+        print("duckdb", kind, f"cohort rows with the survival table's OS and EFS: {same}", sep="\t")
     # A de-identified table is ordered by pseudonym, not by patient code.
-    for t in TABLES:
+    for t in COHORT:
         src = f"read_parquet('{root}/deid/{t}.parquet')"
         ordered = con.execute(
             f"SELECT bool_and(ok) FROM (SELECT patient >= lag(patient, 1, '') "
@@ -64,7 +76,7 @@ def check_spark(root):
              .config("spark.sql.session.timeZone", "UTC").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     for kind in ["plain", "deid", "part"]:
-        for t in TABLES:
+        for t in TABLES if kind == "part" else COHORT:
             path = os.path.join(root, kind, t if kind == "part" else t + ".parquet")
             df = spark.read.parquet(path)
             show("spark", kind, t, df.count(), [(f.name, f.dataType.simpleString()) for f in df.schema])

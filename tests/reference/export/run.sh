@@ -17,6 +17,8 @@ db="--db oncotrack-demo.db --format parquet"
 "$bin" $db export all --out plain >/dev/null
 "$bin" $db export all --out deid --deidentify --key-file key.txt >/dev/null
 "$bin" $db export all --out part --partition-by site >/dev/null
+"$bin" $db export cohort --cluster demo-endotypes --out plain/cohort.parquet >/dev/null
+"$bin" $db export cohort --cluster demo-endotypes --out deid/cohort.parquet --deidentify --key-file key.txt >/dev/null
 "$OLD/bin/python" "$here/check_export.py" "$work" pyarrow > "$here/expected-pyarrow14.txt"
 "$NEW/bin/python" "$here/check_export.py" "$work" pyarrow > "$here/expected-pyarrow.txt"
 "$NEW/bin/python" "$here/check_export.py" "$work" duckdb > "$here/expected-duckdb.txt"
