@@ -219,6 +219,17 @@ fn export_writes_to_standard_output_refuses_what_disagrees_and_writes_empty_tabl
     ])
     .fails(1, "its extension says csv but the format is parquet");
     assert!(!out.exists());
+    // Without --format the extension decides.
+    let parquet = s.path().join("p.parquet");
+    s.run(&["export", "patients", "--out", parquet.to_str().unwrap()])
+        .ok();
+    let mut file = std::fs::File::open(&parquet).unwrap();
+    assert_eq!(
+        polars_parquet::read::read_metadata(&mut file)
+            .unwrap()
+            .num_rows,
+        2
+    );
     s.run(&["--format", "csv", "export", "all", "--out", "-"])
         .fails(1, "name a folder");
     let key = s.file("key.txt", "0123456789abcdef0123456789abcdef\n");

@@ -272,11 +272,13 @@ fn run_partitioned(
     Ok(())
 }
 
-/// Runs the command (`--format` csv, parquet or ipc, checked before dispatch; the
-/// default table format means csv).
+/// Runs the command (`--format` csv, parquet or ipc, checked before dispatch; without
+/// `--format`, the extension of `--out` decides, else csv).
 pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
     let file_format = match format {
-        Format::Table | Format::Csv => FileFormat::Csv,
+        // No --format given: the file's extension says, else CSV.
+        Format::Table => FileFormat::from_path(&args.out).unwrap_or(FileFormat::Csv),
+        Format::Csv => FileFormat::Csv,
         Format::Parquet => FileFormat::Parquet,
         Format::Ipc => FileFormat::Ipc,
         Format::Json | Format::Tsv => {
