@@ -155,6 +155,35 @@ fn parse_what(text: &str) -> Result<What, String> {
         .ok_or_else(|| format!("expected {}, cohort or all", names.join(", ")))
 }
 
+/// `cohort --cluster RUN`: appends the raw values of the features the run used, at its
+/// time point.
+fn add_run_features(
+    store: &Store,
+    name: &str,
+    cluster: Option<&str>,
+    key: Option<&Deidentify>,
+    frame: &mut oncotrack::export::Frame,
+) -> anyhow::Result<()> {
+    let (Some(run), "cohort") = (cluster, name) else {
+        return Ok(());
+    };
+    let Some(found) = store.analysis_runs()?.into_iter().find(|r| r.name == run) else {
+        return Ok(());
+    };
+    let record = store.cluster_record(&found)?;
+    let at: oncotrack::analysis::matrix::TimePoint = record
+        .at
+        .parse()
+        .unwrap_or(oncotrack::analysis::matrix::TimePoint::Baseline);
+    let mut observations = Vec::new();
+    for family in oncotrack::export::cohort::families(&record.features) {
+        observations.push(store.observations(family)?);
+    }
+    let (features, values) = oncotrack::export::cohort::feature_values(&observations, at);
+    oncotrack::export::cohort::add_features(frame, &features, &values, key);
+    Ok(())
+}
+
 fn table(store: &Store, name: &str, cluster: Option<&str>) -> anyhow::Result<ExportTable> {
     if name == "cohort" {
         let assignments = cluster
@@ -252,7 +281,14 @@ fn run_partitioned(
             let dir = folder.join(partition::hive_folder(by, value.as_deref()));
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             let path = dir.join("part-0.parquet");
-            let frame = table_frame(part, key.as_ref());
+            let mut frame = table_frame(part, key.as_ref());
+            add_run_features(
+                &store,
+                &name,
+                args.cluster.as_deref(),
+                key.as_ref(),
+                &mut frame,
+            )?;
             let mut file = std::io::BufWriter::new(
                 std::fs::File::create(&path)
                     .with_context(|| format!("creating {}", path.display()))?,
@@ -331,10 +367,17 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
         What::Table(name) => vec![(name.to_string(), args.out.clone())],
     };
     for (name, path) in targets {
-        let frame = table_frame(
+        let mut frame = table_frame(
             &table(&store, &name, args.cluster.as_deref())?,
             key.as_ref(),
         );
+        add_run_features(
+            &store,
+            &name,
+            args.cluster.as_deref(),
+            key.as_ref(),
+            &mut frame,
+        )?;
         if is_stdout(&path) {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

@@ -1,10 +1,14 @@
 //! The analysis-ready cohort table: one row per patient with its attributes, endotype, best and latest response per criterion, ctDNA lead time and survival.
 
+use super::deidentify::Deidentify;
+use super::frame::{Column, Frame, Values};
+use crate::analysis::matrix::{self, Impute, MatrixSettings, TimePoint, Transform};
 use crate::analysis::response::discordance::Kind;
 use crate::analysis::response::{Criterion, Report};
 use crate::model::MrdDecision;
 use crate::model::cluster::Assignment;
 use crate::model::date::format_date;
+use crate::model::observation::{FeatureFamily, Observation};
 use crate::store::export::{Cell, ColumnKind, ExportTable};
 use std::collections::HashMap;
 
@@ -205,6 +209,99 @@ pub fn cohort_table(
         rows.push(row);
     }
     ExportTable { columns, rows }
+}
+
+/// The feature families a cluster run's record names (`cytokines`, `radiomics`, `pet`, `ctdna`).
+pub fn families(names: &[String]) -> Vec<FeatureFamily> {
+    let all = [
+        FeatureFamily::Cytokines,
+        FeatureFamily::Radiomics,
+        FeatureFamily::Pet,
+        FeatureFamily::Ctdna,
+    ];
+    names
+        .iter()
+        .filter_map(|n| all.iter().copied().find(|f| f.as_str() == n))
+        .collect()
+}
+
+/// Each patient's raw feature values at the time point (as measured: no transformation,
+/// scaling or imputation; a censored value at its bound), chosen as the matrix chooses
+/// them: the feature names in order, and per patient code the values it has.
+pub fn feature_values(
+    families: &[Vec<Observation>],
+    at: TimePoint,
+) -> (Vec<String>, HashMap<String, HashMap<String, f64>>) {
+    let settings = MatrixSettings {
+        at,
+        transform: Transform::None,
+        z_scale: false,
+        impute: Impute::Drop,
+    };
+    let mut names = std::collections::BTreeSet::new();
+    let mut values: HashMap<String, HashMap<String, f64>> = HashMap::new();
+    for family in families {
+        let mut by_patient: HashMap<&str, Vec<Observation>> = HashMap::new();
+        for o in family {
+            by_patient
+                .entry(o.patient.as_str())
+                .or_default()
+                .push(o.clone());
+        }
+        for (_, observations) in by_patient {
+            // One patient alone: every feature it has is present, so nothing is imputed.
+            let Ok(m) = matrix::build(&[observations], &settings) else {
+                continue;
+            };
+            let (Some(code), Some(row)) = (m.patients.first(), m.rows.first()) else {
+                continue;
+            };
+            let entry = values.entry(code.clone()).or_default();
+            for (name, value) in m.features.iter().zip(row) {
+                if value.is_finite() {
+                    names.insert(name.clone());
+                    entry.insert(name.clone(), *value);
+                }
+            }
+        }
+    }
+    (names.into_iter().collect(), values)
+}
+
+/// Appends one f64 column per feature to the cohort frame, matched on its `patient`
+/// column (pseudonyms when `deidentify`, as [`super::table_frame`] wrote them).
+pub fn add_features(
+    frame: &mut Frame,
+    features: &[String],
+    values: &HashMap<String, HashMap<String, f64>>,
+    deidentify: Option<&Deidentify>,
+) {
+    let by_id: HashMap<String, &HashMap<String, f64>> = values
+        .iter()
+        .map(|(code, v)| {
+            let id = deidentify.map_or_else(|| code.clone(), |d| d.key.pseudonym(code));
+            (id, v)
+        })
+        .collect();
+    let ids: Vec<Option<String>> = match frame.column("patient") {
+        Some(Values::Text(ids)) => ids.clone(),
+        _ => vec![None; frame.height],
+    };
+    for name in features {
+        let column = ids
+            .iter()
+            .map(|id| {
+                id.as_ref()
+                    .and_then(|id| by_id.get(id))
+                    .and_then(|v| v.get(name))
+                    .copied()
+            })
+            .collect();
+        frame.columns.push(Column {
+            name: name.clone(),
+            values: Values::Real(column),
+        });
+    }
 }
 
 #[cfg(test)]
