@@ -308,6 +308,46 @@ pub fn add_features(
 mod tests {
     use super::*;
 
+    fn obs(patient: &str, date: &str, feature: &str, value: f64) -> Observation {
+        Observation {
+            patient: patient.into(),
+            date: chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
+            day: None,
+            feature: feature.into(),
+            value,
+            censor: crate::model::measure::Censor::None,
+        }
+    }
+
+    #[test]
+    fn features_are_the_baseline_values_as_measured_and_missing_ones_stay_missing() {
+        let family = vec![
+            obs("P1", "2024-01-01", "IL-6", 4.0),
+            obs("P1", "2024-01-01", "IL-8", 10.0),
+            obs("P1", "2024-03-01", "IL-6", 40.0),
+            obs("P2", "2024-02-01", "IL-6", 2.0),
+        ];
+        let (names, values) = feature_values(&[family], TimePoint::Baseline);
+        assert_eq!(names, vec!["IL-6", "IL-8"]);
+        assert_eq!(
+            values["P1"]["IL-6"], 4.0,
+            "the first sample, not transformed"
+        );
+        assert_eq!(values["P2"].get("IL-8"), None, "not imputed");
+        let mut frame = Frame {
+            columns: vec![Column {
+                name: "patient".into(),
+                values: Values::Text(vec![Some("P2".into()), Some("P1".into())]),
+            }],
+            height: 2,
+        };
+        add_features(&mut frame, &names, &values, None);
+        assert_eq!(
+            frame.column("IL-8"),
+            Some(&Values::Real(vec![None, Some(10.0)]))
+        );
+    }
+
     #[test]
     fn one_row_per_patient_with_its_cluster_and_survival_and_nulls_where_nothing_is_known() {
         let patients = ExportTable {
