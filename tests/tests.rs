@@ -8,6 +8,7 @@ mod cli_errors;
 mod cli_patients_events;
 mod cytokines_imaging;
 mod demo;
+mod export;
 mod fuzz;
 mod liquid;
 mod migrations;

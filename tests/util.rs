@@ -115,6 +115,15 @@ impl Sandbox {
         path
     }
 
+    /// A pseudonym key file readable by its owner only, as oncotrack requires.
+    pub fn key_file(&self, content: &str) -> PathBuf {
+        let path = self.file("key.txt", content);
+        #[cfg(unix)]
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+        path
+    }
+
     /// Runs `oncotrack --db <sandbox db> ARGS` in the sandbox.
     pub fn run(&self, args: &[&str]) -> Run {
         let db = self.db();

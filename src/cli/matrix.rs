@@ -1,11 +1,11 @@
 //! `oncotrack matrix`: the per-patient feature matrix from the store, written as CSV or Parquet with polars.
 
+use super::export::DeidentifyArgs;
 use super::output::{Listing, print_json};
 use super::values::{AtArg, FamilyArg, ImputeArg, ScaleArg, TransformArg, parse_at};
 use super::{Format, invalid, open_read};
-use anyhow::Context;
 use oncotrack::analysis::matrix::{self, FeatureMatrix, MatrixSettings};
-use oncotrack::export::{FileFormat, matrix_frame, write_frame};
+use oncotrack::export::{FileFormat, matrix_frame, write_frame_file};
 use oncotrack::store::Store;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,8 @@ pub struct MatrixArgs {
     /// Output file (.csv or .parquet)
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub deidentify: DeidentifyArgs,
 }
 
 /// Builds the matrix from the store.
@@ -66,11 +68,18 @@ pub fn run(db: &Path, format: Format, args: MatrixArgs) -> anyhow::Result<()> {
                 "must end in .csv or .parquet",
             )
         })?;
+    let key = args.deidentify.load()?;
     let store = open_read(db)?;
-    let matrix = build(&store, &args.options, args.scale.is_z())?;
-    let mut frame = matrix_frame(&matrix, None)?;
-    write_frame(&mut frame, &args.out, file_format)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    let mut matrix = build(&store, &args.options, args.scale.is_z())?;
+    let frame = matrix_frame(&matrix, key.as_ref());
+    write_frame_file(&frame, &args.out, file_format)?;
+    if let Some(d) = &key {
+        // The patients left out are named by their pseudonyms too.
+        for (patient, _) in &mut matrix.dropped {
+            *patient = d.key.pseudonym(patient);
+        }
+        matrix.dropped.sort();
+    }
     let dropped: Vec<_> = matrix
         .dropped
         .iter()

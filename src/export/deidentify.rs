@@ -1,4 +1,4 @@
-//! De-identification: HMAC-SHA256 pseudonyms for patient codes under a secret key, dates as days since the patient's index date.
+//! De-identification: HMAC-SHA256 pseudonyms for patient codes under a secret key, dates as days since the patient's index date, and what else a de-identified export drops.
 
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
@@ -118,6 +118,15 @@ fn refuse_shared_key(path: &Path) -> Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
+}
+
+/// What a de-identified export does: the pseudonym key, and whether site names stay.
+#[derive(Debug, Clone)]
+pub struct Deidentify {
+    /// The pseudonym key.
+    pub key: Pseudonymizer,
+    /// Keep site (centre) names (`--keep-site`); dropped otherwise.
+    pub keep_site: bool,
 }
 
 /// Days from `index` to `date` (None when either is missing or unparsable).

@@ -20,6 +20,18 @@ pub enum ColumnKind {
     Integer,
     /// A real number.
     Real,
+    /// A yes/no flag stored as 0/1: written as a boolean.
+    Boolean,
+    /// A UTC time (RFC 3339 text): written as a timestamp in microseconds; dropped
+    /// when de-identified (a calendar time).
+    Timestamp,
+    /// A site (centre) name: dropped when de-identified unless the site is kept.
+    Site,
+    /// The year of birth: dropped when de-identified (the age at index stays).
+    BirthYear,
+    /// The age at the index date in whole years: capped at 90 when de-identified
+    /// (90 means 90 or older, as HIPAA Safe Harbor asks).
+    Age,
 }
 
 /// One cell of an exported table.
@@ -60,11 +72,12 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
     use ColumnKind::*;
     Some(match table {
         "patients" => (
-            "SELECT p.code, i.index_date, p.diagnosis, p.sex, p.birth_year, p.site, p.primary_site,
-                    p.height_cm, i.index_date
+            "SELECT p.code, i.index_date, p.diagnosis, p.sex,
+                    CAST(substr(i.index_date, 1, 4) AS INTEGER) - p.birth_year, p.birth_year,
+                    p.site, p.primary_site, p.height_cm, i.index_date
                FROM patient p JOIN patient_index_date i USING (patient_id) ORDER BY p.code",
             vec![("patient", Patient), ("index_date", Date), ("diagnosis", Text), ("sex", Text),
-                 ("birth_year", Integer), ("site", Text), ("primary_site", Text),
+                 ("age_at_index", Age), ("birth_year", BirthYear), ("site", Site), ("primary_site", Text),
                  ("height_cm", Real), ("", IndexDate)],
         ),
         "timeline" => (
@@ -86,7 +99,7 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
             vec![("patient", Patient), ("date", Date), ("chrom", Text), ("pos", Integer),
                  ("ref", Text), ("alt", Text), ("gene", Text), ("protein_change", Text),
                  ("caller", Text), ("vaf", Real), ("alt_reads", Integer), ("ref_reads", Integer),
-                 ("depth", Integer), ("vaf_source", Text), ("filter", Text), ("detected", Integer),
+                 ("depth", Integer), ("vaf_source", Text), ("filter", Text), ("detected", Boolean),
                  ("cfdna_ng_per_ml", Real), ("", IndexDate)],
         ),
         "cytokines" => (
@@ -106,9 +119,9 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
                JOIN patient_index_date i ON i.patient_id = s.patient_id
               ORDER BY p.code, s.date, l.label",
             vec![("patient", Patient), ("date", Date), ("modality", Text), ("lesion", Text),
-                 ("organ", Text), ("is_target", Integer), ("is_nodal", Integer),
+                 ("organ", Text), ("is_target", Boolean), ("is_nodal", Boolean),
                  ("longest_diameter_mm", Real), ("short_axis_mm", Real), ("mean_hu", Real),
-                 ("is_new", Integer), ("", IndexDate)],
+                 ("is_new", Boolean), ("", IndexDate)],
         ),
         "pet" => (
             "SELECT p.code, s.date, l.label, u.method, u.method_param, u.threshold, u.voxels,
@@ -120,7 +133,7 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
             vec![("patient", Patient), ("date", Date), ("lesion", Text), ("method", Text),
                  ("method_param", Real), ("threshold", Real), ("voxels", Integer),
                  ("suv_max", Real), ("suv_peak", Real), ("suv_mean", Real), ("mtv_ml", Real),
-                 ("tlg", Real), ("scanner", Text), ("site", Text), ("", IndexDate)],
+                 ("tlg", Real), ("scanner", Text), ("imaging_site", Site), ("", IndexDate)],
         ),
         "radiomics" => (
             "SELECT p.code, s.date, l.label, r.feature, r.value, s.modality, s.scanner, s.site,
@@ -130,7 +143,7 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
                JOIN patient_index_date i ON i.patient_id = s.patient_id
               ORDER BY p.code, s.date, l.label, r.feature",
             vec![("patient", Patient), ("date", Date), ("lesion", Text), ("feature", Text),
-                 ("value", Real), ("modality", Text), ("scanner", Text), ("site", Text),
+                 ("value", Real), ("modality", Text), ("scanner", Text), ("imaging_site", Site),
                  ("", IndexDate)],
         ),
         "clusters" => (
@@ -138,7 +151,7 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
                FROM cluster_assignment a JOIN analysis_run r USING (run_id)
                JOIN patient p USING (patient_id) ORDER BY r.name, p.code",
             vec![("run", Text), ("patient", Patient), ("cluster", Integer), ("silhouette", Real),
-                 ("pc1", Real), ("pc2", Real), ("params", Text), ("created_at", Text)],
+                 ("pc1", Real), ("pc2", Real), ("params", Text), ("created_at", Timestamp)],
         ),
         _ => return None,
     })
