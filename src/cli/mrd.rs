@@ -138,7 +138,7 @@ pub fn run(format: Format, args: MrdArgs) -> anyhow::Result<()> {
     match format {
         Format::Json => print_json(&object),
         Format::Table => {
-            let mut fields = Listing::new(&[
+            const FIELDS: [&str; 8] = [
                 "n_mutations",
                 "n_nonzero",
                 "alt_reads",
@@ -147,22 +147,9 @@ pub fn run(format: Format, args: MrdArgs) -> anyhow::Result<()> {
                 "informative_reads",
                 "p_value",
                 "decision",
-            ]);
-            fields.push(
-                [
-                    "n_mutations",
-                    "n_nonzero",
-                    "alt_reads",
-                    "mean_vaf",
-                    "background_rate",
-                    "informative_reads",
-                    "p_value",
-                    "decision",
-                ]
-                .iter()
-                .map(|k| object[*k].clone())
-                .collect(),
-            );
+            ];
+            let mut fields = Listing::new(&FIELDS);
+            fields.push(FIELDS.iter().map(|k| object[*k].clone()).collect());
             fields.print_record(format)?;
             if let Some(reason) = &outcome.result.reason {
                 say!("reason             {reason}");
