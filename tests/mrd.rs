@@ -366,11 +366,6 @@ fn ingest_bam_with_targets_stores_the_mrd_decision_with_the_draw() {
     assert_eq!(decisions[1].1, MrdDecision::Negative);
     let tests = store.mrd_tests("P001").unwrap();
     assert_eq!(tests[0].informative_reads, 1327);
-    assert_eq!(
-        store.mrd_decision(tests[1].sample_id).unwrap(),
-        Some(MrdDecision::Negative)
-    );
-    assert_eq!(store.mrd_decision(-1).unwrap(), None);
     assert_eq!((tests[0].n_nonzero, tests[0].alt_reads), (9, 13));
     // `ctdna` shows the decision per draw (the tracked set of P002 is T1's mutations).
     sandbox
@@ -393,6 +388,15 @@ fn ingest_bam_with_targets_stores_the_mrd_decision_with_the_draw() {
             ])
             .ok();
     }
+    // Each draw read back for the molecular response carries its decision.
+    let store =
+        oncotrack::store::Store::open(&sandbox.db(), oncotrack::store::Access::ReadOnly).unwrap();
+    let draws = store.tracked_calls("P002").unwrap();
+    let carried: Vec<Option<MrdDecision>> = draws.iter().map(|d| d.mrd).collect();
+    assert_eq!(
+        carried,
+        [Some(MrdDecision::Positive), Some(MrdDecision::Negative)]
+    );
     let rows = sandbox.run(&["--format", "json", "ctdna", "P002"]).json();
     let mrd: Vec<&Value> = rows.iter().map(|r| &r["mrd"]).collect();
     assert_eq!(mrd, ["positive", "negative"], "{rows:#?}");
@@ -405,9 +409,12 @@ fn ingest_bam_with_targets_stores_the_mrd_decision_with_the_draw() {
             .contains("MRD-negative"),
         "{rows:#?}"
     );
-    // Without --targets nothing is tested.
+    // Without --targets nothing is tested: the draw carries no decision.
     let sandbox = Sandbox::new();
     sandbox.with_patients();
+    sandbox
+        .run(&["track", "add", "P001", "--loci", loci.to_str().unwrap()])
+        .ok();
     sandbox
         .run(&[
             "ingest",
@@ -424,6 +431,9 @@ fn ingest_bam_with_targets_stores_the_mrd_decision_with_the_draw() {
     let store =
         oncotrack::store::Store::open(&sandbox.db(), oncotrack::store::Access::ReadOnly).unwrap();
     assert!(store.mrd_decisions("P001").unwrap().is_empty());
+    let draws = store.tracked_calls("P001").unwrap();
+    assert_eq!(draws.len(), 1);
+    assert_eq!(draws[0].mrd, None);
 }
 
 #[test]

@@ -97,8 +97,6 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         "molecular_reason",
         "mrd",
     ]);
-    // The draw's MRD decision when `ingest bam --targets` tested it.
-    let mrd = store.mrd_decisions(&args.id)?;
     let draws = metrics(&draws);
     let samples: Vec<_> = draws.iter().map(DrawMetrics::sample).collect();
     let assessments = molecular::assess_with(&samples, &args.molecular.rules());
@@ -125,10 +123,8 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
             m.clearance.into(),
             category.into(),
             reason.into(),
-            opt(mrd
-                .iter()
-                .find(|(d, _)| *d == m.date)
-                .map(|(_, x)| x.as_str())),
+            // The draw's MRD decision when `ingest bam --targets` tested it.
+            opt(m.mrd.map(|d| d.as_str())),
         ]);
     }
     listing.print(format)

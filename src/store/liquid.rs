@@ -1,6 +1,7 @@
 //! Liquid biopsy: blood-draw samples, variants, variant calls, BAM allele counts and each patient's tracked variants.
 
 use super::events::Inserted;
+use super::mrd::stored_mrd;
 use super::{Store, Tx, now_utc};
 use crate::error::Result;
 use crate::model::Locus;
@@ -427,9 +428,10 @@ impl Store {
                     t.variant_id,
                     trim(coalesce(t.gene, v.gene, '') || ' ' || v.chrom || ':' || v.pos || ' '
                          || v.ref || '>' || v.alt),
-                    c.caller, c.detected, c.vaf, c.alt_reads, c.ref_reads, c.depth
+                    c.caller, c.detected, c.vaf, c.alt_reads, c.ref_reads, c.depth, m.decision
                FROM lb_sample s
                JOIN patient p ON p.patient_id = s.patient_id
+               LEFT JOIN mrd_test m ON m.sample_id = s.sample_id
                JOIN tracked_variant t ON t.patient_id = s.patient_id
                JOIN variant v ON v.variant_id = t.variant_id
                LEFT JOIN variant_call c ON c.sample_id = s.sample_id AND c.variant_id = t.variant_id
@@ -444,6 +446,7 @@ impl Store {
             i64,
             String,
             Option<StoredCall>,
+            Option<String>,
         );
         let rows = stmt.query_map([code, BAM_CALLER], |r| -> rusqlite::Result<Row> {
             let call = match r.get::<_, Option<String>>(6)? {
@@ -465,12 +468,13 @@ impl Store {
                 r.get(4)?,
                 r.get(5)?,
                 call,
+                r.get(12)?,
             ))
         })?;
         let mut draws: Vec<(i64, DrawCalls)> = Vec::new();
         let mut last_variant = None;
         for row in rows {
-            let (sample_id, date, cfdna, vcf_looked, variant_id, label, call) = row?;
+            let (sample_id, date, cfdna, vcf_looked, variant_id, label, call, mrd) = row?;
             if draws.last().is_none_or(|(id, _)| *id != sample_id) {
                 draws.push((
                     sample_id,
@@ -479,7 +483,7 @@ impl Store {
                         cfdna_ng_per_ml: cfdna,
                         vcf_looked,
                         // The draw's MRD test (`ingest bam --targets`), when one was made.
-                        mrd: self.mrd_decision(sample_id)?,
+                        mrd: mrd.as_deref().map(stored_mrd).transpose()?,
                         variants: Vec::new(),
                     },
                 ));

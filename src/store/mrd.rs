@@ -4,7 +4,7 @@ use super::{Store, Tx};
 use crate::error::{Error, Result};
 use crate::model::MrdDecision;
 use chrono::NaiveDate;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 /// An MRD test to store with its draw.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +74,15 @@ pub struct StoredMrd {
     pub mean_vaf: Option<f64>,
     /// Why undetermined.
     pub reason: Option<String>,
+}
+
+/// Parses an MRD decision the store wrote; anything else is [`Error::Corrupt`].
+pub(crate) fn stored_mrd(text: &str) -> Result<MrdDecision> {
+    MrdDecision::parse(text).ok_or_else(|| {
+        Error::Corrupt(format!(
+            "stored MRD decision '{text}' in mrd_test is not known"
+        ))
+    })
 }
 
 impl Tx<'_> {
@@ -164,39 +173,10 @@ impl Store {
         for row in rows {
             let (_, date, decision, mut test) = row?;
             test.date = super::stored_date(&date, "lb_sample")?;
-            test.decision = MrdDecision::parse(&decision).ok_or_else(|| {
-                Error::Corrupt(format!(
-                    "stored MRD decision '{decision}' in mrd_test is not known"
-                ))
-            })?;
+            test.decision = stored_mrd(&decision)?;
             tests.push(test);
         }
         Ok(tests)
-    }
-
-    /// The MRD decision of one draw (`lb_sample.sample_id`), `None` when it was not
-    /// tested: what `Store::tracked_draws` puts in each draw's `mrd`.
-    ///
-    /// # Errors
-    /// A stored decision this oncotrack cannot read.
-    pub fn mrd_decision(&self, sample_id: i64) -> Result<Option<MrdDecision>> {
-        let decision: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT decision FROM mrd_test WHERE sample_id = ?1",
-                [sample_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        decision
-            .map(|d| {
-                MrdDecision::parse(&d).ok_or_else(|| {
-                    Error::Corrupt(format!(
-                        "stored MRD decision '{d}' in mrd_test is not known"
-                    ))
-                })
-            })
-            .transpose()
     }
 
     /// The MRD decision of each tested draw of a patient, in date order (what the
