@@ -47,7 +47,6 @@ fn row(code: &str) -> CohortRow {
         best: Some("PR".into()),
         discordance: Some("CM".into()),
         lead_days: Some(42),
-        last_contact: Some(date("2025-02-01")),
         ..CohortRow::default()
     }
 }
@@ -616,7 +615,13 @@ fn loaders_fill_categories_series_and_discordances_from_the_store() {
     assert!(row.mean_vaf.is_some_and(|(vaf, _)| vaf > 0.0));
     // The triage columns: same lead time as `cohort response` (ctdna_lead_days).
     assert_eq!(row.lead_days, Some(32));
-    assert!(row.best.is_some() && row.recist_date.is_some() && row.last_contact.is_some());
+    assert!(row.best.is_some() && row.recist_date.is_some());
+    let cohort = oncotrack::tui::data::load_cohort(&store, date("2030-01-01")).unwrap();
+    let p001 = cohort.iter().find(|r| r.code == "P001").unwrap();
+    assert!(
+        p001.last_visit.is_some(),
+        "the last contact comes with the cohort"
+    );
     assert!(
         row.discordance.as_deref().is_some_and(|d| d.contains('C')),
         "RECIST SD with Choi PR: {:?}",

@@ -318,7 +318,7 @@ pub struct App {
 impl App {
     /// A new UI state over a loaded cohort.
     pub fn new(cohort: Vec<CohortRow>) -> App {
-        let cutoff = cohort.iter().filter_map(|r| r.last_contact).max();
+        let cutoff = cohort.iter().filter_map(|r| r.last_visit).max();
         let mut app = App {
             screen: Screen::Cohort,
             history: Vec::new(),
@@ -358,7 +358,7 @@ impl App {
     /// Replaces the cohort (after a reload), keeping the selected patient if still there.
     pub fn replace_cohort(&mut self, cohort: Vec<CohortRow>) {
         let selected = self.selected_row().map(|r| r.code.clone());
-        self.cutoff = cohort.iter().filter_map(|r| r.last_contact).max();
+        self.cutoff = cohort.iter().filter_map(|r| r.last_visit).max();
         self.cohort = cohort;
         self.refresh_keeping(selected, false);
     }
@@ -392,7 +392,6 @@ impl App {
             && row.code == code
         {
             row.apply(assessment);
-            self.cutoff = self.cutoff.max(row.last_contact);
         }
     }
 

@@ -38,7 +38,8 @@ pub struct CohortRow {
     /// Days of follow-up: from the index date to death, else to the last contact (not
     /// to today, which would grow for a patient lost to follow-up).
     pub days_since_diagnosis: Option<i64>,
-    /// Latest visit date.
+    /// Latest dated contact: any event, blood draw, cytokine panel or imaging study
+    /// (what the "last visit" and "since last contact" columns show).
     pub last_visit: Option<NaiveDate>,
     /// Latest ctDNA mean VAF and its direction.
     pub mean_vaf: Option<(f64, Option<Direction>)>,
@@ -59,8 +60,6 @@ pub struct CohortRow {
     pub discordance: Option<String>,
     /// Days by which ctDNA progression preceded RECIST progression.
     pub lead_days: Option<i64>,
-    /// Latest dated contact: any event, visit or measurement.
-    pub last_contact: Option<NaiveDate>,
     /// Cluster in the latest cluster run.
     pub endotype: Option<i64>,
     /// Alive (no death recorded).
@@ -171,7 +170,6 @@ pub fn load_cohort(store: &Store, today: NaiveDate) -> Result<Vec<CohortRow>> {
                     .map(|(born, index)| index.year() - born),
                 days_since_diagnosis: row.index_date.map(|index| (end - index).num_days()),
                 last_visit: row.last_visit,
-                last_contact: row.last_visit,
                 endotype: row.endotype,
                 alive: row.death_date.is_none(),
                 board: marks.get(&row.code).copied(),
@@ -249,8 +247,6 @@ pub struct RowAssessment {
     pub discordance: Option<String>,
     /// ctDNA lead time before RECIST progression, in days.
     pub lead_days: Option<i64>,
-    /// Latest event, visit or measurement date.
-    pub last_contact: Option<NaiveDate>,
 }
 
 impl CohortRow {
@@ -265,12 +261,6 @@ impl CohortRow {
         self.best = assessment.best;
         self.discordance = assessment.discordance;
         self.lead_days = assessment.lead_days;
-        self.last_contact = self.last_contact.max(assessment.last_contact);
-        if self.alive
-            && let (Some(index), Some(last)) = (self.index_date, self.last_contact)
-        {
-            self.days_since_diagnosis = Some((last - index).num_days());
-        }
         self.assessed = true;
     }
 }
@@ -338,7 +328,6 @@ fn discordance_letters(report: &Report) -> String {
 pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
     let inputs =
         crate::analysis::response::PatientInputs::from_record(&store.response_record(code)?);
-    let events = store.events(code)?;
     let report = assess_patient(&inputs, &DEFAULT_CRITERIA);
     let vafs: Vec<f64> = inputs.ctdna.iter().filter_map(|s| s.mean_vaf).collect();
     let mean_vaf = vafs.last().map(|last| {
@@ -366,12 +355,5 @@ pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
             .iter()
             .find(|d| d.kind == Kind::MolecularLead)
             .and_then(|d| d.lead_time_days),
-        last_contact: events
-            .iter()
-            .map(|e| e.date)
-            .chain(inputs.ctdna.iter().map(|s| s.date))
-            .chain(inputs.lesions.visits.iter().map(|v| v.date))
-            .chain(inputs.pet.visits.iter().map(|v| v.date))
-            .max(),
     })
 }

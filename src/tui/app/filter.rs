@@ -149,7 +149,7 @@ pub fn since_last_contact(row: &CohortRow, cutoff: Option<NaiveDate>) -> Option<
     if !row.alive {
         return None;
     }
-    Some((cutoff? - row.last_contact?).num_days())
+    Some((cutoff? - row.last_visit?).num_days())
 }
 
 fn term_matches(term: &Term, row: &CohortRow, cutoff: Option<NaiveDate>) -> bool {
