@@ -7,7 +7,6 @@ use crate::analysis::response::discordance::Kind;
 use crate::analysis::response::{Criterion, Report};
 use crate::model::MrdDecision;
 use crate::model::cluster::Assignment;
-use crate::model::date::format_date;
 use crate::model::observation::{FeatureFamily, Observation};
 use crate::store::export::{Cell, ColumnKind, ExportTable};
 use std::collections::HashMap;
@@ -73,7 +72,7 @@ fn criterion_columns(criterion: Criterion) -> [&'static str; 4] {
 }
 
 fn date_cell(date: Option<chrono::NaiveDate>) -> Cell {
-    date.map_or(Cell::Null, |d| Cell::Text(format_date(d)))
+    date.map_or(Cell::Null, Cell::Date)
 }
 
 fn text_cell(text: Option<&str>) -> Cell {
@@ -360,9 +359,9 @@ mod tests {
             rows: vec![
                 vec![
                     Cell::Text("P1".into()),
-                    Cell::Text("2024-01-01".into()),
+                    Cell::Date(crate::model::parse_date("2024-01-01").unwrap()),
                     Cell::Text("osteosarcoma".into()),
-                    Cell::Text("2024-01-01".into()),
+                    Cell::Date(crate::model::parse_date("2024-01-01").unwrap()),
                 ],
                 vec![Cell::Text("P2".into()), Cell::Null, Cell::Null, Cell::Null],
             ],

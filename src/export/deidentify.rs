@@ -129,11 +129,9 @@ pub struct Deidentify {
     pub keep_site: bool,
 }
 
-/// Days from `index` to `date` (None when either is missing or unparsable).
-pub fn days_since(date: Option<&str>, index: Option<&str>) -> Option<i64> {
-    let date = NaiveDate::parse_from_str(date?, "%Y-%m-%d").ok()?;
-    let index = NaiveDate::parse_from_str(index?, "%Y-%m-%d").ok()?;
-    Some((date - index).num_days())
+/// Days from `index` to `date` (None when either is missing).
+pub fn days_since(date: Option<NaiveDate>, index: Option<NaiveDate>) -> Option<i64> {
+    Some((date? - index?).num_days())
 }
 
 #[cfg(test)]
@@ -175,7 +173,8 @@ mod tests {
 
     #[test]
     fn dates_become_days_since_index() {
-        assert_eq!(days_since(Some("2024-03-01"), Some("2024-02-01")), Some(29));
-        assert_eq!(days_since(Some("2024-03-01"), None), None);
+        let d = |t| crate::model::parse_date(t).ok();
+        assert_eq!(days_since(d("2024-03-01"), d("2024-02-01")), Some(29));
+        assert_eq!(days_since(d("2024-03-01"), None), None);
     }
 }

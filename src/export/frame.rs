@@ -161,12 +161,7 @@ fn epoch() -> NaiveDate {
 }
 
 fn text(cell: &Cell) -> Option<String> {
-    match cell {
-        Cell::Text(t) => Some(t.clone()),
-        Cell::Integer(v) => Some(v.to_string()),
-        Cell::Real(v) => Some(v.to_string()),
-        Cell::Null => None,
-    }
+    cell.text()
 }
 
 fn integer(cell: &Cell) -> Option<i64> {
@@ -183,13 +178,12 @@ fn real(cell: &Cell) -> Option<f64> {
         Cell::Integer(v) => Some(*v as f64),
         Cell::Real(v) => Some(*v),
         Cell::Text(t) => t.trim().parse().ok(),
-        Cell::Null => None,
+        Cell::Date(_) | Cell::Null => None,
     }
 }
 
 fn date(cell: &Cell) -> Option<i32> {
-    let day = NaiveDate::parse_from_str(text(cell)?.get(..10)?, "%Y-%m-%d").ok()?;
-    i32::try_from((day - epoch()).num_days()).ok()
+    i32::try_from((cell.date()? - epoch()).num_days()).ok()
 }
 
 fn timestamp(cell: &Cell) -> Option<i64> {
@@ -251,8 +245,8 @@ pub fn table_frame(table: &ExportTable, deidentify: Option<&Deidentify>) -> Fram
                 Values::Integer(
                     rows.iter()
                         .map(|r| {
-                            let index = index_column.and_then(|c| text(&r[c]));
-                            days_since(text(&r[i]).as_deref(), index.as_deref())
+                            let index = index_column.and_then(|c| r[c].date());
+                            days_since(r[i].date(), index)
                         })
                         .collect(),
                 )
@@ -520,13 +514,13 @@ mod tests {
                 .map(|code| {
                     vec![
                         Cell::Text((*code).into()),
-                        Cell::Text("2024-02-11".into()),
+                        Cell::Date(crate::model::parse_date("2024-02-11").unwrap()),
                         Cell::Text("seen by Dr X".into()),
                         Cell::Integer(3),
                         Cell::Integer(1),
                         Cell::Integer(94),
                         Cell::Text("Site A".into()),
-                        Cell::Text("2024-02-01".into()),
+                        Cell::Date(crate::model::parse_date("2024-02-01").unwrap()),
                     ]
                 })
                 .collect(),

@@ -29,12 +29,7 @@ impl PartitionBy {
 }
 
 fn cell_text(cell: &Cell) -> Option<String> {
-    match cell {
-        Cell::Text(t) => Some(t.clone()),
-        Cell::Integer(v) => Some(v.to_string()),
-        Cell::Real(v) => Some(v.to_string()),
-        Cell::Null => None,
-    }
+    cell.text()
 }
 
 /// Each patient code's partition value, read from the `patients` export table.
@@ -140,12 +135,12 @@ mod tests {
             rows: vec![
                 vec![
                     Cell::Text("P1".into()),
-                    Cell::Text("2023-05-01".into()),
+                    Cell::Date(crate::model::parse_date("2023-05-01").unwrap()),
                     Cell::Text("Site B".into()),
                 ],
                 vec![
                     Cell::Text("P2".into()),
-                    Cell::Text("2024-01-02".into()),
+                    Cell::Date(crate::model::parse_date("2024-01-02").unwrap()),
                     Cell::Text("Site A".into()),
                 ],
                 vec![Cell::Text("P3".into()), Cell::Null, Cell::Null],

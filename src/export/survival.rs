@@ -1,7 +1,7 @@
 //! The survival endpoints of every patient as an exportable table (overall and event-free survival from the index date).
 
 use crate::analysis::survival::{Endpoint, endpoint_subject};
-use crate::model::{Course, CourseDates, date::format_date};
+use crate::model::{Course, CourseDates};
 use crate::store::export::{Cell, ColumnKind, ExportTable};
 
 /// One row per patient: index date, OS days and event, EFS days and event (null
@@ -18,10 +18,9 @@ pub fn survival_table(courses: &[Course]) -> ExportTable {
                 death: c.death,
                 last_follow_up: c.last_follow_up,
             };
-            let index = index.map(format_date);
             let mut row = vec![
                 Cell::Text(c.patient.clone()),
-                index.clone().map_or(Cell::Null, Cell::Text),
+                index.map_or(Cell::Null, Cell::Date),
             ];
             for endpoint in [Endpoint::Overall, Endpoint::EventFree] {
                 match endpoint_subject(&dates, endpoint) {
@@ -32,7 +31,7 @@ pub fn survival_table(courses: &[Course]) -> ExportTable {
                     Err(_) => row.extend([Cell::Null, Cell::Null]),
                 }
             }
-            row.push(index.map_or(Cell::Null, Cell::Text));
+            row.push(index.map_or(Cell::Null, Cell::Date));
             row
         })
         .collect();

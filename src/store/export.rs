@@ -45,6 +45,29 @@ pub enum Cell {
     Real(f64),
     /// Text.
     Text(String),
+    /// A calendar date (read through the store's one reader of stored dates).
+    Date(chrono::NaiveDate),
+}
+
+impl Cell {
+    /// The cell as text (`None` for no value; a date as `YYYY-MM-DD`).
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Cell::Text(t) => Some(t.clone()),
+            Cell::Integer(v) => Some(v.to_string()),
+            Cell::Real(v) => Some(v.to_string()),
+            Cell::Date(d) => Some(crate::model::date::format_date(*d)),
+            Cell::Null => None,
+        }
+    }
+
+    /// The date of a date cell.
+    pub fn date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Cell::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
 }
 
 /// A table read for export: typed columns and rows.
@@ -169,10 +192,16 @@ impl Store {
             reason: format!("expected one of {}", EXPORT_TABLES.join(", ")),
         })?;
         let mut stmt = self.conn.prepare(sql)?;
-        let width = columns.len();
+        let dates: Vec<bool> = columns
+            .iter()
+            .map(|(_, kind)| matches!(kind, ColumnKind::Date | ColumnKind::IndexDate))
+            .collect();
         let rows = stmt.query_map([], |r| {
-            (0..width)
+            (0..dates.len())
                 .map(|i| {
+                    if dates[i] {
+                        return Ok(super::row_date(r, i, table)?.map_or(Cell::Null, Cell::Date));
+                    }
                     Ok(match r.get_ref(i)? {
                         rusqlite::types::ValueRef::Null => Cell::Null,
                         rusqlite::types::ValueRef::Integer(v) => Cell::Integer(v),
@@ -184,9 +213,7 @@ impl Store {
                 })
                 .collect::<rusqlite::Result<Vec<Cell>>>()
         })?;
-        Ok(ExportTable {
-            columns,
-            rows: rows.collect::<rusqlite::Result<_>>()?,
-        })
+        let rows = rows.collect::<rusqlite::Result<_>>()?;
+        Ok(ExportTable { columns, rows })
     }
 }
