@@ -6,6 +6,7 @@ pub mod course;
 pub mod cytokine;
 pub mod date;
 pub mod event;
+pub mod fusion;
 pub mod imaging;
 pub mod liquid;
 pub mod locus;
@@ -21,8 +22,9 @@ pub use course::{Course, CourseDates};
 pub use cytokine::CytokineRow;
 pub use date::parse_date;
 pub use event::{ClinicalEvent, EventKind};
+pub use fusion::{Breakpoint, Junction, Orientation};
 pub use imaging::{
-    Grid, HarmonizedValue, ImagingValue, LesionFacts, LesionRow, Modality, StudyKey,
+    Geometry, Grid, HarmonizedValue, ImagingValue, LesionFacts, LesionRow, Modality, StudyKey,
 };
 pub use locus::Locus;
 pub use measure::{Censor, Concentration, Point};

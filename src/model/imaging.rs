@@ -115,6 +115,66 @@ impl Grid {
     }
 }
 
+/// Where a voxel grid lies in patient space: DICOM's patient coordinate system (LPS, mm).
+///
+/// Voxel `(i, j, k)` (i fastest, as [`Grid`] indexes) has its centre at
+/// `origin_mm + i·sᵢ·dᵢ + j·sⱼ·dⱼ + k·sₖ·dₖ`, with `s` the grid's spacing and `d` the unit
+/// direction of each axis. A DICOM series gives `dᵢ`, `dⱼ` from ImageOrientationPatient
+/// (row, then column direction), `dₖ` and `sₖ` from the sorted ImagePositionPatient, and
+/// `origin_mm` from the first slice's position. A NIfTI affine (RAS) converts by negating
+/// its x and y rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Geometry {
+    /// Centre of voxel (0, 0, 0), mm (LPS).
+    pub origin_mm: [f64; 3],
+    /// Unit direction of the i, j and k axes (LPS).
+    pub directions: [[f64; 3]; 3],
+}
+
+impl Geometry {
+    /// The patient-space position (mm, LPS) of a continuous voxel index on `grid`.
+    pub fn to_patient(&self, grid: &Grid, ijk: [f64; 3]) -> [f64; 3] {
+        let mut out = self.origin_mm;
+        for (axis, direction) in self.directions.iter().enumerate() {
+            let step = ijk[axis] * grid.spacing_mm[axis];
+            for (o, d) in out.iter_mut().zip(direction) {
+                *o += step * d;
+            }
+        }
+        out
+    }
+
+    /// The continuous voxel index of a patient-space position (mm, LPS) on `grid`, or
+    /// `None` when the axes are degenerate (not linearly independent).
+    pub fn to_voxel(&self, grid: &Grid, patient_mm: [f64; 3]) -> Option<[f64; 3]> {
+        // Solve M · ijk = p − origin, M's columns the scaled axis directions (Cramer's rule).
+        let col = |axis: usize| -> [f64; 3] {
+            let d = self.directions[axis];
+            let s = grid.spacing_mm[axis];
+            [d[0] * s, d[1] * s, d[2] * s]
+        };
+        let (a, b, c) = (col(0), col(1), col(2));
+        let det3 = |x: [f64; 3], y: [f64; 3], z: [f64; 3]| {
+            x[0] * (y[1] * z[2] - y[2] * z[1]) - y[0] * (x[1] * z[2] - x[2] * z[1])
+                + z[0] * (x[1] * y[2] - x[2] * y[1])
+        };
+        let det = det3(a, b, c);
+        if !det.is_finite() || det.abs() < 1e-12 {
+            return None;
+        }
+        let r = [
+            patient_mm[0] - self.origin_mm[0],
+            patient_mm[1] - self.origin_mm[1],
+            patient_mm[2] - self.origin_mm[2],
+        ];
+        Some([
+            det3(r, b, c) / det,
+            det3(a, r, c) / det,
+            det3(a, b, r) / det,
+        ])
+    }
+}
+
 /// A lesion-level imaging feature with its batch variables, the input of store-mode ComBat.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImagingValue {
@@ -208,4 +268,33 @@ pub struct LesionUptake {
     pub mtv_ml: f64,
     /// Total lesion glycolysis = SUVmean × MTV (0 when the MTV is empty).
     pub tlg: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geometry_maps_voxels_to_patient_space_and_back() {
+        let grid = Grid {
+            dims: [4, 5, 6],
+            spacing_mm: [2.0, 3.0, 4.0],
+        };
+        // Axes permuted and one flipped, as a coronal or feet-first series has them.
+        let geometry = Geometry {
+            origin_mm: [-100.0, 50.0, 20.0],
+            directions: [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, -1.0]],
+        };
+        let p = geometry.to_patient(&grid, [1.0, 2.0, 3.0]);
+        assert_eq!(p, [-100.0 + 6.0, 50.0 + 2.0, 20.0 - 12.0]);
+        let back = geometry.to_voxel(&grid, p).unwrap();
+        for (x, y) in back.iter().zip([1.0, 2.0, 3.0]) {
+            assert!((x - y).abs() < 1e-12);
+        }
+        let flat = Geometry {
+            origin_mm: [0.0; 3],
+            directions: [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
+        };
+        assert_eq!(flat.to_voxel(&grid, [1.0, 1.0, 1.0]), None);
+    }
 }
