@@ -167,6 +167,212 @@ impl<R: BufRead> BufRead for LineCounter<R> {
     }
 }
 
+/// The longest line (header line or record) a VCF may have: 16 MiB. A line this long
+/// would hold the genotypes of a million samples; what is longer is
+/// refused where it starts, so hostile input (a header followed by gigabytes without a
+/// newline) fails at once instead of being gathered into memory.
+pub const MAX_LINE_BYTES: u64 = 16 << 20;
+
+/// What made [`Guard`] stop: a NUL byte (no text VCF has one) or an over-long line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// A NUL byte at this 0-based offset of the (decompressed) text.
+    Nul(u64),
+    /// A line starting at this offset grew past [`MAX_LINE_BYTES`].
+    Long(u64),
+}
+
+impl Fault {
+    /// The byte offset and the message of the fault.
+    fn explain(self) -> (u64, String) {
+        match self {
+            Fault::Nul(at) => (
+                at,
+                "a NUL byte: a VCF is text, so the file is damaged here or is not a VCF (zero bytes after a crash or a failed copy); copy it again from its source".to_string(),
+            ),
+            Fault::Long(at) => (
+                at,
+                format!(
+                    "the line starting here is longer than {} MiB, the limit of a VCF line: the file is damaged (no line ends) or is not a VCF",
+                    MAX_LINE_BYTES >> 20
+                ),
+            ),
+        }
+    }
+}
+
+/// A `BufRead` over the VCF's text that bounds each line to [`MAX_LINE_BYTES`], stops at
+/// the first NUL byte, and remembers how the text ended (whether its last line had a
+/// newline, and how many columns that line had), so a truncated last record is caught.
+struct Guard<R> {
+    inner: R,
+    /// Bytes consumed so far.
+    offset: u64,
+    /// Offset at which the current line starts.
+    line_start: u64,
+    /// Bytes at the front of the inner buffer already checked.
+    clean: usize,
+    /// Tabs in the current line so far.
+    tabs: u64,
+    /// The last byte consumed.
+    last_byte: Option<u8>,
+    /// The end of the text was reached.
+    eof: bool,
+    fault: Option<Fault>,
+}
+
+impl<R: BufRead> Guard<R> {
+    fn new(inner: R) -> Self {
+        Guard {
+            inner,
+            offset: 0,
+            line_start: 0,
+            clean: 0,
+            tabs: 0,
+            last_byte: None,
+            eof: false,
+            fault: None,
+        }
+    }
+
+    /// When the text ended without a newline after its last line: that line's columns.
+    fn unterminated_columns(&self) -> Option<u64> {
+        (self.eof && self.last_byte.is_some_and(|b| b != b'\n')).then_some(self.tabs + 1)
+    }
+}
+
+impl<R: BufRead> Read for Guard<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Guard<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.clean == 0 {
+            if let Some(fault) = self.fault {
+                let (at, message) = fault.explain();
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("byte {at}: {message}"),
+                ));
+            }
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                self.eof = true;
+            }
+            let mut line_length = self.offset - self.line_start;
+            let mut line_start = self.line_start;
+            let mut stop = buf.len();
+            let mut fault = None;
+            for (i, byte) in buf.iter().enumerate() {
+                let at = self.offset + i as u64;
+                match byte {
+                    0 => {
+                        fault = Some(Fault::Nul(at));
+                        stop = i;
+                        break;
+                    }
+                    b'\n' => {
+                        line_length = 0;
+                        line_start = at + 1;
+                    }
+                    _ => {
+                        line_length += 1;
+                        if line_length > MAX_LINE_BYTES {
+                            fault = Some(Fault::Long(line_start));
+                            stop = i;
+                            break;
+                        }
+                    }
+                }
+            }
+            self.clean = stop;
+            self.fault = fault;
+            if stop == 0
+                && let Some(fault) = fault
+            {
+                let (at, message) = fault.explain();
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("byte {at}: {message}"),
+                ));
+            }
+        }
+        let buf = self.inner.fill_buf()?;
+        Ok(&buf[..self.clean.min(buf.len())])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        let amount = amount.min(self.clean);
+        if let Ok(buf) = self.inner.fill_buf() {
+            for (i, byte) in buf[..amount.min(buf.len())].iter().enumerate() {
+                match byte {
+                    b'\n' => {
+                        self.line_start = self.offset + i as u64 + 1;
+                        self.tabs = 0;
+                    }
+                    b'\t' => self.tabs += 1,
+                    _ => {}
+                }
+                self.last_byte = Some(*byte);
+            }
+        }
+        self.offset += amount as u64;
+        self.clean -= amount;
+        self.inner.consume(amount);
+    }
+}
+
+/// Checks the first bytes of the (decompressed) text before the header is parsed, so an
+/// empty file, binary data or a text file of another kind is named as such (noodles
+/// would say "empty input" of all three). A UTF-8 byte-order mark is skipped.
+fn check_start(path: &Path, input: &mut LineCounter<Guard<Input>>) -> Result<()> {
+    let fail = |e: io::Error| Error::parse(path, 1, "header", e.to_string()).caused_by(e);
+    if input
+        .fill_buf()
+        .map_err(fail)?
+        .starts_with(&[0xEF, 0xBB, 0xBF])
+    {
+        input.consume(3);
+    }
+    let head = input.fill_buf().map_err(fail)?;
+    let shown: String = head
+        .iter()
+        .take(32)
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                char::from(b)
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    let message = if head.is_empty() {
+        "the file holds no text: it is empty; nothing to ingest (was the caller's output written?)"
+            .to_string()
+    } else if head.starts_with(b"#") {
+        return Ok(());
+    } else if head
+        .iter()
+        .take(512)
+        .any(|&b| b < 0x09 || (0x0e..0x20).contains(&b) || b == 0x7f)
+    {
+        format!(
+            "not a VCF: it starts with binary data ('{shown}'), where a VCF starts with '##fileformat=VCF'; check that this is the caller's VCF (a BAM, an index or a damaged file?)"
+        )
+    } else {
+        format!(
+            "not a VCF: its first line starts with '{shown}', where a VCF starts with '##fileformat=VCF'; check that this is the caller's VCF"
+        )
+    };
+    Err(Error::parse(path, 1, "header", message))
+}
+
 /// The bytes of a VCF: plain text, BGZF (bgzip) or plain gzip (`gzip file.vcf`,
 /// which bcftools reads too). A failure of the decompression says which of the two
 /// it is and where.
@@ -289,7 +495,7 @@ struct CsqLayout {
 /// A streaming reader of a VCF's calls in the tumour sample.
 pub struct CallReader {
     path: PathBuf,
-    reader: vcf::io::Reader<LineCounter<Input>>,
+    reader: vcf::io::Reader<LineCounter<Guard<Input>>>,
     header: vcf::Header,
     record: vcf::Record,
     header_lines: u64,
@@ -330,13 +536,14 @@ impl CallReader {
         let file = super::open_regular(path)?;
         let inner = Input::new(file).map_err(|e| Error::io(path, e))?;
         let mut reader = vcf::io::Reader::new(LineCounter {
-            inner,
+            inner: Guard::new(inner),
             lines: 0,
             counting: true,
         });
+        check_start(path, reader.get_mut())?;
         let header = reader.read_header().map_err(|e| {
             let line = reader.get_ref().lines + 1;
-            Error::parse(path, line, "header", e.to_string())
+            Error::parse(path, line, "header", e.to_string()).caused_by(e)
         })?;
         let header_lines = reader.get_ref().lines;
         reader.get_mut().counting = false;
@@ -441,13 +648,43 @@ impl CallReader {
             Ok(0) => return Ok(false),
             Ok(_) => {}
             Err(e) => {
-                return Err(Error::parse(
-                    &self.path,
-                    line,
-                    "record",
-                    format!("record {record_number}: cannot be read: {e}"),
-                ));
+                let guard = &self.reader.get_ref().inner;
+                return Err(if guard.eof && e.kind() == io::ErrorKind::UnexpectedEof {
+                    Error::parse(
+                        &self.path,
+                        line,
+                        "record",
+                        format!(
+                            "record {record_number}: the file ends in the middle of this record: it is truncated (an interrupted copy or a caller that did not finish); copy or write it again"
+                        ),
+                    )
+                } else {
+                    Error::parse(
+                        &self.path,
+                        line,
+                        "record",
+                        format!("record {record_number}: cannot be read: {e}"),
+                    )
+                    .caused_by(e)
+                });
             }
+        }
+        if let Some(columns) = self.reader.get_ref().inner.unterminated_columns() {
+            let samples = self.header.sample_names().len() as u64;
+            let expected = if samples == 0 { 8 } else { 9 + samples };
+            let what = if columns < expected {
+                format!("it has {columns} of the {expected} columns the header declares")
+            } else {
+                format!("its {columns} columns are there, but its last value may be cut short")
+            };
+            return Err(Error::parse(
+                &self.path,
+                line,
+                "record",
+                format!(
+                    "record {record_number}: the file ends without a newline after this line, so it looks truncated ({what}); copy the file again from its source, or if the line is complete, end it with a newline"
+                ),
+            ));
         }
         self.records = record_number;
         let at = Position {
