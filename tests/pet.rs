@@ -290,7 +290,7 @@ fn bad_images_are_named_and_nothing_is_stored() {
             p(&not_nifti),
             p(&good_mask),
             vec![],
-            "not.nii: not a readable NIfTI-1 file".into(),
+            "not.nii: not a NIfTI-1 file: it has 5 bytes".into(),
         ),
         (
             p(&good_suv),

@@ -10,6 +10,7 @@ mod cytokines_imaging;
 mod demo;
 mod export;
 mod fuzz;
+mod hostile;
 mod liquid;
 mod migrations;
 mod mrd;

@@ -30,6 +30,18 @@ pub const MAX_VOXELS: u64 = 1 << 28;
 /// the voxel count within [`MAX_VOXELS`] and, for an uncompressed `.nii`, a file long
 /// enough to hold them (a truncated file is named as such, with both sizes).
 fn check_header(path: &Path) -> Result<()> {
+    let gzipped = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let length = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if !gzipped && length < 348 {
+        return Err(Error::image(
+            path,
+            format!("not a NIfTI-1 file: it has {length} bytes, fewer than a NIfTI-1 header (348)"),
+        ));
+    }
     let header = nifti::NiftiHeader::from_file(path).map_err(|e| nifti_error(path, e))?;
     let ndim = usize::from(header.dim[0]).clamp(1, 7);
     let voxels = header.dim[1..=ndim]
@@ -45,9 +57,6 @@ fn check_header(path: &Path) -> Result<()> {
             ),
         ));
     }
-    let gzipped = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
     let bytes_per_voxel = u64::from(header.bitpix.max(0).unsigned_abs()).div_ceil(8);
     if !gzipped && header.vox_offset.is_finite() && header.vox_offset >= 0.0 {
         let needed = header.vox_offset as u64 + voxels * bytes_per_voxel;

@@ -343,6 +343,7 @@ fn check_start(path: &Path, input: &mut LineCounter<Guard<Input>>) -> Result<()>
     let head = input.fill_buf().map_err(fail)?;
     let shown: String = head
         .iter()
+        .take_while(|&&b| b != b'\n' && b != b'\r')
         .take(32)
         .map(|&b| {
             if b.is_ascii_graphic() || b == b' ' {
@@ -649,7 +650,15 @@ impl CallReader {
             Ok(_) => {}
             Err(e) => {
                 let guard = &self.reader.get_ref().inner;
-                return Err(if guard.eof && e.kind() == io::ErrorKind::UnexpectedEof {
+                return Err(if let Some(fault) = guard.fault {
+                    let (at, message) = fault.explain();
+                    Error::parse(
+                        &self.path,
+                        line,
+                        "record",
+                        format!("record {record_number}: byte {at}: {message}"),
+                    )
+                } else if guard.eof && e.kind() == io::ErrorKind::UnexpectedEof {
                     Error::parse(
                         &self.path,
                         line,
