@@ -289,7 +289,7 @@ fn truncated_or_foreign_nifti_is_named_in_words_not_debug_text() {
         (
             "cut.nii",
             plain[..plain.len() / 2].to_vec(),
-            format!("cut.nii: the file is truncated: its header declares",),
+            "cut.nii: the file is truncated: its header declares".to_string(),
         ),
         (
             "tiny.nii",
