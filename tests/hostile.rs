@@ -322,3 +322,93 @@ fn truncated_or_foreign_nifti_is_named_in_words_not_debug_text() {
         run.fails(1, &needle);
     }
 }
+
+#[test]
+fn vcf_ingest_killed_at_any_point_is_all_or_nothing() {
+    let s = Sandbox::new();
+    // 30,000 calls: long enough (about a second in a debug build) to be killed inside.
+    let mut text = HEAD.to_string();
+    for i in 0..30_000u64 {
+        text.push_str(&format!(
+            "chr1\t{}\t.\tC\tT\t.\tPASS\t.\tGT:AD:DP\t0/0:40,0:40\t0/1:120,{}:{}\n",
+            1_000 + 10 * i,
+            1 + i % 50,
+            121 + i % 50
+        ));
+    }
+    let vcf = write(&s, "big.vcf", text.as_bytes());
+    let vcf = vcf.to_str().unwrap();
+    let calls = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM variant_call", [], |r| r.get(0))
+            .unwrap()
+    };
+    fn ingest<'a>(db: &'a str, vcf: &'a str) -> Vec<&'a str> {
+        vec![
+            "--db",
+            db,
+            "ingest",
+            "vcf",
+            vcf,
+            "--patient",
+            "P001",
+            "--date",
+            "2024-01-10",
+        ]
+    }
+    let prepare = |db: &str| {
+        s.run_raw(&["--db", db, "init"]).ok();
+        s.run_raw(&[
+            "--db",
+            db,
+            "patient",
+            "add",
+            "P001",
+            "--diagnosis",
+            "Ewing sarcoma",
+        ])
+        .ok();
+    };
+    let full = s.path().join("full.db");
+    let full = full.to_str().unwrap();
+    prepare(full);
+    s.run_raw(&ingest(full, vcf)).ok();
+    let all = calls(Path::new(full));
+    assert_eq!(all, 30_000);
+    let mut killed = 0;
+    for (trial, delay_ms) in [0u64, 30, 100, 250, 500, 900].into_iter().enumerate() {
+        let db = s.path().join(format!("k{trial}.db"));
+        let db_arg = db.to_str().unwrap();
+        prepare(db_arg);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oncotrack"))
+            .args(ingest(db_arg, vcf))
+            .current_dir(s.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "killed after {delay_ms} ms");
+        let n = calls(&db);
+        assert!(
+            n == 0 || n == all,
+            "killed after {delay_ms} ms: {n} of {all} calls stored"
+        );
+        s.run_raw(&ingest(db_arg, vcf)).ok();
+        assert_eq!(calls(&db), all, "re-ingest after a kill at {delay_ms} ms");
+    }
+    assert!(
+        killed > 0,
+        "no ingest was killed before it ended: the test checked nothing"
+    );
+}

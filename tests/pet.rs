@@ -278,7 +278,8 @@ fn bad_images_are_named_and_nothing_is_stored() {
             p(&good_suv),
             p(&wrong),
             vec![],
-            "wrong.nii: mask grid [8, 8, 5] does not match the SUV volume's [8, 8, 4]".into(),
+            "wrong.nii: mask grid [8, 8, 5] does not match the grid [8, 8, 4] of the SUV volume"
+                .into(),
         ),
         (
             p(&good_suv),

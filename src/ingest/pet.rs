@@ -233,14 +233,20 @@ pub fn read_mask(path: &Path) -> Result<Image<u32>> {
 /// (to 1e-4 relative) and, when both have one, the same sform affine (to 1e-3 mm).
 ///
 /// # Errors
-/// [`Error::Image`] on the mask, saying what differs.
-pub fn check_same_grid(suv: &Image<f64>, mask_path: &Path, mask: &Image<u32>) -> Result<()> {
+/// [`Error::Image`] on the mask, saying what differs and naming the SUV volume.
+pub fn check_same_grid(
+    suv_path: &Path,
+    suv: &Image<f64>,
+    mask_path: &Path,
+    mask: &Image<u32>,
+) -> Result<()> {
     let (a, b) = (&suv.grid, &mask.grid);
+    let volume = suv_path.display();
     if a.dims != b.dims {
         return Err(Error::image(
             mask_path,
             format!(
-                "mask grid {:?} does not match the SUV volume's {:?}",
+                "mask grid {:?} does not match the grid {:?} of the SUV volume {volume}",
                 b.dims, a.dims
             ),
         ));
@@ -250,7 +256,7 @@ pub fn check_same_grid(suv: &Image<f64>, mask_path: &Path, mask: &Image<u32>) ->
         return Err(Error::image(
             mask_path,
             format!(
-                "mask voxel size {:?} mm does not match the SUV volume's {:?} mm",
+                "mask voxel size {:?} mm does not match the voxel size {:?} mm of the SUV volume {volume}",
                 b.spacing_mm, a.spacing_mm
             ),
         ));
@@ -264,7 +270,9 @@ pub fn check_same_grid(suv: &Image<f64>, mask_path: &Path, mask: &Image<u32>) ->
         if !same {
             return Err(Error::image(
                 mask_path,
-                "mask affine (sform) does not match the SUV volume's: not the same grid in space",
+                format!(
+                    "mask affine (sform) does not match the affine of the SUV volume {volume}: not the same grid in space"
+                ),
             ));
         }
     }
