@@ -39,6 +39,10 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
                 "m",
                 "mark / unmark for the next board (B ●; /board lists them)",
             ),
+            (
+                "p",
+                "write the selected patient's report (HTML) and say where",
+            ),
         ],
         Screen::Patient => &[
             ("Tab  Shift-Tab", "focus the next / previous pane"),
@@ -55,6 +59,10 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
             ("d", "time axis: calendar dates or days since index"),
             ("[ ]", "previous / next patient of the cohort list"),
             ("m", "mark / unmark this patient for the next board"),
+            (
+                "p",
+                "write this patient's one-page report (HTML) and say where",
+            ),
         ],
         Screen::Clusters => &[
             ("↑ ↓  j k", "select a cluster run"),
