@@ -237,6 +237,18 @@ fn swimmer(scene: &mut Scene, r: &PatientReport, axis: &TimeAxis, area: Area) {
     let mut placed: Vec<(f64, f64)> = Vec::new();
     for (date, kind, detail) in &r.events {
         let Some((letter, color)) = event_mark(*kind) else {
+            // A treatment line's start and end: a tick across the lines' rows.
+            let x = axis.x(*date);
+            scene
+                .line(
+                    (x, lane_y - 1.0),
+                    (x, lane_y + 19.0),
+                    Style::stroke(Color::GREY, 0.5),
+                )
+                .class("event")
+                .data("date", format_date(*date))
+                .data("kind", kind.as_str())
+                .data("detail", detail.clone());
             continue;
         };
         let x = axis.x(*date);
