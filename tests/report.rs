@@ -343,6 +343,80 @@ fn board_reports_every_marked_patient_and_the_cohort_figures_hold_the_stored_num
         .ok();
     assert!(s.path().join("board/P002-report.pdf").is_file());
 
+    // cohort response: the board's triage fields, as `response`, `ctdna` and `timeline` say.
+    let cohort = s.run(&["cohort", "response", "--format", "json"]).json();
+    let newest = cohort
+        .iter()
+        .filter_map(|r| r["last_contact"].as_str())
+        .max()
+        .unwrap()
+        .to_string();
+    let mut mrd_seen = 0;
+    for row in &cohort {
+        let code = row["patient"].as_str().unwrap();
+        let best = s
+            .run(&[
+                "response",
+                code,
+                "--best",
+                "--criteria",
+                "recist",
+                "--format",
+                "json",
+            ])
+            .json();
+        assert_eq!(
+            row["best_response"],
+            best.first()
+                .map_or(serde_json::Value::Null, |b| b["category"].clone()),
+            "{code}"
+        );
+        let visits = s
+            .run(&["response", code, "--criteria", "recist", "--format", "json"])
+            .json();
+        let last = visits.last();
+        assert_eq!(
+            row["latest_response"],
+            last.map_or(serde_json::Value::Null, |v| v["category"].clone()),
+            "{code}"
+        );
+        assert_eq!(
+            row["latest_response_date"],
+            last.map_or(serde_json::Value::Null, |v| v["date"].clone()),
+            "{code}"
+        );
+        let tested: Vec<serde_json::Value> = s
+            .run(&["ctdna", code, "--format", "json"])
+            .json()
+            .into_iter()
+            .filter(|d| d["mrd"].is_string())
+            .collect();
+        match tested.last() {
+            Some(draw) => {
+                assert_eq!(row["mrd_status"], draw["mrd"], "{code}");
+                assert_eq!(row["mrd_date"], draw["date"], "{code}");
+                mrd_seen += 1;
+            }
+            None => assert!(row["mrd_status"].is_null(), "{code}"),
+        }
+        let timeline = s.run(&["timeline", code, "--format", "json"]).json();
+        let last_contact = timeline
+            .iter()
+            .filter_map(|t| t["date"].as_str())
+            .max()
+            .unwrap();
+        assert_eq!(row["last_contact"], last_contact, "{code}");
+        let dead = timeline.iter().any(|t| t["item"] == "death");
+        let expected = (!dead).then(|| {
+            (oncotrack::model::parse_date(&newest).unwrap()
+                - oncotrack::model::parse_date(last_contact).unwrap())
+            .num_days()
+        });
+        assert_eq!(row["days_since_last_contact"].as_i64(), expected, "{code}");
+        assert!(row["discordance"].is_null() || row["discordance"].is_string());
+    }
+    assert!(mrd_seen >= 1, "the demo tests P001's draws for MRD");
+
     // Survival: each group's steps equal `survival --format json`, censor marks for
     // every censored subject, numbers at risk at 0 equal n.
     s.run(&[
