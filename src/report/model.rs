@@ -198,15 +198,22 @@ impl Context {
         Ok(context)
     }
 
-    fn endotype(&self, code: &str) -> Option<Endotype> {
+    /// The patient's endotype; with `at`, their follow-up as known on that date (death
+    /// after it not yet an event, the time cut at it).
+    fn endotype(&self, code: &str, at: Option<NaiveDate>) -> Option<Endotype> {
         let run = self.run.clone()?;
         let cluster = *self.cluster_of.get(code)?;
         let comparison = self.comparison.as_ref()?;
         let curve = comparison.curve(&cluster)?.clone();
-        let patient = self
-            .courses
-            .get(code)
-            .and_then(|c| survival::endpoint_subject(&c.dates(false), Endpoint::Overall).ok());
+        let patient = self.courses.get(code).and_then(|c| {
+            let mut dates = c.dates(false);
+            if let Some(at) = at {
+                dates.death = dates.death.filter(|d| *d <= at);
+                dates.progression = dates.progression.filter(|d| *d <= at);
+                dates.last_follow_up = dates.last_follow_up.map(|d| d.min(at));
+            }
+            survival::endpoint_subject(&dates, Endpoint::Overall).ok()
+        });
         Some(Endotype {
             run,
             cluster,
@@ -350,7 +357,7 @@ pub fn gather(
         responses,
         best,
         lead_days,
-        endotype: context.endotype(code),
+        endotype: context.endotype(code, at),
     })
 }
 

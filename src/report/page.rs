@@ -547,6 +547,7 @@ fn recist(scene: &mut Scene, r: &PatientReport, axis: &TimeAxis, area: Area) {
             Color::GREEN,
         );
     }
+    let pr_y = baseline.map(|b| y.y(b * 0.7));
     // PD threshold: 20 % above the nadir seen before each scan, as a step line.
     let mut steps: Vec<(f64, f64)> = Vec::new();
     for (i, v) in r.recist_sum.iter().enumerate().skip(1) {
@@ -558,7 +559,11 @@ fn recist(scene: &mut Scene, r: &PatientReport, axis: &TimeAxis, area: Area) {
         steps.push((x1, y.y(threshold)));
     }
     if !steps.is_empty() {
-        let last_y = steps.last().map_or(0.0, |p| p.1);
+        let mut last_y = steps.last().map_or(0.0, |p| p.1);
+        // Two labels in one place: PD goes above PR's.
+        if let Some(pr) = pr_y.filter(|p| (p - last_y).abs() < 6.0) {
+            last_y = pr - 6.0;
+        }
         scene
             .path(steps, Style::stroke(Color::RED, 0.6).dashed())
             .class("threshold");
