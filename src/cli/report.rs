@@ -37,7 +37,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "PATH")]
     pub out: PathBuf,
     /// Show what was known on this date (YYYY-MM-DD): later items are left out
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "swimmer")]
     pub at: Option<chrono::NaiveDate>,
     /// Write the report of every patient marked for the next board into the folder --out
     #[arg(long, conflicts_with = "swimmer")]

@@ -392,12 +392,25 @@ impl Scene {
     /// The scene as a one-page PDF (1.4): vector shapes and Helvetica text in
     /// WinAnsi encoding (a character outside it is written `?`).
     pub fn to_pdf(&self) -> Vec<u8> {
+        // One graphics state per fill opacity used (`/A0`, `/A1` …).
+        let mut opacities: Vec<String> = Vec::new();
+        for node in &self.items {
+            if let Node::Item(item) = node
+                && item.style.fill.is_some()
+                && item.style.fill_opacity < 1.0
+            {
+                let key = num(item.style.fill_opacity);
+                if !opacities.contains(&key) {
+                    opacities.push(key);
+                }
+            }
+        }
         let mut content = String::with_capacity(48 * self.items.len());
         // Flip to a y-down page so the scene's coordinates apply as they are.
         let _ = writeln!(content, "1 0 0 -1 0 {} cm", num(self.height));
         for node in &self.items {
             if let Node::Item(item) = node {
-                pdf_item(&mut content, item);
+                pdf_item(&mut content, item, &opacities);
             }
         }
         let mut objects: Vec<Vec<u8>> = Vec::new();
@@ -406,9 +419,15 @@ impl Scene {
         objects.push(
             format!(
                 "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {} {}] /Contents 4 0 R \
-                 /Resources << /Font << /F1 5 0 R /F2 6 0 R >> /ExtGState << /A 7 0 R >> >> >>",
+                 /Resources << /Font << /F1 5 0 R /F2 6 0 R >> /ExtGState << {} >> >> >>",
                 num(self.width),
-                num(self.height)
+                num(self.height),
+                opacities
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| format!("/A{i} {} 0 R", 7 + i))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             )
             .into_bytes(),
         );
@@ -424,7 +443,9 @@ impl Scene {
                 .into_bytes(),
             );
         }
-        objects.push(b"<< /Type /ExtGState /ca 0.25 >>".to_vec());
+        for opacity in &opacities {
+            objects.push(format!("<< /Type /ExtGState /ca {opacity} >>").into_bytes());
+        }
         let mut title = b"<< /Title (".to_vec();
         title.extend(pdf_string(&self.title));
         title.extend_from_slice(b") /Producer (oncotrack) >>");
@@ -601,11 +622,15 @@ fn pdf_paint(out: &mut String, style: &Style, closable: bool) {
     }
 }
 
-fn pdf_item(out: &mut String, item: &Item) {
+fn pdf_item(out: &mut String, item: &Item, opacities: &[String]) {
     let style = &item.style;
-    let translucent = style.fill_opacity < 1.0 && style.fill.is_some();
-    if translucent {
-        out.push_str("q /A gs ");
+    let state = opacities
+        .iter()
+        .position(|o| *o == num(style.fill_opacity))
+        .filter(|_| style.fill_opacity < 1.0 && style.fill.is_some());
+    let translucent = state.is_some();
+    if let Some(i) = state {
+        let _ = write!(out, "q /A{i} gs ");
     }
     let op = match (style.stroke.is_some(), style.fill.is_some()) {
         (true, true) => "B",
