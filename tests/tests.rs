@@ -15,6 +15,7 @@ mod liquid;
 mod migrations;
 mod mrd;
 mod pet;
+mod report;
 pub mod response;
 mod store_files;
 mod tui;
