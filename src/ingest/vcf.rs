@@ -9,10 +9,12 @@
 //! the same numbers with `bcftools query`.
 
 mod caller;
+pub mod sv;
 
 /// The variant type, defined in `model` (re-exported here for the readers of loci lists).
 pub use crate::model::Locus;
 pub use caller::Caller;
+pub use sv::{Paired, SvCaller};
 
 use crate::error::{Error, Result};
 use noodles::vcf;
@@ -306,6 +308,29 @@ pub struct CallReader {
     /// `ANN` (SnpEff) when the header declares it, else `CSQ` (VEP) when declared.
     annotation_key: Option<&'static str>,
     skipped: Vec<Skipped>,
+    /// The structural-variant dialect ([`SvCaller::detect`]).
+    sv_caller: SvCaller,
+    /// The matched normal's column for the SV records' somatic status (always looked for).
+    sv_normal_index: Option<usize>,
+    /// Structural-variant records parsed so far, before pairing.
+    sv_ends: Vec<sv::SvEnd>,
+    /// Structural-variant records left out, with why.
+    sv_left_out: Vec<Skipped>,
+    /// Structural-variant records read (parsed or left out).
+    sv_records: u64,
+}
+
+/// The structural-variant records of a file, read by [`CallReader::structural_variants`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SvRead {
+    /// Symbolic and breakend records read (every one is in `calls` or `left_out`).
+    pub records: u64,
+    /// The calls, breakend pairs joined ([`sv::pair`]).
+    pub calls: Vec<crate::model::SvCall>,
+    /// Records left out, with why.
+    pub left_out: Vec<Skipped>,
+    /// Breakends whose mate is not in the file (each kept as a call of its own).
+    pub warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for CallReader {
@@ -348,8 +373,15 @@ impl CallReader {
                 None => (Caller::Generic, CallerOrigin::Fallback),
             },
         };
-        let (sample, sample_index) = choose_sample(&header, caller, options.sample.as_deref())
-            .map_err(|message| Error::parse(path, header_lines, "sample", message))?;
+        let sv_caller = SvCaller::detect(&header, caller);
+        let (sample, sample_index) = choose_sample(
+            &header,
+            caller,
+            sv_caller.normal_first(),
+            options.sample.as_deref(),
+        )
+        .map_err(|message| Error::parse(path, header_lines, "sample", message))?;
+        let sv_normal_index = normal_sample(&header, sample_index);
         let normal_index = if options.somatic {
             normal_sample(&header, sample_index)
         } else {
@@ -380,7 +412,106 @@ impl CallReader {
             csq,
             annotation_key,
             skipped: Vec::new(),
+            sv_caller,
+            sv_normal_index,
+            sv_ends: Vec::new(),
+            sv_left_out: Vec::new(),
+            sv_records: 0,
         })
+    }
+
+    /// The structural-variant dialect read.
+    pub fn sv_caller(&self) -> SvCaller {
+        self.sv_caller
+    }
+
+    /// The structural-variant records read so far, breakend pairs joined into one call
+    /// each (call once the records are read; the records are handed over).
+    pub fn structural_variants(&mut self) -> SvRead {
+        let paired = sv::pair(std::mem::take(&mut self.sv_ends));
+        SvRead {
+            records: self.sv_records,
+            calls: paired.calls,
+            left_out: std::mem::take(&mut self.sv_left_out),
+            warnings: paired.warnings,
+        }
+    }
+
+    /// Reads the current record as a structural variant (into `sv_ends` or
+    /// `sv_left_out`).
+    fn read_sv(&mut self, at: &Position<'_>, pos: u64, alternates: &[&str]) -> Result<()> {
+        self.sv_records += 1;
+        let record = &self.record;
+        if let Some(other) = alternates
+            .iter()
+            .find(|a| sv::classify(a) == sv::AltClass::OtherSymbolic)
+            && alternates.len() == 1
+        {
+            self.sv_left_out.push(Skipped {
+                record: at.record,
+                line: at.line,
+                field: "ALT",
+                reason: format!(
+                    "symbolic allele {other} is not a structural-variant type oncotrack reads"
+                ),
+            });
+            return Ok(());
+        }
+        let filters = record.filters();
+        let filter = match filters.as_ref() {
+            "" => ".",
+            text => text,
+        };
+        let qual = match record.quality_score() {
+            Some(Ok(q)) => Some(decimal(q)),
+            Some(Err(e)) => return Err(at.error("QUAL", e)),
+            None => None,
+        };
+        let (ids, alts, info) = (record.ids(), record.alternate_bases(), record.info());
+        let samples = record.samples();
+        let declared = self.header.sample_names().len();
+        let present = samples.iter().count();
+        if present != declared {
+            return Err(at.error(
+                "FORMAT",
+                format!("{present} sample columns, the header declares {declared}"),
+            ));
+        }
+        let keys: Vec<&str> = samples.keys().iter().collect();
+        let tumour = samples.get_index(self.sample_index);
+        let normal = self.sv_normal_index.and_then(|i| samples.get_index(i));
+        let text = sv::RecordText {
+            record: at.record,
+            line: at.line,
+            chrom: record.reference_sequence_name(),
+            pos,
+            id: ids.as_ref(),
+            reference: record.reference_bases(),
+            alt: alts.as_ref(),
+            qual,
+            filter,
+            info: info.as_ref(),
+            keys: &keys,
+            tumour: tumour.as_ref().map(|s| s.as_ref()),
+            normal: normal.as_ref().map(|s| s.as_ref()),
+        };
+        let layout = sv::AnnotationLayout {
+            ann: self.annotation_key == Some("ANN"),
+            csq_symbol: self.csq.as_ref().and_then(|l| l.symbol),
+        };
+        match sv::parse_record(self.sv_caller, &text, layout) {
+            Ok(end) => self.sv_ends.push(end),
+            Err(sv::SvProblem::LeftOut(reason)) => self.sv_left_out.push(Skipped {
+                record: at.record,
+                line: at.line,
+                field: "ALT",
+                reason,
+            }),
+            Err(sv::SvProblem::Invalid { field, message }) => {
+                return Err(at.error(&field, message));
+            }
+        }
+        Ok(())
     }
 
     /// The caller whose dialect is read.
@@ -457,17 +588,42 @@ impl CallReader {
         };
         let record = &self.record;
         let chrom_raw = record.reference_sequence_name();
-        let pos = match record.variant_start() {
-            Some(Ok(p)) => usize::from(p) as u64,
+        // POS 0 is a telomeric breakend (VCF 4.3 §5.4.8): allowed for structural variants only.
+        let start = match record.variant_start() {
+            Some(Ok(p)) => Some(usize::from(p) as u64),
             Some(Err(e)) => return Err(at.error("POS", e)),
-            None => return Err(at.error("POS", "missing position")),
+            None => None,
         };
-        let reference = record.reference_bases();
         let alternate_bases = record.alternate_bases();
         let alternates: Vec<&str> = alternate_bases
             .iter()
             .collect::<io::Result<_>>()
             .map_err(|e| at.error("ALT", e))?;
+        if alternates.iter().any(|a| {
+            matches!(
+                sv::classify(a),
+                sv::AltClass::Sv | sv::AltClass::OtherSymbolic
+            )
+        }) {
+            let path = self.path.clone();
+            let at = Position {
+                path: &path,
+                line,
+                record: record_number,
+            };
+            let alternates: Vec<String> = alternates.iter().map(|a| a.to_string()).collect();
+            let alternates: Vec<&str> = alternates.iter().map(String::as_str).collect();
+            self.read_sv(&at, start.unwrap_or(0), &alternates)?;
+            return Ok(true);
+        }
+        let record = &self.record;
+        let pos = start.ok_or_else(|| {
+            at.error(
+                "POS",
+                "position 0 is allowed for a telomeric breakend only, not for this allele",
+            )
+        })?;
+        let reference = record.reference_bases();
         // VarScan2 writes a second indel allele after a '/' in REF or ALT (e.g.
         // `CT/TTTT`); bcftools passes such records through, but they name no variant
         // that can be tracked: skip them, say so, and keep the rest of the file.
@@ -939,6 +1095,7 @@ fn parse_number(text: &str) -> Option<f64> {
 fn choose_sample(
     header: &vcf::Header,
     caller: Caller,
+    normal_first: bool,
     requested: Option<&str>,
 ) -> std::result::Result<(String, usize), String> {
     let names = header.sample_names();
@@ -968,6 +1125,10 @@ fn choose_sample(
     }
     if names.len() == 1 || caller == Caller::VarDict {
         return Ok((names[0].clone(), 0));
+    }
+    // Manta's somatic VCF, GRIDSS, Esvee and PURPLE write the normal, then the tumour.
+    if normal_first && names.len() == 2 {
+        return Ok((names[1].clone(), 1));
     }
     Err(format!(
         "cannot tell which sample is the tumour among {}; choose one with --sample",
