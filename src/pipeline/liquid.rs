@@ -204,6 +204,8 @@ pub struct VcfDetail {
     pub not_detected: usize,
     /// Records skipped with why.
     pub skipped: Vec<Skipped>,
+    /// The structural-variant records: stored, or left out with why.
+    pub sv: super::sv::SvDetail,
 }
 
 fn check_cfdna(value: Option<f64>) -> Result<()> {
@@ -369,6 +371,7 @@ fn write_vcf(
         calls_not_detected: 0,
         not_detected: 0,
         skipped: Vec::new(),
+        sv: super::sv::SvDetail::default(),
     };
     let mut writer = tx.call_writer(CallSource {
         sample_id,
@@ -474,6 +477,20 @@ fn write_vcf(
         ));
     }
     detail.skipped = reader.skipped().to_vec();
+    let sv_caller = reader.sv_caller();
+    detail.sv = super::sv::write_svs(
+        tx,
+        &crate::store::sv::SvSource {
+            sample_id,
+            file_id,
+            caller: sv_caller.as_str(),
+            sample_name: &sample_name,
+        },
+        sv_caller,
+        reader.structural_variants(),
+        request.all_filters,
+        request.track,
+    )?;
     for (locus, variant_id) in &tracked {
         if found.contains(variant_id) || tx.has_call(sample_id, *variant_id, caller)? {
             continue;
