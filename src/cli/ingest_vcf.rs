@@ -152,6 +152,9 @@ pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
                 detail.not_detected
             );
         }
+        if let Some(warning) = &detail.header_warning {
+            eprintln!("warning: {}: {warning}", args.file.display());
+        }
         for skipped in &detail.skipped {
             eprintln!("warning: {}: {skipped}", args.file.display());
         }

@@ -176,6 +176,8 @@ enum Input {
     Plain(BufReader<File>),
     Bgzf(noodles::bgzf::io::Reader<BufReader<File>>),
     Gzip(Box<BufReader<flate2::bufread::MultiGzDecoder<Counted<BufReader<File>>>>>),
+    /// The file with its first line (`##fileformat=`) replaced ([`Input::relabelled`]).
+    Relabelled(Box<io::Chain<io::Cursor<Vec<u8>>, Input>>),
 }
 
 impl Input {
@@ -201,9 +203,20 @@ impl Input {
         })
     }
 
+    /// The file read as `##fileformat=VCFv4.2`: its first line is dropped and that one
+    /// read in its place (same number of lines).
+    fn relabelled(file: File) -> io::Result<Input> {
+        let mut inner = Input::new(file)?;
+        let mut first = Vec::new();
+        inner.read_until(b'\n', &mut first)?;
+        let prefix = io::Cursor::new(b"##fileformat=VCFv4.2\n".to_vec());
+        Ok(Input::Relabelled(Box::new(prefix.chain(inner))))
+    }
+
     /// The compressed stream's kind and the compressed byte reached, for errors.
     fn position(&self) -> Option<(&'static str, u64)> {
         match self {
+            Input::Relabelled(r) => r.get_ref().1.position(),
             Input::Plain(_) => None,
             Input::Bgzf(r) => Some(("BGZF block", r.virtual_position().compressed())),
             Input::Gzip(r) => Some(("gzip stream", r.get_ref().get_ref().consumed)),
@@ -229,6 +242,7 @@ impl Read for Input {
             Input::Plain(r) => r.read(buf),
             Input::Bgzf(r) => r.read(buf),
             Input::Gzip(r) => r.read(buf),
+            Input::Relabelled(r) => r.read(buf),
         }
         .map_err(|e| explain(at, e))
     }
@@ -241,6 +255,7 @@ impl BufRead for Input {
             Input::Plain(r) => r.fill_buf(),
             Input::Bgzf(r) => r.fill_buf(),
             Input::Gzip(r) => r.fill_buf(),
+            Input::Relabelled(r) => r.fill_buf(),
         }
         .map_err(|e| explain(at, e))
     }
@@ -250,6 +265,7 @@ impl BufRead for Input {
             Input::Plain(r) => r.consume(amount),
             Input::Bgzf(r) => r.consume(amount),
             Input::Gzip(r) => r.consume(amount),
+            Input::Relabelled(r) => r.consume(amount),
         }
     }
 }
@@ -278,6 +294,18 @@ impl<R: BufRead> BufRead for Counted<R> {
         self.consumed += amount as u64;
         self.inner.consume(amount);
     }
+}
+
+/// An I/O error with the errors it wraps (noodles' header errors say only "invalid
+/// record" at the top: the field and why are in their sources).
+fn error_chain(e: &io::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut next = e.get_ref().and_then(|inner| inner.source());
+    while let Some(err) = next {
+        parts.push(err.to_string());
+        next = err.source();
+    }
+    parts.join(": ")
 }
 
 /// Where the columns of the `CSQ` (VEP) annotation are, from its header description.
@@ -318,6 +346,8 @@ pub struct CallReader {
     sv_left_out: Vec<Skipped>,
     /// Structural-variant records read (parsed or left out).
     sv_records: u64,
+    /// Why the header was read by VCF 4.2's rules, when it was.
+    header_warning: Option<String>,
 }
 
 /// The structural-variant records of a file, read by [`CallReader::structural_variants`].
@@ -352,17 +382,43 @@ impl CallReader {
     /// [`Error::Io`] when the file cannot be read; [`Error::Parse`] when the header is
     /// invalid, has no sample, or the tumour sample cannot be found or chosen.
     pub fn open(path: &Path, options: &Options) -> Result<CallReader> {
-        let file = super::open_regular(path)?;
-        let inner = Input::new(file).map_err(|e| Error::io(path, e))?;
-        let mut reader = vcf::io::Reader::new(LineCounter {
-            inner,
-            lines: 0,
-            counting: true,
-        });
-        let header = reader.read_header().map_err(|e| {
-            let line = reader.get_ref().lines + 1;
-            Error::parse(path, line, "header", e.to_string())
-        })?;
+        let read = |relabel: bool| -> Result<_> {
+            let file = super::open_regular(path)?;
+            let inner = if relabel {
+                Input::relabelled(file)
+            } else {
+                Input::new(file)
+            }
+            .map_err(|e| Error::io(path, e))?;
+            let mut reader = vcf::io::Reader::new(LineCounter {
+                inner,
+                lines: 0,
+                counting: true,
+            });
+            let header = reader.read_header().map_err(|e| {
+                // The counter has consumed the failing line already.
+                (reader.get_ref().lines.max(1), error_chain(&e))
+            });
+            Ok((reader, header))
+        };
+        let (mut reader, mut header) = read(false)?;
+        let mut header_warning = None;
+        // VCF 4.3 reserves INFO/FORMAT keys with fixed Number and Type; SV callers writing
+        // "VCFv4.3" with their own (nanomonsv, VarDict: SVLEN Number=1) are read by 4.2's rules.
+        if let Err((_, message)) = &header
+            && message.contains("definition mismatch")
+        {
+            let (again, relabelled) = read(true)?;
+            if let Ok(h) = relabelled {
+                header_warning = Some(format!(
+                    "the header declares a reserved field unlike its VCF version does ({message}); read by VCF 4.2's rules"
+                ));
+                reader = again;
+                header = Ok(h);
+            }
+        }
+        let header =
+            header.map_err(|(line, message)| Error::parse(path, line, "header", message))?;
         let header_lines = reader.get_ref().lines;
         reader.get_mut().counting = false;
 
@@ -417,7 +473,13 @@ impl CallReader {
             sv_ends: Vec::new(),
             sv_left_out: Vec::new(),
             sv_records: 0,
+            header_warning,
         })
+    }
+
+    /// Why the header was read by another version's rules, when it was.
+    pub fn header_warning(&self) -> Option<&str> {
+        self.header_warning.as_deref()
     }
 
     /// The structural-variant dialect read.

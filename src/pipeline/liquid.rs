@@ -206,6 +206,8 @@ pub struct VcfDetail {
     pub skipped: Vec<Skipped>,
     /// The structural-variant records: stored, or left out with why.
     pub sv: super::sv::SvDetail,
+    /// Why the header was read by VCF 4.2's rules, when it was.
+    pub header_warning: Option<String>,
 }
 
 fn check_cfdna(value: Option<f64>) -> Result<()> {
@@ -372,6 +374,7 @@ fn write_vcf(
         not_detected: 0,
         skipped: Vec::new(),
         sv: super::sv::SvDetail::default(),
+        header_warning: reader.header_warning().map(str::to_string),
     };
     let mut writer = tx.call_writer(CallSource {
         sample_id,
