@@ -16,4 +16,5 @@ mod mrd;
 mod pet;
 pub mod response;
 mod store_files;
+mod sv;
 mod tui;
