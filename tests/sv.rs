@@ -78,8 +78,12 @@ fn every_sv_record_of_the_shared_vcfs_is_stored_or_left_out_with_a_reason_as_bcf
     let mut with_sv = 0;
     for (day, row) in (1..).zip(expected.lines().skip(1)) {
         let f: Vec<&str> = row.split('\t').collect();
-        let (name, sv_records, pass_records): (&str, u64, u64) =
-            (f[0], f[1].parse().unwrap(), f[2].parse().unwrap());
+        let (name, sv_records, pass_records, expected_events): (&str, u64, u64, u64) = (
+            f[0],
+            f[1].parse().unwrap(),
+            f[2].parse().unwrap(),
+            f[3].parse().unwrap(),
+        );
         let path = root.join(name);
         assert!(
             path.exists(),
@@ -129,6 +133,7 @@ fn every_sv_record_of_the_shared_vcfs_is_stored_or_left_out_with_a_reason_as_bcf
         );
         let (records, events) = stored_records(&sandbox, "P002", &date);
         assert_eq!(records, sv_records, "{name}");
+        assert_eq!(events, expected_events, "{name}: one event per MATEID pair");
         let listed = calls(&sandbox, "P002", &date);
         assert_eq!(
             listed.len() as u64,
