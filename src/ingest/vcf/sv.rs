@@ -361,6 +361,8 @@ pub struct SvEnd {
     pub id: Option<String>,
     /// The ID of its mate (MATEID, else GRIDSS's PARID), for a breakend.
     pub mate_id: Option<String>,
+    /// The event it belongs to (`EVENT`, Esvee's `SVID`), for a breakend without a mate ID.
+    pub event: Option<String>,
     /// The gene this record's annotation names (one partner of a pair).
     pub gene: Option<String>,
     /// A gene pair the annotation names itself (SnpEff `gene_fusion`: `EWSR1&FLI1`).
@@ -911,6 +913,10 @@ pub fn parse_record(
     let somatic = somatic_status(caller, r, &info, single)?;
     let (gene, fusion) = genes(&info, layout);
     let id = Some(r.id).filter(|i| !i.is_empty() && *i != ".");
+    let event = info
+        .get("EVENT")
+        .or_else(|| info.get("SVID"))
+        .map(str::to_string);
     Ok(SvEnd {
         call: SvCall {
             kind,
@@ -933,6 +939,7 @@ pub fn parse_record(
         record: r.record,
         id: id.map(str::to_string),
         mate_id,
+        event,
         gene,
         fusion,
     })
@@ -981,7 +988,8 @@ pub struct Paired {
 
 /// Joins the two records of each breakend pair into one call: a breakend whose MATEID
 /// (or GRIDSS PARID) names another breakend of the file, which names it back (or names
-/// nothing), makes one event with it, taken from the record that comes first; its
+/// nothing), makes one event with it, taken from the record that comes first (two
+/// breakends without mate IDs that alone share an `EVENT` or Esvee `SVID` likewise); its
 /// filter is `PASS` when both pass, else the failed filters of both. A breakend whose
 /// mate is not in the file is kept as a call of its own (its ALT names the partner) and
 /// a warning names it. Other records are calls of their own.
@@ -1023,6 +1031,26 @@ pub fn pair(ends: Vec<SvEnd>) -> Paired {
                 end.record,
                 end.id.as_deref().unwrap_or("."),
             )),
+        }
+    }
+    // Breakends without mate IDs: the two of an EVENT (or SVID) that no other record shares.
+    let mut by_event: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, end) in ends.iter().enumerate() {
+        if let Some(event) = &end.event {
+            by_event.entry(event.as_str()).or_default().push(i);
+        }
+    }
+    for members in by_event.values() {
+        if let [i, j] = members[..]
+            && !used[i]
+            && !used[j]
+            && [i, j]
+                .iter()
+                .all(|&k| ends[k].call.kind == SvKind::Breakend && ends[k].mate_id.is_none())
+        {
+            used[i] = true;
+            used[j] = true;
+            mates[i.min(j)] = Some(i.max(j));
         }
     }
     let mut taken = vec![false; ends.len()];

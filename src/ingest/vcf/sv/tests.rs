@@ -795,3 +795,76 @@ fn records_oncotrack_does_not_read_are_left_out_with_the_reason_and_bad_numbers_
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn breakends_without_mate_ids_pair_by_their_event_when_it_is_theirs_alone() {
+    let a = rec(
+        20,
+        "1",
+        500,
+        "o",
+        "A[3:900[",
+        "PASS",
+        "SVTYPE=BND;EVENT=e1",
+        &[],
+        None,
+        None,
+    );
+    let b = rec(
+        21,
+        "3",
+        900,
+        "h",
+        "]1:500]C",
+        "PASS",
+        "SVTYPE=BND;EVENT=e1",
+        &[],
+        None,
+        None,
+    );
+    let c = rec(
+        22,
+        "4",
+        10,
+        "x",
+        "A[5:20[",
+        "PASS",
+        "SVTYPE=BND;EVENT=e2",
+        &[],
+        None,
+        None,
+    );
+    let d = rec(
+        23,
+        "5",
+        20,
+        "y",
+        "]4:10]C",
+        "PASS",
+        "SVTYPE=BND;EVENT=e2",
+        &[],
+        None,
+        None,
+    );
+    let e = rec(
+        24,
+        "6",
+        30,
+        "z",
+        "A[7:40[",
+        "PASS",
+        "SVTYPE=BND;EVENT=e2",
+        &[],
+        None,
+        None,
+    );
+    let ends = [a, b, c, d, e]
+        .iter()
+        .map(|r| parse(SvCaller::Gridss, r))
+        .collect();
+    let paired = pair(ends);
+    // e1 pairs; e2 has three breakends: none is paired by it.
+    assert_eq!(paired.calls.len(), 4);
+    assert_eq!(paired.calls[0].lines, vec![20, 21]);
+    assert!(paired.calls[1..].iter().all(|c| c.records() == 1));
+}
