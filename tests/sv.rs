@@ -473,4 +473,15 @@ fn track_selects_the_somatic_pass_junctions_of_an_sv_vcf() {
     assert_eq!((first.a.chrom.as_str(), first.a.pos), ("8", 107653411));
     assert_eq!((first.b.chrom.as_str(), first.b.pos), ("11", 94987872));
     assert_eq!(first.orientation, oncotrack::model::Orientation::MinusPlus);
+    // `track add --vcf` says what it does not track.
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let out = sandbox
+        .run(&["track", "add", "P001", "--vcf", manta.to_str().unwrap()])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("6 structural-variant records: 3 junctions to track as fusions"),
+        "{out}"
+    );
 }

@@ -572,6 +572,11 @@ pub struct TrackVcfDetail {
     pub left_out: std::collections::BTreeMap<String, usize>,
     /// Records skipped with why.
     pub skipped: Vec<Skipped>,
+    /// Structural-variant records read (not stored by this command).
+    pub sv_records: u64,
+    /// The fusion junctions the SV records give to track
+    /// ([`crate::analysis::sv::junctions_to_track`]).
+    pub sv_junctions: Vec<crate::model::Junction>,
 }
 
 /// Adds the somatic calls of a VCF (a tumour's, or a draw's not to be stored as
@@ -617,6 +622,8 @@ pub fn track_vcf(
                 tracked_without_status: 0,
                 left_out: std::collections::BTreeMap::new(),
                 skipped: Vec::new(),
+                sv_records: 0,
+                sv_junctions: Vec::new(),
             };
             let mut calls = Vec::new();
             let mut choices = Choices::default();
@@ -652,6 +659,9 @@ pub fn track_vcf(
                 }
             }
             detail.skipped = reader.skipped().to_vec();
+            let sv = reader.structural_variants();
+            detail.sv_records = sv.records;
+            detail.sv_junctions = crate::analysis::sv::junctions_to_track(&sv.calls);
             let records = usize::try_from(reader.records_read()).unwrap_or(usize::MAX);
             Ok((records, written, detail))
         },
