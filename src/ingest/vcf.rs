@@ -7,6 +7,9 @@
 //! reported with its record, line and field instead of failing the whole file
 //! blindly. The reference script `tests/reference/liquid/vcf_expected.sh` extracts
 //! the same numbers with `bcftools query`.
+//!
+//! Structural-variant records (symbolic alleles, breakends) go to [`sv`] instead and
+//! are handed over, breakend pairs joined, by [`CallReader::structural_variants`].
 
 mod caller;
 pub mod sv;
