@@ -1,4 +1,4 @@
-//! Structured fuzzing of every ingest (patients, events, cytokines, lesions, radiomics CSV; VCF; BAM and its loci; NIfTI) through the pipeline: mutated real files never panic, fail naming the file in words, and leave the database unchanged.
+//! Structured fuzzing of every ingest (patients, events, cytokines, lesions, radiomics CSV; VCFs, SNV and structural-variant; BAM and its loci; NIfTI) through the pipeline: mutated real files never panic, fail naming the file in words, and leave the database unchanged.
 //!
 //! The seeds are the demo's own input files (written by `demo::run`, the files a data
 //! manager would have). Each case mutates one seed's bytes with a deterministic
@@ -232,11 +232,18 @@ fn fuzz(
             .collect();
         vcfs.sort();
         vcfs.into_iter().next().expect("the demo writes plain VCFs")
+    } else if Path::new(seed_file).is_absolute() {
+        // A fixture of the repository (the structural-variant VCF).
+        PathBuf::from(seed_file)
     } else {
         corpus.files.join(seed_file)
     };
     let original = std::fs::read(seed_path).unwrap();
-    let extension = if seed_file.is_empty() { "vcf" } else { "csv" };
+    let extension = if seed_file.is_empty() || seed_file.ends_with(".vcf") {
+        "vcf"
+    } else {
+        "csv"
+    };
     run_cases(&corpus, name, salt, &original, extension, mutate, ingest);
 }
 
@@ -582,4 +589,27 @@ fn fuzz_nifti() {
             outcome
         },
     );
+}
+
+#[test]
+fn fuzz_sv_vcf() {
+    // Breakend pairs, a single breakend and PON-filtered records with two sample columns:
+    // a mutated ALT, MATEID, END or support field must be stored or refused, never half-stored.
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sv/esvee.vcf");
+    fuzz("sv_vcf", 10, seed.to_str().unwrap(), |store, path, case| {
+        let date =
+            chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(case as u64);
+        let request = oncotrack::pipeline::liquid::VcfIngest {
+            patient: "P001".into(),
+            date,
+            options: oncotrack::ingest::vcf::Options::default(),
+            all_filters: case % 2 == 0,
+            track: case % 3 == 0,
+            track_all: false,
+            max_normal_alt_reads: oncotrack::pipeline::liquid::MAX_NORMAL_ALT_READS,
+            allow_empty: false,
+            cfdna_ng_per_ml: None,
+        };
+        oncotrack::pipeline::liquid::ingest_vcf(store, path, &request).map(|_| ())
+    });
 }

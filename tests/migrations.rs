@@ -37,6 +37,10 @@ const LANDED: &[(&str, &str)] = &[
         "0006_board.sql",
         "9a4c7b589bef41d6f8dc677b8f30fa4bcd87019127e4ae0ee3b6966671736ef9",
     ),
+    (
+        "0008_structural_variants.sql",
+        "41d83085ba4cfbfed27cca1dc1ffb9cbc822c112d60f3dc74297bd8e1d637722",
+    ),
 ];
 
 fn schema_dir() -> PathBuf {

@@ -18,4 +18,5 @@ mod pet;
 mod report;
 pub mod response;
 mod store_files;
+mod sv;
 mod tui;

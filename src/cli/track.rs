@@ -103,6 +103,13 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
                 for skipped in &detail.skipped {
                     eprintln!("warning: {}: {skipped}", vcf.display());
                 }
+                if detail.sv_records > 0 {
+                    say!(
+                        "  {} structural-variant records: {} junctions to track as fusions (somatic PASS breakends, inversions, translocations), not tracked by this command",
+                        detail.sv_records,
+                        detail.sv_junctions.len()
+                    );
+                }
             }
             Ok(())
         }
