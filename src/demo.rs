@@ -140,6 +140,7 @@ fn cytokines_and_imaging(
         &panel,
         &crate::ingest::cytokines::Options::new(today),
         None,
+        None,
     )?;
     ingests.push(done.report);
     files.push(panel);
