@@ -78,6 +78,7 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         seed: args.seed,
         n_init: args.n_init,
     };
+    let mut assay_used: Option<String> = None;
     let (ids, features, rows) = match &args.input {
         Some(path) => {
             let z = args.scale.is_some_and(ScaleArg::is_z);
@@ -88,7 +89,8 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         None => {
             let z = args.scale.unwrap_or(ScaleArg::Z).is_z();
             let store = open_read(db)?;
-            let m = build(&store, &args.matrix, z)?;
+            let (m, assay) = build(&store, &args.matrix, z)?;
+            assay_used = assay;
             (m.patients, m.features, m.rows)
         }
     };
@@ -103,6 +105,7 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
+            assay: assay_used.clone(),
             at: args.matrix.at.to_string(),
             transform: args.matrix.transform.to_string(),
             impute: args.matrix.impute.to_string(),
@@ -139,6 +142,9 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
             out.insert("k".into(), k.into());
             out.insert("method".into(), method.as_str().into());
             out.insert("distance".into(), settings_distance(&settings).into());
+            if let Some(assay) = &assay_used {
+                out.insert("assay".into(), assay.clone().into());
+            }
             out.insert(
                 "assignments".into(),
                 ids.iter()
@@ -206,6 +212,9 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
             listing.print(Format::Csv)
         }
         _ => {
+            if let Some(assay) = &assay_used {
+                say!("cytokines of assay '{assay}'");
+            }
             say!(
                 "{} samples, {} features: {} ({}) k = {k}, mean silhouette {:.3}, stability (ARI) {:.3}",
                 n,

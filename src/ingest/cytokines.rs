@@ -604,9 +604,9 @@ pub fn read_from(
             first_line,
             &first_field,
             format!(
-                "{} analyte names are not in the canonical table (--strict): {}; \
-                 see docs/formats.md for the names and synonyms known, or leave out --strict \
-                 to store them as given",
+                "unknown analyte names (--strict; {} not in the canonical table, all listed): \
+                 {}; see docs/formats.md for the names and synonyms known, or leave out \
+                 --strict to store them as given",
                 names.len(),
                 names.join(", ")
             ),
@@ -1207,12 +1207,12 @@ mod tests {
             (
                 "patient,date,analyte,value\nP001,2024-01-10,Zyxin,1\nP001,2024-01-10,IL6,2\nP001,2024-01-10,Foo,NA\n",
                 true,
-                "line 2: field 'analyte': 2 analyte names are not in the canonical table (--strict): 'Foo' (line 4), 'Zyxin' (line 2)",
+                "line 2: field 'analyte': unknown analyte names (--strict; 2 not in the canonical table, all listed): 'Foo' (line 4), 'Zyxin' (line 2)",
             ),
             (
                 "patient,date,Zyxin,IL6,Foo\nP001,2024-01-10,1,2,3\n",
                 true,
-                "line 1: field 'Foo': 2 analyte names are not in the canonical table (--strict): 'Foo' (line 1), 'Zyxin' (line 1)",
+                "line 1: field 'Foo': unknown analyte names (--strict; 2 not in the canonical table, all listed): 'Foo' (line 1), 'Zyxin' (line 1)",
             ),
             (
                 "patient,date,analyte,conc_pg_ml\nP001,2024-01-10,IL6,1\n",

@@ -142,12 +142,22 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
         "sum of diameters",
         "mm",
     ));
+    // One series per analyte and assay: values of two assays (kits, stimulations) are
+    // never drawn as one line.
     let cytokines: Vec<Series> = inputs
         .cytokines
         .keys()
-        .filter_map(|analyte| {
-            let what = SeriesKind::Cytokine(analyte.clone());
-            take(series(&inputs, index, &what, analyte, "pg/mL"))
+        .filter_map(|(analyte, assay)| {
+            let what = SeriesKind::Cytokine {
+                analyte: analyte.clone(),
+                assay: Some(assay.clone()),
+            };
+            let name = if assay.is_empty() {
+                analyte.clone()
+            } else {
+                format!("{analyte} @ {assay}")
+            };
+            take(series(&inputs, index, &what, &name, "pg/mL"))
         })
         .collect();
     let report = assess_patient(&inputs.response, &DEFAULT_CRITERIA);
