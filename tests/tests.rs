@@ -10,6 +10,7 @@ mod cytokines_imaging;
 mod demo;
 mod export;
 mod fuzz;
+mod lab_exports;
 mod liquid;
 mod migrations;
 mod mrd;
