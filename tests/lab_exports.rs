@@ -310,6 +310,21 @@ fn matrix_trend_cluster_and_export_use_the_condition_named_or_refuse_with_the_li
         .ok()
         .to_string();
     assert!(screen.contains("cytokine 1/15"), "{screen}");
+    assert!(screen.contains("CCL20 @ CD3/CD28"), "{screen}");
+    let lps = s
+        .run(&[
+            "tui",
+            "--snapshot",
+            "patient:P001",
+            "--size",
+            "160x50",
+            "--assay",
+            "LPS",
+        ])
+        .ok()
+        .to_string();
+    assert!(lps.contains("cytokine 1/5"), "{lps}");
+    assert!(lps.contains("CCL20 @ LPS"), "{lps}");
 }
 
 #[test]

@@ -18,6 +18,10 @@ pub struct TuiArgs {
     /// assessment fills the response columns (measures the open time)
     #[arg(long)]
     pub no_assess: bool,
+    /// Patient screens: only the cytokines of this assay (kit or stimulation condition)
+    /// [default: every assay, one series per analyte and assay]
+    #[arg(long, value_name = "NAME")]
+    pub assay: Option<String>,
 }
 
 /// Parses `--size` for clap: COLUMNSxROWS, each 1..=1000.
@@ -46,14 +50,21 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
         let (width, height) = args.size;
         say!(
             "{}",
-            oncotrack::tui::snapshot(db, &screen, width, height, !args.no_assess)?
+            oncotrack::tui::snapshot_for(
+                db,
+                &screen,
+                width,
+                height,
+                !args.no_assess,
+                args.assay.as_deref()
+            )?
         );
         return Ok(());
     }
     if !available() {
         anyhow::bail!("the terminal UI needs a terminal (standard input and output are not one)");
     }
-    Ok(oncotrack::tui::run(db)?)
+    Ok(oncotrack::tui::run_for(db, args.assay.as_deref())?)
 }
 
 /// Whether the UI can be opened here (both standard input and output are terminals).
