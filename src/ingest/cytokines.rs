@@ -1236,6 +1236,113 @@ mod tests {
     }
 
     #[test]
+    fn limits_rows_give_each_column_its_limits_and_must_come_first() {
+        let f = file(
+            "patient,date,IL-6,TNF-a\n\
+             LLOQ (pg/mL),,1.2,0.8\n\
+             Upper limit,,800,500\n\
+             P001,2024-01-10,OOR <,0.5\n\
+             P002,2024-01-10,900,2\n",
+        );
+        let table = read(f.path(), &Options::new(today())).unwrap();
+        assert_eq!(table.limit_rows, 2);
+        assert_eq!(table.outside_limits, 2);
+        let got: Vec<(&str, Censor, Option<f64>, Option<f64>, Option<f64>)> = table
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.analyte.as_str(),
+                    r.concentration.censor,
+                    r.concentration.bound,
+                    r.lloq,
+                    r.uloq,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("IL-6", Censor::Left, Some(1.2), Some(1.2), Some(800.0)),
+                ("TNF-a", Censor::Left, Some(0.8), Some(0.8), Some(500.0)),
+                ("IL-6", Censor::Right, Some(800.0), Some(1.2), Some(800.0)),
+                ("TNF-a", Censor::None, None, Some(0.8), Some(500.0)),
+            ]
+        );
+        let late = file("patient,date,IL-6\nP001,2024-01-10,3\nLLOQ,,1.2\n");
+        let err = read(late.path(), &Options::new(today()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 3: field 'patient': a LLOQ row must come before the first sample"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_limits_file_holds_per_assay_limits_in_any_unit_and_is_checked() {
+        let f = file("analyte,assay,lloq,uloq,unit\nIL6,,1.5,5000,pg/mL\nIL-6,LPS,0.002,8,ng/mL\n");
+        let limits = read_limits(f.path()).unwrap();
+        assert_eq!(limits.get("IL-6", "CD3/CD28").lloq, Some(1.5));
+        assert_eq!(limits.get("IL-6", "LPS").lloq, Some(2.0));
+        assert_eq!(limits.get("IL-6", "LPS").uloq, Some(8000.0));
+        assert_eq!(limits.get("TNF-a", "LPS"), Limit::default());
+        for (content, needle) in [
+            (
+                "analyte,value\nIL6,1\n",
+                "needs an lloq, uloq or floor column",
+            ),
+            (
+                "analyte,lloq,uloq\nIL6,10,1\n",
+                "line 2: field 'uloq': the upper limit lies below the lower limit",
+            ),
+            (
+                "analyte,lloq\nIL6,1\nIL-6,2\n",
+                "line 3: field 'analyte': limits of IL-6 (assay '') already given on line 2",
+            ),
+            (
+                "analyte,lloq,unit\nIL6,1,mmol/L\n",
+                "line 2: field 'unit': 'mmol/L': unknown unit",
+            ),
+        ] {
+            let err = read_limits(file(content).path()).unwrap_err().to_string();
+            assert!(err.contains(needle), "{err}\n  expected: {needle}");
+        }
+    }
+
+    #[test]
+    fn the_assay_option_and_value_column_name_what_the_file_does_not() {
+        let f = file("patient,date,analyte,result\nP001,2024-01-10,IL6,3\n");
+        let mut options = Options::new(today());
+        options.assay = "HCYTA-60K".into();
+        let table = read(f.path(), &options).unwrap();
+        assert_eq!(table.rows[0].assay, "HCYTA-60K");
+        assert!(
+            table.layout.contains("values in 'result'"),
+            "{}",
+            table.layout
+        );
+        options.value_col = Some("Result".into());
+        options.layout = Layout::Long;
+        let table = read(f.path(), &options).unwrap();
+        assert_eq!(
+            table.layout,
+            "long layout (--layout long), values in 'result'"
+        );
+        options.value_col = Some("conc".into());
+        let err = read(f.path(), &options).unwrap_err().to_string();
+        assert!(err.contains("no column 'conc' (--value-col)"), "{err}");
+        let wide = file("patient,date,IL6\nP001,2024-01-10,3\n");
+        let mut options = Options::new(today());
+        options.layout = Layout::Long;
+        let err = read(wide.path(), &options).unwrap_err().to_string();
+        assert!(
+            err.contains("(--layout long), but it has no 'analyte' column"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn sample_map_gives_patient_and_date_by_line() {
         let data = file("Group,IL.6\nOb,1\nPD,2\n");
         let map = file("line,patient,date\n2,P001,2024-01-10\n3,P002,2024-01-11\n");
