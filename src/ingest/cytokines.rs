@@ -1247,7 +1247,8 @@ mod tests {
         let table = read(f.path(), &Options::new(today())).unwrap();
         assert_eq!(table.limit_rows, 2);
         assert_eq!(table.outside_limits, 2);
-        let got: Vec<(&str, Censor, Option<f64>, Option<f64>, Option<f64>)> = table
+        type Seen<'a> = (&'a str, Censor, Option<f64>, Option<f64>, Option<f64>);
+        let got: Vec<Seen> = table
             .rows
             .iter()
             .map(|r| {
