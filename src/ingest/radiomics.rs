@@ -336,7 +336,7 @@ pub fn read_from(
         return Ok(RadiomicsTable {
             cases,
             missing,
-            case_column: format!("the header's case columns ({})", headers[0]),
+            case_column: format!("the header (one column per case after {})", headers[0]),
             metadata_columns,
             ignored_columns: Vec::new(),
         });
