@@ -93,6 +93,9 @@ pub struct Limits {
 impl Limits {
     /// The limits of `analyte` (canonical) in `assay`, else those given for any assay.
     pub fn get(&self, analyte: &str, assay: &str) -> Limit {
+        if self.entries.is_empty() {
+            return Limit::default();
+        }
         self.entries
             .get(&(analyte.to_string(), assay.to_string()))
             .or_else(|| self.entries.get(&(analyte.to_string(), String::new())))
@@ -471,6 +474,11 @@ pub fn read_from(
     for (_, name) in &analyte_columns {
         collected.check_name(name, 1, name);
     }
+    // Each wide column's canonical name, resolved once.
+    let canonical: Vec<String> = analyte_columns
+        .iter()
+        .map(|(_, name)| canonical_or_given(name))
+        .collect();
     let mut column_limits: HashMap<usize, Limit> = HashMap::new();
     let mut data_lines = 0usize;
     let mut mapped_lines = 0usize;
@@ -546,8 +554,10 @@ pub fn read_from(
             };
             let analyte_raw = record.required("analyte")?;
             collected.check_name(analyte_raw, record.line, "analyte");
+            let analyte = canonical_or_given(analyte_raw);
             let value = Value {
                 analyte_raw,
+                analyte: &analyte,
                 column: value_col,
                 value_raw: record.get(value_col).unwrap_or(""),
                 unit_raw: &unit_raw,
@@ -560,9 +570,10 @@ pub fn read_from(
             };
             collected.push(record, &sample, &value, file_limits)?;
         } else {
-            for (index, name) in &analyte_columns {
+            for ((index, name), analyte) in analyte_columns.iter().zip(&canonical) {
                 let value = Value {
                     analyte_raw: name,
+                    analyte,
                     column: name,
                     value_raw: record.get_at(*index).unwrap_or(""),
                     unit_raw: &unit_raw,
@@ -836,10 +847,17 @@ struct Sample {
     batch: String,
 }
 
+/// The canonical name of an analyte, or the name as given (trimmed) when unknown.
+fn canonical_or_given(raw: &str) -> String {
+    canonical_analyte(raw).unwrap_or_else(|| raw.trim().to_string())
+}
+
 /// One cell of a line: an analyte's value as written, with its unit and limits.
 struct Value<'a> {
     /// The analyte as written.
     analyte_raw: &'a str,
+    /// Its canonical name (or the name as given when unknown).
+    analyte: &'a str,
     /// The column errors name (the value column in a long table, the analyte's in a wide one).
     column: &'a str,
     value_raw: &'a str,
@@ -907,8 +925,7 @@ impl Collected {
         let column_key = column.to_ascii_lowercase();
         let cell = parse_cell(value_raw)
             .map_err(|m| record.error(&column_key, format!("'{value_raw}': {m}")))?;
-        let analyte =
-            canonical_analyte(analyte_raw).unwrap_or_else(|| analyte_raw.trim().to_string());
+        let analyte = value.analyte.to_string();
         let Sample {
             patient,
             date,
