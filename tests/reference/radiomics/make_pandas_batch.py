@@ -1,7 +1,8 @@
 """Writes fixtures/radiomics/pandas_batch.csv as pandas writes PyRadiomics batch results.
 
-PyRadiomics' batch examples collect one result dict per case and write them with
-pandas: `pandas.DataFrame(results, index=cases).to_csv(path)`. `to_csv` writes the
+PyRadiomics batch results are often collected as one result dict per case and
+written with pandas, `pandas.DataFrame(results, index=cases).to_csv(path)` (the real
+PyRadiomics 3.0.1 batch file of issue 18 was). `to_csv` writes the
 index as an unnamed first column (header ''), here the image file name of each case,
 and quotes the diagnostics that hold tuples or dicts. Three synthetic cases, one
 feature left undefined (nan, written as an empty cell), and a `class` column that is
