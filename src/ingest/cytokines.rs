@@ -260,7 +260,7 @@ pub struct CytokineTable {
     pub unknown_analytes: Vec<String>,
     /// Cells that were `NA` or empty.
     pub missing: usize,
-    /// Cells a reader could not report (`***` in Bio-Plex Manager exports): not stored.
+    /// Cells for which the reader software gave no concentration (`***`): not stored.
     pub not_reportable: usize,
     /// Numbers outside their limits (or at or below the laboratory's floor), stored
     /// as censored at the limit instead of as measured.
@@ -295,7 +295,7 @@ pub fn unit_factor(unit: &str) -> Result<f64, String> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Cell {
     Missing,
-    /// `***`: the reader could not compute a concentration (Bio-Plex Manager).
+    /// `***`: the reader software gave no concentration (Bio-Plex-style exports).
     NotReportable,
     Value(f64),
     /// Below range; the bound when the cell gives it (`<3.2`).
