@@ -140,6 +140,7 @@ fn cytokines_and_imaging(
         &panel,
         &crate::ingest::cytokines::Options::new(today),
         None,
+        None,
     )?;
     ingests.push(done.report);
     files.push(panel);
@@ -148,7 +149,7 @@ fn cytokines_and_imaging(
         ingests.push(ingest_lesions(store, path, today)?);
     }
     let radiomics_options = crate::ingest::radiomics::Options {
-        case_col: "case".into(),
+        case_col: crate::ingest::radiomics::CaseColumn::Auto,
         modality: crate::model::Modality::Ct,
         today,
     };

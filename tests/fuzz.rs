@@ -389,7 +389,8 @@ fn fuzz_events_csv() {
 fn fuzz_cytokines_csv() {
     fuzz("cytokines", 3, "cytokines.csv", |store, path, _| {
         let options = oncotrack::ingest::cytokines::Options::new(today());
-        oncotrack::pipeline::cytokines::ingest_cytokines(store, path, &options, None).map(|_| ())
+        oncotrack::pipeline::cytokines::ingest_cytokines(store, path, &options, None, None)
+            .map(|_| ())
     });
 }
 

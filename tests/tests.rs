@@ -11,6 +11,7 @@ mod demo;
 mod export;
 mod fuzz;
 mod hostile;
+mod lab_exports;
 mod liquid;
 mod migrations;
 mod mrd;

@@ -82,6 +82,7 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         n_init: args.n_init,
     };
     let plot = super::plot::figure_kind(args.plot.as_deref())?;
+    let mut assay_used: Option<String> = None;
     let (ids, features, rows) = match &args.input {
         Some(path) => {
             let z = args.scale.is_some_and(ScaleArg::is_z);
@@ -92,7 +93,8 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         None => {
             let z = args.scale.unwrap_or(ScaleArg::Z).is_z();
             let store = open_read(db)?;
-            let m = build(&store, &args.matrix, z)?;
+            let (m, assay) = build(&store, &args.matrix, z)?;
+            assay_used = assay;
             (m.patients, m.features, m.rows)
         }
     };
@@ -107,6 +109,7 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
+            assay: assay_used.clone(),
             at: args.matrix.at.to_string(),
             transform: args.matrix.transform.to_string(),
             impute: args.matrix.impute.to_string(),
@@ -146,6 +149,9 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
             out.insert("k".into(), k.into());
             out.insert("method".into(), method.as_str().into());
             out.insert("distance".into(), settings_distance(&settings).into());
+            if let Some(assay) = &assay_used {
+                out.insert("assay".into(), assay.clone().into());
+            }
             out.insert(
                 "assignments".into(),
                 ids.iter()
@@ -213,6 +219,9 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
             listing.print(Format::Csv)
         }
         _ => {
+            if let Some(assay) = &assay_used {
+                say!("cytokines of assay '{assay}'");
+            }
             say!(
                 "{} samples, {} features: {} ({}) k = {k}, mean silhouette {:.3}, stability (ARI) {:.3}",
                 n,

@@ -13,6 +13,9 @@ pub struct CytokinesArgs {
     /// Only this analyte (canonical name, e.g. IL-6)
     #[arg(long)]
     pub analyte: Option<String>,
+    /// Only this assay (kit, panel or stimulation, e.g. CD3/CD28)
+    #[arg(long, value_name = "NAME")]
+    pub assay: Option<String>,
 }
 
 /// Prints the panel (keys: date, analyte, value, censor, bound, unit, value_raw, assay, batch).
@@ -33,7 +36,9 @@ pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()>
         "batch",
     ]);
     for m in store.cytokines(&args.id)? {
-        if wanted.as_ref().is_some_and(|w| *w != m.analyte) {
+        if wanted.as_ref().is_some_and(|w| *w != m.analyte)
+            || args.assay.as_ref().is_some_and(|a| *a != m.assay)
+        {
             continue;
         }
         listing.push(vec![

@@ -24,6 +24,9 @@ pub struct ExportArgs {
     /// `cohort`: add each patient's cluster of this cluster run
     #[arg(long, value_name = "RUN")]
     pub cluster: Option<String>,
+    /// `cytokines` (and `all`): only the values of this assay (kit, panel or stimulation)
+    #[arg(long, value_name = "NAME")]
+    pub assay: Option<String>,
     /// Write a hive-partitioned Parquet dataset into the folder --out
     /// (`site=A/part-0.parquet`), by the patient's site, diagnosis or index year
     #[arg(long, value_enum)]
@@ -178,14 +181,48 @@ fn add_run_features(
         .unwrap_or(oncotrack::analysis::matrix::TimePoint::Baseline);
     let mut observations = Vec::new();
     for family in oncotrack::export::cohort::families(&record.features) {
-        observations.push(store.observations(family)?);
+        let found = store.observations(family)?;
+        if family == oncotrack::model::FeatureFamily::Cytokines {
+            // The run's assay, as its matrix chose it (a run saved before assays were
+            // recorded names none: the store must then hold one assay only).
+            let choice = match &record.assay {
+                Some(assay) => assay.parse().unwrap_or_default(),
+                None => oncotrack::analysis::matrix::AssayChoice::Only,
+            };
+            let (kept, _) = oncotrack::analysis::matrix::choose_assay(found, &choice)
+                .map_err(|e| anyhow::anyhow!("cluster run '{run}': {e}"))?;
+            observations.push(kept);
+        } else {
+            observations.push(found);
+        }
     }
     let (features, values) = oncotrack::export::cohort::feature_values(&observations, at);
     oncotrack::export::cohort::add_features(frame, &features, &values, key);
     Ok(())
 }
 
-fn table(store: &Store, name: &str, cluster: Option<&str>) -> anyhow::Result<ExportTable> {
+fn table(
+    store: &Store,
+    name: &str,
+    cluster: Option<&str>,
+    assay: Option<&str>,
+) -> anyhow::Result<ExportTable> {
+    if let (Some(assay), "cytokines") = (assay, name) {
+        let mut table = store.export_table(name)?;
+        let assays = table.text_values("assay");
+        if !assays.contains(assay) {
+            return Err(invalid(
+                "--assay",
+                assay,
+                &format!(
+                    "no cytokine is stored under this assay; the assays stored are {}",
+                    oncotrack::analysis::matrix::assay_list(&assays)
+                ),
+            ));
+        }
+        table.retain_text("assay", assay);
+        return Ok(table);
+    }
     if name == "cohort" {
         let assignments = cluster
             .map(|run| store.cluster_assignments(run))
@@ -276,7 +313,16 @@ fn run_partitioned(
         What::Table(name) => vec![(name.to_string(), args.out.clone())],
     };
     for (name, folder) in tables {
-        let parts = partition::split(&table(&store, &name, args.cluster.as_deref())?, &keys, by);
+        let parts = partition::split(
+            &table(
+                &store,
+                &name,
+                args.cluster.as_deref(),
+                args.assay.as_deref(),
+            )?,
+            &keys,
+            by,
+        );
         let mut rows = 0;
         for (value, part) in &parts {
             let dir = folder.join(partition::hive_folder(by, value.as_deref()));
@@ -370,7 +416,12 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
     };
     for (name, path) in targets {
         let mut frame = table_frame(
-            &table(&store, &name, args.cluster.as_deref())?,
+            &table(
+                &store,
+                &name,
+                args.cluster.as_deref(),
+                args.assay.as_deref(),
+            )?,
             key.as_ref(),
         );
         add_run_features(

@@ -3,7 +3,7 @@
 use super::output::{Listing, opt};
 use super::response::rounded;
 use super::{Format, open_read};
-use oncotrack::analysis::series::{Series, SeriesInputs, points};
+use oncotrack::analysis::series::{Series, SeriesInputs, check_assay, points};
 use oncotrack::analysis::trend::{CensorPolicy, trend};
 use oncotrack::model::date::format_date;
 use std::path::Path;
@@ -22,10 +22,14 @@ pub enum CensoredArg {
 pub struct TrendArgs {
     /// Patient identifier
     pub id: String,
-    /// Series, repeatable or comma-separated: ctdna.mean_vaf, cytokine:NAME, pet.mtv,
-    /// pet.tlg, pet.suvmax, recist.sum
+    /// Series, repeatable or comma-separated: ctdna.mean_vaf, cytokine:NAME[@ASSAY],
+    /// pet.mtv, pet.tlg, pet.suvmax, recist.sum
     #[arg(long, required = true, value_delimiter = ',', value_parser = parse_series)]
     pub series: Vec<Series>,
+    /// Assay of the cytokine series that name none (`cytokine:IL-6` = `cytokine:IL-6@NAME`)
+    /// [default: the only one stored; refused when there are several]
+    #[arg(long, value_name = "NAME")]
+    pub assay: Option<String>,
     /// Censored points (below or above a limit)
     #[arg(long, value_enum, default_value_t = CensoredArg::Substitute)]
     pub censored: CensoredArg,
@@ -72,7 +76,21 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
         "time_ci_high",
     ]);
     let inputs = SeriesInputs::from_record(store.patient_record(&args.id)?);
-    for series in &args.series {
+    let mut chosen = args.series.clone();
+    for series in &mut chosen {
+        if let (
+            Series::Cytokine {
+                assay: assay @ None,
+                ..
+            },
+            Some(given),
+        ) = (&mut *series, &args.assay)
+        {
+            *assay = Some(given.clone());
+        }
+        check_assay(series, &inputs).map_err(anyhow::Error::msg)?;
+    }
+    for series in &chosen {
         let t = trend(&points(series, &inputs), policy);
         let day = |p: Option<(chrono::NaiveDate, f64)>| opt(p.map(|(d, _)| format_date(d)));
         let value = |p: Option<(chrono::NaiveDate, f64)>| rounded(p.map(|(_, v)| v), 6);

@@ -51,11 +51,18 @@ pub struct RadiomicsIngest {
     pub report: IngestReport,
     /// Feature cells that were empty or `nan` (not stored).
     pub missing: usize,
+    /// Where the case ids came from (empty when mapped by columns).
+    pub case_column: String,
+    /// Columns kept as case metadata.
+    pub metadata_columns: Vec<String>,
+    /// Columns read for nothing (unnamed ones beside the case id).
+    pub ignored_columns: Vec<String>,
 }
 
 /// Ingests PyRadiomics output ([`radiomics::read`]), mapping cases by columns or by
-/// a manifest. Features go to `radiomic_feature`; diagnostics to `study_metadata`
-/// under the key `<lesion>/<diagnostic>` (the latest file's value wins).
+/// a manifest. Features go to `radiomic_feature`; diagnostics and the other columns
+/// (case metadata: `Image`, `Mask`, `class` …) to `study_metadata` under the key
+/// `<lesion>/<column>` (the latest file's value wins).
 ///
 /// # Errors
 /// A parse error, an unknown patient, a case missing from the manifest, or a
@@ -79,6 +86,7 @@ pub fn ingest_radiomics(
         options.modality.as_str()
     );
     let mut missing = 0;
+    let mut columns = (String::new(), Vec::new(), Vec::new());
     let report = ingest_file(
         store,
         path,
@@ -87,6 +95,11 @@ pub fn ingest_radiomics(
         |path| {
             let table = radiomics::read(path, manifest.as_ref(), options)?;
             missing = table.missing;
+            columns = (
+                table.case_column,
+                table.metadata_columns,
+                table.ignored_columns,
+            );
             Ok(table.cases)
         },
         |tx, file_id, cases| {
@@ -112,7 +125,7 @@ pub fn ingest_radiomics(
                         },
                     )
                     .map_err(&conflict)?;
-                for (name, value) in &case.diagnostics {
+                for (name, value) in case.diagnostics.iter().chain(&case.metadata) {
                     tx.set_study_metadata(study, &format!("{}/{name}", case.target.lesion), value)?;
                 }
                 // A case counts as new when any of its features is.
@@ -131,7 +144,14 @@ pub fn ingest_radiomics(
             Ok(written)
         },
     )?;
-    Ok(RadiomicsIngest { report, missing })
+    let (case_column, metadata_columns, ignored_columns) = columns;
+    Ok(RadiomicsIngest {
+        report,
+        missing,
+        case_column,
+        metadata_columns,
+        ignored_columns,
+    })
 }
 
 /// PET uptake measured on an SUV volume and its mask.
