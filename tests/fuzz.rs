@@ -511,7 +511,7 @@ fn fuzz_radiomics_csv() {
         mutate,
         |store, path, _| {
             let options = oncotrack::ingest::radiomics::Options {
-                case_col: "case".into(),
+                case_col: oncotrack::ingest::radiomics::CaseColumn::Auto,
                 modality: oncotrack::model::Modality::Ct,
                 today: today(),
             };
