@@ -6,6 +6,7 @@ mod analytics_cli;
 mod analytics_reference;
 mod cli_errors;
 mod cli_patients_events;
+mod cox;
 mod cytokines_imaging;
 mod demo;
 mod export;
