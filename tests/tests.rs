@@ -4,6 +4,7 @@ mod util;
 
 mod analytics_cli;
 mod analytics_reference;
+mod cbioportal;
 mod cli_errors;
 mod cli_patients_events;
 mod cox;
