@@ -31,6 +31,7 @@ mod mrd;
 mod output;
 mod patient;
 mod pet;
+mod private;
 mod progress;
 mod response;
 mod survival;

@@ -13,6 +13,7 @@ mod demo;
 mod export;
 mod fuzz;
 mod liquid;
+mod listings;
 mod migrations;
 mod mrd;
 mod pet;

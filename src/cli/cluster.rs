@@ -44,6 +44,10 @@ pub struct ClusterArgs {
     /// Store mode: save the assignments as a named cluster run
     #[arg(long, conflicts_with = "input")]
     pub name: Option<String>,
+    /// Store mode: print patients by their pseudonyms, in pseudonym order (a saved run
+    /// keeps the patient codes)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 impl ClusterArgs {
@@ -120,6 +124,19 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         )?;
         tx.commit()?;
     }
+    // The order and names the samples are printed in (pseudonyms when de-identified).
+    let (ids, order): (Vec<String>, Vec<usize>) = match args.deidentify.load()? {
+        Some(d) if args.input.is_none() => {
+            let names: Vec<String> = ids.iter().map(|id| d.key.pseudonym(id)).collect();
+            let mut order: Vec<usize> = (0..names.len()).collect();
+            order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+            (names, order)
+        }
+        _ => {
+            let order = (0..ids.len()).collect();
+            (ids, order)
+        }
+    };
     let Clustering {
         k,
         labels,
@@ -141,10 +158,9 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
             out.insert("distance".into(), settings_distance(&settings).into());
             out.insert(
                 "assignments".into(),
-                ids.iter()
-                    .zip(&labels)
-                    .zip(&widths)
-                    .map(|((id, l), w)| json!({"id": id, "cluster": l, "silhouette": number(*w)}))
+                order
+                    .iter()
+                    .map(|&i| json!({"id": ids[i], "cluster": labels[i], "silhouette": number(widths[i])}))
                     .collect::<Vec<_>>()
                     .into(),
             );
@@ -188,8 +204,8 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
                 "pca".into(),
                 json!({
                     "explained_variance_ratio": pca.explained_variance_ratio.iter().map(|v| number(*v)).collect::<Vec<_>>(),
-                    "scores": ids.iter().zip(&pca.scores).map(|(id, s)| json!({
-                        "id": id, "pc": s.iter().map(|v| number(*v)).collect::<Vec<_>>(),
+                    "scores": order.iter().map(|&i| json!({
+                        "id": ids[i], "pc": pca.scores[i].iter().map(|v| number(*v)).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
                 }),
             );
@@ -200,8 +216,12 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         }
         Format::Csv => {
             let mut listing = Listing::new(&["id", "cluster", "silhouette"]);
-            for ((id, l), w) in ids.iter().zip(&labels).zip(&widths) {
-                listing.push(vec![id.clone().into(), (*l).into(), number(*w)]);
+            for &i in &order {
+                listing.push(vec![
+                    ids[i].clone().into(),
+                    labels[i].into(),
+                    number(widths[i]),
+                ]);
             }
             listing.print(Format::Csv)
         }

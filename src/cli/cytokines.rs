@@ -13,11 +13,16 @@ pub struct CytokinesArgs {
     /// Only this analyte (canonical name, e.g. IL-6)
     #[arg(long)]
     pub analyte: Option<String>,
+    /// Without calendar dates (days since the index date), free text and computed
+    /// explanations (they quote dates)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 /// Prints the panel (keys: date, analyte, value, censor, bound, unit, value_raw, assay, batch).
 pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
+    let private = super::private::Private::load(&args.deidentify, &store)?;
     let wanted = args.analyte.as_deref().map(|a| {
         oncotrack::ingest::cytokines::canonical_analyte(a).unwrap_or_else(|| a.to_string())
     });
@@ -48,5 +53,6 @@ pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()>
             m.batch.into(),
         ]);
     }
-    listing.print(format)
+    super::private::for_patient(private.as_ref(), &args.id, listing, &["date"], &["batch"])
+        .print(format)
 }

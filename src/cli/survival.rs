@@ -50,6 +50,9 @@ pub struct SurvivalArgs {
     /// Cox: a stratum per value of this column (store mode: sex, diagnosis, site, endotype)
     #[arg(long, value_name = "COL", requires = "cox")]
     pub strata: Option<String>,
+    /// Store mode: the patients left out are named by their pseudonyms
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 /// Runs the command.
@@ -57,10 +60,11 @@ pub fn run(db: &Path, format: Format, args: SurvivalArgs) -> anyhow::Result<()> 
     if !args.cox.is_empty() {
         return cox::run(db, format, &args);
     }
-    let (groups, dropped) = match &args.input {
+    let (groups, mut dropped) = match &args.input {
         Some(path) => (Grouped::Labels(file_groups(path, &args)?), Vec::new()),
         None => store_groups(db, &args)?,
     };
+    pseudonymise(&args, &mut dropped)?;
     let (report, subjects) = analyse(groups)?;
     let at_risk: Vec<(String, Vec<AtRisk>)> = subjects
         .iter()
@@ -107,6 +111,17 @@ fn file_groups(path: &Path, args: &SurvivalArgs) -> anyhow::Result<BTreeMap<Stri
 }
 
 type Dropped = Vec<(String, String)>;
+
+/// With `--deidentify`, the dropped patients as pseudonyms, in pseudonym order.
+fn pseudonymise(args: &SurvivalArgs, dropped: &mut Dropped) -> anyhow::Result<()> {
+    if let Some(d) = args.deidentify.load()? {
+        for (patient, _) in dropped.iter_mut() {
+            *patient = d.key.pseudonym(patient);
+        }
+        dropped.sort();
+    }
+    Ok(())
+}
 
 /// Subjects per group from the store's clinical events.
 fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Dropped)> {

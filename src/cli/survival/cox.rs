@@ -17,10 +17,11 @@ const STORE_COVARIATES: &str = "age, sex, diagnosis, site, endotype";
 
 /// Runs the Cox model of `args.cox`.
 pub fn run(db: &Path, format: Format, args: &SurvivalArgs) -> anyhow::Result<()> {
-    let (data, dropped) = match &args.input {
+    let (data, mut dropped) = match &args.input {
         Some(path) => (file_data(path, args)?, Vec::new()),
         None => store_data(db, args)?,
     };
+    super::pseudonymise(args, &mut dropped)?;
     let fit = cox::fit(&data)?;
     if !fit.converged {
         eprintln!(
@@ -80,7 +81,7 @@ fn codes(labels: &[String]) -> Vec<usize> {
         .collect()
 }
 
-type Dropped = Vec<(String, String)>;
+use super::Dropped;
 
 /// One patient's store-mode covariate values by name (None: missing).
 type Values = HashMap<&'static str, Option<String>>;
