@@ -73,6 +73,7 @@ fn deidentified_listings_use_the_export_pseudonyms_and_hold_no_dates_or_codes() 
         vec!["calls", "P001"],
         vec!["trend", "P001", "--series", "ctdna.mean_vaf,cytokine:IL-6"],
         vec!["cohort", "board"],
+        vec!["track", "list", "P001"],
     ] {
         let out = run(&args);
         assert!(!has_date(&out), "{args:?}: {out}");
