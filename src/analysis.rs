@@ -1,6 +1,7 @@
 //! Pure analysis functions (no I/O): ctDNA metrics, PET uptake, response criteria, trends, harmonisation, clustering, survival.
 
 pub mod cluster;
+pub mod cox;
 pub mod ctdna;
 pub mod harmonize;
 pub mod linalg;

@@ -4,8 +4,10 @@ mod util;
 
 mod analytics_cli;
 mod analytics_reference;
+mod cbioportal;
 mod cli_errors;
 mod cli_patients_events;
+mod cox;
 mod cytokines_imaging;
 mod demo;
 mod export;
@@ -13,6 +15,7 @@ mod fuzz;
 mod hostile;
 mod lab_exports;
 mod liquid;
+mod listings;
 mod migrations;
 mod mrd;
 mod pet;

@@ -47,6 +47,10 @@ pub struct ClusterArgs {
     /// Also draw the clustered matrix as a heatmap into FILE (.svg, .html or .pdf)
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// Store mode: print patients by their pseudonyms, in pseudonym order (a saved run
+    /// keeps the patient codes)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 impl ClusterArgs {
@@ -130,6 +134,19 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
     if let (Some(path), Some(kind)) = (&args.plot, plot) {
         super::plot::heatmap(path, kind, &ids, &features, &rows, &result.labels)?;
     }
+    // The order and names the samples are printed in (pseudonyms when de-identified).
+    let (ids, order): (Vec<String>, Vec<usize>) = match args.deidentify.load()? {
+        Some(d) if args.input.is_none() => {
+            let names: Vec<String> = ids.iter().map(|id| d.key.pseudonym(id)).collect();
+            let mut order: Vec<usize> = (0..names.len()).collect();
+            order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+            (names, order)
+        }
+        _ => {
+            let order = (0..ids.len()).collect();
+            (ids, order)
+        }
+    };
     let Clustering {
         k,
         labels,
@@ -154,10 +171,9 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
             }
             out.insert(
                 "assignments".into(),
-                ids.iter()
-                    .zip(&labels)
-                    .zip(&widths)
-                    .map(|((id, l), w)| json!({"id": id, "cluster": l, "silhouette": number(*w)}))
+                order
+                    .iter()
+                    .map(|&i| json!({"id": ids[i], "cluster": labels[i], "silhouette": number(widths[i])}))
                     .collect::<Vec<_>>()
                     .into(),
             );
@@ -201,8 +217,8 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
                 "pca".into(),
                 json!({
                     "explained_variance_ratio": pca.explained_variance_ratio.iter().map(|v| number(*v)).collect::<Vec<_>>(),
-                    "scores": ids.iter().zip(&pca.scores).map(|(id, s)| json!({
-                        "id": id, "pc": s.iter().map(|v| number(*v)).collect::<Vec<_>>(),
+                    "scores": order.iter().map(|&i| json!({
+                        "id": ids[i], "pc": pca.scores[i].iter().map(|v| number(*v)).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
                 }),
             );
@@ -213,8 +229,12 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         }
         Format::Csv => {
             let mut listing = Listing::new(&["id", "cluster", "silhouette"]);
-            for ((id, l), w) in ids.iter().zip(&labels).zip(&widths) {
-                listing.push(vec![id.clone().into(), (*l).into(), number(*w)]);
+            for &i in &order {
+                listing.push(vec![
+                    ids[i].clone().into(),
+                    labels[i].into(),
+                    number(widths[i]),
+                ]);
             }
             listing.print(Format::Csv)
         }

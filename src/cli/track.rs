@@ -32,6 +32,10 @@ pub enum TrackCommand {
     List {
         /// Patient identifier
         id: String,
+        /// Without calendar dates (the draw's day since the index date), file paths or
+        /// timestamps
+        #[command(flatten)]
+        deidentify: super::export::DeidentifyArgs,
     },
 }
 
@@ -113,8 +117,9 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
             }
             Ok(())
         }
-        TrackCommand::List { id } => {
+        TrackCommand::List { id, deidentify } => {
             let store = open_read(db)?;
+            let private = super::private::Private::load(&deidentify, &store)?;
             let mut listing = Listing::new(&[
                 "chrom",
                 "pos",
@@ -139,7 +144,14 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
                     opt(row.chosen_by),
                 ]);
             }
-            listing.print(format)
+            super::private::for_patient(
+                private.as_ref(),
+                &id,
+                listing,
+                &["draw_date"],
+                &["source_file", "added_at"],
+            )
+            .print(format)
         }
     }
 }

@@ -33,6 +33,10 @@ pub struct TrendArgs {
     /// Censored points (below or above a limit)
     #[arg(long, value_enum, default_value_t = CensoredArg::Substitute)]
     pub censored: CensoredArg,
+    /// Without calendar dates (days since the index date), free text and computed
+    /// explanations (they quote dates)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 fn parse_series(text: &str) -> Result<Series, String> {
@@ -46,6 +50,7 @@ fn parse_series(text: &str) -> Result<Series, String> {
 /// direction, time_days, time_ci_low, time_ci_high).
 pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
+    let private = super::private::Private::load(&args.deidentify, &store)?;
     let policy = match args.censored {
         CensoredArg::Substitute => CensorPolicy::Substitute,
         CensoredArg::Exclude => CensorPolicy::Exclude,
@@ -127,5 +132,12 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
             rounded(fit.and_then(|f| f.doubling_ci95).and_then(|c| c.1), 1),
         ]);
     }
-    listing.print(format)
+    super::private::for_patient(
+        private.as_ref(),
+        &args.id,
+        listing,
+        &["baseline_date", "latest_date", "nadir_date"],
+        &[],
+    )
+    .print(format)
 }
