@@ -181,6 +181,67 @@ pub fn check_same_grid(suv: &Image<f64>, mask_path: &Path, mask: &Image<u32>) ->
     Ok(())
 }
 
+/// The voxel-to-world affine of a NIfTI file (RAS, mm; rows x, y, z): the sform when
+/// its code is set, else the qform when its code is set (quaternion, pixdim and qfac
+/// as the NIfTI-1 standard defines them), else `None`.
+///
+/// # Errors
+/// [`Error::Image`] for an unreadable header.
+pub fn read_affine(path: &Path) -> Result<Option<[[f64; 4]; 3]>> {
+    let h = nifti::NiftiHeader::from_file(path).map_err(|e| {
+        Error::image(path, format!("not a readable NIfTI-1 header ({e})")).caused_by(e)
+    })?;
+    if h.sform_code > 0 {
+        let row = |r: [f32; 4]| r.map(f64::from);
+        return Ok(Some([row(h.srow_x), row(h.srow_y), row(h.srow_z)]));
+    }
+    if h.qform_code <= 0 {
+        return Ok(None);
+    }
+    let (b, c, d) = (
+        f64::from(h.quatern_b),
+        f64::from(h.quatern_c),
+        f64::from(h.quatern_d),
+    );
+    let a = (1.0 - (b * b + c * c + d * d)).max(0.0).sqrt();
+    let r = [
+        [
+            a * a + b * b - c * c - d * d,
+            2.0 * (b * c - a * d),
+            2.0 * (b * d + a * c),
+        ],
+        [
+            2.0 * (b * c + a * d),
+            a * a + c * c - b * b - d * d,
+            2.0 * (c * d - a * b),
+        ],
+        [
+            2.0 * (b * d - a * c),
+            2.0 * (c * d + a * b),
+            a * a + d * d - c * c - b * b,
+        ],
+    ];
+    let qfac = if h.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
+    let scale = [
+        f64::from(h.pixdim[1]),
+        f64::from(h.pixdim[2]),
+        f64::from(h.pixdim[3]) * qfac,
+    ];
+    let offset = [
+        f64::from(h.quatern_x),
+        f64::from(h.quatern_y),
+        f64::from(h.quatern_z),
+    ];
+    let mut m = [[0.0; 4]; 3];
+    for row in 0..3 {
+        for col in 0..3 {
+            m[row][col] = r[row][col] * scale[col];
+        }
+        m[row][3] = offset[row];
+    }
+    Ok(Some(m))
+}
+
 /// A header carrying the grid's voxel size in mm, for writing.
 fn header_for(grid: &Grid) -> nifti::NiftiHeader {
     let [x, y, z] = grid.spacing_mm.map(|v| v as f32);

@@ -40,6 +40,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_board.sql",
         sql: include_str!("../../schema/0006_board.sql"),
     },
+    Migration {
+        name: "0007_pet_body.sql",
+        sql: include_str!("../../schema/0007_pet_body.sql"),
+    },
 ];
 
 /// The schema version recorded in the database.
