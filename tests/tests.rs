@@ -14,6 +14,7 @@ mod liquid;
 mod migrations;
 mod mrd;
 mod pet;
+mod pet_dicom;
 pub mod response;
 mod store_files;
 mod tui;

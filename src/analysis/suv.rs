@@ -152,7 +152,7 @@ pub fn body_of(header: &SuvHeader, warnings: &mut Vec<String>) -> Result<Body, S
     };
     let height_m = match header.height_m {
         None => None,
-        Some(h) if h == 0.0 => None,
+        Some(0.0) => None,
         Some(h) if !(h.is_finite() && h > 0.0 && h < 3.0) => {
             return Err(err(
                 "(0010,1020) PatientSize",
@@ -853,7 +853,8 @@ mod tests {
 
     #[test]
     fn bad_headers_name_the_tag_and_value() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut SuvHeader)>)> = vec![
+        type Mutation = Box<dyn Fn(&mut SuvHeader)>;
+        let cases: Vec<(&str, Mutation)> = vec![
             (
                 "(0054,1001) Units = 'PROPCPS'",
                 Box::new(|h| h.units = Some("PROPCPS".into())),

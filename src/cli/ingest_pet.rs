@@ -29,6 +29,9 @@ pub struct Args {
 
 /// Measures, stores and prints the uptake.
 pub fn run(db: &Path, format: Format, args: Args) -> anyhow::Result<()> {
+    if args.pet.info {
+        anyhow::bail!("--info belongs to `oncotrack pet PATH --info` (it stores nothing)");
+    }
     let date = args
         .date
         .as_deref()

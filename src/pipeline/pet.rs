@@ -36,7 +36,7 @@ pub enum PetSource {
         /// The series as read (rescaled values, header, files).
         series: Box<PetSeries>,
         /// What the conversion used.
-        conversion: SuvConversion,
+        conversion: Box<SuvConversion>,
     },
 }
 
@@ -187,7 +187,7 @@ pub fn load_pet(path: &Path, options: &PetOptions) -> Result<PetImage> {
         sex,
         source: PetSource::Dicom {
             series: Box::new(series),
-            conversion,
+            conversion: Box::new(conversion),
         },
     })
 }
