@@ -384,3 +384,50 @@ fn pet_before_the_ct_baseline_leaves_target_status_to_recist() {
     s.run(&["ingest", "lesions", change.to_str().unwrap()])
         .fails(1, "fixed at baseline");
 }
+
+/// A DICOM series' PatientWeight, PatientSize and PatientSex are stored with the
+/// study; PERCIST then uses SULpeak for a patient whose own row has no height or sex.
+#[test]
+fn percist_uses_sulpeak_from_the_series_body_measures() {
+    let Some(sts) = shared_data("pet/sts/STS_002") else {
+        return;
+    };
+    let s = Sandbox::new();
+    s.with_patients();
+    let image = sts.join("dicom/image");
+    let mask = sts.join("nifti/PET_mask.nii.gz");
+    for date in ["2024-01-01", "2024-04-01"] {
+        s.run(&[
+            "ingest",
+            "pet",
+            image.to_str().unwrap(),
+            "--mask",
+            mask.to_str().unwrap(),
+            "--patient",
+            "P002",
+            "--date",
+            date,
+        ])
+        .ok();
+    }
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let stored: (f64, f64, String, String) = conn
+        .query_row(
+            "SELECT s.weight_kg, s.height_m, s.sex, m.value FROM imaging_study s
+               JOIN study_metadata m ON m.study_id = s.study_id AND m.key = 'pet/units'
+              LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert!(
+        stored.0 > 0.0 && stored.1 > 1.0 && !stored.2.is_empty() && stored.3 == "GML",
+        "{stored:?}"
+    );
+    let rows = s
+        .run(&["response", "P002", "--format", "json"])
+        .ok()
+        .to_string();
+    assert!(rows.contains("SULpeak"), "{rows}");
+    assert!(!rows.contains("SUVpeak used"), "{rows}");
+}
