@@ -242,12 +242,17 @@ pub fn read_affine(path: &Path) -> Result<Option<[[f64; 4]; 3]>> {
     Ok(Some(m))
 }
 
-/// A header carrying the grid's voxel size in mm, for writing.
+/// A header carrying the grid's voxel size in mm, for writing. The qform (identity
+/// rotation, pixdim) and the sform (diagonal of the voxel size) describe the same grid:
+/// the crate's default sform is the 1 mm identity, which disagreed with pixdim.
 fn header_for(grid: &Grid) -> nifti::NiftiHeader {
     let [x, y, z] = grid.spacing_mm.map(|v| v as f32);
     nifti::NiftiHeader {
         pixdim: [1.0, x, y, z, 1.0, 1.0, 1.0, 1.0],
         xyzt_units: 2, // millimetres
+        srow_x: [x, 0.0, 0.0, 0.0],
+        srow_y: [0.0, y, 0.0, 0.0],
+        srow_z: [0.0, 0.0, z, 0.0],
         ..nifti::NiftiHeader::default()
     }
 }
@@ -279,4 +284,30 @@ pub fn write_volume(path: &Path, grid: &Grid, voxels: Voxels<'_>) -> Result<()> 
         Voxels::Labels(labels) => writer.write_nifti(&f_order(path, grid, labels)?),
     }
     .map_err(|e| Error::image(path, format!("cannot write ({e})")).caused_by(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_volumes_agree_on_voxel_size_in_qform_and_sform() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.nii.gz");
+        let grid = Grid {
+            dims: [2, 3, 4],
+            spacing_mm: [4.0, 4.0, 2.5],
+        };
+        write_volume(&path, &grid, Voxels::Suv(&[1.0; 24])).unwrap();
+        let h = nifti::NiftiHeader::from_file(&path).unwrap();
+        assert_eq!((h.qform_code, h.sform_code), (1, 1));
+        assert_eq!(&h.pixdim[1..4], &[4.0, 4.0, 2.5]);
+        assert_eq!(
+            [h.srow_x[0], h.srow_y[1], h.srow_z[2]],
+            [4.0, 4.0, 2.5],
+            "sform voxel size = pixdim"
+        );
+        let affine = read_affine(&path).unwrap().unwrap();
+        assert_eq!([affine[0][0], affine[1][1], affine[2][2]], [4.0, 4.0, 2.5]);
+    }
 }
