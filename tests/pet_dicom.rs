@@ -290,6 +290,16 @@ fn bad_series_are_refused_naming_file_tag_and_value_and_nothing_is_stored() {
             "{name}: names the file: {message}"
         );
     }
+    // A duplicated slice (the same position under another file name).
+    let dup = root.join("duplicate");
+    copy_slices(&dro, &dup, None, &|_| {});
+    std::fs::copy(
+        dup.join("pet_dro_0_0_slice_004.dcm"),
+        dup.join("pet_dro_0_0_slice_004_copy.dcm"),
+    )
+    .unwrap();
+    s.run(&["pet", dup.to_str().unwrap(), "--info"])
+        .fails(1, "a duplicated slice");
     // A CT series.
     let ct_dir = root.join("ct");
     std::fs::create_dir_all(&ct_dir).unwrap();
