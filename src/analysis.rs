@@ -13,6 +13,7 @@ pub mod response;
 pub mod scale;
 pub mod series;
 pub mod survival;
+pub mod suv;
 pub mod sv;
 pub mod trend;
 

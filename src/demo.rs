@@ -174,12 +174,23 @@ fn cytokines_and_imaging(
     for scan in &imaging.pet {
         let target = PetStudy {
             patient: scan.patient.clone(),
-            date: scan.date,
+            date: Some(scan.date),
             scanner: scan.scanner.clone(),
             site: scan.site.clone(),
             lesion_prefix: "L".into(),
         };
-        ingests.push(ingest_pet(store, &scan.suv, &scan.mask, &methods, &references, &target)?.0);
+        ingests.push(
+            ingest_pet(
+                store,
+                &scan.suv,
+                &scan.mask,
+                &methods,
+                &references,
+                &target,
+                &Default::default(),
+            )?
+            .0,
+        );
         files.push(scan.suv.clone());
     }
     files.extend(imaging.lesions);

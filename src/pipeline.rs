@@ -5,6 +5,7 @@
 
 pub mod cytokines;
 pub mod imaging;
+pub mod pet;
 
 use crate::error::{Error, Result};
 use crate::ingest;

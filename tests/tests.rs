@@ -19,6 +19,7 @@ mod listings;
 mod migrations;
 mod mrd;
 mod pet;
+mod pet_dicom;
 mod report;
 pub mod response;
 mod store_files;

@@ -91,7 +91,16 @@ impl Store {
     pub fn pet_series(&self, code: &str) -> Result<PetSeries> {
         let patient_id = self.patient_row_id(code)?;
         let (height_cm, sex): (Option<f64>, Option<String>) = self.conn.query_row(
-            "SELECT height_cm, sex FROM patient WHERE patient_id = ?1",
+            // The patient's height and sex, else the latest PET series' (PatientSize, PatientSex).
+            "SELECT coalesce(p.height_cm,
+                        (SELECT s.height_m * 100 FROM imaging_study s
+                          WHERE s.patient_id = p.patient_id AND s.height_m IS NOT NULL
+                          ORDER BY s.date DESC LIMIT 1)),
+                    CASE WHEN p.sex IN ('F', 'M') THEN p.sex
+                         ELSE coalesce((SELECT s.sex FROM imaging_study s
+                                         WHERE s.patient_id = p.patient_id AND s.sex IN ('F', 'M')
+                                         ORDER BY s.date DESC LIMIT 1), p.sex) END
+               FROM patient p WHERE p.patient_id = ?1",
             [patient_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
