@@ -7,6 +7,7 @@
 
 pub mod cohort;
 pub mod cytokines;
+pub mod dicom;
 pub mod endotypes;
 pub mod files;
 pub mod folder;
@@ -182,7 +183,7 @@ fn cytokines_and_imaging(
         ingests.push(
             ingest_pet(
                 store,
-                &scan.suv,
+                &scan.series,
                 &scan.mask,
                 &methods,
                 &references,
@@ -191,7 +192,7 @@ fn cytokines_and_imaging(
             )?
             .0,
         );
-        files.push(scan.suv.clone());
+        files.push(scan.series.clone());
     }
     files.extend(imaging.lesions);
     files.push(imaging.radiomics);

@@ -523,17 +523,13 @@ fn fuzz_radiomics_csv() {
 
 #[test]
 fn fuzz_nifti() {
-    // The demo's first SUV volume, mutated uncompressed (header fields and voxels) and,
-    // in one case of four, as gzip bytes; measured against its own mask.
+    // The clinical-like SUV fixture (the demo writes its PET as DICOM series), mutated
+    // uncompressed (header fields and voxels) and, in one case of four, as gzip bytes;
+    // measured against its own mask.
     let corpus = corpus();
-    let mut suvs: Vec<PathBuf> = std::fs::read_dir(corpus.files.join("pet"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with("_suv.nii.gz"))
-        .collect();
-    suvs.sort();
-    let suv = suvs.first().expect("the demo writes PET volumes").clone();
-    let mask = PathBuf::from(suv.to_string_lossy().replace("_suv.nii.gz", "_mask.nii.gz"));
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pet");
+    let suv = fixtures.join("clinical_suv.nii.gz");
+    let mask = fixtures.join("clinical_mask.nii.gz");
     let compressed = std::fs::read(&suv).unwrap();
     let raw = inflate(&compressed);
     let dir = corpus.scratch.clone();

@@ -5,16 +5,18 @@
 //! by up to 35 % (Choi PR with RECIST SD), stable tumours change little, and at the
 //! first visit on or after the patient's progression every lesion grows to 1.3 × its
 //! nadir + 3 mm (≥ 20 % and ≥ 5 mm over the nadir sum: RECIST PD), with a new lung
-//! lesion when the progression was pulmonary. PET volumes (32 × 32 × 24 voxels of
-//! 4 mm, float32, gzip) are written for the first [`PET_PATIENTS`] patients at the
-//! baseline and the second restaging, with a liver region for PERCIST. Radiomic
-//! features carry a scanner batch effect for harmonisation.
+//! lesion when the progression was pulmonary. PET scans (32 × 32 × 24 voxels of
+//! 4 mm) are written for the first [`PET_PATIENTS`] patients at the baseline and the
+//! second restaging, with a liver region for PERCIST: each as a DICOM PET series
+//! folder (`pet/<patient>_<date>_pt/`, see [`super::dicom`]), which the demo ingests,
+//! beside a NIfTI label mask (`_mask.nii.gz`) on the series' grid in space. Radiomic features carry a scanner batch effect for harmonisation.
 
 use super::cohort::{Diagnosis, ResponsePattern, SITES, SimPatient};
+use super::dicom::{Acquisition, Flavour, Series, write_series};
 use crate::error::{Error, Result};
-use crate::ingest::pet::{Voxels, write_volume};
-use crate::model::Grid;
+use crate::ingest::pet::{Voxels, write_volume_at};
 use crate::model::date::format_date;
+use crate::model::{Geometry, Grid};
 use chrono::NaiveDate;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -45,8 +47,12 @@ const PET_SCANNERS: [&str; 4] = [
 /// One PET scan of the demo: files and where they belong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PetScan {
-    /// SUV volume.
-    pub suv: PathBuf,
+    /// The DICOM PET series folder (what the demo ingests).
+    pub series: PathBuf,
+    /// How the series stores its values (BQML, Philips CNTS, GE private time).
+    pub flavour: Flavour,
+    /// Body and injection written in the series.
+    pub acquisition: Acquisition,
     /// Label mask (lesion n = label n, liver = [`LIVER_LABEL`]).
     pub mask: PathBuf,
     /// Patient.
@@ -226,6 +232,16 @@ fn pet_images(measured: &[Measured<'_>], rng: &mut ChaCha8Rng) -> (Grid, Vec<f32
     (grid, suv, mask)
 }
 
+/// Where the demo's PET grid lies (LPS): axial slices, the field of view centred in x
+/// and y, the first slice at z = −700 mm, slices towards the head.
+pub fn pet_geometry(grid: &Grid) -> Geometry {
+    let centre = |axis: usize| -((grid.dims[axis] as f64 - 1.0) / 2.0) * grid.spacing_mm[axis];
+    Geometry {
+        origin_mm: [centre(0), centre(1) - 20.0, -700.0],
+        directions: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+    }
+}
+
 /// Writes all imaging files of the demo under `dir`.
 ///
 /// # Errors
@@ -288,6 +304,8 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
     let mut pet = Vec::new();
     for (index, p) in cohort.iter().enumerate() {
         let mut rng = super::patient_rng(seed, index, 0x1_3A6E);
+        // The DICOM headers draw from their own stream: the images stay as they were.
+        let mut header_rng = super::patient_rng(seed, index, 0x00D1_C04D);
         let lesions = lesions_of(p, &mut rng);
         let new_lesion = SimLesion {
             label: "N1".into(),
@@ -381,12 +399,31 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
             if index < PET_PATIENTS && pet_visit {
                 let (grid, suv, mask) = pet_images(measured, &mut rng);
                 let stem = format!("{}_{date_text}", p.code);
-                let suv_path = pet_dir.join(format!("{stem}_suv.nii.gz"));
                 let mask_path = pet_dir.join(format!("{stem}_mask.nii.gz"));
-                write_volume(&suv_path, &grid, Voxels::Suv(&suv))?;
-                write_volume(&mask_path, &grid, Voxels::Labels(&mask))?;
+                let series_path = pet_dir.join(format!("{stem}_pt"));
+                let geometry = pet_geometry(&grid);
+                let flavour = Flavour::of(index);
+                let acquisition = Acquisition::draw(p, *date, &mut header_rng);
+                write_series(
+                    &series_path,
+                    &Series {
+                        patient: p,
+                        seed,
+                        index,
+                        visit: k,
+                        flavour,
+                        acquisition,
+                        site: p.site,
+                        grid: &grid,
+                        geometry: &geometry,
+                        suv: &suv,
+                    },
+                )?;
+                write_volume_at(&mask_path, &grid, &geometry, Voxels::Labels(&mask))?;
                 pet.push(PetScan {
-                    suv: suv_path,
+                    series: series_path,
+                    flavour,
+                    acquisition,
                     mask: mask_path,
                     patient: p.code.clone(),
                     date: *date,
@@ -407,4 +444,140 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
         radiomics,
         manifest,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::pet::{PetOptions, load_mask, load_pet};
+
+    /// The largest SUV step of a slice's 16-bit quantisation in `suv`.
+    fn steps(grid: &Grid, suv: &[f32]) -> Vec<f64> {
+        let plane = grid.dims[0] * grid.dims[1];
+        suv.chunks(plane)
+            .map(|s| s.iter().fold(0.0f64, |m, v| m.max(f64::from(*v))) / 32767.0)
+            .collect()
+    }
+
+    #[test]
+    fn every_flavour_of_series_reads_back_as_the_simulated_suv() {
+        let cohort = super::super::cohort::generate(3, 7);
+        let p = &cohort[1];
+        let lesion = SimLesion {
+            label: "L1".into(),
+            organ: "lung",
+            nodal: false,
+            size_mm: 30.0,
+            hu: 40.0,
+            suv: 9.5,
+        };
+        let measured = [Measured {
+            lesion: &lesion,
+            size_mm: 30.0,
+            hu: 40.0,
+            suv: 9.5,
+            new: false,
+        }];
+        let mut rng = super::super::patient_rng(1, 0, 1);
+        let (grid, suv, _) = pet_images(&measured, &mut rng);
+        let geometry = pet_geometry(&grid);
+        let acquisition = Acquisition::draw(p, p.visits[0], &mut rng);
+        let dir = tempfile::tempdir().unwrap();
+        let step = steps(&grid, &suv);
+        let mut read = Vec::new();
+        for flavour in [Flavour::Bqml, Flavour::PhilipsCnts, Flavour::GeScanTime] {
+            let folder = dir.path().join(format!("{flavour:?}"));
+            let files = write_series(
+                &folder,
+                &Series {
+                    patient: p,
+                    seed: 1,
+                    index: 1,
+                    visit: 0,
+                    flavour,
+                    acquisition,
+                    site: p.site,
+                    grid: &grid,
+                    geometry: &geometry,
+                    suv: &suv,
+                },
+            )
+            .unwrap();
+            assert_eq!(files.len(), grid.dims[2]);
+            let image = load_pet(&folder, &PetOptions::default()).unwrap();
+            assert_eq!(image.suv.grid, grid, "{flavour:?}");
+            assert_eq!(image.geometry, Some(geometry), "{flavour:?}");
+            let c = image.conversion().unwrap();
+            assert_eq!(
+                c.units,
+                if flavour == Flavour::PhilipsCnts {
+                    "CNTS"
+                } else {
+                    "BQML"
+                }
+            );
+            assert_eq!(c.weight_kg, Some(acquisition.weight_kg));
+            assert_eq!(c.half_life_s, Some(6586.2));
+            // Philips' SUV Scale Factor (7053,1000) is SUVbw per count: no decay is computed.
+            let (source, start) = match flavour {
+                Flavour::Bqml => (Some("series"), Some(acquisition.start)),
+                Flavour::GeScanTime => (Some("ge-private"), Some(acquisition.start)),
+                Flavour::PhilipsCnts => (None, None),
+            };
+            assert_eq!(c.reference_source, source, "{flavour:?}");
+            assert_eq!(c.reference_datetime, start, "{flavour:?}");
+            let plane = grid.dims[0] * grid.dims[1];
+            for (n, (got, want)) in image.suv.values.iter().zip(&suv).enumerate() {
+                let bound = 0.5 * step[n / plane] * (1.0 + 1e-6) + 1e-9;
+                assert!(
+                    (got - f64::from(*want)).abs() <= bound,
+                    "{flavour:?} voxel {n}: {got} vs {want} (step {})",
+                    step[n / plane]
+                );
+            }
+            read.push(image.suv.values);
+        }
+        // CNTS and GE give the BQML series' SUV, to the quantisation.
+        for other in &read[1..] {
+            for (n, (a, b)) in read[0].iter().zip(other).enumerate() {
+                assert!((a - b).abs() <= step[n / (32 * 32)] * 1.000_01, "voxel {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_demo_writes_each_flavour_and_its_masks_lie_on_the_series() {
+        let cohort = super::super::cohort::generate(10, 4);
+        let dir = tempfile::tempdir().unwrap();
+        let files = write_imaging(dir.path(), &cohort, 4).unwrap();
+        assert_eq!(files.pet.len(), 20);
+        for flavour in [Flavour::Bqml, Flavour::PhilipsCnts, Flavour::GeScanTime] {
+            assert!(
+                files.pet.iter().any(|s| s.flavour == flavour),
+                "no {flavour:?} series"
+            );
+        }
+        for scan in &files.pet {
+            let image = load_pet(&scan.series, &PetOptions::default()).unwrap();
+            let mask = load_mask(
+                &scan.mask,
+                &scan.series,
+                &image.suv.grid,
+                image.geometry.as_ref(),
+                &image.suv,
+                None,
+            )
+            .unwrap();
+            assert!(mask.values.contains(&LIVER_LABEL));
+            assert_eq!(image.body.weight_kg, Some(scan.acquisition.weight_kg));
+            assert!(image.body.height_m.is_some() && image.sex.is_some());
+            // Background 0.6–1.0 and lesions up to 1.5 × 14 + 0.8.
+            let max = image.suv.values.iter().copied().fold(0.0, f64::max);
+            assert!(
+                (1.0..=22.0).contains(&max),
+                "{}: SUVmax {max}",
+                scan.series.display()
+            );
+        }
+    }
 }

@@ -6,7 +6,7 @@
 //! `[i, j, k]`. Reference: nibabel 5 `load(path).get_fdata()`.
 
 use crate::error::{Error, Result};
-use crate::model::Grid;
+use crate::model::{Geometry, Grid};
 use nifti::{IntoNdArray, NiftiObject, ReaderOptions};
 use std::path::Path;
 
@@ -384,9 +384,150 @@ pub fn write_volume(path: &Path, grid: &Grid, voxels: Voxels<'_>) -> Result<()> 
     .map_err(|e| Error::image(path, format!("cannot write ({e})")).caused_by(e))
 }
 
+/// A header placing the grid in space as `geometry` (DICOM LPS) does: the sform is
+/// the LPS affine with its x and y rows negated (RAS), and the qform the same rotation
+/// as a quaternion (NIfTI-1's `mat44_to_quatern`, qfac −1 for a left-handed stack).
+fn header_at(grid: &Grid, geometry: &Geometry) -> nifti::NiftiHeader {
+    let mut header = header_for(grid);
+    // RAS direction of each axis (column), and the RAS affine rows.
+    let sign = [-1.0, -1.0, 1.0];
+    let mut r = [[0.0f64; 3]; 3];
+    let mut rows = [[0.0f32; 4]; 3];
+    for row in 0..3 {
+        for axis in 0..3 {
+            r[row][axis] = sign[row] * geometry.directions[axis][row];
+            rows[row][axis] = (r[row][axis] * grid.spacing_mm[axis]) as f32;
+        }
+        rows[row][3] = (sign[row] * geometry.origin_mm[row]) as f32;
+    }
+    let det = r[0][0] * (r[1][1] * r[2][2] - r[1][2] * r[2][1])
+        - r[0][1] * (r[1][0] * r[2][2] - r[1][2] * r[2][0])
+        + r[0][2] * (r[1][0] * r[2][1] - r[1][1] * r[2][0]);
+    let qfac = if det < 0.0 { -1.0 } else { 1.0 };
+    for row in r.iter_mut() {
+        row[2] *= qfac;
+    }
+    let trace = r[0][0] + r[1][1] + r[2][2] + 1.0;
+    let (a, mut b, mut c, mut d);
+    if trace > 0.5 {
+        a = 0.5 * trace.sqrt();
+        b = 0.25 * (r[2][1] - r[1][2]) / a;
+        c = 0.25 * (r[0][2] - r[2][0]) / a;
+        d = 0.25 * (r[1][0] - r[0][1]) / a;
+    } else {
+        let xd = 1.0 + r[0][0] - (r[1][1] + r[2][2]);
+        let yd = 1.0 + r[1][1] - (r[0][0] + r[2][2]);
+        let zd = 1.0 + r[2][2] - (r[0][0] + r[1][1]);
+        if xd > 1.0 {
+            b = 0.5 * xd.sqrt();
+            c = 0.25 * (r[0][1] + r[1][0]) / b;
+            d = 0.25 * (r[0][2] + r[2][0]) / b;
+            a = 0.25 * (r[2][1] - r[1][2]) / b;
+        } else if yd > 1.0 {
+            c = 0.5 * yd.sqrt();
+            b = 0.25 * (r[0][1] + r[1][0]) / c;
+            d = 0.25 * (r[1][2] + r[2][1]) / c;
+            a = 0.25 * (r[0][2] - r[2][0]) / c;
+        } else {
+            d = 0.5 * zd.sqrt();
+            b = 0.25 * (r[0][2] + r[2][0]) / d;
+            c = 0.25 * (r[1][2] + r[2][1]) / d;
+            a = 0.25 * (r[1][0] - r[0][1]) / d;
+        }
+        if a < 0.0 {
+            (b, c, d) = (-b, -c, -d);
+        }
+    }
+    header.pixdim[0] = qfac as f32;
+    header.quatern_b = b as f32;
+    header.quatern_c = c as f32;
+    header.quatern_d = d as f32;
+    header.quatern_x = rows[0][3];
+    header.quatern_y = rows[1][3];
+    header.quatern_z = rows[2][3];
+    header.srow_x = rows[0];
+    header.srow_y = rows[1];
+    header.srow_z = rows[2];
+    header
+}
+
+/// Writes a volume as [`write_volume`] does, placed in space as a DICOM series with
+/// `geometry` is (sform and qform both say so): a mask on a DICOM PET series' grid.
+///
+/// # Errors
+/// [`Error::Image`] when the values do not fill the grid or the file cannot be written.
+pub fn write_volume_at(
+    path: &Path,
+    grid: &Grid,
+    geometry: &Geometry,
+    voxels: Voxels<'_>,
+) -> Result<()> {
+    let header = header_at(grid, geometry);
+    let writer = nifti::writer::WriterOptions::new(path).reference_header(&header);
+    match voxels {
+        Voxels::Suv(values) => writer.write_nifti(&f_order(path, grid, values)?),
+        Voxels::Labels(labels) => writer.write_nifti(&f_order(path, grid, labels)?),
+    }
+    .map_err(|e| Error::image(path, format!("cannot write ({e})")).caused_by(e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_volume_written_at_a_dicom_geometry_has_agreeing_sform_and_qform() {
+        let dir = tempfile::tempdir().unwrap();
+        let grid = Grid {
+            dims: [2, 3, 4],
+            spacing_mm: [4.0, 3.0, 2.5],
+        };
+        let geometries = [
+            // Axial, the usual DICOM orientation.
+            Geometry {
+                origin_mm: [-62.0, -50.0, -700.0],
+                directions: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            },
+            // A left-handed stack (slices towards the feet).
+            Geometry {
+                origin_mm: [10.0, 20.0, 30.0],
+                directions: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, -1.0]],
+            },
+            // Coronal.
+            Geometry {
+                origin_mm: [1.0, 2.0, 3.0],
+                directions: [[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]],
+            },
+        ];
+        for (n, g) in geometries.iter().enumerate() {
+            let path = dir.path().join(format!("m{n}.nii.gz"));
+            write_volume_at(&path, &grid, g, Voxels::Labels(&[1; 24])).unwrap();
+            let sform = read_affine(&path).unwrap().unwrap();
+            let mut h = nifti::NiftiHeader::from_file(&path).unwrap();
+            h.sform_code = 0;
+            let qpath = dir.path().join(format!("q{n}.nii"));
+            nifti::writer::WriterOptions::new(&qpath)
+                .reference_header(&h)
+                .write_nifti(&f_order(&qpath, &grid, &[1i16; 24]).unwrap())
+                .unwrap();
+            let qform = read_affine(&qpath).unwrap().unwrap();
+            for row in 0..3 {
+                for col in 0..4 {
+                    assert!(
+                        (sform[row][col] - qform[row][col]).abs() < 1e-5,
+                        "{n}: sform {sform:?} qform {qform:?}"
+                    );
+                    let lps = if col == 3 {
+                        g.origin_mm[row]
+                    } else {
+                        g.directions[col][row] * grid.spacing_mm[col]
+                    };
+                    let ras = if row < 2 { -lps } else { lps };
+                    assert!((sform[row][col] - ras).abs() < 1e-5, "{n}: {sform:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn written_volumes_agree_on_voxel_size_in_qform_and_sform() {
