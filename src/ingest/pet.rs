@@ -513,8 +513,10 @@ mod tests {
             let qform = read_affine(&qpath).unwrap().unwrap();
             for row in 0..3 {
                 for col in 0..4 {
+                    // A 180° rotation has quatern a ≈ 0, which NIfTI recomputes from
+                    // float32 b, c, d: about 1e-3 of a voxel off, the format's limit.
                     assert!(
-                        (sform[row][col] - qform[row][col]).abs() < 1e-5,
+                        (sform[row][col] - qform[row][col]).abs() < 2e-3 * 4.0,
                         "{n}: sform {sform:?} qform {qform:?}"
                     );
                     let lps = if col == 3 {
