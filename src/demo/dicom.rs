@@ -76,16 +76,21 @@ pub struct Acquisition {
 }
 
 impl Acquisition {
-    /// Draws a plausible weight (from a BMI and the patient's height), FDG dose
-    /// (about 3.7 MBq/kg, 150–450 MBq), injection time and uptake (55–75 min).
-    pub fn draw(p: &SimPatient, date: NaiveDate, rng: &mut ChaCha8Rng) -> Acquisition {
-        let age = date.year() - p.birth_year;
-        let bmi = if age < 16 {
+    /// The patient's body-mass index (kg/m²), drawn once per patient: 15.5–23 under
+    /// 16 years at diagnosis, else 19–31.
+    pub fn draw_bmi(p: &SimPatient, rng: &mut ChaCha8Rng) -> f64 {
+        if p.diagnosis_date.year() - p.birth_year < 16 {
             rng.random_range(15.5..23.0)
         } else {
             rng.random_range(19.0..31.0)
-        };
+        }
+    }
+
+    /// Draws a visit's weight (the patient's `bmi` at their height, ± 3 %), FDG dose
+    /// (about 3.7 MBq/kg, 150–450 MBq), injection time and uptake (55–75 min).
+    pub fn draw(p: &SimPatient, date: NaiveDate, bmi: f64, rng: &mut ChaCha8Rng) -> Acquisition {
         let height_m = p.height_cm / 100.0;
+        let bmi = bmi * rng.random_range(0.97..1.03);
         let weight_kg = (bmi * height_m * height_m * 10.0f64).round() / 10.0;
         let mbq = (weight_kg * rng.random_range(3.3..4.1)).clamp(150.0, 450.0);
         let dose_bq = (mbq * 10.0).round() * 1e5;

@@ -306,6 +306,7 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
         let mut rng = super::patient_rng(seed, index, 0x1_3A6E);
         // The DICOM headers draw from their own stream: the images stay as they were.
         let mut header_rng = super::patient_rng(seed, index, 0x00D1_C04D);
+        let bmi = Acquisition::draw_bmi(p, &mut header_rng);
         let lesions = lesions_of(p, &mut rng);
         let new_lesion = SimLesion {
             label: "N1".into(),
@@ -403,7 +404,7 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
                 let series_path = pet_dir.join(format!("{stem}_pt"));
                 let geometry = pet_geometry(&grid);
                 let flavour = Flavour::of(index);
-                let acquisition = Acquisition::draw(p, *date, &mut header_rng);
+                let acquisition = Acquisition::draw(p, *date, bmi, &mut header_rng);
                 write_series(
                     &series_path,
                     &Series {
@@ -481,7 +482,7 @@ mod tests {
         let mut rng = super::super::patient_rng(1, 0, 1);
         let (grid, suv, _) = pet_images(&measured, &mut rng);
         let geometry = pet_geometry(&grid);
-        let acquisition = Acquisition::draw(p, p.visits[0], &mut rng);
+        let acquisition = Acquisition::draw(p, p.visits[0], 24.0, &mut rng);
         let dir = tempfile::tempdir().unwrap();
         let step = steps(&grid, &suv);
         let mut read = Vec::new();
