@@ -506,6 +506,284 @@ pub fn write_series(folder: &Path, s: &Series<'_>) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// A region of an RTSTRUCT, in voxel coordinates of the series' grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Roi {
+    /// ROIName (`L1`, `L2` …, `LIVER`).
+    pub name: String,
+    /// Its shape.
+    pub shape: Shape,
+}
+
+/// The shape of a [`Roi`], as the label mask draws it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shape {
+    /// Voxel centres within `radius` (voxels) of `centre` (i, j, k).
+    Sphere {
+        /// Centre (voxel index units).
+        centre: [f64; 3],
+        /// Radius (voxels).
+        radius: f64,
+    },
+    /// Voxels `from[a] ≤ index < to[a]` on each axis.
+    Block {
+        /// First voxel.
+        from: [usize; 3],
+        /// One past the last voxel.
+        to: [usize; 3],
+    },
+}
+
+/// Vertices of a sphere's contour polygon on one slice.
+const CONTOUR_POINTS: usize = 36;
+
+/// The closed planar contours of a ROI on slice `k`: polygons in voxel (i, j).
+fn contours(shape: &Shape, k: usize) -> Vec<Vec<[f64; 2]>> {
+    match *shape {
+        Shape::Sphere { centre, radius } => {
+            let dz = k as f64 - centre[2];
+            let r2 = radius * radius - dz * dz;
+            if r2 <= 0.0 {
+                return Vec::new();
+            }
+            // Circumscribed: the polygon holds every voxel centre of the circle (and
+            // those on it, with a thousandth of a voxel to spare).
+            let r = r2.sqrt() / (std::f64::consts::PI / CONTOUR_POINTS as f64).cos() + 1e-3;
+            vec![
+                (0..CONTOUR_POINTS)
+                    .map(|n| {
+                        let t = std::f64::consts::TAU * n as f64 / CONTOUR_POINTS as f64;
+                        [centre[0] + r * t.cos(), centre[1] + r * t.sin()]
+                    })
+                    .collect(),
+            ]
+        }
+        Shape::Block { from, to } => {
+            if k < from[2] || k >= to[2] {
+                return Vec::new();
+            }
+            // Half a voxel outside the outer voxel centres.
+            let (i0, i1) = (from[0] as f64 - 0.5, to[0] as f64 - 0.5);
+            let (j0, j1) = (from[1] as f64 - 0.5, to[1] as f64 - 0.5);
+            vec![vec![[i0, j0], [i1, j0], [i1, j1], [i0, j1]]]
+        }
+    }
+}
+
+fn item(elements: Vec<(Tag, VR, PrimitiveValue)>) -> InMemDicomObject {
+    let mut o = InMemDicomObject::new_empty();
+    for (tag, vr, value) in elements {
+        o.put(DataElement::new(tag, vr, value));
+    }
+    o
+}
+
+fn sequence(o: &mut InMemDicomObject, tag: Tag, items: Vec<InMemDicomObject>) {
+    o.put(DataElement::new(tag, VR::SQ, DataSetSequence::from(items)));
+}
+
+/// RT Structure Set Storage.
+const RT_STRUCTURE_SET_STORAGE: &str = "1.2.840.10008.5.1.4.1.1.481.3";
+
+/// Writes an RTSTRUCT of `rois` on the series `s` (as [`write_series`] writes it): one
+/// CLOSED_PLANAR contour per ROI per slice it crosses, at the slice's z, each naming
+/// its slice's SOPInstanceUID; the series in ReferencedFrameOfReferenceSequence. A
+/// sphere's contour is a 36-gon circumscribing its circle on the slice, so it holds the
+/// label mask's voxels of that lesion (and, at worst, a few beside them); a block's is
+/// its outline half a voxel outside, exact.
+///
+/// # Errors
+/// [`Error::Image`] naming the file that cannot be written.
+pub fn write_rtstruct(path: &Path, s: &Series<'_>, rois: &[Roi]) -> Result<()> {
+    let nz = s.grid.dims[2];
+    let g = s.geometry;
+    let [sx, sy, sz] = s.grid.spacing_mm;
+    let to_patient = |i: f64, j: f64, k: f64| -> [f64; 3] {
+        let mut out = g.origin_mm;
+        for (r, v) in out.iter_mut().enumerate() {
+            *v += i * sx * g.directions[0][r]
+                + j * sy * g.directions[1][r]
+                + k * sz * g.directions[2][r];
+        }
+        out
+    };
+    let text = |v: &str| PrimitiveValue::from(v);
+    let instance = |k: usize| uid(s, 4, k as u64 + 1);
+    let study_uid = uid(s, 1, 0);
+    let series_uid = uid(s, 2, 0);
+    let frame_uid = uid(s, 3, 0);
+    let a = &s.acquisition;
+    let made = a.start + Duration::minutes(40);
+    let mut o = InMemDicomObject::new_empty();
+    let sop_uid = uid(s, 6, 0);
+    put(&mut o, tags::SPECIFIC_CHARACTER_SET, VR::CS, "ISO_IR 100");
+    put(
+        &mut o,
+        tags::SOP_CLASS_UID,
+        VR::UI,
+        RT_STRUCTURE_SET_STORAGE,
+    );
+    put(&mut o, tags::SOP_INSTANCE_UID, VR::UI, sop_uid.as_str());
+    put(&mut o, tags::STUDY_DATE, VR::DA, da(a.start));
+    put(&mut o, tags::STUDY_TIME, VR::TM, tm(a.start));
+    put(&mut o, tags::MODALITY, VR::CS, "RTSTRUCT");
+    put(&mut o, tags::MANUFACTURER, VR::LO, "oncotrack demo");
+    put(&mut o, tags::SERIES_DESCRIPTION, VR::LO, "Lesions (demo)");
+    put(
+        &mut o,
+        tags::PATIENT_NAME,
+        VR::PN,
+        format!("Demo^{}", s.patient.code),
+    );
+    put(&mut o, tags::PATIENT_ID, VR::LO, s.patient.code.as_str());
+    put(&mut o, tags::STUDY_INSTANCE_UID, VR::UI, study_uid.as_str());
+    put(
+        &mut o,
+        tags::SERIES_INSTANCE_UID,
+        VR::UI,
+        uid(s, 5, 0).as_str(),
+    );
+    put(&mut o, tags::STUDY_ID, VR::SH, format!("{}", s.visit + 1));
+    put(&mut o, tags::SERIES_NUMBER, VR::IS, "90");
+    put(&mut o, tags::INSTANCE_NUMBER, VR::IS, "1");
+    put(&mut o, tags::STRUCTURE_SET_LABEL, VR::SH, "LESIONS");
+    put(&mut o, tags::STRUCTURE_SET_DATE, VR::DA, da(made));
+    put(&mut o, tags::STRUCTURE_SET_TIME, VR::TM, tm(made));
+    let images: Vec<InMemDicomObject> = (0..nz)
+        .map(|k| {
+            item(vec![
+                (
+                    tags::REFERENCED_SOP_CLASS_UID,
+                    VR::UI,
+                    text(PET_IMAGE_STORAGE),
+                ),
+                (
+                    tags::REFERENCED_SOP_INSTANCE_UID,
+                    VR::UI,
+                    text(&instance(k)),
+                ),
+            ])
+        })
+        .collect();
+    let mut series_item = item(vec![(tags::SERIES_INSTANCE_UID, VR::UI, text(&series_uid))]);
+    sequence(&mut series_item, tags::CONTOUR_IMAGE_SEQUENCE, images);
+    let mut study_item = item(vec![
+        (
+            tags::REFERENCED_SOP_CLASS_UID,
+            VR::UI,
+            text("1.2.840.10008.3.1.2.3.1"),
+        ),
+        (tags::REFERENCED_SOP_INSTANCE_UID, VR::UI, text(&study_uid)),
+    ]);
+    sequence(
+        &mut study_item,
+        tags::RT_REFERENCED_SERIES_SEQUENCE,
+        vec![series_item],
+    );
+    let mut frame_item = item(vec![(
+        tags::FRAME_OF_REFERENCE_UID,
+        VR::UI,
+        text(&frame_uid),
+    )]);
+    sequence(
+        &mut frame_item,
+        tags::RT_REFERENCED_STUDY_SEQUENCE,
+        vec![study_item],
+    );
+    sequence(
+        &mut o,
+        tags::REFERENCED_FRAME_OF_REFERENCE_SEQUENCE,
+        vec![frame_item],
+    );
+    let mut set_rois = Vec::new();
+    let mut roi_contours = Vec::new();
+    let mut observations = Vec::new();
+    for (n, roi) in rois.iter().enumerate() {
+        let number = PrimitiveValue::from((n + 1).to_string());
+        set_rois.push(item(vec![
+            (tags::ROI_NUMBER, VR::IS, number.clone()),
+            (
+                tags::REFERENCED_FRAME_OF_REFERENCE_UID,
+                VR::UI,
+                text(&frame_uid),
+            ),
+            (tags::ROI_NAME, VR::LO, text(&roi.name)),
+            (tags::ROI_GENERATION_ALGORITHM, VR::CS, text("MANUAL")),
+        ]));
+        let mut planes = Vec::new();
+        for k in 0..nz {
+            for polygon in contours(&roi.shape, k) {
+                let data: Vec<String> = polygon
+                    .iter()
+                    .flat_map(|[i, j]| to_patient(*i, *j, k as f64))
+                    .map(ds)
+                    .collect();
+                let mut c = item(vec![
+                    (tags::CONTOUR_GEOMETRIC_TYPE, VR::CS, text("CLOSED_PLANAR")),
+                    (
+                        tags::NUMBER_OF_CONTOUR_POINTS,
+                        VR::IS,
+                        PrimitiveValue::from(polygon.len().to_string()),
+                    ),
+                    (
+                        tags::CONTOUR_DATA,
+                        VR::DS,
+                        PrimitiveValue::from(data.join("\\")),
+                    ),
+                ]);
+                sequence(
+                    &mut c,
+                    tags::CONTOUR_IMAGE_SEQUENCE,
+                    vec![item(vec![
+                        (
+                            tags::REFERENCED_SOP_CLASS_UID,
+                            VR::UI,
+                            text(PET_IMAGE_STORAGE),
+                        ),
+                        (
+                            tags::REFERENCED_SOP_INSTANCE_UID,
+                            VR::UI,
+                            text(&instance(k)),
+                        ),
+                    ])],
+                );
+                planes.push(c);
+            }
+        }
+        let colour = if roi.name == "LIVER" {
+            "165\\80\\40"
+        } else {
+            "255\\0\\0"
+        };
+        let mut rc = item(vec![
+            (tags::ROI_DISPLAY_COLOR, VR::IS, text(colour)),
+            (tags::REFERENCED_ROI_NUMBER, VR::IS, number.clone()),
+        ]);
+        sequence(&mut rc, tags::CONTOUR_SEQUENCE, planes);
+        roi_contours.push(rc);
+        let kind = if roi.name == "LIVER" { "ORGAN" } else { "GTV" };
+        observations.push(item(vec![
+            (tags::OBSERVATION_NUMBER, VR::IS, number.clone()),
+            (tags::REFERENCED_ROI_NUMBER, VR::IS, number),
+            (tags::RTROI_INTERPRETED_TYPE, VR::CS, text(kind)),
+            (tags::ROI_INTERPRETER, VR::PN, text("")),
+        ]));
+    }
+    sequence(&mut o, tags::STRUCTURE_SET_ROI_SEQUENCE, set_rois);
+    sequence(&mut o, tags::ROI_CONTOUR_SEQUENCE, roi_contours);
+    sequence(&mut o, tags::RTROI_OBSERVATIONS_SEQUENCE, observations);
+    let file = o
+        .with_meta(
+            FileMetaTableBuilder::new()
+                .transfer_syntax(EXPLICIT_VR_LE)
+                .implementation_class_uid("2.25.1134511977305183452941212116")
+                .implementation_version_name("ONCOTRACK_DEMO"),
+        )
+        .map_err(|e| Error::image(path, format!("cannot make the file meta ({e})")))?;
+    file.write_to_file(path)
+        .map_err(|e| Error::image(path, format!("cannot write ({e})")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

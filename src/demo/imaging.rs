@@ -12,7 +12,7 @@
 //! beside a NIfTI label mask (`_mask.nii.gz`) on the series' grid in space. Radiomic features carry a scanner batch effect for harmonisation.
 
 use super::cohort::{Diagnosis, ResponsePattern, SITES, SimPatient};
-use super::dicom::{Acquisition, Flavour, Series, write_series};
+use super::dicom::{Acquisition, Flavour, Roi, Series, Shape, write_rtstruct, write_series};
 use crate::error::{Error, Result};
 use crate::ingest::pet::{Voxels, write_volume_at};
 use crate::model::date::format_date;
@@ -49,6 +49,9 @@ const PET_SCANNERS: [&str; 4] = [
 pub struct PetScan {
     /// The DICOM PET series folder (what the demo ingests).
     pub series: PathBuf,
+    /// An RTSTRUCT of the series: ROIs `L1`, `L2` … (lesions) and `LIVER`, not ingested
+    /// yet (the NIfTI mask is).
+    pub rtstruct: PathBuf,
     /// How the series stores its values (BQML, Philips CNTS, GE private time).
     pub flavour: Flavour,
     /// Body and injection written in the series.
@@ -186,7 +189,10 @@ fn site_index(site: &str) -> usize {
 
 /// A 32 × 32 × 24 SUV volume of 4 mm voxels with the visit's lesions as Gaussian
 /// blobs, a liver region, and its label mask.
-fn pet_images(measured: &[Measured<'_>], rng: &mut ChaCha8Rng) -> (Grid, Vec<f32>, Vec<i16>) {
+fn pet_images(
+    measured: &[Measured<'_>],
+    rng: &mut ChaCha8Rng,
+) -> (Grid, Vec<f32>, Vec<i16>, Vec<Roi>) {
     let grid = Grid {
         dims: [32, 32, 24],
         spacing_mm: [4.0; 3],
@@ -207,9 +213,23 @@ fn pet_images(measured: &[Measured<'_>], rng: &mut ChaCha8Rng) -> (Grid, Vec<f32
         }
     }
     let centres = [[18.0, 12.0, 12.0], [8.0, 8.0, 16.0], [24.0, 24.0, 6.0]];
+    let mut rois = vec![Roi {
+        name: "LIVER".into(),
+        shape: Shape::Block {
+            from: [2, 22, 2],
+            to: [12, 30, 10],
+        },
+    }];
     for (m, centre) in measured.iter().filter(|m| !m.new).zip(centres) {
         let label: i16 = m.lesion.label[1..].parse().unwrap_or(1);
         let radius_vox = (m.size_mm.min(40.0) / 2.0 / 4.0).max(1.2);
+        rois.push(Roi {
+            name: m.lesion.label.clone(),
+            shape: Shape::Sphere {
+                centre,
+                radius: radius_vox + 1.0,
+            },
+        });
         for k in 0..nz {
             for j in 0..ny {
                 for i in 0..nx {
@@ -229,7 +249,7 @@ fn pet_images(measured: &[Measured<'_>], rng: &mut ChaCha8Rng) -> (Grid, Vec<f32
             }
         }
     }
-    (grid, suv, mask)
+    (grid, suv, mask, rois)
 }
 
 /// Where the demo's PET grid lies (LPS): axial slices, the field of view centred in x
@@ -398,31 +418,32 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
             }
             let pet_visit = k == 0 || k == 2.min(p.visits.len() - 1);
             if index < PET_PATIENTS && pet_visit {
-                let (grid, suv, mask) = pet_images(measured, &mut rng);
+                let (grid, suv, mask, rois) = pet_images(measured, &mut rng);
                 let stem = format!("{}_{date_text}", p.code);
                 let mask_path = pet_dir.join(format!("{stem}_mask.nii.gz"));
                 let series_path = pet_dir.join(format!("{stem}_pt"));
                 let geometry = pet_geometry(&grid);
                 let flavour = Flavour::of(index);
                 let acquisition = Acquisition::draw(p, *date, bmi, &mut header_rng);
-                write_series(
-                    &series_path,
-                    &Series {
-                        patient: p,
-                        seed,
-                        index,
-                        visit: k,
-                        flavour,
-                        acquisition,
-                        site: p.site,
-                        grid: &grid,
-                        geometry: &geometry,
-                        suv: &suv,
-                    },
-                )?;
+                let rtstruct_path = pet_dir.join(format!("{stem}_rtstruct.dcm"));
+                let series = Series {
+                    patient: p,
+                    seed,
+                    index,
+                    visit: k,
+                    flavour,
+                    acquisition,
+                    site: p.site,
+                    grid: &grid,
+                    geometry: &geometry,
+                    suv: &suv,
+                };
+                write_series(&series_path, &series)?;
+                write_rtstruct(&rtstruct_path, &series, &rois)?;
                 write_volume_at(&mask_path, &grid, &geometry, Voxels::Labels(&mask))?;
                 pet.push(PetScan {
                     series: series_path,
+                    rtstruct: rtstruct_path,
                     flavour,
                     acquisition,
                     mask: mask_path,
@@ -480,7 +501,7 @@ mod tests {
             new: false,
         }];
         let mut rng = super::super::patient_rng(1, 0, 1);
-        let (grid, suv, _) = pet_images(&measured, &mut rng);
+        let (grid, suv, _, _) = pet_images(&measured, &mut rng);
         let geometry = pet_geometry(&grid);
         let acquisition = Acquisition::draw(p, p.visits[0], 24.0, &mut rng);
         let dir = tempfile::tempdir().unwrap();
@@ -579,6 +600,92 @@ mod tests {
                 "{}: SUVmax {max}",
                 scan.series.display()
             );
+            rtstruct_lies_on_the_series(scan, &image, &mask);
+        }
+    }
+
+    /// The RTSTRUCT names LIVER, L1 …, each contour is CLOSED_PLANAR on a slice of the
+    /// series (its z, its SOPInstanceUID), and every voxel of a label in the NIfTI mask
+    /// lies inside its ROI's contour on that slice (even-odd rule, voxel centres).
+    fn rtstruct_lies_on_the_series(
+        scan: &PetScan,
+        image: &crate::pipeline::pet::PetImage,
+        mask: &crate::ingest::pet::Image<u32>,
+    ) {
+        use crate::ingest::dicom::{numbers, open, text};
+        use dicom_dictionary_std::tags;
+        let files = image.files(&scan.series);
+        let instances: Vec<String> = files
+            .iter()
+            .map(|f| text(&open(f).unwrap().object, tags::SOP_INSTANCE_UID).unwrap())
+            .collect();
+        let rt = open(&scan.rtstruct).unwrap().object;
+        assert_eq!(text(&rt, tags::MODALITY).as_deref(), Some("RTSTRUCT"));
+        let names: Vec<String> = rt
+            .get(tags::STRUCTURE_SET_ROI_SEQUENCE)
+            .and_then(|e| e.items())
+            .unwrap()
+            .iter()
+            .map(|i| text(i, tags::ROI_NAME).unwrap())
+            .collect();
+        assert_eq!(names[0], "LIVER");
+        let lesions = names[1..].iter().enumerate();
+        assert!(
+            lesions.clone().all(|(n, l)| *l == format!("L{}", n + 1)),
+            "{names:?}"
+        );
+        let g = image.geometry.unwrap();
+        let grid = &image.suv.grid;
+        let [nx, ny, _] = grid.dims;
+        let roi_contours = rt
+            .get(tags::ROI_CONTOUR_SEQUENCE)
+            .and_then(|e| e.items())
+            .unwrap();
+        for (name, rc) in names.iter().zip(roi_contours) {
+            let label = if name == "LIVER" {
+                LIVER_LABEL
+            } else {
+                name[1..].parse().unwrap()
+            };
+            let contours = rc
+                .get(tags::CONTOUR_SEQUENCE)
+                .and_then(|e| e.items())
+                .unwrap();
+            assert!(!contours.is_empty(), "{name}");
+            for c in contours {
+                let kind = text(c, tags::CONTOUR_GEOMETRIC_TYPE);
+                assert_eq!(kind.as_deref(), Some("CLOSED_PLANAR"));
+                let points = numbers(c, tags::CONTOUR_DATA).unwrap();
+                let z = points[2];
+                let k = ((z - g.origin_mm[2]) / grid.spacing_mm[2]).round() as usize;
+                assert!(points.chunks(3).all(|p| (p[2] - z).abs() < 1e-6));
+                let referenced = c
+                    .get(tags::CONTOUR_IMAGE_SEQUENCE)
+                    .and_then(|e| e.items())
+                    .map(|i| text(&i[0], tags::REFERENCED_SOP_INSTANCE_UID).unwrap())
+                    .unwrap();
+                assert_eq!(referenced, instances[k], "{name} slice {k}");
+                let polygon: Vec<[f64; 2]> = points.chunks(3).map(|p| [p[0], p[1]]).collect();
+                for j in 0..ny {
+                    for i in 0..nx {
+                        if mask.values[i + nx * (j + ny * k)] != label {
+                            continue;
+                        }
+                        let x = g.origin_mm[0] + i as f64 * grid.spacing_mm[0];
+                        let y = g.origin_mm[1] + j as f64 * grid.spacing_mm[1];
+                        let mut inside = false;
+                        for e in 0..polygon.len() {
+                            let (a, b) = (polygon[e], polygon[(e + 1) % polygon.len()]);
+                            if (a[1] > y) != (b[1] > y)
+                                && x < a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1])
+                            {
+                                inside = !inside;
+                            }
+                        }
+                        assert!(inside, "{name}: voxel ({i}, {j}, {k}) outside its contour");
+                    }
+                }
+            }
         }
     }
 }
