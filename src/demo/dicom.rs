@@ -1,4 +1,4 @@
-//! Writes a demo PET scan as a DICOM PET series (one explicit VR little endian file per slice) whose SUV, read back by oncotrack's DICOM reader, is the simulated SUV to the 16-bit quantisation.
+//! Writes a demo PET scan as a DICOM PET series (one explicit VR little endian file per slice) whose SUV, read back by oncotrack's DICOM reader, is the simulated SUV to the 16-bit quantisation; and an RTSTRUCT of its regions.
 //!
 //! Every series has real-looking headers: patient weight, size and sex, the
 //! RadiopharmaceuticalInformationSequence (FDG, dose, half-life 6586.2 s, start
