@@ -178,7 +178,18 @@ fn cytokines_and_imaging(
             site: scan.site.clone(),
             lesion_prefix: "L".into(),
         };
-        ingests.push(ingest_pet(store, &scan.suv, &scan.mask, &methods, &references, &target)?.0);
+        ingests.push(
+            ingest_pet(
+                store,
+                &scan.suv,
+                &scan.mask,
+                None,
+                &methods,
+                &references,
+                &target,
+            )?
+            .0,
+        );
         files.push(scan.suv.clone());
     }
     files.extend(imaging.lesions);

@@ -5,6 +5,7 @@
 
 pub mod cytokines;
 pub mod imaging;
+pub mod mask;
 
 use crate::error::{Error, Result};
 use crate::ingest;

@@ -14,8 +14,8 @@
 //!   sphere may reach outside the label (uptake is read from the image, as PERCIST
 //!   does); voxels outside the image are left out of the mean.
 
-use crate::model::Grid;
 pub use crate::model::imaging::{LesionUptake, Method};
+use crate::model::{Grid, Region};
 use std::collections::BTreeMap;
 
 /// Radius of the 1 cm³ sphere of SUVpeak (mm).
@@ -228,8 +228,37 @@ pub fn uptake(
     methods: &[Method],
     reference_labels: &ReferenceLabels,
 ) -> Result<(Vec<LesionUptake>, References), PetError> {
-    let regions = label_voxels(labels);
-    let region = |label: u32| regions.get(&label).ok_or(PetError::MissingLabel(label));
+    let regions: Vec<Region> = label_voxels(labels)
+        .into_iter()
+        .map(|(label, voxels)| Region {
+            label,
+            name: None,
+            voxels,
+        })
+        .collect();
+    uptake_of_regions(grid, values, &regions, methods, reference_labels)
+}
+
+/// The uptake of every lesion region by each method, in region order, with the
+/// references that were resolved; a region is found by its label, and regions may
+/// overlap (each is measured on its own voxels). Reference regions are not lesions.
+///
+/// # Errors
+/// A reference label that no region has, or a method without its reference.
+pub fn uptake_of_regions(
+    grid: &Grid,
+    values: &[f64],
+    regions: &[Region],
+    methods: &[Method],
+    reference_labels: &ReferenceLabels,
+) -> Result<(Vec<LesionUptake>, References), PetError> {
+    let region = |label: u32| {
+        regions
+            .iter()
+            .find(|r| r.label == label && !r.voxels.is_empty())
+            .map(|r| r.voxels.as_slice())
+            .ok_or(PetError::MissingLabel(label))
+    };
     let liver = match reference_labels.liver {
         Some(label) => Some(region_mean_sd(values, region(label)?)),
         None => reference_labels.liver_given,
@@ -243,11 +272,16 @@ pub fn uptake(
         background_mean,
     };
     let mut out = Vec::new();
-    for (label, voxels) in &regions {
-        if Some(*label) == reference_labels.liver || Some(*label) == reference_labels.background {
+    for r in regions {
+        if r.voxels.is_empty()
+            || Some(r.label) == reference_labels.liver
+            || Some(r.label) == reference_labels.background
+        {
             continue;
         }
-        out.extend(lesion_uptake(grid, values, *label, voxels, methods, &refs)?);
+        out.extend(lesion_uptake(
+            grid, values, r.label, &r.voxels, methods, &refs,
+        )?);
     }
     Ok((out, refs))
 }

@@ -1,9 +1,9 @@
-//! `oncotrack pet SUV --mask MASK [--method ...]...`: SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion and method, without storing.
+//! `oncotrack pet SUV --mask MASK [--roi NAME] [--method ...]...`: SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion and method, without storing.
 
 use super::Format;
 use super::output::{Listing, opt};
 use oncotrack::analysis::pet::{Method, ReferenceLabels};
-use oncotrack::pipeline::imaging::measure_pet;
+use oncotrack::pipeline::imaging::{PetMeasurement, measure_pet};
 use std::path::PathBuf;
 
 /// The images and methods of a PET measurement.
@@ -11,9 +11,13 @@ use std::path::PathBuf;
 pub struct PetArgs {
     /// SUV volume (NIfTI-1, .nii or .nii.gz)
     pub suv: PathBuf,
-    /// Label mask on the same grid: 0 background, one integer label per lesion
+    /// Mask: a NIfTI label image on the same grid (0 background, one integer label per
+    /// lesion), an RTSTRUCT (every ROI, or --roi) or a DICOM SEG (every segment)
     #[arg(long)]
     pub mask: PathBuf,
+    /// RTSTRUCT ROI to measure, by its exact ROIName [default: every ROI with contours]
+    #[arg(long, value_name = "NAME")]
+    pub roi: Option<String>,
     /// Threshold method, repeatable: relative:F (SUV ≥ F×SUVmax), absolute:S, percist, background:F [default: relative:0.41]
     #[arg(long = "method", value_name = "METHOD")]
     pub methods: Vec<Method>,
@@ -63,13 +67,16 @@ impl PetArgs {
     }
 }
 
-/// Prints uptake rows (keys: label, method, threshold, voxels, suv_max, suv_peak, suv_mean, mtv_ml, tlg).
-pub fn print_uptakes(
-    uptakes: &[oncotrack::analysis::pet::LesionUptake],
-    format: Format,
-) -> anyhow::Result<()> {
+/// Prints uptake rows (keys: label, name, method, threshold, voxels, suv_max, suv_peak,
+/// suv_mean, mtv_ml, tlg; name is the ROI or segment name, null for a NIfTI label), after
+/// the mask's warnings on standard error.
+pub fn print_uptakes(measurement: &PetMeasurement, format: Format) -> anyhow::Result<()> {
+    for warning in &measurement.warnings {
+        eprintln!("oncotrack: warning: {warning}");
+    }
     let mut listing = Listing::new(&[
         "label",
+        "name",
         "method",
         "threshold",
         "voxels",
@@ -79,9 +86,10 @@ pub fn print_uptakes(
         "mtv_ml",
         "tlg",
     ]);
-    for u in uptakes {
+    for u in &measurement.uptakes {
         listing.push(vec![
             u.label.into(),
+            opt(measurement.names.get(&u.label).cloned()),
             u.method.to_string().into(),
             u.threshold.into(),
             u.voxels.into(),
@@ -98,6 +106,12 @@ pub fn print_uptakes(
 /// Measures and prints the uptake.
 pub fn run(format: Format, args: PetArgs) -> anyhow::Result<()> {
     let (methods, references) = args.resolve()?;
-    let measurement = measure_pet(&args.suv, &args.mask, &methods, &references)?;
-    print_uptakes(&measurement.uptakes, format)
+    let measurement = measure_pet(
+        &args.suv,
+        &args.mask,
+        args.roi.as_deref(),
+        &methods,
+        &references,
+    )?;
+    print_uptakes(&measurement, format)
 }

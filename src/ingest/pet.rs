@@ -6,7 +6,7 @@
 //! `[i, j, k]`. Reference: nibabel 5 `load(path).get_fdata()`.
 
 use crate::error::{Error, Result};
-use crate::model::Grid;
+use crate::model::{Geometry, Grid};
 use nifti::{IntoNdArray, NiftiObject, ReaderOptions};
 use std::path::Path;
 
@@ -19,6 +19,74 @@ pub struct Image<T> {
     pub values: Vec<T>,
     /// The affine's rows (sform when set, else none) for the same-grid check.
     pub sform: Option<[[f32; 4]; 3]>,
+    /// Where the grid lies in patient space (LPS), from the sform, else the qform; or why
+    /// the header does not say (needed to place an RTSTRUCT or SEG on the image).
+    pub geometry: std::result::Result<Geometry, String>,
+}
+
+/// The patient-space placement of a NIfTI grid: the sform when `sform_code > 0`, else the
+/// qform when `qform_code > 0` (nibabel's order), converted from RAS to DICOM's LPS by
+/// negating x and y. The affine's voxel sizes must equal `pixdim` (to 1e-3 relative).
+fn nifti_geometry(
+    header: &nifti::NiftiHeader,
+    grid: &Grid,
+) -> std::result::Result<Geometry, String> {
+    let (columns, offset): ([[f64; 3]; 3], [f64; 3]) = if header.sform_code > 0 {
+        let rows = [header.srow_x, header.srow_y, header.srow_z].map(|r| r.map(f64::from));
+        (
+            [0, 1, 2].map(|a| [rows[0][a], rows[1][a], rows[2][a]]),
+            [rows[0][3], rows[1][3], rows[2][3]],
+        )
+    } else if header.qform_code > 0 {
+        let [b, c, d] = [header.quatern_b, header.quatern_c, header.quatern_d].map(f64::from);
+        let a = (1.0 - b * b - c * c - d * d).max(0.0).sqrt();
+        let r = [
+            [
+                a * a + b * b - c * c - d * d,
+                2.0 * (b * c - a * d),
+                2.0 * (b * d + a * c),
+            ],
+            [
+                2.0 * (b * c + a * d),
+                a * a + c * c - b * b - d * d,
+                2.0 * (c * d - a * b),
+            ],
+            [
+                2.0 * (b * d - a * c),
+                2.0 * (c * d + a * b),
+                a * a + d * d - c * c - b * b,
+            ],
+        ];
+        let qfac = if header.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
+        let scale = [1.0, 1.0, qfac];
+        (
+            [0, 1, 2].map(|a| [0, 1, 2].map(|row| r[row][a] * scale[a] * grid.spacing_mm[a])),
+            [header.quatern_x, header.quatern_y, header.quatern_z].map(f64::from),
+        )
+    } else {
+        return Err(
+            "the header has neither an sform nor a qform (both codes are 0): it does not \
+                    say where the image lies in patient space"
+                .into(),
+        );
+    };
+    let mut directions = [[0.0; 3]; 3];
+    for (axis, column) in columns.iter().enumerate() {
+        let length = column.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let pixdim = grid.spacing_mm[axis];
+        if !(length.is_finite() && (length - pixdim).abs() <= 1e-3 * pixdim) {
+            return Err(format!(
+                "the affine's voxel size along axis {axis} is {length} mm but pixdim[{}] is \
+                 {pixdim} mm: the header contradicts itself",
+                axis + 1
+            ));
+        }
+        directions[axis] = [-column[0] / length, -column[1] / length, column[2] / length];
+    }
+    Ok(Geometry {
+        origin_mm: [-offset[0], -offset[1], offset[2]],
+        directions,
+    })
 }
 
 /// Reads a NIfTI-1 file as a scaled 3-D volume of f64 (a 4-D file with one volume is accepted).
@@ -75,10 +143,12 @@ fn read_volume(path: &Path) -> Result<Image<f64>> {
         ));
     }
     let sform = (header.sform_code > 0).then_some([header.srow_x, header.srow_y, header.srow_z]);
+    let geometry = nifti_geometry(&header, &grid);
     Ok(Image {
         grid,
         values,
         sform,
+        geometry,
     })
 }
 
@@ -136,6 +206,7 @@ pub fn read_mask(path: &Path) -> Result<Image<u32>> {
         grid: image.grid,
         values: labels,
         sform: image.sform,
+        geometry: image.geometry,
     })
 }
 

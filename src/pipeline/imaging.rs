@@ -1,12 +1,13 @@
 //! Imaging files to the store: lesion CSVs, PyRadiomics output, and PET SUV volumes measured against their masks.
 
 use super::cytokines::{Patients, at_line};
+use super::mask::{self, ImageGrid};
 use super::{IngestReport, Written, ingest_file};
 use crate::analysis::pet::{self, LesionUptake, Method, PetError, ReferenceLabels, References};
 use crate::error::{Error, Result};
 use crate::ingest::lesions;
 use crate::ingest::{self, radiomics};
-use crate::model::{LesionFacts, Modality, StudyKey};
+use crate::model::{LesionFacts, MaskSource, Modality, StudyKey};
 use crate::store::Store;
 use chrono::NaiveDate;
 use std::path::Path;
@@ -137,32 +138,52 @@ pub fn ingest_radiomics(
 /// PET uptake measured on an SUV volume and its mask.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PetMeasurement {
-    /// One row per lesion label and method, in label order.
+    /// One row per lesion region and method, in region order (label order for NIfTI,
+    /// file order for RTSTRUCT and SEG).
     pub uptakes: Vec<LesionUptake>,
     /// The liver and background references used.
     pub references: References,
+    /// The name of each named region (RTSTRUCT ROIName, SEG SegmentLabel) by its label.
+    pub names: std::collections::BTreeMap<u32, String>,
+    /// What kind of mask it was.
+    pub source: MaskSource,
+    /// Warnings about the mask (e.g. references that could not be checked).
+    pub warnings: Vec<String>,
 }
 
-/// Reads an SUV volume and its mask, checks they share a grid, and measures every
-/// lesion label by each method.
+impl PetMeasurement {
+    /// The stored lesion label of region `label`: its ROI or segment name when it has
+    /// one (so repeated scans contoured with the same names keep their lesions), else
+    /// `prefix` + the label.
+    pub fn lesion_label(&self, label: u32, prefix: &str) -> String {
+        self.names
+            .get(&label)
+            .cloned()
+            .unwrap_or_else(|| format!("{prefix}{label}"))
+    }
+}
+
+/// Reads an SUV volume and its mask ([`mask::load_mask`]: a NIfTI label image on the same
+/// grid, an RTSTRUCT rasterised on it — every ROI, or the one named `roi` — or a DICOM
+/// SEG), and measures every lesion region by each method.
 ///
 /// # Errors
-/// An unreadable image, a NaN or negative SUV voxel, a mask without labels or on
-/// another grid, a reference label missing from the mask, or a method without its
-/// reference.
+/// An unreadable image, a NaN or negative SUV voxel, a mask without regions or on
+/// another grid, an ROI that does not exist, a reference label missing from the mask,
+/// or a method without its reference.
 pub fn measure_pet(
     suv_path: &Path,
     mask_path: &Path,
+    roi: Option<&str>,
     methods: &[Method],
     reference_labels: &ReferenceLabels,
 ) -> Result<PetMeasurement> {
     let suv = ingest::pet::read_suv(suv_path)?;
-    let mask = ingest::pet::read_mask(mask_path)?;
-    ingest::pet::check_same_grid(&suv, mask_path, &mask)?;
-    let (uptakes, references) = pet::uptake(
+    let masks = mask::load_mask(mask_path, &ImageGrid::of_nifti(suv_path, &suv), roi)?;
+    let (uptakes, references) = pet::uptake_of_regions(
         &suv.grid,
         &suv.values,
-        &mask.values,
+        &masks.regions,
         methods,
         reference_labels,
     )
@@ -188,6 +209,13 @@ pub fn measure_pet(
     Ok(PetMeasurement {
         uptakes,
         references,
+        names: masks
+            .regions
+            .iter()
+            .filter_map(|r| r.name.clone().map(|n| (r.label, n)))
+            .collect(),
+        source: masks.source,
+        warnings: masks.warnings,
     })
 }
 
@@ -202,7 +230,8 @@ pub struct PetStudy {
     pub scanner: String,
     /// Imaging centre.
     pub site: String,
-    /// Lesion label = prefix + mask label (`L` + 3 = `L3`).
+    /// Lesion label of a NIfTI mask's label = prefix + label (`L` + 3 = `L3`); an
+    /// RTSTRUCT's or SEG's regions are stored by their ROI or segment name.
     pub lesion_prefix: String,
 }
 
@@ -217,12 +246,13 @@ pub fn ingest_pet(
     store: &mut Store,
     suv_path: &Path,
     mask_path: &Path,
+    roi: Option<&str>,
     methods: &[Method],
     reference_labels: &ReferenceLabels,
     target: &PetStudy,
 ) -> Result<(IngestReport, PetMeasurement)> {
     let mask_sha = ingest::fingerprint(mask_path)?.sha256;
-    let params = format!(
+    let mut params = format!(
         "mask={mask_sha};patient={};date={};methods={};refs={:?};prefix={}",
         target.patient,
         target.date,
@@ -234,6 +264,9 @@ pub fn ingest_pet(
         reference_labels,
         target.lesion_prefix
     );
+    if let Some(roi) = roi {
+        params.push_str(&format!(";roi={roi}"));
+    }
     let measurement = std::cell::RefCell::new(None);
     let report = ingest_file(
         store,
@@ -241,7 +274,7 @@ pub fn ingest_pet(
         "pet",
         &params,
         |path| {
-            let m = measure_pet(path, mask_path, methods, reference_labels)?;
+            let m = measure_pet(path, mask_path, roi, methods, reference_labels)?;
             let rows = m.uptakes.clone();
             *measurement.borrow_mut() = Some(m);
             Ok(rows)
@@ -264,15 +297,24 @@ pub fn ingest_pet(
                 .borrow()
                 .as_ref()
                 .and_then(|m: &PetMeasurement| m.references.liver);
+            let labels: Vec<String> = rows
+                .iter()
+                .map(|row| {
+                    measurement.borrow().as_ref().map_or_else(
+                        || format!("{}{}", target.lesion_prefix, row.label),
+                        |m: &PetMeasurement| m.lesion_label(row.label, &target.lesion_prefix),
+                    )
+                })
+                .collect();
             if let Some((mean, sd)) = liver {
                 tx.set_liver_reference(study, mean, sd)?;
             }
             let mut written = Written::default();
-            for row in rows {
+            for (row, label) in rows.iter().zip(labels) {
                 let lesion = tx.lesion_id(
                     patient,
                     &LesionFacts {
-                        label: format!("{}{}", target.lesion_prefix, row.label),
+                        label,
                         ..LesionFacts::default()
                     },
                 )?;
@@ -284,7 +326,7 @@ pub fn ingest_pet(
     let measurement = match measurement.into_inner() {
         Some(m) => m,
         // Already ingested: measure again for the caller's report.
-        None => measure_pet(suv_path, mask_path, methods, reference_labels)?,
+        None => measure_pet(suv_path, mask_path, roi, methods, reference_labels)?,
     };
     Ok((report, measurement))
 }
