@@ -8,6 +8,7 @@ mod cli_errors;
 mod cli_patients_events;
 mod cytokines_imaging;
 mod demo;
+mod dicom_mask;
 mod export;
 mod fuzz;
 mod liquid;

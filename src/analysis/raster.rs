@@ -234,7 +234,8 @@ mod tests {
     fn rule_table() {
         let (grid, geometry) = grid();
         // (rule, contours, voxels inside on their slice, as (i, j))
-        let cases: Vec<(&str, Vec<Vec<[f64; 3]>>, Vec<[usize; 2]>)> = vec![
+        type Case = (&'static str, Vec<Vec<[f64; 3]>>, Vec<[usize; 2]>);
+        let cases: Vec<Case> = vec![
             (
                 "an inner contour is a hole (even-odd)",
                 vec![

@@ -252,12 +252,17 @@ pub fn check_same_grid(suv: &Image<f64>, mask_path: &Path, mask: &Image<u32>) ->
     Ok(())
 }
 
-/// A header carrying the grid's voxel size in mm, for writing.
+/// A header carrying the grid's voxel size in mm, for writing: pixdim, the qform and the
+/// sform agree (the sform is the scaled identity; the crate's default sform of 1 mm
+/// voxels would contradict pixdim).
 fn header_for(grid: &Grid) -> nifti::NiftiHeader {
     let [x, y, z] = grid.spacing_mm.map(|v| v as f32);
     nifti::NiftiHeader {
         pixdim: [1.0, x, y, z, 1.0, 1.0, 1.0, 1.0],
         xyzt_units: 2, // millimetres
+        srow_x: [x, 0.0, 0.0, 0.0],
+        srow_y: [0.0, y, 0.0, 0.0],
+        srow_z: [0.0, 0.0, z, 0.0],
         ..nifti::NiftiHeader::default()
     }
 }
