@@ -495,10 +495,10 @@ fn sequence(tag: Tag, items: Vec<InMemDicomObject>) -> DataElement<InMemDicomObj
 }
 
 /// One ROI of a synthetic RTSTRUCT: number, name, contours (LPS points).
-type SyntheticRoi<'a> = (u32, &'a str, Vec<Vec<[f64; 3]>>);
+pub(crate) type SyntheticRoi<'a> = (u32, &'a str, Vec<Vec<[f64; 3]>>);
 
 /// Writes an RTSTRUCT (explicit VR little endian) referencing `series` in frame of reference `frame`.
-fn write_rtstruct(path: &Path, rois: &[SyntheticRoi<'_>], series: &str, frame: &str) {
+pub(crate) fn write_rtstruct(path: &Path, rois: &[SyntheticRoi<'_>], series: &str, frame: &str) {
     let mut structure = Vec::new();
     let mut contours = Vec::new();
     for (number, name, polygons) in rois {

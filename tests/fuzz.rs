@@ -332,3 +332,138 @@ fn fuzz_vcf() {
         oncotrack::pipeline::liquid::ingest_vcf(store, path, &request).map(|_| ())
     });
 }
+
+/// One deterministic mutation of a binary file: bit flips, a 32-bit value overwritten
+/// by an extreme one (lengths, counts), truncation, inserted or duplicated bytes.
+fn mutate_binary(input: &[u8], rng: &mut ChaCha8Rng) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for _ in 0..rng.random_range(1..=4) {
+        if out.is_empty() {
+            break;
+        }
+        let at = rng.random_range(0..out.len());
+        match rng.random_range(0..5) {
+            0 => out[at] ^= 1 << rng.random_range(0..8),
+            1 => {
+                let value: u32 = [0, 1, 2, 3, 0xFFFF, 0x7FFF_FFFF, 0xFFFF_FFFF, rng.random()]
+                    [rng.random_range(0..8)];
+                for (i, b) in value.to_le_bytes().iter().enumerate() {
+                    if let Some(slot) = out.get_mut(at + i) {
+                        *slot = *b;
+                    }
+                }
+            }
+            2 => out.truncate(at),
+            3 => {
+                let n = rng.random_range(1..32);
+                out.splice(at..at, std::iter::repeat_n(0u8, n));
+            }
+            _ => {
+                let end = (at + rng.random_range(1..64)).min(out.len());
+                let chunk = out[at..end].to_vec();
+                out.splice(at..at, chunk);
+            }
+        }
+    }
+    out
+}
+
+/// Mutated RTSTRUCTs and SEGs through the mask seam never panic and fail naming the file.
+fn fuzz_mask(
+    name: &str,
+    salt: u64,
+    original: &[u8],
+    image: &oncotrack::pipeline::mask::ImageGrid<'_>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed() ^ salt);
+    let (mut accepted, mut refused) = (0, 0);
+    for case in 0..cases() {
+        let bytes = mutate_binary(original, &mut rng);
+        let path = dir.path().join(format!("{name}_{case}.dcm"));
+        std::fs::write(&path, &bytes).unwrap();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            oncotrack::pipeline::mask::load_mask(&path, image, None)
+        }));
+        match outcome {
+            Err(_) => panic!("{name} case {case} panicked ({} bytes)", bytes.len()),
+            Ok(Ok(_)) => accepted += 1,
+            Ok(Err(e)) => {
+                refused += 1;
+                let message = e.to_string();
+                let file_name = path.file_name().unwrap().to_string_lossy();
+                assert!(
+                    message.contains(file_name.as_ref()) && !message.contains('\n'),
+                    "{name} case {case}: not a one-line error naming the file: {message}"
+                );
+            }
+        }
+    }
+    eprintln!(
+        "fuzz {name}: {} cases, {accepted} accepted, {refused} refused",
+        cases()
+    );
+    assert!(
+        refused > 0,
+        "{name}: no mutation was refused: the harness checked nothing"
+    );
+}
+
+fn mask_image(path: &Path, dims: [usize; 3]) -> oncotrack::pipeline::mask::ImageGrid<'_> {
+    oncotrack::pipeline::mask::ImageGrid {
+        path,
+        grid: oncotrack::model::Grid {
+            dims,
+            spacing_mm: [2.0, 2.0, 2.0],
+        },
+        geometry: Ok(oncotrack::model::Geometry {
+            origin_mm: [0.0; 3],
+            directions: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        }),
+        sform: None,
+        slice_uids: None,
+        series_uid: None,
+        frame_of_reference_uid: None,
+    }
+}
+
+#[test]
+fn fuzz_rtstruct() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed_path = dir.path().join("rs.dcm");
+    let square = |z: f64| {
+        vec![
+            [2.0, 2.0, z],
+            [12.0, 2.0, z],
+            [12.0, 12.0, z],
+            [2.0, 12.0, z],
+        ]
+    };
+    crate::dicom_mask::write_rtstruct(
+        &seed_path,
+        &[
+            (1, "GTV", vec![square(2.0), square(4.0)]),
+            (2, "node", vec![square(6.0)]),
+        ],
+        "1.2.3",
+        "1.2.4",
+    );
+    let original = std::fs::read(&seed_path).unwrap();
+    let label = Path::new("suv.nii");
+    fuzz_mask("rtstruct", 6, &original, &mask_image(label, [10, 10, 5]));
+}
+
+#[test]
+fn fuzz_seg() {
+    let Some(seg) = crate::util::shared_data("pet/seg/seg_image_ct_binary_overlap.dcm") else {
+        return;
+    };
+    let original = std::fs::read(seg).unwrap();
+    let label = Path::new("ct");
+    let mut image = mask_image(label, [16, 16, 165]);
+    image.grid.spacing_mm = [0.488281, 0.488281, 1.25];
+    if let Ok(geometry) = image.geometry.as_mut() {
+        geometry.origin_mm = [-125.0, -128.100006, -99.480003];
+    }
+    fuzz_mask("seg", 7, &original, &image);
+}

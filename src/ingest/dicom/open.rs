@@ -65,23 +65,7 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Object> {
         ));
     };
     let body = &bytes[start..];
-    let mut stream = Vec::with_capacity(body.len() + 16);
-    stream.extend_from_slice(b"DICM");
-    if body.get(..4) != Some([0x02, 0x00, 0x00, 0x00].as_slice()) {
-        let length = meta_group_length(path, body)?;
-        stream.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 0x04, 0x00]);
-        stream.extend_from_slice(&length.to_le_bytes());
-    }
-    stream.extend_from_slice(body);
-    let object = OpenFileOptions::new()
-        .read_preamble(ReadPreamble::Never)
-        .from_reader(std::io::Cursor::new(stream))
-        .map_err(|e| Error::image(path, format!("not a readable DICOM file ({e})")).caused_by(e))?;
-    let syntax = object
-        .meta()
-        .transfer_syntax()
-        .trim_end_matches(['\0', ' '])
-        .to_string();
+    let (meta_length, syntax) = meta_group(path, body)?;
     if !NATIVE_TRANSFER_SYNTAXES.contains(&syntax.as_str()) {
         return Err(Error::image(
             path,
@@ -92,12 +76,42 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Object> {
             ),
         ));
     }
+    // The parser allocates a value's declared length before reading it: a damaged length
+    // must be refused here, not become a gigabyte allocation for a kilobyte file.
+    check_lengths(body, meta_length, syntax != NATIVE_TRANSFER_SYNTAXES[0]).map_err(|at| {
+        Error::image(
+            path,
+            format!(
+                "the element at byte {} declares a length past the end of the file ({} \
+                     bytes): the file is damaged or truncated",
+                at + start,
+                bytes.len()
+            ),
+        )
+    })?;
+    let mut stream = Vec::with_capacity(body.len() + 16);
+    stream.extend_from_slice(b"DICM");
+    if body.get(..4) != Some([0x02, 0x00, 0x00, 0x00].as_slice()) {
+        let length = u32::try_from(meta_length).unwrap_or(u32::MAX);
+        stream.extend_from_slice(&[0x02, 0x00, 0x00, 0x00, b'U', b'L', 0x04, 0x00]);
+        stream.extend_from_slice(&length.to_le_bytes());
+    }
+    stream.extend_from_slice(body);
+    let object = OpenFileOptions::new()
+        .read_preamble(ReadPreamble::Never)
+        .from_reader(std::io::Cursor::new(stream))
+        .map_err(|e| Error::image(path, format!("not a readable DICOM file ({e})")).caused_by(e))?;
     Ok(object)
 }
 
-/// The length in bytes of the file meta elements (group 0002) at the start of `body`,
-/// which has no group length element: explicit VR little endian, walked element by element.
-fn meta_group_length(path: &Path, body: &[u8]) -> Result<u32> {
+/// VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 §7.1.2).
+const LONG_VRS: [&[u8; 2]; 13] = [
+    b"OB", b"OW", b"OF", b"SQ", b"UT", b"UN", b"OD", b"OL", b"OV", b"UC", b"UR", b"SV", b"UV",
+];
+
+/// The length in bytes of the file meta elements (group 0002, always explicit VR little
+/// endian) at the start of `body`, walked element by element, and the TransferSyntaxUID.
+fn meta_group(path: &Path, body: &[u8]) -> Result<(usize, String)> {
     let damaged = || {
         Error::image(
             path,
@@ -105,27 +119,33 @@ fn meta_group_length(path: &Path, body: &[u8]) -> Result<u32> {
         )
     };
     let mut at = 0usize;
+    let mut syntax = String::new();
     while let Some(head) = body.get(at..at + 8) {
         let group = u16::from_le_bytes([head[0], head[1]]);
         if group != 0x0002 {
             break;
         }
+        let element = u16::from_le_bytes([head[2], head[3]]);
         let vr = [head[4], head[5]];
-        let (header, length) = match &vr {
-            b"OB" | b"OW" | b"OF" | b"SQ" | b"UT" | b"UN" | b"OD" | b"OL" | b"OV" | b"UC"
-            | b"UR" | b"SV" | b"UV" => {
-                let l = body.get(at + 8..at + 12).ok_or_else(damaged)?;
-                (
-                    12usize,
-                    u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize,
-                )
-            }
-            _ => (8usize, u16::from_le_bytes([head[6], head[7]]) as usize),
+        let (header, length) = if LONG_VRS.contains(&&vr) {
+            let l = body.get(at + 8..at + 12).ok_or_else(damaged)?;
+            (
+                12usize,
+                u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize,
+            )
+        } else {
+            (8usize, u16::from_le_bytes([head[6], head[7]]) as usize)
         };
-        at = at
+        let end = at
             .checked_add(header + length)
             .filter(|end| *end <= body.len())
             .ok_or_else(damaged)?;
+        if element == 0x0010 {
+            syntax = String::from_utf8_lossy(&body[at + header..end])
+                .trim_end_matches(['\0', ' '])
+                .to_string();
+        }
+        at = end;
     }
     if at == 0 {
         return Err(Error::image(
@@ -133,7 +153,86 @@ fn meta_group_length(path: &Path, body: &[u8]) -> Result<u32> {
             "has no file meta group (0002,xxxx) after 'DICM': not a DICOM Part 10 file",
         ));
     }
-    u32::try_from(at).map_err(|_| damaged())
+    if syntax.is_empty() {
+        return Err(Error::image(
+            path,
+            "TransferSyntaxUID (0002,0010) is missing from the file meta group",
+        ));
+    }
+    Ok((at, syntax))
+}
+
+/// Walks the data set elements of `body` from `start` and checks that no declared length
+/// runs past the end; returns the offset of the first element that does. Sequences and
+/// items are entered (their contents are elements); encapsulated fragments are skipped by
+/// their lengths; where the structure cannot be followed (an undefined-length item of
+/// fragments) the walk stops and leaves the rest to the parser.
+fn check_lengths(body: &[u8], start: usize, explicit: bool) -> std::result::Result<(), usize> {
+    let u16_at = |at: usize| {
+        body.get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u32_at = |at: usize| {
+        body.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let mut at = start;
+    // Inside an undefined-length element of encapsulated fragments (explicit VR only).
+    let mut fragments = false;
+    while at < body.len() {
+        let (Some(group), Some(element)) = (u16_at(at), u16_at(at + 2)) else {
+            return Err(at);
+        };
+        if group == 0xFFFE {
+            // Item, item delimiter or sequence delimiter: a 4-byte length, no VR.
+            let length = u32_at(at + 4).ok_or(at)?;
+            match element {
+                0xE000 if fragments => {
+                    if length == u32::MAX {
+                        return Ok(());
+                    }
+                    at = (at + 8)
+                        .checked_add(length as usize)
+                        .filter(|end| *end <= body.len())
+                        .ok_or(at)?;
+                }
+                0xE0DD => {
+                    fragments = false;
+                    at += 8;
+                }
+                _ => at += 8,
+            }
+            continue;
+        }
+        let (header, length, vr) = if explicit {
+            let vr = body.get(at + 4..at + 6).ok_or(at)?;
+            let vr = [vr[0], vr[1]];
+            if LONG_VRS.contains(&&vr) {
+                (12usize, u32_at(at + 8).ok_or(at)?, vr)
+            } else {
+                (8usize, u32::from(u16_at(at + 6).ok_or(at)?), vr)
+            }
+        } else {
+            (8usize, u32_at(at + 4).ok_or(at)?, *b"SQ")
+        };
+        if length == u32::MAX {
+            // Undefined length: a sequence (its items hold elements) or fragments.
+            fragments = explicit && &vr != b"SQ";
+            at += header;
+            continue;
+        }
+        let end = (at + header)
+            .checked_add(length as usize)
+            .filter(|end| *end <= body.len())
+            .ok_or(at)?;
+        at = if explicit && &vr == b"SQ" {
+            // Enter the sequence: its items and their elements follow.
+            at + header
+        } else {
+            end
+        };
+    }
+    Ok(())
 }
 
 /// A tag with its keyword, for messages: `ROIName (3006,0026)`.
@@ -193,6 +292,25 @@ impl<'a> Attributes<'a> {
     pub fn required_text(&self, tag: Tag) -> Result<String> {
         self.text(tag)
             .ok_or_else(|| self.error(tag, " is missing or empty"))
+    }
+
+    /// The text of a required `tag` used as a name (an ROI or segment name becomes a
+    /// stored lesion label): control characters are refused.
+    ///
+    /// # Errors
+    /// [`Error::Image`] naming the tag when it is absent, empty or holds a control character.
+    pub fn required_name(&self, tag: Tag) -> Result<String> {
+        let name = self.required_text(tag)?;
+        if let Some(c) = name.chars().find(|c| c.is_control()) {
+            return Err(self.error(
+                tag,
+                format!(
+                    " holds the control character U+{:04X}, which is not a name",
+                    u32::from(c)
+                ),
+            ));
+        }
+        Ok(name)
     }
 
     /// The numbers of `tag` (DS, FL, FD, IS, US …); `None` when absent or empty.
@@ -286,4 +404,131 @@ fn keyword(tag: Tag) -> String {
     dicom_dictionary_std::StandardDataDictionary
         .by_tag(tag)
         .map_or_else(|| format!("{tag}"), |entry| entry.alias.to_string())
+}
+
+/// Builders of small DICOM files for the unit tests of the DICOM readers.
+#[cfg(test)]
+pub(crate) mod testing {
+    use dicom_core::value::DataSetSequence;
+    use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+    use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
+
+    /// A text element.
+    pub(crate) fn text(tag: Tag, vr: VR, value: &str) -> DataElement<InMemDicomObject> {
+        DataElement::new(tag, vr, PrimitiveValue::from(value))
+    }
+
+    /// A sequence element.
+    pub(crate) fn sequence(
+        tag: Tag,
+        items: Vec<InMemDicomObject>,
+    ) -> DataElement<InMemDicomObject> {
+        DataElement::new(tag, VR::SQ, DataSetSequence::from(items))
+    }
+
+    /// The bytes of a DICOM file (128-byte preamble, explicit VR little endian unless
+    /// `syntax` says otherwise) holding `elements`.
+    pub(crate) fn file_bytes(
+        elements: Vec<DataElement<InMemDicomObject>>,
+        syntax: &str,
+    ) -> Vec<u8> {
+        let object = InMemDicomObject::from_element_iter(elements)
+            .with_meta(FileMetaTableBuilder::new().transfer_syntax(syntax))
+            .unwrap();
+        let mut bytes = Vec::new();
+        object.write_all(&mut bytes).unwrap();
+        bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{file_bytes, text};
+    use super::*;
+    use dicom_core::VR;
+    use dicom_dictionary_std::tags;
+
+    fn ct() -> Vec<u8> {
+        file_bytes(
+            vec![
+                text(tags::SOP_CLASS_UID, VR::UI, "1.2.840.10008.5.1.4.1.1.2"),
+                text(tags::SOP_INSTANCE_UID, VR::UI, "1.2.3"),
+                text(tags::MODALITY, VR::CS, "CT"),
+                text(tags::IMAGE_POSITION_PATIENT, VR::DS, "1.5\\-2\\3e1"),
+            ],
+            "1.2.840.10008.1.2.1",
+        )
+    }
+
+    #[test]
+    fn a_file_without_the_meta_group_length_opens_as_one_with_it() {
+        let bytes = ct();
+        // (0002,0000) UL, 4 bytes: the 12 bytes after 'DICM'.
+        assert_eq!(&bytes[132..136], &[0x02, 0x00, 0x00, 0x00]);
+        let mut without = bytes[..132].to_vec();
+        without.extend_from_slice(&bytes[144..]);
+        let path = Path::new("x.dcm");
+        for input in [&bytes, &without, &without[128..].to_vec()] {
+            let object = from_bytes(path, input).unwrap();
+            let a = Attributes::top(path, &object);
+            assert_eq!(a.text(tags::MODALITY).as_deref(), Some("CT"));
+            assert_eq!(
+                a.fixed::<3>(tags::IMAGE_POSITION_PATIENT).unwrap(),
+                [1.5, -2.0, 30.0]
+            );
+        }
+    }
+
+    #[test]
+    fn a_length_past_the_end_of_the_file_is_refused_before_parsing() {
+        let mut bytes = ct();
+        // (0008,0060) CS, 2-byte length: claim 65535 bytes in a file of a few hundred.
+        let at = bytes
+            .windows(6)
+            .position(|w| w == [0x08, 0x00, 0x60, 0x00, b'C', b'S'])
+            .unwrap();
+        bytes[at + 6] = 0xFF;
+        bytes[at + 7] = 0xFF;
+        let error = from_bytes(Path::new("x.dcm"), &bytes)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            format!(
+                "x.dcm: the element at byte {at} declares a length past the end of the file ({} \
+                 bytes): the file is damaged or truncated",
+                bytes.len()
+            )
+        );
+    }
+
+    #[test]
+    fn what_is_not_read_is_named() {
+        let path = Path::new("x.dcm");
+        let error = |bytes: &[u8]| from_bytes(path, bytes).unwrap_err().to_string();
+        assert!(error(b"not dicom").contains("x.dcm: not a DICOM file"));
+        let bytes = ct();
+        assert!(error(&bytes[..150]).starts_with("x.dcm: "));
+        let jpeg = file_bytes(
+            vec![text(tags::MODALITY, VR::CS, "PT")],
+            "1.2.840.10008.1.2.4.50",
+        );
+        assert!(
+            error(&jpeg).contains("TransferSyntaxUID (0002,0010) = 1.2.840.10008.1.2.4.50"),
+            "{}",
+            error(&jpeg)
+        );
+        let object = from_bytes(path, &bytes).unwrap();
+        let a = Attributes::top(path, &object);
+        assert_eq!(
+            a.required_text(tags::ROI_NAME).unwrap_err().to_string(),
+            "x.dcm: ROIName (3006,0026) is missing or empty"
+        );
+        assert_eq!(
+            a.fixed::<2>(tags::IMAGE_POSITION_PATIENT)
+                .unwrap_err()
+                .to_string(),
+            "x.dcm: ImagePositionPatient (0020,0032) holds 3 values where 2 are expected"
+        );
+    }
 }

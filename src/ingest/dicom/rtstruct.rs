@@ -91,7 +91,7 @@ pub fn read_object(path: &Path, object: &open::Object) -> Result<StructureSet> {
     let mut rois = Vec::new();
     for item in top.children(tags::STRUCTURE_SET_ROI_SEQUENCE) {
         let number = item.count(tags::ROI_NUMBER)?;
-        let name = item.required_text(tags::ROI_NAME)?;
+        let name = item.required_name(tags::ROI_NAME)?;
         if let Some(twin) = rois.iter().find(|r: &&Roi| r.number == number) {
             return Err(item.error(
                 tags::ROI_NUMBER,

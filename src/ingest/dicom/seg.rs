@@ -152,7 +152,7 @@ pub fn read_object(path: &Path, object: &open::Object) -> Result<Segmentation> {
     let mut segments = Vec::new();
     for item in top.children(tags::SEGMENT_SEQUENCE) {
         let number = item.count(tags::SEGMENT_NUMBER)?;
-        let label = item.required_text(tags::SEGMENT_LABEL)?;
+        let label = item.required_name(tags::SEGMENT_LABEL)?;
         if segments.iter().any(|s: &Segment| s.number == number) {
             return Err(item.error(tags::SEGMENT_NUMBER, format!(" = {number} is given twice")));
         }
@@ -403,5 +403,163 @@ impl Segmentation {
                 }
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::dicom::open::testing::{file_bytes, sequence, text};
+    use dicom_core::{DataElement, PrimitiveValue, VR};
+    use dicom_object::InMemDicomObject;
+
+    fn us(tag: Tag, value: u16) -> DataElement<InMemDicomObject> {
+        DataElement::new(tag, VR::US, PrimitiveValue::from(value))
+    }
+
+    /// A 3 × 3 SEG of two segments and three frames (segment 1 on z = 0 and 1, segment 2
+    /// on z = 0), its frames' pixels `pixel_data`.
+    fn seg(kind: &str, bits: u16, pixel_data: Vec<u8>) -> Vec<u8> {
+        let frame = |segment: u16, z: &str| {
+            InMemDicomObject::from_element_iter([
+                sequence(
+                    tags::SEGMENT_IDENTIFICATION_SEQUENCE,
+                    vec![InMemDicomObject::from_element_iter([us(
+                        tags::REFERENCED_SEGMENT_NUMBER,
+                        segment,
+                    )])],
+                ),
+                sequence(
+                    tags::PLANE_POSITION_SEQUENCE,
+                    vec![InMemDicomObject::from_element_iter([text(
+                        tags::IMAGE_POSITION_PATIENT,
+                        VR::DS,
+                        &format!("0\\0\\{z}"),
+                    )])],
+                ),
+            ])
+        };
+        let segment = |number: u16, label: &str| {
+            InMemDicomObject::from_element_iter([
+                us(tags::SEGMENT_NUMBER, number),
+                text(tags::SEGMENT_LABEL, VR::LO, label),
+            ])
+        };
+        file_bytes(
+            vec![
+                text(tags::SOP_CLASS_UID, VR::UI, SEG_SOP_CLASS),
+                text(tags::SOP_INSTANCE_UID, VR::UI, "1.2.3"),
+                text(tags::MODALITY, VR::CS, "SEG"),
+                text(tags::NUMBER_OF_FRAMES, VR::IS, "3"),
+                us(tags::ROWS, 3),
+                us(tags::COLUMNS, 3),
+                us(tags::BITS_ALLOCATED, bits),
+                sequence(
+                    tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE,
+                    vec![InMemDicomObject::from_element_iter([
+                        sequence(
+                            tags::PLANE_ORIENTATION_SEQUENCE,
+                            vec![InMemDicomObject::from_element_iter([text(
+                                tags::IMAGE_ORIENTATION_PATIENT,
+                                VR::DS,
+                                "1\\0\\0\\0\\1\\0",
+                            )])],
+                        ),
+                        sequence(
+                            tags::PIXEL_MEASURES_SEQUENCE,
+                            vec![InMemDicomObject::from_element_iter([text(
+                                tags::PIXEL_SPACING,
+                                VR::DS,
+                                "1\\1",
+                            )])],
+                        ),
+                    ])],
+                ),
+                text(tags::SEGMENTATION_TYPE, VR::CS, kind),
+                us(tags::MAXIMUM_FRACTIONAL_VALUE, 255),
+                sequence(
+                    tags::SEGMENT_SEQUENCE,
+                    vec![segment(1, "tumour"), segment(2, "node")],
+                ),
+                sequence(
+                    tags::PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE,
+                    vec![frame(1, "0"), frame(1, "1"), frame(2, "0")],
+                ),
+                DataElement::new(tags::PIXEL_DATA, VR::OB, PrimitiveValue::from(pixel_data)),
+            ],
+            "1.2.840.10008.1.2.1",
+        )
+    }
+
+    fn grid() -> (Grid, Geometry) {
+        (
+            Grid {
+                dims: [3, 3, 2],
+                spacing_mm: [1.0; 3],
+            },
+            Geometry {
+                origin_mm: [0.0; 3],
+                directions: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            },
+        )
+    }
+
+    fn regions(bytes: &[u8]) -> Result<Vec<(u32, String, Vec<usize>)>> {
+        let path = Path::new("seg.dcm");
+        let object = open::from_bytes(path, bytes)?;
+        let (grid, geometry) = grid();
+        Ok(read_object(path, &object)?
+            .to_regions(path, &grid, &geometry, None)?
+            .into_iter()
+            .map(|r| (r.label, r.name.unwrap_or_default(), r.voxels))
+            .collect())
+    }
+
+    #[test]
+    fn binary_frames_are_bits_packed_across_frame_boundaries() {
+        // Pixels: frame 1 bits 0, 1; frame 2 bit 9 + 8; frame 3 bits 18 + 1, 18 + 4.
+        let got = regions(&seg("BINARY", 1, vec![0b11, 0, 0b0100_1010, 0])).unwrap();
+        assert_eq!(
+            got,
+            [
+                (1, "tumour".to_string(), vec![0, 1, 17]),
+                (2, "node".to_string(), vec![1, 4]),
+            ],
+            "overlapping segments are regions of their own"
+        );
+    }
+
+    #[test]
+    fn fractional_pixels_are_in_from_half_the_maximum() {
+        let mut pixels = vec![0u8; 27];
+        pixels[0] = 128; // in: 128 / 255 ≥ 0.5
+        pixels[1] = 127; // out
+        pixels[9 + 8] = 255;
+        pixels[18 + 4] = 200;
+        let got = regions(&seg("FRACTIONAL", 8, pixels)).unwrap();
+        assert_eq!(got[0].2, [0, 17]);
+        assert_eq!(got[1].2, [4]);
+    }
+
+    #[test]
+    fn bad_segs_name_the_tag_and_value() {
+        let short = regions(&seg("BINARY", 1, vec![0b11]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            short,
+            "seg.dcm: PixelData (7FE0,0010) holds 2 bytes where 3 frames of 3×3 need 4"
+        );
+        let labelmap = regions(&seg("LABELMAP", 8, vec![0; 27]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            labelmap.contains("SegmentationType (0062,0001) = 'LABELMAP'"),
+            "{labelmap}"
+        );
+        let bits = regions(&seg("BINARY", 8, vec![0; 27]))
+            .unwrap_err()
+            .to_string();
+        assert!(bits.contains("BitsAllocated (0028,0100) = 8"), "{bits}");
     }
 }
