@@ -752,3 +752,25 @@ fn an_rtstruct_of_another_series_or_frame_of_reference_is_refused_when_the_image
         "{error}"
     );
 }
+
+#[test]
+fn a_nifti_mask_on_a_dicom_grid_must_lie_where_the_image_lies() {
+    let s = Sandbox::new();
+    let (suv, geometry, grid) = synthetic_suv(s.path());
+    let mask = s.path().join("mask.nii.gz");
+    let mut labels = vec![0i16; grid.len()];
+    labels[7] = 1;
+    write_volume(&mask, &grid, Voxels::Labels(&labels)).unwrap();
+    // As a DICOM series gives it: no sform, a geometry of its own.
+    let mut image = image_grid(&suv, grid, geometry);
+    let masks = load_mask(&mask, &image, None).unwrap();
+    assert_eq!(masks.regions[0].voxels, [7]);
+    if let Ok(g) = image.geometry.as_mut() {
+        g.origin_mm[2] += 2.0;
+    }
+    let error = load_mask(&mask, &image, None).unwrap_err().to_string();
+    assert!(
+        error.contains("the mask lies elsewhere in patient space"),
+        "{error}"
+    );
+}

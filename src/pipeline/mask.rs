@@ -111,8 +111,9 @@ pub fn load_mask(path: &Path, image: &ImageGrid<'_>, roi: Option<&str>) -> Resul
         return Err(top.error(
             tags::MODALITY,
             format!(
-                " = '{modality}': a mask is a NIfTI label image, an RTSTRUCT or a SEG, not \
-                 this DICOM object"
+                " = '{}': a mask is a NIfTI label image, an RTSTRUCT or a SEG, not \
+                 this DICOM object",
+                open::shown(&modality)
             ),
         ));
     };
@@ -142,6 +143,25 @@ fn nifti_mask(path: &Path, image: &ImageGrid<'_>) -> Result<NamedMasks> {
         geometry: image.geometry.clone(),
     };
     nifti::check_same_grid(&shape, path, &mask)?;
+    // Without an sform to compare (a DICOM PET), the mask's place in patient space must
+    // be the image's.
+    if image.sform.is_none()
+        && let (Ok(a), Ok(b)) = (&image.geometry, &mask.geometry)
+    {
+        let origin = (0..3).all(|i| (a.origin_mm[i] - b.origin_mm[i]).abs() <= 1e-2);
+        let axes =
+            (0..3).all(|i| (0..3).all(|j| (a.directions[i][j] - b.directions[i][j]).abs() <= 1e-4));
+        if !(origin && axes) {
+            return Err(Error::image(
+                path,
+                format!(
+                    "the mask lies elsewhere in patient space than the image (first voxel at \
+                     {:?} mm vs {:?} mm, LPS): not the same grid",
+                    b.origin_mm, a.origin_mm
+                ),
+            ));
+        }
+    }
     let regions = crate::analysis::pet::label_voxels(&mask.values)
         .into_iter()
         .map(|(label, voxels)| Region {

@@ -70,9 +70,10 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Object> {
         return Err(Error::image(
             path,
             format!(
-                "TransferSyntaxUID (0002,0010) = {syntax}: only implicit VR little endian \
+                "TransferSyntaxUID (0002,0010) = {}: only implicit VR little endian \
                  (1.2.840.10008.1.2) and explicit VR little endian (1.2.840.10008.1.2.1) are \
-                 read; decompress the file first (e.g. dcmdjpeg or gdcmconv --raw)"
+                 read; decompress the file first (e.g. dcmdjpeg or gdcmconv --raw)",
+                shown(&syntax)
             ),
         ));
     }
@@ -82,8 +83,9 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Object> {
         Error::image(
             path,
             format!(
-                "the element at byte {} declares a length past the end of the file ({} \
-                     bytes): the file is damaged or truncated",
+                "the element at byte {} is damaged: its VR or length does not fit the \
+                 encoding, or runs past the end of the file ({} bytes); the file is damaged or \
+                 truncated",
                 at + start,
                 bytes.len()
             ),
@@ -100,7 +102,9 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Object> {
     let object = OpenFileOptions::new()
         .read_preamble(ReadPreamble::Never)
         .from_reader(std::io::Cursor::new(stream))
-        .map_err(|e| Error::image(path, format!("not a readable DICOM file ({e})")).caused_by(e))?;
+        .map_err(|e| {
+            Error::image(path, one_line(format!("not a readable DICOM file ({e})"))).caused_by(e)
+        })?;
     Ok(object)
 }
 
@@ -162,11 +166,30 @@ fn meta_group(path: &Path, body: &[u8]) -> Result<(usize, String)> {
     Ok((at, syntax))
 }
 
-/// Walks the data set elements of `body` from `start` and checks that no declared length
-/// runs past the end; returns the offset of the first element that does. Sequences and
-/// items are entered (their contents are elements); encapsulated fragments are skipped by
-/// their lengths; where the structure cannot be followed (an undefined-length item of
-/// fragments) the walk stops and leaves the rest to the parser.
+/// Every VR of PS3.5 §6.2, for telling a damaged explicit VR header from a real one.
+const KNOWN_VRS: [&[u8; 2]; 34] = [
+    b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FD", b"FL", b"IS", b"LO", b"LT", b"OB",
+    b"OD", b"OF", b"OL", b"OV", b"OW", b"PN", b"SH", b"SL", b"SQ", b"SS", b"ST", b"SV", b"TM",
+    b"UC", b"UI", b"UL", b"UN", b"UR", b"US", b"UT", b"UV",
+];
+
+/// Whether an implicit VR element is a sequence: SQ in the standard dictionary, or a
+/// private or unknown tag (whose undefined length can only be a sequence).
+fn implicit_sequence(group: u16, element: u16) -> bool {
+    use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
+    match dicom_dictionary_std::StandardDataDictionary.by_tag(Tag(group, element)) {
+        Some(entry) => entry.vr() == VirtualVr::Exact(dicom_core::VR::SQ),
+        None => true,
+    }
+}
+
+/// Walks the data set elements of `body` from `start` as PS3.5 §7 encodes them, and
+/// returns the offset of the first element that breaks it: a declared length past the end
+/// of the file, an unknown VR, or an undefined length where only a sequence (or, in
+/// explicit VR, encapsulated OB/OW or UN) may have one. Sequences and items are entered
+/// (their contents are elements); encapsulated fragments are skipped by their lengths;
+/// where the structure cannot be followed without the parser (an explicit VR UN of
+/// undefined length, an undefined-length item of fragments) the walk stops there.
 fn check_lengths(body: &[u8], start: usize, explicit: bool) -> std::result::Result<(), usize> {
     let u16_at = |at: usize| {
         body.get(at..at + 2)
@@ -196,43 +219,89 @@ fn check_lengths(body: &[u8], start: usize, explicit: bool) -> std::result::Resu
                         .filter(|end| *end <= body.len())
                         .ok_or(at)?;
                 }
-                0xE0DD => {
-                    fragments = false;
+                0xE000 => {
+                    if length != u32::MAX && (at + 8).saturating_add(length as usize) > body.len() {
+                        return Err(at);
+                    }
                     at += 8;
                 }
-                _ => at += 8,
+                0xE00D | 0xE0DD => {
+                    if element == 0xE0DD {
+                        fragments = false;
+                    }
+                    at += 8;
+                }
+                _ => return Err(at),
             }
             continue;
         }
-        let (header, length, vr) = if explicit {
+        let (header, length, sequence) = if explicit {
             let vr = body.get(at + 4..at + 6).ok_or(at)?;
             let vr = [vr[0], vr[1]];
-            if LONG_VRS.contains(&&vr) {
-                (12usize, u32_at(at + 8).ok_or(at)?, vr)
-            } else {
-                (8usize, u32::from(u16_at(at + 6).ok_or(at)?), vr)
+            if !KNOWN_VRS.contains(&&vr) {
+                return Err(at);
             }
+            let (header, length) = if LONG_VRS.contains(&&vr) {
+                (12usize, u32_at(at + 8).ok_or(at)?)
+            } else {
+                (8usize, u32::from(u16_at(at + 6).ok_or(at)?))
+            };
+            if length == u32::MAX {
+                match &vr {
+                    b"SQ" => {}
+                    b"UN" => return Ok(()),
+                    b"OB" | b"OW" => fragments = true,
+                    _ => return Err(at),
+                }
+                at += header;
+                continue;
+            }
+            (header, length, &vr == b"SQ")
         } else {
-            (8usize, u32_at(at + 4).ok_or(at)?, *b"SQ")
+            let length = u32_at(at + 4).ok_or(at)?;
+            let sequence = implicit_sequence(group, element);
+            if length == u32::MAX {
+                if !sequence {
+                    return Err(at);
+                }
+                at += 8;
+                continue;
+            }
+            (8usize, length, sequence)
         };
-        if length == u32::MAX {
-            // Undefined length: a sequence (its items hold elements) or fragments.
-            fragments = explicit && &vr != b"SQ";
-            at += header;
-            continue;
-        }
         let end = (at + header)
             .checked_add(length as usize)
             .filter(|end| *end <= body.len())
             .ok_or(at)?;
-        at = if explicit && &vr == b"SQ" {
-            // Enter the sequence: its items and their elements follow.
-            at + header
-        } else {
-            end
-        };
+        // Enter a sequence (its items and their elements follow); skip any other value.
+        at = if sequence { at + header } else { end };
     }
     Ok(())
+}
+
+/// A value from a file as a message shows it: at most 64 characters, control characters
+/// as `?` (a damaged file's "value" may be kilobytes of binary).
+pub fn shown(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(64)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().nth(64).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// A message made one line: control characters (a newline in a damaged value) as `?`.
+fn one_line(text: String) -> String {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect()
+    } else {
+        text
+    }
 }
 
 /// A tag with its keyword, for messages: `ROIName (3006,0026)`.
@@ -274,7 +343,10 @@ impl<'a> Attributes<'a> {
         } else {
             format!("{}: ", self.at)
         };
-        Error::image(self.path, format!("{place}{}{message}", tag_name(tag)))
+        Error::image(
+            self.path,
+            one_line(format!("{place}{}{message}", tag_name(tag))),
+        )
     }
 
     /// The text of `tag` (trailing spaces and NULs removed); `None` when absent or empty.
@@ -325,14 +397,12 @@ impl<'a> Attributes<'a> {
             return Ok(None);
         }
         let values = element.to_multi_float64().map_err(|e| {
-            let shown = element
-                .to_str()
-                .map(|t| t.chars().take(40).collect::<String>());
+            let text = element.to_str().map(|t| t.into_owned()).ok();
             self.error(
                 tag,
                 format!(
                     " = '{}' is not a list of numbers ({e})",
-                    shown.unwrap_or_default()
+                    shown(&text.unwrap_or_default())
                 ),
             )
         })?;
@@ -495,8 +565,9 @@ mod tests {
         assert_eq!(
             error,
             format!(
-                "x.dcm: the element at byte {at} declares a length past the end of the file ({} \
-                 bytes): the file is damaged or truncated",
+                "x.dcm: the element at byte {at} is damaged: its VR or length does not fit the \
+                 encoding, or runs past the end of the file ({} bytes); the file is damaged or \
+                 truncated",
                 bytes.len()
             )
         );

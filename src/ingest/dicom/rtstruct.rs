@@ -71,7 +71,10 @@ pub fn read_object(path: &Path, object: &open::Object) -> Result<StructureSet> {
     if modality != "RTSTRUCT" && sop_class != RTSTRUCT_SOP_CLASS {
         return Err(top.error(
             tags::MODALITY,
-            format!(" = '{modality}': not an RT Structure Set (RTSTRUCT expected)"),
+            format!(
+                " = '{}': not an RT Structure Set (RTSTRUCT expected)",
+                open::shown(&modality)
+            ),
         ));
     }
     let mut frame_of_reference_uids = Vec::new();

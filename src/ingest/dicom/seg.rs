@@ -113,7 +113,10 @@ pub fn read_object(path: &Path, object: &open::Object) -> Result<Segmentation> {
     if modality != "SEG" && sop_class != SEG_SOP_CLASS {
         return Err(top.error(
             tags::MODALITY,
-            format!(" = '{modality}': not a DICOM Segmentation (SEG expected)"),
+            format!(
+                " = '{}': not a DICOM Segmentation (SEG expected)",
+                open::shown(&modality)
+            ),
         ));
     }
     let kind_text = top.required_text(tags::SEGMENTATION_TYPE)?;
@@ -133,13 +136,19 @@ pub fn read_object(path: &Path, object: &open::Object) -> Result<Segmentation> {
         ("BINARY" | "FRACTIONAL", _) => {
             return Err(top.error(
                 tags::BITS_ALLOCATED,
-                format!(" = {bits} for SegmentationType {kind_text}: expected 1 (BINARY) or 8 (FRACTIONAL)"),
+                format!(
+                    " = {bits} for SegmentationType {}: expected 1 (BINARY) or 8 (FRACTIONAL)",
+                    open::shown(&kind_text)
+                ),
             ));
         }
         _ => {
             return Err(top.error(
                 tags::SEGMENTATION_TYPE,
-                format!(" = '{kind_text}': only BINARY and FRACTIONAL segmentations are read"),
+                format!(
+                    " = '{}': only BINARY and FRACTIONAL segmentations are read",
+                    open::shown(&kind_text)
+                ),
             ));
         }
     };
