@@ -451,4 +451,54 @@ mod tests {
         );
         assert_eq!(missing, Err(PetError::MissingLabel(7)));
     }
+
+    #[test]
+    fn overlapping_regions_are_each_measured_on_their_own_voxels() {
+        let g = grid(4, 2.0);
+        let mut values = vec![1.0; g.len()];
+        values[5] = 8.0;
+        values[6] = 2.0;
+        // Region 3 holds voxels 4..=6 (the hot voxel 5 among them); region 9 holds 6 and 7,
+        // sharing voxel 6 with region 3, listed first: rows follow the regions' order.
+        let regions = [
+            Region {
+                label: 9,
+                name: Some("node".into()),
+                voxels: vec![6, 7],
+            },
+            Region {
+                label: 3,
+                name: Some("GTV".into()),
+                voxels: vec![4, 5, 6],
+            },
+        ];
+        let (rows, _) = uptake_of_regions(
+            &g,
+            &values,
+            &regions,
+            &[Method::Absolute(1.5)],
+            &ReferenceLabels::default(),
+        )
+        .unwrap();
+        let got: Vec<(u32, f64, usize)> = rows
+            .iter()
+            .map(|r| (r.label, r.suv_max, r.voxels))
+            .collect();
+        assert_eq!(got, [(9, 2.0, 1), (3, 8.0, 2)]);
+        // A reference region is found by its label and is not a lesion.
+        let (rows, refs) = uptake_of_regions(
+            &g,
+            &values,
+            &regions,
+            &[Method::Background(0.5)],
+            &ReferenceLabels {
+                background: Some(9),
+                ..ReferenceLabels::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(refs.background_mean, Some(1.5));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].label, 3);
+    }
 }

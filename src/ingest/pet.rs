@@ -295,3 +295,60 @@ pub fn write_volume(path: &Path, grid: &Grid, voxels: Voxels<'_>) -> Result<()> 
     }
     .map_err(|e| Error::image(path, format!("cannot write ({e})")).caused_by(e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn geometry_from_the_sform_else_the_qform_in_lps() {
+        let grid = Grid {
+            dims: [4, 4, 4],
+            spacing_mm: [2.0, 3.0, 4.0],
+        };
+        // sform: RAS x runs towards −i (a radiological flip), origin (10, 20, 30) RAS.
+        let header = nifti::NiftiHeader {
+            pixdim: [1.0, 2.0, 3.0, 4.0, 1.0, 1.0, 1.0, 1.0],
+            sform_code: 1,
+            srow_x: [-2.0, 0.0, 0.0, 10.0],
+            srow_y: [0.0, 3.0, 0.0, 20.0],
+            srow_z: [0.0, 0.0, 4.0, 30.0],
+            ..nifti::NiftiHeader::default()
+        };
+        let g = nifti_geometry(&header, &grid).unwrap();
+        assert_eq!(g.origin_mm, [-10.0, -20.0, 30.0]);
+        assert_eq!(
+            g.directions,
+            [[1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0]]
+        );
+        // qform only: 180° about z (quatern d = 1) is LPS's own axes.
+        let header = nifti::NiftiHeader {
+            pixdim: [1.0, 2.0, 3.0, 4.0, 1.0, 1.0, 1.0, 1.0],
+            sform_code: 0,
+            qform_code: 1,
+            quatern_d: 1.0,
+            quatern_x: 5.0,
+            ..nifti::NiftiHeader::default()
+        };
+        let g = nifti_geometry(&header, &grid).unwrap();
+        assert_eq!(g.origin_mm, [-5.0, 0.0, 0.0]);
+        for (got, want) in g
+            .directions
+            .iter()
+            .flatten()
+            .zip([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+        {
+            assert!((got - want).abs() < 1e-12, "{:?}", g.directions);
+        }
+        // An sform of 1 mm voxels where pixdim says 2 mm contradicts itself.
+        let header = nifti::NiftiHeader {
+            pixdim: [1.0, 2.0, 3.0, 4.0, 1.0, 1.0, 1.0, 1.0],
+            ..nifti::NiftiHeader::default()
+        };
+        assert!(
+            nifti_geometry(&header, &grid)
+                .unwrap_err()
+                .contains("contradicts itself")
+        );
+    }
+}
