@@ -774,3 +774,74 @@ fn a_nifti_mask_on_a_dicom_grid_must_lie_where_the_image_lies() {
         "{error}"
     );
 }
+
+#[test]
+fn overlapping_seg_segments_are_two_lesions_through_the_cli() {
+    let Some(seg) = shared_data("pet/seg/seg_image_ct_binary_overlap.dcm") else {
+        return;
+    };
+    let s = Sandbox::new();
+    s.with_patients();
+    // An SUV volume on the SEG's grid: 16 × 16 × 165, its sform (RAS) placing voxel 0 at
+    // the SEG's first frame position (LPS −125, −128.1, −99.48).
+    let (nx, ny, nz) = (16usize, 16usize, 165usize);
+    let header = nifti::NiftiHeader {
+        pixdim: [1.0, 0.488281, 0.488281, 1.25, 1.0, 1.0, 1.0, 1.0],
+        xyzt_units: 2,
+        sform_code: 1,
+        srow_x: [-0.488281, 0.0, 0.0, 125.0],
+        srow_y: [0.0, -0.488281, 0.0, 128.1],
+        srow_z: [0.0, 0.0, 1.25, -99.48],
+        ..nifti::NiftiHeader::default()
+    };
+    let values = ndarray::Array3::<f32>::from_elem(ndarray::ShapeBuilder::f((nx, ny, nz)), 1.0);
+    let suv = s.path().join("suv.nii");
+    nifti::writer::WriterOptions::new(&suv)
+        .reference_header(&header)
+        .write_nifti(&values)
+        .unwrap();
+    let rows = s
+        .run_raw(&[
+            "pet",
+            suv.to_str().unwrap(),
+            "--mask",
+            seg.to_str().unwrap(),
+            "--method",
+            "absolute:0",
+            "--format",
+            "json",
+        ])
+        .json();
+    let got: Vec<(u64, &str, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["label"].as_u64().unwrap(),
+                r["name"].as_str().unwrap(),
+                r["voxels"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [(1, "first segment", 64), (2, "second segment", 16)]);
+    s.run(&[
+        "ingest",
+        "pet",
+        suv.to_str().unwrap(),
+        "--mask",
+        seg.to_str().unwrap(),
+        "--patient",
+        "P001",
+        "--date",
+        "2024-01-10",
+    ])
+    .ok();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let lesions: Vec<String> = conn
+        .prepare("SELECT label FROM lesion ORDER BY label")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(lesions, ["first segment", "second segment"]);
+}
