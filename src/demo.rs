@@ -140,6 +140,7 @@ fn cytokines_and_imaging(
         &panel,
         &crate::ingest::cytokines::Options::new(today),
         None,
+        None,
     )?;
     ingests.push(done.report);
     files.push(panel);
@@ -148,7 +149,7 @@ fn cytokines_and_imaging(
         ingests.push(ingest_lesions(store, path, today)?);
     }
     let radiomics_options = crate::ingest::radiomics::Options {
-        case_col: "case".into(),
+        case_col: crate::ingest::radiomics::CaseColumn::Auto,
         modality: crate::model::Modality::Ct,
         today,
     };
@@ -173,7 +174,7 @@ fn cytokines_and_imaging(
     for scan in &imaging.pet {
         let target = PetStudy {
             patient: scan.patient.clone(),
-            date: scan.date,
+            date: Some(scan.date),
             scanner: scan.scanner.clone(),
             site: scan.site.clone(),
             lesion_prefix: "L".into(),
@@ -183,10 +184,10 @@ fn cytokines_and_imaging(
                 store,
                 &scan.suv,
                 &scan.mask,
-                None,
                 &methods,
                 &references,
                 &target,
+                &Default::default(),
             )?
             .0,
         );

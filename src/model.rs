@@ -17,6 +17,8 @@ pub mod observation;
 pub mod patient;
 pub mod pileup;
 pub mod record;
+pub mod suv;
+pub mod sv;
 
 pub use cluster::{Assignment, ClusterRunRecord};
 pub use course::{Course, CourseDates};
@@ -34,3 +36,5 @@ pub use mrd::MrdDecision;
 pub use observation::{FeatureFamily, Observation};
 pub use patient::{NewPatient, Patient, Sex};
 pub use record::{PatientRecord, ResponseRecord};
+pub use suv::{Body, SliceTiming, SuvHeader};
+pub use sv::{SvCall, SvKind, SvSides, SvSomatic};

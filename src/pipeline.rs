@@ -6,6 +6,7 @@
 pub mod cytokines;
 pub mod imaging;
 pub mod mask;
+pub mod pet;
 
 use crate::error::{Error, Result};
 use crate::ingest;
@@ -16,6 +17,7 @@ use std::thread::JoinHandle;
 
 pub mod liquid;
 pub mod mrd;
+pub mod sv;
 
 /// What an ingest did.
 #[derive(Debug, Clone, PartialEq, Eq)]

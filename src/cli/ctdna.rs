@@ -14,6 +14,10 @@ pub struct CtdnaArgs {
     pub id: String,
     #[command(flatten)]
     pub molecular: MolecularArgs,
+    /// Without calendar dates (days since the index date), free text and computed
+    /// explanations (they quote dates)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 /// The thresholds of the molecular (ctDNA) response criterion, shared by `ctdna` and `response`.
@@ -82,6 +86,7 @@ fn probability(text: &str) -> Result<f64, String> {
 /// molecular_response, molecular_reason, mrd).
 pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
+    let private = super::private::Private::load(&args.deidentify, &store)?;
     let draws = oncotrack::analysis::ctdna::merge_calls(&store.tracked_calls(&args.id)?);
     let mut listing = Listing::new(&[
         "date",
@@ -127,5 +132,12 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
             opt(m.mrd.map(|d| d.as_str())),
         ]);
     }
-    listing.print(format)
+    super::private::for_patient(
+        private.as_ref(),
+        &args.id,
+        listing,
+        &["date"],
+        &["molecular_reason"],
+    )
+    .print(format)
 }

@@ -32,6 +32,10 @@ pub enum TrackCommand {
     List {
         /// Patient identifier
         id: String,
+        /// Without calendar dates (the draw's day since the index date), file paths or
+        /// timestamps
+        #[command(flatten)]
+        deidentify: super::export::DeidentifyArgs,
     },
 }
 
@@ -103,11 +107,19 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
                 for skipped in &detail.skipped {
                     eprintln!("warning: {}: {skipped}", vcf.display());
                 }
+                if detail.sv_records > 0 {
+                    say!(
+                        "  {} structural-variant records: {} junctions to track as fusions (somatic PASS breakends, inversions, translocations), not tracked by this command",
+                        detail.sv_records,
+                        detail.sv_junctions.len()
+                    );
+                }
             }
             Ok(())
         }
-        TrackCommand::List { id } => {
+        TrackCommand::List { id, deidentify } => {
             let store = open_read(db)?;
+            let private = super::private::Private::load(&deidentify, &store)?;
             let mut listing = Listing::new(&[
                 "chrom",
                 "pos",
@@ -132,7 +144,14 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
                     opt(row.chosen_by),
                 ]);
             }
-            listing.print(format)
+            super::private::for_patient(
+                private.as_ref(),
+                &id,
+                listing,
+                &["draw_date"],
+                &["source_file", "added_at"],
+            )
+            .print(format)
         }
     }
 }

@@ -204,6 +204,10 @@ pub struct VcfDetail {
     pub not_detected: usize,
     /// Records skipped with why.
     pub skipped: Vec<Skipped>,
+    /// The structural-variant records: stored, or left out with why.
+    pub sv: super::sv::SvDetail,
+    /// Why the header was read by VCF 4.2's rules, when it was.
+    pub header_warning: Option<String>,
 }
 
 fn check_cfdna(value: Option<f64>) -> Result<()> {
@@ -369,6 +373,8 @@ fn write_vcf(
         calls_not_detected: 0,
         not_detected: 0,
         skipped: Vec::new(),
+        sv: super::sv::SvDetail::default(),
+        header_warning: reader.header_warning().map(str::to_string),
     };
     let mut writer = tx.call_writer(CallSource {
         sample_id,
@@ -474,6 +480,20 @@ fn write_vcf(
         ));
     }
     detail.skipped = reader.skipped().to_vec();
+    let sv_caller = reader.sv_caller();
+    detail.sv = super::sv::write_svs(
+        tx,
+        &crate::store::sv::SvSource {
+            sample_id,
+            file_id,
+            caller: sv_caller.as_str(),
+            sample_name: &sample_name,
+        },
+        sv_caller,
+        reader.structural_variants(),
+        request.all_filters,
+        request.track,
+    )?;
     for (locus, variant_id) in &tracked {
         if found.contains(variant_id) || tx.has_call(sample_id, *variant_id, caller)? {
             continue;
@@ -552,6 +572,11 @@ pub struct TrackVcfDetail {
     pub left_out: std::collections::BTreeMap<String, usize>,
     /// Records skipped with why.
     pub skipped: Vec<Skipped>,
+    /// Structural-variant records read (not stored by this command).
+    pub sv_records: u64,
+    /// The fusion junctions the SV records give to track
+    /// ([`crate::analysis::sv::junctions_to_track`]).
+    pub sv_junctions: Vec<crate::model::Junction>,
 }
 
 /// Adds the somatic calls of a VCF (a tumour's, or a draw's not to be stored as
@@ -597,6 +622,8 @@ pub fn track_vcf(
                 tracked_without_status: 0,
                 left_out: std::collections::BTreeMap::new(),
                 skipped: Vec::new(),
+                sv_records: 0,
+                sv_junctions: Vec::new(),
             };
             let mut calls = Vec::new();
             let mut choices = Choices::default();
@@ -632,6 +659,9 @@ pub fn track_vcf(
                 }
             }
             detail.skipped = reader.skipped().to_vec();
+            let sv = reader.structural_variants();
+            detail.sv_records = sv.records;
+            detail.sv_junctions = crate::analysis::sv::junctions_to_track(&sv.calls);
             let records = usize::try_from(reader.records_read()).unwrap_or(usize::MAX);
             Ok((records, written, detail))
         },

@@ -136,31 +136,22 @@ pub fn load_mask(path: &Path, image: &ImageGrid<'_>, roi: Option<&str>) -> Resul
 
 fn nifti_mask(path: &Path, image: &ImageGrid<'_>) -> Result<NamedMasks> {
     let mask = nifti::read_mask(path)?;
-    let shape = Image {
-        grid: image.grid,
-        values: Vec::new(),
-        sform: image.sform,
-        geometry: image.geometry.clone(),
-    };
-    nifti::check_same_grid(&shape, path, &mask)?;
-    // Without an sform to compare (a DICOM PET), the mask's place in patient space must
-    // be the image's.
-    if image.sform.is_none()
-        && let (Ok(a), Ok(b)) = (&image.geometry, &mask.geometry)
+    if image.series_uid.is_none() {
+        // A NIfTI image: same grid and sform, errors naming both files.
+        let shape = Image {
+            grid: image.grid,
+            values: Vec::new(),
+            sform: image.sform,
+            geometry: image.geometry.clone(),
+        };
+        nifti::check_same_grid(image.path, &shape, path, &mask)?;
+    }
+    // A DICOM series, or a NIfTI image without an sform to compare: the mask must lie
+    // where the image does in patient space.
+    if (image.series_uid.is_some() || (image.sform.is_none() && mask.geometry.is_ok()))
+        && let Ok(geometry) = &image.geometry
     {
-        let origin = (0..3).all(|i| (a.origin_mm[i] - b.origin_mm[i]).abs() <= 1e-2);
-        let axes =
-            (0..3).all(|i| (0..3).all(|j| (a.directions[i][j] - b.directions[i][j]).abs() <= 1e-4));
-        if !(origin && axes) {
-            return Err(Error::image(
-                path,
-                format!(
-                    "the mask lies elsewhere in patient space than the image (first voxel at \
-                     {:?} mm vs {:?} mm, LPS): not the same grid",
-                    b.origin_mm, a.origin_mm
-                ),
-            ));
-        }
+        check_on_geometry(path, &mask, &image.grid, geometry)?;
     }
     let regions = crate::analysis::pet::label_voxels(&mask.values)
         .into_iter()
@@ -177,6 +168,54 @@ fn nifti_mask(path: &Path, image: &ImageGrid<'_>) -> Result<NamedMasks> {
         references: MaskReferences::default(),
         warnings: Vec::new(),
     })
+}
+
+/// Checks that a NIfTI mask lies on a DICOM series' grid in patient space: same
+/// dimensions and voxel size, origin within 0.01 mm, axis directions within 1e-4.
+fn check_on_geometry(
+    mask_path: &Path,
+    mask: &Image<u32>,
+    grid: &Grid,
+    geometry: &Geometry,
+) -> Result<()> {
+    if mask.grid.dims != grid.dims {
+        return Err(Error::image(
+            mask_path,
+            format!(
+                "mask grid {:?} does not match the PET series' {:?}",
+                mask.grid.dims, grid.dims
+            ),
+        ));
+    }
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-4 * x.abs().max(y.abs()).max(1.0);
+    if !(0..3).all(|i| close(mask.grid.spacing_mm[i], grid.spacing_mm[i])) {
+        return Err(Error::image(
+            mask_path,
+            format!(
+                "mask voxel size {:?} mm does not match the PET series' {:?} mm",
+                mask.grid.spacing_mm, grid.spacing_mm
+            ),
+        ));
+    }
+    let g = mask.geometry.as_ref().map_err(|why| {
+        Error::image(
+            mask_path,
+            format!("{why}: the mask cannot be placed on the DICOM series"),
+        )
+    })?;
+    let origin_ok = (0..3).all(|i| (g.origin_mm[i] - geometry.origin_mm[i]).abs() <= 0.01);
+    let axes_ok = (0..3)
+        .all(|a| (0..3).all(|r| (g.directions[a][r] - geometry.directions[a][r]).abs() <= 1e-4));
+    if !(origin_ok && axes_ok) {
+        return Err(Error::image(
+            mask_path,
+            format!(
+                "the mask's affine (as LPS: origin {:?} mm, axes {:?}) does not place it on the PET series (origin {:?} mm, axes {:?})",
+                g.origin_mm, g.directions, geometry.origin_mm, geometry.directions
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The geometry of the image, or an error saying why a DICOM mask cannot be placed.
