@@ -770,7 +770,7 @@ fn a_nifti_mask_on_a_dicom_grid_must_lie_where_the_image_lies() {
     }
     let error = load_mask(&mask, &image, None).unwrap_err().to_string();
     assert!(
-        error.contains("the mask lies elsewhere in patient space"),
+        error.contains("does not place it on the PET series"),
         "{error}"
     );
 }
