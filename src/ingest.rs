@@ -3,6 +3,7 @@
 pub mod bam;
 pub mod cytokines;
 pub mod events;
+pub mod fusions;
 pub mod lesions;
 pub mod loci;
 pub mod patients;

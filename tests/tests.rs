@@ -9,6 +9,7 @@ mod cli_patients_events;
 mod cytokines_imaging;
 mod demo;
 mod export;
+mod fusion;
 mod fuzz;
 mod liquid;
 mod migrations;
