@@ -130,3 +130,138 @@ fn a_fusion_on_a_contig_the_bam_lacks_is_refused_naming_the_line() {
     let out = sandbox.run_raw(&["count", &bam, "--fusions", tsv.to_str().unwrap()]);
     out.fails(1, "orientation");
 }
+
+#[test]
+fn a_tracked_fusion_is_counted_by_ingest_bam_and_shown_under_its_gene_pair() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let out = sandbox.run(&[
+        "track",
+        "add",
+        "P002",
+        "--fusion",
+        "chr22:29683123-chr11:128651853",
+        "--gene",
+        "EWSR1-FLI1",
+    ]);
+    assert!(out.ok().contains("tracked"), "{}", out.stdout);
+    // `--` as a value of --orientation.
+    sandbox
+        .run(&[
+            "track",
+            "add",
+            "P002",
+            "--fusion",
+            "chr18:23632000-chrX:48120000",
+            "--gene",
+            "SS18-SSX1",
+            "--orientation",
+            "--",
+        ])
+        .ok();
+    // The same junction spelt without `chr` is the same fusion; another gene pair is a conflict.
+    let again = sandbox.run(&[
+        "track",
+        "add",
+        "P002",
+        "--fusion",
+        "22:29683123-11:128651853",
+    ]);
+    assert!(again.ok().contains("already tracked"), "{}", again.stdout);
+    sandbox
+        .run(&[
+            "track",
+            "add",
+            "P002",
+            "--fusion",
+            "chr22:29683123-chr11:128651853",
+            "--gene",
+            "EWSR1-ERG",
+        ])
+        .fails(1, "EWSR1-FLI1");
+    let listed = sandbox
+        .run(&["--format", "json", "track", "fusions", "P002"])
+        .json();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1]["orientation"], "--");
+
+    let bam = bam();
+    let out = sandbox.run(&[
+        "ingest",
+        "bam",
+        &bam,
+        "--patient",
+        "P002",
+        "--date",
+        "2024-03-01",
+    ]);
+    assert!(
+        out.ok()
+            .contains("fusion EWSR1-FLI1: 23 split, 10 discordant"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("read 'bad_sa_1'"), "{}", out.stderr);
+
+    let ctdna = sandbox.run(&["--format", "json", "ctdna", "P002"]).json();
+    assert_eq!(ctdna.len(), 1);
+    assert_eq!(ctdna[0]["tracked"], 2);
+    let fusions = ctdna[0]["fusions"].as_str().unwrap();
+    assert!(
+        fusions.contains("EWSR1-FLI1 0.7097 (33 of 46.5 fragments)")
+            && fusions.contains("SS18-SSX1"),
+        "{fusions}"
+    );
+    let timeline = sandbox
+        .run(&["--format", "json", "timeline", "P002"])
+        .json();
+    assert!(
+        timeline.iter().any(|r| r["item"] == "EWSR1-FLI1 fusion"
+            && r["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("33 junction fragments")),
+        "{timeline:?}"
+    );
+    let export = sandbox.run(&["export", "fusions", "--out", "-"]);
+    assert!(
+        export
+            .ok()
+            .contains("P002,2024-03-01,EWSR1-FLI1,chr22,29683123,chr11,128651853,+-,23,10,12,15,"),
+        "{}",
+        export.stdout
+    );
+}
+
+#[test]
+fn a_tracked_fusion_on_a_contig_the_bam_lacks_stores_nothing() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    sandbox
+        .run(&[
+            "track",
+            "add",
+            "P002",
+            "--fusion",
+            "chr9:1000-chr11:128651853",
+        ])
+        .ok();
+    let before = sandbox.dump();
+    let bam = bam();
+    let out = sandbox.run(&[
+        "ingest",
+        "bam",
+        &bam,
+        "--patient",
+        "P002",
+        "--date",
+        "2024-03-01",
+    ]);
+    out.fails(1, "'chr9' is not in");
+    assert!(out.stderr.contains("tracked fusions"), "{}", out.stderr);
+    assert_eq!(
+        sandbox.dump(),
+        before,
+        "a failed ingest changed the database"
+    );
+}

@@ -37,6 +37,10 @@ const LANDED: &[(&str, &str)] = &[
         "0006_board.sql",
         "9a4c7b589bef41d6f8dc677b8f30fa4bcd87019127e4ae0ee3b6966671736ef9",
     ),
+    (
+        "0009_fusions.sql",
+        "6ce3bacac909db6b998385386f856b78d294f0cf7e115d72cc2d772ae37c70fa",
+    ),
 ];
 
 fn schema_dir() -> PathBuf {

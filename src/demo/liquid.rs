@@ -156,6 +156,7 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
                         options: MrdOptions::default(),
                         panel: PanelOptions::default(),
                     }),
+                    fusion: crate::ingest::bam::fusion::FusionOptions::default(),
                 };
                 let (report, detail) = ingest_bam(store, &path, &request)?;
                 summary.bam_reports.push(report);
