@@ -757,17 +757,6 @@ pub fn ingest_bam(
             } else {
                 Some(count_alleles(path, &loci_path, &loci, options)?)
             };
-            let mrd = match &request.mrd {
-                Some(_) if loci.is_empty() => {
-                    return Err(Error::InvalidValue {
-                        what: "--targets",
-                        value: request.patient.clone(),
-                        reason: "the MRD test needs tracked single-base variants; the patient has only fusions (their fragments are counted without --targets)".into(),
-                    });
-                }
-                Some(mrd) => Some(super::mrd::run_mrd(path, &loci_path, &loci, mrd)?),
-                None => None,
-            };
             let fused = if fusion_rows.is_empty() {
                 None
             } else {
@@ -777,6 +766,23 @@ pub fn ingest_bam(
                     &fusion_rows,
                     fusion_options,
                 )?)
+            };
+            // Each tracked fusion is one more reporter of the MRD test.
+            let reporters: Vec<crate::analysis::mrd::FusionReporter> = fused
+                .iter()
+                .flat_map(|f| &f.counts)
+                .map(|c| crate::analysis::mrd::FusionReporter {
+                    id: crate::store::fusion::fusion_label(&c.row.junction),
+                    fusion_fragments: c.fusion_fragments(),
+                    depth: c.depth().round() as u32,
+                    rate: crate::analysis::mrd::FUSION_BACKGROUND_RATE,
+                })
+                .collect();
+            let mrd = match &request.mrd {
+                Some(mrd) => Some(super::mrd::run_mrd_with_fusions(
+                    path, &loci_path, &loci, mrd, &reporters,
+                )?),
+                None => None,
             };
             Ok((counts, mrd, fused))
         },
