@@ -264,4 +264,31 @@ fn a_tracked_fusion_on_a_contig_the_bam_lacks_stores_nothing() {
         before,
         "a failed ingest changed the database"
     );
+    // With a fusion the BAM has, the other is left out with a warning naming it.
+    sandbox
+        .run(&[
+            "track",
+            "add",
+            "P002",
+            "--fusion",
+            "chr22:29683123-chr11:128651853",
+        ])
+        .ok();
+    let out = sandbox.run(&[
+        "ingest",
+        "bam",
+        &bam,
+        "--patient",
+        "P002",
+        "--date",
+        "2024-03-01",
+    ]);
+    assert!(out.ok().contains("23 split"), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("fusion chr9:1000-chr11:128651853 +- not counted")
+            && out.stderr.contains("'chr9' is not in"),
+        "{}",
+        out.stderr
+    );
 }

@@ -2,7 +2,9 @@
 
 use super::{IngestReport, LedgerCheck, Written, ingest_streamed};
 use crate::error::{Error, Result};
-use crate::ingest::bam::fusion::{FusionCount, FusionOptions, count_fusions};
+use crate::ingest::bam::fusion::{
+    FusionCount, FusionOptions, count_fusions, count_fusions_present,
+};
 use crate::ingest::bam::{Access, CountOptions, count_alleles};
 use crate::ingest::loci::{self, LocusRow};
 use crate::ingest::vcf::{self, Call, CallReader, Caller, CallerOrigin, Skipped};
@@ -760,13 +762,17 @@ pub fn ingest_bam(
             let fused = if fusion_rows.is_empty() {
                 None
             } else {
-                Some(count_fusions(
+                Some(count_fusions_present(
                     path,
                     &fusion_source,
                     &fusion_rows,
                     fusion_options,
                 )?)
             };
+            if counts.is_none() && fused.as_ref().is_some_and(|f| f.counts.is_empty()) {
+                // Nothing at all to count: the error naming the first fusion the BAM lacks.
+                count_fusions(path, &fusion_source, &fusion_rows, fusion_options)?;
+            }
             // Each tracked fusion is one more reporter of the MRD test.
             let reporters: Vec<crate::analysis::mrd::FusionReporter> = fused
                 .iter()
@@ -813,7 +819,13 @@ pub fn ingest_bam(
                 Some(f) => (f.counts, f.warnings, Some(f.access)),
                 None => (Vec::new(), Vec::new(), None),
             };
-            for ((fusion_id, _), count) in fusions.iter().zip(&fusion_counts) {
+            for count in &fusion_counts {
+                // Rows are numbered by rank among the tracked fusions; one left out is skipped.
+                let Some((fusion_id, _)) =
+                    fusions.iter().find(|(_, row)| row.line == count.row.line)
+                else {
+                    continue;
+                };
                 tx.add_fusion_count(
                     sample_id,
                     *fusion_id,

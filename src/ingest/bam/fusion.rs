@@ -94,9 +94,10 @@ impl FusionCount {
 /// The result of counting fusions in a BAM.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FusionResult {
-    /// One entry per fusion, in request order.
+    /// One entry per fusion counted, in request order.
     pub counts: Vec<FusionCount>,
-    /// Reads whose SA tag does not parse (each named), not counted as split.
+    /// Reads whose SA tag does not parse (each named), not counted as split; with
+    /// [`count_fusions_present`], the fusions left out (each named).
     pub warnings: Vec<String>,
     /// Index used, or why the file was scanned.
     pub access: Access,
@@ -398,8 +399,35 @@ pub fn count_fusions(
     fusions: &[FusionRow],
     options: FusionOptions,
 ) -> Result<FusionResult> {
+    count(path, source, fusions, options, true)
+}
+
+/// As [`count_fusions`], but a fusion on a contig the BAM lacks (or beyond its end) is
+/// left out of `counts` with a warning naming it, not an error (`ingest bam` of a
+/// patient's tracked fusions: a panel BAM whose header lists only its targets' contigs).
+///
+/// # Errors
+/// As [`count_fusions`], but for missing contigs.
+pub fn count_fusions_present(
+    path: &Path,
+    source: &Path,
+    fusions: &[FusionRow],
+    options: FusionOptions,
+) -> Result<FusionResult> {
+    count(path, source, fusions, options, false)
+}
+
+fn count(
+    path: &Path,
+    source: &Path,
+    fusions: &[FusionRow],
+    options: FusionOptions,
+    strict: bool,
+) -> Result<FusionResult> {
     let mut bam = OpenBam::open(path)?;
     let mut sites = Vec::with_capacity(fusions.len());
+    let mut kept: Vec<&FusionRow> = Vec::with_capacity(fusions.len());
+    let mut warnings = Vec::new();
     for row in fusions {
         let j = &row.junction;
         let resolve = |raw: &str, pos: u64, keeps_left: bool, field: &str| {
@@ -425,9 +453,21 @@ pub fn count_fusions(
                 keeps_left,
             })
         };
-        let a = resolve(&j.a.chrom, j.a.pos, j.orientation.a_keeps_left(), "chrom_a")?;
-        let b = resolve(&j.b.chrom, j.b.pos, j.orientation.b_keeps_left(), "chrom_b")?;
-        sites.push(Site { a, b });
+        let resolved = resolve(&j.a.chrom, j.a.pos, j.orientation.a_keeps_left(), "chrom_a")
+            .and_then(|a| {
+                resolve(&j.b.chrom, j.b.pos, j.orientation.b_keeps_left(), "chrom_b")
+                    .map(|b| Site { a, b })
+            });
+        match resolved {
+            Ok(site) => {
+                sites.push(site);
+                kept.push(row);
+            }
+            Err(e) if !strict => {
+                warnings.push(format!("fusion {row} not counted: {e}"));
+            }
+            Err(e) => return Err(e),
+        }
     }
     let filters = CountOptions {
         min_mapq: options.min_mapq,
@@ -437,7 +477,6 @@ pub fn count_fusions(
     let window = reach(&options);
     let mut fragments: Vec<Fragments> = (0..sites.len()).map(|_| Fragments::default()).collect();
     let mut warned: HashSet<Vec<u8>> = HashSet::new();
-    let mut warnings = Vec::new();
     let mut record = bam::Record::default();
     let reader = Reader {
         path,
@@ -504,7 +543,7 @@ pub fn count_fusions(
             }
         }
     }
-    let counts = fusions
+    let counts = kept
         .iter()
         .zip(&fragments)
         .map(|(row, f)| f.tally(row))
