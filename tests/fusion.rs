@@ -223,6 +223,20 @@ fn a_tracked_fusion_is_counted_by_ingest_bam_and_shown_under_its_gene_pair() {
                 .starts_with("33 junction fragments")),
         "{timeline:?}"
     );
+    // The UI's ctDNA chart: one series for the fusion, under its gene pair.
+    let store =
+        oncotrack::store::Store::open(&sandbox.db(), oncotrack::store::Access::ReadOnly).unwrap();
+    let view = oncotrack::tui::data::load_patient(&store, "P002").unwrap();
+    assert!(
+        view.ctdna
+            .iter()
+            .any(|s| s.name.starts_with("EWSR1-FLI1 chr22:29683123")
+                && s.points.len() == 1
+                && (s.points[0].value - 33.0 / 46.5).abs() < 1e-12),
+        "{:?}",
+        view.ctdna.iter().map(|s| &s.name).collect::<Vec<_>>()
+    );
+    drop(store);
     let export = sandbox.run(&["export", "fusions", "--out", "-"]);
     assert!(
         export
@@ -291,4 +305,50 @@ fn a_tracked_fusion_on_a_contig_the_bam_lacks_stores_nothing() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn the_demo_ewing_patient_shows_its_fusion_over_time() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .run(&["demo", "--patients", "20", "--out", "files"])
+        .ok()
+        .to_string();
+    let line = out
+        .lines()
+        .find(|l| l.contains("fusions:"))
+        .unwrap_or_else(|| panic!("no fusion line: {out}"));
+    // "... junction BAMs counted (P010 SS18-SSX1, P015 EWSR1-FLI1: try ...)"
+    let before = line
+        .split(" EWSR1-FLI1")
+        .next()
+        .filter(|_| line.contains(" EWSR1-FLI1"))
+        .unwrap_or_else(|| panic!("no Ewing patient with junction BAMs: {line}"));
+    let ewing = before
+        .rsplit([' ', '('])
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let draws = sandbox.run(&["--format", "json", "ctdna", &ewing]).json();
+    let fractions: Vec<f64> = draws
+        .iter()
+        .filter_map(|d| {
+            let text = d["fusions"].as_str()?;
+            let rest = text.strip_prefix("EWSR1-FLI1 ")?;
+            rest.split(' ').next()?.parse().ok()
+        })
+        .collect();
+    assert!(
+        fractions.len() >= 4 && fractions.len() == draws.len(),
+        "{ewing}: {draws:?}"
+    );
+    // The fusion follows the tumour: not flat.
+    let (lo, hi) = fractions
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &f| (lo.min(f), hi.max(f)));
+    assert!(hi > 2.0 * lo.max(0.001), "{fractions:?}");
+    let tracked = sandbox
+        .run(&["--format", "json", "track", "fusions", &ewing])
+        .json();
+    assert_eq!(tracked[0]["gene"], "EWSR1-FLI1");
 }

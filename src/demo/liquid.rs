@@ -107,8 +107,11 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
     ];
     let mut fusion_bam_patients: std::collections::HashMap<super::cohort::Diagnosis, usize> =
         std::collections::HashMap::new();
-    // `ingest bam --loci` of no locus: the junction BAMs are counted at the fusions only.
-    let no_loci = dir.join("fusion_only_loci.tsv");
+    // Junction BAMs in a folder of their own; `ingest bam --loci` of no locus counts
+    // them at the fusions only.
+    let fusion_dir = dir.join("fusion");
+    std::fs::create_dir_all(&fusion_dir).map_err(|e| Error::io(&fusion_dir, e))?;
+    let no_loci = fusion_dir.join("no_loci.tsv");
     std::fs::write(&no_loci, "chrom\tpos\tref\talt\n").map_err(|e| Error::io(&no_loci, e))?;
     for (index, patient) in cohort.iter().take(MAX_PATIENTS).enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11C0_FFEE ^ (index as u64 + 1) << 20);
@@ -176,7 +179,7 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
                     // Truncal: the junction is in every tumour cell, at the tumour's fraction.
                     let fraction = level.min(0.6);
                     let path = super::fusion::write_bam(
-                        &dir,
+                        &fusion_dir,
                         &patient.code,
                         *date,
                         &junction,
