@@ -12,6 +12,7 @@ pub mod response;
 pub mod scale;
 pub mod series;
 pub mod survival;
+pub mod sv;
 pub mod trend;
 
 /// An invalid input value of an analysis (`what`, the value, and why).

@@ -31,7 +31,9 @@ mod mrd;
 mod output;
 mod patient;
 mod pet;
+mod plot;
 mod progress;
+mod report;
 mod response;
 mod survival;
 mod timeline;
@@ -200,6 +202,8 @@ pub enum Command {
     Survival(survival::SurvivalArgs),
     /// Export tables as CSV, Parquet or Arrow IPC (--format), optionally de-identified
     Export(export::ExportArgs),
+    /// A patient's one-page tumour-board report (HTML, PDF, SVG), the marked patients' (--board), or the cohort's swimmer plot
+    Report(report::ReportArgs),
 }
 
 /// Runs a parsed command line.
@@ -237,6 +241,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cluster(args) => cluster::run(&database(db), format, args),
         Command::Survival(args) => survival::run(&database(db), format, args),
         Command::Export(args) => export::run(&database(db), format, args),
+        Command::Report(args) => report::run(&database(db), format, args),
     }
 }
 

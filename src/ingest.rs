@@ -161,6 +161,14 @@ impl CsvInput {
         required: &[&str],
     ) -> Result<CsvInput> {
         let bytes = read_bounded(&mut reader, path, MAX_CSV_BYTES)?;
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::parse(
+                path,
+                1,
+                "(file)",
+                "the file is empty: it has no header and no rows; nothing was ingested",
+            ));
+        }
         let line_starts = std::iter::once(0)
             .chain(
                 bytes
@@ -180,6 +188,22 @@ impl CsvInput {
                 return Err(csv_error(path, e, reader.get_ref().get_ref(), &line_starts));
             }
         };
+        if let Some((index, c)) = headers.iter().enumerate().find_map(|(i, name)| {
+            name.chars()
+                .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                .map(|c| (i, c))
+        }) {
+            return Err(Error::parse(
+                path,
+                1,
+                "(header)",
+                format!(
+                    "column {} of the header holds the control character U+{:04X}, which is not text: the file is damaged or not a CSV table (is this a binary file?)",
+                    index + 1,
+                    u32::from(c)
+                ),
+            ));
+        }
         let mut columns = HashMap::new();
         for (index, name) in headers.iter().enumerate() {
             let key = name.trim().to_ascii_lowercase();
@@ -406,6 +430,28 @@ pub(crate) mod testing {
                 "e.csv: line 3: field '(record)': line is longer than 1 MiB (starting at byte 38)"
             ),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn empty_csv_and_a_header_of_zero_bytes_are_named_not_missing_columns() {
+        let open = |bytes: &[u8]| {
+            super::CsvInput::from_reader(bytes, std::path::Path::new("p.csv"), &["patient"])
+                .err()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            open(b""),
+            "p.csv: line 1: field '(file)': the file is empty: it has no header and no rows; nothing was ingested"
+        );
+        assert_eq!(open(b" \n\n"), open(b""));
+        assert!(
+            open(&[0u8; 300]).starts_with(
+                "p.csv: line 1: field '(header)': column 1 of the header holds the control character U+0000"
+            ),
+            "{}",
+            open(&[0u8; 300])
         );
     }
 

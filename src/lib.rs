@@ -13,6 +13,7 @@ pub mod export;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
+pub mod report;
 pub mod store;
 pub mod tui;
 

@@ -16,6 +16,7 @@ pub mod observation;
 pub mod patient;
 pub mod pileup;
 pub mod record;
+pub mod sv;
 
 pub use cluster::{Assignment, ClusterRunRecord};
 pub use course::{Course, CourseDates};
@@ -32,3 +33,4 @@ pub use mrd::MrdDecision;
 pub use observation::{FeatureFamily, Observation};
 pub use patient::{NewPatient, Patient, Sex};
 pub use record::{PatientRecord, ResponseRecord};
+pub use sv::{SvCall, SvKind, SvSides, SvSomatic};

@@ -16,6 +16,7 @@ use std::thread::JoinHandle;
 
 pub mod liquid;
 pub mod mrd;
+pub mod sv;
 
 /// What an ingest did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,7 @@ pub mod overview;
 pub mod patients;
 pub mod response;
 pub mod runs;
+pub mod sv;
 pub mod timeline;
 
 use crate::error::{Error, Result};

@@ -92,12 +92,21 @@ pub fn snapshot(
     Ok(lines.join("\n"))
 }
 
-/// Opens the UI on the database at `db` and runs until the user quits. The terminal
-/// is restored on return, on error and on panic (ratatui's panic hook).
+/// Opens the UI on the database at `db` and runs until the user quits, writing
+/// reports (`p`) into the current directory. The terminal is restored on return, on
+/// error and on panic (ratatui's panic hook).
 ///
 /// # Errors
 /// When the database cannot be opened or read, or the terminal fails.
 pub fn run(db: &Path) -> crate::Result<()> {
+    run_with_reports(db, Path::new("."))
+}
+
+/// As [`run`], writing the reports of `p` into `report_dir`.
+///
+/// # Errors
+/// When the database cannot be opened or read, or the terminal fails.
+pub fn run_with_reports(db: &Path, report_dir: &Path) -> crate::Result<()> {
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
@@ -162,6 +171,14 @@ pub fn run(db: &Path) -> crate::Result<()> {
                     }
                     Err(e) => app.status = Some(format!("cannot mark {code}: {e}")),
                 }
+            }
+            Effect::WriteReport(code) => {
+                app.status = Some(
+                    match crate::report::write_patient_html(&store, &code, report_dir) {
+                        Ok(path) => format!("report of {code} written to {}", path.display()),
+                        Err(e) => format!("cannot write the report of {code}: {e}"),
+                    },
+                );
             }
             Effect::LoadEndotypes(index, name) => match data::load_endotypes(&store, &name) {
                 Ok(clusters) => {

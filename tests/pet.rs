@@ -278,7 +278,8 @@ fn bad_images_are_named_and_nothing_is_stored() {
             p(&good_suv),
             p(&wrong),
             vec![],
-            "wrong.nii: mask grid [8, 8, 5] does not match the SUV volume's [8, 8, 4]".into(),
+            "wrong.nii: mask grid [8, 8, 5] does not match the grid [8, 8, 4] of the SUV volume"
+                .into(),
         ),
         (
             p(&good_suv),
@@ -290,7 +291,7 @@ fn bad_images_are_named_and_nothing_is_stored() {
             p(&not_nifti),
             p(&good_mask),
             vec![],
-            "not.nii: not a readable NIfTI-1 file".into(),
+            "not.nii: not a NIfTI-1 file: it has 5 bytes".into(),
         ),
         (
             p(&good_suv),

@@ -480,7 +480,7 @@ fn tiny_terminal_and_help_overlay() {
 
 /// The board's path at 80x24 in a real terminal (tmux): filter and clear it with Esc
 /// (the UI stays open), open a patient, reach the ctDNA and RECIST charts (scroll and
-/// zoom), read the help, the clusters, then q quits with exit status 0 and the
+/// zoom), mark it, print its report with p, read the help, the clusters, then q quits with exit status 0 and the
 /// terminal restored (cooked mode: `stty` shows icanon and echo again).
 #[test]
 fn real_binary_in_tmux_at_80x24_does_the_board_tasks_and_quits_cleanly() {
@@ -502,8 +502,10 @@ fn real_binary_in_tmux_at_80x24_does_the_board_tasks_and_quits_cleanly() {
             .expect("tmux runs")
     };
     // After the UI: its exit status and the terminal's mode, then wait to be read.
+    // From the sandbox, so that `p` writes its report into the current directory there.
     let command = format!(
-        "{} --db {} tui; echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; echo end-of-run; sleep 60",
+        "cd {} && {} --db {} tui; echo \"exit=$?\"; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; echo end-of-run; sleep 60",
+        s.path().display(),
         env!("CARGO_BIN_EXE_oncotrack"),
         s.db().display()
     );
@@ -582,6 +584,16 @@ fn real_binary_in_tmux_at_80x24_does_the_board_tasks_and_quits_cleanly() {
     // The UI's one write: m marks the patient for the next board.
     keys(&["m"]);
     wait_for("marked for the next board");
+    // p writes the patient's one-page report into the current directory and says where.
+    keys(&["p"]);
+    let text = wait_for("written to");
+    assert!(text.contains("P001-report.html"), "{text}");
+    let report =
+        std::fs::read_to_string(s.path().join("P001-report.html")).expect("report written");
+    assert!(
+        report.contains("<svg") && report.contains("P001"),
+        "{report:.200}"
+    );
     keys(&["?"]);
     wait_for("any key closes this help");
     keys(&["q"]);

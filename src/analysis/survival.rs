@@ -389,6 +389,19 @@ pub fn by_cluster(
     endpoint: Endpoint,
     from_treatment: bool,
 ) -> Result<(GroupComparison<usize>, Dropped)> {
+    let (groups, dropped) = cluster_subjects(courses, assignments, endpoint, from_treatment);
+    Ok((compare_groups(&groups)?, dropped))
+}
+
+/// The subjects [`by_cluster`] compares, by cluster, with the patients it leaves out
+/// (outside the run, or without an index date or follow-up) and why: for figures that
+/// need the censored times and numbers at risk of each curve.
+pub fn cluster_subjects(
+    courses: &[Course],
+    assignments: &[Assignment],
+    endpoint: Endpoint,
+    from_treatment: bool,
+) -> (std::collections::BTreeMap<usize, Vec<Subject>>, Dropped) {
     let cluster_of: std::collections::HashMap<&str, usize> = assignments
         .iter()
         .map(|a| (a.patient.as_str(), a.cluster))
@@ -409,7 +422,7 @@ pub fn by_cluster(
     }
     let (groups, mut dropped) = group_subjects(patients, endpoint);
     outside.append(&mut dropped);
-    Ok((compare_groups(&groups)?, outside))
+    (groups, outside)
 }
 
 #[cfg(test)]

@@ -44,6 +44,9 @@ pub struct ClusterArgs {
     /// Store mode: save the assignments as a named cluster run
     #[arg(long, conflicts_with = "input")]
     pub name: Option<String>,
+    /// Also draw the clustered matrix as a heatmap into FILE (.svg, .html or .pdf)
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
 }
 
 impl ClusterArgs {
@@ -78,6 +81,7 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         seed: args.seed,
         n_init: args.n_init,
     };
+    let plot = super::plot::figure_kind(args.plot.as_deref())?;
     let (ids, features, rows) = match &args.input {
         Some(path) => {
             let z = args.scale.is_some_and(ScaleArg::is_z);
@@ -119,6 +123,9 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
             &result.assignments(&ids),
         )?;
         tx.commit()?;
+    }
+    if let (Some(path), Some(kind)) = (&args.plot, plot) {
+        super::plot::heatmap(path, kind, &ids, &features, &rows, &result.labels)?;
     }
     let Clustering {
         k,

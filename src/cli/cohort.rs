@@ -4,7 +4,7 @@ use super::output::{Listing, date, opt};
 use super::response::DEFAULT_CRITERIA;
 use super::{Format, open_read};
 use clap::Subcommand;
-use oncotrack::analysis::response::discordance::Kind;
+use oncotrack::analysis::response::discordance::{Kind, with_recist_letters};
 use oncotrack::analysis::response::{Criterion, PatientInputs, assess_patient_with};
 use oncotrack::model::date::format_date;
 use std::path::Path;
@@ -22,7 +22,9 @@ pub enum At {
 #[derive(Debug, Subcommand)]
 pub enum CohortCommand {
     /// One row per patient (keys: patient, then per criterion CRITERION and
-    /// CRITERION_date, then recist_progression_date, ctdna_lead_days, discordant_visits)
+    /// CRITERION_date, then recist_progression_date, ctdna_lead_days, discordant_visits,
+    /// best_response, best_response_date, latest_response, latest_response_date,
+    /// discordance, mrd_status, mrd_date, last_contact, days_since_last_contact)
     Response {
         /// Best overall or last response
         #[arg(long, value_enum, default_value_t = At::Best)]
@@ -63,15 +65,34 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
         "recist_progression_date",
         "ctdna_lead_days",
         "discordant_visits",
+        "best_response",
+        "best_response_date",
+        "latest_response",
+        "latest_response_date",
+        "discordance",
+        "mrd_status",
+        "mrd_date",
+        "last_contact",
+        "days_since_last_contact",
     ]);
-    let mut listing = Listing::new(&columns);
-    for patient in store.patients()? {
-        let code = &patient.fields.code;
-        let report = assess_patient_with(
-            &PatientInputs::from_record(&store.response_record(code)?),
-            &DEFAULT_CRITERIA,
-            &molecular,
+    // The last contact is the latest date of anything recorded (event, draw, panel,
+    // scan); days since it count to the newest such date in the database, not to today
+    // (an old export does not make every patient look lost), and only for the living.
+    let patients = store.patients()?;
+    let mut contacts = std::collections::HashMap::new();
+    for patient in &patients {
+        let summary = store.patient_summary(&patient.fields.code)?;
+        contacts.insert(
+            patient.fields.code.clone(),
+            (summary.last_date, summary.death_date.is_some()),
         );
+    }
+    let cutoff = contacts.values().filter_map(|(d, _)| *d).max();
+    let mut listing = Listing::new(&columns);
+    for patient in &patients {
+        let code = &patient.fields.code;
+        let inputs = PatientInputs::from_record(&store.response_record(code)?);
+        let report = assess_patient_with(&inputs, &DEFAULT_CRITERIA, &molecular);
         let mut row = vec![code.clone().into()];
         for criterion in DEFAULT_CRITERIA {
             let (category, when) = match at {
@@ -105,6 +126,31 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
             .filter(|a| report.is_discordant(a))
             .count();
         row.push(discordant.into());
+        let best = report.best(Criterion::Recist);
+        row.push(opt(best.map(|b| b.category.code(Criterion::Recist))));
+        row.push(date(best.and_then(|b| b.date)));
+        let latest = report
+            .assessments
+            .iter()
+            .rev()
+            .find(|a| a.criterion == Criterion::Recist);
+        row.push(opt(latest.map(|a| a.code())));
+        row.push(date(latest.map(|a| a.date)));
+        row.push(opt(Some(with_recist_letters(&report.discordances))
+            .filter(|_| !report.assessments.is_empty())));
+        let mrd = inputs
+            .ctdna
+            .iter()
+            .rev()
+            .find_map(|s| s.mrd.map(|d| (d, s.date)));
+        row.push(opt(mrd.map(|(d, _)| d.as_str())));
+        row.push(date(mrd.map(|(_, day)| day)));
+        let (last, dead) = contacts.get(code).copied().unwrap_or((None, false));
+        row.push(date(last));
+        row.push(opt(last
+            .zip(cutoff)
+            .filter(|_| !dead)
+            .map(|(last, cutoff)| (cutoff - last).num_days())));
         listing.push(row);
     }
     listing.print(format)

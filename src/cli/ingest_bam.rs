@@ -22,6 +22,9 @@ pub struct BamArgs {
     /// Count these loci (chrom, pos, ref, alt[, gene]) instead of the tracked variants
     #[arg(long)]
     pub loci: Option<PathBuf>,
+    /// Count the patient's tracked fusions only (a BAM of a fusion assay: no SNV locus)
+    #[arg(long, conflicts_with_all = ["loci", "targets"])]
+    pub fusions_only: bool,
     #[command(flatten)]
     pub filters: FilterArgs,
     #[command(flatten)]
@@ -50,6 +53,7 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
         loci: args.loci,
         options: args.filters.options(),
         fusion: args.fusion.options(&args.filters),
+        fusions_only: args.fusions_only,
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
         mrd: args.targets.clone().map(|targets| {
             args.mrd

@@ -78,7 +78,18 @@ pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
     let result = ingest_vcf(&mut store, &args.file, &request);
     spinner.finish_and_clear();
     let (report, detail) = result?;
-    say!("{}", describe(&report));
+    let mut line = describe(&report);
+    if let Some(sv) = detail.as_ref().map(|d| &d.sv)
+        && sv.records > 0
+    {
+        line.push_str(&format!(
+            ", {} structural-variant records ({} stored, {} left out)",
+            sv.records,
+            sv.stored_records,
+            sv.left_out_total()
+        ));
+    }
+    say!("{line}");
     if let Some(detail) = detail {
         let origin = match detail.caller_origin {
             CallerOrigin::Detected => "detected from the header",
@@ -141,9 +152,51 @@ pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
                 detail.not_detected
             );
         }
+        if let Some(warning) = &detail.header_warning {
+            eprintln!("warning: {}: {warning}", args.file.display());
+        }
         for skipped in &detail.skipped {
             eprintln!("warning: {}: {skipped}", args.file.display());
         }
+        describe_sv(&args.file, &detail.sv)?;
+    }
+    Ok(())
+}
+
+/// What became of the structural-variant records (warnings on standard error).
+fn describe_sv(file: &Path, sv: &oncotrack::pipeline::sv::SvDetail) -> anyhow::Result<()> {
+    if sv.records == 0 {
+        return Ok(());
+    }
+    let caller = sv.caller.map_or("generic", |c| c.as_str());
+    let mut line = format!(
+        "  structural variants ({caller}): {} records stored as {} events ({} new",
+        sv.stored_records,
+        sv.events_new + sv.events_existing,
+        sv.events_new
+    );
+    if sv.events_existing > 0 {
+        line.push_str(&format!(", {} already in the database", sv.events_existing));
+    }
+    line.push(')');
+    say!("{line}");
+    if sv.left_out_total() > 0 {
+        let reasons: Vec<String> = sv
+            .left_out
+            .iter()
+            .map(|(why, n)| format!("{n} {why}"))
+            .collect();
+        say!(
+            "  {} structural-variant records left out: {}",
+            sv.left_out_total(),
+            reasons.join(", ")
+        );
+    }
+    for skipped in &sv.left_out_records {
+        eprintln!("warning: {}: {skipped}", file.display());
+    }
+    for warning in &sv.warnings {
+        eprintln!("warning: {}: {warning}", file.display());
     }
     Ok(())
 }

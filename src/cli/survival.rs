@@ -33,15 +33,27 @@ pub struct SurvivalArgs {
     /// Store mode: group by cluster:RUN, diagnosis, sex or site (default: one group)
     #[arg(long, value_name = "BY", value_parser = parse_group, conflicts_with = "input")]
     pub group: Option<GroupArg>,
+    /// Also draw the curves into FILE (.svg, .html or .pdf): censor marks, numbers at
+    /// risk, 95 % bands; .png is refused (no rasteriser is built)
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Runs the command.
 pub fn run(db: &Path, format: Format, args: SurvivalArgs) -> anyhow::Result<()> {
+    let plot = super::plot::figure_kind(args.plot.as_deref())?;
     let (groups, dropped) = match &args.input {
         Some(path) => (Grouped::Labels(file_groups(path, &args)?), Vec::new()),
         None => store_groups(db, &args)?,
     };
+    let subjects = plot.map(|_| match &groups {
+        Grouped::Labels(g) => g.clone(),
+        Grouped::Clusters(_, s) => s.clone(),
+    });
     let report = analyse(groups)?;
+    if let (Some(path), Some(kind), Some(subjects)) = (&args.plot, plot, subjects) {
+        super::plot::survival(path, kind, &report, &subjects, args.input.is_none())?;
+    }
     print(format, &report, &dropped)
 }
 
@@ -94,6 +106,12 @@ fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Drop
         let assignments = store.cluster_assignments(run)?;
         let (comparison, dropped) =
             survival::by_cluster(&courses, &assignments, endpoint, by_treatment)?;
+        let (subjects, _) =
+            survival::cluster_subjects(&courses, &assignments, endpoint, by_treatment);
+        let subjects = subjects
+            .into_iter()
+            .map(|(k, v)| (format!("cluster {k}"), v))
+            .collect();
         if comparison.curves.is_empty() {
             return Err(invalid(
                 "cohort",
@@ -101,7 +119,7 @@ fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Drop
                 "no patient of the cluster run has an index date and follow-up",
             ));
         }
-        return Ok((Grouped::Clusters(comparison), dropped));
+        return Ok((Grouped::Clusters(comparison, subjects), dropped));
     }
     let mut patients = Vec::new();
     for course in courses {
@@ -126,10 +144,11 @@ fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Drop
     Ok((Grouped::Labels(groups), dropped))
 }
 
-/// Subjects grouped by a label, or survival already compared by cluster.
+/// Subjects grouped by a label, or survival already compared by cluster (with the
+/// subjects by `cluster N`, for the plot).
 enum Grouped {
     Labels(BTreeMap<String, Vec<Subject>>),
-    Clusters(GroupComparison<usize>),
+    Clusters(GroupComparison<usize>, BTreeMap<String, Vec<Subject>>),
 }
 
 type Report = GroupComparison<String>;
@@ -138,7 +157,7 @@ type Report = GroupComparison<String>;
 fn analyse(grouped: Grouped) -> anyhow::Result<Report> {
     Ok(match grouped {
         Grouped::Labels(groups) => survival::compare_groups(&groups)?,
-        Grouped::Clusters(c) => {
+        Grouped::Clusters(c, _) => {
             let name = |k: usize| format!("cluster {k}");
             GroupComparison {
                 curves: c.curves.into_iter().map(|(k, km)| (name(k), km)).collect(),

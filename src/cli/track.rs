@@ -140,6 +140,13 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
                 for skipped in &detail.skipped {
                     eprintln!("warning: {}: {skipped}", vcf.display());
                 }
+                if detail.sv_records > 0 {
+                    say!(
+                        "  {} structural-variant records: {} junctions tracked as fusions (somatic PASS breakends, inversions, translocations; `track fusions` lists them)",
+                        detail.sv_records,
+                        detail.sv_junctions.len()
+                    );
+                }
             }
             Ok(())
         }

@@ -18,6 +18,9 @@ pub struct TuiArgs {
     /// assessment fills the response columns (measures the open time)
     #[arg(long)]
     pub no_assess: bool,
+    /// Folder the `p` key writes a patient's HTML report into
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub report_dir: std::path::PathBuf,
 }
 
 /// Parses `--size` for clap: COLUMNSxROWS, each 1..=1000.
@@ -53,7 +56,13 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
     if !available() {
         anyhow::bail!("the terminal UI needs a terminal (standard input and output are not one)");
     }
-    Ok(oncotrack::tui::run(db)?)
+    if !args.report_dir.is_dir() {
+        anyhow::bail!(
+            "--report-dir {}: not a folder (create it first)",
+            args.report_dir.display()
+        );
+    }
+    Ok(oncotrack::tui::run_with_reports(db, &args.report_dir)?)
 }
 
 /// Whether the UI can be opened here (both standard input and output are terminals).

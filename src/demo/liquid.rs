@@ -107,12 +107,9 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
     ];
     let mut fusion_bam_patients: std::collections::HashMap<super::cohort::Diagnosis, usize> =
         std::collections::HashMap::new();
-    // Junction BAMs in a folder of their own; `ingest bam --loci` of no locus counts
-    // them at the fusions only.
+    // Junction BAMs in a folder of their own, counted at the fusions only.
     let fusion_dir = dir.join("fusion");
     std::fs::create_dir_all(&fusion_dir).map_err(|e| Error::io(&fusion_dir, e))?;
-    let no_loci = fusion_dir.join("no_loci.tsv");
-    std::fs::write(&no_loci, "chrom\tpos\tref\talt\n").map_err(|e| Error::io(&no_loci, e))?;
     for (index, patient) in cohort.iter().take(MAX_PATIENTS).enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11C0_FFEE ^ (index as u64 + 1) << 20);
         let caller = dialects[index % dialects.len()];
@@ -189,11 +186,12 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
                     let request = BamIngest {
                         patient: patient.code.clone(),
                         date: *date,
-                        loci: Some(no_loci.clone()),
+                        loci: None,
                         options: CountOptions::default(),
                         cfdna_ng_per_ml: None,
                         mrd: None,
                         fusion: crate::ingest::bam::fusion::FusionOptions::default(),
+                        fusions_only: true,
                     };
                     ingest_bam(store, &path, &request)?;
                     summary.fusion_bams += 1;
@@ -222,6 +220,7 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
                         panel: PanelOptions::default(),
                     }),
                     fusion: crate::ingest::bam::fusion::FusionOptions::default(),
+                    fusions_only: false,
                 };
                 let (report, detail) = ingest_bam(store, &path, &request)?;
                 summary.bam_reports.push(report);

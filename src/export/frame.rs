@@ -444,7 +444,7 @@ pub fn write_frame_file(frame: &Frame, path: &Path, format: FileFormat) -> Resul
 /// A new file readable by its owner only (0600) beside `path`, to be renamed over it
 /// once written: an export never writes through a symbolic link and is never seen
 /// half-written. A symbolic link at `path` is refused.
-fn create_private(path: &Path) -> Result<(std::fs::File, std::path::PathBuf)> {
+pub(crate) fn create_private(path: &Path) -> Result<(std::fs::File, std::path::PathBuf)> {
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(Error::io(
             path,

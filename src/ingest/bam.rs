@@ -18,7 +18,7 @@
 
 use super::loci::LocusRow;
 use super::vcf::normalize_contig;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use noodles::bam;
 use noodles::core::{Position, Region};
 use noodles::csi;
@@ -287,15 +287,35 @@ struct OpenBam<'p> {
 
 impl<'p> OpenBam<'p> {
     fn open(path: &'p Path) -> Result<Self> {
-        let file = super::open_regular(path)?;
+        let mut file = super::open_regular(path)?;
+        let file_length = check_container(path, &mut file)?;
         let mut reader = bam::io::Reader::new(file);
-        let header = reader.read_header().map_err(|e| Error::io(path, e))?;
+        let header = reader.read_header().map_err(|e| {
+            Error::input(
+                path,
+                Location::Byte(0),
+                Some("header"),
+                format!(
+                    "cannot read the BAM header ({e}): the file is damaged or not a BAM; check it with `samtools quickcheck`"
+                ),
+            )
+            .caused_by(e)
+        })?;
         let names: Vec<String> = header
             .reference_sequences()
             .keys()
             .map(|k| k.to_string())
             .collect();
-        let (access, index) = find_index(path);
+        let (mut access, mut index) = find_index(path);
+        if let (Access::Index(index_path), Some(found)) = (&access, &index)
+            && let Err(reason) = index_fits(&mut reader, found, names.len(), file_length)
+        {
+            access = Access::Scan(format!(
+                "index {} does not belong to this BAM ({reason}); reading the whole file (re-index with `samtools index`)",
+                index_path.display()
+            ));
+            index = None;
+        }
         Ok(OpenBam {
             path,
             reader,
@@ -448,6 +468,163 @@ fn position(pos: u64) -> Result<Position> {
         value: pos.to_string(),
         reason: e.to_string(),
     })
+}
+
+/// The 28-byte empty BGZF block that ends every complete BAM (SAM/BAM specification §4.1.2).
+const BGZF_EOF: [u8; 28] = [
+    0x1f, 0x8b, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00,
+    0x1b, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+];
+
+/// Checks that `file` is BGZF (the container of a BAM) and ends with the BGZF end-of-file
+/// block, as `samtools quickcheck` does, and returns its length. A text file, a SAM, a
+/// CRAM, plain gzip or a truncated BAM is named as what it is, before any read is
+/// counted: a truncated BAM read through its index would otherwise count the loci before
+/// the cut and fail (or, worse, succeed) on the others.
+fn check_container(path: &Path, file: &mut File) -> Result<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |e: std::io::Error| Error::io(path, e);
+    let length = file.metadata().map_err(io)?.len();
+    let mut head = [0u8; 18];
+    let got = read_up_to(file, &mut head).map_err(io)?;
+    let head = &head[..got];
+    let bgzf = got >= 14 && head[..4] == [0x1f, 0x8b, 0x08, 0x04] && head[12..14] == *b"BC";
+    if !bgzf {
+        let what = if got == 0 {
+            "the file is empty".to_string()
+        } else if head.starts_with(b"CRAM") {
+            "this is a CRAM file: convert it with `samtools view -b -o FILE.bam` (and index it)"
+                .to_string()
+        } else if head.starts_with(b"@") {
+            "this looks like a SAM text file: convert it with `samtools view -b -o FILE.bam` and index it".to_string()
+        } else if head.starts_with(&[0x1f, 0x8b]) {
+            "this is plain gzip, not BGZF: a BAM is written by samtools or an aligner (`samtools view -b`)".to_string()
+        } else if head
+            .iter()
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+        {
+            "this is a text file".to_string()
+        } else {
+            "it does not start with a BGZF block".to_string()
+        };
+        return Err(Error::input(
+            path,
+            Location::Byte(0),
+            None,
+            format!("not a BAM file: {what}"),
+        ));
+    }
+    let mut tail = [0u8; 28];
+    let has_eof = length >= 28
+        && file.seek(SeekFrom::End(-28)).is_ok()
+        && file.read_exact(&mut tail).is_ok()
+        && tail == BGZF_EOF;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    if !has_eof {
+        return Err(Error::input(
+            path,
+            Location::Byte(length),
+            None,
+            "the BAM has no end-of-file block: it is truncated (an interrupted copy, or an aligner that did not finish); copy or write it again (`samtools quickcheck` says the same)",
+        ));
+    }
+    Ok(length)
+}
+
+/// Reads into `buf` until it is full or the file ends; the number of bytes read.
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+/// Whether `index` can be this BAM's: as many reference sequences as the header, no chunk
+/// past the end of the file, and the first record of up to three indexed contigs on the
+/// contig the index says. An index of another BAM (copied beside it, or a BAM replaced
+/// while its index stayed) would otherwise send queries to wrong places and count reads
+/// that are not there as absent. The reader is left where it was (after the header).
+fn index_fits(
+    reader: &mut bam::io::Reader<noodles::bgzf::io::Reader<File>>,
+    index: &bam::Index,
+    references: usize,
+    file_length: u64,
+) -> std::result::Result<(), String> {
+    let firsts: Vec<(usize, u64, Option<noodles::bgzf::VirtualPosition>)> = match index {
+        bam::Index::Bai(bai) => index_chunks(bai.reference_sequences()),
+        bam::Index::Csi(csi) => index_chunks(csi.reference_sequences()),
+    };
+    if firsts.len() != references {
+        return Err(format!(
+            "it indexes {} reference sequences, the BAM header has {references}",
+            firsts.len()
+        ));
+    }
+    if let Some(last) = firsts.iter().map(|(_, end, _)| *end).max()
+        && last > file_length
+    {
+        return Err(format!(
+            "it points to byte {last}, past the end of the {file_length}-byte file"
+        ));
+    }
+    let after_header = reader.get_ref().virtual_position();
+    let mut record = bam::Record::default();
+    let mut verdict = Ok(());
+    for (id, _, start) in firsts
+        .iter()
+        .filter_map(|(id, e, s)| s.map(|s| (*id, *e, s)))
+        .take(3)
+    {
+        let found = reader
+            .get_mut()
+            .seek(start)
+            .ok()
+            .and_then(|_| reader.read_record(&mut record).ok())
+            .filter(|n| *n > 0)
+            .and_then(|_| record.reference_sequence_id().transpose().ok().flatten());
+        if found != Some(id) {
+            verdict = Err(format!(
+                "its first read of reference sequence {id} is not on that sequence in the BAM"
+            ));
+            break;
+        }
+    }
+    reader
+        .get_mut()
+        .seek(after_header)
+        .map_err(|e| format!("cannot return after the header ({e})"))?;
+    verdict
+}
+
+/// Per reference sequence of an index: its id, the largest compressed offset its chunks
+/// reach, and the start of its first chunk (the smallest), when it has reads.
+fn index_chunks<I: csi::binning_index::index::reference_sequence::Index>(
+    sequences: &[csi::binning_index::index::ReferenceSequence<I>],
+) -> Vec<(usize, u64, Option<noodles::bgzf::VirtualPosition>)> {
+    // `bins()` leaves out the metadata pseudo-bin (SAM specification §5.2).
+    sequences
+        .iter()
+        .enumerate()
+        .map(|(id, sequence)| {
+            let chunks = sequence.bins().values().flat_map(|bin| bin.chunks());
+            let mut end = 0;
+            let mut first: Option<noodles::bgzf::VirtualPosition> = None;
+            for chunk in chunks {
+                end = end.max(chunk.end().compressed());
+                if first.is_none_or(|f| chunk.start() < f) {
+                    first = Some(chunk.start());
+                }
+            }
+            (id, end, first)
+        })
+        .collect()
 }
 
 /// The `.bai` or `.csi` beside the BAM when it is at least as new as the BAM;

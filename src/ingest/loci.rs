@@ -57,6 +57,17 @@ pub fn read(path: &Path) -> Result<Vec<LocusRow>> {
             Error::parse(path, line, "record", e.to_string())
         })?;
         let line = record.position().map_or(index as u64 + 1, |p| p.line());
+        if let Some(column) = record.iter().position(|c| c.contains('\n')) {
+            return Err(Error::parse(
+                path,
+                line,
+                "record",
+                format!(
+                    "column {} opens a quote (\") that does not close on its line: remove the quote or close it",
+                    column + 1
+                ),
+            ));
+        }
         let first = record.get(0).unwrap_or("");
         let is_header = index == 0 && first.trim_start_matches('#').eq_ignore_ascii_case("chrom");
         if is_header {
@@ -123,6 +134,14 @@ pub fn read(path: &Path) -> Result<Vec<LocusRow>> {
             phasing: cell(&record, phasing_column),
         });
     }
+    if rows.is_empty() {
+        return Err(Error::parse(
+            path,
+            1,
+            "record",
+            "the file holds no loci: each line needs chrom, pos, ref and alt, tab-separated",
+        ));
+    }
     Ok(rows)
 }
 
@@ -142,6 +161,24 @@ mod tests {
         let path = dir.path().join("loci.tsv");
         std::fs::write(&path, text).unwrap();
         read(&path)
+    }
+
+    #[test]
+    fn a_file_without_loci_or_with_an_unclosed_quote_is_refused() {
+        for (text, needle) in [
+            ("", "line 1: field 'record': the file holds no loci"),
+            (
+                "chrom\tpos\tref\talt\n# none yet\n",
+                "the file holds no loci",
+            ),
+            (
+                "chrom\tpos\t\"\"\"\talt\nchr1\t10\tA\tC\n",
+                "line 1: field 'record': column 3 opens a quote",
+            ),
+        ] {
+            let message = loci(text).unwrap_err().to_string();
+            assert!(message.contains(needle), "{message}");
+        }
     }
 
     #[test]

@@ -21,12 +21,102 @@ pub struct Image<T> {
     pub sform: Option<[[f32; 4]; 3]>,
 }
 
+/// The most voxels a NIfTI volume may have: 2²⁸ (268 million, 2 GiB as f64; a 400-slice
+/// 512 × 512 PET has 105 million). A header declaring more is refused before its data are
+/// read, so a damaged or hostile header cannot make oncotrack reserve terabytes.
+pub const MAX_VOXELS: u64 = 1 << 28;
+
+/// Reads the header alone and checks what it declares before the voxel data are read:
+/// the voxel count within [`MAX_VOXELS`] and, for an uncompressed `.nii`, a file long
+/// enough to hold them (a truncated file is named as such, with both sizes).
+fn check_header(path: &Path) -> Result<()> {
+    let gzipped = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let length = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if !gzipped && length < 348 {
+        return Err(Error::image(
+            path,
+            format!("not a NIfTI-1 file: it has {length} bytes, fewer than a NIfTI-1 header (348)"),
+        ));
+    }
+    let header = nifti::NiftiHeader::from_file(path).map_err(|e| nifti_error(path, e))?;
+    let ndim = usize::from(header.dim[0]).clamp(1, 7);
+    let voxels = header.dim[1..=ndim]
+        .iter()
+        .try_fold(1u64, |n, d| n.checked_mul(u64::from(*d)))
+        .unwrap_or(u64::MAX);
+    if voxels > MAX_VOXELS {
+        return Err(Error::image(
+            path,
+            format!(
+                "the header declares {voxels} voxels (dim {:?}), more than the {MAX_VOXELS} oncotrack reads: the header is damaged, or the image is not one PET volume",
+                &header.dim[1..=ndim]
+            ),
+        ));
+    }
+    let bytes_per_voxel = u64::from(header.bitpix.max(0).unsigned_abs()).div_ceil(8);
+    if !gzipped && header.vox_offset.is_finite() && header.vox_offset >= 0.0 {
+        let needed = header.vox_offset as u64 + voxels * bytes_per_voxel;
+        let length = std::fs::metadata(path)
+            .map_err(|e| Error::io(path, e))?
+            .len();
+        if length < needed {
+            return Err(Error::image(
+                path,
+                format!(
+                    "the file is truncated: its header declares {voxels} voxels of {bytes_per_voxel} bytes from byte {}, which needs {needed} bytes, and the file has {length}; copy it again",
+                    header.vox_offset as u64
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A NIfTI reading error in words a user can act on (the crate's own text is Rust debug
+/// output for I/O errors), keeping the I/O error as its cause.
+fn nifti_error(path: &Path, e: nifti::NiftiError) -> Error {
+    let message = nifti_message(&e);
+    match e {
+        nifti::NiftiError::Io(io) => Error::image(path, message).caused_by(io),
+        nifti::NiftiError::InvalidFormat | nifti::NiftiError::IncompatibleLength(..) => {
+            Error::image(path, message)
+        }
+        other => Error::image(path, message).caused_by(other),
+    }
+}
+
+/// What a NIfTI reading error means.
+fn nifti_message(e: &nifti::NiftiError) -> String {
+    use nifti::NiftiError;
+    match e {
+        NiftiError::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "the file ends early: it is truncated (an interrupted copy or write?), or too short to be a NIfTI-1 file; copy it again".to_string()
+        }
+        NiftiError::Io(io) if io.to_string().contains("deflate") || io.kind() == std::io::ErrorKind::InvalidInput => {
+            format!("the gzip stream is damaged or ends early ({io}): the file is truncated or corrupt; copy it again")
+        }
+        NiftiError::Io(io) => format!("cannot be read: {io}"),
+        NiftiError::InvalidFormat => {
+            "not a NIfTI-1 file: its header lacks the 'n+1' / 'ni1' magic and a 348-byte header size (a NIfTI-2, ANALYZE or other file, or a damaged header)".to_string()
+        }
+        NiftiError::IncompatibleLength(got, expected) => format!(
+            "the file is truncated: the header declares {expected} voxels and the file holds {got}; copy it again"
+        ),
+        other => format!("not a readable NIfTI-1 file ({other})"),
+    }
+}
+
 /// Reads a NIfTI-1 file as a scaled 3-D volume of f64 (a 4-D file with one volume is accepted).
 fn read_volume(path: &Path) -> Result<Image<f64>> {
     crate::ingest::open_regular(path)?;
-    let object = ReaderOptions::new().read_file(path).map_err(|e| {
-        Error::image(path, format!("not a readable NIfTI-1 file ({e})")).caused_by(e)
-    })?;
+    check_header(path)?;
+    let object = ReaderOptions::new()
+        .read_file(path)
+        .map_err(|e| nifti_error(path, e))?;
     let header = object.header().clone();
     let ndim = header.dim[0] as usize;
     let dims: Vec<usize> = header.dim[1..=ndim.min(7)]
@@ -143,14 +233,20 @@ pub fn read_mask(path: &Path) -> Result<Image<u32>> {
 /// (to 1e-4 relative) and, when both have one, the same sform affine (to 1e-3 mm).
 ///
 /// # Errors
-/// [`Error::Image`] on the mask, saying what differs.
-pub fn check_same_grid(suv: &Image<f64>, mask_path: &Path, mask: &Image<u32>) -> Result<()> {
+/// [`Error::Image`] on the mask, saying what differs and naming the SUV volume.
+pub fn check_same_grid(
+    suv_path: &Path,
+    suv: &Image<f64>,
+    mask_path: &Path,
+    mask: &Image<u32>,
+) -> Result<()> {
     let (a, b) = (&suv.grid, &mask.grid);
+    let volume = suv_path.display();
     if a.dims != b.dims {
         return Err(Error::image(
             mask_path,
             format!(
-                "mask grid {:?} does not match the SUV volume's {:?}",
+                "mask grid {:?} does not match the grid {:?} of the SUV volume {volume}",
                 b.dims, a.dims
             ),
         ));
@@ -160,7 +256,7 @@ pub fn check_same_grid(suv: &Image<f64>, mask_path: &Path, mask: &Image<u32>) ->
         return Err(Error::image(
             mask_path,
             format!(
-                "mask voxel size {:?} mm does not match the SUV volume's {:?} mm",
+                "mask voxel size {:?} mm does not match the voxel size {:?} mm of the SUV volume {volume}",
                 b.spacing_mm, a.spacing_mm
             ),
         ));
@@ -174,7 +270,9 @@ pub fn check_same_grid(suv: &Image<f64>, mask_path: &Path, mask: &Image<u32>) ->
         if !same {
             return Err(Error::image(
                 mask_path,
-                "mask affine (sform) does not match the SUV volume's: not the same grid in space",
+                format!(
+                    "mask affine (sform) does not match the affine of the SUV volume {volume}: not the same grid in space"
+                ),
             ));
         }
     }

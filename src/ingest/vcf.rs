@@ -7,12 +7,17 @@
 //! reported with its record, line and field instead of failing the whole file
 //! blindly. The reference script `tests/reference/liquid/vcf_expected.sh` extracts
 //! the same numbers with `bcftools query`.
+//!
+//! Structural-variant records (symbolic alleles, breakends) go to [`sv`] instead and
+//! are handed over, breakend pairs joined, by [`CallReader::structural_variants`].
 
 mod caller;
+pub mod sv;
 
 /// The variant type, defined in `model` (re-exported here for the readers of loci lists).
 pub use crate::model::Locus;
 pub use caller::Caller;
+pub use sv::{Paired, SvCaller};
 
 use crate::error::{Error, Result};
 use noodles::vcf;
@@ -167,6 +172,213 @@ impl<R: BufRead> BufRead for LineCounter<R> {
     }
 }
 
+/// The longest line (header line or record) a VCF may have: 16 MiB. A line this long
+/// would hold the genotypes of a million samples; what is longer is
+/// refused where it starts, so hostile input (a header followed by gigabytes without a
+/// newline) fails at once instead of being gathered into memory.
+pub const MAX_LINE_BYTES: u64 = 16 << 20;
+
+/// What made [`Guard`] stop: a NUL byte (no text VCF has one) or an over-long line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// A NUL byte at this 0-based offset of the (decompressed) text.
+    Nul(u64),
+    /// A line starting at this offset grew past [`MAX_LINE_BYTES`].
+    Long(u64),
+}
+
+impl Fault {
+    /// The byte offset and the message of the fault.
+    fn explain(self) -> (u64, String) {
+        match self {
+            Fault::Nul(at) => (
+                at,
+                "a NUL byte: a VCF is text, so the file is damaged here or is not a VCF (zero bytes after a crash or a failed copy); copy it again from its source".to_string(),
+            ),
+            Fault::Long(at) => (
+                at,
+                format!(
+                    "the line starting here is longer than {} MiB, the limit of a VCF line: the file is damaged (no line ends) or is not a VCF",
+                    MAX_LINE_BYTES >> 20
+                ),
+            ),
+        }
+    }
+}
+
+/// A `BufRead` over the VCF's text that bounds each line to [`MAX_LINE_BYTES`], stops at
+/// the first NUL byte, and remembers how the text ended (whether its last line had a
+/// newline, and how many columns that line had), so a truncated last record is caught.
+struct Guard<R> {
+    inner: R,
+    /// Bytes consumed so far.
+    offset: u64,
+    /// Offset at which the current line starts.
+    line_start: u64,
+    /// Bytes at the front of the inner buffer already checked.
+    clean: usize,
+    /// Tabs in the current line so far.
+    tabs: u64,
+    /// The last byte consumed.
+    last_byte: Option<u8>,
+    /// The end of the text was reached.
+    eof: bool,
+    fault: Option<Fault>,
+}
+
+impl<R: BufRead> Guard<R> {
+    fn new(inner: R) -> Self {
+        Guard {
+            inner,
+            offset: 0,
+            line_start: 0,
+            clean: 0,
+            tabs: 0,
+            last_byte: None,
+            eof: false,
+            fault: None,
+        }
+    }
+
+    /// When the text ended without a newline after its last line: that line's columns.
+    fn unterminated_columns(&self) -> Option<u64> {
+        (self.eof && self.last_byte.is_some_and(|b| b != b'\n')).then_some(self.tabs + 1)
+    }
+}
+
+impl<R: BufRead> Read for Guard<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Guard<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.clean == 0 {
+            if let Some(fault) = self.fault {
+                let (at, message) = fault.explain();
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("byte {at}: {message}"),
+                ));
+            }
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                self.eof = true;
+            }
+            let mut line_length = self.offset - self.line_start;
+            let mut line_start = self.line_start;
+            let mut stop = buf.len();
+            let mut fault = None;
+            for (i, byte) in buf.iter().enumerate() {
+                let at = self.offset + i as u64;
+                match byte {
+                    0 => {
+                        fault = Some(Fault::Nul(at));
+                        stop = i;
+                        break;
+                    }
+                    b'\n' => {
+                        line_length = 0;
+                        line_start = at + 1;
+                    }
+                    _ => {
+                        line_length += 1;
+                        if line_length > MAX_LINE_BYTES {
+                            fault = Some(Fault::Long(line_start));
+                            stop = i;
+                            break;
+                        }
+                    }
+                }
+            }
+            self.clean = stop;
+            self.fault = fault;
+            if stop == 0
+                && let Some(fault) = fault
+            {
+                let (at, message) = fault.explain();
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("byte {at}: {message}"),
+                ));
+            }
+        }
+        let buf = self.inner.fill_buf()?;
+        Ok(&buf[..self.clean.min(buf.len())])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        let amount = amount.min(self.clean);
+        if let Ok(buf) = self.inner.fill_buf() {
+            for (i, byte) in buf[..amount.min(buf.len())].iter().enumerate() {
+                match byte {
+                    b'\n' => {
+                        self.line_start = self.offset + i as u64 + 1;
+                        self.tabs = 0;
+                    }
+                    b'\t' => self.tabs += 1,
+                    _ => {}
+                }
+                self.last_byte = Some(*byte);
+            }
+        }
+        self.offset += amount as u64;
+        self.clean -= amount;
+        self.inner.consume(amount);
+    }
+}
+
+/// Checks the first bytes of the (decompressed) text before the header is parsed, so an
+/// empty file, binary data or a text file of another kind is named as such (noodles
+/// would say "empty input" of all three). A UTF-8 byte-order mark is skipped.
+fn check_start(path: &Path, input: &mut LineCounter<Guard<Input>>) -> Result<()> {
+    let fail = |e: io::Error| Error::parse(path, 1, "header", e.to_string()).caused_by(e);
+    if input
+        .fill_buf()
+        .map_err(fail)?
+        .starts_with(&[0xEF, 0xBB, 0xBF])
+    {
+        input.consume(3);
+    }
+    let head = input.fill_buf().map_err(fail)?;
+    let shown: String = head
+        .iter()
+        .take_while(|&&b| b != b'\n' && b != b'\r')
+        .take(32)
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                char::from(b)
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    let message = if head.is_empty() {
+        "the file holds no text: it is empty; nothing to ingest (was the caller's output written?)"
+            .to_string()
+    } else if head.starts_with(b"#") {
+        return Ok(());
+    } else if head
+        .iter()
+        .take(512)
+        .any(|&b| b < 0x09 || (0x0e..0x20).contains(&b) || b == 0x7f)
+    {
+        format!(
+            "not a VCF: it starts with binary data ('{shown}'), where a VCF starts with '##fileformat=VCF'; check that this is the caller's VCF (a BAM, an index or a damaged file?)"
+        )
+    } else {
+        format!(
+            "not a VCF: its first line starts with '{shown}', where a VCF starts with '##fileformat=VCF'; check that this is the caller's VCF"
+        )
+    };
+    Err(Error::parse(path, 1, "header", message))
+}
+
 /// The bytes of a VCF: plain text, BGZF (bgzip) or plain gzip (`gzip file.vcf`,
 /// which bcftools reads too). A failure of the decompression says which of the two
 /// it is and where.
@@ -174,6 +386,8 @@ enum Input {
     Plain(BufReader<File>),
     Bgzf(noodles::bgzf::io::Reader<BufReader<File>>),
     Gzip(Box<BufReader<flate2::bufread::MultiGzDecoder<Counted<BufReader<File>>>>>),
+    /// The file with its first line (`##fileformat=`) replaced ([`Input::relabelled`]).
+    Relabelled(Box<io::Chain<io::Cursor<Vec<u8>>, Input>>),
 }
 
 impl Input {
@@ -199,9 +413,20 @@ impl Input {
         })
     }
 
+    /// The file read as `##fileformat=VCFv4.2`: its first line is dropped and that one
+    /// read in its place (same number of lines).
+    fn relabelled(file: File) -> io::Result<Input> {
+        let mut inner = Input::new(file)?;
+        let mut first = Vec::new();
+        inner.read_until(b'\n', &mut first)?;
+        let prefix = io::Cursor::new(b"##fileformat=VCFv4.2\n".to_vec());
+        Ok(Input::Relabelled(Box::new(prefix.chain(inner))))
+    }
+
     /// The compressed stream's kind and the compressed byte reached, for errors.
     fn position(&self) -> Option<(&'static str, u64)> {
         match self {
+            Input::Relabelled(r) => r.get_ref().1.position(),
             Input::Plain(_) => None,
             Input::Bgzf(r) => Some(("BGZF block", r.virtual_position().compressed())),
             Input::Gzip(r) => Some(("gzip stream", r.get_ref().get_ref().consumed)),
@@ -227,6 +452,7 @@ impl Read for Input {
             Input::Plain(r) => r.read(buf),
             Input::Bgzf(r) => r.read(buf),
             Input::Gzip(r) => r.read(buf),
+            Input::Relabelled(r) => r.read(buf),
         }
         .map_err(|e| explain(at, e))
     }
@@ -239,6 +465,7 @@ impl BufRead for Input {
             Input::Plain(r) => r.fill_buf(),
             Input::Bgzf(r) => r.fill_buf(),
             Input::Gzip(r) => r.fill_buf(),
+            Input::Relabelled(r) => r.fill_buf(),
         }
         .map_err(|e| explain(at, e))
     }
@@ -248,6 +475,7 @@ impl BufRead for Input {
             Input::Plain(r) => r.consume(amount),
             Input::Bgzf(r) => r.consume(amount),
             Input::Gzip(r) => r.consume(amount),
+            Input::Relabelled(r) => r.consume(amount),
         }
     }
 }
@@ -278,6 +506,18 @@ impl<R: BufRead> BufRead for Counted<R> {
     }
 }
 
+/// An I/O error with the errors it wraps (noodles' header errors say only "invalid
+/// record" at the top: the field and why are in their sources).
+fn error_chain(e: &io::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut next = e.get_ref().and_then(|inner| inner.source());
+    while let Some(err) = next {
+        parts.push(err.to_string());
+        next = err.source();
+    }
+    parts.join(": ")
+}
+
 /// Where the columns of the `CSQ` (VEP) annotation are, from its header description.
 #[derive(Debug, Clone, Default)]
 struct CsqLayout {
@@ -289,7 +529,7 @@ struct CsqLayout {
 /// A streaming reader of a VCF's calls in the tumour sample.
 pub struct CallReader {
     path: PathBuf,
-    reader: vcf::io::Reader<LineCounter<Input>>,
+    reader: vcf::io::Reader<LineCounter<Guard<Input>>>,
     header: vcf::Header,
     record: vcf::Record,
     header_lines: u64,
@@ -306,6 +546,31 @@ pub struct CallReader {
     /// `ANN` (SnpEff) when the header declares it, else `CSQ` (VEP) when declared.
     annotation_key: Option<&'static str>,
     skipped: Vec<Skipped>,
+    /// The structural-variant dialect ([`SvCaller::detect`]).
+    sv_caller: SvCaller,
+    /// The matched normal's column for the SV records' somatic status (always looked for).
+    sv_normal_index: Option<usize>,
+    /// Structural-variant records parsed so far, before pairing.
+    sv_ends: Vec<sv::SvEnd>,
+    /// Structural-variant records left out, with why.
+    sv_left_out: Vec<Skipped>,
+    /// Structural-variant records read (parsed or left out).
+    sv_records: u64,
+    /// Why the header was read by VCF 4.2's rules, when it was.
+    header_warning: Option<String>,
+}
+
+/// The structural-variant records of a file, read by [`CallReader::structural_variants`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SvRead {
+    /// Symbolic and breakend records read (every one is in `calls` or `left_out`).
+    pub records: u64,
+    /// The calls, breakend pairs joined ([`sv::pair`]).
+    pub calls: Vec<crate::model::SvCall>,
+    /// Records left out, with why.
+    pub left_out: Vec<Skipped>,
+    /// Breakends whose mate is not in the file (each kept as a call of its own).
+    pub warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for CallReader {
@@ -327,17 +592,44 @@ impl CallReader {
     /// [`Error::Io`] when the file cannot be read; [`Error::Parse`] when the header is
     /// invalid, has no sample, or the tumour sample cannot be found or chosen.
     pub fn open(path: &Path, options: &Options) -> Result<CallReader> {
-        let file = super::open_regular(path)?;
-        let inner = Input::new(file).map_err(|e| Error::io(path, e))?;
-        let mut reader = vcf::io::Reader::new(LineCounter {
-            inner,
-            lines: 0,
-            counting: true,
-        });
-        let header = reader.read_header().map_err(|e| {
-            let line = reader.get_ref().lines + 1;
-            Error::parse(path, line, "header", e.to_string())
-        })?;
+        let read = |relabel: bool| -> Result<_> {
+            let file = super::open_regular(path)?;
+            let inner = if relabel {
+                Input::relabelled(file)
+            } else {
+                Input::new(file)
+            }
+            .map_err(|e| Error::io(path, e))?;
+            let mut reader = vcf::io::Reader::new(LineCounter {
+                inner: Guard::new(inner),
+                lines: 0,
+                counting: true,
+            });
+            check_start(path, reader.get_mut())?;
+            let header = reader.read_header().map_err(|e| {
+                // The counter has consumed the failing line already.
+                (reader.get_ref().lines.max(1), error_chain(&e))
+            });
+            Ok((reader, header))
+        };
+        let (mut reader, mut header) = read(false)?;
+        let mut header_warning = None;
+        // VCF 4.3 reserves INFO/FORMAT keys with fixed Number and Type; SV callers writing
+        // "VCFv4.3" with their own (nanomonsv, VarDict: SVLEN Number=1) are read by 4.2's rules.
+        if let Err((_, message)) = &header
+            && message.contains("definition mismatch")
+        {
+            let (again, relabelled) = read(true)?;
+            if let Ok(h) = relabelled {
+                header_warning = Some(format!(
+                    "the header declares a reserved field unlike its VCF version does ({message}); read by VCF 4.2's rules"
+                ));
+                reader = again;
+                header = Ok(h);
+            }
+        }
+        let header =
+            header.map_err(|(line, message)| Error::parse(path, line, "header", message))?;
         let header_lines = reader.get_ref().lines;
         reader.get_mut().counting = false;
 
@@ -348,8 +640,15 @@ impl CallReader {
                 None => (Caller::Generic, CallerOrigin::Fallback),
             },
         };
-        let (sample, sample_index) = choose_sample(&header, caller, options.sample.as_deref())
-            .map_err(|message| Error::parse(path, header_lines, "sample", message))?;
+        let sv_caller = SvCaller::detect(&header, caller);
+        let (sample, sample_index) = choose_sample(
+            &header,
+            caller,
+            sv_caller.normal_first(),
+            options.sample.as_deref(),
+        )
+        .map_err(|message| Error::parse(path, header_lines, "sample", message))?;
+        let sv_normal_index = normal_sample(&header, sample_index);
         let normal_index = if options.somatic {
             normal_sample(&header, sample_index)
         } else {
@@ -380,7 +679,112 @@ impl CallReader {
             csq,
             annotation_key,
             skipped: Vec::new(),
+            sv_caller,
+            sv_normal_index,
+            sv_ends: Vec::new(),
+            sv_left_out: Vec::new(),
+            sv_records: 0,
+            header_warning,
         })
+    }
+
+    /// Why the header was read by another version's rules, when it was.
+    pub fn header_warning(&self) -> Option<&str> {
+        self.header_warning.as_deref()
+    }
+
+    /// The structural-variant dialect read.
+    pub fn sv_caller(&self) -> SvCaller {
+        self.sv_caller
+    }
+
+    /// The structural-variant records read so far, breakend pairs joined into one call
+    /// each (call once the records are read; the records are handed over).
+    pub fn structural_variants(&mut self) -> SvRead {
+        let paired = sv::pair(std::mem::take(&mut self.sv_ends));
+        SvRead {
+            records: self.sv_records,
+            calls: paired.calls,
+            left_out: std::mem::take(&mut self.sv_left_out),
+            warnings: paired.warnings,
+        }
+    }
+
+    /// Reads the current record as a structural variant (into `sv_ends` or
+    /// `sv_left_out`).
+    fn read_sv(&mut self, at: &Position<'_>, pos: u64, alternates: &[&str]) -> Result<()> {
+        self.sv_records += 1;
+        let record = &self.record;
+        if let Some(other) = alternates
+            .iter()
+            .find(|a| sv::classify(a) == sv::AltClass::OtherSymbolic)
+            && alternates.len() == 1
+        {
+            self.sv_left_out.push(Skipped {
+                record: at.record,
+                line: at.line,
+                field: "ALT",
+                reason: format!(
+                    "symbolic allele {other} is not a structural-variant type oncotrack reads"
+                ),
+            });
+            return Ok(());
+        }
+        let filters = record.filters();
+        let filter = match filters.as_ref() {
+            "" => ".",
+            text => text,
+        };
+        let qual = match record.quality_score() {
+            Some(Ok(q)) => Some(decimal(q)),
+            Some(Err(e)) => return Err(at.error("QUAL", e)),
+            None => None,
+        };
+        let (ids, alts, info) = (record.ids(), record.alternate_bases(), record.info());
+        let samples = record.samples();
+        let declared = self.header.sample_names().len();
+        let present = samples.iter().count();
+        if present != declared {
+            return Err(at.error(
+                "FORMAT",
+                format!("{present} sample columns, the header declares {declared}"),
+            ));
+        }
+        let keys: Vec<&str> = samples.keys().iter().collect();
+        let tumour = samples.get_index(self.sample_index);
+        let normal = self.sv_normal_index.and_then(|i| samples.get_index(i));
+        let text = sv::RecordText {
+            record: at.record,
+            line: at.line,
+            chrom: record.reference_sequence_name(),
+            pos,
+            id: ids.as_ref(),
+            reference: record.reference_bases(),
+            alt: alts.as_ref(),
+            qual,
+            filter,
+            info: info.as_ref(),
+            keys: &keys,
+            tumour: tumour.as_ref().map(|s| s.as_ref()),
+            normal: normal.as_ref().map(|s| s.as_ref()),
+        };
+        let layout = sv::AnnotationLayout {
+            ann: self.annotation_key == Some("ANN"),
+            csq_symbol: self.csq.as_ref().and_then(|l| l.symbol),
+        };
+        match sv::parse_record(self.sv_caller, &text, layout) {
+            Ok(end) => self.sv_ends.push(end),
+            Err(sv::SvProblem::LeftOut(reason)) => self.sv_left_out.push(Skipped {
+                record: at.record,
+                line: at.line,
+                field: "ALT",
+                reason,
+            }),
+            Err(sv::SvProblem::Invalid { field, message }) => {
+                return Err(at.error(&field, message));
+            }
+        }
+        Ok(())
     }
 
     /// The caller whose dialect is read.
@@ -441,13 +845,51 @@ impl CallReader {
             Ok(0) => return Ok(false),
             Ok(_) => {}
             Err(e) => {
-                return Err(Error::parse(
-                    &self.path,
-                    line,
-                    "record",
-                    format!("record {record_number}: cannot be read: {e}"),
-                ));
+                let guard = &self.reader.get_ref().inner;
+                return Err(if let Some(fault) = guard.fault {
+                    let (at, message) = fault.explain();
+                    Error::parse(
+                        &self.path,
+                        line,
+                        "record",
+                        format!("record {record_number}: byte {at}: {message}"),
+                    )
+                } else if guard.eof && e.kind() == io::ErrorKind::UnexpectedEof {
+                    Error::parse(
+                        &self.path,
+                        line,
+                        "record",
+                        format!(
+                            "record {record_number}: the file ends in the middle of this record: it is truncated (an interrupted copy or a caller that did not finish); copy or write it again"
+                        ),
+                    )
+                } else {
+                    Error::parse(
+                        &self.path,
+                        line,
+                        "record",
+                        format!("record {record_number}: cannot be read: {e}"),
+                    )
+                    .caused_by(e)
+                });
             }
+        }
+        if let Some(columns) = self.reader.get_ref().inner.unterminated_columns() {
+            let samples = self.header.sample_names().len() as u64;
+            let expected = if samples == 0 { 8 } else { 9 + samples };
+            let what = if columns < expected {
+                format!("it has {columns} of the {expected} columns the header declares")
+            } else {
+                format!("its {columns} columns are there, but its last value may be cut short")
+            };
+            return Err(Error::parse(
+                &self.path,
+                line,
+                "record",
+                format!(
+                    "record {record_number}: the file ends without a newline after this line, so it looks truncated ({what}); copy the file again from its source, or if the line is complete, end it with a newline"
+                ),
+            ));
         }
         self.records = record_number;
         let at = Position {
@@ -457,17 +899,42 @@ impl CallReader {
         };
         let record = &self.record;
         let chrom_raw = record.reference_sequence_name();
-        let pos = match record.variant_start() {
-            Some(Ok(p)) => usize::from(p) as u64,
+        // POS 0 is a telomeric breakend (VCF 4.3 §5.4.8): allowed for structural variants only.
+        let start = match record.variant_start() {
+            Some(Ok(p)) => Some(usize::from(p) as u64),
             Some(Err(e)) => return Err(at.error("POS", e)),
-            None => return Err(at.error("POS", "missing position")),
+            None => None,
         };
-        let reference = record.reference_bases();
         let alternate_bases = record.alternate_bases();
         let alternates: Vec<&str> = alternate_bases
             .iter()
             .collect::<io::Result<_>>()
             .map_err(|e| at.error("ALT", e))?;
+        if alternates.iter().any(|a| {
+            matches!(
+                sv::classify(a),
+                sv::AltClass::Sv | sv::AltClass::OtherSymbolic
+            )
+        }) {
+            let path = self.path.clone();
+            let at = Position {
+                path: &path,
+                line,
+                record: record_number,
+            };
+            let alternates: Vec<String> = alternates.iter().map(|a| a.to_string()).collect();
+            let alternates: Vec<&str> = alternates.iter().map(String::as_str).collect();
+            self.read_sv(&at, start.unwrap_or(0), &alternates)?;
+            return Ok(true);
+        }
+        let record = &self.record;
+        let pos = start.ok_or_else(|| {
+            at.error(
+                "POS",
+                "position 0 is allowed for a telomeric breakend only, not for this allele",
+            )
+        })?;
+        let reference = record.reference_bases();
         // VarScan2 writes a second indel allele after a '/' in REF or ALT (e.g.
         // `CT/TTTT`); bcftools passes such records through, but they name no variant
         // that can be tracked: skip them, say so, and keep the rest of the file.
@@ -939,6 +1406,7 @@ fn parse_number(text: &str) -> Option<f64> {
 fn choose_sample(
     header: &vcf::Header,
     caller: Caller,
+    normal_first: bool,
     requested: Option<&str>,
 ) -> std::result::Result<(String, usize), String> {
     let names = header.sample_names();
@@ -968,6 +1436,10 @@ fn choose_sample(
     }
     if names.len() == 1 || caller == Caller::VarDict {
         return Ok((names[0].clone(), 0));
+    }
+    // Manta's somatic VCF, GRIDSS, Esvee and PURPLE write the normal, then the tumour.
+    if normal_first && names.len() == 2 {
+        return Ok((names[1].clone(), 1));
     }
     Err(format!(
         "cannot tell which sample is the tumour among {}; choose one with --sample",

@@ -41,3 +41,34 @@ pub fn tracked_fusion_rows(store: &Store, patient: &str) -> Result<Vec<(i64, Fus
         })
         .collect())
 }
+
+/// Tracks the junctions an SV VCF's `--track` chose (`analysis::sv::junctions_to_track`)
+/// inside the file's transaction, `source` saying how (`--track: somatic PASS manta
+/// SV record`). A gene pair that differs from the one a junction is tracked under is
+/// dropped (the stored one stays), not an error. Returns how many were new.
+///
+/// # Errors
+/// Only if SQLite fails.
+pub fn track_junctions(
+    tx: &crate::store::Tx<'_>,
+    patient: &str,
+    junctions: &[Junction],
+    source: &str,
+    file_id: i64,
+) -> Result<usize> {
+    let mut new = 0;
+    for junction in junctions {
+        let inserted = match tx.track_fusion(patient, junction, source, Some(file_id)) {
+            Err(crate::Error::Conflict { .. }) => {
+                let bare = Junction {
+                    genes: None,
+                    ..junction.clone()
+                };
+                tx.track_fusion(patient, &bare, source, Some(file_id))?.1
+            }
+            other => other?.1,
+        };
+        new += usize::from(inserted == Inserted::New);
+    }
+    Ok(new)
+}

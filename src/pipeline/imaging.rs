@@ -158,7 +158,7 @@ pub fn measure_pet(
 ) -> Result<PetMeasurement> {
     let suv = ingest::pet::read_suv(suv_path)?;
     let mask = ingest::pet::read_mask(mask_path)?;
-    ingest::pet::check_same_grid(&suv, mask_path, &mask)?;
+    ingest::pet::check_same_grid(suv_path, &suv, mask_path, &mask)?;
     let (uptakes, references) = pet::uptake(
         &suv.grid,
         &suv.values,

@@ -207,6 +207,10 @@ pub struct VcfDetail {
     pub not_detected: usize,
     /// Records skipped with why.
     pub skipped: Vec<Skipped>,
+    /// The structural-variant records: stored, or left out with why.
+    pub sv: super::sv::SvDetail,
+    /// Why the header was read by VCF 4.2's rules, when it was.
+    pub header_warning: Option<String>,
 }
 
 fn check_cfdna(value: Option<f64>) -> Result<()> {
@@ -372,6 +376,8 @@ fn write_vcf(
         calls_not_detected: 0,
         not_detected: 0,
         skipped: Vec::new(),
+        sv: super::sv::SvDetail::default(),
+        header_warning: reader.header_warning().map(str::to_string),
     };
     let mut writer = tx.call_writer(CallSource {
         sample_id,
@@ -477,6 +483,28 @@ fn write_vcf(
         ));
     }
     detail.skipped = reader.skipped().to_vec();
+    let sv_caller = reader.sv_caller();
+    detail.sv = super::sv::write_svs(
+        tx,
+        &crate::store::sv::SvSource {
+            sample_id,
+            file_id,
+            caller: sv_caller.as_str(),
+            sample_name: &sample_name,
+        },
+        sv_caller,
+        reader.structural_variants(),
+        request.all_filters,
+        request.track,
+    )?;
+    // The chosen SV junctions join the patient's tracked fusions (issue 13 §2).
+    super::fusion::track_junctions(
+        tx,
+        &request.patient,
+        &detail.sv.junctions,
+        &format!("--track: somatic PASS {} SV record", sv_caller.as_str()),
+        file_id,
+    )?;
     for (locus, variant_id) in &tracked {
         if found.contains(variant_id) || tx.has_call(sample_id, *variant_id, caller)? {
             continue;
@@ -555,6 +583,11 @@ pub struct TrackVcfDetail {
     pub left_out: std::collections::BTreeMap<String, usize>,
     /// Records skipped with why.
     pub skipped: Vec<Skipped>,
+    /// Structural-variant records read (not stored by this command).
+    pub sv_records: u64,
+    /// The fusion junctions the SV records give to track
+    /// ([`crate::analysis::sv::junctions_to_track`]).
+    pub sv_junctions: Vec<crate::model::Junction>,
 }
 
 /// Adds the somatic calls of a VCF (a tumour's, or a draw's not to be stored as
@@ -600,6 +633,8 @@ pub fn track_vcf(
                 tracked_without_status: 0,
                 left_out: std::collections::BTreeMap::new(),
                 skipped: Vec::new(),
+                sv_records: 0,
+                sv_junctions: Vec::new(),
             };
             let mut calls = Vec::new();
             let mut choices = Choices::default();
@@ -635,6 +670,19 @@ pub fn track_vcf(
                 }
             }
             detail.skipped = reader.skipped().to_vec();
+            let sv = reader.structural_variants();
+            detail.sv_records = sv.records;
+            detail.sv_junctions = crate::analysis::sv::junctions_to_track(&sv.calls);
+            super::fusion::track_junctions(
+                tx,
+                patient,
+                &detail.sv_junctions,
+                &format!(
+                    "track add --vcf: somatic PASS {} SV record",
+                    reader.sv_caller().as_str()
+                ),
+                file_id,
+            )?;
             let records = usize::try_from(reader.records_read()).unwrap_or(usize::MAX);
             Ok((records, written, detail))
         },
@@ -658,6 +706,8 @@ pub struct BamIngest {
     pub mrd: Option<super::mrd::MrdRequest>,
     /// Thresholds for counting the patient's tracked fusions (its MAPQ floor is `options`').
     pub fusion: FusionOptions,
+    /// Count the tracked fusions only, no SNV locus (`--fusions-only`; `loci` is then unused).
+    pub fusions_only: bool,
 }
 
 /// What a BAM ingest did beyond the common report.
@@ -689,6 +739,7 @@ pub fn ingest_bam(
 ) -> Result<(IngestReport, Option<BamDetail>)> {
     check_cfdna(request.cfdna_ng_per_ml)?;
     let (loci_path, loci) = match &request.loci {
+        _ if request.fusions_only => (std::path::PathBuf::from("(fusions only)"), Vec::new()),
         Some(file) => (file.clone(), loci::read(file)?),
         None => {
             let tracked = store.tracked_variants(&request.patient)?;

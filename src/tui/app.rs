@@ -85,6 +85,8 @@ pub enum Column {
     Discordance,
     /// ctDNA lead time before RECIST progression, days.
     Lead,
+    /// MRD decision of the latest tested blood draw.
+    Mrd,
     /// Endotype.
     Endotype,
     /// Days since the last contact, to the newest date in the database.
@@ -97,7 +99,7 @@ pub enum Column {
 
 impl Column {
     /// Every column, in display order.
-    pub const ALL: [Column; 18] = [
+    pub const ALL: [Column; 19] = [
         Column::Board,
         Column::Id,
         Column::Diagnosis,
@@ -113,6 +115,7 @@ impl Column {
         Column::Ctdna,
         Column::Discordance,
         Column::Lead,
+        Column::Mrd,
         Column::Endotype,
         Column::Since,
         Column::Status,
@@ -135,6 +138,7 @@ impl Column {
             Column::Ctdna => "ctDNA",
             Column::Discordance => "Disc",
             Column::Lead => "Lead",
+            Column::Mrd => "MRD",
             Column::Endotype => "Endo",
             Column::Since => "Since",
             Column::Status => "Status",
@@ -154,7 +158,7 @@ impl Column {
             Column::Recist | Column::Choi | Column::Status => 6,
             Column::Percist => 7,
             Column::Ctdna => 9,
-            Column::Best | Column::Discordance | Column::Endotype => 4,
+            Column::Best | Column::Discordance | Column::Endotype | Column::Mrd => 4,
             Column::Lead | Column::Since => 5,
             Column::Board => 1,
         }
@@ -169,6 +173,7 @@ impl Column {
             Column::Choi,
             Column::Age,
             Column::Days,
+            Column::Mrd,
             Column::Ctdna,
             Column::Endotype,
             Column::Since,
@@ -204,6 +209,7 @@ impl Column {
             Column::Ctdna => row.ctdna_status.is_none(),
             Column::Discordance => row.discordance.as_deref().is_none_or(str::is_empty),
             Column::Lead => row.lead_days.is_none(),
+            Column::Mrd => row.mrd.is_none(),
             Column::Endotype => row.endotype.is_none(),
             Column::Since => since_last_contact(row, cutoff).is_none(),
         }
@@ -237,6 +243,7 @@ impl Column {
                 opt(&letters(a), &letters(b))
             }
             Column::Lead => opt(&a.lead_days, &b.lead_days),
+            Column::Mrd => opt(&mrd_rank(&a.mrd), &mrd_rank(&b.mrd)),
             Column::Endotype => opt(&a.endotype, &b.endotype),
             Column::Since => opt(
                 &since_last_contact(a, cutoff),
@@ -246,6 +253,15 @@ impl Column {
             Column::Board => opt(&a.board, &b.board),
         }
     }
+}
+
+/// MRD decisions in clinical order: negative, undetermined, positive.
+fn mrd_rank(decision: &Option<String>) -> Option<u8> {
+    decision.as_deref().map(|d| match d {
+        "negative" => 0,
+        "undetermined" => 1,
+        _ => 2,
+    })
 }
 
 /// The whole state of the UI.

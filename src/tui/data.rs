@@ -60,6 +60,9 @@ pub struct CohortRow {
     pub discordance: Option<String>,
     /// Days by which ctDNA progression preceded RECIST progression.
     pub lead_days: Option<i64>,
+    /// The MRD decision of the latest blood draw that had an MRD test (`positive`,
+    /// `negative`, `undetermined`).
+    pub mrd: Option<String>,
     /// Cluster in the latest cluster run.
     pub endotype: Option<i64>,
     /// Alive (no death recorded).
@@ -247,6 +250,8 @@ pub struct RowAssessment {
     pub discordance: Option<String>,
     /// ctDNA lead time before RECIST progression, in days.
     pub lead_days: Option<i64>,
+    /// The MRD decision of the latest tested draw.
+    pub mrd: Option<String>,
 }
 
 impl CohortRow {
@@ -261,6 +266,7 @@ impl CohortRow {
         self.best = assessment.best;
         self.discordance = assessment.discordance;
         self.lead_days = assessment.lead_days;
+        self.mrd = assessment.mrd;
         self.assessed = true;
     }
 }
@@ -303,21 +309,7 @@ fn molecular_status(report: &Report) -> Option<String> {
 
 /// The letters of what RECIST disagrees with in a report: `C` Choi, `M` ctDNA, `P` PET.
 fn discordance_letters(report: &Report) -> String {
-    let mut letters = String::new();
-    for (letter, criteria) in [
-        ('C', &[Criterion::Choi, Criterion::ModifiedChoi][..]),
-        ('M', &[Criterion::Ctdna][..]),
-        ('P', &[Criterion::Percist, Criterion::Eortc][..]),
-    ] {
-        let found = report.discordances.iter().any(|d| {
-            let pair = [d.first.0, d.second.0];
-            pair.contains(&Criterion::Recist) && criteria.iter().any(|c| pair.contains(c))
-        });
-        if found {
-            letters.push(letter);
-        }
-    }
-    letters
+    crate::analysis::response::discordance::with_recist_letters(&report.discordances)
 }
 
 /// Assesses one patient for the cohort table: latest categories and mean VAF, best
@@ -355,5 +347,11 @@ pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
             .iter()
             .find(|d| d.kind == Kind::MolecularLead)
             .and_then(|d| d.lead_time_days),
+        mrd: inputs
+            .ctdna
+            .iter()
+            .rev()
+            .find_map(|s| s.mrd)
+            .map(|d| d.as_str().to_string()),
     })
 }

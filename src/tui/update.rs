@@ -62,6 +62,8 @@ pub enum Action {
     NextEndotypeRun,
     /// Mark the selected (or open) patient for the next board, or remove the mark.
     ToggleBoard,
+    /// Write the open (or selected) patient's one-page report as HTML.
+    PrintReport,
     /// A click on a cohort row (its position in the visible rows): selects it, or
     /// opens it when already selected.
     ClickRow(usize),
@@ -90,6 +92,8 @@ pub enum Effect {
     LoadEndotypes(usize, String),
     /// Store the board mark of a patient: `true` marks (today), `false` removes it.
     SetBoardMark(String, bool),
+    /// Write this patient's one-page HTML report into the report folder.
+    WriteReport(String),
     /// Leave the UI.
     Quit,
 }
@@ -139,6 +143,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('d') => Action::ToggleAxis,
         KeyCode::Char('e') => Action::NextEndotypeRun,
         KeyCode::Char('m') => Action::ToggleBoard,
+        KeyCode::Char('p') => Action::PrintReport,
         KeyCode::Char('[') => Action::StepPatient(-1),
         KeyCode::Char(']') => Action::StepPatient(1),
         KeyCode::Char('1') => Action::ShowCohort,
@@ -304,6 +309,16 @@ pub fn update(app: &mut App, action: Action) -> Effect {
             if let Some(code) = code {
                 let marked = app.board_mark(&code).is_some();
                 return Effect::SetBoardMark(code, !marked);
+            }
+        }
+        Action::PrintReport if app.screen != Screen::Clusters => {
+            let code = match app.screen {
+                Screen::Patient => app.patient.as_ref().map(|p| p.code.clone()),
+                _ => app.selected_row().map(|r| r.code.clone()),
+            };
+            match code {
+                Some(code) => return Effect::WriteReport(code),
+                None => app.status = Some("no patient selected: nothing to print".into()),
             }
         }
         Action::NextEndotypeRun if app.screen == Screen::Cohort => {

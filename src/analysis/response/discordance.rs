@@ -54,6 +54,27 @@ impl Discordance {
     }
 }
 
+/// The letters of what RECIST disagrees with at some visit: `C` Choi (or modified
+/// Choi), `M` ctDNA (molecular), `P` PET (PERCIST or EORTC); empty when nothing does.
+/// The cohort's Disc column and `cohort response`'s `discordance`.
+pub fn with_recist_letters(discordances: &[Discordance]) -> String {
+    let mut letters = String::new();
+    for (letter, criteria) in [
+        ('C', &[Criterion::Choi, Criterion::ModifiedChoi][..]),
+        ('M', &[Criterion::Ctdna][..]),
+        ('P', &[Criterion::Percist, Criterion::Eortc][..]),
+    ] {
+        let found = discordances.iter().any(|d| {
+            let pair = [d.first.0, d.second.0];
+            pair.contains(&Criterion::Recist) && criteria.iter().any(|c| pair.contains(c))
+        });
+        if found {
+            letters.push(letter);
+        }
+    }
+    letters
+}
+
 /// Which way a category points; `None` for NE.
 fn direction(category: Category) -> Option<i8> {
     match category {

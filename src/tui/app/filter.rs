@@ -4,8 +4,7 @@ use crate::tui::data::CohortRow;
 use chrono::NaiveDate;
 
 /// The fields a filter term can name, for the help and for error messages.
-pub const FIELDS: &str =
-    "id, dx, status, recist, best, percist, choi, ctdna, endo, disc, lead, age, days, since, vaf";
+pub const FIELDS: &str = "id, dx, status, recist, best, percist, choi, ctdna, mrd, endo, disc, lead, age, days, since, vaf";
 
 /// How a numeric term compares.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,8 +48,8 @@ pub struct Filter {
 }
 
 const NUMERIC: [&str; 5] = ["lead", "age", "days", "since", "vaf"];
-const TEXT: [&str; 10] = [
-    "id", "dx", "status", "recist", "best", "percist", "choi", "ctdna", "endo", "disc",
+const TEXT: [&str; 11] = [
+    "id", "dx", "status", "recist", "best", "percist", "choi", "ctdna", "mrd", "endo", "disc",
 ];
 
 fn canonical(field: &str) -> &str {
@@ -176,6 +175,10 @@ fn term_matches(term: &Term, row: &CohortRow, cutoff: Option<NaiveDate>) -> bool
                 .ctdna_status
                 .as_deref()
                 .is_some_and(|s| s.to_lowercase().starts_with(value.as_str())),
+            "mrd" => row
+                .mrd
+                .as_deref()
+                .is_some_and(|d| !value.is_empty() && d.starts_with(value.as_str())),
             "endo" => row
                 .endotype
                 .is_some_and(|e| value.trim_start_matches('e') == e.to_string()),

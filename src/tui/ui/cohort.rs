@@ -22,7 +22,8 @@ fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> C
             | Column::Choi
             | Column::Ctdna
             | Column::Discordance
-            | Column::Lead => true,
+            | Column::Lead
+            | Column::Mrd => true,
             _ => false,
         };
     let text = match column {
@@ -51,6 +52,14 @@ fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> C
             Some(letters) => letters.to_string(),
         },
         Column::Lead => row.lead_days.map_or_else(dash, |d| format!("{d}d")),
+        Column::Mrd => row.mrd.as_deref().map_or_else(dash, |d| {
+            match d {
+                "positive" => "pos",
+                "negative" => "neg",
+                _ => "und",
+            }
+            .to_string()
+        }),
         Column::Since => since_last_contact(row, cutoff).map_or_else(dash, |d| format!("{d}d")),
         Column::Percist => row.percist.clone().unwrap_or_else(dash),
         Column::Choi => row.choi.clone().unwrap_or_else(dash),
@@ -68,6 +77,8 @@ fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> C
             "PR" | "CR" | "PMR" | "CMR",
         ) => Style::default().fg(Color::Green),
         (Column::Lead, t) if t != "-" => Style::default().fg(Color::LightRed),
+        (Column::Mrd, "pos") => Style::default().fg(Color::Red),
+        (Column::Mrd, "neg") => Style::default().fg(Color::Green),
         (Column::Discordance, t) if t != "-" => Style::default().fg(Color::Yellow),
         (Column::Status, "dead") => Style::default().fg(Color::DarkGray),
         (Column::Board, _) => Style::default().fg(Color::Magenta),

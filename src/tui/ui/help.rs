@@ -36,8 +36,8 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
             ("/", "filter; Enter keeps, Esc clears, Ctrl-U/W delete"),
             ("e", "Endo column: the next saved cluster run"),
             (
-                "m",
-                "mark / unmark for the next board (B ●; /board lists them)",
+                "m  p",
+                "board mark on / off (B ●, /board lists) / write its report",
             ),
         ],
         Screen::Patient => &[
@@ -55,6 +55,10 @@ pub fn keys(screen: Screen) -> Vec<(&'static str, &'static str)> {
             ("d", "time axis: calendar dates or days since index"),
             ("[ ]", "previous / next patient of the cohort list"),
             ("m", "mark / unmark this patient for the next board"),
+            (
+                "p",
+                "write this patient's one-page report (HTML) and say where",
+            ),
         ],
         Screen::Clusters => &[
             ("↑ ↓  j k", "select a cluster run"),
@@ -73,8 +77,8 @@ pub fn notes(screen: Screen) -> Vec<String> {
             "Best: RECIST best overall response. Assessed: date of the latest RECIST.".into(),
             "Disc: RECIST disagrees with C Choi, M ctDNA, P PET. Lead: days ctDNA PD came".into(),
             "  before RECIST PD. Since: days from last contact to the newest date stored.".into(),
-            "Days: index to death or last contact.  … still computing, - no data.".into(),
-            "Red PD/PMD and rising VAF ↑, green CR/PR; categories sort CR<PR<SD<PD<NE.".into(),
+            "Days: index to death/last contact. MRD: latest test pos/neg/und (mrd:pos).".into(),
+            "Red PD/PMD, rising VAF ↑; green CR/PR; CR<PR<SD<PD<NE. … computing, - no data.".into(),
         ],
         Screen::Patient => vec![
             "Events: D diagnosis, T/t treatment start/end, S surgery, R radiotherapy,".into(),
