@@ -223,6 +223,36 @@ fn a_tracked_fusion_is_counted_by_ingest_bam_and_shown_under_its_gene_pair() {
                 .starts_with("33 junction fragments")),
         "{timeline:?}"
     );
+    // --fusions-only counts the fusions of a patient that also tracks SNVs; not with --loci.
+    sandbox
+        .run(&[
+            "ingest",
+            "bam",
+            &bam,
+            "--patient",
+            "P002",
+            "--date",
+            "2024-03-01",
+            "--fusions-only",
+            "--loci",
+            "x.tsv",
+        ])
+        .fails(2, "--loci");
+    let again = sandbox.run(&[
+        "ingest",
+        "bam",
+        &bam,
+        "--patient",
+        "P002",
+        "--date",
+        "2024-03-01",
+        "--fusions-only",
+    ]);
+    assert!(
+        again.ok().contains("fusion EWSR1-FLI1: 23 split"),
+        "{}",
+        again.stdout
+    );
     // The UI's ctDNA chart: one series for the fusion, under its gene pair.
     let store =
         oncotrack::store::Store::open(&sandbox.db(), oncotrack::store::Access::ReadOnly).unwrap();
