@@ -32,6 +32,11 @@ def main():
     suv = img.get_fdata(dtype=np.float64)
     labels = np.asanyarray(nib.load(mask_path).dataobj)
     spacing = [float(z) for z in img.header.get_zooms()[:3]]
+    json.dump(uptake(suv, labels, spacing, methods), sys.stdout, indent=1)
+
+
+def uptake(suv, labels, spacing, methods):
+    """The rows of `oncotrack pet --format json` for an SUV array and its label mask."""
     voxel_ml = spacing[0] * spacing[1] * spacing[2] / 1000.0
     offs, reach = offsets(spacing)
     coords = np.array(np.nonzero(labels)).T
@@ -68,7 +73,7 @@ def main():
             rows.append({"label": label, "method": method, "threshold": threshold, "voxels": n,
                          "suv_max": suv_max, "suv_peak": suv_peak, "suv_mean": mean,
                          "mtv_ml": mtv, "tlg": mean * mtv if n else 0.0})
-    json.dump(rows, sys.stdout, indent=1)
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 //! Pure analysis functions (no I/O): ctDNA metrics, PET uptake, response criteria, trends, harmonisation, clustering, survival.
 
 pub mod cluster;
+pub mod cox;
 pub mod ctdna;
 pub mod harmonize;
 pub mod linalg;
@@ -12,6 +13,7 @@ pub mod response;
 pub mod scale;
 pub mod series;
 pub mod survival;
+pub mod suv;
 pub mod sv;
 pub mod trend;
 

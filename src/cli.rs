@@ -32,6 +32,7 @@ mod output;
 mod patient;
 mod pet;
 mod plot;
+mod private;
 mod progress;
 mod report;
 mod response;

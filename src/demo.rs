@@ -141,6 +141,7 @@ fn cytokines_and_imaging(
         &panel,
         &crate::ingest::cytokines::Options::new(today),
         None,
+        None,
     )?;
     ingests.push(done.report);
     files.push(panel);
@@ -149,7 +150,7 @@ fn cytokines_and_imaging(
         ingests.push(ingest_lesions(store, path, today)?);
     }
     let radiomics_options = crate::ingest::radiomics::Options {
-        case_col: "case".into(),
+        case_col: crate::ingest::radiomics::CaseColumn::Auto,
         modality: crate::model::Modality::Ct,
         today,
     };
@@ -174,12 +175,23 @@ fn cytokines_and_imaging(
     for scan in &imaging.pet {
         let target = PetStudy {
             patient: scan.patient.clone(),
-            date: scan.date,
+            date: Some(scan.date),
             scanner: scan.scanner.clone(),
             site: scan.site.clone(),
             lesion_prefix: "L".into(),
         };
-        ingests.push(ingest_pet(store, &scan.suv, &scan.mask, &methods, &references, &target)?.0);
+        ingests.push(
+            ingest_pet(
+                store,
+                &scan.suv,
+                &scan.mask,
+                &methods,
+                &references,
+                &target,
+                &Default::default(),
+            )?
+            .0,
+        );
         files.push(scan.suv.clone());
     }
     files.extend(imaging.lesions);

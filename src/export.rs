@@ -3,6 +3,7 @@
 //! [`frame`] turns typed tables into typed columns (optionally de-identified by
 //! [`deidentify`]) and writes them; column meanings are documented in docs/export.md.
 
+pub mod cbioportal;
 pub mod cohort;
 pub mod deidentify;
 pub mod frame;

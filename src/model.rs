@@ -16,6 +16,7 @@ pub mod observation;
 pub mod patient;
 pub mod pileup;
 pub mod record;
+pub mod suv;
 pub mod sv;
 
 pub use cluster::{Assignment, ClusterRunRecord};
@@ -33,4 +34,5 @@ pub use mrd::MrdDecision;
 pub use observation::{FeatureFamily, Observation};
 pub use patient::{NewPatient, Patient, Sex};
 pub use record::{PatientRecord, ResponseRecord};
+pub use suv::{Body, SliceTiming, SuvHeader};
 pub use sv::{SvCall, SvKind, SvSides, SvSomatic};

@@ -6,6 +6,7 @@
 pub mod cytokines;
 pub mod fusion;
 pub mod imaging;
+pub mod pet;
 
 use crate::error::{Error, Result};
 use crate::ingest;

@@ -54,9 +54,26 @@ pub fn snapshot(
     height: u16,
     assess: bool,
 ) -> crate::Result<String> {
+    snapshot_for(db, screen, width, height, assess, None)
+}
+
+/// As [`snapshot`], the patient screen showing the cytokines of one assay only
+/// (`tui --assay NAME`; `None`: every assay, one series per analyte and assay).
+///
+/// # Errors
+/// As [`snapshot`].
+pub fn snapshot_for(
+    db: &Path,
+    screen: &SnapshotScreen,
+    width: u16,
+    height: u16,
+    assess: bool,
+    assay: Option<&str>,
+) -> crate::Result<String> {
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
+    app.cytokine_assay = assay.map(str::to_string);
     app.endotype_runs = data::cluster_run_names(&store)?;
     if assess {
         for (index, code) in app.codes().into_iter().enumerate() {
@@ -68,7 +85,11 @@ pub fn snapshot(
     app.set_size(width, height);
     match screen {
         SnapshotScreen::Cohort => {}
-        SnapshotScreen::Patient(code) => app.show_patient(data::load_patient(&store, code)?),
+        SnapshotScreen::Patient(code) => app.show_patient(data::load_patient_for(
+            &store,
+            code,
+            app.cytokine_assay.as_deref(),
+        )?),
         SnapshotScreen::Clusters(view) => {
             app.set_cluster_runs(data::load_cluster_runs(&store)?);
             app.screen = app::Screen::Clusters;
@@ -99,17 +120,20 @@ pub fn snapshot(
 /// # Errors
 /// When the database cannot be opened or read, or the terminal fails.
 pub fn run(db: &Path) -> crate::Result<()> {
-    run_with_reports(db, Path::new("."))
+    run_with(db, None, Path::new("."))
 }
 
-/// As [`run`], writing the reports of `p` into `report_dir`.
+/// As [`run`], the patient screens showing the cytokines of one assay only (`tui --assay
+/// NAME`; `None`: every assay, one series per analyte and assay), and the reports of `p`
+/// written into `report_dir`.
 ///
 /// # Errors
 /// When the database cannot be opened or read, or the terminal fails.
-pub fn run_with_reports(db: &Path, report_dir: &Path) -> crate::Result<()> {
+pub fn run_with(db: &Path, assay: Option<&str>, report_dir: &Path) -> crate::Result<()> {
     let store = Store::open(db, Access::ReadOnly)?;
     let today = chrono::Local::now().date_naive();
     let mut app = App::new(data::load_cohort(&store, today)?);
+    app.cytokine_assay = assay.map(str::to_string);
     // Only the run names: the runs themselves are read on the first visit of the clusters screen.
     app.endotype_runs = data::cluster_run_names(&store)?;
 
@@ -153,10 +177,12 @@ pub fn run_with_reports(db: &Path, report_dir: &Path) -> crate::Result<()> {
         match update::update(&mut app, action) {
             Effect::None => {}
             Effect::Quit => break,
-            Effect::OpenPatient(code) => match data::load_patient(&store, &code) {
-                Ok(view) => app.show_patient(view),
-                Err(e) => app.status = Some(format!("cannot open {code}: {e}")),
-            },
+            Effect::OpenPatient(code) => {
+                match data::load_patient_for(&store, &code, app.cytokine_assay.as_deref()) {
+                    Ok(view) => app.show_patient(view),
+                    Err(e) => app.status = Some(format!("cannot open {code}: {e}")),
+                }
+            }
             Effect::SetBoardMark(code, mark) => {
                 let date = mark.then_some(today);
                 match data::set_board_mark(db, &code, date) {
@@ -210,7 +236,8 @@ pub fn run_with_reports(db: &Path, report_dir: &Path) -> crate::Result<()> {
                         }
                         worker = worker::Worker::spawn(db.to_path_buf(), app.codes());
                         if let Some(code) = app.patient.as_ref().map(|p| p.code.clone())
-                            && let Ok(view) = data::load_patient(&store, &code)
+                            && let Ok(view) =
+                                data::load_patient_for(&store, &code, app.cytokine_assay.as_deref())
                         {
                             app.patient = Some(view);
                         }

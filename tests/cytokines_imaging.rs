@@ -99,9 +99,9 @@ fn bad_cytokine_files_are_named_and_write_nothing() {
         ),
         (
             "strict.csv",
-            "patient,date,Zyxin\nP001,2024-01-10,1\n",
+            "patient,date,Zyxin,IL6,Foo\nP001,2024-01-10,1,2,3\n",
             vec!["--strict"],
-            "unknown analyte 'Zyxin' (--strict)",
+            "unknown analyte names (--strict; 2 not in the canonical table, all listed): 'Foo' (line 1), 'Zyxin' (line 1)",
         ),
     ] {
         let path = s.file(name, content);

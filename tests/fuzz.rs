@@ -389,7 +389,8 @@ fn fuzz_events_csv() {
 fn fuzz_cytokines_csv() {
     fuzz("cytokines", 3, "cytokines.csv", |store, path, _| {
         let options = oncotrack::ingest::cytokines::Options::new(today());
-        oncotrack::pipeline::cytokines::ingest_cytokines(store, path, &options, None).map(|_| ())
+        oncotrack::pipeline::cytokines::ingest_cytokines(store, path, &options, None, None)
+            .map(|_| ())
     });
 }
 
@@ -512,7 +513,7 @@ fn fuzz_radiomics_csv() {
         mutate,
         |store, path, _| {
             let options = oncotrack::ingest::radiomics::Options {
-                case_col: "case".into(),
+                case_col: oncotrack::ingest::radiomics::CaseColumn::Auto,
                 modality: oncotrack::model::Modality::Ct,
                 today: today(),
             };
@@ -570,7 +571,7 @@ fn fuzz_nifti() {
             }
             let target = oncotrack::pipeline::imaging::PetStudy {
                 patient: "P001".into(),
-                date: draw_date(case),
+                date: Some(draw_date(case)),
                 scanner: "fuzz".into(),
                 site: "Site A".into(),
                 lesion_prefix: "L".into(),
@@ -582,6 +583,7 @@ fn fuzz_nifti() {
                 &[oncotrack::model::imaging::Method::Relative(0.41)],
                 &oncotrack::analysis::pet::ReferenceLabels::default(),
                 &target,
+                &Default::default(),
             )
             .map(|_| ());
             if input != path {
@@ -614,4 +616,84 @@ fn fuzz_sv_vcf() {
         };
         oncotrack::pipeline::liquid::ingest_vcf(store, path, &request).map(|_| ())
     });
+}
+/// A DICOM PET series (three slices of IBSI DRO_0_0, from the shared data; `cases()`/30
+/// cases) with one slice mutated per
+/// case, mostly in its header (the first 2 KiB: meta group, tags, lengths, values):
+/// reading and converting never panics, and an error names a file of the series.
+#[test]
+fn fuzz_dicom_pet_series() {
+    let Some(dro) = crate::util::shared_data("pet/suv_dro/DRO_0_0/PT") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dro)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    // Three slices make a series as well as twenty, and keep each case short.
+    files.truncate(3);
+    for f in &files {
+        std::fs::copy(f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed() ^ 6);
+    let (mut accepted, mut refused) = (0, 0);
+    let n = cases() / 30;
+    for case in 0..n {
+        let victim = &files[rng.random_range(0..files.len())];
+        let original = std::fs::read(victim).unwrap();
+        let mut bytes = original.clone();
+        let header = bytes.len().min(2048);
+        for _ in 0..rng.random_range(1..=4) {
+            match rng.random_range(0..5) {
+                0 => bytes.truncate(rng.random_range(0..bytes.len().max(1))),
+                1 if !bytes.is_empty() => {
+                    let i = rng.random_range(0..header.min(bytes.len()));
+                    bytes[i] ^= 1 << rng.random_range(0..8);
+                }
+                2 if !bytes.is_empty() => {
+                    let i = rng.random_range(0..header.min(bytes.len()));
+                    bytes[i] = [0x00, 0xff, b'0', b'\\', b'.'][rng.random_range(0..5)];
+                }
+                3 if bytes.len() > 4 => {
+                    // A length field to a huge value.
+                    let i = rng.random_range(0..header.min(bytes.len()) - 4);
+                    bytes[i..i + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+                }
+                _ => {
+                    let i = rng.random_range(0..bytes.len().max(1));
+                    if i < bytes.len() {
+                        bytes.remove(i);
+                    }
+                }
+            }
+        }
+        let path = dir.path().join(victim.file_name().unwrap());
+        std::fs::write(&path, &bytes).unwrap();
+        let outcome = std::panic::catch_unwind(|| {
+            oncotrack::pipeline::imaging::load_pet(dir.path(), &Default::default()).map(|_| ())
+        });
+        match outcome {
+            Err(_) => panic!(
+                "dicom case {case} panicked ({})",
+                victim.file_name().unwrap().to_string_lossy()
+            ),
+            Ok(Ok(())) => accepted += 1,
+            Ok(Err(e)) => {
+                refused += 1;
+                let message = e.to_string();
+                assert!(
+                    message.contains(".dcm") || message.contains(&dir.path().display().to_string()),
+                    "dicom case {case}: the error does not name a file: {message}"
+                );
+            }
+        }
+        std::fs::write(&path, &original).unwrap();
+    }
+    eprintln!("fuzz dicom: {n} cases, {accepted} accepted, {refused} refused");
+    assert!(
+        refused > 0,
+        "dicom: no mutation was refused: the harness checked nothing"
+    );
 }

@@ -38,6 +38,10 @@ const LANDED: &[(&str, &str)] = &[
         "9a4c7b589bef41d6f8dc677b8f30fa4bcd87019127e4ae0ee3b6966671736ef9",
     ),
     (
+        "0007_pet_body.sql",
+        "e64d41a8860170787adff8934b669f66c6b6b6c585a72f532217a34a12a85565",
+    ),
+    (
         "0008_structural_variants.sql",
         "41d83085ba4cfbfed27cca1dc1ffb9cbc822c112d60f3dc74297bd8e1d637722",
     ),

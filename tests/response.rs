@@ -129,14 +129,14 @@ fn trend_reports_slope_and_censoring_per_series() {
             "trend",
             "P001",
             "--series",
-            "cytokine:IL-6,recist.sum",
+            "cytokine:IL-6@a,recist.sum",
             "--series",
             "pet.mtv",
         ])
         .json();
     assert_eq!(rows.len(), 3);
     let il6 = &rows[0];
-    assert_eq!(il6["series"], "cytokine:IL-6");
+    assert_eq!(il6["series"], "cytokine:IL-6@a");
     assert_eq!(il6["censored"], 1);
     assert_eq!(il6["latest"], 0.75);
     assert_eq!(il6["direction"], "halving");
@@ -148,11 +148,18 @@ fn trend_reports_slope_and_censoring_per_series() {
             "P001",
             "--series",
             "cytokine:IL-6",
+            "--assay",
+            "a",
             "--censored",
             "exclude",
         ])
         .json();
+    assert_eq!(excluded[0]["series"], "cytokine:IL-6@a");
     assert_eq!(excluded[0]["used"], 2);
+    // IL-6 is stored under two assays: naming none is refused with the list.
+    sandbox
+        .run(&["trend", "P001", "--series", "cytokine:IL-6"])
+        .fails(1, "IL-6 is stored under 2 assays ('a', 'b')");
     assert_eq!(rows[2]["change_from_baseline"], -25.0);
     sandbox
         .run(&["trend", "P001", "--series", "pet.volume"])

@@ -254,6 +254,7 @@ impl Clustering {
             n_init: settings.n_init,
             bootstrap: matrix.bootstrap,
             features: matrix.families,
+            assay: matrix.assay,
             at: matrix.at,
             transform: matrix.transform,
             impute: matrix.impute,
@@ -289,6 +290,8 @@ impl Clustering {
 pub struct MatrixRecipe {
     /// Feature families (`cytokines`, …), or the input file's name in file mode.
     pub families: Vec<String>,
+    /// The cytokine assay used (`all` for every assay), when cytokines are features.
+    pub assay: Option<String>,
     /// Time point.
     pub at: String,
     /// Transformation.

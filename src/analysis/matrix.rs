@@ -112,6 +112,113 @@ pub struct FeatureMatrix {
     pub imputed_cells: usize,
 }
 
+/// Which assay of the cytokines enters the matrix (`--assay`): with the analyte, the
+/// assay (kit, panel or stimulation) is what was measured, so values of two assays are
+/// never mixed in one column.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AssayChoice {
+    /// The one assay stored; refused (with the list) when there are several.
+    #[default]
+    Only,
+    /// This assay (`--assay CD3/CD28`; `--assay ''` the rows stored without one).
+    Named(String),
+    /// Every assay, each analyte and assay a column of its own (`IL-6@LPS`).
+    All,
+}
+
+impl std::str::FromStr for AssayChoice {
+    type Err = String;
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        Ok(match text.trim() {
+            "all" => AssayChoice::All,
+            other => AssayChoice::Named(other.to_string()),
+        })
+    }
+}
+
+impl std::fmt::Display for AssayChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AssayChoice::Only => Ok(()),
+            AssayChoice::Named(name) => f.write_str(name),
+            AssayChoice::All => f.write_str("all"),
+        }
+    }
+}
+
+/// The assays as a list for messages: `'CD3/CD28', 'LPS'` (`''` for rows without one).
+pub fn assay_list<'a>(assays: impl IntoIterator<Item = &'a String>) -> String {
+    assays
+        .into_iter()
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The cytokine observations of the chosen assay, and the assay they are of (`None`
+/// with [`AssayChoice::All`], whose features are named `analyte@assay`, or without
+/// cytokines). Observations of other families pass unchanged.
+///
+/// # Errors
+/// [`Error::Conflict`] (field `assay`) when several assays are stored and none was
+/// chosen, or the chosen one is not stored; the message lists the assays stored.
+pub fn choose_assay(
+    observations: Vec<Observation>,
+    choice: &AssayChoice,
+) -> Result<(Vec<Observation>, Option<String>)> {
+    let assays: BTreeSet<String> = observations.iter().map(|o| o.assay.clone()).collect();
+    let chosen = match choice {
+        AssayChoice::All => {
+            let named = observations
+                .into_iter()
+                .map(|mut o| {
+                    if !o.assay.is_empty() {
+                        o.feature = format!("{}@{}", o.feature, o.assay);
+                    }
+                    o
+                })
+                .collect();
+            return Ok((named, None));
+        }
+        AssayChoice::Only => match assays.len() {
+            0 => return Ok((observations, None)),
+            1 => assays.iter().next().cloned().unwrap_or_default(),
+            n => {
+                return Err(Error::conflict_in(
+                    "assay",
+                    format!(
+                        "cytokines are stored under {n} assays ({}) and none was chosen: \
+                         name one with --assay NAME (values of two assays are never mixed \
+                         in one column), or give --assay all for one column per analyte and assay",
+                        assay_list(&assays)
+                    ),
+                ));
+            }
+        },
+        AssayChoice::Named(name) => {
+            if !assays.contains(name) {
+                return Err(Error::conflict_in(
+                    "assay",
+                    format!(
+                        "no cytokine is stored under assay '{name}'; the assays stored are {}",
+                        if assays.is_empty() {
+                            "none (no cytokines)".to_string()
+                        } else {
+                            assay_list(&assays)
+                        }
+                    ),
+                ));
+            }
+            name.clone()
+        }
+    };
+    let kept = observations
+        .into_iter()
+        .filter(|o| o.assay == chosen)
+        .collect();
+    Ok((kept, Some(chosen)))
+}
+
 /// Builds the matrix from observations of one or more feature families
 /// (`families` holds each family's observations separately: the time point is
 /// chosen per family).
@@ -248,6 +355,7 @@ mod tests {
             date: crate::model::parse_date(date).unwrap(),
             day: Some(day),
             feature: feature.into(),
+            assay: String::new(),
             value,
             censor: Censor::parse(censor).unwrap(),
         }
@@ -296,6 +404,49 @@ mod tests {
         assert_eq!(m.patients, vec!["P1"]);
         assert_eq!(m.rows[0][0], 99.0);
         assert_eq!(m.dropped[0].0, "P2");
+    }
+
+    fn with_assays() -> Vec<Observation> {
+        let mut out = Vec::new();
+        for (assay, value) in [("CD3/CD28", 100.0), ("LPS", 40.0), ("unstimulated", 2.0)] {
+            let mut o = obs("P1", "2024-01-05", 4, "IL-6", value, "none");
+            o.assay = assay.into();
+            out.push(o);
+        }
+        out
+    }
+
+    #[test]
+    fn one_assay_is_used_and_several_without_a_choice_are_refused_with_the_list() {
+        let err = choose_assay(with_assays(), &AssayChoice::Only)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "stored under 3 assays ('CD3/CD28', 'LPS', 'unstimulated') and none was chosen"
+            ),
+            "{err}"
+        );
+        let (kept, assay) = choose_assay(with_assays(), &"LPS".parse().unwrap()).unwrap();
+        assert_eq!(assay.as_deref(), Some("LPS"));
+        assert_eq!(kept.iter().map(|o| o.value).collect::<Vec<_>>(), vec![40.0]);
+        let err = choose_assay(with_assays(), &"PMA".parse().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no cytokine is stored under assay 'PMA'"),
+            "{err}"
+        );
+        let (all, assay) = choose_assay(with_assays(), &AssayChoice::All).unwrap();
+        assert_eq!(assay, None);
+        let m = build(&[all], &settings(TimePoint::Baseline, Impute::Median)).unwrap();
+        assert_eq!(
+            m.features,
+            vec!["IL-6@CD3/CD28", "IL-6@LPS", "IL-6@unstimulated"]
+        );
+        // One assay stored: used without being named.
+        let (kept, assay) = choose_assay(cohort(), &AssayChoice::Only).unwrap();
+        assert_eq!((kept.len(), assay.as_deref()), (4, Some("")));
     }
 
     #[test]

@@ -13,8 +13,14 @@ use std::collections::BTreeMap;
 pub enum Series {
     /// Mean VAF over tracked variants per liquid-biopsy sample (`ctdna.mean_vaf`).
     CtdnaMeanVaf,
-    /// One cytokine, by analyte name (`cytokine:IL-6`).
-    Cytokine(String),
+    /// One cytokine, by analyte name and, when several were stored, assay
+    /// (`cytokine:IL-6`, `cytokine:IL-6@CD3/CD28`).
+    Cytokine {
+        /// Analyte (canonical name; any case).
+        analyte: String,
+        /// Assay (kit, panel or stimulation); `None`: the only one stored.
+        assay: Option<String>,
+    },
     /// Metabolic tumour volume summed over lesions (`pet.mtv`, mL).
     PetMtv,
     /// Total lesion glycolysis summed over lesions (`pet.tlg`).
@@ -36,10 +42,20 @@ impl std::str::FromStr for Series {
             "pet.suvmax" => Ok(Series::PetSuvMax),
             "recist.sum" => Ok(Series::RecistSum),
             other => match other.strip_prefix("cytokine:") {
-                Some(analyte) if !analyte.trim().is_empty() => {
-                    Ok(Series::Cytokine(analyte.trim().to_string()))
+                Some(rest) => {
+                    let (analyte, assay) = match rest.split_once('@') {
+                        Some((analyte, assay)) => (analyte, Some(assay.trim().to_string())),
+                        None => (rest, None),
+                    };
+                    if analyte.trim().is_empty() {
+                        return Err("expected cytokine:NAME or cytokine:NAME@ASSAY".to_string());
+                    }
+                    Ok(Series::Cytokine {
+                        analyte: analyte.trim().to_string(),
+                        assay,
+                    })
                 }
-                _ => Err("expected ctdna.mean_vaf, cytokine:NAME, pet.mtv, pet.tlg, pet.suvmax or recist.sum"
+                _ => Err("expected ctdna.mean_vaf, cytokine:NAME[@ASSAY], pet.mtv, pet.tlg, pet.suvmax or recist.sum"
                     .to_string()),
             },
         }
@@ -50,7 +66,14 @@ impl std::fmt::Display for Series {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Series::CtdnaMeanVaf => f.write_str("ctdna.mean_vaf"),
-            Series::Cytokine(name) => write!(f, "cytokine:{name}"),
+            Series::Cytokine {
+                analyte,
+                assay: None,
+            } => write!(f, "cytokine:{analyte}"),
+            Series::Cytokine {
+                analyte,
+                assay: Some(assay),
+            } => write!(f, "cytokine:{analyte}@{assay}"),
             Series::PetMtv => f.write_str("pet.mtv"),
             Series::PetTlg => f.write_str("pet.tlg"),
             Series::PetSuvMax => f.write_str("pet.suvmax"),
@@ -68,9 +91,9 @@ pub struct SeriesInputs {
     pub response: PatientInputs,
     /// Total MTV per PET date, by the segmentation method the PET series uses.
     pub pet_mtv: BTreeMap<NaiveDate, f64>,
-    /// Each analyte's values in date order (one per date), censoring as stored, by
-    /// analyte name as stored.
-    pub cytokines: BTreeMap<String, Vec<Point>>,
+    /// Each analyte's values per assay in date order (one per date), censoring as
+    /// stored, by (analyte, assay) as stored.
+    pub cytokines: BTreeMap<(String, String), Vec<Point>>,
 }
 
 impl SeriesInputs {
@@ -92,7 +115,9 @@ impl SeriesInputs {
 ///
 /// ctDNA samples with nothing detected are left-censored at their detection limit
 /// (left out when it is unknown, and so is a sample without tracked variants);
-/// cytokines carry their stored censoring and are found by name whatever its case;
+/// cytokines carry their stored censoring and are found by name whatever its case, in
+/// the assay named or else the only one stored (none when several are: see
+/// [`cytokine_assays`]);
 /// PET and RECIST values are uncensored: SUVmax of the hottest lesion, TLG summed over
 /// the lesions that have it, MTV as given, the RECIST sum of the target lesions.
 pub fn points(series: &Series, inputs: &SeriesInputs) -> Vec<Point> {
@@ -118,12 +143,23 @@ pub fn points(series: &Series, inputs: &SeriesInputs) -> Vec<Point> {
                 _ => None,
             })
             .collect(),
-        Series::Cytokine(analyte) => inputs
-            .cytokines
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(analyte))
-            .map(|(_, points)| points.clone())
-            .unwrap_or_default(),
+        Series::Cytokine { analyte, assay } => {
+            let assays = cytokine_assays(inputs, analyte);
+            let chosen = match assay {
+                Some(assay) => assays.iter().find(|a| *a == assay),
+                None if assays.len() == 1 => assays.first(),
+                None => None,
+            };
+            chosen
+                .and_then(|assay| {
+                    inputs
+                        .cytokines
+                        .iter()
+                        .find(|((name, a), _)| name.eq_ignore_ascii_case(analyte) && a == assay)
+                })
+                .map(|(_, points)| points.clone())
+                .unwrap_or_default()
+        }
         Series::PetMtv => inputs
             .pet_mtv
             .iter()
@@ -149,6 +185,43 @@ pub fn points(series: &Series, inputs: &SeriesInputs) -> Vec<Point> {
             .into_iter()
             .filter_map(|(date, sum)| sum.map(|s| uncensored(date, s)))
             .collect(),
+    }
+}
+
+/// The assays under which a patient's `analyte` (any case) is stored, by name.
+pub fn cytokine_assays(inputs: &SeriesInputs, analyte: &str) -> Vec<String> {
+    inputs
+        .cytokines
+        .keys()
+        .filter(|(name, _)| name.eq_ignore_ascii_case(analyte))
+        .map(|(_, assay)| assay.clone())
+        .collect()
+}
+
+/// Checks that a cytokine series names one stored assay: the assay given, or the only
+/// one stored. Other series pass.
+///
+/// # Errors
+/// A message naming the assays stored when several are and none is named, or when the
+/// one named is not stored.
+pub fn check_assay(series: &Series, inputs: &SeriesInputs) -> Result<(), String> {
+    let Series::Cytokine { analyte, assay } = series else {
+        return Ok(());
+    };
+    let assays = cytokine_assays(inputs, analyte);
+    let list = || crate::analysis::matrix::assay_list(&assays);
+    match assay {
+        None if assays.len() > 1 => Err(format!(
+            "{series}: {analyte} is stored under {} assays ({}): name one as \
+             cytokine:{analyte}@ASSAY or with --assay NAME",
+            assays.len(),
+            list()
+        )),
+        Some(assay) if !assays.is_empty() && !assays.contains(assay) => Err(format!(
+            "{series}: {analyte} is not stored under assay '{assay}'; its assays are {}",
+            list()
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -224,14 +297,18 @@ mod tests {
             visit(8, vec![pet_lesion(None, None)]),
         ];
         inputs.pet_mtv = BTreeMap::from([(date(1), 70.0), (date(8), 45.0)]);
-        inputs.cytokines = BTreeMap::from([(
-            "IL-6".to_string(),
+        let point = |value| {
             vec![Point {
                 date: date(1),
-                value: 1.5,
+                value,
                 censor: Censor::Left,
-            }],
-        )]);
+            }]
+        };
+        inputs.cytokines = BTreeMap::from([
+            (("IL-6".to_string(), "Luminex".to_string()), point(1.5)),
+            (("IL-8".to_string(), "CD3/CD28".to_string()), point(7.0)),
+            (("IL-8".to_string(), "LPS".to_string()), point(9.0)),
+        ]);
         inputs
     }
 
@@ -240,7 +317,7 @@ mod tests {
         let inputs = inputs();
         // (series, expected (day, value, censor) points)
         type Expected = Vec<(u32, f64, Censor)>;
-        let cases: [(&str, Expected); 6] = [
+        let cases: [(&str, Expected); 9] = [
             (
                 "ctdna.mean_vaf",
                 vec![
@@ -257,6 +334,9 @@ mod tests {
             ("pet.suvmax", vec![(1, 9.0, Censor::None)]),
             ("cytokine:il-6", vec![(1, 1.5, Censor::Left)]),
             ("cytokine:TNF-a", vec![]),
+            ("cytokine:IL-8@LPS", vec![(1, 9.0, Censor::Left)]),
+            ("cytokine:IL-8", vec![]),
+            ("cytokine:IL-6@LPS", vec![]),
         ];
         for (name, expected) in cases {
             let got: Vec<(u32, f64, Censor)> = points(&name.parse().unwrap(), &inputs)
@@ -269,6 +349,19 @@ mod tests {
             points(&Series::RecistSum, &inputs).is_empty(),
             "no lesions, no sums"
         );
+        let check = |name: &str| check_assay(&name.parse().unwrap(), &inputs);
+        assert_eq!(check("cytokine:IL-6"), Ok(()));
+        assert_eq!(check("cytokine:IL-8@LPS"), Ok(()));
+        let err = check("cytokine:IL-8").unwrap_err();
+        assert!(
+            err.contains("IL-8 is stored under 2 assays ('CD3/CD28', 'LPS')"),
+            "{err}"
+        );
+        assert!(
+            check("cytokine:IL-6@LPS")
+                .unwrap_err()
+                .contains("its assays are 'Luminex'")
+        );
     }
 
     #[test]
@@ -276,6 +369,7 @@ mod tests {
         for name in [
             "ctdna.mean_vaf",
             "cytokine:IL-6",
+            "cytokine:IL-6@CD3/CD28",
             "pet.mtv",
             "pet.tlg",
             "pet.suvmax",

@@ -11,7 +11,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// The 0.975 quantile of the standard normal distribution (95 % two-sided interval),
 /// the value lifelines obtains from `scipy.stats.norm.ppf(0.975)`.
-const Z_975: f64 = 1.959_963_984_540_054;
+pub(crate) const Z_975: f64 = 1.959_963_984_540_054;
 
 /// One subject: time from the index date to the event or to censoring.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -375,27 +375,10 @@ pub fn compare_groups<K: Ord + Clone>(
     })
 }
 
-/// Survival of `endpoint` by cluster of a saved run: patients grouped by their cluster
+/// Subjects of `endpoint` by cluster of a saved run: patients grouped by their cluster
 /// in `assignments`, counted from diagnosis or, with `from_treatment`, from the first
 /// treatment start. Patients of `courses` outside the run, or without an index date or
-/// follow-up, are returned as dropped with the reason. The one implementation behind
-/// `survival --group cluster:RUN`, the demo's summary and the UI's cluster screen.
-///
-/// # Errors
-/// As [`compare_groups`].
-pub fn by_cluster(
-    courses: &[Course],
-    assignments: &[Assignment],
-    endpoint: Endpoint,
-    from_treatment: bool,
-) -> Result<(GroupComparison<usize>, Dropped)> {
-    let (groups, dropped) = cluster_subjects(courses, assignments, endpoint, from_treatment);
-    Ok((compare_groups(&groups)?, dropped))
-}
-
-/// The subjects [`by_cluster`] compares, by cluster, with the patients it leaves out
-/// (outside the run, or without an index date or follow-up) and why: for figures that
-/// need the censored times and numbers at risk of each curve.
+/// follow-up, are returned as dropped with the reason.
 pub fn cluster_subjects(
     courses: &[Course],
     assignments: &[Assignment],
@@ -423,6 +406,52 @@ pub fn cluster_subjects(
     let (groups, mut dropped) = group_subjects(patients, endpoint);
     outside.append(&mut dropped);
     (groups, outside)
+}
+
+/// Survival of `endpoint` by cluster of a saved run ([`cluster_subjects`] compared by
+/// [`compare_groups`]). The one implementation behind `survival --group cluster:RUN`,
+/// the demo's summary and the UI's cluster screen.
+///
+/// # Errors
+/// As [`compare_groups`].
+pub fn by_cluster(
+    courses: &[Course],
+    assignments: &[Assignment],
+    endpoint: Endpoint,
+    from_treatment: bool,
+) -> Result<(GroupComparison<usize>, Dropped)> {
+    let (groups, dropped) = cluster_subjects(courses, assignments, endpoint, from_treatment);
+    Ok((compare_groups(&groups)?, dropped))
+}
+
+/// Numbers at risk at chosen times, as lifelines' `add_at_risk_counts` prints them under
+/// a Kaplan–Meier plot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AtRisk {
+    /// The time.
+    pub time: f64,
+    /// Subjects still followed after `time` (time > t).
+    pub at_risk: usize,
+    /// Subjects censored at or before `time`.
+    pub censored: usize,
+    /// Events at or before `time`.
+    pub events: usize,
+}
+
+/// The numbers at risk of `subjects` at each of `times` (lifelines' default,
+/// `at_risk_count_from_start_of_period=False`: those at risk at the last observed time
+/// up to t less those removed then, which is the count of times > t; censored and
+/// events are cumulative up to and including t).
+pub fn at_risk(subjects: &[Subject], times: &[f64]) -> Vec<AtRisk> {
+    times
+        .iter()
+        .map(|&t| AtRisk {
+            time: t,
+            at_risk: subjects.iter().filter(|s| s.time > t).count(),
+            censored: subjects.iter().filter(|s| !s.event && s.time <= t).count(),
+            events: subjects.iter().filter(|s| s.event && s.time <= t).count(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -511,6 +540,17 @@ mod tests {
     fn median_is_none_when_survival_stays_above_half() {
         let km = kaplan_meier(&subjects(&[(1.0, true), (2.0, false), (3.0, false)])).unwrap();
         assert_eq!(km.median, None);
+    }
+
+    #[test]
+    fn at_risk_counts_those_followed_beyond_t_and_what_happened_up_to_t() {
+        let s = subjects(&[(0.0, false), (5.0, true), (5.0, false), (9.0, true)]);
+        let table = at_risk(&s, &[0.0, 5.0, 6.0, 10.0]);
+        let counts: Vec<(usize, usize, usize)> = table
+            .iter()
+            .map(|r| (r.at_risk, r.censored, r.events))
+            .collect();
+        assert_eq!(counts, vec![(3, 1, 0), (1, 2, 1), (1, 2, 1), (0, 2, 2)]);
     }
 
     #[test]

@@ -14,6 +14,10 @@ pub struct CallsArgs {
     /// Only the blood draw of this date (YYYY-MM-DD)
     #[arg(long)]
     pub date: Option<String>,
+    /// Without calendar dates (days since the index date), free text and computed
+    /// explanations (they quote dates)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 /// Prints the calls (keys: chrom, pos, ref, alt, gene, vaf, alt_reads, depth,
@@ -27,6 +31,7 @@ pub fn run(db: &Path, format: Format, args: CallsArgs) -> anyhow::Result<()> {
         .map(|d| date_arg("--date", d))
         .transpose()?;
     let store = open_read(db)?;
+    let private = super::private::Private::load(&args.deidentify, &store)?;
     let mut listing = Listing::new(&[
         "chrom",
         "pos",
@@ -122,5 +127,6 @@ pub fn run(db: &Path, format: Format, args: CallsArgs) -> anyhow::Result<()> {
     for (_, row) in rows {
         listing.push(row);
     }
-    listing.print(format)
+    super::private::for_patient(private.as_ref(), &args.id, listing, &["date"], &["sample"])
+        .print(format)
 }

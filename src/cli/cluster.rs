@@ -47,6 +47,10 @@ pub struct ClusterArgs {
     /// Also draw the clustered matrix as a heatmap into FILE (.svg, .html or .pdf)
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// Store mode: print patients by their pseudonyms, in pseudonym order (a saved run
+    /// keeps the patient codes)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 impl ClusterArgs {
@@ -82,6 +86,7 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         n_init: args.n_init,
     };
     let plot = super::plot::figure_kind(args.plot.as_deref())?;
+    let mut assay_used: Option<String> = None;
     let (ids, features, rows) = match &args.input {
         Some(path) => {
             let z = args.scale.is_some_and(ScaleArg::is_z);
@@ -92,7 +97,8 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         None => {
             let z = args.scale.unwrap_or(ScaleArg::Z).is_z();
             let store = open_read(db)?;
-            let m = build(&store, &args.matrix, z)?;
+            let (m, assay) = build(&store, &args.matrix, z)?;
+            assay_used = assay;
             (m.patients, m.features, m.rows)
         }
     };
@@ -107,6 +113,7 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
+            assay: assay_used.clone(),
             at: args.matrix.at.to_string(),
             transform: args.matrix.transform.to_string(),
             impute: args.matrix.impute.to_string(),
@@ -127,6 +134,19 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
     if let (Some(path), Some(kind)) = (&args.plot, plot) {
         super::plot::heatmap(path, kind, &ids, &features, &rows, &result.labels)?;
     }
+    // The order and names the samples are printed in (pseudonyms when de-identified).
+    let (ids, order): (Vec<String>, Vec<usize>) = match args.deidentify.load()? {
+        Some(d) if args.input.is_none() => {
+            let names: Vec<String> = ids.iter().map(|id| d.key.pseudonym(id)).collect();
+            let mut order: Vec<usize> = (0..names.len()).collect();
+            order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+            (names, order)
+        }
+        _ => {
+            let order = (0..ids.len()).collect();
+            (ids, order)
+        }
+    };
     let Clustering {
         k,
         labels,
@@ -146,12 +166,14 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
             out.insert("k".into(), k.into());
             out.insert("method".into(), method.as_str().into());
             out.insert("distance".into(), settings_distance(&settings).into());
+            if let Some(assay) = &assay_used {
+                out.insert("assay".into(), assay.clone().into());
+            }
             out.insert(
                 "assignments".into(),
-                ids.iter()
-                    .zip(&labels)
-                    .zip(&widths)
-                    .map(|((id, l), w)| json!({"id": id, "cluster": l, "silhouette": number(*w)}))
+                order
+                    .iter()
+                    .map(|&i| json!({"id": ids[i], "cluster": labels[i], "silhouette": number(widths[i])}))
                     .collect::<Vec<_>>()
                     .into(),
             );
@@ -195,8 +217,8 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
                 "pca".into(),
                 json!({
                     "explained_variance_ratio": pca.explained_variance_ratio.iter().map(|v| number(*v)).collect::<Vec<_>>(),
-                    "scores": ids.iter().zip(&pca.scores).map(|(id, s)| json!({
-                        "id": id, "pc": s.iter().map(|v| number(*v)).collect::<Vec<_>>(),
+                    "scores": order.iter().map(|&i| json!({
+                        "id": ids[i], "pc": pca.scores[i].iter().map(|v| number(*v)).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
                 }),
             );
@@ -207,12 +229,19 @@ pub fn run(db: &Path, format: Format, args: ClusterArgs) -> anyhow::Result<()> {
         }
         Format::Csv => {
             let mut listing = Listing::new(&["id", "cluster", "silhouette"]);
-            for ((id, l), w) in ids.iter().zip(&labels).zip(&widths) {
-                listing.push(vec![id.clone().into(), (*l).into(), number(*w)]);
+            for &i in &order {
+                listing.push(vec![
+                    ids[i].clone().into(),
+                    labels[i].into(),
+                    number(widths[i]),
+                ]);
             }
             listing.print(Format::Csv)
         }
         _ => {
+            if let Some(assay) = &assay_used {
+                say!("cytokines of assay '{assay}'");
+            }
             say!(
                 "{} samples, {} features: {} ({}) k = {k}, mean silhouette {:.3}, stability (ARI) {:.3}",
                 n,

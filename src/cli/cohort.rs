@@ -1,6 +1,8 @@
 //! `oncotrack cohort response`: one row per patient with the best (or last) response by each criterion.
 
+use super::export::DeidentifyArgs;
 use super::output::{Listing, date, opt};
+use super::private::{Private, maybe};
 use super::response::DEFAULT_CRITERIA;
 use super::{Format, open_read};
 use clap::Subcommand;
@@ -31,18 +33,28 @@ pub enum CohortCommand {
         at: At,
         #[command(flatten)]
         molecular: super::ctdna::MolecularArgs,
+        #[command(flatten)]
+        deidentify: DeidentifyArgs,
     },
     /// The patients marked for the next tumour board (`m` in the terminal UI), with
     /// the day each was marked (keys: patient, diagnosis, marked_on)
-    Board,
+    Board {
+        #[command(flatten)]
+        deidentify: DeidentifyArgs,
+    },
 }
 
 /// Runs a cohort command.
 pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<()> {
     let store = open_read(db)?;
-    let (at, molecular) = match command {
-        CohortCommand::Response { at, molecular } => (at, molecular.rules()),
-        CohortCommand::Board => {
+    let (at, molecular, deidentify) = match command {
+        CohortCommand::Response {
+            at,
+            molecular,
+            deidentify,
+        } => (at, molecular.rules(), deidentify),
+        CohortCommand::Board { deidentify } => {
+            let private = Private::load(&deidentify, &store)?;
             let diagnoses: std::collections::HashMap<String, String> = store
                 .patients()?
                 .into_iter()
@@ -53,7 +65,7 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
                 let diagnosis = diagnoses.get(&code).cloned().unwrap_or_default();
                 listing.push(vec![code.into(), diagnosis.into(), format_date(day).into()]);
             }
-            return listing.print(format);
+            return maybe(private.as_ref(), listing, "patient", &["marked_on"], &[]).print(format);
         }
     };
     let mut columns = vec!["patient"];
@@ -75,6 +87,7 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
         "last_contact",
         "days_since_last_contact",
     ]);
+    let private = Private::load(&deidentify, &store)?;
     // The last contact is the latest date of anything recorded (event, draw, panel,
     // scan); days since it count to the newest such date in the database, not to today
     // (an old export does not make every patient look lost), and only for the living.
@@ -153,7 +166,15 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
             .map(|(last, cutoff)| (cutoff - last).num_days())));
         listing.push(row);
     }
-    listing.print(format)
+    let mut dates: Vec<&str> = DEFAULT_CRITERIA.iter().map(|c| date_column(*c)).collect();
+    dates.extend([
+        "recist_progression_date",
+        "best_response_date",
+        "latest_response_date",
+        "mrd_date",
+        "last_contact",
+    ]);
+    maybe(private.as_ref(), listing, "patient", &dates, &[]).print(format)
 }
 
 fn date_column(criterion: Criterion) -> &'static str {

@@ -14,6 +14,10 @@ pub struct CtdnaArgs {
     pub id: String,
     #[command(flatten)]
     pub molecular: MolecularArgs,
+    /// Without calendar dates (days since the index date), free text and computed
+    /// explanations (they quote dates)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 /// The thresholds of the molecular (ctDNA) response criterion, shared by `ctdna` and `response`.
@@ -85,6 +89,7 @@ fn probability(text: &str) -> Result<f64, String> {
 /// `fusions` says each one's junction fragments under its gene pair.
 pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
+    let private = super::private::Private::load(&args.deidentify, &store)?;
     let draws = oncotrack::analysis::ctdna::merge_calls(&store.tracked_calls(&args.id)?);
     let fusions = store.fusion_counts(&args.id)?;
     let mut listing = Listing::new(&[
@@ -133,7 +138,14 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
             fusion_text(&fusions, m.date).into(),
         ]);
     }
-    listing.print(format)
+    super::private::for_patient(
+        private.as_ref(),
+        &args.id,
+        listing,
+        &["date"],
+        &["molecular_reason"],
+    )
+    .print(format)
 }
 
 /// The draw's fusions: `EWSR1-FLI1 0.0312 (4 of 128.5 fragments)`, `; `-separated.

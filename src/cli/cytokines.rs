@@ -13,11 +13,19 @@ pub struct CytokinesArgs {
     /// Only this analyte (canonical name, e.g. IL-6)
     #[arg(long)]
     pub analyte: Option<String>,
+    /// Only this assay (kit, panel or stimulation, e.g. CD3/CD28)
+    #[arg(long, value_name = "NAME")]
+    pub assay: Option<String>,
+    /// Without calendar dates (days since the index date), free text and computed
+    /// explanations (they quote dates)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 /// Prints the panel (keys: date, analyte, value, censor, bound, unit, value_raw, assay, batch).
 pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
+    let private = super::private::Private::load(&args.deidentify, &store)?;
     let wanted = args.analyte.as_deref().map(|a| {
         oncotrack::ingest::cytokines::canonical_analyte(a).unwrap_or_else(|| a.to_string())
     });
@@ -33,7 +41,9 @@ pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()>
         "batch",
     ]);
     for m in store.cytokines(&args.id)? {
-        if wanted.as_ref().is_some_and(|w| *w != m.analyte) {
+        if wanted.as_ref().is_some_and(|w| *w != m.analyte)
+            || args.assay.as_ref().is_some_and(|a| *a != m.assay)
+        {
             continue;
         }
         listing.push(vec![
@@ -48,5 +58,6 @@ pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()>
             m.batch.into(),
         ]);
     }
-    listing.print(format)
+    super::private::for_patient(private.as_ref(), &args.id, listing, &["date"], &["batch"])
+        .print(format)
 }

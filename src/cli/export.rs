@@ -1,5 +1,7 @@
 //! `oncotrack export`: store tables, cluster runs and survival endpoints as CSV, Parquet or Arrow IPC via polars, optionally de-identified.
 
+mod cbioportal;
+
 use super::{Format, invalid, open_read};
 use anyhow::Context;
 use oncotrack::export::partition::{self, PartitionBy};
@@ -15,7 +17,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// patients, timeline, calls, fusions, cytokines, lesions, pet, radiomics, clusters, survival,
-    /// cohort (one analysis-ready row per patient) or all (every table but cohort)
+    /// cohort (one analysis-ready row per patient), all (every table but cohort) or
+    /// cbioportal (a cBioPortal study folder)
     #[arg(value_parser = parse_what)]
     pub what: What,
     /// Output file (`-`: standard output), or folder for `all` (created if needed)
@@ -24,12 +27,30 @@ pub struct ExportArgs {
     /// `cohort`: add each patient's cluster of this cluster run
     #[arg(long, value_name = "RUN")]
     pub cluster: Option<String>,
+    /// `cytokines` (and `all`): only the values of this assay (kit, panel or stimulation)
+    #[arg(long, value_name = "NAME")]
+    pub assay: Option<String>,
     /// Write a hive-partitioned Parquet dataset into the folder --out
     /// (`site=A/part-0.parquet`), by the patient's site, diagnosis or index year
     #[arg(long, value_enum)]
     pub partition_by: Option<PartitionArg>,
+    /// `cbioportal`: the study identifier (lower-case letters, digits, _)
+    #[arg(long, value_name = "ID", default_value = "oncotrack_sarcoma")]
+    pub study_id: String,
+    /// `cbioportal`: the reference genome of the variant positions
+    #[arg(long, value_enum, default_value_t = GenomeArg::Hg19)]
+    pub reference_genome: GenomeArg,
     #[command(flatten)]
     pub deidentify: DeidentifyArgs,
+}
+
+/// The reference genome of `export cbioportal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GenomeArg {
+    /// GRCh37
+    Hg19,
+    /// GRCh38
+    Hg38,
 }
 
 /// The patient attribute of `--partition-by`.
@@ -129,6 +150,8 @@ fn format_flag(format: FileFormat) -> &'static str {
 pub enum What {
     /// Every table of [`names`], one file each
     All,
+    /// A cBioPortal study folder
+    Cbioportal,
     /// One of [`names`]
     Table(&'static str),
 }
@@ -148,12 +171,15 @@ fn parse_what(text: &str) -> Result<What, String> {
     if text == "cohort" {
         return Ok(What::Table("cohort"));
     }
+    if text == "cbioportal" {
+        return Ok(What::Cbioportal);
+    }
     let names = names();
     names
         .iter()
         .find(|n| **n == text)
         .map(|n| What::Table(n))
-        .ok_or_else(|| format!("expected {}, cohort or all", names.join(", ")))
+        .ok_or_else(|| format!("expected {}, cohort, all or cbioportal", names.join(", ")))
 }
 
 /// `cohort --cluster RUN`: appends the raw values of the features the run used, at its
@@ -178,14 +204,48 @@ fn add_run_features(
         .unwrap_or(oncotrack::analysis::matrix::TimePoint::Baseline);
     let mut observations = Vec::new();
     for family in oncotrack::export::cohort::families(&record.features) {
-        observations.push(store.observations(family)?);
+        let found = store.observations(family)?;
+        if family == oncotrack::model::FeatureFamily::Cytokines {
+            // The run's assay, as its matrix chose it (a run saved before assays were
+            // recorded names none: the store must then hold one assay only).
+            let choice = match &record.assay {
+                Some(assay) => assay.parse().unwrap_or_default(),
+                None => oncotrack::analysis::matrix::AssayChoice::Only,
+            };
+            let (kept, _) = oncotrack::analysis::matrix::choose_assay(found, &choice)
+                .map_err(|e| anyhow::anyhow!("cluster run '{run}': {e}"))?;
+            observations.push(kept);
+        } else {
+            observations.push(found);
+        }
     }
     let (features, values) = oncotrack::export::cohort::feature_values(&observations, at);
     oncotrack::export::cohort::add_features(frame, &features, &values, key);
     Ok(())
 }
 
-fn table(store: &Store, name: &str, cluster: Option<&str>) -> anyhow::Result<ExportTable> {
+fn table(
+    store: &Store,
+    name: &str,
+    cluster: Option<&str>,
+    assay: Option<&str>,
+) -> anyhow::Result<ExportTable> {
+    if let (Some(assay), "cytokines") = (assay, name) {
+        let mut table = store.export_table(name)?;
+        let assays = table.text_values("assay");
+        if !assays.contains(assay) {
+            return Err(invalid(
+                "--assay",
+                assay,
+                &format!(
+                    "no cytokine is stored under this assay; the assays stored are {}",
+                    oncotrack::analysis::matrix::assay_list(&assays)
+                ),
+            ));
+        }
+        table.retain_text("assay", assay);
+        return Ok(table);
+    }
     if name == "cohort" {
         let assignments = cluster
             .map(|run| store.cluster_assignments(run))
@@ -274,9 +334,19 @@ fn run_partitioned(
             .map(|n| (n.to_string(), args.out.join(n)))
             .collect(),
         What::Table(name) => vec![(name.to_string(), args.out.clone())],
+        What::Cbioportal => Vec::new(),
     };
     for (name, folder) in tables {
-        let parts = partition::split(&table(&store, &name, args.cluster.as_deref())?, &keys, by);
+        let parts = partition::split(
+            &table(
+                &store,
+                &name,
+                args.cluster.as_deref(),
+                args.assay.as_deref(),
+            )?,
+            &keys,
+            by,
+        );
         let mut rows = 0;
         for (value, part) in &parts {
             let dir = folder.join(partition::hive_folder(by, value.as_deref()));
@@ -306,6 +376,9 @@ fn run_partitioned(
 /// Runs the command (`--format` csv, parquet or ipc, checked before dispatch; without
 /// `--format`, the extension of `--out` decides, else csv).
 pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
+    if args.what == What::Cbioportal {
+        return cbioportal::run(db, &args);
+    }
     let file_format = match format {
         // No --format given: the file's extension says, else CSV.
         Format::Table => FileFormat::from_path(&args.out).unwrap_or(FileFormat::Csv),
@@ -328,7 +401,7 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
         return Err(invalid(
             "--cluster",
             args.cluster.as_deref().unwrap_or(""),
-            "only `export cohort` takes a cluster run",
+            "only `export cohort` and `export cbioportal` take a cluster run",
         ));
     }
     if let Some(by) = args.partition_by {
@@ -367,10 +440,16 @@ pub fn run(db: &Path, format: Format, args: ExportArgs) -> anyhow::Result<()> {
                 .collect()
         }
         What::Table(name) => vec![(name.to_string(), args.out.clone())],
+        What::Cbioportal => Vec::new(),
     };
     for (name, path) in targets {
         let mut frame = table_frame(
-            &table(&store, &name, args.cluster.as_deref())?,
+            &table(
+                &store,
+                &name,
+                args.cluster.as_deref(),
+                args.assay.as_deref(),
+            )?,
             key.as_ref(),
         );
         add_run_features(

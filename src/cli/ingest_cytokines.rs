@@ -11,7 +11,7 @@ pub struct Args {
     /// CSV files
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Table layout: long (patient,date,analyte,value[,unit,lloq,uloq,assay,batch]), wide (one column per analyte), or auto
+    /// Table layout: long (patient,date,analyte,value[,unit,lloq,uloq,assay,batch]), wide (one column per analyte), or auto (long when the header has an analyte column)
     #[arg(long, default_value = "auto")]
     pub layout: Layout,
     /// Unit of the values when the file has no unit column (fg/mL, pg/mL, ng/mL, µg/mL)
@@ -26,13 +26,22 @@ pub struct Args {
     /// Column holding the assay, panel or stimulation (part of the key)
     #[arg(long, default_value = "assay")]
     pub assay_col: String,
+    /// The assay (kit, panel or stimulation) of every row when the file has no assay column
+    #[arg(long, value_name = "NAME")]
+    pub assay: Option<String>,
+    /// Column of a long table holding the values [default: value, concentration, conc, result, obs conc or calc conc]
+    #[arg(long, value_name = "COLUMN")]
+    pub value_col: Option<String>,
+    /// CSV analyte,assay,lloq,uloq,unit[,floor]: limits of quantification (an empty assay: every assay)
+    #[arg(long, value_name = "FILE")]
+    pub limits: Option<PathBuf>,
     /// A column of a wide table that is not an analyte (repeatable)
     #[arg(long = "ignore-col", value_name = "COLUMN")]
     pub ignore_cols: Vec<String>,
     /// CSV line,patient,date giving the patient and date of each data line, for files that have neither
     #[arg(long, value_name = "FILE")]
     pub sample_map: Option<PathBuf>,
-    /// Refuse analytes that are not in the canonical table instead of warning
+    /// Refuse analytes that are not in the canonical table (all named at once) instead of warning
     #[arg(long)]
     pub strict: bool,
 }
@@ -52,12 +61,38 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
     options.date_col = args.date_col;
     options.assay_col = args.assay_col;
     options.ignore_cols = args.ignore_cols;
+    options.assay = args.assay.unwrap_or_default();
+    options.value_col = args.value_col;
     options.strict = args.strict;
     for file in &args.files {
-        let done = ingest_cytokines(&mut store, file, &options, args.sample_map.as_deref())?;
+        let done = ingest_cytokines(
+            &mut store,
+            file,
+            &options,
+            args.sample_map.as_deref(),
+            args.limits.as_deref(),
+        )?;
         say!("{}", super::ingest::describe(&done.report));
+        if !done.layout.is_empty() {
+            say!("  read as {}", done.layout);
+        }
+        if done.limit_rows > 0 {
+            say!("  {} limits rows (LLOQ/ULOQ/floor) read", done.limit_rows);
+        }
         if done.missing > 0 {
             say!("  {} cells were NA or empty (not stored)", done.missing);
+        }
+        if done.not_reportable > 0 {
+            say!(
+                "  {} cells were *** (no concentration computed; not stored)",
+                done.not_reportable
+            );
+        }
+        if done.outside_limits > 0 {
+            say!(
+                "  {} numbers lay beyond their limits (or at the floor) and are stored as censored at the limit",
+                done.outside_limits
+            );
         }
         if !done.unknown_analytes.is_empty() {
             eprintln!(

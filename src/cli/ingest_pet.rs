@@ -13,9 +13,9 @@ pub struct Args {
     /// Patient identifier
     #[arg(long)]
     pub patient: String,
-    /// Date of the scan, YYYY-MM-DD
+    /// Date of the scan, YYYY-MM-DD [default: a DICOM series' StudyDate]
     #[arg(long)]
-    pub date: String,
+    pub date: Option<String>,
     /// Scanner model
     #[arg(long, default_value = "")]
     pub scanner: String,
@@ -29,7 +29,14 @@ pub struct Args {
 
 /// Measures, stores and prints the uptake.
 pub fn run(db: &Path, format: Format, args: Args) -> anyhow::Result<()> {
-    let date = past_date_arg("--date", &args.date)?;
+    if args.pet.info {
+        anyhow::bail!("--info belongs to `oncotrack pet PATH --info` (it stores nothing)");
+    }
+    let date = args
+        .date
+        .as_deref()
+        .map(|d| past_date_arg("--date", d))
+        .transpose()?;
     let (methods, references) = args.pet.resolve()?;
     let mut store = open_write(db)?;
     let target = PetStudy {
@@ -42,10 +49,11 @@ pub fn run(db: &Path, format: Format, args: Args) -> anyhow::Result<()> {
     let (report, measurement) = ingest_pet(
         &mut store,
         &args.pet.suv,
-        &args.pet.mask,
+        args.pet.mask()?,
         &methods,
         &references,
         &target,
+        &args.pet.options()?,
     )?;
     if format == Format::Table {
         say!("{}", super::ingest::describe(&report));

@@ -4,7 +4,7 @@ use super::export::DeidentifyArgs;
 use super::output::{Listing, print_json};
 use super::values::{AtArg, FamilyArg, ImputeArg, ScaleArg, TransformArg, parse_at};
 use super::{Format, invalid, open_read};
-use oncotrack::analysis::matrix::{self, FeatureMatrix, MatrixSettings};
+use oncotrack::analysis::matrix::{self, AssayChoice, FeatureMatrix, MatrixSettings};
 use oncotrack::export::{FileFormat, matrix_frame, write_frame_file};
 use oncotrack::store::Store;
 use serde_json::json;
@@ -25,6 +25,15 @@ pub struct MatrixOptions {
     /// Missing cells: the column median, or drop the patient
     #[arg(long, value_enum, default_value_t = ImputeArg::Median)]
     pub impute: ImputeArg,
+    /// Cytokine assay (kit, panel or stimulation) to use, or `all` for one column per
+    /// analyte and assay [default: the one stored; refused when there are several]
+    #[arg(long, value_name = "NAME", value_parser = parse_assay)]
+    pub assay: Option<AssayChoice>,
+}
+
+/// Parses `--assay` for clap: a name, or `all`.
+fn parse_assay(text: &str) -> Result<AssayChoice, String> {
+    text.parse()
 }
 
 /// Arguments of `matrix`.
@@ -42,11 +51,28 @@ pub struct MatrixArgs {
     pub deidentify: DeidentifyArgs,
 }
 
-/// Builds the matrix from the store.
-pub fn build(store: &Store, options: &MatrixOptions, z: bool) -> anyhow::Result<FeatureMatrix> {
+/// Builds the matrix from the store, with the cytokine assay it used (`all` for every
+/// assay; `None` without cytokines).
+pub fn build(
+    store: &Store,
+    options: &MatrixOptions,
+    z: bool,
+) -> anyhow::Result<(FeatureMatrix, Option<String>)> {
     let mut observations = Vec::new();
+    let mut assay = None;
     for &family in &options.features {
-        observations.push(store.observations(family.into())?);
+        let found = store.observations(family.into())?;
+        if family == FamilyArg::Cytokines {
+            let choice = options.assay.clone().unwrap_or_default();
+            let (kept, used) = matrix::choose_assay(found, &choice)?;
+            assay = match choice {
+                AssayChoice::All => Some("all".to_string()),
+                _ => used,
+            };
+            observations.push(kept);
+        } else {
+            observations.push(found);
+        }
     }
     let settings = MatrixSettings {
         at: options.at.0,
@@ -54,7 +80,7 @@ pub fn build(store: &Store, options: &MatrixOptions, z: bool) -> anyhow::Result<
         z_scale: z,
         impute: options.impute.into(),
     };
-    Ok(matrix::build(&observations, &settings)?)
+    Ok((matrix::build(&observations, &settings)?, assay))
 }
 
 /// Writes the matrix and reports its shape and the patients left out.
@@ -70,7 +96,7 @@ pub fn run(db: &Path, format: Format, args: MatrixArgs) -> anyhow::Result<()> {
         })?;
     let key = args.deidentify.load()?;
     let store = open_read(db)?;
-    let mut matrix = build(&store, &args.options, args.scale.is_z())?;
+    let (mut matrix, assay) = build(&store, &args.options, args.scale.is_z())?;
     let frame = matrix_frame(&matrix, key.as_ref());
     write_frame_file(&frame, &args.out, file_format)?;
     if let Some(d) = &key {
@@ -90,11 +116,15 @@ pub fn run(db: &Path, format: Format, args: MatrixArgs) -> anyhow::Result<()> {
             "out": args.out.display().to_string(),
             "patients": matrix.patients.len(),
             "features": matrix.features,
+            "assay": assay,
             "censored_cells": matrix.censored_cells,
             "imputed_cells": matrix.imputed_cells,
             "dropped": dropped,
         })),
         _ => {
+            if let Some(assay) = &assay {
+                say!("cytokines of assay '{assay}'");
+            }
             say!(
                 "{}: {} patients x {} features ({} censored cells at their bound, {} imputed)",
                 args.out.display(),

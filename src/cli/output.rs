@@ -42,7 +42,7 @@ impl Format {
 /// Rows of typed cells under fixed column names.
 #[derive(Debug, Clone)]
 pub struct Listing {
-    columns: Vec<&'static str>,
+    columns: Vec<std::borrow::Cow<'static, str>>,
     rows: Vec<Vec<Value>>,
 }
 
@@ -50,7 +50,7 @@ impl Listing {
     /// An empty listing with these column names (the JSON keys and CSV header).
     pub fn new(columns: &[&'static str]) -> Self {
         Listing {
-            columns: columns.to_vec(),
+            columns: columns.iter().map(|c| (*c).into()).collect(),
             rows: Vec::new(),
         }
     }
@@ -94,6 +94,78 @@ impl Listing {
         Ok(())
     }
 
+    /// The listing de-identified: the `patient` column's codes through `pseudonym`, each
+    /// of the `dates` columns (`YYYY-MM-DD` text) as days since that row's patient's index
+    /// date through `day` (renamed `…_day`; `date` becomes `day`), the `drop` columns
+    /// left out, rows ordered by pseudonym (stable: a patient's rows keep their order).
+    pub fn deidentified(
+        self,
+        patient: &str,
+        pseudonym: impl Fn(&str) -> String,
+        dates: &[&str],
+        day: impl Fn(&str, chrono::NaiveDate) -> Option<i64>,
+        drop: &[&str],
+    ) -> Listing {
+        let at = self.columns.iter().position(|c| c == patient);
+        let keep: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| !drop.contains(&self.columns[i].as_ref()))
+            .collect();
+        let is_date: Vec<bool> = self
+            .columns
+            .iter()
+            .map(|c| dates.contains(&c.as_ref()))
+            .collect();
+        let columns = keep
+            .iter()
+            .map(|&i| {
+                let name = &self.columns[i];
+                if !is_date[i] {
+                    name.clone()
+                } else if name == "date" {
+                    "day".into()
+                } else {
+                    let stem = name
+                        .strip_suffix("_date")
+                        .or_else(|| name.strip_suffix("_on"))
+                        .unwrap_or(name);
+                    format!("{stem}_day").into()
+                }
+            })
+            .collect();
+        let mut rows: Vec<(String, Vec<Value>)> = self
+            .rows
+            .into_iter()
+            .map(|row| {
+                let code = at
+                    .and_then(|i| row[i].as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let cells = keep
+                    .iter()
+                    .map(|&i| {
+                        let cell = &row[i];
+                        if Some(i) == at {
+                            Value::String(pseudonym(&code))
+                        } else if is_date[i] {
+                            cell.as_str()
+                                .and_then(|t| oncotrack::model::parse_date(t).ok())
+                                .and_then(|d| day(&code, d))
+                                .map_or(Value::Null, Value::from)
+                        } else {
+                            cell.clone()
+                        }
+                    })
+                    .collect();
+                (pseudonym(&code), cells)
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        Listing {
+            columns,
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+        }
+    }
+
     fn write_table(&self, out: &mut impl Write) -> std::io::Result<()> {
         let cells: Vec<Vec<String>> = self
             .rows
@@ -126,7 +198,7 @@ impl Listing {
             }
             writeln!(out, "{}", text.trim_end())
         };
-        line(out, self.columns.clone())?;
+        line(out, self.columns.iter().map(|c| c.as_ref()).collect())?;
         let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
         line(out, rule.iter().map(String::as_str).collect())?;
         for row in &cells {
@@ -158,7 +230,7 @@ impl Listing {
         let mut writer = csv::WriterBuilder::new()
             .delimiter(delimiter)
             .from_writer(out);
-        writer.write_record(&self.columns)?;
+        writer.write_record(self.columns.iter().map(|c| c.as_bytes()))?;
         for row in &self.rows {
             writer.write_record(row.iter().map(|cell| match cell {
                 Value::Null => String::new(),

@@ -1,6 +1,8 @@
 //! `oncotrack patient add|list|show`.
 
+use super::export::DeidentifyArgs;
 use super::output::{Listing, date, opt};
+use super::private::{Private, maybe};
 use super::{Format, open_read, open_write};
 use clap::Subcommand;
 use oncotrack::model::{NewPatient, Patient, Sex};
@@ -33,12 +35,19 @@ pub enum PatientCommand {
         #[arg(long)]
         height_cm: Option<f64>,
     },
-    /// List patients (keys: id, diagnosis, sex, birth_year, site, index_date, primary_site, height_cm)
-    List,
+    /// List patients (keys: id, diagnosis, sex, birth_year, site, index_date, primary_site,
+    /// height_cm; de-identified: id a pseudonym, age_at_index instead of birth_year and
+    /// index_date, no site unless --keep-site)
+    List {
+        #[command(flatten)]
+        deidentify: DeidentifyArgs,
+    },
     /// Show one patient with counts of what is recorded
     Show {
         /// Patient identifier
         id: String,
+        #[command(flatten)]
+        deidentify: DeidentifyArgs,
     },
 }
 
@@ -73,16 +82,26 @@ pub fn run(db: &Path, format: Format, command: PatientCommand) -> anyhow::Result
             say!("added patient {}", patient.code);
             Ok(())
         }
-        PatientCommand::List => {
+        PatientCommand::List { deidentify } => {
             let store = open_read(db)?;
-            let mut listing = Listing::new(&PATIENT_COLUMNS);
-            for patient in store.patients()? {
-                listing.push(patient_row(&patient));
+            let private = Private::load(&deidentify, &store)?;
+            let mut columns = PATIENT_COLUMNS.to_vec();
+            if private.is_some() {
+                columns.push("age_at_index");
             }
-            listing.print(format)
+            let mut listing = Listing::new(&columns);
+            for patient in store.patients()? {
+                let mut row = patient_row(&patient);
+                if private.is_some() {
+                    row.push(opt(age_at_index(&patient)));
+                }
+                listing.push(row);
+            }
+            maybe(private.as_ref(), listing, "id", &[], DEIDENTIFIED_DROP).print(format)
         }
-        PatientCommand::Show { id } => {
+        PatientCommand::Show { id, deidentify } => {
             let store = open_read(db)?;
+            let private = Private::load(&deidentify, &store)?;
             let summary = store.patient_summary(&id)?;
             let mut columns = PATIENT_COLUMNS.to_vec();
             columns.extend([
@@ -96,6 +115,9 @@ pub fn run(db: &Path, format: Format, command: PatientCommand) -> anyhow::Result
                 "cytokine_panels",
                 "imaging_studies",
             ]);
+            if private.is_some() {
+                columns.push("age_at_index");
+            }
             let mut row = patient_row(&summary.patient);
             let end = summary.death_date.or(summary.last_date);
             let follow_up = summary
@@ -118,11 +140,31 @@ pub fn run(db: &Path, format: Format, command: PatientCommand) -> anyhow::Result
                 summary.cytokine_panels.into(),
                 summary.imaging_studies.into(),
             ]);
+            if private.is_some() {
+                row.push(opt(age_at_index(&summary.patient)));
+            }
             let mut listing = Listing::new(&columns);
             listing.push(row);
-            listing.print_record(format)
+            maybe(
+                private.as_ref(),
+                listing,
+                "id",
+                &["death_date", "last_date"],
+                DEIDENTIFIED_DROP,
+            )
+            .print_record(format)
         }
     }
+}
+
+/// What a de-identified listing of patients leaves out (the age at index stays).
+const DEIDENTIFIED_DROP: &[&str] = &["birth_year", "index_date"];
+
+/// Age at the index date in whole years (index year − birth year), 90 and over as 90.
+fn age_at_index(patient: &Patient) -> Option<i64> {
+    use chrono::Datelike;
+    let age = i64::from(patient.index_date?.year()) - i64::from(patient.fields.birth_year?);
+    Some(age.min(oncotrack::export::frame::AGE_CAP))
 }
 
 const PATIENT_COLUMNS: [&str; 8] = [

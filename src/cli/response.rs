@@ -23,6 +23,10 @@ pub struct ResponseArgs {
     pub best: bool,
     #[command(flatten)]
     pub molecular: super::ctdna::MolecularArgs,
+    /// Without calendar dates (days since the index date), free text and computed
+    /// explanations (they quote dates)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 /// Parses a criterion name for clap.
@@ -36,6 +40,7 @@ pub fn parse_criterion(text: &str) -> Result<Criterion, String> {
 /// the best responses (keys: criterion, category, date, confirmed_on, progression_date, reason).
 pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
+    let private = super::private::Private::load(&args.deidentify, &store)?;
     let criteria = if args.criteria.is_empty() {
         DEFAULT_CRITERIA.to_vec()
     } else {
@@ -46,11 +51,20 @@ pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> 
         &criteria,
         &args.molecular.rules(),
     );
-    if args.best {
-        best_listing(&report).print(format)
+    let (listing, dates, drop): (Listing, &[&str], &[&str]) = if args.best {
+        (
+            best_listing(&report),
+            &["date", "confirmed_on", "progression_date"],
+            &["reason"],
+        )
     } else {
-        visit_listing(&report).print(format)
-    }
+        (
+            visit_listing(&report),
+            &["date"],
+            &["discordance", "reason", "flags"],
+        )
+    };
+    super::private::for_patient(private.as_ref(), &args.id, listing, dates, drop).print(format)
 }
 
 /// A number rounded to `decimals` for listings.

@@ -1,9 +1,11 @@
-//! `oncotrack survival`: Kaplan-Meier curves with Greenwood CI, medians and log-rank tests, from the store or an analyst's CSV.
+//! `oncotrack survival`: Kaplan-Meier curves with Greenwood CI, medians, numbers at risk and log-rank tests, and Cox models (`--cox`), from the store or an analyst's CSV.
+
+mod cox;
 
 use super::output::{Listing, number, opt, print_json};
-use super::values::{EndpointArg, GroupArg, IndexArg, parse_group};
+use super::values::{EndpointArg, GroupArg, IndexArg, parse_group, parse_time};
 use super::{Format, invalid, open_read};
-use oncotrack::analysis::survival::{self, Endpoint, GroupComparison, LogRank, Subject};
+use oncotrack::analysis::survival::{self, AtRisk, Endpoint, GroupComparison, LogRank, Subject};
 use oncotrack::ingest::table::Table;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -37,24 +39,50 @@ pub struct SurvivalArgs {
     /// risk, 95 % bands; .png is refused (no rasteriser is built)
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
+    /// Kaplan-Meier: numbers at risk, censored and events at these times (e.g. 0,365,730)
+    #[arg(long, value_name = "T,T,..", value_delimiter = ',', value_parser = parse_time, conflicts_with = "cox")]
+    pub at_risk: Vec<f64>,
+    /// Fit a Cox model on these covariates (store mode: age, sex, diagnosis, site,
+    /// endotype; file mode: numeric columns)
+    #[arg(
+        long,
+        value_name = "COVARIATES",
+        value_delimiter = ',',
+        conflicts_with = "group_col"
+    )]
+    pub cox: Vec<String>,
+    /// Cox: a stratum per value of this column (store mode: sex, diagnosis, site, endotype)
+    #[arg(long, value_name = "COL", requires = "cox")]
+    pub strata: Option<String>,
+    /// Store mode: the patients left out are named by their pseudonyms
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 /// Runs the command.
 pub fn run(db: &Path, format: Format, args: SurvivalArgs) -> anyhow::Result<()> {
+    if !args.cox.is_empty() {
+        if args.plot.is_some() {
+            anyhow::bail!("--plot draws Kaplan-Meier curves: leave it out with --cox");
+        }
+        return cox::run(db, format, &args);
+    }
     let plot = super::plot::figure_kind(args.plot.as_deref())?;
-    let (groups, dropped) = match &args.input {
+    let (groups, mut dropped) = match &args.input {
         Some(path) => (Grouped::Labels(file_groups(path, &args)?), Vec::new()),
         None => store_groups(db, &args)?,
     };
-    let subjects = plot.map(|_| match &groups {
-        Grouped::Labels(g) => g.clone(),
-        Grouped::Clusters(_, s) => s.clone(),
-    });
-    let report = analyse(groups)?;
-    if let (Some(path), Some(kind), Some(subjects)) = (&args.plot, plot, subjects) {
-        super::plot::survival(path, kind, &report, &subjects, args.input.is_none())?;
+    pseudonymise(&args, &mut dropped)?;
+    let (report, subjects) = analyse(groups)?;
+    if let (Some(path), Some(kind)) = (&args.plot, plot) {
+        let by_name: BTreeMap<String, Vec<Subject>> = subjects.iter().cloned().collect();
+        super::plot::survival(path, kind, &report, &by_name, args.input.is_none())?;
     }
-    print(format, &report, &dropped)
+    let at_risk: Vec<(String, Vec<AtRisk>)> = subjects
+        .iter()
+        .map(|(name, s)| (name.clone(), survival::at_risk(s, &args.at_risk)))
+        .collect();
+    print(format, &report, &dropped, &at_risk)
 }
 
 /// Subjects per group from an analyst's CSV.
@@ -96,6 +124,17 @@ fn file_groups(path: &Path, args: &SurvivalArgs) -> anyhow::Result<BTreeMap<Stri
 
 type Dropped = Vec<(String, String)>;
 
+/// With `--deidentify`, the dropped patients as pseudonyms, in pseudonym order.
+fn pseudonymise(args: &SurvivalArgs, dropped: &mut Dropped) -> anyhow::Result<()> {
+    if let Some(d) = args.deidentify.load()? {
+        for (patient, _) in dropped.iter_mut() {
+            *patient = d.key.pseudonym(patient);
+        }
+        dropped.sort();
+    }
+    Ok(())
+}
+
 /// Subjects per group from the store's clinical events.
 fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Dropped)> {
     let endpoint: Endpoint = args.endpoint.into();
@@ -104,22 +143,16 @@ fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Drop
     let courses = store.courses()?;
     if let Some(GroupArg::Cluster(run)) = &args.group {
         let assignments = store.cluster_assignments(run)?;
-        let (comparison, dropped) =
-            survival::by_cluster(&courses, &assignments, endpoint, by_treatment)?;
-        let (subjects, _) =
+        let (groups, dropped) =
             survival::cluster_subjects(&courses, &assignments, endpoint, by_treatment);
-        let subjects = subjects
-            .into_iter()
-            .map(|(k, v)| (format!("cluster {k}"), v))
-            .collect();
-        if comparison.curves.is_empty() {
+        if groups.is_empty() {
             return Err(invalid(
                 "cohort",
                 "",
                 "no patient of the cluster run has an index date and follow-up",
             ));
         }
-        return Ok((Grouped::Clusters(comparison, subjects), dropped));
+        return Ok((Grouped::Clusters(groups), dropped));
     }
     let mut patients = Vec::new();
     for course in courses {
@@ -144,22 +177,29 @@ fn store_groups(db: &Path, args: &SurvivalArgs) -> anyhow::Result<(Grouped, Drop
     Ok((Grouped::Labels(groups), dropped))
 }
 
-/// Subjects grouped by a label, or survival already compared by cluster (with the
-/// subjects by `cluster N`, for the plot).
+/// Subjects grouped by a label or by cluster.
 enum Grouped {
     Labels(BTreeMap<String, Vec<Subject>>),
-    Clusters(GroupComparison<usize>, BTreeMap<String, Vec<Subject>>),
+    Clusters(BTreeMap<usize, Vec<Subject>>),
 }
 
 type Report = GroupComparison<String>;
 
-/// The comparison with groups named for printing (`cluster N` for a cluster run).
-fn analyse(grouped: Grouped) -> anyhow::Result<Report> {
+/// Each group's subjects under its printed name.
+type Named = Vec<(String, Vec<Subject>)>;
+
+/// The comparison with groups named for printing (`cluster N` for a cluster run), and
+/// each named group's subjects.
+fn analyse(grouped: Grouped) -> anyhow::Result<(Report, Named)> {
     Ok(match grouped {
-        Grouped::Labels(groups) => survival::compare_groups(&groups)?,
-        Grouped::Clusters(c, _) => {
+        Grouped::Labels(groups) => (
+            survival::compare_groups(&groups)?,
+            groups.into_iter().collect(),
+        ),
+        Grouped::Clusters(groups) => {
+            let c = survival::compare_groups(&groups)?;
             let name = |k: usize| format!("cluster {k}");
-            GroupComparison {
+            let report = GroupComparison {
                 curves: c.curves.into_iter().map(|(k, km)| (name(k), km)).collect(),
                 logrank: c.logrank,
                 pairwise: c
@@ -167,7 +207,9 @@ fn analyse(grouped: Grouped) -> anyhow::Result<Report> {
                     .into_iter()
                     .map(|(a, b, t)| (name(a), name(b), t))
                     .collect(),
-            }
+            };
+            let subjects = groups.into_iter().map(|(k, s)| (name(k), s)).collect();
+            (report, subjects)
         }
     })
 }
@@ -176,14 +218,40 @@ fn logrank_json(test: &LogRank) -> Value {
     json!({"statistic": number(test.statistic), "df": test.df, "p": number(test.p)})
 }
 
-fn print(format: Format, report: &Report, dropped: &Dropped) -> anyhow::Result<()> {
+/// The numbers at risk of each group as a listing.
+fn at_risk_listing(at_risk: &[(String, Vec<AtRisk>)]) -> Listing {
+    let mut listing = Listing::new(&["group", "time", "at_risk", "censored", "events"]);
+    for (name, rows) in at_risk {
+        for r in rows {
+            listing.push(vec![
+                name.clone().into(),
+                number(r.time),
+                r.at_risk.into(),
+                r.censored.into(),
+                r.events.into(),
+            ]);
+        }
+    }
+    listing
+}
+
+fn print(
+    format: Format,
+    report: &Report,
+    dropped: &Dropped,
+    at_risk: &[(String, Vec<AtRisk>)],
+) -> anyhow::Result<()> {
+    let with_at_risk = at_risk.iter().any(|(_, rows)| !rows.is_empty());
+    if with_at_risk && format == Format::Csv {
+        return at_risk_listing(at_risk).print(format);
+    }
     match format {
         Format::Json => {
             let groups: Vec<Value> = report
                 .curves
                 .iter()
                 .map(|(name, km)| {
-                    json!({
+                    let mut group = json!({
                         "group": name,
                         "n": km.n,
                         "events": km.events,
@@ -197,7 +265,19 @@ fn print(format: Format, report: &Report, dropped: &Dropped) -> anyhow::Result<(
                             "at_risk": p.at_risk,
                             "events": p.events,
                         })).collect::<Vec<_>>(),
-                    })
+                    });
+                    if let Some((_, rows)) = at_risk.iter().find(|(n, _)| n == name)
+                        && with_at_risk
+                    {
+                        group["numbers_at_risk"] = rows
+                            .iter()
+                            .map(|r| {
+                                json!({"time": number(r.time), "at_risk": r.at_risk,
+                                "censored": r.censored, "events": r.events})
+                            })
+                            .collect();
+                    }
+                    group
                 })
                 .collect();
             print_json(&json!({
@@ -241,6 +321,10 @@ fn print(format: Format, report: &Report, dropped: &Dropped) -> anyhow::Result<(
                 ]);
             }
             listing.print(Format::Table)?;
+            if with_at_risk {
+                say!("numbers at risk:");
+                at_risk_listing(at_risk).print(Format::Table)?;
+            }
             if let Some(test) = &report.logrank {
                 say!(
                     "log-rank: chi2 = {:.4}, df = {}, p = {:.4e}",

@@ -10,11 +10,15 @@ use std::path::Path;
 pub struct TimelineArgs {
     /// Patient identifier
     pub id: String,
+    /// De-identified: no calendar date (the day since the index date stays) and no free text
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 /// Prints the timeline (keys: date, day, category, item, detail).
 pub fn run(db: &Path, format: Format, args: TimelineArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
+    let private = super::private::Private::load(&args.deidentify, &store)?;
     let mut listing = Listing::new(&["date", "day", "category", "item", "detail"]);
     for item in store.timeline(&args.id)? {
         listing.push(vec![
@@ -25,5 +29,10 @@ pub fn run(db: &Path, format: Format, args: TimelineArgs) -> anyhow::Result<()> 
             item.detail.into(),
         ]);
     }
-    listing.print(format)
+    match &private {
+        Some(p) => p
+            .patient_listing(&args.id, listing, &[], &["date", "detail"])
+            .print(format),
+        None => listing.print(format),
+    }
 }

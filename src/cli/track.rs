@@ -42,6 +42,10 @@ pub enum TrackCommand {
     List {
         /// Patient identifier
         id: String,
+        /// Without calendar dates (the draw's day since the index date), file paths or
+        /// timestamps
+        #[command(flatten)]
+        deidentify: super::export::DeidentifyArgs,
     },
     /// List the tracked fusions (keys: gene, chrom_a, pos_a, chrom_b, pos_b, orientation, source, source_file, added_at)
     Fusions {
@@ -179,8 +183,9 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
             }
             listing.print(format)
         }
-        TrackCommand::List { id } => {
+        TrackCommand::List { id, deidentify } => {
             let store = open_read(db)?;
+            let private = super::private::Private::load(&deidentify, &store)?;
             let mut listing = Listing::new(&[
                 "chrom",
                 "pos",
@@ -205,7 +210,14 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
                     opt(row.chosen_by),
                 ]);
             }
-            listing.print(format)
+            super::private::for_patient(
+                private.as_ref(),
+                &id,
+                listing,
+                &["draw_date"],
+                &["source_file", "added_at"],
+            )
+            .print(format)
         }
     }
 }

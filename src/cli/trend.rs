@@ -3,7 +3,7 @@
 use super::output::{Listing, opt};
 use super::response::rounded;
 use super::{Format, open_read};
-use oncotrack::analysis::series::{Series, SeriesInputs, points};
+use oncotrack::analysis::series::{Series, SeriesInputs, check_assay, points};
 use oncotrack::analysis::trend::{CensorPolicy, trend};
 use oncotrack::model::date::format_date;
 use std::path::Path;
@@ -22,13 +22,21 @@ pub enum CensoredArg {
 pub struct TrendArgs {
     /// Patient identifier
     pub id: String,
-    /// Series, repeatable or comma-separated: ctdna.mean_vaf, cytokine:NAME, pet.mtv,
-    /// pet.tlg, pet.suvmax, recist.sum
+    /// Series, repeatable or comma-separated: ctdna.mean_vaf, cytokine:NAME[@ASSAY],
+    /// pet.mtv, pet.tlg, pet.suvmax, recist.sum
     #[arg(long, required = true, value_delimiter = ',', value_parser = parse_series)]
     pub series: Vec<Series>,
+    /// Assay of the cytokine series that name none (`cytokine:IL-6` = `cytokine:IL-6@NAME`)
+    /// [default: the only one stored; refused when there are several]
+    #[arg(long, value_name = "NAME")]
+    pub assay: Option<String>,
     /// Censored points (below or above a limit)
     #[arg(long, value_enum, default_value_t = CensoredArg::Substitute)]
     pub censored: CensoredArg,
+    /// Without calendar dates (days since the index date), free text and computed
+    /// explanations (they quote dates)
+    #[command(flatten)]
+    pub deidentify: super::export::DeidentifyArgs,
 }
 
 fn parse_series(text: &str) -> Result<Series, String> {
@@ -42,6 +50,7 @@ fn parse_series(text: &str) -> Result<Series, String> {
 /// direction, time_days, time_ci_low, time_ci_high).
 pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
+    let private = super::private::Private::load(&args.deidentify, &store)?;
     let policy = match args.censored {
         CensoredArg::Substitute => CensorPolicy::Substitute,
         CensoredArg::Exclude => CensorPolicy::Exclude,
@@ -72,7 +81,21 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
         "time_ci_high",
     ]);
     let inputs = SeriesInputs::from_record(store.patient_record(&args.id)?);
-    for series in &args.series {
+    let mut chosen = args.series.clone();
+    for series in &mut chosen {
+        if let (
+            Series::Cytokine {
+                assay: assay @ None,
+                ..
+            },
+            Some(given),
+        ) = (&mut *series, &args.assay)
+        {
+            *assay = Some(given.clone());
+        }
+        check_assay(series, &inputs).map_err(anyhow::Error::msg)?;
+    }
+    for series in &chosen {
         let t = trend(&points(series, &inputs), policy);
         let day = |p: Option<(chrono::NaiveDate, f64)>| opt(p.map(|(d, _)| format_date(d)));
         let value = |p: Option<(chrono::NaiveDate, f64)>| rounded(p.map(|(_, v)| v), 6);
@@ -109,5 +132,12 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
             rounded(fit.and_then(|f| f.doubling_ci95).and_then(|c| c.1), 1),
         ]);
     }
-    listing.print(format)
+    super::private::for_patient(
+        private.as_ref(),
+        &args.id,
+        listing,
+        &["baseline_date", "latest_date", "nadir_date"],
+        &[],
+    )
+    .print(format)
 }

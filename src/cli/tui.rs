@@ -21,6 +21,10 @@ pub struct TuiArgs {
     /// Folder the `p` key writes a patient's HTML report into
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub report_dir: std::path::PathBuf,
+    /// Patient screens: only the cytokines of this assay (kit or stimulation condition)
+    /// [default: every assay, one series per analyte and assay]
+    #[arg(long, value_name = "NAME")]
+    pub assay: Option<String>,
 }
 
 /// Parses `--size` for clap: COLUMNSxROWS, each 1..=1000.
@@ -49,7 +53,14 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
         let (width, height) = args.size;
         say!(
             "{}",
-            oncotrack::tui::snapshot(db, &screen, width, height, !args.no_assess)?
+            oncotrack::tui::snapshot_for(
+                db,
+                &screen,
+                width,
+                height,
+                !args.no_assess,
+                args.assay.as_deref()
+            )?
         );
         return Ok(());
     }
@@ -62,7 +73,11 @@ pub fn run(db: &Path, args: TuiArgs) -> anyhow::Result<()> {
             args.report_dir.display()
         );
     }
-    Ok(oncotrack::tui::run_with_reports(db, &args.report_dir)?)
+    Ok(oncotrack::tui::run_with(
+        db,
+        args.assay.as_deref(),
+        &args.report_dir,
+    )?)
 }
 
 /// Whether the UI can be opened here (both standard input and output are terminals).

@@ -389,6 +389,14 @@ pub fn parse_fusion(text: &str) -> Result<FusionArg, String> {
     ))
 }
 
+/// Parses one time of `--at-risk` for clap: a finite number >= 0.
+pub fn parse_time(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(t) if t.is_finite() && t >= 0.0 => Ok(t),
+        _ => Err(format!("'{text}' is not a time >= 0 (e.g. 0,365,730)")),
+    }
+}
+
 #[cfg(test)]
 mod fusion_tests {
     use super::*;

@@ -42,6 +42,8 @@ pub fn analyse(store: &mut Store, cohort: &[SimPatient]) -> Result<Option<Endoty
     if observations.is_empty() {
         return Ok(None);
     }
+    // The demo writes one panel (one assay); any other store must name its assay.
+    let (observations, assay) = matrix::choose_assay(observations, &matrix::AssayChoice::Only)?;
     let settings = MatrixSettings {
         at: TimePoint::Baseline,
         transform: Transform::Log1p,
@@ -86,6 +88,7 @@ pub fn analyse(store: &mut Store, cohort: &[SimPatient]) -> Result<Option<Endoty
 
     let recipe = MatrixRecipe {
         families: vec![FeatureFamily::Cytokines.as_str().to_string()],
+        assay,
         at: "baseline".into(),
         transform: "log1p".into(),
         impute: "median".into(),

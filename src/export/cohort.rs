@@ -313,6 +313,7 @@ mod tests {
             date: chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
             day: None,
             feature: feature.into(),
+            assay: String::new(),
             value,
             censor: crate::model::measure::Censor::None,
         }

@@ -441,6 +441,29 @@ pub fn write_frame_file(frame: &Frame, path: &Path, format: FileFormat) -> Resul
     }
 }
 
+/// Writes `bytes` to the file `path` as [`write_frame_file`] does: a new 0600 file beside
+/// it renamed over `path` once complete, never through a symbolic link.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be created or written, or a link at `path`.
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let (mut file, temp) = create_private(path)?;
+    let written = std::io::Write::write_all(&mut file, bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io(path, e));
+    drop(file);
+    match written {
+        Ok(()) => std::fs::rename(&temp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            Error::io(path, e)
+        }),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
 /// A new file readable by its owner only (0600) beside `path`, to be renamed over it
 /// once written: an export never writes through a symbolic link and is never seen
 /// half-written. A symbolic link at `path` is refused.

@@ -1,25 +1,32 @@
 //! Cytokine panel tables, long or wide layout: analyte names made canonical, units converted to pg/mL, censored values kept as bounds.
 //!
-//! Long layout: one row per analyte (`patient,date,analyte,value[,unit,lloq,uloq,assay,batch]`).
-//! Wide layout: one row per sample, one column per analyte. The layout is detected
-//! from the header (an `analyte` and a `value` column make it long). Values below or
-//! above the assay's range (`<3.2`, `< LLOQ`, `OOR <`, `BLQ`, `ND`, `>ULOQ`, `OOR >`)
-//! are kept as censored with their bound; `NA` and empty cells are missing (not
-//! stored); anything else that is not a finite, non-negative number is an error.
-//! Luminex xPONENT and Bio-Plex Manager exports use these censoring tokens.
+//! Long layout: one row per analyte (`patient,date,analyte,value[,unit,lloq,uloq,assay,batch]`;
+//! the value column may also be `concentration`, `conc`, `result` …). Wide layout: one
+//! row per sample, one column per analyte. The layout is detected from the header (an
+//! `analyte` column makes it long) and the reader says which it assumed and why. Values
+//! below or above the assay's range (`<3.2`, `< LLOQ`, `OOR <`, `<OOR`, `BLQ`, `ND`,
+//! `>ULOQ`, `OOR >`, `>OOR`) are kept as censored with their bound; `NA` and empty
+//! cells are missing and `***` (no concentration computed) is not reportable (neither
+//! is stored); anything else that is not a finite, non-negative number is an error.
+//! Limits come from `lloq`/`uloq` columns, from `LLOQ`/`ULOQ`/`floor` rows of a wide
+//! table, or from a limits file; a number beyond them is censored at the limit.
+//! Luminex xPONENT, Bio-Plex Manager and MILLIPLEX Analyst exports use these tokens.
 
 use super::{CsvInput, CsvRecord};
 use crate::error::{Error, Result};
 use crate::model::cytokine::STORE_UNIT;
 use crate::model::{Censor, Concentration, CytokineRow};
 use chrono::NaiveDate;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+
+mod names;
+pub use names::canonical_analyte;
 
 /// How the table is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Layout {
-    /// Long when the header has `analyte` and `value` columns, else wide.
+    /// Long when the header has an `analyte` column, else wide.
     #[default]
     Auto,
     /// One row per patient, date and analyte.
@@ -43,6 +50,129 @@ impl std::str::FromStr for Layout {
 /// Columns of a file without patient and date: data line → (patient, date).
 pub type SampleMap = HashMap<u64, (String, NaiveDate)>;
 
+/// The names a long table's value column goes by, in the order they are looked for.
+pub const VALUE_COLUMNS: [&str; 6] = [
+    "value",
+    "concentration",
+    "conc",
+    "result",
+    "obs conc",
+    "calc conc",
+];
+
+/// The limits of one analyte in one assay (pg/mL).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Limit {
+    /// Lower limit of quantification.
+    pub lloq: Option<f64>,
+    /// Upper limit of quantification.
+    pub uloq: Option<f64>,
+    /// The number the laboratory writes for "below range" (0.01 …): a value at or
+    /// below it is below the lower limit, not a measurement.
+    pub floor: Option<f64>,
+}
+
+impl Limit {
+    /// `self` with the limits it lacks taken from `other`.
+    fn or(self, other: Limit) -> Limit {
+        Limit {
+            lloq: self.lloq.or(other.lloq),
+            uloq: self.uloq.or(other.uloq),
+            floor: self.floor.or(other.floor),
+        }
+    }
+}
+
+/// Limits of quantification per analyte and assay, as a `--limits` file gives them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Limits {
+    /// (canonical analyte, assay) → limits; an empty assay holds for every assay.
+    entries: HashMap<(String, String), Limit>,
+}
+
+impl Limits {
+    /// The limits of `analyte` (canonical) in `assay`, else those given for any assay.
+    pub fn get(&self, analyte: &str, assay: &str) -> Limit {
+        if self.entries.is_empty() {
+            return Limit::default();
+        }
+        self.entries
+            .get(&(analyte.to_string(), assay.to_string()))
+            .or_else(|| self.entries.get(&(analyte.to_string(), String::new())))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// How many analyte and assay pairs have limits.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no limits are given.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Reads a limits file: `analyte[,assay],lloq,uloq[,unit,floor]` (one of lloq, uloq,
+/// floor at least), values in `unit` (pg/mL when absent), converted to pg/mL.
+///
+/// # Errors
+/// An invalid row (line, field), an unknown unit, an analyte and assay given twice.
+pub fn read_limits(path: &Path) -> Result<Limits> {
+    let mut input = CsvInput::open(path, &["analyte"])?;
+    let headers: Vec<String> = input.headers().iter().map(|h| h.to_lowercase()).collect();
+    if !["lloq", "uloq", "floor"]
+        .iter()
+        .any(|c| headers.iter().any(|h| h == c))
+    {
+        return Err(Error::parse(
+            path,
+            1,
+            "lloq",
+            "a limits file needs an lloq, uloq or floor column (analyte,assay,lloq,uloq,unit[,floor])",
+        ));
+    }
+    let mut limits = Limits::default();
+    let mut lines: HashMap<(String, String), u64> = HashMap::new();
+    input.for_each(|record| {
+        let raw = record.required("analyte")?;
+        let analyte = canonical_analyte(raw).unwrap_or_else(|| raw.to_string());
+        let assay = record.get("assay").unwrap_or("").to_string();
+        let factor = match record.get("unit") {
+            Some(unit) => {
+                unit_factor(unit).map_err(|m| record.error("unit", format!("'{unit}': {m}")))?
+            }
+            None => 1.0,
+        };
+        let value = |column: &str| {
+            record
+                .parse_opt(column, number)
+                .map(|v| v.map(|v| v * factor))
+        };
+        let limit = Limit {
+            lloq: value("lloq")?,
+            uloq: value("uloq")?,
+            floor: value("floor")?,
+        };
+        if let (Some(l), Some(u)) = (limit.lloq, limit.uloq)
+            && l > u
+        {
+            return Err(record.error("uloq", "the upper limit lies below the lower limit"));
+        }
+        let key = (analyte.clone(), assay.clone());
+        if let Some(first) = lines.insert(key.clone(), record.line) {
+            return Err(record.error(
+                "analyte",
+                format!("limits of {analyte} (assay '{assay}') already given on line {first}"),
+            ));
+        }
+        limits.entries.insert(key, limit);
+        Ok(())
+    })?;
+    Ok(limits)
+}
+
 /// How to read a cytokine table.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -56,11 +186,17 @@ pub struct Options {
     pub date_col: String,
     /// Column holding the assay (or stimulation) name, if any.
     pub assay_col: String,
+    /// The assay of rows whose file has no assay column (or an empty cell in it).
+    pub assay: String,
+    /// Column holding a long table's values (else the first of [`VALUE_COLUMNS`]).
+    pub value_col: Option<String>,
     /// Further columns of a wide table that are not analytes.
     pub ignore_cols: Vec<String>,
     /// Patient and date per data line, for files that have neither.
     pub sample_map: Option<SampleMap>,
-    /// Unknown analytes are an error instead of a warning.
+    /// Limits of quantification per analyte and assay (`--limits`).
+    pub limits: Option<Limits>,
+    /// Unknown analytes are an error (all of them named at once) instead of a warning.
     pub strict: bool,
     /// Dates after this day are rejected.
     pub today: NaiveDate,
@@ -75,18 +211,22 @@ impl Options {
             patient_col: "patient".into(),
             date_col: "date".into(),
             assay_col: "assay".into(),
+            assay: String::new(),
+            value_col: None,
             ignore_cols: Vec::new(),
             sample_map: None,
+            limits: None,
             strict: false,
             today,
         }
     }
 
-    /// The options that change what a file means, as one canonical string for the ledger.
-    pub fn params(&self, sample_map_sha256: Option<&str>) -> String {
+    /// The options that change what a file means, as one canonical string for the
+    /// ledger (the sample map and limits files by their SHA-256).
+    pub fn params(&self, sample_map_sha256: Option<&str>, limits_sha256: Option<&str>) -> String {
         let mut ignore = self.ignore_cols.clone();
         ignore.sort();
-        format!(
+        let mut params = format!(
             "layout={:?};unit={};patient_col={};date_col={};assay_col={};ignore={};strict={};map={}",
             self.layout,
             self.unit,
@@ -96,7 +236,18 @@ impl Options {
             ignore.join("|"),
             self.strict,
             sample_map_sha256.unwrap_or("")
-        )
+        );
+        // Added after the first release: absent when unset, so earlier ledgers still match.
+        if !self.assay.is_empty() {
+            params.push_str(&format!(";assay={}", self.assay));
+        }
+        if let Some(column) = &self.value_col {
+            params.push_str(&format!(";value_col={column}"));
+        }
+        if let Some(sha) = limits_sha256 {
+            params.push_str(&format!(";limits={sha}"));
+        }
+        params
     }
 }
 
@@ -109,116 +260,16 @@ pub struct CytokineTable {
     pub unknown_analytes: Vec<String>,
     /// Cells that were `NA` or empty.
     pub missing: usize,
+    /// Cells for which the reader software gave no concentration (`***`): not stored.
+    pub not_reportable: usize,
+    /// Numbers outside their limits (or at or below the laboratory's floor), stored
+    /// as censored at the limit instead of as measured.
+    pub outside_limits: usize,
+    /// Rows of a wide table giving each column's limits (`LLOQ`, `ULOQ`, `floor`).
+    pub limit_rows: usize,
+    /// The layout read and why (`long: the header has an 'analyte' column …`).
+    pub layout: String,
 }
-
-/// The canonical name of an analyte, or `None` when it is not in the table.
-///
-/// Matching ignores case, spaces, dots, dashes and underscores, reads Greek letters
-/// and their names as `a`, `b`, `g`, and "Interleukin" as `IL`: IL-6 = IL6 = IL.6 =
-/// "Interleukin 6"; TNF-α = TNFa = TNF.A = TNF-alpha. Chemokine and growth-factor
-/// gene symbols map to the names panels print (CXCL8 = IL-8, CXCL10 = IP-10,
-/// CCL2 = MCP-1, CSF1 = M-CSF, CXCL9 = MIG, CCL11 = Eotaxin). Canonical names are ASCII.
-///
-/// # Examples
-/// ```
-/// use oncotrack::ingest::cytokines::canonical_analyte;
-/// assert_eq!(canonical_analyte("Interleukin 6").as_deref(), Some("IL-6"));
-/// assert_eq!(canonical_analyte("TNF.A").as_deref(), Some("TNF-a"));
-/// assert_eq!(canonical_analyte("CXCL10").as_deref(), Some("IP-10"));
-/// assert_eq!(canonical_analyte("Zyxin"), None);
-/// ```
-pub fn canonical_analyte(name: &str) -> Option<String> {
-    let key = analyte_key(name);
-    if let Some((_, canonical)) = ALIASES.iter().find(|(alias, _)| *alias == key) {
-        return Some((*canonical).to_string());
-    }
-    // Interleukins by number: il6 -> IL-6, il17a -> IL-17A, il12p70 -> IL-12p70.
-    let rest = key.strip_prefix("il")?;
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    let number: u32 = digits.parse().ok()?;
-    if !(1..=41).contains(&number) {
-        return None;
-    }
-    let suffix = &rest[digits.len()..];
-    match suffix {
-        "" => Some(format!("IL-{number}")),
-        "a" | "b" | "c" | "d" | "e" | "f" if number == 17 => {
-            Some(format!("IL-{number}{}", suffix.to_ascii_uppercase()))
-        }
-        "p40" | "p70" => Some(format!("IL-{number}{suffix}")),
-        _ => None,
-    }
-}
-
-/// The matching key of an analyte name (see [`canonical_analyte`]).
-fn analyte_key(name: &str) -> String {
-    let mut key = name
-        .trim()
-        .to_lowercase()
-        .replace('α', "a")
-        .replace('β', "b")
-        .replace('γ', "g")
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>();
-    if let Some(rest) = key.strip_prefix("interleukin") {
-        key = format!("il{rest}");
-    }
-    for (word, letter) in [("alpha", "a"), ("beta", "b"), ("gamma", "g")] {
-        if let Some(stem) = key.strip_suffix(word) {
-            key = format!("{stem}{letter}");
-        }
-    }
-    key
-}
-
-/// Matching keys (see [`analyte_key`]) of names that are not plain interleukin numbers.
-const ALIASES: &[(&str, &str)] = &[
-    ("il8", "IL-8"),
-    ("cxcl8", "IL-8"),
-    ("il1a", "IL-1a"),
-    ("il1b", "IL-1b"),
-    ("il1ra", "IL-1Ra"),
-    ("il1rn", "IL-1Ra"),
-    ("tnfa", "TNF-a"),
-    ("tnf", "TNF-a"),
-    ("tnfb", "TNF-b"),
-    ("lta", "TNF-b"),
-    ("lymphotoxina", "TNF-b"),
-    ("ifng", "IFN-g"),
-    ("ifna2", "IFN-a2"),
-    ("ip10", "IP-10"),
-    ("cxcl10", "IP-10"),
-    ("mcp1", "MCP-1"),
-    ("ccl2", "MCP-1"),
-    ("mcsf", "M-CSF"),
-    ("csf1", "M-CSF"),
-    ("gmcsf", "GM-CSF"),
-    ("csf2", "GM-CSF"),
-    ("gcsf", "G-CSF"),
-    ("csf3", "G-CSF"),
-    ("mig", "MIG"),
-    ("cxcl9", "MIG"),
-    ("eotaxin", "Eotaxin"),
-    ("ccl11", "Eotaxin"),
-    ("cxcl5", "CXCL5"),
-    ("ena78", "CXCL5"),
-    ("cxcl12", "CXCL12"),
-    ("sdf1", "CXCL12"),
-    ("sdf1a", "CXCL12"),
-    ("mif", "MIF"),
-    ("ccl20", "CCL20"),
-    ("mip3a", "CCL20"),
-    ("mip1a", "MIP-1a"),
-    ("ccl3", "MIP-1a"),
-    ("mip1b", "MIP-1b"),
-    ("ccl4", "MIP-1b"),
-    ("rantes", "RANTES"),
-    ("ccl5", "RANTES"),
-    ("vegf", "VEGF-A"),
-    ("vegfa", "VEGF-A"),
-    ("crp", "CRP"),
-];
 
 /// The factor that converts a value in `unit` to pg/mL.
 ///
@@ -244,6 +295,8 @@ pub fn unit_factor(unit: &str) -> Result<f64, String> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Cell {
     Missing,
+    /// `***`: the reader software gave no concentration (Bio-Plex-style exports).
+    NotReportable,
     Value(f64),
     /// Below range; the bound when the cell gives it (`<3.2`).
     Below(Option<f64>),
@@ -260,10 +313,11 @@ fn parse_cell(text: &str) -> Result<Cell, String> {
         .to_ascii_uppercase();
     match compact.as_str() {
         "" | "NA" | "N/A" => return Ok(Cell::Missing),
-        "<LLOQ" | "<LOQ" | "<LOD" | "<LLOD" | "OOR<" | "BLQ" | "BLOQ" | "ND" => {
+        "***" => return Ok(Cell::NotReportable),
+        "<LLOQ" | "<LOQ" | "<LOD" | "<LLOD" | "OOR<" | "<OOR" | "BLQ" | "BLOQ" | "ND" => {
             return Ok(Cell::Below(None));
         }
-        ">ULOQ" | ">LOQ" | "OOR>" | "ALQ" | "AQL" => return Ok(Cell::Above(None)),
+        ">ULOQ" | ">LOQ" | "OOR>" | ">OOR" | "ALQ" | "AQL" => return Ok(Cell::Above(None)),
         _ => {}
     }
     let bounded = |rest: &str| -> Result<f64, String> {
@@ -282,7 +336,7 @@ fn parse_cell(text: &str) -> Result<Cell, String> {
 /// A finite, non-negative decimal number.
 fn number(text: &str) -> Result<f64, String> {
     let value: f64 = text.parse().map_err(|_| {
-        "not a number, a censored value (<3.2, < LLOQ, OOR >, ND ...) or NA".to_string()
+        "not a number, a censored value (<3.2, < LLOQ, OOR >, <OOR, ND ...), *** or NA".to_string()
     })?;
     if !value.is_finite() {
         return Err("not a finite number".into());
@@ -293,35 +347,69 @@ fn number(text: &str) -> Result<f64, String> {
     Ok(value)
 }
 
-/// Turns a cell into a concentration in pg/mL, taking missing bounds from the limits.
-fn concentration(
-    cell: Cell,
-    factor: f64,
-    lloq: Option<f64>,
-    uloq: Option<f64>,
-) -> Result<Option<Concentration>, String> {
-    Ok(Some(match cell {
-        Cell::Missing => return Ok(None),
-        Cell::Value(v) => Concentration {
-            value: Some(v * factor),
-            censor: Censor::None,
-            bound: None,
-        },
-        Cell::Below(bound) => Concentration {
-            value: None,
-            censor: Censor::Left,
-            bound: Some(bound.map(|b| b * factor).or(lloq).ok_or(
-                "below the lower limit, but neither the cell nor an lloq column gives the limit",
+/// What a cell stores.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stored {
+    /// Empty or `NA`.
+    Missing,
+    /// `***`.
+    NotReportable,
+    /// A concentration, and whether a number was censored because it lies outside
+    /// its limits (or at or below the laboratory's floor).
+    Value(Concentration, bool),
+}
+
+/// Turns a cell into a concentration in pg/mL, taking missing bounds from the limits
+/// (pg/mL). A number at or below the floor, below the LLOQ or above the ULOQ is
+/// censored at that limit: it is the laboratory's placeholder or an extrapolation,
+/// not a measurement.
+fn concentration(cell: Cell, factor: f64, limit: Limit) -> Result<Stored, String> {
+    let below = |bound: f64| Concentration {
+        value: None,
+        censor: Censor::Left,
+        bound: Some(bound),
+    };
+    let above = |bound: f64| Concentration {
+        value: None,
+        censor: Censor::Right,
+        bound: Some(bound),
+    };
+    Ok(match cell {
+        Cell::Missing => Stored::Missing,
+        Cell::NotReportable => Stored::NotReportable,
+        Cell::Value(v) => {
+            let v = v * factor;
+            match (limit.floor, limit.lloq, limit.uloq) {
+                (Some(floor), lloq, _) if v <= floor => {
+                    Stored::Value(below(lloq.unwrap_or(floor)), true)
+                }
+                (_, Some(lloq), _) if v < lloq => Stored::Value(below(lloq), true),
+                (_, _, Some(uloq)) if v > uloq => Stored::Value(above(uloq), true),
+                _ => Stored::Value(
+                    Concentration {
+                        value: Some(v),
+                        censor: Censor::None,
+                        bound: None,
+                    },
+                    false,
+                ),
+            }
+        }
+        Cell::Below(bound) => Stored::Value(
+            below(bound.map(|b| b * factor).or(limit.lloq).ok_or(
+                "below the lower limit, but neither the cell, an lloq column, a limits row \
+                 nor --limits gives the limit",
             )?),
-        },
-        Cell::Above(bound) => Concentration {
-            value: None,
-            censor: Censor::Right,
-            bound: Some(bound.map(|b| b * factor).or(uloq).ok_or(
-                "above the upper limit, but neither the cell nor a uloq column gives the limit",
+            false,
+        ),
+        Cell::Above(bound) => Stored::Value(
+            above(bound.map(|b| b * factor).or(limit.uloq).ok_or(
+                "above the upper limit, but neither the cell, a uloq column, a limits row \
+                 nor --limits gives the limit",
             )?),
-        },
-    }))
+            false,
+        ),
+    })
 }
 
 /// Reads a map of data lines to patients and dates (`line,patient,date`), for tables
@@ -355,8 +443,9 @@ pub fn read_sample_map(path: &Path, today: NaiveDate) -> Result<SampleMap> {
 ///
 /// # Errors
 /// The first invalid cell (file, line, column), an unknown unit, a date in the
-/// future, the same patient, date, analyte and assay twice, or (with `strict`) an
-/// unknown analyte.
+/// future, the same patient, date, analyte and assay twice, a long table without a
+/// value column (naming the layout assumed and why), or (with `strict`) every
+/// unknown analyte in one message.
 pub fn read(path: &Path, options: &Options) -> Result<CytokineTable> {
     read_from(super::open_regular(path)?, path, options)
 }
@@ -379,9 +468,61 @@ pub fn read_from(
         reason: m,
     })?;
     let analyte_columns = columns.analyte_columns(path, input.headers(), options)?;
-    let mut collected = Collected::new(options.strict, columns.long);
+    let no_limits = Limits::default();
+    let file_limits = options.limits.as_ref().unwrap_or(&no_limits);
+    let mut collected = Collected::new(columns.long);
+    for (_, name) in &analyte_columns {
+        collected.check_name(name, 1, name);
+    }
+    // Each wide column's canonical name, resolved once.
+    let canonical: Vec<String> = analyte_columns
+        .iter()
+        .map(|(_, name)| canonical_or_given(name))
+        .collect();
+    let mut column_limits: HashMap<usize, Limit> = HashMap::new();
+    let mut data_lines = 0usize;
     let mut mapped_lines = 0usize;
     input.for_each(|record| {
+        let unit_of = |record: &CsvRecord<'_>| -> Result<(String, f64)> {
+            match record.get("unit") {
+                Some(unit) => Ok((
+                    unit.to_string(),
+                    unit_factor(unit)
+                        .map_err(|m| record.error("unit", format!("'{unit}': {m}")))?,
+                )),
+                None => Ok((options.unit.clone(), default_factor)),
+            }
+        };
+        if !columns.long
+            && let Some(kind) = limits_row_kind(record, &columns, options)
+        {
+            if data_lines > 0 {
+                return Err(record.error(
+                    &columns.label_column(options),
+                    format!("a {kind} row must come before the first sample (line 2 on)"),
+                ));
+            }
+            let (_, factor) = unit_of(record)?;
+            for (index, name) in &analyte_columns {
+                let text = record.get_at(*index).unwrap_or("");
+                if text.is_empty() {
+                    continue;
+                }
+                let value =
+                    number(text.trim_start_matches('<').trim_start_matches('>')).map_err(|m| {
+                        record.error(&name.to_ascii_lowercase(), format!("{kind} '{text}': {m}"))
+                    })? * factor;
+                let limit = column_limits.entry(*index).or_default();
+                match kind {
+                    "LLOQ" => limit.lloq = Some(value),
+                    "ULOQ" => limit.uloq = Some(value),
+                    _ => limit.floor = Some(value),
+                }
+            }
+            collected.limit_rows += 1;
+            return Ok(());
+        }
+        data_lines += 1;
         let (patient, date) = match &options.sample_map {
             Some(map) => {
                 let (patient, date) = map.get(&record.line).ok_or_else(|| {
@@ -398,44 +539,48 @@ pub fn read_from(
         let sample = Sample {
             patient,
             date,
-            assay: record.get(&columns.assay).unwrap_or("").to_string(),
+            assay: record
+                .get(&columns.assay)
+                .unwrap_or(&options.assay)
+                .to_string(),
             batch: record.get("batch").unwrap_or("").to_string(),
         };
-        let (unit_raw, factor) = match record.get("unit") {
-            Some(unit) => (
-                unit,
-                unit_factor(unit).map_err(|m| record.error("unit", format!("'{unit}': {m}")))?,
-            ),
-            None => (options.unit.as_str(), default_factor),
-        };
-        if columns.long {
+        let (unit_raw, factor) = unit_of(record)?;
+        if let Some(value_col) = &columns.value {
             let limit = |column: &str| {
                 record
                     .parse_opt(column, number)
                     .map(|v| v.map(|v| v * factor))
             };
+            let analyte_raw = record.required("analyte")?;
+            collected.check_name(analyte_raw, record.line, "analyte");
+            let analyte = canonical_or_given(analyte_raw);
             let value = Value {
-                analyte_raw: record.required("analyte")?,
-                column: "value",
-                value_raw: record.get("value").unwrap_or(""),
-                unit_raw,
+                analyte_raw,
+                analyte: &analyte,
+                column: value_col,
+                value_raw: record.get(value_col).unwrap_or(""),
+                unit_raw: &unit_raw,
                 factor,
-                lloq: limit("lloq")?,
-                uloq: limit("uloq")?,
+                own: Limit {
+                    lloq: limit("lloq")?,
+                    uloq: limit("uloq")?,
+                    floor: None,
+                },
             };
-            collected.push(record, &sample, &value)?;
+            collected.push(record, &sample, &value, file_limits)?;
         } else {
-            for (index, name) in &analyte_columns {
+            for ((index, name), analyte) in analyte_columns.iter().zip(&canonical) {
                 let value = Value {
                     analyte_raw: name,
+                    analyte,
                     column: name,
                     value_raw: record.get_at(*index).unwrap_or(""),
-                    unit_raw,
+                    unit_raw: &unit_raw,
                     factor,
-                    lloq: None,
-                    uloq: None,
+                    own: column_limits.get(index).copied().unwrap_or_default(),
                 };
-                collected.push(record, &sample, &value)?;
+                collected.push(record, &sample, &value, file_limits)?;
             }
         }
         Ok(())
@@ -453,16 +598,78 @@ pub fn read_from(
             ),
         ));
     }
+    if options.strict && !collected.unknown.is_empty() {
+        let (first_line, first_field) = collected
+            .unknown
+            .values()
+            .min()
+            .cloned()
+            .unwrap_or((1, "analyte".into()));
+        let names: Vec<String> = collected
+            .unknown
+            .iter()
+            .map(|(name, (line, _))| format!("'{name}' (line {line})"))
+            .collect();
+        return Err(Error::parse(
+            path,
+            first_line,
+            &first_field,
+            format!(
+                "unknown analyte names (--strict; {} not in the canonical table, all listed): \
+                 {}; see docs/formats.md for the names and synonyms known, or leave out \
+                 --strict to store them as given",
+                names.len(),
+                names.join(", ")
+            ),
+        ));
+    }
     Ok(CytokineTable {
         rows: collected.rows,
-        unknown_analytes: collected.unknown.into_iter().collect(),
+        unknown_analytes: collected.unknown.into_keys().collect(),
         missing: collected.missing,
+        not_reportable: collected.not_reportable,
+        outside_limits: collected.outside_limits,
+        limit_rows: collected.limit_rows,
+        layout: columns.why(analyte_columns.len()),
     })
+}
+
+/// Whether a wide table's line gives the columns' limits instead of a sample: its
+/// label (the patient cell, or the first cell when a sample map gives the patients)
+/// reads `LLOQ`, `ULOQ` or `floor` (also `LLOQ (pg/mL)`, `Lower limit`, `Upper limit`).
+fn limits_row_kind(
+    record: &CsvRecord<'_>,
+    columns: &SampleColumns,
+    options: &Options,
+) -> Option<&'static str> {
+    let label = if options.sample_map.is_some() {
+        record.get_at(0)
+    } else {
+        record.get(&columns.patient).or_else(|| record.get_at(0))
+    }?;
+    let key: String = label
+        .split('(')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match key.as_str() {
+        "lloq" | "lowerlimit" | "lowerlimitofquantification" => Some("LLOQ"),
+        "uloq" | "upperlimit" | "upperlimitofquantification" => Some("ULOQ"),
+        "floor" => Some("floor"),
+        _ => None,
+    }
 }
 
 /// The columns that say whose sample a line is, and the layout (long or wide).
 struct SampleColumns {
-    /// Long layout (`analyte`, `value` columns) rather than one column per analyte.
+    /// A long table's value column (lower case); `None` for a wide table.
+    value: Option<String>,
+    /// Whether the layout was chosen with `--layout` rather than detected.
+    chosen: bool,
+    /// Long layout (`analyte` column) rather than one column per analyte.
     long: bool,
     /// The patient column's name (lower case).
     patient: String,
@@ -474,45 +681,116 @@ struct SampleColumns {
 
 impl SampleColumns {
     /// The layout and sample columns of a header under `options`; a required column
-    /// that is missing is an error saying how to name it.
+    /// that is missing is an error saying which layout was assumed, why, and how to
+    /// name the column.
     fn find(path: &Path, headers: &[String], options: &Options) -> Result<SampleColumns> {
         let has = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name));
+        let long = match options.layout {
+            Layout::Long => true,
+            Layout::Wide => false,
+            Layout::Auto => has("analyte"),
+        };
+        let value = if long {
+            let wanted = options.value_col.as_ref().map(|c| c.trim().to_lowercase());
+            let found = match &wanted {
+                Some(column) => has(column).then(|| column.clone()),
+                None => VALUE_COLUMNS
+                    .iter()
+                    .find(|c| has(c))
+                    .map(|c| (*c).to_string()),
+            };
+            let why = if options.layout == Layout::Long {
+                "read as a long table (--layout long)".to_string()
+            } else {
+                "read as a long table (one row per analyte) because the header has an \
+                 'analyte' column"
+                    .to_string()
+            };
+            if !has("analyte") {
+                return Err(Error::parse(
+                    path,
+                    1,
+                    "analyte",
+                    format!(
+                        "{why}, but it has no 'analyte' column (header has: {}); \
+                         leave out --layout long for a wide table",
+                        headers.join(", ")
+                    ),
+                ));
+            }
+            let Some(found) = found else {
+                let expected = match &wanted {
+                    Some(column) => format!("no column '{column}' (--value-col)"),
+                    None => format!("no value column ({})", VALUE_COLUMNS.join(", ")),
+                };
+                return Err(Error::parse(
+                    path,
+                    1,
+                    wanted.as_deref().unwrap_or("value"),
+                    format!(
+                        "{why}, but it has {expected} (header has: {}); name the value \
+                         column with --value-col, or give --layout wide if every analyte \
+                         has a column of its own",
+                        headers.join(", ")
+                    ),
+                ));
+            };
+            Some(found)
+        } else {
+            None
+        };
         let columns = SampleColumns {
-            long: match options.layout {
-                Layout::Long => true,
-                Layout::Wide => false,
-                Layout::Auto => has("analyte") && has("value"),
-            },
+            value,
+            chosen: options.layout != Layout::Auto,
+            long,
             patient: options.patient_col.to_ascii_lowercase(),
             date: options.date_col.to_ascii_lowercase(),
             assay: options.assay_col.to_ascii_lowercase(),
         };
-        let mut required: Vec<&str> = Vec::new();
-        if options.sample_map.is_none() {
-            required.extend([columns.patient.as_str(), columns.date.as_str()]);
-        }
-        if columns.long {
-            required.extend(["analyte", "value"]);
-        }
-        if let Some(name) = required.into_iter().find(|name| !has(name)) {
-            let hint = if options.sample_map.is_none()
-                && (name == columns.patient || name == columns.date)
-            {
-                "; name the columns with --patient-col/--date-col or give --sample-map"
-            } else {
-                ""
-            };
+        if options.sample_map.is_none()
+            && let Some(name) = [columns.patient.as_str(), columns.date.as_str()]
+                .into_iter()
+                .find(|name| !has(name))
+        {
             return Err(Error::parse(
                 path,
                 1,
                 name,
                 format!(
-                    "required column is missing (header has: {}){hint}",
+                    "required column is missing (header has: {}); name the columns with \
+                     --patient-col/--date-col or give --sample-map",
                     headers.join(", ")
                 ),
             ));
         }
         Ok(columns)
+    }
+
+    /// The column a limits row's label is in, for errors.
+    fn label_column(&self, options: &Options) -> String {
+        if options.sample_map.is_some() {
+            "(record)".into()
+        } else {
+            self.patient.clone()
+        }
+    }
+
+    /// The layout read and why, for the user.
+    fn why(&self, analyte_columns: usize) -> String {
+        match (&self.value, self.chosen) {
+            (Some(value), true) => format!("long layout (--layout long), values in '{value}'"),
+            (Some(value), false) => format!(
+                "long layout (one row per analyte): the header has an 'analyte' column; \
+                 values in '{value}'"
+            ),
+            (None, true) => {
+                format!("wide layout (--layout wide), {analyte_columns} analyte columns")
+            }
+            (None, false) => format!(
+                "wide layout (one column per analyte): the header has no 'analyte' column; \
+                 {analyte_columns} analyte columns"
+            ),
+        }
     }
 
     /// The analyte columns of a wide table, (index, name as written): every column that
@@ -553,7 +831,8 @@ impl SampleColumns {
                 path,
                 1,
                 "(header)",
-                "no analyte columns in this wide table",
+                "no analyte columns in this wide table (read as wide: the header has no \
+                 'analyte' column)",
             ));
         }
         Ok(columns)
@@ -568,81 +847,109 @@ struct Sample {
     batch: String,
 }
 
+/// The canonical name of an analyte, or the name as given (trimmed) when unknown.
+fn canonical_or_given(raw: &str) -> String {
+    canonical_analyte(raw).unwrap_or_else(|| raw.trim().to_string())
+}
+
 /// One cell of a line: an analyte's value as written, with its unit and limits.
 struct Value<'a> {
     /// The analyte as written.
     analyte_raw: &'a str,
-    /// The column errors name (`value` in a long table, the analyte's in a wide one).
+    /// Its canonical name (or the name as given when unknown).
+    analyte: &'a str,
+    /// The column errors name (the value column in a long table, the analyte's in a wide one).
     column: &'a str,
     value_raw: &'a str,
     unit_raw: &'a str,
     /// To pg/mL.
     factor: f64,
-    lloq: Option<f64>,
-    uloq: Option<f64>,
+    /// Limits the file gives itself (lloq/uloq columns, limits rows), pg/mL.
+    own: Limit,
 }
 
-/// The rows read so far, the unknown analyte names, the empty cells, and the
-/// (patient, date, analyte, assay) keys already seen with their line.
+/// The rows read so far, the unknown analyte names (with where each was first seen),
+/// the cells not stored, and the (patient, date, analyte, assay) keys already seen
+/// with their line.
 struct Collected {
-    strict: bool,
     long: bool,
     rows: Vec<CytokineRow>,
-    unknown: BTreeSet<String>,
+    unknown: BTreeMap<String, (u64, String)>,
     missing: usize,
+    not_reportable: usize,
+    outside_limits: usize,
+    limit_rows: usize,
     seen: HashMap<(String, NaiveDate, String, String), u64>,
 }
 
 impl Collected {
-    fn new(strict: bool, long: bool) -> Collected {
+    fn new(long: bool) -> Collected {
         Collected {
-            strict,
             long,
             rows: Vec::new(),
-            unknown: BTreeSet::new(),
+            unknown: BTreeMap::new(),
             missing: 0,
+            not_reportable: 0,
+            outside_limits: 0,
+            limit_rows: 0,
             seen: HashMap::new(),
         }
     }
 
+    /// Notes an analyte name the canonical table does not know, where first seen.
+    fn check_name(&mut self, raw: &str, line: u64, field: &str) {
+        if canonical_analyte(raw).is_none() {
+            self.unknown
+                .entry(raw.trim().to_string())
+                .or_insert_with(|| (line, field.to_string()));
+        }
+    }
+
     /// Adds one value of `sample` read on `record`: an empty cell is counted as
-    /// missing; an unknown analyte is kept under its own name (an error with
-    /// `--strict`); the same analyte twice for one sample and assay is an error.
-    fn push(&mut self, record: &CsvRecord<'_>, sample: &Sample, value: &Value<'_>) -> Result<()> {
+    /// missing; an unknown analyte is kept under its own name; a number beyond its
+    /// limits is censored at the limit; the same analyte twice for one sample and
+    /// assay is an error.
+    fn push(
+        &mut self,
+        record: &CsvRecord<'_>,
+        sample: &Sample,
+        value: &Value<'_>,
+        limits: &Limits,
+    ) -> Result<()> {
         let Value {
             analyte_raw,
             column,
             value_raw,
             ..
         } = *value;
+        let column_key = column.to_ascii_lowercase();
         let cell = parse_cell(value_raw)
-            .map_err(|m| record.error(column, format!("'{value_raw}': {m}")))?;
-        let Some(concentration) = concentration(cell, value.factor, value.lloq, value.uloq)
-            .map_err(|m| record.error(column, format!("'{value_raw}': {m}")))?
-        else {
-            self.missing += 1;
-            return Ok(());
-        };
-        let analyte_column = if self.long { "analyte" } else { column };
-        let analyte = match canonical_analyte(analyte_raw) {
-            Some(name) => name,
-            None => {
-                if self.strict {
-                    return Err(record.error(
-                        analyte_column,
-                        format!("unknown analyte '{analyte_raw}' (--strict)"),
-                    ));
-                }
-                self.unknown.insert(analyte_raw.trim().to_string());
-                analyte_raw.trim().to_string()
-            }
-        };
+            .map_err(|m| record.error(&column_key, format!("'{value_raw}': {m}")))?;
+        let analyte = value.analyte.to_string();
         let Sample {
             patient,
             date,
             assay,
             batch,
         } = sample;
+        let limit = value.own.or(limits.get(&analyte, assay));
+        let (concentration, outside) = match concentration(cell, value.factor, limit)
+            .map_err(|m| record.error(&column_key, format!("'{value_raw}': {m}")))?
+        {
+            Stored::Value(c, outside) => (c, outside),
+            Stored::Missing => {
+                self.missing += 1;
+                return Ok(());
+            }
+            Stored::NotReportable => {
+                self.not_reportable += 1;
+                return Ok(());
+            }
+        };
+        if outside {
+            self.outside_limits += 1;
+        }
+        let analyte_column = if self.long { "analyte" } else { &column_key };
         let key = (patient.clone(), *date, analyte.clone(), assay.clone());
         if let Some(first) = self.seen.insert(key, record.line) {
             let assay = if assay.is_empty() {
@@ -664,8 +971,8 @@ impl Collected {
             concentration,
             value_raw: value_raw.to_string(),
             unit_raw: value.unit_raw.to_string(),
-            lloq: value.lloq,
-            uloq: value.uloq,
+            lloq: limit.lloq,
+            uloq: limit.uloq,
             assay: assay.clone(),
             batch: batch.clone(),
         });
@@ -755,25 +1062,82 @@ mod tests {
         }
     }
 
+    fn limit(lloq: Option<f64>, uloq: Option<f64>, floor: Option<f64>) -> Limit {
+        Limit { lloq, uloq, floor }
+    }
+
+    fn stored(cell: Cell, factor: f64, l: Limit) -> (Concentration, bool) {
+        match concentration(cell, factor, l).unwrap() {
+            Stored::Value(c, outside) => (c, outside),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn censor_bound_comes_from_the_cell_or_the_limit_columns_never_zero() {
-        let c = concentration(Cell::Below(Some(3.2)), 1e3, Some(1.0), None)
-            .unwrap()
-            .unwrap();
+        let (c, _) = stored(Cell::Below(Some(3.2)), 1e3, limit(Some(1.0), None, None));
         assert_eq!(
             (c.value, c.censor, c.bound),
             (None, Censor::Left, Some(3200.0))
         );
-        let c = concentration(Cell::Below(None), 1.0, Some(1.5), None)
-            .unwrap()
-            .unwrap();
+        let (c, _) = stored(Cell::Below(None), 1.0, limit(Some(1.5), None, None));
         assert_eq!(c.bound, Some(1.5));
-        let c = concentration(Cell::Above(None), 1.0, None, Some(9000.0))
-            .unwrap()
-            .unwrap();
+        let (c, _) = stored(Cell::Above(None), 1.0, limit(None, Some(9000.0), None));
         assert_eq!((c.censor, c.bound), (Censor::Right, Some(9000.0)));
-        assert!(concentration(Cell::Below(None), 1.0, None, None).is_err());
-        assert_eq!(concentration(Cell::Missing, 1.0, None, None), Ok(None));
+        assert!(concentration(Cell::Below(None), 1.0, Limit::default()).is_err());
+        assert_eq!(
+            concentration(Cell::Missing, 1.0, Limit::default()),
+            Ok(Stored::Missing)
+        );
+        assert_eq!(
+            concentration(Cell::NotReportable, 1.0, Limit::default()),
+            Ok(Stored::NotReportable)
+        );
+    }
+
+    #[test]
+    fn numbers_beyond_their_limits_or_at_the_floor_are_censored_not_measured() {
+        // The lab writes 0.01 for "below range": with a floor of 0.01 it is below the LLOQ.
+        let (c, outside) = stored(Cell::Value(0.01), 1.0, limit(Some(3.2), None, Some(0.01)));
+        assert_eq!(
+            (c.value, c.censor, c.bound, outside),
+            (None, Censor::Left, Some(3.2), true)
+        );
+        // A floor without an LLOQ censors at the floor itself.
+        let (c, _) = stored(Cell::Value(0.01), 1.0, limit(None, None, Some(0.01)));
+        assert_eq!((c.censor, c.bound), (Censor::Left, Some(0.01)));
+        // Below the LLOQ (an extrapolation), above the ULOQ.
+        let (c, outside) = stored(Cell::Value(1.0), 1.0, limit(Some(3.2), Some(100.0), None));
+        assert_eq!(
+            (c.censor, c.bound, outside),
+            (Censor::Left, Some(3.2), true)
+        );
+        let (c, _) = stored(Cell::Value(0.2), 1e3, limit(Some(3.2), Some(100.0), None));
+        assert_eq!((c.censor, c.bound), (Censor::Right, Some(100.0)));
+        // At the LLOQ and inside the range: measured.
+        let (c, outside) = stored(
+            Cell::Value(3.2),
+            1.0,
+            limit(Some(3.2), Some(100.0), Some(0.01)),
+        );
+        assert_eq!(
+            (c.value, c.censor, outside),
+            (Some(3.2), Censor::None, false)
+        );
+        // No limit known: a number is what it says.
+        let (c, outside) = stored(Cell::Value(0.01), 1.0, Limit::default());
+        assert_eq!((c.value, outside), (Some(0.01), false));
+    }
+
+    #[test]
+    fn bio_plex_and_milliplex_tokens_are_read() {
+        for (text, expected) in [
+            ("<OOR", Cell::Below(None)),
+            ("> OOR", Cell::Above(None)),
+            ("***", Cell::NotReportable),
+        ] {
+            assert_eq!(parse_cell(text), Ok(expected), "{text}");
+        }
     }
 
     #[test]
@@ -858,9 +1222,19 @@ mod tests {
                 "line 2: field 'date': '2099-01-10' lies in the future",
             ),
             (
-                "patient,date,analyte,value\nP001,2024-01-10,Zyxin,1\n",
+                "patient,date,analyte,value\nP001,2024-01-10,Zyxin,1\nP001,2024-01-10,IL6,2\nP001,2024-01-10,Foo,NA\n",
                 true,
-                "line 2: field 'analyte': unknown analyte 'Zyxin' (--strict)",
+                "line 2: field 'analyte': unknown analyte names (--strict; 2 not in the canonical table, all listed): 'Foo' (line 4), 'Zyxin' (line 2)",
+            ),
+            (
+                "patient,date,Zyxin,IL6,Foo\nP001,2024-01-10,1,2,3\n",
+                true,
+                "line 1: field 'Foo': unknown analyte names (--strict; 2 not in the canonical table, all listed): 'Foo' (line 1), 'Zyxin' (line 1)",
+            ),
+            (
+                "patient,date,analyte,conc_pg_ml\nP001,2024-01-10,IL6,1\n",
+                false,
+                "line 1: field 'value': read as a long table (one row per analyte) because the header has an 'analyte' column, but it has no value column",
             ),
             (
                 "patient,date,analyte,value\nP001,2024-01-10,IL6,BLQ\n",
@@ -876,6 +1250,114 @@ mod tests {
                 .to_string();
             assert!(err.contains(needle), "{err}\n  expected: {needle}");
         }
+    }
+
+    #[test]
+    fn limits_rows_give_each_column_its_limits_and_must_come_first() {
+        let f = file(
+            "patient,date,IL-6,TNF-a\n\
+             LLOQ (pg/mL),,1.2,0.8\n\
+             Upper limit,,800,500\n\
+             P001,2024-01-10,OOR <,0.5\n\
+             P002,2024-01-10,900,2\n",
+        );
+        let table = read(f.path(), &Options::new(today())).unwrap();
+        assert_eq!(table.limit_rows, 2);
+        assert_eq!(table.outside_limits, 2);
+        type Seen<'a> = (&'a str, Censor, Option<f64>, Option<f64>, Option<f64>);
+        let got: Vec<Seen> = table
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.analyte.as_str(),
+                    r.concentration.censor,
+                    r.concentration.bound,
+                    r.lloq,
+                    r.uloq,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("IL-6", Censor::Left, Some(1.2), Some(1.2), Some(800.0)),
+                ("TNF-a", Censor::Left, Some(0.8), Some(0.8), Some(500.0)),
+                ("IL-6", Censor::Right, Some(800.0), Some(1.2), Some(800.0)),
+                ("TNF-a", Censor::None, None, Some(0.8), Some(500.0)),
+            ]
+        );
+        let late = file("patient,date,IL-6\nP001,2024-01-10,3\nLLOQ,,1.2\n");
+        let err = read(late.path(), &Options::new(today()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 3: field 'patient': a LLOQ row must come before the first sample"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_limits_file_holds_per_assay_limits_in_any_unit_and_is_checked() {
+        let f = file("analyte,assay,lloq,uloq,unit\nIL6,,1.5,5000,pg/mL\nIL-6,LPS,0.002,8,ng/mL\n");
+        let limits = read_limits(f.path()).unwrap();
+        assert_eq!(limits.get("IL-6", "CD3/CD28").lloq, Some(1.5));
+        assert_eq!(limits.get("IL-6", "LPS").lloq, Some(2.0));
+        assert_eq!(limits.get("IL-6", "LPS").uloq, Some(8000.0));
+        assert_eq!(limits.get("TNF-a", "LPS"), Limit::default());
+        for (content, needle) in [
+            (
+                "analyte,value\nIL6,1\n",
+                "needs an lloq, uloq or floor column",
+            ),
+            (
+                "analyte,lloq,uloq\nIL6,10,1\n",
+                "line 2: field 'uloq': the upper limit lies below the lower limit",
+            ),
+            (
+                "analyte,lloq\nIL6,1\nIL-6,2\n",
+                "line 3: field 'analyte': limits of IL-6 (assay '') already given on line 2",
+            ),
+            (
+                "analyte,lloq,unit\nIL6,1,mmol/L\n",
+                "line 2: field 'unit': 'mmol/L': unknown unit",
+            ),
+        ] {
+            let err = read_limits(file(content).path()).unwrap_err().to_string();
+            assert!(err.contains(needle), "{err}\n  expected: {needle}");
+        }
+    }
+
+    #[test]
+    fn the_assay_option_and_value_column_name_what_the_file_does_not() {
+        let f = file("patient,date,analyte,result\nP001,2024-01-10,IL6,3\n");
+        let mut options = Options::new(today());
+        options.assay = "HCYTA-60K".into();
+        let table = read(f.path(), &options).unwrap();
+        assert_eq!(table.rows[0].assay, "HCYTA-60K");
+        assert!(
+            table.layout.contains("values in 'result'"),
+            "{}",
+            table.layout
+        );
+        options.value_col = Some("Result".into());
+        options.layout = Layout::Long;
+        let table = read(f.path(), &options).unwrap();
+        assert_eq!(
+            table.layout,
+            "long layout (--layout long), values in 'result'"
+        );
+        options.value_col = Some("conc".into());
+        let err = read(f.path(), &options).unwrap_err().to_string();
+        assert!(err.contains("no column 'conc' (--value-col)"), "{err}");
+        let wide = file("patient,date,IL6\nP001,2024-01-10,3\n");
+        let mut options = Options::new(today());
+        options.layout = Layout::Long;
+        let err = read(wide.path(), &options).unwrap_err().to_string();
+        assert!(
+            err.contains("(--layout long), but it has no 'analyte' column"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -279,12 +279,78 @@ pub fn check_same_grid(
     Ok(())
 }
 
-/// A header carrying the grid's voxel size in mm, for writing.
+/// The voxel-to-world affine of a NIfTI file (RAS, mm; rows x, y, z): the sform when
+/// its code is set, else the qform when its code is set (quaternion, pixdim and qfac
+/// as the NIfTI-1 standard defines them), else `None`.
+///
+/// # Errors
+/// [`Error::Image`] for an unreadable header.
+pub fn read_affine(path: &Path) -> Result<Option<[[f64; 4]; 3]>> {
+    let h = nifti::NiftiHeader::from_file(path).map_err(|e| {
+        Error::image(path, format!("not a readable NIfTI-1 header ({e})")).caused_by(e)
+    })?;
+    if h.sform_code > 0 {
+        let row = |r: [f32; 4]| r.map(f64::from);
+        return Ok(Some([row(h.srow_x), row(h.srow_y), row(h.srow_z)]));
+    }
+    if h.qform_code <= 0 {
+        return Ok(None);
+    }
+    let (b, c, d) = (
+        f64::from(h.quatern_b),
+        f64::from(h.quatern_c),
+        f64::from(h.quatern_d),
+    );
+    let a = (1.0 - (b * b + c * c + d * d)).max(0.0).sqrt();
+    let r = [
+        [
+            a * a + b * b - c * c - d * d,
+            2.0 * (b * c - a * d),
+            2.0 * (b * d + a * c),
+        ],
+        [
+            2.0 * (b * c + a * d),
+            a * a + c * c - b * b - d * d,
+            2.0 * (c * d - a * b),
+        ],
+        [
+            2.0 * (b * d - a * c),
+            2.0 * (c * d + a * b),
+            a * a + d * d - c * c - b * b,
+        ],
+    ];
+    let qfac = if h.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
+    let scale = [
+        f64::from(h.pixdim[1]),
+        f64::from(h.pixdim[2]),
+        f64::from(h.pixdim[3]) * qfac,
+    ];
+    let offset = [
+        f64::from(h.quatern_x),
+        f64::from(h.quatern_y),
+        f64::from(h.quatern_z),
+    ];
+    let mut m = [[0.0; 4]; 3];
+    for row in 0..3 {
+        for col in 0..3 {
+            m[row][col] = r[row][col] * scale[col];
+        }
+        m[row][3] = offset[row];
+    }
+    Ok(Some(m))
+}
+
+/// A header carrying the grid's voxel size in mm, for writing. The qform (identity
+/// rotation, pixdim) and the sform (diagonal of the voxel size) describe the same grid:
+/// the crate's default sform is the 1 mm identity, which disagreed with pixdim.
 fn header_for(grid: &Grid) -> nifti::NiftiHeader {
     let [x, y, z] = grid.spacing_mm.map(|v| v as f32);
     nifti::NiftiHeader {
         pixdim: [1.0, x, y, z, 1.0, 1.0, 1.0, 1.0],
         xyzt_units: 2, // millimetres
+        srow_x: [x, 0.0, 0.0, 0.0],
+        srow_y: [0.0, y, 0.0, 0.0],
+        srow_z: [0.0, 0.0, z, 0.0],
         ..nifti::NiftiHeader::default()
     }
 }
@@ -316,4 +382,30 @@ pub fn write_volume(path: &Path, grid: &Grid, voxels: Voxels<'_>) -> Result<()> 
         Voxels::Labels(labels) => writer.write_nifti(&f_order(path, grid, labels)?),
     }
     .map_err(|e| Error::image(path, format!("cannot write ({e})")).caused_by(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_volumes_agree_on_voxel_size_in_qform_and_sform() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.nii.gz");
+        let grid = Grid {
+            dims: [2, 3, 4],
+            spacing_mm: [4.0, 4.0, 2.5],
+        };
+        write_volume(&path, &grid, Voxels::Suv(&[1.0; 24])).unwrap();
+        let h = nifti::NiftiHeader::from_file(&path).unwrap();
+        assert_eq!((h.qform_code, h.sform_code), (1, 1));
+        assert_eq!(&h.pixdim[1..4], &[4.0, 4.0, 2.5]);
+        assert_eq!(
+            [h.srow_x[0], h.srow_y[1], h.srow_z[2]],
+            [4.0, 4.0, 2.5],
+            "sform voxel size = pixdim"
+        );
+        let affine = read_affine(&path).unwrap().unwrap();
+        assert_eq!([affine[0][0], affine[1][1], affine[2][2]], [4.0, 4.0, 2.5]);
+    }
 }

@@ -607,8 +607,15 @@ impl CallReader {
             });
             check_start(path, reader.get_mut())?;
             let header = reader.read_header().map_err(|e| {
-                // The counter has consumed the failing line already.
-                (reader.get_ref().lines.max(1), error_chain(&e))
+                // The counter has consumed the failing line already, unless the guard
+                // stopped inside it (a NUL byte, an over-long line).
+                let counted = reader.get_ref().lines;
+                let line = if reader.get_ref().inner.fault.is_some() {
+                    counted + 1
+                } else {
+                    counted.max(1)
+                };
+                (line, error_chain(&e))
             });
             Ok((reader, header))
         };

@@ -40,6 +40,10 @@ pub struct ClusterRunRecord {
     /// Feature families of the matrix (`cytokines`, `radiomics`, `pet`, `ctdna`).
     #[serde(default)]
     pub features: Vec<String>,
+    /// The cytokine assay the matrix used (`--assay`; `all` for one column per analyte
+    /// and assay), when its features include cytokines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assay: Option<String>,
     /// Time point of the matrix (`baseline`, `visit:N`, `days:D±W`).
     #[serde(default)]
     pub at: String,

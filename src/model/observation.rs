@@ -39,6 +39,9 @@ pub struct Observation {
     pub day: Option<i64>,
     /// Feature name (the analyte, `rad_<feature>`, `pet_<metric>_<method>`, `ctdna_<metric>`).
     pub feature: String,
+    /// The assay (kit, panel or stimulation) of a cytokine: with the analyte, what
+    /// was measured. Empty for the other families.
+    pub assay: String,
     /// The value; a censored cytokine carries its limit here.
     pub value: f64,
     /// Whether the value is a limit (cytokines below or above their assay's range).

@@ -20,13 +20,13 @@ pub struct ResponseRecord {
 
 /// Everything one patient's series are made from: the response record, total MTV per
 /// PET date (by the segmentation method the PET series uses) and each analyte's values
-/// in date order (one per date, censoring as stored) by analyte name as stored.
+/// per assay in date order (one per date, censoring as stored) by (analyte, assay).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientRecord {
     /// The inputs of the response criteria.
     pub response: ResponseRecord,
     /// Total MTV per PET date.
     pub pet_mtv: BTreeMap<NaiveDate, f64>,
-    /// Each analyte's values.
-    pub cytokines: BTreeMap<String, Vec<Point>>,
+    /// Each analyte's values per assay, by (analyte, assay) as stored.
+    pub cytokines: BTreeMap<(String, String), Vec<Point>>,
 }

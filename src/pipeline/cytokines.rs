@@ -16,6 +16,14 @@ pub struct CytokineIngest {
     pub unknown_analytes: Vec<String>,
     /// `NA` or empty cells (not stored).
     pub missing: usize,
+    /// `***` cells (no concentration computed; not stored).
+    pub not_reportable: usize,
+    /// Numbers beyond their limits, stored as censored at the limit.
+    pub outside_limits: usize,
+    /// Limits rows of a wide table.
+    pub limit_rows: usize,
+    /// The layout read and why.
+    pub layout: String,
 }
 
 /// Looks patients up once per file, naming the line of the first unknown one.
@@ -61,7 +69,8 @@ pub(crate) fn at_line<'a>(path: &'a Path, line: u64, field: &str) -> impl Fn(Err
 }
 
 /// Ingests a cytokine table ([`cytokines::read`]); `sample_map` gives patient and
-/// date per line for files that have neither. Every patient must exist.
+/// date per line for files that have neither, `limits` the limits of quantification
+/// per analyte and assay ([`cytokines::read_limits`]). Every patient must exist.
 ///
 /// # Errors
 /// A parse error, an unknown patient or a value conflicting with the store, named
@@ -71,6 +80,7 @@ pub fn ingest_cytokines(
     path: &Path,
     options: &cytokines::Options,
     sample_map: Option<&Path>,
+    limits: Option<&Path>,
 ) -> Result<CytokineIngest> {
     let mut options = options.clone();
     let map_sha = match sample_map {
@@ -80,9 +90,17 @@ pub fn ingest_cytokines(
         }
         None => None,
     };
-    let params = options.params(map_sha.as_deref());
+    let limits_sha = match limits {
+        Some(file) => {
+            options.limits = Some(cytokines::read_limits(file)?);
+            Some(ingest::fingerprint(file)?.sha256)
+        }
+        None => None,
+    };
+    let params = options.params(map_sha.as_deref(), limits_sha.as_deref());
     let mut unknown_analytes = Vec::new();
-    let mut missing = 0;
+    let mut counts = (0, 0, 0, 0);
+    let mut layout = String::new();
     let report = ingest_file(
         store,
         path,
@@ -91,7 +109,13 @@ pub fn ingest_cytokines(
         |path| {
             let table = cytokines::read(path, &options)?;
             unknown_analytes = table.unknown_analytes;
-            missing = table.missing;
+            counts = (
+                table.missing,
+                table.not_reportable,
+                table.outside_limits,
+                table.limit_rows,
+            );
+            layout = table.layout;
             Ok(table.rows)
         },
         |tx, file_id, rows| {
@@ -110,6 +134,10 @@ pub fn ingest_cytokines(
     Ok(CytokineIngest {
         report,
         unknown_analytes,
-        missing,
+        missing: counts.0,
+        not_reportable: counts.1,
+        outside_limits: counts.2,
+        limit_rows: counts.3,
+        layout,
     })
 }

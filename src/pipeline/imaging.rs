@@ -3,10 +3,13 @@
 use super::cytokines::{Patients, at_line};
 use super::{IngestReport, Written, ingest_file};
 use crate::analysis::pet::{self, LesionUptake, Method, PetError, ReferenceLabels, References};
+use crate::analysis::suv::{SuvConversion, SuvKind};
 use crate::error::{Error, Result};
 use crate::ingest::lesions;
 use crate::ingest::{self, radiomics};
-use crate::model::{LesionFacts, Modality, StudyKey};
+use crate::model::{Body, LesionFacts, Modality, StudyKey};
+use crate::pipeline::pet::is_nifti;
+pub use crate::pipeline::pet::{PetImage, PetOptions, PetSource, load_mask, load_pet};
 use crate::store::Store;
 use chrono::NaiveDate;
 use std::path::Path;
@@ -51,11 +54,18 @@ pub struct RadiomicsIngest {
     pub report: IngestReport,
     /// Feature cells that were empty or `nan` (not stored).
     pub missing: usize,
+    /// Where the case ids came from (empty when mapped by columns).
+    pub case_column: String,
+    /// Columns kept as case metadata.
+    pub metadata_columns: Vec<String>,
+    /// Columns read for nothing (unnamed ones beside the case id).
+    pub ignored_columns: Vec<String>,
 }
 
 /// Ingests PyRadiomics output ([`radiomics::read`]), mapping cases by columns or by
-/// a manifest. Features go to `radiomic_feature`; diagnostics to `study_metadata`
-/// under the key `<lesion>/<diagnostic>` (the latest file's value wins).
+/// a manifest. Features go to `radiomic_feature`; diagnostics and the other columns
+/// (case metadata: `Image`, `Mask`, `class` …) to `study_metadata` under the key
+/// `<lesion>/<column>` (the latest file's value wins).
 ///
 /// # Errors
 /// A parse error, an unknown patient, a case missing from the manifest, or a
@@ -79,6 +89,7 @@ pub fn ingest_radiomics(
         options.modality.as_str()
     );
     let mut missing = 0;
+    let mut columns = (String::new(), Vec::new(), Vec::new());
     let report = ingest_file(
         store,
         path,
@@ -87,6 +98,11 @@ pub fn ingest_radiomics(
         |path| {
             let table = radiomics::read(path, manifest.as_ref(), options)?;
             missing = table.missing;
+            columns = (
+                table.case_column,
+                table.metadata_columns,
+                table.ignored_columns,
+            );
             Ok(table.cases)
         },
         |tx, file_id, cases| {
@@ -112,7 +128,7 @@ pub fn ingest_radiomics(
                         },
                     )
                     .map_err(&conflict)?;
-                for (name, value) in &case.diagnostics {
+                for (name, value) in case.diagnostics.iter().chain(&case.metadata) {
                     tx.set_study_metadata(study, &format!("{}/{name}", case.target.lesion), value)?;
                 }
                 // A case counts as new when any of its features is.
@@ -131,7 +147,14 @@ pub fn ingest_radiomics(
             Ok(written)
         },
     )?;
-    Ok(RadiomicsIngest { report, missing })
+    let (case_column, metadata_columns, ignored_columns) = columns;
+    Ok(RadiomicsIngest {
+        report,
+        missing,
+        case_column,
+        metadata_columns,
+        ignored_columns,
+    })
 }
 
 /// PET uptake measured on an SUV volume and its mask.
@@ -141,24 +164,45 @@ pub struct PetMeasurement {
     pub uptakes: Vec<LesionUptake>,
     /// The liver and background references used.
     pub references: References,
+    /// What the SUV conversion of a DICOM series used (`None` for NIfTI).
+    pub conversion: Option<SuvConversion>,
+    /// The body measures known (read from the series or given).
+    pub body: Body,
+    /// Sex as read or given (M, F, O).
+    pub sex: Option<String>,
+    /// The study date of a DICOM series.
+    pub study_date: Option<NaiveDate>,
+    /// The scanner of a DICOM series (Manufacturer and model).
+    pub scanner: String,
+    /// The files read (the slices of a series, in order; or the NIfTI file).
+    pub files: Vec<std::path::PathBuf>,
 }
 
-/// Reads an SUV volume and its mask, checks they share a grid, and measures every
-/// lesion label by each method.
+/// Reads a PET image (NIfTI SUV, or a DICOM PET file or folder converted to SUV, see
+/// [`load_pet`]) and its mask, checks they share a grid, and measures every lesion
+/// label by each method.
 ///
 /// # Errors
-/// An unreadable image, a NaN or negative SUV voxel, a mask without labels or on
-/// another grid, a reference label missing from the mask, or a method without its
-/// reference.
+/// An unreadable image, a NaN or negative SUV voxel, a DICOM series or header that
+/// cannot be converted, a mask without labels or on another grid, a reference label
+/// missing from the mask, or a method without its reference.
 pub fn measure_pet(
     suv_path: &Path,
     mask_path: &Path,
     methods: &[Method],
     reference_labels: &ReferenceLabels,
+    options: &PetOptions,
 ) -> Result<PetMeasurement> {
-    let suv = ingest::pet::read_suv(suv_path)?;
-    let mask = ingest::pet::read_mask(mask_path)?;
-    ingest::pet::check_same_grid(suv_path, &suv, mask_path, &mask)?;
+    let image = load_pet(suv_path, options)?;
+    let suv = &image.suv;
+    let mask = load_mask(
+        mask_path,
+        suv_path,
+        &suv.grid,
+        image.geometry.as_ref(),
+        suv,
+        None,
+    )?;
     let (uptakes, references) = pet::uptake(
         &suv.grid,
         &suv.values,
@@ -188,6 +232,12 @@ pub fn measure_pet(
     Ok(PetMeasurement {
         uptakes,
         references,
+        conversion: image.conversion().cloned(),
+        body: image.body,
+        sex: image.sex.clone(),
+        study_date: image.study_date(),
+        scanner: image.scanner(),
+        files: image.files(suv_path),
     })
 }
 
@@ -196,9 +246,9 @@ pub fn measure_pet(
 pub struct PetStudy {
     /// Patient identifier.
     pub patient: String,
-    /// Date of the scan.
-    pub date: NaiveDate,
-    /// Scanner model.
+    /// Date of the scan (`None`: the DICOM series' StudyDate).
+    pub date: Option<NaiveDate>,
+    /// Scanner model (empty: the DICOM series' Manufacturer and model).
     pub scanner: String,
     /// Imaging centre.
     pub site: String,
@@ -206,13 +256,31 @@ pub struct PetStudy {
     pub lesion_prefix: String,
 }
 
+/// The SHA-256 of a series: of its files' SHA-256s, in slice order.
+fn series_digest(files: &[std::path::PathBuf]) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for f in files {
+        hasher.update(ingest::fingerprint(f)?.sha256.as_bytes());
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 /// Measures a PET study ([`measure_pet`]) and stores the uptake of every lesion by
 /// every method (the method and its parameter are part of the key) in one
-/// transaction. The ledger fingerprints the SUV file; the mask's SHA-256, the
-/// patient, date and methods are part of its parameters.
+/// transaction, with the body measures (weight, height, sex) of the series or given
+/// by hand. The ledger fingerprints the SUV file (for a DICOM series: its first
+/// slice, with the digest of every slice in the parameters); the mask's SHA-256, the
+/// patient, date, methods and SUV options are part of its parameters. Lesions are
+/// stored without target or nodal status (the RECIST baseline gives those).
 ///
 /// # Errors
-/// Those of [`measure_pet`], an unknown patient, or values conflicting with the store.
+/// Those of [`measure_pet`], an unknown patient, a DICOM series without a date and
+/// no `--date`, or values conflicting with the store.
 pub fn ingest_pet(
     store: &mut Store,
     suv_path: &Path,
@@ -220,32 +288,52 @@ pub fn ingest_pet(
     methods: &[Method],
     reference_labels: &ReferenceLabels,
     target: &PetStudy,
+    options: &PetOptions,
 ) -> Result<(IngestReport, PetMeasurement)> {
+    let measurement = measure_pet(suv_path, mask_path, methods, reference_labels, options)?;
+    let date = target
+        .date
+        .or(measurement.study_date)
+        .ok_or_else(|| Error::InvalidValue {
+            what: "--date",
+            value: String::new(),
+            reason: "the scan date is needed (the series has no StudyDate or SeriesDate)".into(),
+        })?;
+    let scanner = if target.scanner.is_empty() {
+        measurement.scanner.clone()
+    } else {
+        target.scanner.clone()
+    };
     let mask_sha = ingest::fingerprint(mask_path)?.sha256;
+    let (ledger_path, series) = if is_nifti(suv_path) {
+        (suv_path.to_path_buf(), String::new())
+    } else {
+        let first = measurement
+            .files
+            .first()
+            .cloned()
+            .unwrap_or_else(|| suv_path.to_path_buf());
+        (first, series_digest(&measurement.files)?)
+    };
     let params = format!(
-        "mask={mask_sha};patient={};date={};methods={};refs={:?};prefix={}",
+        "mask={mask_sha};patient={};date={date};methods={};refs={:?};prefix={};series={series};suv={};body={:?}",
         target.patient,
-        target.date,
         methods
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(","),
         reference_labels,
-        target.lesion_prefix
+        target.lesion_prefix,
+        options.kind.unwrap_or(SuvKind::Bw).name(),
+        (options.weight_kg, options.height_m, &options.sex),
     );
-    let measurement = std::cell::RefCell::new(None);
     let report = ingest_file(
         store,
-        suv_path,
+        &ledger_path,
         "pet",
         &params,
-        |path| {
-            let m = measure_pet(path, mask_path, methods, reference_labels)?;
-            let rows = m.uptakes.clone();
-            *measurement.borrow_mut() = Some(m);
-            Ok(rows)
-        },
+        |_| Ok(measurement.uptakes.clone()),
         |tx, file_id, rows| {
             let patient = tx
                 .patient_id(&target.patient)?
@@ -254,18 +342,32 @@ pub fn ingest_pet(
                 patient,
                 &StudyKey {
                     patient: target.patient.clone(),
-                    date: target.date,
+                    date,
                     modality: Modality::Pet,
-                    scanner: target.scanner.clone(),
+                    scanner: scanner.clone(),
                     site: target.site.clone(),
                 },
             )?;
-            let liver = measurement
-                .borrow()
-                .as_ref()
-                .and_then(|m: &PetMeasurement| m.references.liver);
-            if let Some((mean, sd)) = liver {
+            if let Some((mean, sd)) = measurement.references.liver {
                 tx.set_liver_reference(study, mean, sd)?;
+            }
+            let sex = measurement
+                .sex
+                .as_deref()
+                .filter(|s| matches!(*s, "M" | "F" | "O"));
+            tx.set_study_body(
+                study,
+                measurement.body.weight_kg,
+                measurement.body.height_m,
+                sex,
+            )?;
+            if let Some(c) = &measurement.conversion {
+                tx.set_study_metadata(study, "pet/units", &c.units)?;
+                tx.set_study_metadata(study, "pet/decay_correction", &c.decay_correction)?;
+                tx.set_study_metadata(study, "pet/suvbw_factor", &c.suvbw_factor().to_string())?;
+                if let Some(r) = c.reference_source {
+                    tx.set_study_metadata(study, "pet/reference_time_source", r)?;
+                }
             }
             let mut written = Written::default();
             for row in rows {
@@ -281,10 +383,5 @@ pub fn ingest_pet(
             Ok(written)
         },
     )?;
-    let measurement = match measurement.into_inner() {
-        Some(m) => m,
-        // Already ingested: measure again for the caller's report.
-        None => measure_pet(suv_path, mask_path, methods, reference_labels)?,
-    };
     Ok((report, measurement))
 }

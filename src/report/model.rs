@@ -294,11 +294,23 @@ pub fn gather(
         .collect();
     let recist_sum = values(&series::points(&Series::RecistSum, &inputs));
     let pet = pet_series(&inputs);
+    // One row per analyte and assay; the assay is named only when there are several.
+    let several_assays = inputs
+        .cytokines
+        .keys()
+        .map(|(_, assay)| assay)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        > 1;
     let cytokines = inputs
         .cytokines
         .iter()
-        .map(|(name, points)| Named {
-            name: name.clone(),
+        .map(|((analyte, assay), points)| Named {
+            name: if several_assays && !assay.is_empty() {
+                format!("{analyte} @ {assay}")
+            } else {
+                analyte.clone()
+            },
             values: values(points),
         })
         .collect();

@@ -101,8 +101,13 @@ impl Tx<'_> {
             if value == c.value && censor == c.censor.as_str() && bound == c.bound {
                 return Ok(Inserted::Existing);
             }
+            let assay = if row.assay.is_empty() {
+                String::new()
+            } else {
+                format!(" (assay {})", row.assay)
+            };
             return Err(Error::conflict(format!(
-                "{} on {date} is already stored with another value",
+                "{}{assay} on {date} is already stored with another value",
                 row.analyte
             )));
         }

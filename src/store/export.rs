@@ -79,6 +79,30 @@ pub struct ExportTable {
     pub rows: Vec<Vec<Cell>>,
 }
 
+impl ExportTable {
+    /// The distinct texts of a text column, sorted (empty when there is no such column).
+    pub fn text_values(&self, column: &str) -> std::collections::BTreeSet<String> {
+        let Some(index) = self.columns.iter().position(|(c, _)| *c == column) else {
+            return Default::default();
+        };
+        self.rows
+            .iter()
+            .filter_map(|row| match row.get(index) {
+                Some(Cell::Text(text)) => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Keeps the rows whose text column `column` holds `value`.
+    pub fn retain_text(&mut self, column: &str, value: &str) {
+        if let Some(index) = self.columns.iter().position(|(c, _)| *c == column) {
+            self.rows
+                .retain(|row| matches!(row.get(index), Some(Cell::Text(t)) if t == value));
+        }
+    }
+}
+
 /// The tables `oncotrack export` writes from SQL (survival is computed, not read).
 pub const EXPORT_TABLES: [&str; 9] = [
     "patients",

@@ -8,7 +8,8 @@ const DAY: &str = "CAST(round(julianday(x.date) - julianday(i.index_date)) AS IN
 
 impl Store {
     /// Every observation of a feature family, ordered by patient, date and feature.
-    /// Censored cytokines carry their bound as the value.
+    /// Censored cytokines carry their bound as the value, and every cytokine its assay
+    /// (choose one with [`crate::analysis::matrix::choose_assay`]).
     ///
     /// # Errors
     /// Only if SQLite fails.
@@ -16,13 +17,14 @@ impl Store {
         let sql = match family {
             FeatureFamily::Cytokines => format!(
                 "SELECT p.code, x.date, {DAY}, x.analyte,
-                        CASE WHEN x.censor = 'none' THEN x.value ELSE x.bound END, x.censor
+                        CASE WHEN x.censor = 'none' THEN x.value ELSE x.bound END, x.censor,
+                        x.assay
                    FROM cytokine_measurement x JOIN patient p USING (patient_id)
                    JOIN patient_index_date i USING (patient_id)
                   ORDER BY p.code, x.date, x.analyte, x.assay"
             ),
             FeatureFamily::Radiomics => format!(
-                "SELECT p.code, x.date, {DAY}, 'rad_' || r.feature, avg(r.value), 'none'
+                "SELECT p.code, x.date, {DAY}, 'rad_' || r.feature, avg(r.value), 'none', ''
                    FROM radiomic_feature r JOIN imaging_study x USING (study_id)
                    JOIN patient p ON p.patient_id = x.patient_id
                    JOIN patient_index_date i ON i.patient_id = x.patient_id
@@ -33,7 +35,7 @@ impl Store {
                 "SELECT p.code, x.date, {DAY}, m.metric || '_' || u.method || '_' || u.method_param,
                         CASE m.metric WHEN 'pet_suvmax' THEN max(u.suv_max)
                                       WHEN 'pet_mtv' THEN sum(u.mtv_ml)
-                                      ELSE sum(u.tlg) END, 'none'
+                                      ELSE sum(u.tlg) END, 'none', ''
                    FROM pet_uptake u JOIN imaging_study x USING (study_id)
                    JOIN patient p ON p.patient_id = x.patient_id
                    JOIN patient_index_date i ON i.patient_id = x.patient_id
@@ -45,7 +47,7 @@ impl Store {
             FeatureFamily::Ctdna => format!(
                 "SELECT p.code, x.date, {DAY}, m.metric,
                         CASE m.metric WHEN 'ctdna_mean_vaf' THEN avg(coalesce(c.vaf, 0))
-                                      ELSE max(coalesce(c.vaf, 0)) END, 'none'
+                                      ELSE max(coalesce(c.vaf, 0)) END, 'none', ''
                    FROM variant_call c JOIN lb_sample x USING (sample_id)
                    JOIN patient p ON p.patient_id = x.patient_id
                    JOIN patient_index_date i ON i.patient_id = x.patient_id
@@ -62,6 +64,7 @@ impl Store {
                 date: row_date(r, 1, "a feature observation")?.unwrap_or_default(),
                 day: r.get(2)?,
                 feature: r.get(3)?,
+                assay: r.get(6)?,
                 value: r.get::<_, Option<f64>>(4)?.unwrap_or(f64::NAN),
                 censor: Censor::parse(&censor).map_err(|m| {
                     rusqlite::Error::FromSqlConversionFailure(

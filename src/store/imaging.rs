@@ -81,6 +81,27 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Records the body measures a PET series carries (weight kg, height m, sex M/F/O);
+    /// a value not given leaves the stored one.
+    ///
+    /// # Errors
+    /// Only if SQLite fails (or a value breaks the table's checks).
+    pub fn set_study_body(
+        &self,
+        study_id: i64,
+        weight_kg: Option<f64>,
+        height_m: Option<f64>,
+        sex: Option<&str>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE imaging_study SET weight_kg = coalesce(?1, weight_kg),
+                    height_m = coalesce(?2, height_m), sex = coalesce(?3, sex)
+              WHERE study_id = ?4",
+            params![weight_kg, height_m, sex, study_id],
+        )?;
+        Ok(())
+    }
+
     /// Sets a study metadata item (the latest file's value wins: diagnostics of a
     /// re-run describe the same study).
     ///
@@ -97,33 +118,46 @@ impl Tx<'_> {
     }
 
     /// The id of a patient's lesion, created if new. Organ, target and nodal status
-    /// are fixed at baseline: a later row may leave them empty but not change them.
+    /// are fixed once given (at the RECIST baseline): a later row may leave them empty
+    /// but not change them. A lesion first stored without them (by a PET or radiomics
+    /// ingest) takes them from the first row that gives them.
     ///
     /// # Errors
     /// [`Error::Conflict`] when a given attribute differs from the stored one.
     pub fn lesion_id(&self, patient_id: i64, lesion: &LesionFacts) -> Result<i64> {
-        let existing: Option<(i64, String, bool, bool)> = self
+        type Stored = (i64, String, bool, bool, bool, bool);
+        let existing: Option<Stored> = self
             .tx
             .prepare_cached(
-                "SELECT lesion_id, organ, is_target, is_nodal FROM lesion
-                  WHERE patient_id = ?1 AND label = ?2",
+                "SELECT lesion_id, organ, is_target, is_nodal, target_given, nodal_given
+                   FROM lesion WHERE patient_id = ?1 AND label = ?2",
             )?
             .query_row(params![patient_id, lesion.label], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .optional()?;
-        let Some((id, organ, target, nodal)) = existing else {
+        let Some((id, organ, target, nodal, target_given, nodal_given)) = existing else {
             self.tx
                 .prepare_cached(
-                    "INSERT INTO lesion (patient_id, label, organ, is_target, is_nodal)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO lesion (patient_id, label, organ, is_target, is_nodal,
+                                         target_given, nodal_given)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
                 .execute(params![
                     patient_id,
                     lesion.label,
                     lesion.organ.as_deref().unwrap_or(""),
                     lesion.target.unwrap_or(false),
-                    lesion.nodal.unwrap_or(false)
+                    lesion.nodal.unwrap_or(false),
+                    lesion.target.is_some(),
+                    lesion.nodal.is_some()
                 ])?;
             return Ok(self.tx.last_insert_rowid());
         };
@@ -136,11 +170,19 @@ impl Tx<'_> {
                 "lesion {label} is stored in organ '{organ}', not '{given}'"
             )));
         }
-        for (what, stored, given) in [
-            ("target", target, lesion.target),
-            ("nodal", nodal, lesion.nodal),
+        for (what, column, stored, was_given, given) in [
+            ("target", "is_target", target, target_given, lesion.target),
+            ("nodal", "is_nodal", nodal, nodal_given, lesion.nodal),
         ] {
-            if given.is_some_and(|g| g != stored) {
+            let Some(given) = given else { continue };
+            if !was_given {
+                self.tx.execute(
+                    &format!(
+                        "UPDATE lesion SET {column} = ?1, {what}_given = 1 WHERE lesion_id = ?2"
+                    ),
+                    params![given, id],
+                )?;
+            } else if given != stored {
                 return Err(Error::conflict(format!(
                     "lesion {label} is stored with {what} = {}; it is fixed at baseline",
                     if stored { "y" } else { "n" }

@@ -41,6 +41,10 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../schema/0006_board.sql"),
     },
     Migration {
+        name: "0007_pet_body.sql",
+        sql: include_str!("../../schema/0007_pet_body.sql"),
+    },
+    Migration {
         name: "0008_structural_variants.sql",
         sql: include_str!("../../schema/0008_structural_variants.sql"),
     },

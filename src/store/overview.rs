@@ -15,7 +15,8 @@ pub struct OverviewRow {
     pub birth_year: Option<i32>,
     /// Index date (first diagnosis, else first treatment start).
     pub index_date: Option<NaiveDate>,
-    /// Latest date with a measurement (blood draw, cytokines, imaging), else latest event.
+    /// Latest date recorded for the patient: a measurement (blood draw, cytokines, imaging)
+    /// or a clinical event (a `last_contact`, a treatment, death): the last contact.
     pub last_visit: Option<NaiveDate>,
     /// Date of death, if recorded.
     pub death_date: Option<NaiveDate>,
@@ -34,11 +35,11 @@ impl Store {
             // patient_id (a grouped scan of every cytokine value took ~150 ms at 10,000 patients).
             "WITH latest_run AS (SELECT max(run_id) AS run_id FROM analysis_run WHERE kind = 'cluster')
              SELECT p.code, p.diagnosis, p.birth_year, i.index_date,
-                    coalesce(
-                      nullif(max(coalesce((SELECT max(date) FROM lb_sample s WHERE s.patient_id = p.patient_id), ''),
-                                 coalesce((SELECT max(date) FROM cytokine_measurement c WHERE c.patient_id = p.patient_id), ''),
-                                 coalesce((SELECT max(date) FROM imaging_study m WHERE m.patient_id = p.patient_id), '')), ''),
-                      (SELECT max(date) FROM clinical_event e WHERE e.patient_id = p.patient_id)) AS last_visit,
+                    nullif(max(coalesce((SELECT max(date) FROM lb_sample s WHERE s.patient_id = p.patient_id), ''),
+                               coalesce((SELECT max(date) FROM cytokine_measurement c WHERE c.patient_id = p.patient_id), ''),
+                               coalesce((SELECT max(date) FROM imaging_study m WHERE m.patient_id = p.patient_id), ''),
+                               coalesce((SELECT max(date) FROM clinical_event e WHERE e.patient_id = p.patient_id), '')), '')
+                      AS last_visit,
                     (SELECT min(date) FROM clinical_event e
                       WHERE e.patient_id = p.patient_id AND e.kind = 'death'),
                     c.cluster
@@ -96,7 +97,8 @@ mod tests {
         tx.commit().unwrap();
         let rows = store.overview().unwrap();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0].last_visit, Some(parse_date("2024-06-01").unwrap()));
+        // The death, after the last scan, is the last contact.
+        assert_eq!(rows[0].last_visit, Some(parse_date("2025-03-01").unwrap()));
         assert_eq!(rows[0].death_date, Some(parse_date("2025-03-01").unwrap()));
         assert_eq!(rows[0].endotype, Some(3), "the latest run wins");
         assert_eq!(rows[1].last_visit, None);

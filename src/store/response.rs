@@ -91,7 +91,16 @@ impl Store {
     pub fn pet_series(&self, code: &str) -> Result<PetSeries> {
         let patient_id = self.patient_row_id(code)?;
         let (height_cm, sex): (Option<f64>, Option<String>) = self.conn.query_row(
-            "SELECT height_cm, sex FROM patient WHERE patient_id = ?1",
+            // The patient's height and sex, else the latest PET series' (PatientSize, PatientSex).
+            "SELECT coalesce(p.height_cm,
+                        (SELECT s.height_m * 100 FROM imaging_study s
+                          WHERE s.patient_id = p.patient_id AND s.height_m IS NOT NULL
+                          ORDER BY s.date DESC LIMIT 1)),
+                    CASE WHEN p.sex IN ('F', 'M') THEN p.sex
+                         ELSE coalesce((SELECT s.sex FROM imaging_study s
+                                         WHERE s.patient_id = p.patient_id AND s.sex IN ('F', 'M')
+                                         ORDER BY s.date DESC LIMIT 1), p.sex) END
+               FROM patient p WHERE p.patient_id = ?1",
             [patient_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
@@ -222,17 +231,14 @@ impl Store {
         Ok(out)
     }
 
-    /// Every analyte's values over time, by analyte name as stored (on a date with
-    /// several assays, the first assay by name); censored values at their bound.
-    fn cytokine_points(&self, code: &str) -> Result<BTreeMap<String, Vec<Point>>> {
+    /// Every analyte's values over time per assay, by (analyte, assay) as stored (one
+    /// value per date: the key is unique per date); censored values at their bound.
+    fn cytokine_points(&self, code: &str) -> Result<BTreeMap<(String, String), Vec<Point>>> {
         use crate::model::Censor as Stored;
-        let mut analytes: BTreeMap<String, Vec<Point>> = BTreeMap::new();
-        // Listed by date, analyte and assay: a date's first assay comes first.
+        let mut analytes: BTreeMap<(String, String), Vec<Point>> = BTreeMap::new();
+        // Listed by date, analyte and assay.
         for m in self.cytokines(code)? {
-            let points = analytes.entry(m.analyte).or_default();
-            if points.last().is_some_and(|p| p.date == m.date) {
-                continue;
-            }
+            let points = analytes.entry((m.analyte, m.assay)).or_default();
             let c = m.concentration;
             let (value, censor) = match (c.censor, c.value, c.bound) {
                 (Stored::Left, _, Some(bound)) => (bound, Censor::Left),
@@ -365,8 +371,16 @@ pub(crate) mod tests {
         use crate::analysis::series::{Series, points};
         let store = example_store();
         let inputs = SeriesInputs::from_record(store.patient_record("P001").unwrap());
-        let il6 = points(&"cytokine:il-6".parse().unwrap(), &inputs);
-        assert_eq!(il6.len(), 3, "one value per date: the first assay");
+        // IL-6 is stored under assays 'a' and 'b': never mixed, never chosen silently.
+        assert!(points(&"cytokine:il-6".parse().unwrap(), &inputs).is_empty());
+        assert!(
+            crate::analysis::series::check_assay(&"cytokine:il-6".parse().unwrap(), &inputs)
+                .is_err()
+        );
+        let b = points(&"cytokine:il-6@b".parse().unwrap(), &inputs);
+        assert_eq!(b.iter().map(|p| p.value).collect::<Vec<_>>(), vec![99.0]);
+        let il6 = points(&"cytokine:il-6@a".parse().unwrap(), &inputs);
+        assert_eq!(il6.len(), 3, "one value per date of assay a");
         assert_eq!(il6[0].value, 40.0);
         assert_eq!(il6[2].censor, Censor::Left);
         let vaf = points(&Series::CtdnaMeanVaf, &inputs);

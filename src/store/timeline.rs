@@ -51,7 +51,9 @@ impl Store {
                 WHERE s.patient_id = (SELECT patient_id FROM me)
                UNION ALL
                SELECT c.date, 2, min(c.measurement_id), 'cytokines', 'panel',
-                      count(*) || ' analytes'
+                      count(DISTINCT c.analyte) || ' analytes' ||
+                      CASE WHEN count(DISTINCT c.assay) > 1
+                           THEN ' x ' || count(DISTINCT c.assay) || ' assays' ELSE '' END
                  FROM cytokine_measurement c WHERE c.patient_id = (SELECT patient_id FROM me)
                 GROUP BY c.date
                UNION ALL

@@ -302,6 +302,8 @@ pub struct App {
     pub pane: Pane,
     /// Which cytokine the chart shows.
     pub cytokine: usize,
+    /// Only this cytokine assay (kit or stimulation) on the patient screen (`tui --assay`).
+    pub cytokine_assay: Option<String>,
     /// The chart j/k select and `z` zooms (index into [`ChartKind::ALL`]).
     pub chart_selected: usize,
     /// The selected chart fills the patient screen.
@@ -353,6 +355,7 @@ impl App {
             patient: None,
             pane: Pane::Charts,
             cytokine: 0,
+            cytokine_assay: None,
             chart_selected: 0,
             zoomed: false,
             trends_scroll: 0,

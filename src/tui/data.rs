@@ -11,7 +11,7 @@ mod clusters;
 mod patient;
 
 pub use clusters::{ClusterView, SurvivalCurve, load_cluster_runs};
-pub use patient::{load_patient, trend_text};
+pub use patient::{load_patient, load_patient_for, trend_text};
 
 /// Direction of the latest change of a series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

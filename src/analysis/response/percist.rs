@@ -108,12 +108,12 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
             sul_factor(baseline.weight_kg, series.height_cm, series.sex),
             sul_factor(visit.weight_kg, series.height_cm, series.sex),
         );
-        let (f0, f1, unit) = match factors {
-            (Some(f0), Some(f1)) => (f0, f1, "SULpeak"),
+        let (f0, f1, unit, units) = match factors {
+            (Some(f0), Some(f1)) => (f0, f1, "SULpeak", "SUL"),
             _ => {
                 a.flags
                     .push("SUVpeak used instead of SULpeak: height, weight or sex unknown".into());
-                (1.0, 1.0, "SUVpeak")
+                (1.0, 1.0, "SUVpeak", "SUV")
             }
         };
         let Some((label0, h0)) = hottest(baseline, |l| l.suv_peak.map(|v| v * f0)) else {
@@ -163,7 +163,7 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
         a.secondary_change_pct = tlg_change.map(|c| c * 100.0);
         let blood1 = visit.blood_pool_suv.map(|v| v * f1);
         let change = format!(
-            "hottest {unit} {}{} is {} ({} SUL) from baseline {} ({label0})",
+            "hottest {unit} {}{} is {} ({} {units}) from baseline {} ({label0})",
             num(h, 2),
             hottest_now
                 .as_ref()
@@ -413,6 +413,12 @@ pub(crate) mod tests {
         let a = assess(&s);
         assert_eq!(a[0].value, Some(8.0));
         assert_eq!(a[0].flags.len(), 1, "{:?}", a[0].flags);
+        // The fallback's reason speaks of SUV, not SUL (issue 14).
+        assert!(
+            a[0].reason.contains("SUVpeak") && !a[0].reason.contains("SUL"),
+            "{}",
+            a[0].reason
+        );
         s.height_cm = Some(175.0);
         let a = assess(&s);
         let factor = 55.8574 / 70.0;

@@ -98,11 +98,20 @@ fn variant_series(draws: &[crate::analysis::ctdna::Draw], index: Option<NaiveDat
     series
 }
 
-/// Loads the patient screen.
+/// Loads the patient screen, every cytokine assay (one series per analyte and assay).
 ///
 /// # Errors
 /// [`crate::Error::UnknownPatient`] or a store failure.
 pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
+    load_patient_for(store, code, None)
+}
+
+/// Loads the patient screen with the cytokines of one assay only (`tui --assay`), or of
+/// every assay when `assay` is `None`.
+///
+/// # Errors
+/// [`crate::Error::UnknownPatient`] or a store failure.
+pub fn load_patient_for(store: &Store, code: &str, assay: Option<&str>) -> Result<PatientView> {
     let summary = store.patient_summary(code)?;
     let index = summary.patient.index_date;
     let events = store.events(code)?;
@@ -142,12 +151,23 @@ pub fn load_patient(store: &Store, code: &str) -> Result<PatientView> {
         "sum of diameters",
         "mm",
     ));
+    // One series per analyte and assay: values of two assays (kits, stimulations) are
+    // never drawn as one line.
     let cytokines: Vec<Series> = inputs
         .cytokines
         .keys()
-        .filter_map(|analyte| {
-            let what = SeriesKind::Cytokine(analyte.clone());
-            take(series(&inputs, index, &what, analyte, "pg/mL"))
+        .filter(|(_, stored)| assay.is_none_or(|wanted| wanted == stored))
+        .filter_map(|(analyte, assay)| {
+            let what = SeriesKind::Cytokine {
+                analyte: analyte.clone(),
+                assay: Some(assay.clone()),
+            };
+            let name = if assay.is_empty() {
+                analyte.clone()
+            } else {
+                format!("{analyte} @ {assay}")
+            };
+            take(series(&inputs, index, &what, &name, "pg/mL"))
         })
         .collect();
     let report = assess_patient(&inputs.response, &DEFAULT_CRITERIA);
