@@ -10,6 +10,7 @@ pub mod cytokines;
 pub mod endotypes;
 pub mod files;
 pub mod folder;
+pub mod fusion;
 pub mod imaging;
 pub mod liquid;
 

@@ -535,6 +535,8 @@ fn bam_ingest(case: usize, loci: &Path) -> oncotrack::pipeline::liquid::BamInges
         options: oncotrack::ingest::bam::CountOptions::default(),
         cfdna_ng_per_ml: None,
         mrd: None,
+        fusion: oncotrack::ingest::bam::fusion::FusionOptions::default(),
+        fusions_only: false,
     }
 }
 

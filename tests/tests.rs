@@ -12,6 +12,7 @@ mod cytokines_imaging;
 mod demo;
 mod dicom_mask;
 mod export;
+mod fusion;
 mod fuzz;
 mod hostile;
 mod lab_exports;
