@@ -9,6 +9,7 @@ pub mod matrix;
 pub mod mrd;
 pub mod pca;
 pub mod pet;
+pub mod raster;
 pub mod response;
 pub mod scale;
 pub mod series;

@@ -11,6 +11,7 @@ pub mod dicom;
 pub mod endotypes;
 pub mod files;
 pub mod folder;
+pub mod fusion;
 pub mod imaging;
 pub mod liquid;
 

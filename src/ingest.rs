@@ -4,6 +4,7 @@ pub mod bam;
 pub mod cytokines;
 pub mod dicom;
 pub mod events;
+pub mod fusions;
 pub mod lesions;
 pub mod loci;
 pub mod patients;

@@ -10,6 +10,7 @@ pub mod fusion;
 pub mod imaging;
 pub mod liquid;
 pub mod locus;
+pub mod mask;
 pub mod measure;
 pub mod mrd;
 pub mod observation;
@@ -29,6 +30,7 @@ pub use imaging::{
     Geometry, Grid, HarmonizedValue, ImagingValue, LesionFacts, LesionRow, Modality, StudyKey,
 };
 pub use locus::Locus;
+pub use mask::{MaskReferences, MaskSource, NamedMasks, Region};
 pub use measure::{Censor, Concentration, Point};
 pub use mrd::MrdDecision;
 pub use observation::{FeatureFamily, Observation};

@@ -4,7 +4,9 @@
 //! demo database is built exactly as a user's would be.
 
 pub mod cytokines;
+pub mod fusion;
 pub mod imaging;
+pub mod mask;
 pub mod pet;
 
 use crate::error::{Error, Result};

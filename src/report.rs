@@ -15,7 +15,6 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use chrono::NaiveDate;
 use scene::{Scene, escape};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The file kinds a figure or report is written as.
@@ -109,23 +108,7 @@ pub fn render(scene: &Scene, kind: FileKind) -> Vec<u8> {
 /// # Errors
 /// [`Error::Io`] when the file cannot be written.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let (file, temp) = crate::export::frame::create_private(path)?;
-    let mut out = std::io::BufWriter::new(file);
-    let written = out
-        .write_all(bytes)
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::io(path, e));
-    drop(out);
-    match written {
-        Ok(()) => std::fs::rename(&temp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&temp);
-            Error::io(path, e)
-        }),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
-        }
-    }
+    crate::export::frame::write_private_file(path, bytes)
 }
 
 /// Gathers, draws and writes one patient's report to `path` as `kind`.

@@ -9,6 +9,7 @@ pub mod events;
 pub mod export;
 pub mod features;
 pub mod files;
+pub mod fusion;
 pub mod imaging;
 pub mod liquid;
 pub mod migrations;

@@ -411,7 +411,7 @@ fn store_mode_matrix_cluster_run_survival_and_deidentified_export() {
             assert!(!text.contains(date), "{date} found in export");
         }
     }
-    assert_eq!(files, 9);
+    assert_eq!(files, 10); // nine store tables (fusions included) and survival
     let survival_csv = std::fs::read_to_string(folder.join("survival.csv")).unwrap();
     assert!(survival_csv.starts_with("patient,os_days,os_event,efs_days,efs_event"));
 

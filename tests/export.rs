@@ -90,7 +90,7 @@ fn a_deidentified_export_keeps_no_code_order_date_site_nor_exact_old_age() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 9);
+    assert_eq!(checked, 10); // fusions included
     let patients = std::fs::read_to_string(folder.join("patients.csv")).unwrap();
     assert_eq!(
         patients.lines().next().unwrap(),

@@ -422,6 +422,106 @@ fn fuzz_vcf() {
     });
 }
 
+/// Mutated RTSTRUCTs and SEGs through the mask seam never panic and fail naming the file.
+fn fuzz_mask(
+    name: &str,
+    salt: u64,
+    original: &[u8],
+    image: &oncotrack::pipeline::mask::ImageGrid<'_>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed() ^ salt);
+    let (mut accepted, mut refused) = (0, 0);
+    for case in 0..cases() {
+        let bytes = mutate_binary(original, &mut rng);
+        let path = dir.path().join(format!("{name}_{case}.dcm"));
+        std::fs::write(&path, &bytes).unwrap();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            oncotrack::pipeline::mask::load_mask(&path, image, None)
+        }));
+        match outcome {
+            Err(_) => panic!("{name} case {case} panicked ({} bytes)", bytes.len()),
+            Ok(Ok(_)) => accepted += 1,
+            Ok(Err(e)) => {
+                refused += 1;
+                let message = e.to_string();
+                let file_name = path.file_name().unwrap().to_string_lossy();
+                assert!(
+                    message.contains(file_name.as_ref()) && !message.contains('\n'),
+                    "{name} case {case}: not a one-line error naming the file: {message}"
+                );
+            }
+        }
+    }
+    eprintln!(
+        "fuzz {name}: {} cases, {accepted} accepted, {refused} refused",
+        cases()
+    );
+    assert!(
+        refused > 0,
+        "{name}: no mutation was refused: the harness checked nothing"
+    );
+}
+
+fn mask_image(path: &Path, dims: [usize; 3]) -> oncotrack::pipeline::mask::ImageGrid<'_> {
+    oncotrack::pipeline::mask::ImageGrid {
+        path,
+        grid: oncotrack::model::Grid {
+            dims,
+            spacing_mm: [2.0, 2.0, 2.0],
+        },
+        geometry: Ok(oncotrack::model::Geometry {
+            origin_mm: [0.0; 3],
+            directions: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+        }),
+        sform: None,
+        slice_uids: None,
+        series_uid: None,
+        frame_of_reference_uid: None,
+    }
+}
+
+#[test]
+fn fuzz_rtstruct() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed_path = dir.path().join("rs.dcm");
+    let square = |z: f64| {
+        vec![
+            [2.0, 2.0, z],
+            [12.0, 2.0, z],
+            [12.0, 12.0, z],
+            [2.0, 12.0, z],
+        ]
+    };
+    crate::dicom_mask::write_rtstruct(
+        &seed_path,
+        &[
+            (1, "GTV", vec![square(2.0), square(4.0)]),
+            (2, "node", vec![square(6.0)]),
+        ],
+        "1.2.3",
+        "1.2.4",
+    );
+    let original = std::fs::read(&seed_path).unwrap();
+    let label = Path::new("suv.nii");
+    fuzz_mask("rtstruct", 11, &original, &mask_image(label, [10, 10, 5]));
+}
+
+#[test]
+fn fuzz_seg() {
+    let Some(seg) = crate::util::shared_data("pet/seg/seg_image_ct_binary_overlap.dcm") else {
+        return;
+    };
+    let original = std::fs::read(seg).unwrap();
+    let label = Path::new("ct");
+    let mut image = mask_image(label, [16, 16, 165]);
+    image.grid.spacing_mm = [0.488281, 0.488281, 1.25];
+    if let Ok(geometry) = image.geometry.as_mut() {
+        geometry.origin_mm = [-125.0, -128.100006, -99.480003];
+    }
+    fuzz_mask("seg", 12, &original, &image);
+}
+
 /// A blood draw of its own per case: the same draw twice is a conflict, not a fuzz finding.
 fn draw_date(case: usize) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(case as u64)
@@ -435,6 +535,8 @@ fn bam_ingest(case: usize, loci: &Path) -> oncotrack::pipeline::liquid::BamInges
         options: oncotrack::ingest::bam::CountOptions::default(),
         cfdna_ng_per_ml: None,
         mrd: None,
+        fusion: oncotrack::ingest::bam::fusion::FusionOptions::default(),
+        fusions_only: false,
     }
 }
 

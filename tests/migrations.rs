@@ -45,6 +45,10 @@ const LANDED: &[(&str, &str)] = &[
         "0008_structural_variants.sql",
         "41d83085ba4cfbfed27cca1dc1ffb9cbc822c112d60f3dc74297bd8e1d637722",
     ),
+    (
+        "0009_fusions.sql",
+        "6ce3bacac909db6b998385386f856b78d294f0cf7e115d72cc2d772ae37c70fa",
+    ),
 ];
 
 fn schema_dir() -> PathBuf {

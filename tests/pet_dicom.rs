@@ -1,7 +1,8 @@
 //! DICOM PET (issue 14): the 17 IBSI SUV reference objects, the STS series against the pydicom+numpy reference, bad series, and PET before the RECIST baseline.
 
 use crate::util::{Sandbox, shared_data};
-use oncotrack::pipeline::imaging::{PetOptions, load_mask, load_pet};
+use oncotrack::pipeline::imaging::{PetOptions, load_pet};
+use oncotrack::pipeline::mask::load_mask;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -19,13 +20,19 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Every DRO: SUVmin/median/max in `mask/DRO_mask.nii.gz` are 0.20/1.00/4.00 with the
-/// manual's rules, to 1e-3 — except two objects that store their values more coarsely
-/// than that: DRO_2_2 keeps SUVibw in steps of 0.002 (0.00202 SUVbw; its median is
-/// 0.99849) and DRO_2_3 SUVbsa in steps of 0.01 (0.0379 SUVbw; 0.189/0.985/3.977),
-/// both truncated when written; there the bound is one stored step.
-#[test]
-fn every_ibsi_reference_object_gives_0_2_1_and_4() {
+/// The mask of every DRO: the shipped NIfTI label image, or the RTSTRUCT in `RS/`.
+#[derive(Clone, Copy, PartialEq)]
+enum DroMask {
+    Nifti,
+    RtStruct,
+}
+
+/// SUVmin/median/max of every DRO inside `mask` are 0.20/1.00/4.00 with the manual's
+/// rules, to 1e-3 — except two objects that store their values more coarsely than that:
+/// DRO_2_2 keeps SUVibw in steps of 0.002 (0.00202 SUVbw; its median is 0.99849) and
+/// DRO_2_3 SUVbsa in steps of 0.01 (0.0379 SUVbw; 0.189/0.985/3.977), both truncated
+/// when written; there the bound is one stored step.
+fn check_every_dro(mask: DroMask) {
     let Some(root) = shared_data("pet/suv_dro") else {
         return;
     };
@@ -37,25 +44,38 @@ fn every_ibsi_reference_object_gives_0_2_1_and_4() {
         .collect();
     dirs.sort();
     for dro in dirs {
-        let image = load_pet(&dro.join("PT"), &PetOptions::default())
+        let pt = dro.join("PT");
+        let image = load_pet(&pt, &PetOptions::default())
             .unwrap_or_else(|e| panic!("{}: {e}", dro.display()));
-        let mask = load_mask(
-            &dro.join("mask/DRO_mask.nii.gz"),
-            &dro.join("PT"),
-            &image.suv.grid,
-            image.geometry.as_ref(),
-            &image.suv,
-            None,
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", dro.display()));
-        let mut inside: Vec<f64> = image
-            .suv
-            .values
+        let mask_path = match mask {
+            DroMask::Nifti => dro.join("mask/DRO_mask.nii.gz"),
+            DroMask::RtStruct => {
+                let mut rs: Vec<PathBuf> = std::fs::read_dir(dro.join("RS"))
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "dcm"))
+                    .collect();
+                assert_eq!(rs.len(), 1, "{}: one RTSTRUCT", dro.display());
+                rs.remove(0)
+            }
+        };
+        let masks = load_mask(&mask_path, &image.image_grid(&pt), None)
+            .unwrap_or_else(|e| panic!("{}: {e}", dro.display()));
+        assert_eq!(masks.regions.len(), 1, "{}: one region", dro.display());
+        if mask == DroMask::RtStruct {
+            assert!(
+                masks.warnings.is_empty(),
+                "{}: the series says its UIDs, so the RTSTRUCT's references are checked: {:?}",
+                dro.display(),
+                masks.warnings
+            );
+        }
+        let mut inside: Vec<f64> = masks.regions[0]
+            .voxels
             .iter()
-            .zip(&mask.values)
-            .filter(|(_, m)| **m != 0)
-            .map(|(v, _)| *v)
+            .map(|&v| image.suv.values[v])
             .collect();
+        assert!(!inside.is_empty(), "{}: an empty region", dro.display());
         let min = inside.iter().copied().fold(f64::INFINITY, f64::min);
         let max = inside.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let med = median(&mut inside);
@@ -75,17 +95,31 @@ fn every_ibsi_reference_object_gives_0_2_1_and_4() {
             );
         }
         eprintln!(
-            "{name}: SUVmin {min:.5} median {med:.5} max {max:.5} (tolerance {tolerance:.4})"
+            "{name} ({}): SUVmin {min:.5} median {med:.5} max {max:.5} (tolerance {tolerance:.4})",
+            mask_path.file_name().unwrap().to_string_lossy()
         );
         checked += 1;
     }
     assert_eq!(checked, 17, "the IBSI set has 17 reference objects");
 }
 
-/// STS_001…012 from the DICOM series with IBSI's NIfTI mask equal the pydicom+numpy
-/// reference (tests/reference/pet_sts.py, its output pet_sts.tsv) to 1e-6.
+/// Every DRO with its shipped NIfTI mask (`mask/DRO_mask.nii.gz`).
 #[test]
-fn sts_uptake_equals_the_pydicom_numpy_reference() {
+fn every_ibsi_reference_object_gives_0_2_1_and_4() {
+    check_every_dro(DroMask::Nifti);
+}
+
+/// Every DRO with its RTSTRUCT (`RS/*.dcm`) rasterised on the PT series (issue 14 §4
+/// through the DICOM route): the same 0.20/1.00/4.00, the same tolerances.
+#[test]
+fn every_ibsi_reference_object_gives_0_2_1_and_4_inside_its_rtstruct() {
+    check_every_dro(DroMask::RtStruct);
+}
+
+/// STS_001…012 from the DICOM series with `mask` (relative to the patient's folder)
+/// equal the pydicom+numpy reference (tests/reference/pet_sts.py, its output
+/// pet_sts.tsv, made with IBSI's NIfTI mask) to 1e-6.
+fn check_sts_against_the_reference(mask: &str) {
     let Some(root) = shared_data("pet/sts") else {
         return;
     };
@@ -102,21 +136,25 @@ fn sts_uptake_equals_the_pydicom_numpy_reference() {
     {
         let dir = root.join(patient);
         let image = dir.join("dicom/image");
-        let mask = dir.join("nifti/PET_mask.nii.gz");
-        let got = s
-            .run_raw(&[
-                "pet",
-                image.to_str().unwrap(),
-                "--mask",
-                mask.to_str().unwrap(),
-                "--method",
-                "relative:0.41",
-                "--method",
-                "absolute:2.5",
-                "--format",
-                "json",
-            ])
-            .json();
+        let mask = dir.join(mask);
+        let run = s.run_raw(&[
+            "pet",
+            image.to_str().unwrap(),
+            "--mask",
+            mask.to_str().unwrap(),
+            "--method",
+            "relative:0.41",
+            "--method",
+            "absolute:2.5",
+            "--format",
+            "json",
+        ]);
+        assert!(
+            !run.stderr.contains("cannot be checked"),
+            "{patient}: a DICOM series says its UIDs: {}",
+            run.stderr
+        );
+        let got = run.json();
         let want: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == patient).collect();
         assert_eq!(got.len(), want.len(), "{patient}");
         for (g, w) in got.iter().zip(want) {
@@ -139,6 +177,60 @@ fn sts_uptake_equals_the_pydicom_numpy_reference() {
         }
     }
     assert_eq!(checked, 24, "12 patients × 2 methods");
+}
+
+/// STS_001…012: the DICOM series with IBSI's NIfTI mask.
+#[test]
+fn sts_uptake_equals_the_pydicom_numpy_reference() {
+    check_sts_against_the_reference("nifti/PET_mask.nii.gz");
+}
+
+/// STS_001…012 through the DICOM route (issue 14 §4): the DICOM series with the
+/// RTSTRUCT give the reference's SUVmax, SUVpeak, SUVmean, MTV and TLG to 1e-6.
+#[test]
+fn sts_uptake_with_the_rtstruct_equals_the_pydicom_numpy_reference() {
+    check_sts_against_the_reference("dicom/mask/RS.dcm");
+}
+
+/// STS_001…012: the RTSTRUCT's GTV rasterised on the DICOM series is IBSI's NIfTI mask,
+/// voxel for voxel (so the reference made with that mask holds for the RTSTRUCT).
+#[test]
+fn sts_rtstruct_on_the_dicom_series_is_ibsi_nifti_mask() {
+    let Some(root) = shared_data("pet/sts") else {
+        return;
+    };
+    let mut checked = 0;
+    for n in 1..=12 {
+        let patient = format!("STS_{n:03}");
+        let dir = root.join(&patient);
+        let image_path = dir.join("dicom/image");
+        let image = load_pet(&image_path, &PetOptions::default())
+            .unwrap_or_else(|e| panic!("{patient}: {e}"));
+        let grid = image.image_grid(&image_path);
+        let masks = load_mask(&dir.join("dicom/mask/RS.dcm"), &grid, None)
+            .unwrap_or_else(|e| panic!("{patient}: {e}"));
+        assert_eq!(masks.regions.len(), 1, "{patient}");
+        let got = &masks.regions[0].voxels;
+        let ibsi = load_mask(&dir.join("nifti/PET_mask.nii.gz"), &grid, None)
+            .unwrap_or_else(|e| panic!("{patient}: {e}"));
+        let mut want: Vec<usize> = ibsi
+            .regions
+            .iter()
+            .flat_map(|r| r.voxels.iter().copied())
+            .collect();
+        want.sort_unstable();
+        assert!(!want.is_empty(), "{patient}: an empty IBSI mask");
+        assert_eq!(
+            got,
+            &want,
+            "{patient}: the rasterised GTV ({} voxels) differs from IBSI's mask ({} voxels)",
+            got.len(),
+            want.len()
+        );
+        eprintln!("{patient}: RTSTRUCT GTV = IBSI mask, {} voxels", got.len());
+        checked += 1;
+    }
+    assert_eq!(checked, 12);
 }
 
 #[test]
@@ -269,7 +361,7 @@ fn bad_series_are_refused_naming_file_tag_and_value_and_nothing_is_stored() {
                 let at = b.windows(20).position(|w| w == from).unwrap();
                 b[at..at + 20].copy_from_slice(b"1.2.840.10008.1.2.90");
             }),
-            "TransferSyntaxUID = '1.2.840.10008.1.2.90'",
+            "TransferSyntaxUID (0002,0010) = 1.2.840.10008.1.2.90: only implicit VR little endian",
         ),
     ];
     for (name, skip, patch, needle) in cases {

@@ -473,7 +473,14 @@ fn track_selects_the_somatic_pass_junctions_of_an_sv_vcf() {
     assert_eq!((first.a.chrom.as_str(), first.a.pos), ("8", 107653411));
     assert_eq!((first.b.chrom.as_str(), first.b.pos), ("11", 94987872));
     assert_eq!(first.orientation, oncotrack::model::Orientation::MinusPlus);
-    // `track add --vcf` says what it does not track.
+    // ... and tracks them as fusions (issue 13 §2), as `track add --vcf` does.
+    let tracked = store.tracked_fusions("P001").unwrap();
+    assert_eq!(tracked.len(), 3, "{tracked:?}");
+    assert!(
+        tracked[0].source.contains("somatic PASS"),
+        "{}",
+        tracked[0].source
+    );
     let sandbox = Sandbox::new();
     sandbox.with_patients();
     let out = sandbox
@@ -481,7 +488,11 @@ fn track_selects_the_somatic_pass_junctions_of_an_sv_vcf() {
         .ok()
         .to_string();
     assert!(
-        out.contains("6 structural-variant records: 3 junctions to track as fusions"),
+        out.contains("6 structural-variant records: 3 junctions tracked as fusions"),
         "{out}"
     );
+    let listed = sandbox
+        .run(&["--format", "json", "track", "fusions", "P001"])
+        .json();
+    assert_eq!(listed.len(), 3, "{listed:?}");
 }

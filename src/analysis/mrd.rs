@@ -367,15 +367,32 @@ pub fn mean_vaf(depths: &[u32], alts: &[u32]) -> Option<f64> {
 /// (ChaCha8): the same input and seed give the same p. With no locus covered there
 /// is no evidence either way and p = 1.
 pub fn positivity_p(depths: &[u32], alts: &[u32], rate: f64, simulations: u32, seed: u64) -> f64 {
+    let probabilities = vec![rate / 3.0; depths.len()];
+    positivity_p_per_event(depths, alts, &probabilities, simulations, seed)
+}
+
+/// [`positivity_p`] with a probability of a background ALT per event: `rate / 3` for
+/// an SNV (one of three substitutions), a fusion's own background rate for a junction
+/// ([`add_fusions`]). With equal probabilities it is [`positivity_p`] draw for draw.
+pub fn positivity_p_per_event(
+    depths: &[u32],
+    alts: &[u32],
+    probabilities: &[f64],
+    simulations: u32,
+    seed: u64,
+) -> f64 {
     let Some(observed_vaf) = mean_vaf(depths, alts) else {
         return 1.0;
     };
     let observed_nonzero = alts.iter().filter(|&&a| a > 0).count();
-    let p = (rate / 3.0).clamp(0.0, 1.0);
-    let p = if p.is_finite() { p } else { 0.0 };
     let laws: Vec<Option<Binomial>> = depths
         .iter()
-        .map(|&d| Binomial::new(u64::from(d), p).ok())
+        .zip(probabilities)
+        .map(|(&d, &p)| {
+            let p = p.clamp(0.0, 1.0);
+            let p = if p.is_finite() { p } else { 0.0 };
+            Binomial::new(u64::from(d), p).ok()
+        })
         .collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut simulated = vec![0u32; depths.len()];
@@ -555,6 +572,85 @@ pub fn test_mrd(
         result.reason = Some(format!(
             "{informative} informative reads, fewer than the {} required",
             options.informative_threshold
+        ));
+    }
+    result
+}
+
+/// A tracked fusion as one more reporter of the MRD test: its junction fragments
+/// (split + discordant) out of its fragment depth (split + discordant + the mean
+/// reference fragments, rounded), and the probability that a fragment at this
+/// junction is a background (chimeric) junction fragment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FusionReporter {
+    /// The fusion's label (gene pair and breakpoints).
+    pub id: String,
+    /// Junction fragments.
+    pub fusion_fragments: u32,
+    /// Fragment depth at the junction.
+    pub depth: u32,
+    /// Background junction fragments per fragment.
+    pub rate: f64,
+}
+
+/// The background rate of a junction fragment at one patient's breakpoints
+/// (docs/methods.md): library chimeras join random positions, so one that lands
+/// within W bp of both breakpoints in the right orientation is far rarer than a
+/// base error; 10⁻⁶ per fragment is a conservative bound.
+pub const FUSION_BACKGROUND_RATE: f64 = 1e-6;
+
+/// Adds tracked fusions to a draw's test as events of their own: each simulation
+/// draws junction fragments ~ Binomial(depth, fusion rate) beside the SNV events'
+/// Binomial(depth, rate / 3), and the success rule is unchanged (mean VAF over the
+/// events and the number of events with ALT reads both reach the observed). The
+/// fusion's fragments count as informative reads. No fusion: `result` unchanged.
+pub fn add_fusions(
+    mut result: MrdResult,
+    fusions: &[FusionReporter],
+    options: &MrdOptions,
+) -> MrdResult {
+    if fusions.is_empty() {
+        return result;
+    }
+    let snv_probability = result.background_rate / 3.0;
+    let mut probabilities: Vec<f64> = vec![snv_probability; result.events.len()];
+    for f in fusions {
+        let alt = f.fusion_fragments.min(f.depth);
+        result.events.push(Event {
+            id: f.id.clone(),
+            reporters: Vec::new(),
+            ref_reads: f.depth - alt,
+            alt_reads: alt,
+            multi_mutation_reads: 0,
+            multi_support: 0,
+        });
+        probabilities.push(f.rate);
+        result.informative_reads += f.depth as usize;
+    }
+    let depths: Vec<u32> = result.events.iter().map(Event::depth).collect();
+    let alts: Vec<u32> = result.events.iter().map(|e| e.alt_reads).collect();
+    result.n_nonzero = alts.iter().filter(|&&a| a > 0).count();
+    result.alt_reads = alts.iter().sum();
+    result.mean_vaf = mean_vaf(&depths, &alts);
+    let p = positivity_p_per_event(
+        &depths,
+        &alts,
+        &probabilities,
+        options.simulations,
+        options.seed,
+    );
+    result.p_value = Some(p);
+    result.decision = if p < options.alpha {
+        MrdDecision::Positive
+    } else {
+        MrdDecision::Negative
+    };
+    result.reason = None;
+    if (result.informative_reads as u64) < options.informative_threshold {
+        result.decision = MrdDecision::Undetermined;
+        result.reason = Some(format!(
+            "{} informative reads, fewer than the {} required",
+            result.informative_reads, options.informative_threshold
         ));
     }
     result
@@ -912,6 +1008,57 @@ mod tests {
         let res = test_mrd(&r, &e, &sites, Some(&list), &options);
         assert_eq!((res.n_mutations, res.n_filtered, res.p_value), (0, 1, None));
         assert_eq!(res.decision, MrdDecision::Undetermined);
+    }
+
+    #[test]
+    fn a_fusion_is_one_more_event_with_its_own_background_rate() {
+        let r = [reporter(1, 0, 1, None)];
+        let e = [ReporterEvidence {
+            bases: [1000, 0, 0, 0],
+            ref_reads: (0..1000).collect(),
+            alt_reads: Vec::new(),
+        }];
+        let sites = [site(2, [100_000, 30, 0, 0])];
+        let options = MrdOptions {
+            informative_threshold: 100,
+            simulations: 999,
+            ..MrdOptions::default()
+        };
+        let snv_only = test_mrd(&r, &e, &sites, None, &options);
+        assert_eq!(snv_only.decision, MrdDecision::Negative);
+        // No fusion: unchanged.
+        assert_eq!(add_fusions(snv_only.clone(), &[], &options), snv_only);
+        // Three junction fragments out of 120: no background simulation reaches them.
+        let fusion = FusionReporter {
+            id: "EWSR1-FLI1".into(),
+            fusion_fragments: 3,
+            depth: 120,
+            rate: FUSION_BACKGROUND_RATE,
+        };
+        let with = add_fusions(snv_only.clone(), std::slice::from_ref(&fusion), &options);
+        assert_eq!(with.decision, MrdDecision::Positive);
+        assert_eq!(with.p_value, Some(0.001));
+        assert_eq!(
+            (
+                with.events.len(),
+                with.n_nonzero,
+                with.alt_reads,
+                with.informative_reads
+            ),
+            (2, 1, 3, 1120)
+        );
+        // No junction fragment: nothing to find.
+        let none = FusionReporter {
+            fusion_fragments: 0,
+            ..fusion
+        };
+        let without = add_fusions(snv_only, &[none], &options);
+        assert_eq!(without.decision, MrdDecision::Negative);
+        // Equal probabilities are positivity_p draw for draw.
+        assert_eq!(
+            positivity_p_per_event(&[500, 800], &[1, 0], &[0.002 / 3.0; 2], 500, 9),
+            positivity_p(&[500, 800], &[1, 0], 0.002, 500, 9)
+        );
     }
 
     #[test]

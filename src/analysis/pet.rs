@@ -14,8 +14,8 @@
 //!   sphere may reach outside the label (uptake is read from the image, as PERCIST
 //!   does); voxels outside the image are left out of the mean.
 
-use crate::model::Grid;
 pub use crate::model::imaging::{LesionUptake, Method};
+use crate::model::{Grid, Region};
 use std::collections::BTreeMap;
 
 /// Radius of the 1 cm³ sphere of SUVpeak (mm).
@@ -228,8 +228,37 @@ pub fn uptake(
     methods: &[Method],
     reference_labels: &ReferenceLabels,
 ) -> Result<(Vec<LesionUptake>, References), PetError> {
-    let regions = label_voxels(labels);
-    let region = |label: u32| regions.get(&label).ok_or(PetError::MissingLabel(label));
+    let regions: Vec<Region> = label_voxels(labels)
+        .into_iter()
+        .map(|(label, voxels)| Region {
+            label,
+            name: None,
+            voxels,
+        })
+        .collect();
+    uptake_of_regions(grid, values, &regions, methods, reference_labels)
+}
+
+/// The uptake of every lesion region by each method, in region order, with the
+/// references that were resolved; a region is found by its label, and regions may
+/// overlap (each is measured on its own voxels). Reference regions are not lesions.
+///
+/// # Errors
+/// A reference label that no region has, or a method without its reference.
+pub fn uptake_of_regions(
+    grid: &Grid,
+    values: &[f64],
+    regions: &[Region],
+    methods: &[Method],
+    reference_labels: &ReferenceLabels,
+) -> Result<(Vec<LesionUptake>, References), PetError> {
+    let region = |label: u32| {
+        regions
+            .iter()
+            .find(|r| r.label == label && !r.voxels.is_empty())
+            .map(|r| r.voxels.as_slice())
+            .ok_or(PetError::MissingLabel(label))
+    };
     let liver = match reference_labels.liver {
         Some(label) => Some(region_mean_sd(values, region(label)?)),
         None => reference_labels.liver_given,
@@ -243,11 +272,16 @@ pub fn uptake(
         background_mean,
     };
     let mut out = Vec::new();
-    for (label, voxels) in &regions {
-        if Some(*label) == reference_labels.liver || Some(*label) == reference_labels.background {
+    for r in regions {
+        if r.voxels.is_empty()
+            || Some(r.label) == reference_labels.liver
+            || Some(r.label) == reference_labels.background
+        {
             continue;
         }
-        out.extend(lesion_uptake(grid, values, *label, voxels, methods, &refs)?);
+        out.extend(lesion_uptake(
+            grid, values, r.label, &r.voxels, methods, &refs,
+        )?);
     }
     Ok((out, refs))
 }
@@ -416,5 +450,55 @@ mod tests {
             },
         );
         assert_eq!(missing, Err(PetError::MissingLabel(7)));
+    }
+
+    #[test]
+    fn overlapping_regions_are_each_measured_on_their_own_voxels() {
+        let g = grid(4, 2.0);
+        let mut values = vec![1.0; g.len()];
+        values[5] = 8.0;
+        values[6] = 2.0;
+        // Region 3 holds voxels 4..=6 (the hot voxel 5 among them); region 9 holds 6 and 7,
+        // sharing voxel 6 with region 3, listed first: rows follow the regions' order.
+        let regions = [
+            Region {
+                label: 9,
+                name: Some("node".into()),
+                voxels: vec![6, 7],
+            },
+            Region {
+                label: 3,
+                name: Some("GTV".into()),
+                voxels: vec![4, 5, 6],
+            },
+        ];
+        let (rows, _) = uptake_of_regions(
+            &g,
+            &values,
+            &regions,
+            &[Method::Absolute(1.5)],
+            &ReferenceLabels::default(),
+        )
+        .unwrap();
+        let got: Vec<(u32, f64, usize)> = rows
+            .iter()
+            .map(|r| (r.label, r.suv_max, r.voxels))
+            .collect();
+        assert_eq!(got, [(9, 2.0, 1), (3, 8.0, 2)]);
+        // A reference region is found by its label and is not a lesion.
+        let (rows, refs) = uptake_of_regions(
+            &g,
+            &values,
+            &regions,
+            &[Method::Background(0.5)],
+            &ReferenceLabels {
+                background: Some(9),
+                ..ReferenceLabels::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(refs.background_mean, Some(1.5));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].label, 3);
     }
 }

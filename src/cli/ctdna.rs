@@ -83,11 +83,15 @@ fn probability(text: &str) -> Result<f64, String> {
 
 /// Prints one row per draw (keys: date, tracked, detected, mean_vaf, max_vaf,
 /// mutant_molecules_per_ml, change_from_baseline, detection_limit, clearance,
-/// molecular_response, molecular_reason, mrd).
+/// molecular_response, molecular_reason, mrd, fusions).
+///
+/// A tracked fusion is one of the draw's tracked loci (its fusion fraction as VAF);
+/// `fusions` says each one's junction fragments under its gene pair.
 pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
     let private = super::private::Private::load(&args.deidentify, &store)?;
     let draws = oncotrack::analysis::ctdna::merge_calls(&store.tracked_calls(&args.id)?);
+    let fusions = store.fusion_counts(&args.id)?;
     let mut listing = Listing::new(&[
         "date",
         "tracked",
@@ -101,6 +105,7 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         "molecular_response",
         "molecular_reason",
         "mrd",
+        "fusions",
     ]);
     let draws = metrics(&draws);
     let samples: Vec<_> = draws.iter().map(DrawMetrics::sample).collect();
@@ -130,6 +135,7 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
             reason.into(),
             // The draw's MRD decision when `ingest bam --targets` tested it.
             opt(m.mrd.map(|d| d.as_str())),
+            fusion_text(&fusions, m.date).into(),
         ]);
     }
     super::private::for_patient(
@@ -140,4 +146,27 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         &["molecular_reason"],
     )
     .print(format)
+}
+
+/// The draw's fusions: `EWSR1-FLI1 0.0312 (4 of 128.5 fragments)`, `; `-separated.
+fn fusion_text(
+    fusions: &[oncotrack::store::fusion::FusionPoint],
+    date: chrono::NaiveDate,
+) -> String {
+    fusions
+        .iter()
+        .filter(|f| f.date == date)
+        .map(|f| {
+            let name = f.genes.as_deref().unwrap_or(&f.label);
+            let fraction = f
+                .fusion_fraction
+                .map_or_else(|| "-".to_string(), |x| format!("{x:.4}"));
+            format!(
+                "{name} {fraction} ({} of {} fragments)",
+                f.split + f.discordant,
+                f.depth()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -94,6 +94,25 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
         report.liquid.patients,
         report.liquid.calls
     );
+    if report.liquid.fusion_patients > 0 {
+        let examples: Vec<String> = report
+            .liquid
+            .fusion_examples
+            .iter()
+            .map(|(code, genes)| format!("{code} {genes}"))
+            .collect();
+        say!(
+            "  fusions: {} patients track their fusion; {} junction BAMs counted ({}: try `ctdna {}`)",
+            report.liquid.fusion_patients,
+            report.liquid.fusion_bams,
+            examples.join(", "),
+            report
+                .liquid
+                .fusion_examples
+                .first()
+                .map_or("P001", |(code, _)| code.as_str())
+        );
+    }
     for (ingest, mrd) in report.liquid.bam_reports.iter().zip(&report.liquid.mrd) {
         say!("  {}", super::ingest::describe(ingest));
         if let Some(result) = mrd {

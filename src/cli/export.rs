@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 /// Arguments of `export`.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
-    /// patients, timeline, calls, cytokines, lesions, pet, radiomics, clusters, survival,
+    /// patients, timeline, calls, fusions, cytokines, lesions, pet, radiomics, clusters, survival,
     /// cohort (one analysis-ready row per patient), all (every table but cohort) or
     /// cbioportal (a cBioPortal study folder)
     #[arg(value_parser = parse_what)]

@@ -1,6 +1,6 @@
-//! `oncotrack ingest bam BAM --patient ID --date D [--loci TSV] [--targets BED]`: allele counts at tracked variants stored as one blood draw, with its MRD test when given targets.
+//! `oncotrack ingest bam BAM --patient ID --date D [--loci TSV] [--targets BED]`: allele counts at tracked variants and fragment counts at tracked fusions stored as one blood draw, with its MRD test when given targets.
 
-use super::count::FilterArgs;
+use super::count::{FilterArgs, FusionArgs};
 use super::ingest::describe;
 use super::mrd::MrdFlags;
 use super::{open_write, past_date_arg};
@@ -22,8 +22,13 @@ pub struct BamArgs {
     /// Count these loci (chrom, pos, ref, alt[, gene]) instead of the tracked variants
     #[arg(long)]
     pub loci: Option<PathBuf>,
+    /// Count the patient's tracked fusions only (a BAM of a fusion assay: no SNV locus)
+    #[arg(long, conflicts_with_all = ["loci", "targets"])]
+    pub fusions_only: bool,
     #[command(flatten)]
     pub filters: FilterArgs,
+    #[command(flatten)]
+    pub fusion: FusionArgs,
     /// cfDNA concentration of the draw, ng per mL of plasma
     #[arg(long, value_name = "X")]
     pub cfdna_ng_per_ml: Option<f64>,
@@ -47,6 +52,8 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
         date: past_date_arg("--date", &args.date)?,
         loci: args.loci,
         options: args.filters.options(),
+        fusion: args.fusion.options(&args.filters),
+        fusions_only: args.fusions_only,
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
         mrd: args.targets.clone().map(|targets| {
             args.mrd
@@ -65,6 +72,27 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
         }
         for row in &detail.skipped {
             eprintln!("warning: {row} {}", super::count::NOT_COUNTED);
+        }
+        for warning in &detail.fusion_warnings {
+            eprintln!("warning: {warning}");
+        }
+        for count in &detail.fusions {
+            say!(
+                "  fusion {}: {} split, {} discordant, ref {} / {} fragments, fraction {}",
+                count
+                    .row
+                    .junction
+                    .genes
+                    .as_deref()
+                    .map_or_else(|| count.row.to_string(), str::to_string),
+                count.split,
+                count.discordant,
+                count.ref_a,
+                count.ref_b,
+                count
+                    .fusion_fraction()
+                    .map_or_else(|| "-".to_string(), |f| format!("{f:.4}"))
+            );
         }
         if let Some(outcome) = &detail.mrd {
             say!("{}", mrd_line(&outcome.result));

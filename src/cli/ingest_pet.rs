@@ -22,7 +22,8 @@ pub struct Args {
     /// Imaging centre
     #[arg(long, default_value = "")]
     pub site: String,
-    /// Lesion names are this prefix and the mask label (L + 3 = L3)
+    /// Lesion names of a NIfTI mask are this prefix and the label (L + 3 = L3); RTSTRUCT
+    /// and SEG lesions are named by their ROI or segment name
     #[arg(long, default_value = "L")]
     pub lesion_prefix: String,
 }
@@ -58,5 +59,5 @@ pub fn run(db: &Path, format: Format, args: Args) -> anyhow::Result<()> {
     if format == Format::Table {
         say!("{}", super::ingest::describe(&report));
     }
-    print_uptakes(&measurement.uptakes, format)
+    print_uptakes(&measurement, format)
 }

@@ -1,10 +1,10 @@
-//! `oncotrack pet PET --mask MASK [--method ...]...`: SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion and method, without storing; `--info` prints what a DICOM series' SUV conversion used.
+//! `oncotrack pet PET --mask MASK [--roi NAME] [--method ...]...`: SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion and method, without storing; `--info` prints what a DICOM series' SUV conversion used.
 
 use super::Format;
 use super::output::{Listing, number, opt};
 use oncotrack::analysis::pet::{Method, ReferenceLabels};
 use oncotrack::analysis::suv::SuvKind;
-use oncotrack::pipeline::imaging::{PetOptions, load_pet, measure_pet};
+use oncotrack::pipeline::imaging::{PetMeasurement, PetOptions, load_pet, measure_pet};
 use std::path::PathBuf;
 
 /// `--suv`: the SUV normalisation.
@@ -38,9 +38,13 @@ pub enum SexArg {
 pub struct PetArgs {
     /// PET image: an SUV volume (NIfTI-1, .nii or .nii.gz), a DICOM PET file, or a folder holding one PET series
     pub suv: PathBuf,
-    /// Label mask on the same grid (NIfTI): 0 background, one integer label per lesion
+    /// Mask: a NIfTI label image on the same grid (0 background, one integer label per
+    /// lesion), an RTSTRUCT (every ROI, or --roi) or a DICOM SEG (every segment)
     #[arg(long, required_unless_present = "info")]
     pub mask: Option<PathBuf>,
+    /// RTSTRUCT ROI to measure, by its exact ROIName [default: every ROI with contours]
+    #[arg(long, value_name = "NAME")]
+    pub roi: Option<String>,
     /// Print what the SUV conversion of a DICOM series used, and measure nothing
     #[arg(long, conflicts_with = "mask")]
     pub info: bool,
@@ -100,6 +104,7 @@ impl PetArgs {
             }),
             weight_kg: self.weight_kg,
             height_m: self.height_cm.map(|h| h / 100.0),
+            roi: self.roi.clone(),
             sex: self.sex.map(|s| {
                 match s {
                     SexArg::M => "M",
@@ -149,13 +154,16 @@ impl PetArgs {
     }
 }
 
-/// Prints uptake rows (keys: label, method, threshold, voxels, suv_max, suv_peak, suv_mean, mtv_ml, tlg).
-pub fn print_uptakes(
-    uptakes: &[oncotrack::analysis::pet::LesionUptake],
-    format: Format,
-) -> anyhow::Result<()> {
+/// Prints uptake rows (keys: label, name, method, threshold, voxels, suv_max, suv_peak,
+/// suv_mean, mtv_ml, tlg; name is the ROI or segment name, null for a NIfTI label), after
+/// the mask's warnings on standard error.
+pub fn print_uptakes(measurement: &PetMeasurement, format: Format) -> anyhow::Result<()> {
+    for warning in &measurement.warnings {
+        eprintln!("oncotrack: warning: {warning}");
+    }
     let mut listing = Listing::new(&[
         "label",
+        "name",
         "method",
         "threshold",
         "voxels",
@@ -165,9 +173,10 @@ pub fn print_uptakes(
         "mtv_ml",
         "tlg",
     ]);
-    for u in uptakes {
+    for u in &measurement.uptakes {
         listing.push(vec![
             u.label.into(),
+            opt(measurement.names.get(&u.label).cloned()),
             u.method.to_string().into(),
             u.threshold.into(),
             u.voxels.into(),
@@ -252,5 +261,5 @@ pub fn run(format: Format, args: PetArgs) -> anyhow::Result<()> {
         &references,
         &args.options()?,
     )?;
-    print_uptakes(&measurement.uptakes, format)
+    print_uptakes(&measurement, format)
 }

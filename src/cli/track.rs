@@ -1,7 +1,8 @@
-//! `oncotrack track add ID --loci TSV` and `track list ID`: a patient's tracked (tumour-informed) variants.
+//! `oncotrack track add ID --loci TSV | --vcf VCF | --fusion A-B`, `track list ID` and `track fusions ID`: a patient's tracked (tumour-informed) variants and fusions.
 
 use super::ingest::describe;
 use super::output::{Listing, date, opt};
+use super::values::{FusionArg, OrientationArg, parse_fusion};
 use super::{Format, open_read, open_write};
 use clap::Subcommand;
 use oncotrack::ingest::vcf::Options;
@@ -11,13 +12,22 @@ use std::path::{Path, PathBuf};
 /// Tracked-variant commands.
 #[derive(Debug, Subcommand)]
 pub enum TrackCommand {
-    /// Add the variants of a TSV (chrom, pos, ref, alt[, gene]) or the somatic calls of a VCF to the tracked set
+    /// Add the variants of a TSV (chrom, pos, ref, alt[, gene]), the somatic calls of a VCF or a fusion junction to the tracked set
     Add {
         /// Patient identifier
         id: String,
         /// Tab-separated loci file
-        #[arg(long, required_unless_present = "vcf", conflicts_with = "vcf")]
+        #[arg(long, required_unless_present_any = ["vcf", "fusion"], conflicts_with_all = ["vcf", "fusion"])]
         loci: Option<PathBuf>,
+        /// A fusion junction CHROM:POS-CHROM:POS (pos_a the last base kept on partner A, pos_b the first kept on B, as VCF N[chr:pos[ writes them)
+        #[arg(long, value_name = "A-B", value_parser = parse_fusion, conflicts_with = "vcf")]
+        fusion: Option<FusionArg>,
+        /// With --fusion: the gene pair (5' partner first), e.g. EWSR1-FLI1
+        #[arg(long, value_name = "GENE-GENE", requires = "fusion")]
+        gene: Option<String>,
+        /// With --fusion: which side of each breakpoint is kept, A's sign first (write `--orientation=--` for --)
+        #[arg(long, value_enum, default_value_t = OrientationArg::PlusMinus, allow_hyphen_values = true, requires = "fusion")]
+        orientation: OrientationArg,
         /// VCF whose somatic calls are tracked (chosen as `ingest vcf --track` chooses; no call is stored)
         #[arg(long)]
         vcf: Option<PathBuf>,
@@ -36,6 +46,11 @@ pub enum TrackCommand {
         /// timestamps
         #[command(flatten)]
         deidentify: super::export::DeidentifyArgs,
+    },
+    /// List the tracked fusions (keys: gene, chrom_a, pos_a, chrom_b, pos_b, orientation, source, source_file, added_at)
+    Fusions {
+        /// Patient identifier
+        id: String,
     },
 }
 
@@ -64,11 +79,33 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
         TrackCommand::Add {
             id,
             loci,
+            fusion,
+            gene,
+            orientation,
             vcf,
             track_all,
             max_normal_alt_reads,
         } => {
             let mut store = open_write(db)?;
+            if let Some(fusion) = fusion {
+                let junction = oncotrack::model::Junction {
+                    a: fusion.a,
+                    b: fusion.b,
+                    orientation: orientation.into(),
+                    genes: gene.filter(|g| !g.trim().is_empty()),
+                };
+                let label = oncotrack::store::fusion::fusion_label(&junction);
+                let inserted =
+                    oncotrack::pipeline::fusion::track_fusion(&mut store, &id, &junction)?;
+                say!(
+                    "{id}: fusion {label} {}",
+                    match inserted {
+                        oncotrack::store::events::Inserted::New => "tracked",
+                        oncotrack::store::events::Inserted::Existing => "already tracked",
+                    }
+                );
+                return Ok(());
+            }
             if let Some(loci) = loci {
                 let report = track_loci(&mut store, &id, &loci)?;
                 say!("{}", describe(&report));
@@ -109,13 +146,42 @@ pub fn run(db: &Path, format: Format, command: TrackCommand) -> anyhow::Result<(
                 }
                 if detail.sv_records > 0 {
                     say!(
-                        "  {} structural-variant records: {} junctions to track as fusions (somatic PASS breakends, inversions, translocations), not tracked by this command",
+                        "  {} structural-variant records: {} junctions tracked as fusions (somatic PASS breakends, inversions, translocations; `track fusions` lists them)",
                         detail.sv_records,
                         detail.sv_junctions.len()
                     );
                 }
             }
             Ok(())
+        }
+        TrackCommand::Fusions { id } => {
+            let store = open_read(db)?;
+            let mut listing = Listing::new(&[
+                "gene",
+                "chrom_a",
+                "pos_a",
+                "chrom_b",
+                "pos_b",
+                "orientation",
+                "source",
+                "source_file",
+                "added_at",
+            ]);
+            for f in store.tracked_fusions(&id)? {
+                let j = f.junction;
+                listing.push(vec![
+                    opt(j.genes),
+                    j.a.chrom.into(),
+                    j.a.pos.into(),
+                    j.b.chrom.into(),
+                    j.b.pos.into(),
+                    j.orientation.as_str().into(),
+                    f.source.into(),
+                    opt(f.source_file),
+                    f.added_at.into(),
+                ]);
+            }
+            listing.print(format)
         }
         TrackCommand::List { id, deidentify } => {
             let store = open_read(db)?;

@@ -332,10 +332,90 @@ pub fn parse_group(text: &str) -> Result<GroupArg, String> {
     }
 }
 
+flag_enum! {
+    /// `track add --orientation`: which side of each breakpoint the fused molecule keeps (A's sign first).
+    pub enum OrientationArg {
+        /// A up to pos_a, then B up to pos_b reverse-complemented (VCF N]chr:pos])
+        PlusPlus = "++",
+        /// A up to pos_a, then B from pos_b on (VCF N[chr:pos[; the default)
+        PlusMinus = "+-",
+        /// B up to pos_b, then A from pos_a on (VCF ]chr:pos]N)
+        MinusPlus = "-+",
+        /// B from pos_b reverse-complemented, then A from pos_a on (VCF [chr:pos[N)
+        MinusMinus = "--",
+    }
+}
+
+impl From<OrientationArg> for oncotrack::model::Orientation {
+    fn from(value: OrientationArg) -> Self {
+        use oncotrack::model::Orientation;
+        match value {
+            OrientationArg::PlusPlus => Orientation::PlusPlus,
+            OrientationArg::PlusMinus => Orientation::PlusMinus,
+            OrientationArg::MinusPlus => Orientation::MinusPlus,
+            OrientationArg::MinusMinus => Orientation::MinusMinus,
+        }
+    }
+}
+
+/// `track add --fusion A-B`: the two breakpoints of a junction, `chr22:29683123-chr11:128651853`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FusionArg {
+    /// Partner A (contig as written, 1-based position).
+    pub a: oncotrack::model::Breakpoint,
+    /// Partner B.
+    pub b: oncotrack::model::Breakpoint,
+}
+
+/// Parses `CHROM:POS-CHROM:POS` (contig names may hold `-` and `:`; positions may hold
+/// thousands separators).
+pub fn parse_fusion(text: &str) -> Result<FusionArg, String> {
+    let text = text.trim();
+    let breakpoint = |part: &str| -> Option<oncotrack::model::Breakpoint> {
+        let (chrom, pos) = part.rsplit_once(':')?;
+        let pos = oncotrack::ingest::fusions::parse_position(pos)?;
+        (!chrom.is_empty()).then(|| oncotrack::model::Breakpoint {
+            chrom: chrom.to_string(),
+            pos,
+        })
+    };
+    for (i, _) in text.match_indices('-') {
+        if let (Some(a), Some(b)) = (breakpoint(&text[..i]), breakpoint(&text[i + 1..])) {
+            return Ok(FusionArg { a, b });
+        }
+    }
+    Err(format!(
+        "'{text}' is not a junction: write CHROM:POS-CHROM:POS, e.g. chr22:29683123-chr11:128651853 (pos_a the last base kept on A, pos_b the first kept on B)"
+    ))
+}
+
 /// Parses one time of `--at-risk` for clap: a finite number >= 0.
 pub fn parse_time(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(t) if t.is_finite() && t >= 0.0 => Ok(t),
         _ => Err(format!("'{text}' is not a time >= 0 (e.g. 0,365,730)")),
+    }
+}
+
+#[cfg(test)]
+mod fusion_tests {
+    use super::*;
+
+    #[test]
+    fn a_fusion_is_two_breakpoints_joined_by_a_dash() {
+        let f = parse_fusion("chr22:29683123-chr11:128,651,853").unwrap();
+        assert_eq!((f.a.chrom.as_str(), f.a.pos), ("chr22", 29683123));
+        assert_eq!((f.b.chrom.as_str(), f.b.pos), ("chr11", 128651853));
+        let f = parse_fusion("HLA-A:5-chr1:7").unwrap();
+        assert_eq!(f.a.chrom, "HLA-A");
+        for bad in [
+            "chr22:1",
+            "chr22:0-chr11:5",
+            "chr22:x-chr11:5",
+            ":5-chr1:3",
+            "chr22-chr11",
+        ] {
+            assert!(parse_fusion(bad).is_err(), "{bad}");
+        }
     }
 }

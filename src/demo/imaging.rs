@@ -471,7 +471,8 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::pet::{PetOptions, load_mask, load_pet};
+    use crate::pipeline::mask::load_mask;
+    use crate::pipeline::pet::{PetOptions, load_pet};
 
     /// The largest SUV step of a slice's 16-bit quantisation in `suv`.
     fn steps(grid: &Grid, suv: &[f32]) -> Vec<f64> {
@@ -581,15 +582,20 @@ mod tests {
         }
         for scan in &files.pet {
             let image = load_pet(&scan.series, &PetOptions::default()).unwrap();
-            let mask = load_mask(
-                &scan.mask,
-                &scan.series,
-                &image.suv.grid,
-                image.geometry.as_ref(),
-                &image.suv,
-                None,
-            )
-            .unwrap();
+            let regions = load_mask(&scan.mask, &image.image_grid(&scan.series), None).unwrap();
+            // As a label image, for the contour check below.
+            let mut values = vec![0u32; regions.grid.len()];
+            for region in &regions.regions {
+                for &v in &region.voxels {
+                    values[v] = region.label;
+                }
+            }
+            let mask = crate::ingest::pet::Image {
+                grid: regions.grid,
+                values,
+                sform: image.suv.sform,
+                geometry: image.suv.geometry.clone(),
+            };
             assert!(mask.values.contains(&LIVER_LABEL));
             assert_eq!(image.body.weight_kg, Some(scan.acquisition.weight_kg));
             assert!(image.body.height_m.is_some() && image.sex.is_some());

@@ -54,6 +54,10 @@ const HOTSPOTS: [Hotspot; 8] = [
 /// A clonal-haematopoiesis variant written but never tracked.
 const CHIP: Hotspot = ("2", 25457242, "C", "T", "DNMT3A", "p.Arg882His");
 
+/// Patients per fusion-defined diagnosis (Ewing, synovial) whose every draw also gets a
+/// small BAM of junction fragments (all of them carry their tracked fusion).
+const FUSION_BAM_PATIENTS: usize = 1;
+
 /// What the liquid-biopsy demo did.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -71,6 +75,12 @@ pub struct Summary {
     pub mrd: Vec<Option<crate::analysis::mrd::MrdResult>>,
     /// Files written.
     pub files: Vec<PathBuf>,
+    /// Patients carrying a tracked fusion (EWSR1-FLI1, SS18-SSX1).
+    pub fusion_patients: usize,
+    /// Junction BAMs written and ingested (`ingest bam` of the tracked fusions).
+    pub fusion_bams: usize,
+    /// The patients whose draws have junction BAMs, with their fusion.
+    pub fusion_examples: Vec<(String, String)>,
 }
 
 /// One observed variant at one draw.
@@ -95,6 +105,11 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
         Caller::VarScan2,
         Caller::FreeBayes,
     ];
+    let mut fusion_bam_patients: std::collections::HashMap<super::cohort::Diagnosis, usize> =
+        std::collections::HashMap::new();
+    // Junction BAMs in a folder of their own, counted at the fusions only.
+    let fusion_dir = dir.join("fusion");
+    std::fs::create_dir_all(&fusion_dir).map_err(|e| Error::io(&fusion_dir, e))?;
     for (index, patient) in cohort.iter().take(MAX_PATIENTS).enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x11C0_FFEE ^ (index as u64 + 1) << 20);
         let caller = dialects[index % dialects.len()];
@@ -136,6 +151,54 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
             summary.files.push(path);
             draws.push((*date, level, observed));
         }
+        if let Some(junction) = super::fusion::junction_of(patient.diagnosis) {
+            // The diagnostic fusion (from the tumour's RNA panel) is tracked like the SNVs.
+            let tx = store.transaction()?;
+            tx.track_fusion(
+                &patient.code,
+                &junction,
+                "demo: diagnostic fusion panel",
+                None,
+            )?;
+            tx.commit()?;
+            summary.fusion_patients += 1;
+            let written = fusion_bam_patients.entry(patient.diagnosis).or_default();
+            if *written < FUSION_BAM_PATIENTS {
+                *written += 1;
+                summary.fusion_examples.push((
+                    patient.code.clone(),
+                    junction.genes.clone().unwrap_or_default(),
+                ));
+                // Its own stream: the other draws of the demo stay as they were.
+                let mut fusion_rng =
+                    ChaCha8Rng::seed_from_u64(seed ^ 0xF05E_D0D0 ^ (index as u64 + 1) << 24);
+                for (date, level, _) in &draws {
+                    // Truncal: the junction is in every tumour cell, at the tumour's fraction.
+                    let fraction = level.min(0.6);
+                    let path = super::fusion::write_bam(
+                        &fusion_dir,
+                        &patient.code,
+                        *date,
+                        &junction,
+                        fraction,
+                        &mut fusion_rng,
+                    )?;
+                    let request = BamIngest {
+                        patient: patient.code.clone(),
+                        date: *date,
+                        loci: None,
+                        options: CountOptions::default(),
+                        cfdna_ng_per_ml: None,
+                        mrd: None,
+                        fusion: crate::ingest::bam::fusion::FusionOptions::default(),
+                        fusions_only: true,
+                    };
+                    ingest_bam(store, &path, &request)?;
+                    summary.fusion_bams += 1;
+                    summary.files.push(path);
+                }
+            }
+        }
         if index == 0 {
             // The first patient's draws at the ctDNA nadir and the last one are also
             // sequenced deeply and tested for MRD over a capture panel of its variants.
@@ -156,6 +219,8 @@ pub fn run(store: &mut Store, dir: &Path, cohort: &[SimPatient], seed: u64) -> R
                         options: MrdOptions::default(),
                         panel: PanelOptions::default(),
                     }),
+                    fusion: crate::ingest::bam::fusion::FusionOptions::default(),
+                    fusions_only: false,
                 };
                 let (report, detail) = ingest_bam(store, &path, &request)?;
                 summary.bam_reports.push(report);

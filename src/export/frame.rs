@@ -423,22 +423,7 @@ fn write_ipc(
 /// [`Error::Io`] when the file cannot be created or written, a link at `path`; as
 /// [`write_frame`].
 pub fn write_frame_file(frame: &Frame, path: &Path, format: FileFormat) -> Result<()> {
-    let (file, temp) = create_private(path)?;
-    let mut out = std::io::BufWriter::new(file);
-    let written = write_frame(frame, &mut out, path, format)
-        .and_then(|()| std::io::Write::flush(&mut out).map_err(|e| Error::io(path, e)));
-    drop(out);
-    match written {
-        // Renamed over the target: a link there is replaced, never followed.
-        Ok(()) => std::fs::rename(&temp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&temp);
-            Error::io(path, e)
-        }),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
-        }
-    }
+    write_private_with(path, |out| write_frame(frame, out, path, format))
 }
 
 /// Writes `bytes` to the file `path` as [`write_frame_file`] does: a new 0600 file beside
@@ -447,11 +432,26 @@ pub fn write_frame_file(frame: &Frame, path: &Path, format: FileFormat) -> Resul
 /// # Errors
 /// [`Error::Io`] when the file cannot be created or written, or a link at `path`.
 pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let (mut file, temp) = create_private(path)?;
-    let written = std::io::Write::write_all(&mut file, bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Error::io(path, e));
-    drop(file);
+    write_private_with(path, |out| {
+        std::io::Write::write_all(out, bytes).map_err(|e| Error::io(path, e))
+    })
+}
+
+/// Writes a file through `write` into a new 0600 file beside `path`, flushed and synced,
+/// then renamed over `path`: never half-written, and a link at `path` is replaced, never
+/// followed. The temporary file is removed when anything fails.
+fn write_private_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    let (file, temp) = create_private(path)?;
+    let mut out = std::io::BufWriter::new(file);
+    let written = write(&mut out).and_then(|()| {
+        std::io::Write::flush(&mut out)
+            .and_then(|()| out.get_ref().sync_all())
+            .map_err(|e| Error::io(path, e))
+    });
+    drop(out);
     match written {
         Ok(()) => std::fs::rename(&temp, path).map_err(|e| {
             let _ = std::fs::remove_file(&temp);
@@ -467,7 +467,7 @@ pub fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
 /// A new file readable by its owner only (0600) beside `path`, to be renamed over it
 /// once written: an export never writes through a symbolic link and is never seen
 /// half-written. A symbolic link at `path` is refused.
-pub(crate) fn create_private(path: &Path) -> Result<(std::fs::File, std::path::PathBuf)> {
+fn create_private(path: &Path) -> Result<(std::fs::File, std::path::PathBuf)> {
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(Error::io(
             path,

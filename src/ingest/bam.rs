@@ -27,6 +27,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use sweep::{Sink, Sweep};
 
+pub mod fusion;
 mod overlap;
 pub mod pileup;
 mod sweep;

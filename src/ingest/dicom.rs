@@ -1,36 +1,26 @@
-//! DICOM files (dicom-rs): opened whether or not they carry the File Meta Information Group Length, in implicit or explicit VR little endian.
+//! DICOM inputs (dicom-rs): the PET series, and the RTSTRUCT and SEG masks drawn on it.
 //!
-//! dicom-object 0.10's `open_file` requires (0002,0000) first in the meta group
-//! (dicom-rs issue #189); files written by some tools (every PT file of the IBSI SUV
-//! reference objects) lack it. So the meta group is read here, element by element,
-//! until the first tag outside group 0002, and the data set after it is read with
-//! dicom-object's `InMemDicomObject::read_dataset_with_ts` in the transfer syntax
-//! the meta group names. A compressed, deflated or big-endian transfer syntax is
-//! refused, named. Reference: pydicom 3 `dcmread` opens the same files.
+//! Every file is opened by [`open::open_file`] (with or without the (0002,0000) group
+//! length, lengths walked before parsing); this module holds the value helpers the
+//! series reader uses.
 
+pub mod open;
+pub mod rtstruct;
+pub mod seg;
 pub mod series;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use dicom_core::Tag;
 use dicom_core::value::PrimitiveValue;
-use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
 use dicom_object::InMemDicomObject;
-use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use std::path::{Path, PathBuf};
 
-/// Implicit VR Little Endian.
-pub const IMPLICIT_VR_LE: &str = "1.2.840.10008.1.2";
-/// Explicit VR Little Endian.
-pub const EXPLICIT_VR_LE: &str = "1.2.840.10008.1.2.1";
-
-/// One DICOM file: its data set and transfer syntax.
+/// One DICOM file: its path and data set.
 #[derive(Debug, Clone)]
 pub struct DicomFile {
     /// The file.
     pub path: PathBuf,
-    /// Transfer Syntax UID (0002,0010).
-    pub transfer_syntax: String,
     /// The data set (without the meta group).
     pub object: InMemDicomObject,
 }
@@ -40,106 +30,14 @@ pub fn is_dicom(bytes: &[u8]) -> bool {
     bytes.len() >= 132 && &bytes[128..132] == b"DICM"
 }
 
-/// Reads the meta group from byte 132: the transfer syntax and where the data set starts.
-fn read_meta(path: &Path, bytes: &[u8]) -> Result<(String, usize)> {
-    let mut pos = 132;
-    let mut ts = None;
-    let short = |at: usize| {
-        Error::input(
-            path,
-            crate::error::Location::Byte(at as u64),
-            None,
-            "the file meta information is truncated",
-        )
-    };
-    while pos + 8 <= bytes.len() {
-        let group = u16::from_le_bytes([bytes[pos], bytes[pos + 1]]);
-        if group != 0x0002 {
-            break;
-        }
-        let element = u16::from_le_bytes([bytes[pos + 2], bytes[pos + 3]]);
-        let vr = [bytes[pos + 4], bytes[pos + 5]];
-        let long = matches!(
-            &vr,
-            b"OB"
-                | b"OW"
-                | b"OF"
-                | b"SQ"
-                | b"UT"
-                | b"UN"
-                | b"OD"
-                | b"OL"
-                | b"OV"
-                | b"UC"
-                | b"UR"
-                | b"SV"
-                | b"UV"
-        );
-        let (len, header) = if long {
-            let b = bytes.get(pos + 8..pos + 12).ok_or_else(|| short(pos))?;
-            (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize, 12)
-        } else {
-            (
-                u16::from_le_bytes([bytes[pos + 6], bytes[pos + 7]]) as usize,
-                8,
-            )
-        };
-        let start = pos + header;
-        let value = bytes.get(start..start + len).ok_or_else(|| short(pos))?;
-        if element == 0x0010 {
-            ts = Some(
-                String::from_utf8_lossy(value)
-                    .trim_end_matches(['\0', ' '])
-                    .to_string(),
-            );
-        }
-        pos = start + len;
-    }
-    let ts = ts.ok_or_else(|| {
-        Error::image(
-            path,
-            "tag (0002,0010) TransferSyntaxUID is absent from the file meta information",
-        )
-    })?;
-    Ok((ts, pos))
-}
-
-/// Opens a DICOM file (with or without (0002,0000)).
+/// Opens a DICOM file through [`open::open_file`].
 ///
 /// # Errors
-/// [`Error::Image`] for a file that is not DICOM, a transfer syntax other than
-/// implicit or explicit VR little endian (named), or a data set that cannot be parsed.
+/// Those of [`open::open_file`].
 pub fn open(path: &Path) -> Result<DicomFile> {
-    crate::ingest::open_regular(path)?;
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if !is_dicom(&bytes) {
-        return Err(Error::image(
-            path,
-            "not a DICOM file (no 'DICM' after the 128-byte preamble)",
-        ));
-    }
-    let (ts_uid, start) = read_meta(path, &bytes)?;
-    if ts_uid != IMPLICIT_VR_LE && ts_uid != EXPLICIT_VR_LE {
-        let name = TransferSyntaxRegistry
-            .get(&ts_uid)
-            .map(|ts| ts.name().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        return Err(Error::image(
-            path,
-            format!(
-                "tag (0002,0010) TransferSyntaxUID = '{ts_uid}' ({name}): only uncompressed implicit and explicit VR little endian are read; decompress the series first (e.g. dcmdjpeg, gdcmconv --raw)"
-            ),
-        ));
-    }
-    let ts = TransferSyntaxRegistry
-        .get(&ts_uid)
-        .ok_or_else(|| Error::image(path, format!("transfer syntax {ts_uid} is not known")))?;
-    let object = InMemDicomObject::read_dataset_with_ts(&bytes[start..], ts).map_err(|e| {
-        Error::image(path, format!("cannot read the DICOM data set ({e})")).caused_by(e)
-    })?;
+    let object = open::open_file(path)?.into_inner();
     Ok(DicomFile {
         path: path.to_path_buf(),
-        transfer_syntax: ts_uid,
         object,
     })
 }
@@ -240,19 +138,5 @@ mod tests {
             Some(d.and_hms_opt(0, 30, 0).unwrap())
         );
         assert_eq!(parse_dt("20250102"), Some(d.and_hms_opt(0, 0, 0).unwrap()));
-    }
-
-    #[test]
-    fn a_meta_group_without_its_length_is_read_to_its_end() {
-        let mut bytes = vec![0u8; 128];
-        bytes.extend_from_slice(b"DICM");
-        // (0002,0010) UI, length 20, explicit VR.
-        bytes.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I', 20, 0]);
-        bytes.extend_from_slice(b"1.2.840.10008.1.2.1\0");
-        let start = bytes.len();
-        bytes.extend_from_slice(&[0x08, 0x00, 0x60, 0x00]);
-        let (ts, at) = read_meta(Path::new("x.dcm"), &bytes).unwrap();
-        assert_eq!((ts.as_str(), at), (EXPLICIT_VR_LE, start));
-        assert!(read_meta(Path::new("x.dcm"), &bytes[..140]).is_err());
     }
 }

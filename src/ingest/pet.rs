@@ -19,6 +19,74 @@ pub struct Image<T> {
     pub values: Vec<T>,
     /// The affine's rows (sform when set, else none) for the same-grid check.
     pub sform: Option<[[f32; 4]; 3]>,
+    /// Where the grid lies in patient space (LPS), from the sform, else the qform; or why
+    /// the header does not say (needed to place an RTSTRUCT or SEG on the image).
+    pub geometry: std::result::Result<Geometry, String>,
+}
+
+/// The patient-space placement of a NIfTI grid: the sform when `sform_code > 0`, else the
+/// qform when `qform_code > 0` (nibabel's order), converted from RAS to DICOM's LPS by
+/// negating x and y. The affine's voxel sizes must equal `pixdim` (to 1e-3 relative).
+fn nifti_geometry(
+    header: &nifti::NiftiHeader,
+    grid: &Grid,
+) -> std::result::Result<Geometry, String> {
+    let (columns, offset): ([[f64; 3]; 3], [f64; 3]) = if header.sform_code > 0 {
+        let rows = [header.srow_x, header.srow_y, header.srow_z].map(|r| r.map(f64::from));
+        (
+            [0, 1, 2].map(|a| [rows[0][a], rows[1][a], rows[2][a]]),
+            [rows[0][3], rows[1][3], rows[2][3]],
+        )
+    } else if header.qform_code > 0 {
+        let [b, c, d] = [header.quatern_b, header.quatern_c, header.quatern_d].map(f64::from);
+        let a = (1.0 - b * b - c * c - d * d).max(0.0).sqrt();
+        let r = [
+            [
+                a * a + b * b - c * c - d * d,
+                2.0 * (b * c - a * d),
+                2.0 * (b * d + a * c),
+            ],
+            [
+                2.0 * (b * c + a * d),
+                a * a + c * c - b * b - d * d,
+                2.0 * (c * d - a * b),
+            ],
+            [
+                2.0 * (b * d - a * c),
+                2.0 * (c * d + a * b),
+                a * a + d * d - c * c - b * b,
+            ],
+        ];
+        let qfac = if header.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
+        let scale = [1.0, 1.0, qfac];
+        (
+            [0, 1, 2].map(|a| [0, 1, 2].map(|row| r[row][a] * scale[a] * grid.spacing_mm[a])),
+            [header.quatern_x, header.quatern_y, header.quatern_z].map(f64::from),
+        )
+    } else {
+        return Err(
+            "the header has neither an sform nor a qform (both codes are 0): it does not \
+                    say where the image lies in patient space"
+                .into(),
+        );
+    };
+    let mut directions = [[0.0; 3]; 3];
+    for (axis, column) in columns.iter().enumerate() {
+        let length = column.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let pixdim = grid.spacing_mm[axis];
+        if !(length.is_finite() && (length - pixdim).abs() <= 1e-3 * pixdim) {
+            return Err(format!(
+                "the affine's voxel size along axis {axis} is {length} mm but pixdim[{}] is \
+                 {pixdim} mm: the header contradicts itself",
+                axis + 1
+            ));
+        }
+        directions[axis] = [-column[0] / length, -column[1] / length, column[2] / length];
+    }
+    Ok(Geometry {
+        origin_mm: [-offset[0], -offset[1], offset[2]],
+        directions,
+    })
 }
 
 /// The most voxels a NIfTI volume may have: 2²⁸ (268 million, 2 GiB as f64; a 400-slice
@@ -165,10 +233,12 @@ fn read_volume(path: &Path) -> Result<Image<f64>> {
         ));
     }
     let sform = (header.sform_code > 0).then_some([header.srow_x, header.srow_y, header.srow_z]);
+    let geometry = nifti_geometry(&header, &grid);
     Ok(Image {
         grid,
         values,
         sform,
+        geometry,
     })
 }
 
@@ -226,6 +296,7 @@ pub fn read_mask(path: &Path) -> Result<Image<u32>> {
         grid: image.grid,
         values: labels,
         sform: image.sform,
+        geometry: image.geometry,
     })
 }
 
@@ -277,67 +348,6 @@ pub fn check_same_grid(
         }
     }
     Ok(())
-}
-
-/// The voxel-to-world affine of a NIfTI file (RAS, mm; rows x, y, z): the sform when
-/// its code is set, else the qform when its code is set (quaternion, pixdim and qfac
-/// as the NIfTI-1 standard defines them), else `None`.
-///
-/// # Errors
-/// [`Error::Image`] for an unreadable header.
-pub fn read_affine(path: &Path) -> Result<Option<[[f64; 4]; 3]>> {
-    let h = nifti::NiftiHeader::from_file(path).map_err(|e| {
-        Error::image(path, format!("not a readable NIfTI-1 header ({e})")).caused_by(e)
-    })?;
-    if h.sform_code > 0 {
-        let row = |r: [f32; 4]| r.map(f64::from);
-        return Ok(Some([row(h.srow_x), row(h.srow_y), row(h.srow_z)]));
-    }
-    if h.qform_code <= 0 {
-        return Ok(None);
-    }
-    let (b, c, d) = (
-        f64::from(h.quatern_b),
-        f64::from(h.quatern_c),
-        f64::from(h.quatern_d),
-    );
-    let a = (1.0 - (b * b + c * c + d * d)).max(0.0).sqrt();
-    let r = [
-        [
-            a * a + b * b - c * c - d * d,
-            2.0 * (b * c - a * d),
-            2.0 * (b * d + a * c),
-        ],
-        [
-            2.0 * (b * c + a * d),
-            a * a + c * c - b * b - d * d,
-            2.0 * (c * d - a * b),
-        ],
-        [
-            2.0 * (b * d - a * c),
-            2.0 * (c * d + a * b),
-            a * a + d * d - c * c - b * b,
-        ],
-    ];
-    let qfac = if h.pixdim[0] < 0.0 { -1.0 } else { 1.0 };
-    let scale = [
-        f64::from(h.pixdim[1]),
-        f64::from(h.pixdim[2]),
-        f64::from(h.pixdim[3]) * qfac,
-    ];
-    let offset = [
-        f64::from(h.quatern_x),
-        f64::from(h.quatern_y),
-        f64::from(h.quatern_z),
-    ];
-    let mut m = [[0.0; 4]; 3];
-    for row in 0..3 {
-        for col in 0..3 {
-            m[row][col] = r[row][col] * scale[col];
-        }
-        m[row][3] = offset[row];
-    }
-    Ok(Some(m))
 }
 
 /// A header carrying the grid's voxel size in mm, for writing. The qform (identity
@@ -502,7 +512,8 @@ mod tests {
         for (n, g) in geometries.iter().enumerate() {
             let path = dir.path().join(format!("m{n}.nii.gz"));
             write_volume_at(&path, &grid, g, Voxels::Labels(&[1; 24])).unwrap();
-            let sform = read_affine(&path).unwrap().unwrap();
+            let written = nifti::NiftiHeader::from_file(&path).unwrap();
+            let sform = [written.srow_x, written.srow_y, written.srow_z].map(|r| r.map(f64::from));
             let mut h = nifti::NiftiHeader::from_file(&path).unwrap();
             h.sform_code = 0;
             let qpath = dir.path().join(format!("q{n}.nii"));
@@ -510,7 +521,18 @@ mod tests {
                 .reference_header(&h)
                 .write_nifti(&f_order(&qpath, &grid, &[1i16; 24]).unwrap())
                 .unwrap();
-            let qform = read_affine(&qpath).unwrap().unwrap();
+            // The qform alone, through the reader's own geometry (LPS), back to RAS rows.
+            let q = nifti_geometry(&nifti::NiftiHeader::from_file(&qpath).unwrap(), &grid).unwrap();
+            let qform: [[f64; 4]; 3] = std::array::from_fn(|row| {
+                let sign = if row < 2 { -1.0 } else { 1.0 };
+                std::array::from_fn(|col| {
+                    sign * if col == 3 {
+                        q.origin_mm[row]
+                    } else {
+                        q.directions[col][row] * grid.spacing_mm[col]
+                    }
+                })
+            });
             for row in 0..3 {
                 for col in 0..4 {
                     // A 180° rotation has quatern a ≈ 0, which NIfTI recomputes from
@@ -532,6 +554,58 @@ mod tests {
     }
 
     #[test]
+    fn geometry_from_the_sform_else_the_qform_in_lps() {
+        let grid = Grid {
+            dims: [4, 4, 4],
+            spacing_mm: [2.0, 3.0, 4.0],
+        };
+        // sform: RAS x runs towards −i (a radiological flip), origin (10, 20, 30) RAS.
+        let header = nifti::NiftiHeader {
+            pixdim: [1.0, 2.0, 3.0, 4.0, 1.0, 1.0, 1.0, 1.0],
+            sform_code: 1,
+            srow_x: [-2.0, 0.0, 0.0, 10.0],
+            srow_y: [0.0, 3.0, 0.0, 20.0],
+            srow_z: [0.0, 0.0, 4.0, 30.0],
+            ..nifti::NiftiHeader::default()
+        };
+        let g = nifti_geometry(&header, &grid).unwrap();
+        assert_eq!(g.origin_mm, [-10.0, -20.0, 30.0]);
+        assert_eq!(
+            g.directions,
+            [[1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0]]
+        );
+        // qform only: 180° about z (quatern d = 1) is LPS's own axes.
+        let header = nifti::NiftiHeader {
+            pixdim: [1.0, 2.0, 3.0, 4.0, 1.0, 1.0, 1.0, 1.0],
+            sform_code: 0,
+            qform_code: 1,
+            quatern_d: 1.0,
+            quatern_x: 5.0,
+            ..nifti::NiftiHeader::default()
+        };
+        let g = nifti_geometry(&header, &grid).unwrap();
+        assert_eq!(g.origin_mm, [-5.0, 0.0, 0.0]);
+        for (got, want) in g
+            .directions
+            .iter()
+            .flatten()
+            .zip([1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+        {
+            assert!((got - want).abs() < 1e-12, "{:?}", g.directions);
+        }
+        // An sform of 1 mm voxels where pixdim says 2 mm contradicts itself.
+        let header = nifti::NiftiHeader {
+            pixdim: [1.0, 2.0, 3.0, 4.0, 1.0, 1.0, 1.0, 1.0],
+            ..nifti::NiftiHeader::default()
+        };
+        assert!(
+            nifti_geometry(&header, &grid)
+                .unwrap_err()
+                .contains("contradicts itself")
+        );
+    }
+
+    #[test]
     fn written_volumes_agree_on_voxel_size_in_qform_and_sform() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.nii.gz");
@@ -548,7 +622,7 @@ mod tests {
             [4.0, 4.0, 2.5],
             "sform voxel size = pixdim"
         );
-        let affine = read_affine(&path).unwrap().unwrap();
-        assert_eq!([affine[0][0], affine[1][1], affine[2][2]], [4.0, 4.0, 2.5]);
+        let g = read_suv(&path).unwrap().geometry.unwrap();
+        assert_eq!(g.origin_mm, [0.0; 3]);
     }
 }

@@ -1,15 +1,16 @@
 //! Imaging files to the store: lesion CSVs, PyRadiomics output, and PET SUV volumes measured against their masks.
 
 use super::cytokines::{Patients, at_line};
+use super::mask;
 use super::{IngestReport, Written, ingest_file};
 use crate::analysis::pet::{self, LesionUptake, Method, PetError, ReferenceLabels, References};
 use crate::analysis::suv::{SuvConversion, SuvKind};
 use crate::error::{Error, Result};
 use crate::ingest::lesions;
 use crate::ingest::{self, radiomics};
-use crate::model::{Body, LesionFacts, Modality, StudyKey};
+use crate::model::{Body, LesionFacts, MaskSource, Modality, StudyKey};
 use crate::pipeline::pet::is_nifti;
-pub use crate::pipeline::pet::{PetImage, PetOptions, PetSource, load_mask, load_pet};
+pub use crate::pipeline::pet::{PetImage, PetOptions, PetSource, load_pet};
 use crate::store::Store;
 use chrono::NaiveDate;
 use std::path::Path;
@@ -160,10 +161,17 @@ pub fn ingest_radiomics(
 /// PET uptake measured on an SUV volume and its mask.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PetMeasurement {
-    /// One row per lesion label and method, in label order.
+    /// One row per lesion region and method, in region order (label order for NIfTI,
+    /// file order for RTSTRUCT and SEG).
     pub uptakes: Vec<LesionUptake>,
     /// The liver and background references used.
     pub references: References,
+    /// The name of each named region (RTSTRUCT ROIName, SEG SegmentLabel) by its label.
+    pub names: std::collections::BTreeMap<u32, String>,
+    /// What kind of mask it was.
+    pub source: MaskSource,
+    /// Warnings about the mask (e.g. references that could not be checked).
+    pub warnings: Vec<String>,
     /// What the SUV conversion of a DICOM series used (`None` for NIfTI).
     pub conversion: Option<SuvConversion>,
     /// The body measures known (read from the series or given).
@@ -178,14 +186,28 @@ pub struct PetMeasurement {
     pub files: Vec<std::path::PathBuf>,
 }
 
+impl PetMeasurement {
+    /// The stored lesion label of region `label`: its ROI or segment name when it has
+    /// one (so repeated scans contoured with the same names keep their lesions), else
+    /// `prefix` + the label.
+    pub fn lesion_label(&self, label: u32, prefix: &str) -> String {
+        self.names
+            .get(&label)
+            .cloned()
+            .unwrap_or_else(|| format!("{prefix}{label}"))
+    }
+}
+
 /// Reads a PET image (NIfTI SUV, or a DICOM PET file or folder converted to SUV, see
-/// [`load_pet`]) and its mask, checks they share a grid, and measures every lesion
-/// label by each method.
+/// [`load_pet`]) and its mask ([`mask::load_mask`]: a NIfTI label image on the same grid,
+/// an RTSTRUCT rasterised on it — every ROI, or the one `options.roi` names — or a DICOM
+/// SEG), and measures every lesion region by each method.
 ///
 /// # Errors
 /// An unreadable image, a NaN or negative SUV voxel, a DICOM series or header that
-/// cannot be converted, a mask without labels or on another grid, a reference label
-/// missing from the mask, or a method without its reference.
+/// cannot be converted, a mask without regions or on another grid (or drawn on another
+/// series or frame of reference), an ROI that does not exist, a reference label missing
+/// from the mask, or a method without its reference.
 pub fn measure_pet(
     suv_path: &Path,
     mask_path: &Path,
@@ -195,18 +217,15 @@ pub fn measure_pet(
 ) -> Result<PetMeasurement> {
     let image = load_pet(suv_path, options)?;
     let suv = &image.suv;
-    let mask = load_mask(
+    let masks = mask::load_mask(
         mask_path,
-        suv_path,
-        &suv.grid,
-        image.geometry.as_ref(),
-        suv,
-        None,
+        &image.image_grid(suv_path),
+        options.roi.as_deref(),
     )?;
-    let (uptakes, references) = pet::uptake(
+    let (uptakes, references) = pet::uptake_of_regions(
         &suv.grid,
         &suv.values,
-        &mask.values,
+        &masks.regions,
         methods,
         reference_labels,
     )
@@ -232,6 +251,13 @@ pub fn measure_pet(
     Ok(PetMeasurement {
         uptakes,
         references,
+        names: masks
+            .regions
+            .iter()
+            .filter_map(|r| r.name.clone().map(|n| (r.label, n)))
+            .collect(),
+        source: masks.source,
+        warnings: masks.warnings,
         conversion: image.conversion().cloned(),
         body: image.body,
         sex: image.sex.clone(),
@@ -252,7 +278,8 @@ pub struct PetStudy {
     pub scanner: String,
     /// Imaging centre.
     pub site: String,
-    /// Lesion label = prefix + mask label (`L` + 3 = `L3`).
+    /// Lesion label of a NIfTI mask's label = prefix + label (`L` + 3 = `L3`); an
+    /// RTSTRUCT's or SEG's regions are stored by their ROI or segment name.
     pub lesion_prefix: String,
 }
 
@@ -315,7 +342,7 @@ pub fn ingest_pet(
             .unwrap_or_else(|| suv_path.to_path_buf());
         (first, series_digest(&measurement.files)?)
     };
-    let params = format!(
+    let mut params = format!(
         "mask={mask_sha};patient={};date={date};methods={};refs={:?};prefix={};series={series};suv={};body={:?}",
         target.patient,
         methods
@@ -328,6 +355,9 @@ pub fn ingest_pet(
         options.kind.unwrap_or(SuvKind::Bw).name(),
         (options.weight_kg, options.height_m, &options.sex),
     );
+    if let Some(roi) = &options.roi {
+        params.push_str(&format!(";roi={roi}"));
+    }
     let report = ingest_file(
         store,
         &ledger_path,
@@ -348,6 +378,10 @@ pub fn ingest_pet(
                     site: target.site.clone(),
                 },
             )?;
+            let labels: Vec<String> = rows
+                .iter()
+                .map(|row| measurement.lesion_label(row.label, &target.lesion_prefix))
+                .collect();
             if let Some((mean, sd)) = measurement.references.liver {
                 tx.set_liver_reference(study, mean, sd)?;
             }
@@ -370,11 +404,11 @@ pub fn ingest_pet(
                 }
             }
             let mut written = Written::default();
-            for row in rows {
+            for (row, label) in rows.iter().zip(labels) {
                 let lesion = tx.lesion_id(
                     patient,
                     &LesionFacts {
-                        label: format!("{}{}", target.lesion_prefix, row.label),
+                        label,
                         ..LesionFacts::default()
                     },
                 )?;

@@ -2,6 +2,9 @@
 
 use super::{IngestReport, LedgerCheck, Written, ingest_streamed};
 use crate::error::{Error, Result};
+use crate::ingest::bam::fusion::{
+    FusionCount, FusionOptions, count_fusions, count_fusions_present,
+};
 use crate::ingest::bam::{Access, CountOptions, count_alleles};
 use crate::ingest::loci::{self, LocusRow};
 use crate::ingest::vcf::{self, Call, CallReader, Caller, CallerOrigin, Skipped};
@@ -494,6 +497,14 @@ fn write_vcf(
         request.all_filters,
         request.track,
     )?;
+    // The chosen SV junctions join the patient's tracked fusions (issue 13 §2).
+    super::fusion::track_junctions(
+        tx,
+        &request.patient,
+        &detail.sv.junctions,
+        &format!("--track: somatic PASS {} SV record", sv_caller.as_str()),
+        file_id,
+    )?;
     for (locus, variant_id) in &tracked {
         if found.contains(variant_id) || tx.has_call(sample_id, *variant_id, caller)? {
             continue;
@@ -662,6 +673,16 @@ pub fn track_vcf(
             let sv = reader.structural_variants();
             detail.sv_records = sv.records;
             detail.sv_junctions = crate::analysis::sv::junctions_to_track(&sv.calls);
+            super::fusion::track_junctions(
+                tx,
+                patient,
+                &detail.sv_junctions,
+                &format!(
+                    "track add --vcf: somatic PASS {} SV record",
+                    reader.sv_caller().as_str()
+                ),
+                file_id,
+            )?;
             let records = usize::try_from(reader.records_read()).unwrap_or(usize::MAX);
             Ok((records, written, detail))
         },
@@ -683,6 +704,10 @@ pub struct BamIngest {
     pub cfdna_ng_per_ml: Option<f64>,
     /// Also test the draw for MRD at the same loci and store the result with it.
     pub mrd: Option<super::mrd::MrdRequest>,
+    /// Thresholds for counting the patient's tracked fusions (its MAPQ floor is `options`').
+    pub fusion: FusionOptions,
+    /// Count the tracked fusions only, no SNV locus (`--fusions-only`; `loci` is then unused).
+    pub fusions_only: bool,
 }
 
 /// What a BAM ingest did beyond the common report.
@@ -694,13 +719,18 @@ pub struct BamDetail {
     pub skipped: Vec<LocusRow>,
     /// The MRD test stored with the draw, when asked for.
     pub mrd: Option<super::mrd::MrdOutcome>,
+    /// The fragment counts of the patient's tracked fusions.
+    pub fusions: Vec<FusionCount>,
+    /// Reads whose SA tag does not parse (each named).
+    pub fusion_warnings: Vec<String>,
 }
 
 /// Counts a BAM at the patient's tracked variants (or at the loci of a file) and
-/// stores the counts as the patient's blood draw on `request.date`.
+/// its tracked fusions (split, discordant and reference fragments), and stores the
+/// counts as the patient's blood draw on `request.date`.
 ///
 /// # Errors
-/// [`Error::UnknownPatient`], no loci to count, a contig missing from the BAM, or
+/// [`Error::UnknownPatient`], nothing to count, a contig missing from the BAM, or
 /// an unreadable BAM; the store is then unchanged.
 pub fn ingest_bam(
     store: &mut Store,
@@ -709,6 +739,7 @@ pub fn ingest_bam(
 ) -> Result<(IngestReport, Option<BamDetail>)> {
     check_cfdna(request.cfdna_ng_per_ml)?;
     let (loci_path, loci) = match &request.loci {
+        _ if request.fusions_only => (std::path::PathBuf::from("(fusions only)"), Vec::new()),
         Some(file) => (file.clone(), loci::read(file)?),
         None => {
             let tracked = store.tracked_variants(&request.patient)?;
@@ -726,11 +757,12 @@ pub fn ingest_bam(
             (std::path::PathBuf::from("(tracked variants)"), rows)
         }
     };
-    if loci.is_empty() {
+    let fusions = super::fusion::tracked_fusion_rows(store, &request.patient)?;
+    if loci.is_empty() && fusions.is_empty() {
         return Err(Error::InvalidValue {
             what: "loci",
             value: request.patient.clone(),
-            reason: "the patient has no tracked variants: give --loci or track variants first"
+            reason: "the patient has no tracked variants or fusions: give --loci or track variants first"
                 .into(),
         });
     }
@@ -749,20 +781,69 @@ pub fn ingest_bam(
         // Only when asked, so that earlier ledger rows keep matching.
         params.push_str(&format!(";mrd={mrd:?}"));
     }
+    if !fusions.is_empty() {
+        // Only with tracked fusions, likewise.
+        let f = &request.fusion;
+        let list: Vec<String> = fusions.iter().map(|(_, row)| row.to_string()).collect();
+        params.push_str(&format!(
+            ";fusions={};w={};window={};k={}",
+            list.join(","),
+            f.clip_window,
+            f.insert_window,
+            f.anchor
+        ));
+    }
+    let fusion_options = FusionOptions {
+        min_mapq: options.min_mapq,
+        ..request.fusion
+    };
+    let fusion_source = std::path::PathBuf::from("(tracked fusions)");
+    let fusion_rows: Vec<_> = fusions.iter().map(|(_, row)| row.clone()).collect();
     ingest_streamed(
         store,
         path,
         "bam",
         &params,
         || {
-            let counts = count_alleles(path, &loci_path, &loci, options)?;
+            let counts = if loci.is_empty() {
+                None
+            } else {
+                Some(count_alleles(path, &loci_path, &loci, options)?)
+            };
+            let fused = if fusion_rows.is_empty() {
+                None
+            } else {
+                Some(count_fusions_present(
+                    path,
+                    &fusion_source,
+                    &fusion_rows,
+                    fusion_options,
+                )?)
+            };
+            if counts.is_none() && fused.as_ref().is_some_and(|f| f.counts.is_empty()) {
+                // Nothing at all to count: the error naming the first fusion the BAM lacks.
+                count_fusions(path, &fusion_source, &fusion_rows, fusion_options)?;
+            }
+            // Each tracked fusion is one more reporter of the MRD test.
+            let reporters: Vec<crate::analysis::mrd::FusionReporter> = fused
+                .iter()
+                .flat_map(|f| &f.counts)
+                .map(|c| crate::analysis::mrd::FusionReporter {
+                    id: crate::store::fusion::fusion_label(&c.row.junction),
+                    fusion_fragments: c.fusion_fragments(),
+                    depth: c.depth().round() as u32,
+                    rate: crate::analysis::mrd::FUSION_BACKGROUND_RATE,
+                })
+                .collect();
             let mrd = match &request.mrd {
-                Some(mrd) => Some(super::mrd::run_mrd(path, &loci_path, &loci, mrd)?),
+                Some(mrd) => Some(super::mrd::run_mrd_with_fusions(
+                    path, &loci_path, &loci, mrd, &reporters,
+                )?),
                 None => None,
             };
-            Ok((counts, mrd))
+            Ok((counts, mrd, fused))
         },
-        |tx, file_id, (result, mrd), _| {
+        |tx, file_id, (result, mrd, fused), _| {
             let patient_id = tx
                 .patient_id(&request.patient)?
                 .ok_or_else(|| Error::UnknownPatient(request.patient.clone()))?;
@@ -781,7 +862,40 @@ pub fn ingest_bam(
                     "reads"
                 }
             );
-            for count in &result.counts {
+            let (counts, skipped, access) = match result {
+                Some(r) => (r.counts, r.skipped, Some(r.access)),
+                None => (Vec::new(), Vec::new(), None),
+            };
+            let (fusion_counts, fusion_warnings, fusion_access) = match fused {
+                Some(f) => (f.counts, f.warnings, Some(f.access)),
+                None => (Vec::new(), Vec::new(), None),
+            };
+            for count in &fusion_counts {
+                // Rows are numbered by rank among the tracked fusions; one left out is skipped.
+                let Some((fusion_id, _)) =
+                    fusions.iter().find(|(_, row)| row.line == count.row.line)
+                else {
+                    continue;
+                };
+                tx.add_fusion_count(
+                    sample_id,
+                    *fusion_id,
+                    &crate::store::fusion::NewFusionCount {
+                        split: count.split,
+                        discordant: count.discordant,
+                        ref_a: count.ref_a,
+                        ref_b: count.ref_b,
+                        fusion_fraction: count.fusion_fraction(),
+                        min_mapq: fusion_options.min_mapq,
+                        clip_window: fusion_options.clip_window,
+                        insert_window: fusion_options.insert_window,
+                        anchor: fusion_options.anchor,
+                    },
+                    Some(file_id),
+                )?;
+                written.count(crate::store::events::Inserted::New);
+            }
+            for count in &counts {
                 let variant_id = tx.variant(&count.row.locus, count.row.gene.as_deref(), None)?;
                 // Listed with the calls: detected when an ALT base was counted, else
                 // not detected at this depth (left-censored).
@@ -851,12 +965,17 @@ pub fn ingest_bam(
                     Some(file_id),
                 )?;
             }
+            let records = counts.len() + fusion_counts.len();
             let detail = BamDetail {
-                access: result.access,
-                skipped: result.skipped,
+                access: access
+                    .or(fusion_access)
+                    .unwrap_or(Access::Scan("nothing was read".into())),
+                skipped,
                 mrd,
+                fusions: fusion_counts,
+                fusion_warnings,
             };
-            Ok((result.counts.len(), written, detail))
+            Ok((records, written, detail))
         },
     )
 }

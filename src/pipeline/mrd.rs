@@ -84,6 +84,21 @@ pub fn run_mrd(
     loci: &[LocusRow],
     request: &MrdRequest,
 ) -> Result<MrdOutcome> {
+    run_mrd_with_fusions(bam, loci_path, loci, request, &[])
+}
+
+/// [`run_mrd`] with the draw's tracked fusions as reporters of their own
+/// ([`mrd::add_fusions`]; `ingest bam --targets`).
+///
+/// # Errors
+/// As [`run_mrd`].
+pub fn run_mrd_with_fusions(
+    bam: &Path,
+    loci_path: &Path,
+    loci: &[LocusRow],
+    request: &MrdRequest,
+    fusions: &[mrd::FusionReporter],
+) -> Result<MrdOutcome> {
     if request.normals.len() == 1 {
         return Err(Error::InvalidValue {
             what: "--normals",
@@ -169,6 +184,7 @@ pub fn run_mrd(
         black_list.as_ref(),
         &request.options,
     );
+    let result = mrd::add_fusions(result, fusions, &request.options);
     Ok(MrdOutcome {
         reporters: rows,
         skipped,

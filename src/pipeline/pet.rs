@@ -1,13 +1,15 @@
-//! A PET image to measure: a NIfTI SUV volume, or a DICOM PET series converted to SUV; and its mask, checked to lie on the image's grid.
+//! A PET image to measure: a NIfTI SUV volume, or a DICOM PET series converted to SUV.
 //!
-//! The mask seam is [`load_mask`]: it dispatches on the mask file's kind. NIfTI label
-//! images are read here; DICOM masks (RTSTRUCT, SEG) plug in at the marked arm.
+//! Its mask is read by the one mask seam, [`crate::pipeline::mask::load_mask`], on the
+//! [`ImageGrid`] that [`PetImage::image_grid`] describes (for a DICOM series: its
+//! geometry, slice SOPInstanceUIDs, series and frame-of-reference UIDs).
 
 use crate::analysis::suv::{self, SuvConversion, SuvKind};
 use crate::error::{Error, Result};
 use crate::ingest::dicom::series::{self, PetSeries};
 use crate::ingest::pet::{self, Image};
-use crate::model::{Body, Geometry, Grid};
+use crate::model::{Body, Geometry};
+use crate::pipeline::mask::ImageGrid;
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +26,8 @@ pub struct PetOptions {
     pub height_m: Option<f64>,
     /// Sex given by hand (M, F or O): replaces the header's.
     pub sex: Option<String>,
+    /// The RTSTRUCT ROI to measure, by its ROIName (`None`: every ROI with contours).
+    pub roi: Option<String>,
 }
 
 /// Where the image came from.
@@ -79,6 +83,24 @@ impl PetImage {
         match &self.source {
             PetSource::Dicom { conversion, .. } => Some(conversion),
             PetSource::Nifti => None,
+        }
+    }
+
+    /// The grid a mask is placed on: for a DICOM series its geometry, slice
+    /// SOPInstanceUIDs, SeriesInstanceUID and FrameOfReferenceUID; for NIfTI the
+    /// volume's affine (`path` names the image in messages).
+    pub fn image_grid<'a>(&self, path: &'a Path) -> ImageGrid<'a> {
+        match &self.source {
+            PetSource::Nifti => ImageGrid::of_nifti(path, &self.suv),
+            PetSource::Dicom { series, .. } => ImageGrid {
+                path,
+                grid: self.suv.grid,
+                geometry: Ok(series.geometry),
+                sform: None,
+                slice_uids: Some(series.slice_uids.clone()),
+                series_uid: Some(series.series_uid.clone()),
+                frame_of_reference_uid: series.frame_of_reference_uid.clone(),
+            },
         }
     }
 
@@ -178,6 +200,7 @@ pub fn load_pet(path: &Path, options: &PetOptions) -> Result<PetImage> {
         grid: series.image.grid,
         values,
         sform: None,
+        geometry: Ok(series.geometry),
     };
     Ok(PetImage {
         suv,
@@ -192,131 +215,9 @@ pub fn load_pet(path: &Path, options: &PetOptions) -> Result<PetImage> {
     })
 }
 
-/// The NIfTI affine (RAS) as a patient-space geometry (LPS: x and y rows negated).
-fn nifti_geometry(affine: &[[f64; 4]; 3], grid: &Grid) -> Geometry {
-    let lps = [affine[0].map(|v| -v), affine[1].map(|v| -v), affine[2]];
-    let mut directions = [[0.0; 3]; 3];
-    for (axis, direction) in directions.iter_mut().enumerate() {
-        let s = grid.spacing_mm[axis];
-        for (row, d) in direction.iter_mut().enumerate() {
-            *d = lps[row][axis] / s;
-        }
-    }
-    Geometry {
-        origin_mm: [lps[0][3], lps[1][3], lps[2][3]],
-        directions,
-    }
-}
-
-/// Checks that a NIfTI mask lies on a DICOM series' grid in patient space: same
-/// dimensions and voxel size, origin within 0.01 mm, axis directions within 1e-4.
-fn check_on_geometry(
-    mask_path: &Path,
-    mask: &Image<u32>,
-    grid: &Grid,
-    geometry: &Geometry,
-) -> Result<()> {
-    if mask.grid.dims != grid.dims {
-        return Err(Error::image(
-            mask_path,
-            format!(
-                "mask grid {:?} does not match the PET series' {:?}",
-                mask.grid.dims, grid.dims
-            ),
-        ));
-    }
-    let close = |x: f64, y: f64| (x - y).abs() <= 1e-4 * x.abs().max(y.abs()).max(1.0);
-    if !(0..3).all(|i| close(mask.grid.spacing_mm[i], grid.spacing_mm[i])) {
-        return Err(Error::image(
-            mask_path,
-            format!(
-                "mask voxel size {:?} mm does not match the PET series' {:?} mm",
-                mask.grid.spacing_mm, grid.spacing_mm
-            ),
-        ));
-    }
-    let Some(affine) = pet::read_affine(mask_path)? else {
-        return Err(Error::image(
-            mask_path,
-            "the mask has neither an sform nor a qform: it cannot be placed on the DICOM series",
-        ));
-    };
-    let g = nifti_geometry(&affine, &mask.grid);
-    let origin_ok = (0..3).all(|i| (g.origin_mm[i] - geometry.origin_mm[i]).abs() <= 0.01);
-    let axes_ok = (0..3)
-        .all(|a| (0..3).all(|r| (g.directions[a][r] - geometry.directions[a][r]).abs() <= 1e-4));
-    if !(origin_ok && axes_ok) {
-        return Err(Error::image(
-            mask_path,
-            format!(
-                "the mask's affine (as LPS: origin {:?} mm, axes {:?}) does not place it on the PET series (origin {:?} mm, axes {:?})",
-                g.origin_mm, g.directions, geometry.origin_mm, geometry.directions
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Reads the label mask of a PET image, on its grid. NIfTI label images are read and
-/// checked here (against the DICOM geometry for a DICOM series, against the grid and
-/// sform for a NIfTI volume, named `pet_path` in errors); `roi` selects a region of a DICOM mask.
-///
-/// # Errors
-/// An unreadable mask, a mask on another grid, or a mask kind this build does not read.
-pub fn load_mask(
-    path: &Path,
-    pet_path: &Path,
-    grid: &Grid,
-    geometry: Option<&Geometry>,
-    suv: &Image<f64>,
-    roi: Option<&str>,
-) -> Result<Image<u32>> {
-    if is_nifti(path) {
-        if let Some(name) = roi {
-            return Err(Error::image(
-                path,
-                format!(
-                    "--roi {name} names a region of an RTSTRUCT or SEG; a NIfTI mask has labels"
-                ),
-            ));
-        }
-        let mask = pet::read_mask(path)?;
-        match geometry {
-            Some(g) => check_on_geometry(path, &mask, grid, g)?,
-            None => pet::check_same_grid(pet_path, suv, path, &mask)?,
-        }
-        return Ok(mask);
-    }
-    // DICOM masks (RTSTRUCT, SEG; issue 14 §3) plug in here.
-    Err(Error::image(
-        path,
-        "not a NIfTI label mask (.nii, .nii.gz); RTSTRUCT and SEG masks are not read by this build",
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_nifti_affine_is_ras_and_becomes_lps() {
-        // The IBSI STS conversion: diag(-4.6875, -4.6875, 3.27), offset (21.09, 86.72, -881.3).
-        let affine = [
-            [-4.6875, 0.0, 0.0, 21.09375],
-            [0.0, -4.6875, 0.0, 86.71875],
-            [0.0, 0.0, 3.27, -881.3],
-        ];
-        let grid = Grid {
-            dims: [41, 43, 59],
-            spacing_mm: [4.6875, 4.6875, 3.27],
-        };
-        let g = nifti_geometry(&affine, &grid);
-        assert_eq!(g.origin_mm, [-21.09375, -86.71875, -881.3]);
-        assert_eq!(
-            g.directions,
-            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-        );
-    }
 
     #[test]
     fn nifti_is_told_by_name() {

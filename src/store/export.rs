@@ -104,10 +104,11 @@ impl ExportTable {
 }
 
 /// The tables `oncotrack export` writes from SQL (survival is computed, not read).
-pub const EXPORT_TABLES: [&str; 8] = [
+pub const EXPORT_TABLES: [&str; 9] = [
     "patients",
     "timeline",
     "calls",
+    "fusions",
     "cytokines",
     "lesions",
     "pet",
@@ -148,6 +149,23 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
                  ("caller", Text), ("vaf", Real), ("alt_reads", Integer), ("ref_reads", Integer),
                  ("depth", Integer), ("vaf_source", Text), ("filter", Text), ("detected", Boolean),
                  ("cfdna_ng_per_ml", Real), ("", IndexDate)],
+        ),
+        "fusions" => (
+            "SELECT p.code, s.date, t.genes, t.chrom_a_raw, t.pos_a, t.chrom_b_raw, t.pos_b,
+                    t.orientation, c.split, c.discordant, c.ref_a, c.ref_b, c.fusion_fraction,
+                    c.min_mapq, c.clip_window, c.insert_window, c.anchor, s.cfdna_ng_per_ml,
+                    i.index_date
+               FROM fusion_count c JOIN lb_sample s USING (sample_id)
+               JOIN tracked_fusion t USING (fusion_id)
+               JOIN patient p ON p.patient_id = s.patient_id
+               JOIN patient_index_date i ON i.patient_id = s.patient_id
+              ORDER BY p.code, s.date, t.fusion_id",
+            vec![("patient", Patient), ("date", Date), ("gene", Text), ("chrom_a", Text),
+                 ("pos_a", Integer), ("chrom_b", Text), ("pos_b", Integer),
+                 ("orientation", Text), ("split", Integer), ("discordant", Integer),
+                 ("ref_a", Integer), ("ref_b", Integer), ("fusion_fraction", Real),
+                 ("min_mapq", Integer), ("clip_window", Integer), ("insert_window", Integer),
+                 ("anchor", Integer), ("cfdna_ng_per_ml", Real), ("", IndexDate)],
         ),
         "cytokines" => (
             "SELECT p.code, x.date, x.analyte, x.value, x.unit, x.censor, x.bound, x.lloq, x.uloq,

@@ -503,11 +503,14 @@ impl Store {
                 variant.calls.push(call);
             }
         }
-        Ok(draws
+        let mut draws: Vec<DrawCalls> = draws
             .into_iter()
             .map(|(_, draw)| draw)
             .filter(|d| d.vcf_looked || d.variants.iter().any(|v| !v.calls.is_empty()))
-            .collect())
+            .collect();
+        // Tracked fusions are reporter loci too (store/fusion.rs).
+        self.add_fusion_calls(code, &mut draws)?;
+        Ok(draws)
     }
 }
 

@@ -48,6 +48,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0008_structural_variants.sql",
         sql: include_str!("../../schema/0008_structural_variants.sql"),
     },
+    Migration {
+        name: "0009_fusions.sql",
+        sql: include_str!("../../schema/0009_fusions.sql"),
+    },
 ];
 
 /// The schema version recorded in the database.

@@ -21,7 +21,8 @@ pub struct TimelineItem {
 
 impl Store {
     /// Every dated item of a patient in date order; on one date, clinical events
-    /// come first, then liquid biopsy, cytokines and imaging.
+    /// come first, then liquid biopsy (the blood draw, then each tracked fusion's
+    /// junction fragments under its gene pair), cytokines and imaging.
     ///
     /// # Errors
     /// [`crate::Error::UnknownPatient`] when there is no such patient.
@@ -38,6 +39,16 @@ impl Store {
                       (SELECT count(*) FROM variant_call c WHERE c.sample_id = s.sample_id
                           AND c.detected = 1) || ' variants detected'
                  FROM lb_sample s WHERE s.patient_id = (SELECT patient_id FROM me)
+               UNION ALL
+               SELECT s.date, 1.5, t.fusion_id, 'liquid-biopsy',
+                      coalesce(t.genes, t.chrom_a_raw || ':' || t.pos_a || '-' || t.chrom_b_raw
+                               || ':' || t.pos_b) || ' fusion',
+                      (c.split + c.discordant) || ' junction fragments (' || c.split || ' split, '
+                      || c.discordant || ' discordant), reference ' || c.ref_a || ' / ' || c.ref_b
+                      || coalesce(', fraction ' || printf('%.4f', c.fusion_fraction), '')
+                 FROM fusion_count c JOIN lb_sample s USING (sample_id)
+                 JOIN tracked_fusion t USING (fusion_id)
+                WHERE s.patient_id = (SELECT patient_id FROM me)
                UNION ALL
                SELECT c.date, 2, min(c.measurement_id), 'cytokines', 'panel',
                       count(DISTINCT c.analyte) || ' analytes' ||

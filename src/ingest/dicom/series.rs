@@ -35,6 +35,10 @@ pub struct PetSeries {
     pub header: SuvHeader,
     /// SeriesInstanceUID.
     pub series_uid: String,
+    /// SOPInstanceUID of each slice, in sorted order (SEG frames are placed by them).
+    pub slice_uids: Vec<String>,
+    /// FrameOfReferenceUID (0020,0052) of the first slice.
+    pub frame_of_reference_uid: Option<String>,
     /// The slice files, in sorted order.
     pub files: Vec<PathBuf>,
     /// StudyDate (0008,0020), else SeriesDate.
@@ -520,15 +524,23 @@ fn assemble(slices: Vec<DicomFile>, uid: String) -> Result<PetSeries> {
         directions: [p0.row_dir, p0.col_dir, normal],
     };
     let files = order.iter().map(|&i| slices[i].path.clone()).collect();
+    let slice_uids = order
+        .iter()
+        .map(|&i| text(&slices[i].object, tags::SOP_INSTANCE_UID).unwrap_or_default())
+        .collect();
+    let frame_of_reference_uid = text(o, tags::FRAME_OF_REFERENCE_UID);
     Ok(PetSeries {
         image: Image {
             grid,
             values,
             sform: None,
+            geometry: Ok(geometry),
         },
         geometry,
         header,
         series_uid: uid,
+        slice_uids,
+        frame_of_reference_uid,
         files,
         study_date,
         scanner,

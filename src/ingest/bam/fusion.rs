@@ -1,0 +1,874 @@
+//! Fragments across fusion junctions in an indexed BAM: split reads (SA tag), discordant pairs and reference-spanning fragments per breakpoint; agrees with `tests/reference/fusion/fusion_reference.py` (pysam).
+//!
+//! The definitions (docs/methods.md, "Fusion junctions") work on *edges*: the
+//! 0-based boundary between the last base a partner keeps and the first it drops.
+//! A partner that keeps its bases up to `pos` (`+`) has its edge at `pos` (the
+//! boundary after base `pos`); one that keeps them from `pos` on (`-`) has it at
+//! `pos − 1` (the boundary before base `pos`).
+//!
+//! - A read is **split** when its primary alignment on one partner ends (with a clip
+//!   on the junction side) within `W` bp of that partner's edge and one alignment of
+//!   its `SA` tag (MAPQ ≥ the floor) does the same on the other partner, the two on
+//!   the same strand for `+-`/`-+` and on opposite strands for `++`/`--`.
+//! - A read is **near** a partner when it points at the edge (forward for `+`,
+//!   reverse for `-`) and its aligned bases lie within `window` bp of the edge on the
+//!   kept side.
+//! - A read **spans** a partner's edge when one uninterrupted run of aligned bases
+//!   (M, =, X) covers `k` reference bases on each side of it.
+//!
+//! A fragment (a read name) is `split` if any of its reads is split; else
+//! `discordant` if its two mates are near opposite partners; else it counts in
+//! `ref_a` (`ref_b`) if a read spans A's (B's) edge. Reads are those that pass
+//! `count`'s filters (mapped, primary, not supplementary, duplicate or QC-failed,
+//! MAPQ ≥ the floor).
+
+use super::sweep::{filter, record_error};
+use super::{Access, CountOptions, OpenBam};
+use crate::error::{Error, Result};
+use crate::ingest::fusions::FusionRow;
+use crate::ingest::vcf::normalize_contig;
+use noodles::bam;
+use noodles::core::Region;
+use noodles::sam::alignment::record::cigar::op::Kind;
+use noodles::sam::alignment::record::data::field::{Tag, Value};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// The thresholds of the fusion definitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FusionOptions {
+    /// Minimum mapping quality of a read and of an SA alignment.
+    pub min_mapq: u8,
+    /// `W`: how far (bp) a clipped alignment end may lie from the edge.
+    pub clip_window: u32,
+    /// How far (bp) from the edge, on the kept side, a discordant mate may lie.
+    pub insert_window: u32,
+    /// `k`: aligned bases required on each side of an edge for a reference read.
+    pub anchor: u32,
+}
+
+impl Default for FusionOptions {
+    fn default() -> Self {
+        FusionOptions {
+            min_mapq: 20,
+            clip_window: 5,
+            insert_window: 1000,
+            anchor: 10,
+        }
+    }
+}
+
+/// The fragments counted at one fusion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FusionCount {
+    /// The fusion as requested.
+    pub row: FusionRow,
+    /// Fragments with a split read.
+    pub split: u32,
+    /// Pairs with one mate near each partner, neither split.
+    pub discordant: u32,
+    /// Fragments spanning A's edge (not split or discordant).
+    pub ref_a: u32,
+    /// Fragments spanning B's edge (not split or discordant).
+    pub ref_b: u32,
+}
+
+impl FusionCount {
+    /// Fusion fragments: split + discordant.
+    pub fn fusion_fragments(&self) -> u32 {
+        self.split + self.discordant
+    }
+
+    /// Fragment depth at the junction: split + discordant + mean(ref_a, ref_b).
+    pub fn depth(&self) -> f64 {
+        f64::from(self.fusion_fragments()) + (f64::from(self.ref_a) + f64::from(self.ref_b)) / 2.0
+    }
+
+    /// (split + discordant) / depth, `None` at depth 0.
+    pub fn fusion_fraction(&self) -> Option<f64> {
+        let depth = self.depth();
+        (depth > 0.0).then(|| f64::from(self.fusion_fragments()) / depth)
+    }
+}
+
+/// The result of counting fusions in a BAM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FusionResult {
+    /// One entry per fusion counted, in request order.
+    pub counts: Vec<FusionCount>,
+    /// Reads whose SA tag does not parse (each named), not counted as split; with
+    /// [`count_fusions_present`], the fusions left out (each named).
+    pub warnings: Vec<String>,
+    /// Index used, or why the file was scanned.
+    pub access: Access,
+}
+
+/// One partner of a junction resolved against the BAM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Side {
+    /// Reference id in the BAM.
+    pub contig: usize,
+    /// 0-based boundary between the kept and the dropped bases.
+    pub edge: i64,
+    /// Whether the partner keeps the bases before the edge (`+`).
+    pub keeps_left: bool,
+}
+
+/// A junction resolved against the BAM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Site {
+    /// Partner A.
+    pub a: Side,
+    /// Partner B.
+    pub b: Side,
+}
+
+impl Site {
+    /// Whether the two pieces of a junction read align on the same strand (`+-`, `-+`).
+    pub fn same_strand(&self) -> bool {
+        self.a.keeps_left != self.b.keeps_left
+    }
+}
+
+/// Where one alignment lies (a primary record or an SA entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    /// Reference id.
+    pub contig: usize,
+    /// 0-based start and exclusive end of the aligned reference bases.
+    pub start: i64,
+    /// Exclusive end.
+    pub end: i64,
+    /// Reverse strand.
+    pub reverse: bool,
+    /// The CIGAR starts with a clip (S or H).
+    pub clip_left: bool,
+    /// The CIGAR ends with a clip (S or H).
+    pub clip_right: bool,
+}
+
+/// One alignment of an SA tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supplementary {
+    /// Where it lies (`contig` = `usize::MAX` for a contig the BAM does not have).
+    pub placement: Placement,
+    /// Its mapping quality.
+    pub mapq: u8,
+}
+
+/// What one read says about one junction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadEvidence {
+    /// A split read across the junction.
+    pub split: bool,
+    /// Near partner A's edge on the kept side, pointing at it.
+    pub near_a: bool,
+    /// Near partner B's edge on the kept side, pointing at it.
+    pub near_b: bool,
+    /// Spans A's edge by `k` aligned bases on each side.
+    pub spans_a: bool,
+    /// Spans B's edge likewise.
+    pub spans_b: bool,
+}
+
+/// How one fragment counts at one junction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FragmentClass {
+    /// A read is split across the junction.
+    Split,
+    /// The mates lie near opposite partners.
+    Discordant,
+    /// Reference fragment at A, at B, or at both (`(spans_a, spans_b)`).
+    Reference(bool, bool),
+    /// Says nothing about the junction.
+    Uninformative,
+}
+
+/// Whether alignment `p` ends at side `s`'s edge (within `w` bp) with a clip on the junction side.
+pub fn clipped_at(s: &Side, p: &Placement, w: i64) -> bool {
+    p.contig == s.contig
+        && if s.keeps_left {
+            p.clip_right && (p.end - s.edge).abs() <= w
+        } else {
+            p.clip_left && (p.start - s.edge).abs() <= w
+        }
+}
+
+/// Whether a primary alignment may be split at `site` (clipped at either edge): only
+/// then is its SA tag read.
+pub fn may_be_split(site: &Site, primary: &Placement, options: &FusionOptions) -> bool {
+    let w = i64::from(options.clip_window);
+    clipped_at(&site.a, primary, w) || clipped_at(&site.b, primary, w)
+}
+
+/// Whether a read (its primary placement and SA alignments) is split across `site`.
+pub fn is_split(
+    site: &Site,
+    primary: &Placement,
+    supplementary: &[Supplementary],
+    options: &FusionOptions,
+) -> bool {
+    let w = i64::from(options.clip_window);
+    [(&site.a, &site.b), (&site.b, &site.a)]
+        .into_iter()
+        .any(|(here, there)| {
+            clipped_at(here, primary, w)
+                && supplementary.iter().any(|s| {
+                    s.mapq >= options.min_mapq
+                        && clipped_at(there, &s.placement, w)
+                        && (s.placement.reverse == primary.reverse) == site.same_strand()
+                })
+        })
+}
+
+/// Whether alignment `p` lies within `window` bp of side `s`'s edge on the kept side, pointing at it.
+pub fn near(s: &Side, p: &Placement, window: i64) -> bool {
+    p.contig == s.contig
+        && if s.keeps_left {
+            !p.reverse && p.start >= s.edge - window && p.end <= s.edge
+        } else {
+            p.reverse && p.start >= s.edge && p.end <= s.edge + window
+        }
+}
+
+/// Whether one run of aligned blocks (0-based half-open, uninterrupted M/=/X runs)
+/// covers `k` bases on each side of side `s`'s edge.
+pub fn spans(s: &Side, contig: usize, blocks: &[(i64, i64)], k: i64) -> bool {
+    contig == s.contig
+        && blocks
+            .iter()
+            .any(|&(start, end)| start <= s.edge - k && end >= s.edge + k)
+}
+
+/// How a fragment counts, from the evidence of its first and last mates (paired) or of
+/// its one read (`first` only).
+pub fn classify(first: Option<&ReadEvidence>, last: Option<&ReadEvidence>) -> FragmentClass {
+    let reads = || first.into_iter().chain(last);
+    if reads().any(|r| r.split) {
+        return FragmentClass::Split;
+    }
+    if let (Some(f), Some(l)) = (first, last)
+        && ((f.near_a && l.near_b) || (f.near_b && l.near_a))
+    {
+        return FragmentClass::Discordant;
+    }
+    let a = reads().any(|r| r.spans_a);
+    let b = reads().any(|r| r.spans_b);
+    if a || b {
+        FragmentClass::Reference(a, b)
+    } else {
+        FragmentClass::Uninformative
+    }
+}
+
+/// Why an SA tag does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaError(pub String);
+
+/// Parses an SA tag (`rname,pos,strand,CIGAR,mapQ,NM;` repeated), resolving contig
+/// names with `contig_id` (an unknown contig gets id `usize::MAX`).
+///
+/// # Errors
+/// [`SaError`] saying which entry and field does not parse.
+pub fn parse_sa(
+    text: &str,
+    contig_id: impl Fn(&str) -> Option<usize>,
+) -> std::result::Result<Vec<Supplementary>, SaError> {
+    let mut out = Vec::new();
+    for (i, entry) in text.split(';').enumerate() {
+        if entry.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = entry.split(',').collect();
+        let bad = |what: &str| SaError(format!("entry {} '{entry}': {what}", i + 1));
+        if fields.len() != 6 {
+            return Err(bad(
+                "expected 6 fields (rname,pos,strand,CIGAR,mapQ,NM) separated by commas",
+            ));
+        }
+        let pos = fields[1]
+            .parse::<i64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| bad("pos is not a position"))?;
+        let reverse = match fields[2] {
+            "+" => false,
+            "-" => true,
+            _ => return Err(bad("strand is not + or -")),
+        };
+        let ops = parse_cigar(fields[3]).ok_or_else(|| bad("CIGAR does not parse"))?;
+        let mapq = fields[4]
+            .parse::<u8>()
+            .map_err(|_| bad("mapQ is not 0-255"))?;
+        if fields[5].parse::<u32>().is_err() {
+            return Err(bad("NM is not a count"));
+        }
+        let span: i64 = ops
+            .iter()
+            .filter(|(kind, _)| matches!(kind, b'M' | b'D' | b'N' | b'=' | b'X'))
+            .map(|(_, len)| *len)
+            .sum();
+        let is_clip = |op: Option<&(u8, i64)>| op.is_some_and(|(k, _)| matches!(k, b'S' | b'H'));
+        let start = pos - 1;
+        out.push(Supplementary {
+            placement: Placement {
+                contig: contig_id(fields[0]).unwrap_or(usize::MAX),
+                start,
+                end: start + span,
+                reverse,
+                clip_left: is_clip(ops.first()),
+                clip_right: is_clip(ops.last()),
+            },
+            mapq,
+        });
+    }
+    if out.is_empty() {
+        return Err(SaError("no alignment in the tag".into()));
+    }
+    Ok(out)
+}
+
+/// A CIGAR string as (op, length) pairs, or `None`.
+fn parse_cigar(text: &str) -> Option<Vec<(u8, i64)>> {
+    let mut ops = Vec::new();
+    let mut len: i64 = 0;
+    let mut digits = false;
+    for b in text.bytes() {
+        if b.is_ascii_digit() {
+            len = len.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+            digits = true;
+        } else if matches!(
+            b,
+            b'M' | b'I' | b'D' | b'N' | b'S' | b'H' | b'P' | b'=' | b'X'
+        ) {
+            if !digits {
+                return None;
+            }
+            ops.push((b, len));
+            len = 0;
+            digits = false;
+        } else {
+            return None;
+        }
+    }
+    (!digits && !ops.is_empty()).then_some(ops)
+}
+
+/// The reads of one fusion seen so far, by name: evidence of the first, last and unpaired read.
+#[derive(Default)]
+struct Fragments {
+    by_name: HashMap<Vec<u8>, [Option<ReadEvidence>; 2]>,
+}
+
+impl Fragments {
+    fn tally(&self, row: &FusionRow) -> FusionCount {
+        let mut count = FusionCount {
+            row: row.clone(),
+            split: 0,
+            discordant: 0,
+            ref_a: 0,
+            ref_b: 0,
+        };
+        for [first, last] in self.by_name.values() {
+            match classify(first.as_ref(), last.as_ref()) {
+                FragmentClass::Split => count.split += 1,
+                FragmentClass::Discordant => count.discordant += 1,
+                FragmentClass::Reference(a, b) => {
+                    count.ref_a += u32::from(a);
+                    count.ref_b += u32::from(b);
+                }
+                FragmentClass::Uninformative => {}
+            }
+        }
+        count
+    }
+}
+
+/// Counts the fragments of each fusion of `fusions` in the BAM at `path`.
+///
+/// `source` names where the fusions came from (the TSV, or the tracked fusions) for
+/// errors. Each partner's reads are fetched through the index over `±window` bp around
+/// its edge (the whole file is read, with a warning, without a usable index).
+///
+/// # Errors
+/// [`Error::Parse`] naming the fusion's line and column when a contig is not in the
+/// BAM header; [`Error::Io`] or [`Error::Record`] for an unreadable or unsorted BAM.
+pub fn count_fusions(
+    path: &Path,
+    source: &Path,
+    fusions: &[FusionRow],
+    options: FusionOptions,
+) -> Result<FusionResult> {
+    count(path, source, fusions, options, true)
+}
+
+/// As [`count_fusions`], but a fusion on a contig the BAM lacks (or beyond its end) is
+/// left out of `counts` with a warning naming it, not an error (`ingest bam` of a
+/// patient's tracked fusions: a panel BAM whose header lists only its targets' contigs).
+///
+/// # Errors
+/// As [`count_fusions`], but for missing contigs.
+pub fn count_fusions_present(
+    path: &Path,
+    source: &Path,
+    fusions: &[FusionRow],
+    options: FusionOptions,
+) -> Result<FusionResult> {
+    count(path, source, fusions, options, false)
+}
+
+fn count(
+    path: &Path,
+    source: &Path,
+    fusions: &[FusionRow],
+    options: FusionOptions,
+    strict: bool,
+) -> Result<FusionResult> {
+    let mut bam = OpenBam::open(path)?;
+    let mut sites = Vec::with_capacity(fusions.len());
+    let mut kept: Vec<&FusionRow> = Vec::with_capacity(fusions.len());
+    let mut warnings = Vec::new();
+    for row in fusions {
+        let j = &row.junction;
+        let resolve = |raw: &str, pos: u64, keeps_left: bool, field: &str| {
+            let contig = bam
+                .contig(raw, &normalize_contig(raw))
+                .ok_or_else(|| Error::parse(source, row.line, field, bam.missing_contig(raw)))?;
+            let length = bam.contig_length(contig);
+            if length > 0 && pos > length {
+                return Err(Error::parse(
+                    source,
+                    row.line,
+                    field,
+                    format!(
+                        "position {pos} is beyond the end of contig '{raw}' ({length} bp in {})",
+                        path.display()
+                    ),
+                ));
+            }
+            let pos = pos as i64;
+            Ok(Side {
+                contig,
+                edge: if keeps_left { pos } else { pos - 1 },
+                keeps_left,
+            })
+        };
+        let resolved = resolve(&j.a.chrom, j.a.pos, j.orientation.a_keeps_left(), "chrom_a")
+            .and_then(|a| {
+                resolve(&j.b.chrom, j.b.pos, j.orientation.b_keeps_left(), "chrom_b")
+                    .map(|b| Site { a, b })
+            });
+        match resolved {
+            Ok(site) => {
+                sites.push(site);
+                kept.push(row);
+            }
+            Err(e) if !strict => {
+                warnings.push(format!("fusion {row} not counted: {e}"));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let filters = CountOptions {
+        min_mapq: options.min_mapq,
+        min_bq: 0,
+        fragment_level: true,
+    };
+    let window = reach(&options);
+    let mut fragments: Vec<Fragments> = (0..sites.len()).map(|_| Fragments::default()).collect();
+    let mut warned: HashSet<Vec<u8>> = HashSet::new();
+    let mut record = bam::Record::default();
+    let reader = Reader {
+        path,
+        names: &bam.names,
+        options,
+        filters,
+    };
+    if let Some(index) = &bam.index {
+        for (i, site) in sites.iter().enumerate() {
+            for side in [site.a, site.b] {
+                let name = bam.names[side.contig].as_str();
+                let length = bam
+                    .header
+                    .reference_sequences()
+                    .get_index(side.contig)
+                    .map_or(i64::MAX, |(_, s)| usize::from(s.length()) as i64);
+                let first = (side.edge - window).max(0) + 1;
+                let last = (side.edge + window).min(length).max(first);
+                let label = format!("{name}:{first}-{last}");
+                let region = Region::new(
+                    name,
+                    super::position(first as u64)?..=super::position(last as u64)?,
+                );
+                let mut query = bam
+                    .reader
+                    .query(&bam.header, index, &region)
+                    .map_err(|e| Error::io(path, e))?;
+                let mut n = 0u64;
+                loop {
+                    n += 1;
+                    match query.read_record(&mut record) {
+                        Ok(0) => break,
+                        Ok(_) => reader.take(
+                            &record,
+                            n,
+                            &label,
+                            std::slice::from_ref(site),
+                            std::slice::from_mut(&mut fragments[i]),
+                            &mut warned,
+                            &mut warnings,
+                        )?,
+                        Err(e) => return Err(record_error(path, n, &label, "record", e)),
+                    }
+                }
+            }
+        }
+    } else {
+        let label = "reading the whole file";
+        let mut n = 0u64;
+        loop {
+            n += 1;
+            match bam.reader.read_record(&mut record) {
+                Ok(0) => break,
+                Ok(_) => reader.take(
+                    &record,
+                    n,
+                    label,
+                    &sites,
+                    &mut fragments,
+                    &mut warned,
+                    &mut warnings,
+                )?,
+                Err(e) => return Err(record_error(path, n, label, "record", e)),
+            }
+        }
+    }
+    let counts = kept
+        .iter()
+        .zip(&fragments)
+        .map(|(row, f)| f.tally(row))
+        .collect();
+    Ok(FusionResult {
+        counts,
+        warnings,
+        access: bam.access,
+    })
+}
+
+/// How far from an edge (bp) a read can matter to it: the widest window, plus one.
+fn reach(options: &FusionOptions) -> i64 {
+    i64::from(
+        options
+            .insert_window
+            .max(options.clip_window)
+            .max(options.anchor),
+    ) + 1
+}
+
+/// Turns records into evidence.
+struct Reader<'a> {
+    path: &'a Path,
+    names: &'a [String],
+    options: FusionOptions,
+    filters: CountOptions,
+}
+
+impl Reader<'_> {
+    /// Takes one record for the fusions `sites` (their fragments beside them).
+    #[allow(clippy::too_many_arguments)]
+    fn take(
+        &self,
+        record: &bam::Record,
+        n: u64,
+        region: &str,
+        sites: &[Site],
+        fragments: &mut [Fragments],
+        warned: &mut HashSet<Vec<u8>>,
+        warnings: &mut Vec<String>,
+    ) -> Result<()> {
+        let Some(header) = filter(record, self.filters, self.path, n, region)? else {
+            return Ok(());
+        };
+        let flags = record.flags();
+        let reach = reach(&self.options);
+        let relevant = |s: &Side| {
+            s.contig == header.reference_id
+                && header.start < s.edge + reach
+                && header.end > s.edge - reach
+        };
+        if !sites
+            .iter()
+            .any(|site| relevant(&site.a) || relevant(&site.b))
+        {
+            return Ok(());
+        }
+        let name = record.name().map(|n| n.to_vec()).unwrap_or_default();
+        let slot = usize::from(flags.is_segmented() && flags.is_last_segment());
+        let mut blocks: Vec<(i64, i64)> = Vec::new();
+        let (mut clip_left, mut clip_right) = (false, false);
+        let mut pos = header.start;
+        let mut run: Option<i64> = None;
+        let mut first_op = true;
+        for op in record.cigar().iter() {
+            let op = op.map_err(|e| record_error(self.path, n, region, "cigar", e))?;
+            let len = op.len() as i64;
+            let is_clip = matches!(op.kind(), Kind::SoftClip | Kind::HardClip);
+            if first_op {
+                clip_left = is_clip;
+                first_op = false;
+            }
+            clip_right = is_clip;
+            match op.kind() {
+                Kind::Match | Kind::SequenceMatch | Kind::SequenceMismatch => {
+                    run.get_or_insert(pos);
+                    pos += len;
+                }
+                kind => {
+                    if let Some(start) = run.take() {
+                        blocks.push((start, pos));
+                    }
+                    if matches!(kind, Kind::Deletion | Kind::Skip) {
+                        pos += len;
+                    }
+                }
+            }
+        }
+        if let Some(start) = run.take() {
+            blocks.push((start, pos));
+        }
+        let primary = Placement {
+            contig: header.reference_id,
+            start: header.start,
+            end: header.end,
+            reverse: flags.is_reverse_complemented(),
+            clip_left,
+            clip_right,
+        };
+        let mut supplementary: Option<Vec<Supplementary>> = None;
+        let k = i64::from(self.options.anchor);
+        let window = i64::from(self.options.insert_window);
+        for (site, frags) in sites.iter().zip(fragments.iter_mut()) {
+            if !(relevant(&site.a) || relevant(&site.b)) {
+                continue;
+            }
+            let entry = frags.by_name.entry(name.clone()).or_default();
+            if entry[slot].is_some() {
+                continue; // the same record, read again from the partner's region
+            }
+            let mut evidence = ReadEvidence {
+                near_a: near(&site.a, &primary, window),
+                near_b: near(&site.b, &primary, window),
+                spans_a: spans(&site.a, primary.contig, &blocks, k),
+                spans_b: spans(&site.b, primary.contig, &blocks, k),
+                split: false,
+            };
+            if may_be_split(site, &primary, &self.options) {
+                if supplementary.is_none() {
+                    supplementary =
+                        Some(self.supplementary(record, &name, n, region, warned, warnings));
+                }
+                evidence.split = is_split(
+                    site,
+                    &primary,
+                    supplementary.as_deref().unwrap_or(&[]),
+                    &self.options,
+                );
+            }
+            entry[slot] = Some(evidence);
+        }
+        Ok(())
+    }
+
+    /// The alignments of the record's SA tag; none (and one warning per read) when it does not parse.
+    fn supplementary(
+        &self,
+        record: &bam::Record,
+        name: &[u8],
+        n: u64,
+        region: &str,
+        warned: &mut HashSet<Vec<u8>>,
+        warnings: &mut Vec<String>,
+    ) -> Vec<Supplementary> {
+        let parsed = match record.data().get(&Tag::OTHER_ALIGNMENTS) {
+            None => return Vec::new(),
+            Some(Ok(Value::String(text))) => {
+                let text = String::from_utf8_lossy(text);
+                parse_sa(&text, |c| self.names.iter().position(|n| n == c))
+                    .map_err(|e| format!("SA tag '{text}' does not parse: {}", e.0))
+            }
+            Some(Ok(_)) => Err("SA tag is not a string (Z)".to_string()),
+            Some(Err(e)) => Err(format!("SA tag cannot be read: {e}")),
+        };
+        match parsed {
+            Ok(list) => list,
+            Err(message) => {
+                if warned.insert(name.to_vec()) {
+                    warnings.push(format!(
+                        "{}: record {n} (read '{}', {region}): {message}; the read is not counted as split",
+                        self.path.display(),
+                        String::from_utf8_lossy(name)
+                    ));
+                }
+                Vec::new()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: Side = Side {
+        contig: 0,
+        edge: 1000,
+        keeps_left: true,
+    };
+    const B: Side = Side {
+        contig: 1,
+        edge: 4999,
+        keeps_left: false,
+    };
+    const SITE: Site = Site { a: A, b: B };
+
+    fn place(contig: usize, start: i64, end: i64, reverse: bool, clips: (bool, bool)) -> Placement {
+        Placement {
+            contig,
+            start,
+            end,
+            reverse,
+            clip_left: clips.0,
+            clip_right: clips.1,
+        }
+    }
+
+    fn sa(p: Placement, mapq: u8) -> Supplementary {
+        Supplementary { placement: p, mapq }
+    }
+
+    #[test]
+    fn a_split_read_needs_both_clips_at_their_edges_and_consistent_strands() {
+        let o = FusionOptions::default();
+        // 60M40S ending at A's edge, SA 60S40M starting at B's edge, same strand (+-).
+        let primary = place(0, 940, 1000, false, (false, true));
+        let good = sa(place(1, 4999, 5039, false, (true, false)), 60);
+        assert!(is_split(&SITE, &primary, &[good], &o));
+        // Within W = 5 of the edge, not beyond.
+        let near_edge = sa(place(1, 5004, 5044, false, (true, false)), 60);
+        assert!(is_split(&SITE, &primary, &[near_edge], &o));
+        let far = sa(place(1, 5005, 5045, false, (true, false)), 60);
+        assert!(!is_split(&SITE, &primary, &[far], &o));
+        // The opposite strand is not a +- junction read.
+        let flipped = sa(place(1, 4999, 5039, true, (true, false)), 60);
+        assert!(!is_split(&SITE, &primary, &[flipped], &o));
+        // The clip on the wrong side of the SA alignment.
+        let wrong_side = sa(place(1, 4999, 5039, false, (false, true)), 60);
+        assert!(!is_split(&SITE, &primary, &[wrong_side], &o));
+        // An SA below the MAPQ floor.
+        assert!(!is_split(&SITE, &primary, &[sa(good.placement, 10)], &o));
+        // The primary on B, the SA on A: also split.
+        let on_b = place(1, 4999, 5080, true, (true, false));
+        let back = sa(place(0, 950, 1000, true, (false, true)), 60);
+        assert!(is_split(&SITE, &on_b, &[back], &o));
+        // ++: opposite strands.
+        let plus_plus = Site {
+            a: A,
+            b: Side {
+                keeps_left: true,
+                ..B
+            },
+        };
+        let b_left = sa(place(1, 4940, 4999, true, (false, true)), 60);
+        assert!(is_split(&plus_plus, &primary, &[b_left], &o));
+        assert!(!is_split(
+            &plus_plus,
+            &primary,
+            &[sa(place(1, 4940, 4999, false, (false, true)), 60)],
+            &o
+        ));
+    }
+
+    #[test]
+    fn near_means_on_the_kept_side_within_the_window_pointing_at_the_edge() {
+        assert!(near(&A, &place(0, 800, 900, false, (false, false)), 1000));
+        assert!(!near(&A, &place(0, 800, 900, true, (false, false)), 1000));
+        assert!(!near(&A, &place(0, 950, 1050, false, (false, false)), 1000));
+        assert!(!near(&A, &place(0, -1, 99, false, (false, false)), 1000));
+        assert!(near(&A, &place(0, 0, 100, false, (false, false)), 1000));
+        assert!(near(&B, &place(1, 5500, 5600, true, (false, false)), 1000));
+        assert!(!near(&B, &place(1, 5950, 6050, true, (false, false)), 1000));
+    }
+
+    #[test]
+    fn spanning_needs_k_aligned_bases_each_side_in_one_block() {
+        assert!(spans(&A, 0, &[(990, 1010)], 10));
+        assert!(!spans(&A, 0, &[(991, 1100)], 10));
+        assert!(!spans(&A, 0, &[(900, 1000), (1000, 1100)], 10));
+        assert!(!spans(&A, 1, &[(900, 1100)], 10));
+    }
+
+    #[test]
+    fn a_fragment_counts_once_with_split_before_discordant_before_reference() {
+        let split = ReadEvidence {
+            split: true,
+            ..Default::default()
+        };
+        let near_a = ReadEvidence {
+            near_a: true,
+            ..Default::default()
+        };
+        let near_b = ReadEvidence {
+            near_b: true,
+            ..Default::default()
+        };
+        let spans_a = ReadEvidence {
+            spans_a: true,
+            ..Default::default()
+        };
+        assert_eq!(classify(Some(&split), Some(&split)), FragmentClass::Split);
+        assert_eq!(classify(Some(&split), Some(&near_b)), FragmentClass::Split);
+        assert_eq!(
+            classify(Some(&near_a), Some(&near_b)),
+            FragmentClass::Discordant
+        );
+        assert_eq!(
+            classify(Some(&near_b), Some(&near_a)),
+            FragmentClass::Discordant
+        );
+        assert_eq!(classify(Some(&near_a), None), FragmentClass::Uninformative);
+        assert_eq!(
+            classify(Some(&spans_a), Some(&spans_a)),
+            FragmentClass::Reference(true, false)
+        );
+        assert_eq!(
+            classify(Some(&near_a), Some(&near_a)),
+            FragmentClass::Uninformative
+        );
+    }
+
+    #[test]
+    fn sa_tags_parse_or_say_what_is_wrong() {
+        let ids = |c: &str| match c {
+            "chr11" => Some(1),
+            _ => None,
+        };
+        let list = parse_sa("chr11,5000,+,60S40M,60,0;chr9,10,-,10M,3,1;", ids).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(
+            list[0].placement,
+            place(1, 4999, 5039, false, (true, false))
+        );
+        assert_eq!(list[1].placement.contig, usize::MAX);
+        assert_eq!(list[1].mapq, 3);
+        for bad in [
+            "chr11,5000,+,60S40M,60",
+            "chr11,x,+,10M,60,0",
+            "chr11,5,*,10M,60,0",
+            "chr11,5,+,10Q,60,0",
+            "chr11,5,+,10M,999,0",
+            "",
+        ] {
+            assert!(parse_sa(bad, ids).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! One seam for masks: a NIfTI label image, an RTSTRUCT or a DICOM SEG, told apart by their bytes, read as named regions on the image grid.
+
+use crate::analysis::raster::{self, RasterError};
+use crate::error::{Error, Result};
+use crate::ingest::dicom::{open, rtstruct, seg};
+use crate::ingest::pet::{self as nifti, Image};
+use crate::model::{Geometry, Grid, MaskReferences, MaskSource, NamedMasks, Region};
+use dicom_dictionary_std::tags;
+use std::io::Read;
+use std::path::Path;
+
+/// The image a mask is placed on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageGrid<'a> {
+    /// The image file, for messages.
+    pub path: &'a Path,
+    /// Its voxel grid.
+    pub grid: Grid,
+    /// Where the grid lies in patient space (LPS), or why that is unknown.
+    pub geometry: std::result::Result<Geometry, String>,
+    /// The NIfTI sform of the image, compared with a NIfTI mask's.
+    pub sform: Option<[[f32; 4]; 3]>,
+    /// SOPInstanceUID of each slice, in slice order (a DICOM series), to place SEG frames.
+    pub slice_uids: Option<Vec<String>>,
+    /// SeriesInstanceUID of the image (a DICOM series): an RTSTRUCT or SEG that references
+    /// other series only is refused.
+    pub series_uid: Option<String>,
+    /// FrameOfReferenceUID of the image (a DICOM series): a mask in another frame of
+    /// reference is refused.
+    pub frame_of_reference_uid: Option<String>,
+}
+
+impl<'a> ImageGrid<'a> {
+    /// The grid of a NIfTI image: its geometry from the affine; the series it came from is unknown.
+    pub fn of_nifti(path: &'a Path, image: &Image<f64>) -> Self {
+        ImageGrid {
+            path,
+            grid: image.grid,
+            geometry: image.geometry.clone(),
+            sform: image.sform,
+            slice_uids: None,
+            series_uid: None,
+            frame_of_reference_uid: None,
+        }
+    }
+}
+
+/// Whether `path` is a DICOM Part 10 file ('DICM' at byte 128).
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read.
+pub fn is_dicom(path: &Path) -> Result<bool> {
+    let mut head = [0u8; 132];
+    let mut file = crate::ingest::open_regular(path)?;
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(&mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    Ok(read == head.len() && &head[128..] == b"DICM")
+}
+
+/// Reads the mask at `path` as named regions on `image`'s grid: a NIfTI label image (one
+/// region per label, unnamed), an RTSTRUCT (one region per ROI with closed contours, or
+/// the ROI named `roi`, rasterised by [`raster::rasterise`]), or a DICOM SEG (one region
+/// per segment). An RTSTRUCT or SEG must reference the image's series and frame of
+/// reference when the image says which they are; for a NIfTI image they cannot be
+/// checked, and a warning says so.
+///
+/// # Errors
+/// An unreadable mask; a NIfTI mask on another grid; `roi` given for a mask that is not an
+/// RTSTRUCT or naming no ROI; contours or frames that do not lie on the grid; a mask
+/// referencing another series or frame of reference; a region without voxels.
+pub fn load_mask(path: &Path, image: &ImageGrid<'_>, roi: Option<&str>) -> Result<NamedMasks> {
+    if !is_dicom(path)? {
+        if roi.is_some() {
+            return Err(Error::InvalidValue {
+                what: "--roi",
+                value: roi.unwrap_or_default().into(),
+                reason: format!(
+                    "{} is a NIfTI label image, not an RTSTRUCT: --roi chooses an RTSTRUCT's ROI",
+                    path.display()
+                ),
+            });
+        }
+        return nifti_mask(path, image);
+    }
+    let object = open::open_file(path)?;
+    let top = open::Attributes::top(path, &object);
+    let modality = top.text(tags::MODALITY).unwrap_or_default();
+    let sop_class = top.text(tags::SOP_CLASS_UID).unwrap_or_default();
+    let masks = if modality == "RTSTRUCT" || sop_class == rtstruct::RTSTRUCT_SOP_CLASS {
+        rtstruct_mask(path, &object, image, roi)?
+    } else if modality == "SEG" || sop_class == seg::SEG_SOP_CLASS {
+        if let Some(roi) = roi {
+            return Err(Error::InvalidValue {
+                what: "--roi",
+                value: roi.into(),
+                reason: format!(
+                    "{} is a DICOM SEG: --roi chooses an RTSTRUCT's ROI (every segment is read)",
+                    path.display()
+                ),
+            });
+        }
+        seg_mask(path, &object, image)?
+    } else {
+        return Err(top.error(
+            tags::MODALITY,
+            format!(
+                " = '{}': a mask is a NIfTI label image, an RTSTRUCT or a SEG, not \
+                 this DICOM object",
+                open::shown(&modality)
+            ),
+        ));
+    };
+    if let Some(empty) = masks.regions.iter().find(|r| r.voxels.is_empty()) {
+        return Err(Error::image(
+            path,
+            format!(
+                "{} '{}' covers no voxel of the image grid (no voxel centre lies inside it)",
+                if masks.source == MaskSource::Seg {
+                    "segment"
+                } else {
+                    "ROI"
+                },
+                empty.name.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(masks)
+}
+
+fn nifti_mask(path: &Path, image: &ImageGrid<'_>) -> Result<NamedMasks> {
+    let mask = nifti::read_mask(path)?;
+    if image.series_uid.is_none() {
+        // A NIfTI image: same grid and sform, errors naming both files.
+        let shape = Image {
+            grid: image.grid,
+            values: Vec::new(),
+            sform: image.sform,
+            geometry: image.geometry.clone(),
+        };
+        nifti::check_same_grid(image.path, &shape, path, &mask)?;
+    }
+    // A DICOM series, or a NIfTI image without an sform to compare: the mask must lie
+    // where the image does in patient space.
+    if (image.series_uid.is_some() || (image.sform.is_none() && mask.geometry.is_ok()))
+        && let Ok(geometry) = &image.geometry
+    {
+        check_on_geometry(path, &mask, &image.grid, geometry)?;
+    }
+    let regions = crate::analysis::pet::label_voxels(&mask.values)
+        .into_iter()
+        .map(|(label, voxels)| Region {
+            label,
+            name: None,
+            voxels,
+        })
+        .collect();
+    Ok(NamedMasks {
+        grid: image.grid,
+        regions,
+        source: MaskSource::Nifti,
+        references: MaskReferences::default(),
+        warnings: Vec::new(),
+    })
+}
+
+/// Checks that a NIfTI mask lies on a DICOM series' grid in patient space: same
+/// dimensions and voxel size, origin within 0.01 mm, axis directions within 1e-4.
+fn check_on_geometry(
+    mask_path: &Path,
+    mask: &Image<u32>,
+    grid: &Grid,
+    geometry: &Geometry,
+) -> Result<()> {
+    if mask.grid.dims != grid.dims {
+        return Err(Error::image(
+            mask_path,
+            format!(
+                "mask grid {:?} does not match the PET series' {:?}",
+                mask.grid.dims, grid.dims
+            ),
+        ));
+    }
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-4 * x.abs().max(y.abs()).max(1.0);
+    if !(0..3).all(|i| close(mask.grid.spacing_mm[i], grid.spacing_mm[i])) {
+        return Err(Error::image(
+            mask_path,
+            format!(
+                "mask voxel size {:?} mm does not match the PET series' {:?} mm",
+                mask.grid.spacing_mm, grid.spacing_mm
+            ),
+        ));
+    }
+    let g = mask.geometry.as_ref().map_err(|why| {
+        Error::image(
+            mask_path,
+            format!("{why}: the mask cannot be placed on the DICOM series"),
+        )
+    })?;
+    let origin_ok = (0..3).all(|i| (g.origin_mm[i] - geometry.origin_mm[i]).abs() <= 0.01);
+    let axes_ok = (0..3)
+        .all(|a| (0..3).all(|r| (g.directions[a][r] - geometry.directions[a][r]).abs() <= 1e-4));
+    if !(origin_ok && axes_ok) {
+        return Err(Error::image(
+            mask_path,
+            format!(
+                "the mask's affine (as LPS: origin {:?} mm, axes {:?}) does not place it on the PET series (origin {:?} mm, axes {:?})",
+                g.origin_mm, g.directions, geometry.origin_mm, geometry.directions
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The geometry of the image, or an error saying why a DICOM mask cannot be placed.
+fn geometry<'g>(path: &Path, image: &'g ImageGrid<'_>) -> Result<&'g Geometry> {
+    image.geometry.as_ref().map_err(|why| {
+        Error::image(
+            image.path,
+            format!(
+                "{why}; the mask {} gives patient coordinates and cannot be placed on it",
+                path.display()
+            ),
+        )
+    })
+}
+
+/// Refuses a mask referencing other series or frames of reference than the image's, when
+/// the image says which it is; otherwise warns that this could not be checked.
+fn check_references(
+    path: &Path,
+    image: &ImageGrid<'_>,
+    references: &MaskReferences,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    if let Some(uid) = &image.frame_of_reference_uid
+        && !references.frame_of_reference_uids.is_empty()
+        && !references.frame_of_reference_uids.contains(uid)
+    {
+        return Err(Error::image(
+            path,
+            format!(
+                "FrameOfReferenceUID (0020,0052) = {}: the mask was drawn in another frame of \
+                 reference than the image's ({uid})",
+                references.frame_of_reference_uids.join("\\")
+            ),
+        ));
+    }
+    if let Some(uid) = &image.series_uid
+        && !references.series_uids.is_empty()
+        && !references.series_uids.contains(uid)
+    {
+        return Err(Error::image(
+            path,
+            format!(
+                "SeriesInstanceUID (0020,000E) = {}: the mask references another series than \
+                 the image ({uid}); give the series it was drawn on",
+                references.series_uids.join("\\")
+            ),
+        ));
+    }
+    if image.series_uid.is_none() && image.frame_of_reference_uid.is_none() {
+        warnings.push(format!(
+            "{} does not say which DICOM series it is, so the mask's referenced series and frame \
+             of reference cannot be checked: the mask is placed by patient coordinates only",
+            image.path.display()
+        ));
+    }
+    Ok(())
+}
+
+fn rtstruct_mask(
+    path: &Path,
+    object: &open::Object,
+    image: &ImageGrid<'_>,
+    roi: Option<&str>,
+) -> Result<NamedMasks> {
+    let set = rtstruct::read_object(path, object)?;
+    let rois = set.select(path, roi)?;
+    let geometry = geometry(path, image)?;
+    let mut references = MaskReferences {
+        frame_of_reference_uids: set.frame_of_reference_uids.clone(),
+        series_uids: set.series_uids.clone(),
+    };
+    for roi in &rois {
+        if let Some(uid) = &roi.frame_of_reference_uid
+            && !references.frame_of_reference_uids.contains(uid)
+        {
+            references.frame_of_reference_uids.push(uid.clone());
+        }
+    }
+    let mut warnings = Vec::new();
+    check_references(path, image, &references, &mut warnings)?;
+    let mut regions = Vec::with_capacity(rois.len());
+    for roi in rois {
+        let contours: Vec<Vec<[f64; 3]>> = roi.contours.iter().map(|c| c.points.clone()).collect();
+        let voxels = raster::rasterise(&image.grid, geometry, &contours).map_err(|e| {
+            let detail = match &e {
+                RasterError::OutsideGrid { .. } | RasterError::OffSlice { .. } => format!(
+                    "ROIContourSequence (3006,0039) of ROI '{}' (ROINumber {}): {e}",
+                    roi.name, roi.number
+                ),
+                _ => format!("ROI '{}': {e}", roi.name),
+            };
+            Error::image(path, detail).caused_by(e)
+        })?;
+        regions.push(Region {
+            label: roi.number,
+            name: Some(roi.name.clone()),
+            voxels,
+        });
+    }
+    Ok(NamedMasks {
+        grid: image.grid,
+        regions,
+        source: MaskSource::RtStruct,
+        references,
+        warnings,
+    })
+}
+
+fn seg_mask(path: &Path, object: &open::Object, image: &ImageGrid<'_>) -> Result<NamedMasks> {
+    let segmentation = seg::read_object(path, object)?;
+    let geometry = geometry(path, image)?;
+    let references = MaskReferences {
+        frame_of_reference_uids: segmentation
+            .frame_of_reference_uid
+            .iter()
+            .cloned()
+            .collect(),
+        series_uids: segmentation.series_uids.clone(),
+    };
+    let mut warnings = Vec::new();
+    check_references(path, image, &references, &mut warnings)?;
+    let regions =
+        segmentation.to_regions(path, &image.grid, geometry, image.slice_uids.as_deref())?;
+    Ok(NamedMasks {
+        grid: image.grid,
+        regions,
+        source: MaskSource::Seg,
+        references,
+        warnings,
+    })
+}
