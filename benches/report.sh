@@ -20,10 +20,13 @@ db.execute("""INSERT INTO board_mark (patient_id, marked_on)
 db.commit()
 PY
 "$bin" --db oncotrack-demo.db cohort board --format csv | tail -n +2 | wc -l | sed 's/^/marked: /'
+# The demo's codes are as wide as its size needs (P001 at 120 patients, P00001 at 10,000).
+first=$("$bin" --db oncotrack-demo.db patient list --format csv | sed -n 2p | cut -d, -f1)
+third=$("$bin" --db oncotrack-demo.db patient list --format csv | sed -n 4p | cut -d, -f1)
 hyperfine --warmup 2 --runs 20 \
-  "$bin --db oncotrack-demo.db report P001 --out p1.html" \
-  "$bin --db oncotrack-demo.db report P001 --out p1.pdf" \
-  "$bin --db oncotrack-demo.db report P003 --out p3.html --at 2024-06-01"
+  "$bin --db oncotrack-demo.db report $first --out p1.html" \
+  "$bin --db oncotrack-demo.db report $first --out p1.pdf" \
+  "$bin --db oncotrack-demo.db report $third --out p3.html --at 2024-06-01"
 hyperfine --warmup 1 --runs 5 \
   "$bin --db oncotrack-demo.db report --board --out board" \
   "$bin --db oncotrack-demo.db report --board --out board-pdf --as pdf"
