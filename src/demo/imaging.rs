@@ -529,7 +529,7 @@ mod tests {
             assert_eq!(files.len(), grid.dims[2]);
             let image = load_pet(&folder, &PetOptions::default()).unwrap();
             assert_eq!(image.suv.grid, grid, "{flavour:?}");
-            assert_eq!(image.geometry, Some(geometry), "{flavour:?}");
+            assert_eq!(image.geometry(), Some(geometry), "{flavour:?}");
             let c = image.conversion().unwrap();
             assert_eq!(
                 c.units,
@@ -640,7 +640,7 @@ mod tests {
             lesions.clone().all(|(n, l)| *l == format!("L{}", n + 1)),
             "{names:?}"
         );
-        let g = image.geometry.unwrap();
+        let g = image.geometry().unwrap();
         let grid = &image.suv.grid;
         let [nx, ny, _] = grid.dims;
         let roi_contours = rt

@@ -49,8 +49,6 @@ pub enum PetSource {
 pub struct PetImage {
     /// SUV of the requested normalisation (SUVbw unless `--suv` says otherwise).
     pub suv: Image<f64>,
-    /// Where the grid lies in patient space (DICOM input).
-    pub geometry: Option<Geometry>,
     /// The body measures used.
     pub body: Body,
     /// The normalisation of `suv`.
@@ -75,6 +73,14 @@ impl PetImage {
         match &self.source {
             PetSource::Dicom { series, .. } => series.scanner.clone(),
             PetSource::Nifti => String::new(),
+        }
+    }
+
+    /// Where the grid lies in patient space, for DICOM input (from the series read).
+    pub fn geometry(&self) -> Option<Geometry> {
+        match &self.source {
+            PetSource::Dicom { series, .. } => Some(series.geometry),
+            PetSource::Nifti => None,
         }
     }
 
@@ -152,7 +158,6 @@ pub fn load_pet(path: &Path, options: &PetOptions) -> Result<PetImage> {
         }
         return Ok(PetImage {
             suv: image,
-            geometry: None,
             body,
             kind,
             source: PetSource::Nifti,
@@ -204,7 +209,6 @@ pub fn load_pet(path: &Path, options: &PetOptions) -> Result<PetImage> {
     };
     Ok(PetImage {
         suv,
-        geometry: Some(series.geometry),
         body,
         kind,
         sex,
