@@ -82,42 +82,13 @@ fn sts_gtv_rasterised_on_the_ibsi_grid_matches_ibsi_nifti_mask() {
 /// The grid and geometry of a DICOM series folder from its slices' ImagePositionPatient,
 /// ImageOrientationPatient, PixelSpacing, Rows and Columns (sorted along the normal).
 fn series_grid(folder: &Path) -> (Grid, Geometry) {
-    let mut slices = Vec::new();
-    let mut orientation = [0.0; 6];
-    let mut spacing = [0.0; 2];
-    let mut size = [0usize; 2];
-    for entry in std::fs::read_dir(folder).unwrap() {
-        let path = entry.unwrap().path();
-        // The IBSI PT files lack (0002,0000): they must open all the same.
-        let object = open_file(&path).unwrap_or_else(|e| panic!("{e}"));
-        let a = Attributes::top(&path, &object);
-        orientation = a.fixed::<6>(tags::IMAGE_ORIENTATION_PATIENT).unwrap();
-        spacing = a.fixed::<2>(tags::PIXEL_SPACING).unwrap();
-        size = [
-            a.count(tags::COLUMNS).unwrap() as usize,
-            a.count(tags::ROWS).unwrap() as usize,
-        ];
-        slices.push(a.fixed::<3>(tags::IMAGE_POSITION_PATIENT).unwrap());
-    }
-    let row = [orientation[0], orientation[1], orientation[2]];
-    let col = [orientation[3], orientation[4], orientation[5]];
-    let normal = [
-        row[1] * col[2] - row[2] * col[1],
-        row[2] * col[0] - row[0] * col[2],
-        row[0] * col[1] - row[1] * col[0],
-    ];
-    let along = |p: &[f64; 3]| p[0] * normal[0] + p[1] * normal[1] + p[2] * normal[2];
-    slices.sort_by(|a, b| along(a).total_cmp(&along(b)));
-    let step = along(&slices[1]) - along(&slices[0]);
+    // The product's series reader (checked against the IBSI data in tests/pet_dicom.rs);
+    // the IBSI PT files lack (0002,0000) and must open all the same.
+    let image = oncotrack::pipeline::pet::load_pet(folder, &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     (
-        Grid {
-            dims: [size[0], size[1], slices.len()],
-            spacing_mm: [spacing[1], spacing[0], step],
-        },
-        Geometry {
-            origin_mm: slices[0],
-            directions: [row, col, normal],
-        },
+        image.suv.grid,
+        image.geometry().expect("a DICOM series has a geometry"),
     )
 }
 
