@@ -92,14 +92,12 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
     // scan); days since it count to the newest such date in the database, not to today
     // (an old export does not make every patient look lost), and only for the living.
     let patients = store.patients()?;
-    let mut contacts = std::collections::HashMap::new();
-    for patient in &patients {
-        let summary = store.patient_summary(&patient.fields.code)?;
-        contacts.insert(
-            patient.fields.code.clone(),
-            (summary.last_date, summary.death_date.is_some()),
-        );
-    }
+    // One query for every patient's last contact and death (the cohort screen's).
+    let contacts: std::collections::HashMap<String, (Option<chrono::NaiveDate>, bool)> = store
+        .overview()?
+        .into_iter()
+        .map(|row| (row.code, (row.last_visit, row.death_date.is_some())))
+        .collect();
     let cutoff = contacts.values().filter_map(|(d, _)| *d).max();
     let mut listing = Listing::new(&columns);
     for patient in &patients {
