@@ -7,6 +7,7 @@ pub mod cbioportal;
 pub mod cohort;
 pub mod deidentify;
 pub mod frame;
+pub mod owned;
 pub mod partition;
 pub mod survival;
 pub mod text;

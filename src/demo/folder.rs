@@ -7,6 +7,7 @@
 //! such a folder is the demo's). Anything else is refused and left alone.
 
 use crate::error::{Error, Result};
+use crate::export::owned::{Entry, Found, Owner, walk};
 use std::path::{Path, PathBuf};
 
 /// The marker file of a folder the demo made.
@@ -24,84 +25,43 @@ pub enum Existing {
     Demo,
 }
 
+/// The demo as the owner of its folder.
+const OWNER: Owner = Owner {
+    marker: MARKER,
+    head: MARKER_HEAD,
+    who: "the demo",
+};
+
 /// Checks what is at `out`, refusing anything the demo did not make.
 ///
 /// # Errors
 /// [`Error::Conflict`] naming what is there and what to do.
 pub fn check(out: &Path) -> Result<Existing> {
-    let refuse = |why: String| {
-        Error::conflict(format!(
-            "--out {}: {why}; the demo writes only into a folder it makes and left it alone \
-             (choose another --out, or remove it yourself)",
-            out.display()
-        ))
+    let (listed, entries) = match OWNER.inspect(out)? {
+        Found::Nothing => return Ok(Existing::Nothing),
+        Found::Owned { listed, entries } => (listed, entries),
     };
-    let meta = match std::fs::symlink_metadata(out) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::Nothing),
-        Err(e) => return Err(Error::io(out, e)),
-    };
-    if meta.file_type().is_symlink() {
-        return Err(refuse("is a symbolic link".into()));
-    }
-    if !meta.is_dir() {
-        return Err(refuse("is a file, not a folder".into()));
-    }
-    let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?;
-    if entries.next().is_none() {
-        return Ok(Existing::Nothing);
-    }
-    let marker = out.join(MARKER);
-    let listed = match std::fs::symlink_metadata(&marker) {
-        Ok(m) if m.is_file() => {
-            std::fs::read_to_string(&marker).map_err(|e| Error::io(&marker, e))?
-        }
-        _ => {
-            return Err(refuse(format!(
-                "holds files the demo did not make (it has no {MARKER} marker)"
-            )));
-        }
-    };
-    let mut lines = listed.lines();
-    if lines.next() != Some(MARKER_HEAD) {
-        return Err(refuse(format!("its {MARKER} was not written by the demo")));
-    }
+    let mut lines = listed.iter().map(String::as_str);
     let finished = lines.next() == Some("files:");
     let listed: std::collections::HashSet<&str> = lines.collect();
-    let mut found = Vec::new();
-    walk(out, Path::new(""), &mut found)?;
-    for (relative, is_link) in found {
-        if is_link {
-            return Err(refuse(format!(
-                "holds a symbolic link the demo did not make: {}",
-                relative.display()
-            )));
-        }
+    for (relative, kind) in entries {
         let name = relative.to_string_lossy();
-        if finished && name != MARKER && !listed.contains(name.as_ref()) {
-            return Err(refuse(format!(
-                "holds {name}, which the demo did not write"
-            )));
+        match kind {
+            Entry::Link => {
+                return Err(OWNER.refuse(
+                    out,
+                    &format!("holds a symbolic link the demo did not make: {name}"),
+                ));
+            }
+            Entry::File if finished && name != MARKER && !listed.contains(name.as_ref()) => {
+                return Err(
+                    OWNER.refuse(out, &format!("holds {name}, which the demo did not write"))
+                );
+            }
+            _ => {}
         }
     }
     Ok(Existing::Demo)
-}
-
-/// Every file below `dir` (relative to the folder) and whether it is a symbolic link;
-/// folders are walked, links are not followed.
-fn walk(root: &Path, relative: &Path, found: &mut Vec<(PathBuf, bool)>) -> Result<()> {
-    let dir = root.join(relative);
-    for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
-        let entry = entry.map_err(|e| Error::io(&dir, e))?;
-        let kind = entry.file_type().map_err(|e| Error::io(&entry.path(), e))?;
-        let path = relative.join(entry.file_name());
-        if kind.is_dir() {
-            walk(root, &path, found)?;
-        } else {
-            found.push((path, kind.is_symlink()));
-        }
-    }
-    Ok(())
 }
 
 /// Puts a fresh folder holding only the marker at `out`: made beside it under a
@@ -179,10 +139,9 @@ fn remove_leftovers(parent: &Path, name: &str) {
 /// # Errors
 /// I/O errors naming the marker.
 pub fn finish(out: &Path) -> Result<()> {
-    let mut found = Vec::new();
-    walk(out, Path::new(""), &mut found)?;
-    let mut names: Vec<String> = found
+    let mut names: Vec<String> = walk(out)?
         .into_iter()
+        .filter(|(_, kind)| *kind != Entry::Dir)
         .map(|(p, _)| p.to_string_lossy().into_owned())
         .filter(|n| n != MARKER)
         .collect();

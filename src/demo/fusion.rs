@@ -103,17 +103,14 @@ pub fn write_bam(
     fraction: f64,
     rng: &mut ChaCha8Rng,
 ) -> Result<PathBuf> {
-    use noodles::bam;
     use noodles::core::Position;
     use noodles::sam;
     use noodles::sam::alignment::RecordBuf;
-    use noodles::sam::alignment::io::Write as _;
     use noodles::sam::alignment::record::data::field::Tag;
     use noodles::sam::alignment::record::{Flags, MappingQuality};
     use noodles::sam::alignment::record_buf::data::field::Value;
 
     let path = dir.join(format!("{code}_{date}_fusion.bam"));
-    let io = |e: std::io::Error| Error::io(&path, e);
     let mut names = [junction.a.chrom.clone(), junction.b.chrom.clone()];
     names.sort();
     let id = |chrom: &str| names.iter().position(|n| n == chrom).unwrap_or(0);
@@ -256,22 +253,7 @@ pub fn write_bam(
             records.push((read.contig, read.start, builder.build()));
         }
     }
-    records.sort_by_key(|(id, start, _)| (*id, *start));
-    let file = std::fs::File::create(&path).map_err(io)?;
-    let mut writer = bam::io::Writer::new(file);
-    writer.write_header(&header).map_err(io)?;
-    for (_, _, record) in &records {
-        writer.write_alignment_record(&header, record).map_err(io)?;
-    }
-    writer.try_finish().map_err(io)?;
-    let index = bam::fs::index(&path).map_err(io)?;
-    let index_path = path.with_added_extension("bai");
-    match index {
-        bam::Index::Bai(index) => bam::bai::fs::write(&index_path, &index),
-        bam::Index::Csi(index) => noodles::csi::fs::write(path.with_added_extension("csi"), &index),
-    }
-    .map_err(|e| Error::io(&index_path, e))?;
-    Ok(path)
+    super::liquid::write_sorted_bam(path, &header, records)
 }
 
 fn parse_cigar(text: &str) -> Result<noodles::sam::alignment::record_buf::Cigar> {

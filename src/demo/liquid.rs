@@ -445,6 +445,38 @@ fn write_vcf(
     }
 }
 
+/// Writes `records` (each with its contig index and start, in any order) as a
+/// coordinate-sorted BAM at `path` with its index beside it (`.bai`, or `.csi` when the
+/// contigs are too long for one).
+///
+/// # Errors
+/// I/O errors naming the BAM or its index.
+pub(super) fn write_sorted_bam(
+    path: PathBuf,
+    header: &noodles::sam::Header,
+    mut records: Vec<(usize, i64, noodles::sam::alignment::RecordBuf)>,
+) -> Result<PathBuf> {
+    use noodles::bam;
+    use noodles::sam::alignment::io::Write as _;
+    let io = |e: std::io::Error| Error::io(&path, e);
+    records.sort_by_key(|(id, start, _)| (*id, *start));
+    let file = std::fs::File::create(&path).map_err(io)?;
+    let mut writer = bam::io::Writer::new(file);
+    writer.write_header(header).map_err(io)?;
+    for (_, _, record) in &records {
+        writer.write_alignment_record(header, record).map_err(io)?;
+    }
+    writer.try_finish().map_err(io)?;
+    let index = bam::fs::index(&path).map_err(io)?;
+    let index_path = path.with_added_extension("bai");
+    match index {
+        bam::Index::Bai(index) => bam::bai::fs::write(&index_path, &index),
+        bam::Index::Csi(index) => noodles::csi::fs::write(path.with_added_extension("csi"), &index),
+    }
+    .map_err(|e| Error::io(&index_path, e))?;
+    Ok(path)
+}
+
 /// A small indexed BAM of the draw: 300 read pairs over each tumour variant, mates
 /// overlapping (fragment 150 bp, reads 100 bp), ALT bases at the variant's fraction.
 fn write_bam(
@@ -454,11 +486,9 @@ fn write_bam(
     observed: &[Observed],
     rng: &mut ChaCha8Rng,
 ) -> Result<PathBuf> {
-    use noodles::bam;
     use noodles::core::Position;
     use noodles::sam;
     use noodles::sam::alignment::RecordBuf;
-    use noodles::sam::alignment::io::Write as _;
     use noodles::sam::alignment::record::cigar::{Op, op::Kind};
     use noodles::sam::alignment::record::{Flags, MappingQuality};
 
@@ -470,7 +500,6 @@ fn write_bam(
     // background the MRD test estimates; ctDNAtools' T1 has 1.4e-4).
     const ERROR_RATE: f64 = 2e-4;
     let path = dir.join(format!("{}_{}.bam", patient.code, date));
-    let io = |e: std::io::Error| Error::io(&path, e);
     let mut contigs: Vec<&str> = observed.iter().map(|o| o.hotspot.0).collect();
     contigs.sort_unstable();
     contigs.dedup();
@@ -481,7 +510,7 @@ fn write_bam(
     let header: sam::Header = text
         .parse()
         .map_err(|e| Error::conflict(format!("demo BAM header: {e}")))?;
-    let mut records: Vec<(usize, usize, RecordBuf)> = Vec::new();
+    let mut records: Vec<(usize, i64, RecordBuf)> = Vec::new();
     let position =
         |p: usize| Position::new(p).ok_or_else(|| Error::conflict("demo BAM: position 0"));
     let errors = Binomial::new(READ as u64, ERROR_RATE)
@@ -530,24 +559,9 @@ fn write_bam(
                     .set_sequence(sequence.into())
                     .set_quality_scores(vec![30u8; READ].into())
                     .build();
-                records.push((id, read_start, record));
+                records.push((id, read_start as i64, record));
             }
         }
     }
-    records.sort_by_key(|(id, start, _)| (*id, *start));
-    let file = std::fs::File::create(&path).map_err(io)?;
-    let mut writer = bam::io::Writer::new(file);
-    writer.write_header(&header).map_err(io)?;
-    for (_, _, record) in &records {
-        writer.write_alignment_record(&header, record).map_err(io)?;
-    }
-    writer.try_finish().map_err(io)?;
-    let index = bam::fs::index(&path).map_err(io)?;
-    let index_path = path.with_added_extension("bai");
-    match index {
-        bam::Index::Bai(index) => bam::bai::fs::write(&index_path, &index),
-        bam::Index::Csi(index) => noodles::csi::fs::write(path.with_added_extension("csi"), &index),
-    }
-    .map_err(|e| Error::io(&index_path, e))?;
-    Ok(path)
+    write_sorted_bam(path, &header, records)
 }

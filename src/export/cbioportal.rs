@@ -10,6 +10,7 @@
 
 use super::deidentify::Deidentify;
 use super::frame::AGE_CAP;
+use super::owned::{Entry, Found, Owner};
 use crate::analysis::ctdna::merge_variant;
 use crate::analysis::response::molecular::CtdnaSample;
 use crate::analysis::response::{Criterion, Report};
@@ -1406,88 +1407,37 @@ fn lab_tests(input: &StudyInput, by_code: &HashMap<&str, &StudyPatient>) -> Stri
     t.text
 }
 
+/// `export cbioportal` as the owner of its study folders.
+const OWNER: Owner = Owner {
+    marker: MARKER,
+    head: MARKER_HEAD,
+    who: "export cbioportal",
+};
+
 /// Checks that `out` is absent, an empty folder, or a folder an earlier
 /// `export cbioportal` made holding only what its marker lists.
 ///
 /// # Errors
 /// [`Error::Conflict`] naming what is there.
 fn check_folder(out: &Path) -> Result<()> {
-    let refuse = |why: String| {
-        Error::conflict(format!(
-            "--out {}: {why}; export cbioportal writes only into a folder it made and left it alone \
-             (choose another --out, or remove it yourself)",
-            out.display()
-        ))
+    let (listed, entries) = match OWNER.inspect(out)? {
+        Found::Nothing => return Ok(()),
+        Found::Owned { listed, entries } => (listed, entries),
     };
-    let meta = match std::fs::symlink_metadata(out) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(out, e)),
-    };
-    if meta.file_type().is_symlink() {
-        return Err(refuse("is a symbolic link".into()));
-    }
-    if !meta.is_dir() {
-        return Err(refuse("is a file, not a folder".into()));
-    }
-    let mut found = Vec::new();
-    walk(out, Path::new(""), &mut found)?;
-    if found.is_empty() {
-        return Ok(());
-    }
-    let marker = out.join(MARKER);
-    let listed = match std::fs::symlink_metadata(&marker) {
-        Ok(m) if m.is_file() => {
-            std::fs::read_to_string(&marker).map_err(|e| Error::io(&marker, e))?
-        }
-        _ => {
-            return Err(refuse(format!(
-                "holds files oncotrack did not make (it has no {MARKER} marker)"
-            )));
-        }
-    };
-    let mut lines = listed.lines();
-    if lines.next() != Some(MARKER_HEAD) {
-        return Err(refuse(format!("its {MARKER} was not written by oncotrack")));
-    }
-    let listed: std::collections::HashSet<&str> = lines.collect();
-    for (relative, kind) in found {
+    let listed: std::collections::HashSet<&str> = listed.iter().map(String::as_str).collect();
+    for (relative, kind) in entries {
         let name = relative.to_string_lossy();
         match kind {
             Entry::Link => {
-                return Err(refuse(format!("holds a symbolic link: {name}")));
+                return Err(OWNER.refuse(out, &format!("holds a symbolic link: {name}")));
             }
             Entry::Dir if name == "case_lists" => {}
             Entry::File if name == MARKER || listed.contains(name.as_ref()) => {}
             _ => {
-                return Err(refuse(format!(
-                    "holds {name}, which oncotrack did not write"
-                )));
+                return Err(
+                    OWNER.refuse(out, &format!("holds {name}, which oncotrack did not write"))
+                );
             }
-        }
-    }
-    Ok(())
-}
-
-enum Entry {
-    File,
-    Dir,
-    Link,
-}
-
-fn walk(root: &Path, relative: &Path, found: &mut Vec<(std::path::PathBuf, Entry)>) -> Result<()> {
-    let dir = root.join(relative);
-    for entry in std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))? {
-        let entry = entry.map_err(|e| Error::io(&dir, e))?;
-        let path = relative.join(entry.file_name());
-        let kind = entry.file_type().map_err(|e| Error::io(&dir, e))?;
-        if kind.is_symlink() {
-            found.push((path, Entry::Link));
-        } else if kind.is_dir() {
-            walk(root, &path, found)?;
-            found.push((path, Entry::Dir));
-        } else {
-            found.push((path, Entry::File));
         }
     }
     Ok(())
