@@ -134,6 +134,162 @@ pub fn load_mask(path: &Path, image: &ImageGrid<'_>, roi: Option<&str>) -> Resul
     Ok(masks)
 }
 
+/// Reference regions named by their ROIName or SegmentLabel (`--liver-roi`,
+/// `--background-roi`) rather than by a label number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReferenceNames<'a> {
+    /// The liver region (PERCIST), by exact name.
+    pub liver: Option<&'a str>,
+    /// The background region (background:F), by exact name.
+    pub background: Option<&'a str>,
+}
+
+/// Whether a region's name says it is the liver: `liver` in any case, spaces around it
+/// ignored (`LIVER`, `Liver`).
+fn is_liver(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case("liver")
+}
+
+/// The reference labels of `masks` (read from `path` onto `image` by [`load_mask`]): `labels` with the regions `names` gives resolved to their labels (an
+/// ROINumber or SegmentNumber), and, when no liver is given at all (no label, name or
+/// `--liver-mean`), the region named `liver` (any case) of an RTSTRUCT or SEG as the
+/// liver. Given `--liver-mean/--liver-sd` instead, such a region stays a reference, not
+/// a lesion: it is dropped from `masks`. When `--roi` kept one ROI of an RTSTRUCT, a named
+/// reference ROI is read from the file as well and added to `masks` (the default liver is
+/// then not looked for: name it).
+///
+/// # Errors
+/// A name given for a NIfTI label image (its regions have numbers, not names); a name no
+/// region has (the message lists those present) or several have; two regions named like
+/// `liver` when none was chosen.
+pub fn resolve_references(
+    path: &Path,
+    image: &ImageGrid<'_>,
+    masks: &mut NamedMasks,
+    labels: &crate::analysis::pet::ReferenceLabels,
+    names: ReferenceNames<'_>,
+) -> Result<crate::analysis::pet::ReferenceLabels> {
+    let mut out = *labels;
+    if let Some(name) = names.liver {
+        out.liver = Some(named_region(path, image, masks, name, "--liver-roi")?);
+    }
+    if let Some(name) = names.background {
+        out.background = Some(named_region(path, image, masks, name, "--background-roi")?);
+    }
+    if out.liver.is_some() || masks.source == MaskSource::Nifti {
+        return Ok(out);
+    }
+    let livers: Vec<&Region> = masks
+        .regions
+        .iter()
+        .filter(|r| r.name.as_deref().is_some_and(is_liver))
+        .collect();
+    match livers.as_slice() {
+        [] => {}
+        [liver] if labels.liver_given.is_none() => out.liver = Some(liver.label),
+        [liver] => {
+            let label = liver.label;
+            masks.regions.retain(|r| r.label != label);
+        }
+        several => {
+            return Err(Error::image(
+                path,
+                format!(
+                    "{} {}s are named like 'liver' ({}): say which is the PERCIST liver \
+                     reference with --liver-roi NAME",
+                    several.len(),
+                    region_kind(masks.source),
+                    several
+                        .iter()
+                        .map(|r| format!(
+                            "'{}' = {}",
+                            r.name.as_deref().unwrap_or_default(),
+                            r.label
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// "ROI" for an RTSTRUCT, "segment" for a SEG.
+fn region_kind(source: MaskSource) -> &'static str {
+    if source == MaskSource::Seg {
+        "segment"
+    } else {
+        "ROI"
+    }
+}
+
+/// The label of the one region of `masks` named `name` (exact), for `flag`.
+fn named_region(
+    path: &Path,
+    image: &ImageGrid<'_>,
+    masks: &mut NamedMasks,
+    name: &str,
+    flag: &'static str,
+) -> Result<u32> {
+    if masks.source == MaskSource::Nifti {
+        return Err(Error::InvalidValue {
+            what: flag,
+            value: name.into(),
+            reason: format!(
+                "{} is a NIfTI label image: its regions have numbers, not names; give {} N",
+                path.display(),
+                flag.replace("-roi", "-label")
+            ),
+        });
+    }
+    let found: Vec<u32> = masks
+        .regions
+        .iter()
+        .filter(|r| r.name.as_deref() == Some(name))
+        .map(|r| r.label)
+        .collect();
+    if let [label] = found.as_slice() {
+        return Ok(*label);
+    }
+    if masks.source == MaskSource::RtStruct {
+        // The RTSTRUCT reader names what is wrong (no such ROI, listing those present;
+        // no contour; a name given twice); or `--roi` kept another ROI, and this one is
+        // read too.
+        let extra = load_mask(path, image, Some(name)).map_err(|mut e| {
+            if let Error::Image { message, .. } = &mut e {
+                message.push_str(&format!(" ({flag} {name})"));
+            }
+            e
+        })?;
+        let mut regions = extra.regions.into_iter();
+        if let (Some(region), None) = (regions.next(), regions.next()) {
+            let label = region.label;
+            masks.regions.push(region);
+            return Ok(label);
+        }
+    }
+    let listed = masks
+        .regions
+        .iter()
+        .map(|r| format!("'{}'", r.name.as_deref().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::image(
+        path,
+        if found.is_empty() {
+            format!(
+                "SegmentLabel (0062,0005): no segment is named '{name}' ({flag} {name}); the segments are {listed}"
+            )
+        } else {
+            format!(
+                "SegmentLabel (0062,0005): {} segments are named '{name}' ({flag} {name}); rename one so the reference is unambiguous",
+                found.len()
+            )
+        },
+    ))
+}
+
 fn nifti_mask(path: &Path, image: &ImageGrid<'_>) -> Result<NamedMasks> {
     let mask = nifti::read_mask(path)?;
     if image.series_uid.is_none() {
