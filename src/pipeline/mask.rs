@@ -504,3 +504,133 @@ fn seg_mask(path: &Path, object: &open::Object, image: &ImageGrid<'_>) -> Result
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::pet::ReferenceLabels;
+
+    fn masks(source: MaskSource, names: &[(u32, &str)]) -> NamedMasks {
+        NamedMasks {
+            grid: Grid {
+                dims: [4, 4, 1],
+                spacing_mm: [1.0; 3],
+            },
+            regions: names
+                .iter()
+                .map(|&(label, name)| Region {
+                    label,
+                    name: Some(name.into()),
+                    voxels: vec![label as usize],
+                })
+                .collect(),
+            source,
+            references: MaskReferences::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn image(path: &Path) -> ImageGrid<'_> {
+        ImageGrid {
+            path,
+            grid: Grid {
+                dims: [4, 4, 1],
+                spacing_mm: [1.0; 3],
+            },
+            geometry: Err("not needed".into()),
+            sform: None,
+            slice_uids: None,
+            series_uid: None,
+            frame_of_reference_uid: None,
+        }
+    }
+
+    #[test]
+    fn reference_regions_are_found_by_segment_name_and_a_liver_by_itself() {
+        let path = Path::new("seg.dcm");
+        let names = |liver, background| ReferenceNames { liver, background };
+        let mut seg = masks(
+            MaskSource::Seg,
+            &[(1, "Tumor"), (2, "LIVER"), (3, "Muscle")],
+        );
+        let none = ReferenceLabels::default();
+        // Found by itself, in any case; named; the background by name.
+        let got = resolve_references(path, &image(path), &mut seg, &none, names(None, None));
+        assert_eq!(got.unwrap().liver, Some(2));
+        let got = resolve_references(
+            path,
+            &image(path),
+            &mut seg,
+            &none,
+            names(Some("Muscle"), Some("Tumor")),
+        )
+        .unwrap();
+        assert_eq!((got.liver, got.background), (Some(3), Some(1)));
+        // A label given wins over the name search.
+        let labelled = ReferenceLabels {
+            liver: Some(3),
+            ..none
+        };
+        let got = resolve_references(path, &image(path), &mut seg, &labelled, names(None, None));
+        assert_eq!(got.unwrap().liver, Some(3));
+        // Numbers given: the liver segment is dropped, not measured as a lesion.
+        let given = ReferenceLabels {
+            liver_given: Some((2.0, 0.2)),
+            ..none
+        };
+        let got = resolve_references(path, &image(path), &mut seg, &given, names(None, None));
+        assert_eq!(got.unwrap().liver, None);
+        assert_eq!(
+            seg.regions.iter().map(|r| r.label).collect::<Vec<_>>(),
+            [1, 3]
+        );
+        // Unknown and repeated names name the tag and the segments present.
+        let mut seg = masks(MaskSource::Seg, &[(1, "Tumor"), (2, "Tumor")]);
+        let error = resolve_references(
+            path,
+            &image(path),
+            &mut seg,
+            &none,
+            names(Some("liv"), None),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            "seg.dcm: SegmentLabel (0062,0005): no segment is named 'liv' (--liver-roi liv); \
+             the segments are 'Tumor', 'Tumor'"
+        );
+        let error = resolve_references(
+            path,
+            &image(path),
+            &mut seg,
+            &none,
+            names(None, Some("Tumor")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("2 segments are named 'Tumor' (--background-roi Tumor)"),
+            "{error}"
+        );
+        // A NIfTI label image has no names.
+        let mut nifti = masks(MaskSource::Nifti, &[]);
+        let error = resolve_references(
+            path,
+            &image(path),
+            &mut nifti,
+            &none,
+            names(Some("x"), None),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("give --liver-label N"), "{error}");
+        // A NIfTI mask is not searched for a liver.
+        let mut nifti = NamedMasks {
+            source: MaskSource::Nifti,
+            ..masks(MaskSource::Seg, &[(2, "liver")])
+        };
+        let got = resolve_references(path, &image(path), &mut nifti, &none, names(None, None));
+        assert_eq!(got.unwrap().liver, None);
+    }
+}
