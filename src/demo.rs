@@ -131,7 +131,7 @@ fn cytokines_and_imaging(
     options: &Options,
     cohort: &[SimPatient],
 ) -> Result<(Vec<PathBuf>, Vec<IngestReport>)> {
-    use crate::analysis::pet::{Method, ReferenceLabels};
+    use crate::analysis::pet::Method;
     use crate::pipeline::imaging::{PetStudy, ingest_lesions, ingest_pet, ingest_radiomics};
     let today = chrono::Local::now().date_naive();
     let mut files = Vec::new();
@@ -169,10 +169,9 @@ fn cytokines_and_imaging(
         Method::Absolute(2.5),
         Method::Percist,
     ];
-    let references = ReferenceLabels {
-        liver: Some(imaging::LIVER_LABEL),
-        ..ReferenceLabels::default()
-    };
+    // The PERCIST liver is the RTSTRUCT's ROI `LIVER`, found by its name as
+    // `oncotrack ingest pet` finds it without --liver-roi.
+    let references = Default::default();
     for scan in &imaging.pet {
         let target = PetStudy {
             patient: scan.patient.clone(),
@@ -185,7 +184,7 @@ fn cytokines_and_imaging(
             ingest_pet(
                 store,
                 &scan.series,
-                &scan.mask,
+                &scan.rtstruct,
                 &methods,
                 &references,
                 &target,
@@ -194,6 +193,7 @@ fn cytokines_and_imaging(
             .0,
         );
         files.push(scan.series.clone());
+        files.push(scan.rtstruct.clone());
     }
     files.extend(imaging.lesions);
     files.push(imaging.radiomics);

@@ -350,6 +350,45 @@ fn demo_ingests_cytokines_and_imaging_with_the_planted_patterns() {
         assert!(s.path().join("files").join(name).is_file(), "{name}");
     }
     assert!(s.path().join("files/pet/").read_dir().unwrap().count() >= 4);
+    // Issue 14 §6: each PET is a DICOM series with its RTSTRUCT as the mask, nothing in
+    // NIfTI; PERCIST's liver is the ROI named LIVER, so every PET study has its reference.
+    for entry in s.path().join("files/pet/").read_dir().unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            name.ends_with("_pt") || name.ends_with("_rtstruct.dcm"),
+            "{name}"
+        );
+    }
+    let pet_studies = "SELECT count(*) FROM imaging_study WHERE modality = 'PET'";
+    assert!(count(&s, pet_studies) > 0);
+    assert_eq!(
+        count(
+            &s,
+            &format!("{pet_studies} AND liver_suv_mean BETWEEN 1.9 AND 2.1")
+        ),
+        count(&s, pet_studies)
+    );
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM lesion l JOIN pet_uptake USING (lesion_id) WHERE l.label = 'LIVER'"
+        ),
+        0
+    );
+    // The timeline counts a PET study's lesions (it counted CT measurements only: 0).
+    let pet: Vec<String> = s
+        .run(&["timeline", "P001", "--format", "json"])
+        .json()
+        .iter()
+        .filter(|i| i["item"] == "PET")
+        .map(|i| i["detail"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(pet.len(), 2, "{pet:?}");
+    assert!(
+        pet.iter()
+            .all(|d| d.ends_with(" lesions") && !d.ends_with(" 0 lesions")),
+        "{pet:?}"
+    );
     for table in [
         "cytokine_measurement",
         "lesion_measurement",

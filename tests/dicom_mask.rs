@@ -816,3 +816,140 @@ fn overlapping_seg_segments_are_two_lesions_through_the_cli() {
         .collect();
     assert_eq!(lesions, ["first segment", "second segment"]);
 }
+
+/// Issue 14 §6: PERCIST's liver named by its ROI: found by itself when an ROI is named
+/// like "liver" (any case), or named by `--liver-roi` (also beside `--roi`); never a
+/// lesion, even when `--liver-mean/--liver-sd` give the reference instead.
+#[test]
+fn the_percist_liver_is_found_or_named_by_its_roi() {
+    let s = Sandbox::new();
+    s.with_patients();
+    let (suv, geometry, grid) = synthetic_suv(s.path());
+    // GTV: 6 × 6 centres on slice 1 around the hot voxel (SUV 4, the rest 1); the liver
+    // 4 × 2 centres of SUV 1 on slice 0: mean 1, SD 0, so PERCIST's threshold is 1.5.
+    let gtv = square(&geometry, &grid, 1.0, [2.5, 2.5, 8.5, 8.5]);
+    let liver = square(&geometry, &grid, 0.0, [0.5, 9.5, 4.5, 11.5]);
+    let pet = |rois: &[SyntheticRoi<'_>], extra: &[&str]| {
+        let rs = s.path().join("rs.dcm");
+        write_rtstruct(&rs, rois, "1.2.3", "1.2.4");
+        let mut args = vec![
+            "pet".to_string(),
+            suv.to_str().unwrap().into(),
+            "--mask".into(),
+            rs.to_str().unwrap().into(),
+            "--method".into(),
+            "percist".into(),
+            "--format".into(),
+            "json".into(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        s.run(&args)
+    };
+    let rows = |out: &crate::util::Run| -> Vec<(String, f64, u64)> {
+        out.json()
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_string(),
+                    r["threshold"].as_f64().unwrap(),
+                    r["voxels"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let only_gtv = vec![("GTV".to_string(), 1.5, 1)];
+    let named_liver = [
+        (3, "GTV", vec![gtv.clone()]),
+        (8, " Liver", vec![liver.clone()]),
+    ];
+    assert_eq!(rows(&pet(&named_liver, &[])), only_gtv);
+    let other_name = [
+        (3, "GTV", vec![gtv.clone()]),
+        (8, "LIV_REF", vec![liver.clone()]),
+    ];
+    pet(&other_name, &[]).fails(1, "percist needs the liver: give --liver-roi NAME");
+    assert_eq!(
+        rows(&pet(&other_name, &["--liver-roi", "LIV_REF"])),
+        only_gtv
+    );
+    assert_eq!(
+        rows(&pet(
+            &other_name,
+            &["--roi", "GTV", "--liver-roi", "LIV_REF"]
+        )),
+        only_gtv
+    );
+    // Numbers given: the liver ROI is still no lesion.
+    assert_eq!(
+        rows(&pet(
+            &named_liver,
+            &["--liver-mean", "0.5", "--liver-sd", "0"]
+        )),
+        vec![("GTV".to_string(), 0.75, 36)]
+    );
+    let two = [
+        (3, "GTV", vec![gtv.clone()]),
+        (8, "liver", vec![liver.clone()]),
+        (9, "LIVER", vec![liver.clone()]),
+    ];
+    pet(&two, &[]).fails(
+        1,
+        "rs.dcm: 2 ROIs are named like 'liver' ('liver' = 8, 'LIVER' = 9): say which is the \
+         PERCIST liver reference with --liver-roi NAME",
+    );
+    assert_eq!(rows(&pet(&two, &["--liver-roi", "LIVER"])).len(), 2);
+    pet(
+        &named_liver,
+        &["--liver-roi", "Liver", "--liver-label", "8"],
+    )
+    .fails(2, "--liver-label");
+    // A NIfTI label image has numbers, not names.
+    let labels = s.path().join("labels.nii.gz");
+    let mut values = vec![0i16; grid.len()];
+    values[5 + 12 * (5 + 12)] = 1;
+    write_volume(&labels, &grid, Voxels::Labels(&values)).unwrap();
+    s.run(&[
+        "pet",
+        suv.to_str().unwrap(),
+        "--mask",
+        labels.to_str().unwrap(),
+        "--liver-roi",
+        "LIVER",
+    ])
+    .fails(1, "labels.nii.gz is a NIfTI label image: its regions have numbers, not names; give --liver-label N");
+    // Stored: the liver is the study's reference, and only the GTV a lesion.
+    let rs = s.path().join("rs.dcm");
+    write_rtstruct(&rs, &named_liver, "1.2.3", "1.2.4");
+    s.run(&[
+        "ingest",
+        "pet",
+        suv.to_str().unwrap(),
+        "--mask",
+        rs.to_str().unwrap(),
+        "--patient",
+        "P001",
+        "--date",
+        "2024-01-10",
+        "--method",
+        "percist",
+    ])
+    .ok();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let (mean, sd): (f64, f64) = conn
+        .query_row(
+            "SELECT liver_suv_mean, liver_suv_sd FROM imaging_study WHERE modality = 'PET'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((mean, sd), (1.0, 0.0));
+    let lesions: Vec<String> = conn
+        .prepare("SELECT DISTINCT l.label FROM pet_uptake JOIN lesion l USING (lesion_id)")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(lesions, ["GTV"]);
+}

@@ -355,13 +355,14 @@ fn bad_series_are_refused_naming_file_tag_and_value_and_nothing_is_stored() {
         (
             "compressed",
             None,
-            // Explicit VR LE (19 characters and a NUL) becomes JPEG 2000 lossless (.90).
+            // Explicit VR LE (19 characters and a NUL) becomes RLE Lossless (.5 and a NUL).
             Box::new(|b| {
                 let from = b"1.2.840.10008.1.2.1\0";
                 let at = b.windows(20).position(|w| w == from).unwrap();
-                b[at..at + 20].copy_from_slice(b"1.2.840.10008.1.2.90");
+                b[at..at + 20].copy_from_slice(b"1.2.840.10008.1.2.5\0");
             }),
-            "TransferSyntaxUID (0002,0010) = 1.2.840.10008.1.2.90: only implicit VR little endian",
+            "TransferSyntaxUID (0002,0010) = 1.2.840.10008.1.2.5 (RLE Lossless, not decoded): \
+             only implicit VR little endian",
         ),
     ];
     for (name, skip, patch, needle) in cases {
@@ -383,6 +384,17 @@ fn bad_series_are_refused_naming_file_tag_and_value_and_nothing_is_stored() {
             "{name}: names the file: {message}"
         );
     }
+    let ingest = |dir: &Path, mask: &Path| {
+        s.run(&[
+            "ingest",
+            "pet",
+            dir.to_str().unwrap(),
+            "--mask",
+            mask.to_str().unwrap(),
+            "--patient",
+            "P001",
+        ])
+    };
     // A duplicated slice (the same position under another file name).
     let dup = root.join("duplicate");
     copy_slices(&dro, &dup, None, &|_| {});
@@ -391,21 +403,62 @@ fn bad_series_are_refused_naming_file_tag_and_value_and_nothing_is_stored() {
         dup.join("pet_dro_0_0_slice_004_copy.dcm"),
     )
     .unwrap();
-    s.run(&["pet", dup.to_str().unwrap(), "--info"])
-        .fails(1, "a duplicated slice");
+    let out = ingest(&dup, &mask);
+    out.fails(
+        1,
+        ".dcm: tag (0020,0032) ImagePositionPatient: a duplicated slice, at the same position \
+         (16.000 mm along the normal) as ",
+    );
+    assert!(
+        out.stderr.matches("pet_dro_0_0_slice_004").count() == 2,
+        "names both files: {}",
+        out.stderr
+    );
     // A CT series.
     let ct_dir = root.join("ct");
     std::fs::create_dir_all(&ct_dir).unwrap();
     std::fs::copy(&ct, ct_dir.join("ct.dcm")).unwrap();
-    s.run(&["pet", ct_dir.to_str().unwrap(), "--info"])
-        .fails(1, "tag (0008,0060) Modality = 'CT'");
-    // Two PET series in one folder: refused, then picked by --series.
+    ingest(&ct_dir, &mask).fails(1, "ct.dcm: tag (0008,0060) Modality = 'CT'");
+    // Two PET series in one folder: refused, naming a file of each, then picked by --series.
     let mixed = root.join("mixed");
     copy_slices(&dro, &mixed, None, &|_| {});
     let other = dro.parent().unwrap().parent().unwrap().join("DRO_5_0/PT");
     copy_slices(&other, &mixed, None, &|_| {});
-    s.run(&["pet", mixed.to_str().unwrap(), "--info"])
-        .fails(1, "holds 2 PET series");
+    let out = ingest(&mixed, &mask);
+    out.fails(
+        1,
+        "mixed: holds 2 PET series (tag (0020,000E) SeriesInstanceUID = \
+         1.2.826.0.1.3680043.8.498.9552046624551246673304.1 in ",
+    );
+    assert!(out.stderr.contains("pet_dro_5_0_slice_"), "{}", out.stderr);
+    // An RTSTRUCT drawn on another series (DRO_5_0's, on DRO_0_0).
+    let other_rs = other.parent().unwrap().join("RS/RS_dro_5_0.dcm");
+    ingest(&dro, &other_rs).fails(
+        1,
+        "RS_dro_5_0.dcm: SeriesInstanceUID (0020,000E) = \
+         1.2.826.0.1.3680043.8.498.9552046624551246673304.50: the mask references another series",
+    );
+    // An ROI name that does not exist, as the lesion or as the liver.
+    let rs = dro.parent().unwrap().join("RS/RS_dro_0_0.dcm");
+    for flag in ["--roi", "--liver-roi"] {
+        s.run(&[
+            "ingest",
+            "pet",
+            dro.to_str().unwrap(),
+            "--mask",
+            rs.to_str().unwrap(),
+            "--patient",
+            "P001",
+            flag,
+            "NOPE",
+            "--method",
+            "percist",
+        ])
+        .fails(
+            1,
+            "RS_dro_0_0.dcm: ROIName (3006,0026): no ROI is named 'NOPE'; the ROIs are 'region_1'",
+        );
+    }
     let uid = "1.2.826.0.1.3680043.8.498.9552046624551246673304.1";
     let info = s.run(&[
         "pet",

@@ -48,7 +48,8 @@ impl std::str::FromStr for Method {
             "background" => Ok(Method::Background(number(0.0..=1.0)?)),
             "percist" if param.is_none() => Ok(Method::Percist),
             "percist" => Err(
-                "percist takes no number (give --liver-label or --liver-mean/--liver-sd)".into(),
+                "percist takes no number (give --liver-roi, --liver-label or --liver-mean/--liver-sd)"
+                    .into(),
             ),
             _ => Err("expected relative:F, absolute:S, percist or background:F".into()),
         }
@@ -68,7 +69,10 @@ pub struct References {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PetError {
     /// PERCIST without a liver reference.
-    #[error("percist needs the liver: give --liver-label or --liver-mean and --liver-sd")]
+    #[error(
+        "percist needs the liver: give --liver-roi NAME (an RTSTRUCT or SEG region named \
+         'liver' is found by itself), --liver-label N, or --liver-mean and --liver-sd"
+    )]
     NoLiver,
     /// The background method without a background region.
     #[error("background:F needs --background-label")]

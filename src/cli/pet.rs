@@ -1,4 +1,4 @@
-//! `oncotrack pet PET --mask MASK [--roi NAME] [--method ...]...`: SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion and method, without storing; `--info` prints what a DICOM series' SUV conversion used.
+//! `oncotrack pet PET --mask MASK [--roi NAME] [--liver-roi NAME] [--method ...]...`: SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion and method, without storing; `--info` prints what a DICOM series' SUV conversion used.
 
 use super::Format;
 use super::output::{Listing, number, opt};
@@ -66,7 +66,11 @@ pub struct PetArgs {
     /// Threshold method, repeatable: relative:F (SUV ≥ F×SUVmax), absolute:S, percist, background:F [default: relative:0.41]
     #[arg(long = "method", value_name = "METHOD")]
     pub methods: Vec<Method>,
-    /// Mask label of the liver region (PERCIST reference; not a lesion)
+    /// Liver region (PERCIST reference; not a lesion) by its exact RTSTRUCT ROIName or SEG
+    /// SegmentLabel [default: a region named 'liver' in any case, when there is one]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["liver_label", "liver_mean", "liver_sd"])]
+    pub liver_roi: Option<String>,
+    /// Mask label of the liver region (PERCIST reference; not a lesion): a NIfTI label, ROINumber or SegmentNumber
     #[arg(long, conflicts_with_all = ["liver_mean", "liver_sd"])]
     pub liver_label: Option<u32>,
     /// Liver mean SUV (PERCIST), with --liver-sd
@@ -78,6 +82,9 @@ pub struct PetArgs {
     /// Mask label of the background region (background:F; not a lesion)
     #[arg(long)]
     pub background_label: Option<u32>,
+    /// Background region (background:F; not a lesion) by its exact ROIName or SegmentLabel
+    #[arg(long, value_name = "NAME", conflicts_with = "background_label")]
+    pub background_roi: Option<String>,
 }
 
 impl PetArgs {
@@ -105,6 +112,8 @@ impl PetArgs {
             weight_kg: self.weight_kg,
             height_m: self.height_cm.map(|h| h / 100.0),
             roi: self.roi.clone(),
+            liver_roi: self.liver_roi.clone(),
+            background_roi: self.background_roi.clone(),
             sex: self.sex.map(|s| {
                 match s {
                     SexArg::M => "M",

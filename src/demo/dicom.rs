@@ -543,7 +543,8 @@ fn contours(shape: &Shape, k: usize) -> Vec<Vec<[f64; 2]>> {
         Shape::Sphere { centre, radius } => {
             let dz = k as f64 - centre[2];
             let r2 = radius * radius - dz * dz;
-            if r2 <= 0.0 {
+            // A slice through the pole (r2 = 0) still holds the voxel centre there.
+            if r2 < 0.0 {
                 return Vec::new();
             }
             // Circumscribed: the polygon holds every voxel centre of the circle (and

@@ -8,13 +8,13 @@
 //! lesion when the progression was pulmonary. PET scans (32 × 32 × 24 voxels of
 //! 4 mm) are written for the first [`PET_PATIENTS`] patients at the baseline and the
 //! second restaging, with a liver region for PERCIST: each as a DICOM PET series
-//! folder (`pet/<patient>_<date>_pt/`, see [`super::dicom`]), which the demo ingests,
-//! beside a NIfTI label mask (`_mask.nii.gz`) on the series' grid in space. Radiomic features carry a scanner batch effect for harmonisation.
+//! folder (`pet/<patient>_<date>_pt/`, see [`super::dicom`]) with an RTSTRUCT of its
+//! lesions and liver (`_rtstruct.dcm`), which the demo ingests as its mask. Radiomic
+//! features carry a scanner batch effect for harmonisation.
 
 use super::cohort::{Diagnosis, ResponsePattern, SITES, SimPatient};
 use super::dicom::{Acquisition, Flavour, Roi, Series, Shape, write_rtstruct, write_series};
 use crate::error::{Error, Result};
-use crate::ingest::pet::{Voxels, write_volume_at};
 use crate::model::date::format_date;
 use crate::model::{Geometry, Grid};
 use chrono::NaiveDate;
@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 pub const PET_PATIENTS: usize = 60;
 /// Patients (the first ones) who get radiomic features.
 pub const RADIOMICS_PATIENTS: usize = 300;
-/// Mask label of the liver region in demo PET masks.
+/// Label of the liver region in the label image the demo's RTSTRUCT contours are drawn
+/// around (the image itself is not written).
 pub const LIVER_LABEL: u32 = 90;
 
 /// CT scanner per treating centre (the batch of harmonisation).
@@ -49,15 +50,13 @@ const PET_SCANNERS: [&str; 4] = [
 pub struct PetScan {
     /// The DICOM PET series folder (what the demo ingests).
     pub series: PathBuf,
-    /// An RTSTRUCT of the series: ROIs `L1`, `L2` … (lesions) and `LIVER`, not ingested
-    /// yet (the NIfTI mask is).
+    /// An RTSTRUCT of the series: ROIs `LIVER` (the PERCIST reference, found by its name)
+    /// and `L1`, `L2` … (lesions); the mask the demo ingests.
     pub rtstruct: PathBuf,
     /// How the series stores its values (BQML, Philips CNTS, GE private time).
     pub flavour: Flavour,
     /// Body and injection written in the series.
     pub acquisition: Acquisition,
-    /// Label mask (lesion n = label n, liver = [`LIVER_LABEL`]).
-    pub mask: PathBuf,
     /// Patient.
     pub patient: String,
     /// Date of the scan.
@@ -188,7 +187,8 @@ fn site_index(site: &str) -> usize {
 }
 
 /// A 32 × 32 × 24 SUV volume of 4 mm voxels with the visit's lesions as Gaussian
-/// blobs, a liver region, and its label mask.
+/// blobs, a liver region, its label image (lesion n = label n, liver =
+/// [`LIVER_LABEL`]; kept in memory for the tests) and the RTSTRUCT ROIs drawn around it.
 fn pet_images(
     measured: &[Measured<'_>],
     rng: &mut ChaCha8Rng,
@@ -418,9 +418,8 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
             }
             let pet_visit = k == 0 || k == 2.min(p.visits.len() - 1);
             if index < PET_PATIENTS && pet_visit {
-                let (grid, suv, mask, rois) = pet_images(measured, &mut rng);
+                let (grid, suv, _, rois) = pet_images(measured, &mut rng);
                 let stem = format!("{}_{date_text}", p.code);
-                let mask_path = pet_dir.join(format!("{stem}_mask.nii.gz"));
                 let series_path = pet_dir.join(format!("{stem}_pt"));
                 let geometry = pet_geometry(&grid);
                 let flavour = Flavour::of(index);
@@ -440,13 +439,11 @@ pub fn write_imaging(dir: &Path, cohort: &[SimPatient], seed: u64) -> Result<Ima
                 };
                 write_series(&series_path, &series)?;
                 write_rtstruct(&rtstruct_path, &series, &rois)?;
-                write_volume_at(&mask_path, &grid, &geometry, Voxels::Labels(&mask))?;
                 pet.push(PetScan {
                     series: series_path,
                     rtstruct: rtstruct_path,
                     flavour,
                     acquisition,
-                    mask: mask_path,
                     patient: p.code.clone(),
                     date: *date,
                     scanner: PET_SCANNERS[site].to_string(),
@@ -569,7 +566,7 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_writes_each_flavour_and_its_masks_lie_on_the_series() {
+    fn the_demo_writes_each_flavour_and_its_rtstruct_lies_on_the_series() {
         let cohort = super::super::cohort::generate(10, 4);
         let dir = tempfile::tempdir().unwrap();
         let files = write_imaging(dir.path(), &cohort, 4).unwrap();
@@ -580,23 +577,17 @@ mod tests {
                 "no {flavour:?} series"
             );
         }
+        // No NIfTI beside the series: the RTSTRUCT is the demo's mask.
+        let pet_dir = dir.path().join("pet");
+        for entry in std::fs::read_dir(&pet_dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(
+                name.ends_with("_pt") || name.ends_with("_rtstruct.dcm"),
+                "{name}"
+            );
+        }
         for scan in &files.pet {
             let image = load_pet(&scan.series, &PetOptions::default()).unwrap();
-            let regions = load_mask(&scan.mask, &image.image_grid(&scan.series), None).unwrap();
-            // As a label image, for the contour check below.
-            let mut values = vec![0u32; regions.grid.len()];
-            for region in &regions.regions {
-                for &v in &region.voxels {
-                    values[v] = region.label;
-                }
-            }
-            let mask = crate::ingest::pet::Image {
-                grid: regions.grid,
-                values,
-                sform: image.suv.sform,
-                geometry: image.suv.geometry.clone(),
-            };
-            assert!(mask.values.contains(&LIVER_LABEL));
             assert_eq!(image.body.weight_kg, Some(scan.acquisition.weight_kg));
             assert!(image.body.height_m.is_some() && image.sex.is_some());
             // Background 0.6–1.0 and lesions up to 1.5 × 14 + 0.8.
@@ -606,18 +597,133 @@ mod tests {
                 "{}: SUVmax {max}",
                 scan.series.display()
             );
-            rtstruct_lies_on_the_series(scan, &image, &mask);
+            rtstruct_lies_on_the_series(scan, &image);
+            // PERCIST finds its liver by the ROI's name, as the demo ingests it.
+            let measured = crate::pipeline::imaging::measure_pet(
+                &scan.series,
+                &scan.rtstruct,
+                &[crate::analysis::pet::Method::Percist],
+                &Default::default(),
+                &PetOptions::default(),
+            )
+            .unwrap();
+            let (mean, sd) = measured.references.liver.unwrap();
+            assert!((1.9..2.1).contains(&mean) && sd < 0.25, "{mean} {sd}");
+            assert!(measured.uptakes.iter().all(|u| u.label != 1));
         }
     }
 
-    /// The RTSTRUCT names LIVER, L1 …, each contour is CLOSED_PLANAR on a slice of the
-    /// series (its z, its SOPInstanceUID), and every voxel of a label in the NIfTI mask
-    /// lies inside its ROI's contour on that slice (even-odd rule, voxel centres).
-    fn rtstruct_lies_on_the_series(
-        scan: &PetScan,
-        image: &crate::pipeline::pet::PetImage,
-        mask: &crate::ingest::pet::Image<u32>,
-    ) {
+    /// The RTSTRUCT rasterised on the series is the label image it was drawn around: the
+    /// liver block exactly, and each lesion's sphere (voxel centres within its radius)
+    /// with at most a few voxels beside it (the 36-gon circumscribes the circle); and
+    /// lesions that overlap in the label image (the later label wins there) overlap as ROIs.
+    #[test]
+    fn the_rtstruct_rasterised_is_the_label_image_it_was_drawn_around() {
+        let cohort = super::super::cohort::generate(3, 7);
+        let p = &cohort[0];
+        let dir = tempfile::tempdir().unwrap();
+        let lesions: Vec<SimLesion> = [(40.0, 9.0), (40.0, 6.0), (24.0, 5.0)]
+            .iter()
+            .enumerate()
+            .map(|(n, &(size_mm, suv))| SimLesion {
+                label: format!("L{}", n + 1),
+                organ: "lung",
+                nodal: false,
+                size_mm,
+                hu: 40.0,
+                suv,
+            })
+            .collect();
+        let measured: Vec<Measured<'_>> = lesions
+            .iter()
+            .map(|l| Measured {
+                lesion: l,
+                size_mm: l.size_mm,
+                hu: l.hu,
+                suv: l.suv,
+                new: false,
+            })
+            .collect();
+        let mut rng = super::super::patient_rng(1, 0, 1);
+        let (grid, suv, labels, rois) = pet_images(&measured, &mut rng);
+        let geometry = pet_geometry(&grid);
+        let series = Series {
+            patient: p,
+            seed: 1,
+            index: 0,
+            visit: 0,
+            flavour: Flavour::Bqml,
+            acquisition: Acquisition::draw(p, p.visits[0], 24.0, &mut rng),
+            site: p.site,
+            grid: &grid,
+            geometry: &geometry,
+            suv: &suv,
+        };
+        let folder = dir.path().join("pt");
+        write_series(&folder, &series).unwrap();
+        let rtstruct = dir.path().join("rtstruct.dcm");
+        write_rtstruct(&rtstruct, &series, &rois).unwrap();
+        let image = load_pet(&folder, &PetOptions::default()).unwrap();
+        let masks = load_mask(&rtstruct, &image.image_grid(&folder), None).unwrap();
+        let [nx, ny, _] = grid.dims;
+        let mut overlap = 0;
+        for (roi, region) in rois.iter().zip(&masks.regions) {
+            assert_eq!(region.name.as_deref(), Some(roi.name.as_str()));
+            let drawn: Vec<usize> = (0..grid.len())
+                .filter(|&v| {
+                    let (i, j, k) = (v % nx, (v / nx) % ny, v / (nx * ny));
+                    match roi.shape {
+                        Shape::Sphere { centre, radius } => {
+                            (i as f64 - centre[0]).powi(2)
+                                + (j as f64 - centre[1]).powi(2)
+                                + (k as f64 - centre[2]).powi(2)
+                                <= radius * radius
+                        }
+                        Shape::Block { from, to } => {
+                            (from[0]..to[0]).contains(&i)
+                                && (from[1]..to[1]).contains(&j)
+                                && (from[2]..to[2]).contains(&k)
+                        }
+                    }
+                })
+                .collect();
+            let label = if roi.name == "LIVER" {
+                LIVER_LABEL
+            } else {
+                roi.name[1..].parse().unwrap()
+            };
+            // The label image holds the shape, less what a later lesion drew over.
+            for (v, &at) in labels.iter().enumerate() {
+                if at as u32 == label {
+                    assert!(drawn.binary_search(&v).is_ok(), "{}: voxel {v}", roi.name);
+                } else if drawn.binary_search(&v).is_ok() {
+                    assert!(at != 0, "{}: voxel {v}", roi.name);
+                    overlap += 1;
+                }
+            }
+            let extra = region
+                .voxels
+                .iter()
+                .filter(|v| drawn.binary_search(v).is_err())
+                .count();
+            assert!(
+                drawn.iter().all(|v| region.voxels.binary_search(v).is_ok()),
+                "{}: a voxel of the shape is outside the ROI",
+                roi.name
+            );
+            if roi.name == "LIVER" {
+                assert_eq!(extra, 0);
+            } else {
+                assert!(extra * 100 <= drawn.len(), "{}: {extra} extra", roi.name);
+            }
+        }
+        // L1 and L2 of these sizes overlap: the ROIs keep both.
+        assert!(overlap > 0);
+    }
+
+    /// The RTSTRUCT names LIVER, L1 …, and each contour is CLOSED_PLANAR on a slice of the
+    /// series (its z, its SOPInstanceUID).
+    fn rtstruct_lies_on_the_series(scan: &PetScan, image: &crate::pipeline::pet::PetImage) {
         use crate::ingest::dicom::{numbers, open, text};
         use dicom_dictionary_std::tags;
         let files = image.files(&scan.series);
@@ -642,17 +748,11 @@ mod tests {
         );
         let g = image.geometry().unwrap();
         let grid = &image.suv.grid;
-        let [nx, ny, _] = grid.dims;
         let roi_contours = rt
             .get(tags::ROI_CONTOUR_SEQUENCE)
             .and_then(|e| e.items())
             .unwrap();
         for (name, rc) in names.iter().zip(roi_contours) {
-            let label = if name == "LIVER" {
-                LIVER_LABEL
-            } else {
-                name[1..].parse().unwrap()
-            };
             let contours = rc
                 .get(tags::CONTOUR_SEQUENCE)
                 .and_then(|e| e.items())
@@ -671,27 +771,14 @@ mod tests {
                     .map(|i| text(&i[0], tags::REFERENCED_SOP_INSTANCE_UID).unwrap())
                     .unwrap();
                 assert_eq!(referenced, instances[k], "{name} slice {k}");
-                let polygon: Vec<[f64; 2]> = points.chunks(3).map(|p| [p[0], p[1]]).collect();
-                for j in 0..ny {
-                    for i in 0..nx {
-                        if mask.values[i + nx * (j + ny * k)] != label {
-                            continue;
-                        }
-                        let x = g.origin_mm[0] + i as f64 * grid.spacing_mm[0];
-                        let y = g.origin_mm[1] + j as f64 * grid.spacing_mm[1];
-                        let mut inside = false;
-                        for e in 0..polygon.len() {
-                            let (a, b) = (polygon[e], polygon[(e + 1) % polygon.len()]);
-                            if (a[1] > y) != (b[1] > y)
-                                && x < a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1])
-                            {
-                                inside = !inside;
-                            }
-                        }
-                        assert!(inside, "{name}: voxel ({i}, {j}, {k}) outside its contour");
-                    }
-                }
             }
         }
+        let masks = load_mask(&scan.rtstruct, &image.image_grid(&scan.series), None).unwrap();
+        let regions: Vec<&str> = masks
+            .regions
+            .iter()
+            .map(|r| r.name.as_deref().unwrap())
+            .collect();
+        assert_eq!(regions, names);
     }
 }

@@ -201,13 +201,16 @@ impl PetMeasurement {
 /// Reads a PET image (NIfTI SUV, or a DICOM PET file or folder converted to SUV, see
 /// [`load_pet`]) and its mask ([`mask::load_mask`]: a NIfTI label image on the same grid,
 /// an RTSTRUCT rasterised on it — every ROI, or the one `options.roi` names — or a DICOM
-/// SEG), and measures every lesion region by each method.
+/// SEG), and measures every lesion region by each method. Reference regions are given by
+/// label (`reference_labels`) or by name (`options.liver_roi`, `options.background_roi`);
+/// an RTSTRUCT's or SEG's region named `liver` is the liver when none is given
+/// ([`mask::resolve_references`]).
 ///
 /// # Errors
 /// An unreadable image, a NaN or negative SUV voxel, a DICOM series or header that
 /// cannot be converted, a mask without regions or on another grid (or drawn on another
-/// series or frame of reference), an ROI that does not exist, a reference label missing
-/// from the mask, or a method without its reference.
+/// series or frame of reference), an ROI that does not exist, a reference label or name
+/// missing from the mask, or a method without its reference.
 pub fn measure_pet(
     suv_path: &Path,
     mask_path: &Path,
@@ -217,17 +220,24 @@ pub fn measure_pet(
 ) -> Result<PetMeasurement> {
     let image = load_pet(suv_path, options)?;
     let suv = &image.suv;
-    let masks = mask::load_mask(
+    let grid = image.image_grid(suv_path);
+    let mut masks = mask::load_mask(mask_path, &grid, options.roi.as_deref())?;
+    let reference_labels = mask::resolve_references(
         mask_path,
-        &image.image_grid(suv_path),
-        options.roi.as_deref(),
+        &grid,
+        &mut masks,
+        reference_labels,
+        mask::ReferenceNames {
+            liver: options.liver_roi.as_deref(),
+            background: options.background_roi.as_deref(),
+        },
     )?;
     let (uptakes, references) = pet::uptake_of_regions(
         &suv.grid,
         &suv.values,
         &masks.regions,
         methods,
-        reference_labels,
+        &reference_labels,
     )
     .map_err(|e| match e {
         PetError::MissingLabel(_) => Error::image(mask_path, e.to_string()),
@@ -357,6 +367,12 @@ pub fn ingest_pet(
     );
     if let Some(roi) = &options.roi {
         params.push_str(&format!(";roi={roi}"));
+    }
+    if let Some(roi) = &options.liver_roi {
+        params.push_str(&format!(";liver_roi={roi}"));
+    }
+    if let Some(roi) = &options.background_roi {
+        params.push_str(&format!(";background_roi={roi}"));
     }
     let report = ingest_file(
         store,

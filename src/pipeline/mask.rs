@@ -134,6 +134,162 @@ pub fn load_mask(path: &Path, image: &ImageGrid<'_>, roi: Option<&str>) -> Resul
     Ok(masks)
 }
 
+/// Reference regions named by their ROIName or SegmentLabel (`--liver-roi`,
+/// `--background-roi`) rather than by a label number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReferenceNames<'a> {
+    /// The liver region (PERCIST), by exact name.
+    pub liver: Option<&'a str>,
+    /// The background region (background:F), by exact name.
+    pub background: Option<&'a str>,
+}
+
+/// Whether a region's name says it is the liver: `liver` in any case, spaces around it
+/// ignored (`LIVER`, `Liver`).
+fn is_liver(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case("liver")
+}
+
+/// The reference labels of `masks` (read from `path` onto `image` by [`load_mask`]): `labels` with the regions `names` gives resolved to their labels (an
+/// ROINumber or SegmentNumber), and, when no liver is given at all (no label, name or
+/// `--liver-mean`), the region named `liver` (any case) of an RTSTRUCT or SEG as the
+/// liver. Given `--liver-mean/--liver-sd` instead, such a region stays a reference, not
+/// a lesion: it is dropped from `masks`. When `--roi` kept one ROI of an RTSTRUCT, a named
+/// reference ROI is read from the file as well and added to `masks` (the default liver is
+/// then not looked for: name it).
+///
+/// # Errors
+/// A name given for a NIfTI label image (its regions have numbers, not names); a name no
+/// region has (the message lists those present) or several have; two regions named like
+/// `liver` when none was chosen.
+pub fn resolve_references(
+    path: &Path,
+    image: &ImageGrid<'_>,
+    masks: &mut NamedMasks,
+    labels: &crate::analysis::pet::ReferenceLabels,
+    names: ReferenceNames<'_>,
+) -> Result<crate::analysis::pet::ReferenceLabels> {
+    let mut out = *labels;
+    if let Some(name) = names.liver {
+        out.liver = Some(named_region(path, image, masks, name, "--liver-roi")?);
+    }
+    if let Some(name) = names.background {
+        out.background = Some(named_region(path, image, masks, name, "--background-roi")?);
+    }
+    if out.liver.is_some() || masks.source == MaskSource::Nifti {
+        return Ok(out);
+    }
+    let livers: Vec<&Region> = masks
+        .regions
+        .iter()
+        .filter(|r| r.name.as_deref().is_some_and(is_liver))
+        .collect();
+    match livers.as_slice() {
+        [] => {}
+        [liver] if labels.liver_given.is_none() => out.liver = Some(liver.label),
+        [liver] => {
+            let label = liver.label;
+            masks.regions.retain(|r| r.label != label);
+        }
+        several => {
+            return Err(Error::image(
+                path,
+                format!(
+                    "{} {}s are named like 'liver' ({}): say which is the PERCIST liver \
+                     reference with --liver-roi NAME",
+                    several.len(),
+                    region_kind(masks.source),
+                    several
+                        .iter()
+                        .map(|r| format!(
+                            "'{}' = {}",
+                            r.name.as_deref().unwrap_or_default(),
+                            r.label
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// "ROI" for an RTSTRUCT, "segment" for a SEG.
+fn region_kind(source: MaskSource) -> &'static str {
+    if source == MaskSource::Seg {
+        "segment"
+    } else {
+        "ROI"
+    }
+}
+
+/// The label of the one region of `masks` named `name` (exact), for `flag`.
+fn named_region(
+    path: &Path,
+    image: &ImageGrid<'_>,
+    masks: &mut NamedMasks,
+    name: &str,
+    flag: &'static str,
+) -> Result<u32> {
+    if masks.source == MaskSource::Nifti {
+        return Err(Error::InvalidValue {
+            what: flag,
+            value: name.into(),
+            reason: format!(
+                "{} is a NIfTI label image: its regions have numbers, not names; give {} N",
+                path.display(),
+                flag.replace("-roi", "-label")
+            ),
+        });
+    }
+    let found: Vec<u32> = masks
+        .regions
+        .iter()
+        .filter(|r| r.name.as_deref() == Some(name))
+        .map(|r| r.label)
+        .collect();
+    if let [label] = found.as_slice() {
+        return Ok(*label);
+    }
+    if masks.source == MaskSource::RtStruct {
+        // The RTSTRUCT reader names what is wrong (no such ROI, listing those present;
+        // no contour; a name given twice); or `--roi` kept another ROI, and this one is
+        // read too.
+        let extra = load_mask(path, image, Some(name)).map_err(|mut e| {
+            if let Error::Image { message, .. } = &mut e {
+                message.push_str(&format!(" ({flag} {name})"));
+            }
+            e
+        })?;
+        let mut regions = extra.regions.into_iter();
+        if let (Some(region), None) = (regions.next(), regions.next()) {
+            let label = region.label;
+            masks.regions.push(region);
+            return Ok(label);
+        }
+    }
+    let listed = masks
+        .regions
+        .iter()
+        .map(|r| format!("'{}'", r.name.as_deref().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::image(
+        path,
+        if found.is_empty() {
+            format!(
+                "SegmentLabel (0062,0005): no segment is named '{name}' ({flag} {name}); the segments are {listed}"
+            )
+        } else {
+            format!(
+                "SegmentLabel (0062,0005): {} segments are named '{name}' ({flag} {name}); rename one so the reference is unambiguous",
+                found.len()
+            )
+        },
+    ))
+}
+
 fn nifti_mask(path: &Path, image: &ImageGrid<'_>) -> Result<NamedMasks> {
     let mask = nifti::read_mask(path)?;
     if image.series_uid.is_none() {
@@ -347,4 +503,134 @@ fn seg_mask(path: &Path, object: &open::Object, image: &ImageGrid<'_>) -> Result
         references,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::pet::ReferenceLabels;
+
+    fn masks(source: MaskSource, names: &[(u32, &str)]) -> NamedMasks {
+        NamedMasks {
+            grid: Grid {
+                dims: [4, 4, 1],
+                spacing_mm: [1.0; 3],
+            },
+            regions: names
+                .iter()
+                .map(|&(label, name)| Region {
+                    label,
+                    name: Some(name.into()),
+                    voxels: vec![label as usize],
+                })
+                .collect(),
+            source,
+            references: MaskReferences::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn image(path: &Path) -> ImageGrid<'_> {
+        ImageGrid {
+            path,
+            grid: Grid {
+                dims: [4, 4, 1],
+                spacing_mm: [1.0; 3],
+            },
+            geometry: Err("not needed".into()),
+            sform: None,
+            slice_uids: None,
+            series_uid: None,
+            frame_of_reference_uid: None,
+        }
+    }
+
+    #[test]
+    fn reference_regions_are_found_by_segment_name_and_a_liver_by_itself() {
+        let path = Path::new("seg.dcm");
+        let names = |liver, background| ReferenceNames { liver, background };
+        let mut seg = masks(
+            MaskSource::Seg,
+            &[(1, "Tumor"), (2, "LIVER"), (3, "Muscle")],
+        );
+        let none = ReferenceLabels::default();
+        // Found by itself, in any case; named; the background by name.
+        let got = resolve_references(path, &image(path), &mut seg, &none, names(None, None));
+        assert_eq!(got.unwrap().liver, Some(2));
+        let got = resolve_references(
+            path,
+            &image(path),
+            &mut seg,
+            &none,
+            names(Some("Muscle"), Some("Tumor")),
+        )
+        .unwrap();
+        assert_eq!((got.liver, got.background), (Some(3), Some(1)));
+        // A label given wins over the name search.
+        let labelled = ReferenceLabels {
+            liver: Some(3),
+            ..none
+        };
+        let got = resolve_references(path, &image(path), &mut seg, &labelled, names(None, None));
+        assert_eq!(got.unwrap().liver, Some(3));
+        // Numbers given: the liver segment is dropped, not measured as a lesion.
+        let given = ReferenceLabels {
+            liver_given: Some((2.0, 0.2)),
+            ..none
+        };
+        let got = resolve_references(path, &image(path), &mut seg, &given, names(None, None));
+        assert_eq!(got.unwrap().liver, None);
+        assert_eq!(
+            seg.regions.iter().map(|r| r.label).collect::<Vec<_>>(),
+            [1, 3]
+        );
+        // Unknown and repeated names name the tag and the segments present.
+        let mut seg = masks(MaskSource::Seg, &[(1, "Tumor"), (2, "Tumor")]);
+        let error = resolve_references(
+            path,
+            &image(path),
+            &mut seg,
+            &none,
+            names(Some("liv"), None),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            "seg.dcm: SegmentLabel (0062,0005): no segment is named 'liv' (--liver-roi liv); \
+             the segments are 'Tumor', 'Tumor'"
+        );
+        let error = resolve_references(
+            path,
+            &image(path),
+            &mut seg,
+            &none,
+            names(None, Some("Tumor")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("2 segments are named 'Tumor' (--background-roi Tumor)"),
+            "{error}"
+        );
+        // A NIfTI label image has no names.
+        let mut nifti = masks(MaskSource::Nifti, &[]);
+        let error = resolve_references(
+            path,
+            &image(path),
+            &mut nifti,
+            &none,
+            names(Some("x"), None),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("give --liver-label N"), "{error}");
+        // A NIfTI mask is not searched for a liver.
+        let mut nifti = NamedMasks {
+            source: MaskSource::Nifti,
+            ..masks(MaskSource::Seg, &[(2, "liver")])
+        };
+        let got = resolve_references(path, &image(path), &mut nifti, &none, names(None, None));
+        assert_eq!(got.unwrap().liver, None);
+    }
 }

@@ -28,6 +28,11 @@ pub struct PetOptions {
     pub sex: Option<String>,
     /// The RTSTRUCT ROI to measure, by its ROIName (`None`: every ROI with contours).
     pub roi: Option<String>,
+    /// The liver reference region (PERCIST) by its exact ROIName or SegmentLabel, instead
+    /// of a label number (`None`: a region named `liver` in any case, when there is one).
+    pub liver_roi: Option<String>,
+    /// The background reference region by its exact ROIName or SegmentLabel.
+    pub background_roi: Option<String>,
 }
 
 /// Where the image came from.

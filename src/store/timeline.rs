@@ -58,8 +58,10 @@ impl Store {
                 GROUP BY c.date
                UNION ALL
                SELECT s.date, 3, s.study_id, 'imaging', s.modality,
-                      trim(s.scanner || ' ' || (SELECT count(*) FROM lesion_measurement m
-                                                 WHERE m.study_id = s.study_id) || ' lesions')
+                      trim(s.scanner || ' ' || ((SELECT count(*) FROM lesion_measurement m
+                                                  WHERE m.study_id = s.study_id)
+                                                + (SELECT count(DISTINCT u.lesion_id) FROM pet_uptake u
+                                                    WHERE u.study_id = s.study_id)) || ' lesions')
                  FROM imaging_study s WHERE s.patient_id = (SELECT patient_id FROM me)
              ) ORDER BY date, rank, seq",
         )?;

@@ -25,6 +25,27 @@ pub const MAX_DICOM_BYTES: u64 = 1 << 30;
 /// Transfer syntaxes whose data are read: implicit and explicit VR little endian.
 pub const NATIVE_TRANSFER_SYNTAXES: [&str; 2] = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"];
 
+/// The name of a transfer syntax that is not read (DICOM PS3.6 Annex A), for messages.
+fn transfer_syntax_name(uid: &str) -> Option<&'static str> {
+    Some(match uid {
+        "1.2.840.10008.1.2.1.99" => "Deflated Explicit VR Little Endian",
+        "1.2.840.10008.1.2.2" => "Explicit VR Big Endian",
+        "1.2.840.10008.1.2.4.50" => "JPEG Baseline (Process 1)",
+        "1.2.840.10008.1.2.4.51" => "JPEG Extended (Process 2 & 4)",
+        "1.2.840.10008.1.2.4.57" => "JPEG Lossless, Non-Hierarchical (Process 14)",
+        "1.2.840.10008.1.2.4.70" => "JPEG Lossless, First-Order Prediction (Process 14 SV1)",
+        "1.2.840.10008.1.2.4.80" => "JPEG-LS Lossless",
+        "1.2.840.10008.1.2.4.81" => "JPEG-LS Lossy (Near-Lossless)",
+        "1.2.840.10008.1.2.4.90" => "JPEG 2000 (Lossless Only)",
+        "1.2.840.10008.1.2.4.91" => "JPEG 2000",
+        "1.2.840.10008.1.2.4.201" => "High-Throughput JPEG 2000 (Lossless Only)",
+        "1.2.840.10008.1.2.4.202" => "High-Throughput JPEG 2000 with RPCL Options (Lossless Only)",
+        "1.2.840.10008.1.2.4.203" => "High-Throughput JPEG 2000",
+        "1.2.840.10008.1.2.5" => "RLE Lossless",
+        _ => return None,
+    })
+}
+
 /// Reads and parses a DICOM Part 10 file (with or without its 128-byte preamble).
 ///
 /// # Errors
@@ -70,10 +91,13 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Object> {
         return Err(Error::image(
             path,
             format!(
-                "TransferSyntaxUID (0002,0010) = {}: only implicit VR little endian \
+                "TransferSyntaxUID (0002,0010) = {}{}: only implicit VR little endian \
                  (1.2.840.10008.1.2) and explicit VR little endian (1.2.840.10008.1.2.1) are \
                  read; decompress the file first (e.g. dcmdjpeg or gdcmconv --raw)",
-                shown(&syntax)
+                shown(&syntax),
+                transfer_syntax_name(&syntax)
+                    .map(|name| format!(" ({name}, not decoded)"))
+                    .unwrap_or_default()
             ),
         ));
     }

@@ -158,11 +158,15 @@ pub fn read(path: &Path, series: Option<&str>) -> Result<PetSeries> {
                     return Err(Error::image(
                         path,
                         format!(
-                            "holds {} PET series ({}): pick one with --series UID",
+                            "holds {} PET series (tag (0020,000E) SeriesInstanceUID = {}): pick \
+                             one with --series UID",
                             several.len(),
                             several
                                 .iter()
-                                .map(|s| s.as_str())
+                                .map(|uid| match by_series.get(*uid).and_then(|f| f.first()) {
+                                    Some(file) => format!("{uid} in {}", file.path.display()),
+                                    None => uid.to_string(),
+                                })
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ),
