@@ -363,6 +363,48 @@ struct Fragments {
     by_name: HashMap<Vec<u8>, [Option<ReadEvidence>; 2]>,
 }
 
+/// Threads reading the windows at most, and the windows a thread is worth at least.
+const MAX_THREADS: usize = 4;
+const WINDOWS_PER_THREAD: usize = 8;
+
+/// What one sweep has gathered: the fragments of each fusion and the unparsable SA
+/// tags (one warning per read name, with the name).
+struct Tally {
+    fragments: Vec<Fragments>,
+    warned: HashSet<Vec<u8>>,
+    warnings: Vec<(Vec<u8>, String)>,
+}
+
+impl Tally {
+    fn new(sites: usize) -> Self {
+        Tally {
+            fragments: (0..sites).map(|_| Fragments::default()).collect(),
+            warned: HashSet::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Adds the tally of the sweep over later windows: a read both saw (it overlaps
+    /// windows of both) is the same record, taken once.
+    fn absorb(&mut self, other: Tally) {
+        for (mine, theirs) in self.fragments.iter_mut().zip(other.fragments) {
+            for (name, reads) in theirs.by_name {
+                let entry = mine.by_name.entry(name).or_default();
+                for (slot, read) in entry.iter_mut().zip(reads) {
+                    if slot.is_none() {
+                        *slot = read;
+                    }
+                }
+            }
+        }
+        for (name, message) in other.warnings {
+            if self.warned.insert(name.clone()) {
+                self.warnings.push((name, message));
+            }
+        }
+    }
+}
+
 impl Fragments {
     fn tally(&self, row: &FusionRow) -> FusionCount {
         let mut count = FusionCount {
@@ -402,7 +444,7 @@ pub fn count_fusions(
     fusions: &[FusionRow],
     options: FusionOptions,
 ) -> Result<FusionResult> {
-    count(path, source, fusions, options, true)
+    count(path, source, fusions, options, true, None)
 }
 
 /// As [`count_fusions`], but a fusion on a contig the BAM lacks (or beyond its end) is
@@ -417,15 +459,18 @@ pub fn count_fusions_present(
     fusions: &[FusionRow],
     options: FusionOptions,
 ) -> Result<FusionResult> {
-    count(path, source, fusions, options, false)
+    count(path, source, fusions, options, false, None)
 }
 
+/// `threads`: how many sweeps share the windows (`None`: one per core, up to
+/// [`MAX_THREADS`], and no more than one per [`WINDOWS_PER_THREAD`] windows).
 fn count(
     path: &Path,
     source: &Path,
     fusions: &[FusionRow],
     options: FusionOptions,
     strict: bool,
+    threads: Option<usize>,
 ) -> Result<FusionResult> {
     let mut bam = OpenBam::open(path)?;
     let mut sites = Vec::with_capacity(fusions.len());
@@ -478,55 +523,70 @@ fn count(
         fragment_level: true,
     };
     let window = reach(&options);
-    let mut fragments: Vec<Fragments> = (0..sites.len()).map(|_| Fragments::default()).collect();
-    let mut warned: HashSet<Vec<u8>> = HashSet::new();
-    let mut record = bam::Record::default();
     let reader = Reader {
         path,
         names: &bam.names,
         options,
         filters,
+        sites: &sites,
     };
+    let mut tally = Tally::new(sites.len());
     if let Some(index) = &bam.index {
         let windows = windows(&sites, window, |id| bam.contig_length(id));
-        read_windows(
-            path,
-            &mut bam.reader,
-            &bam.names,
-            index,
-            &windows,
-            |record, n, label| {
-                reader.take(
-                    record,
-                    n,
-                    label,
-                    &sites,
-                    &mut fragments,
-                    &mut warned,
-                    &mut warnings,
-                )
-            },
-        )?;
+        // Consecutive runs of windows, one per thread: each its own file handle and sweep.
+        let threads = threads
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map_or(1, std::num::NonZero::get)
+                    .min(MAX_THREADS)
+                    .min(windows.len().div_ceil(WINDOWS_PER_THREAD))
+            })
+            .max(1);
+        let mut parts = windows.chunks(windows.len().div_ceil(threads).max(1));
+        let first = parts.next().unwrap_or(&[]);
+        let names = &bam.names;
+        let reader = &reader;
+        let others = std::thread::scope(|scope| {
+            let spawned: Vec<_> = parts
+                .map(|part| {
+                    scope.spawn(move || {
+                        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+                        let mut bam_reader = bam::io::Reader::new(file);
+                        let mut tally = Tally::new(reader.sites.len());
+                        read_windows(path, &mut bam_reader, names, index, part, |r, n, label| {
+                            reader.take(r, n, label, &mut tally)
+                        })?;
+                        Ok::<_, Error>(tally)
+                    })
+                })
+                .collect();
+            let mine = read_windows(path, &mut bam.reader, names, index, first, |r, n, label| {
+                reader.take(r, n, label, &mut tally)
+            });
+            let others: Vec<Result<Tally>> = spawned
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect();
+            mine.map(|()| others)
+        })?;
+        for other in others {
+            tally.absorb(other?);
+        }
     } else {
         let label = "reading the whole file";
+        let mut record = bam::Record::default();
         let mut n = 0u64;
         loop {
             n += 1;
             match bam.reader.read_record(&mut record) {
                 Ok(0) => break,
-                Ok(_) => reader.take(
-                    &record,
-                    n,
-                    label,
-                    &sites,
-                    &mut fragments,
-                    &mut warned,
-                    &mut warnings,
-                )?,
+                Ok(_) => reader.take(&record, n, label, &mut tally)?,
                 Err(e) => return Err(record_error(path, n, label, "record", e)),
             }
         }
     }
+    warnings.extend(tally.warnings.into_iter().map(|(_, message)| message));
+    let fragments = tally.fragments;
     let counts = kept
         .iter()
         .zip(&fragments)
@@ -692,27 +752,19 @@ fn reach(options: &FusionOptions) -> i64 {
     ) + 1
 }
 
-/// Turns records into evidence.
+/// Turns records into evidence about `sites`.
 struct Reader<'a> {
     path: &'a Path,
     names: &'a [String],
     options: FusionOptions,
     filters: CountOptions,
+    sites: &'a [Site],
 }
 
 impl Reader<'_> {
-    /// Takes one record for the fusions `sites` (their fragments beside them).
-    #[allow(clippy::too_many_arguments)]
-    fn take(
-        &self,
-        record: &bam::Record,
-        n: u64,
-        region: &str,
-        sites: &[Site],
-        fragments: &mut [Fragments],
-        warned: &mut HashSet<Vec<u8>>,
-        warnings: &mut Vec<String>,
-    ) -> Result<()> {
+    /// Takes one record into `tally`.
+    fn take(&self, record: &bam::Record, n: u64, region: &str, tally: &mut Tally) -> Result<()> {
+        let sites = self.sites;
         let Some(header) = filter(record, self.filters, self.path, n, region)? else {
             return Ok(());
         };
@@ -774,12 +826,15 @@ impl Reader<'_> {
         let mut supplementary: Option<Vec<Supplementary>> = None;
         let k = i64::from(self.options.anchor);
         let window = i64::from(self.options.insert_window);
-        for (site, frags) in sites.iter().zip(fragments.iter_mut()) {
+        for (site, i) in sites.iter().zip(0..) {
             if !(relevant(&site.a) || relevant(&site.b)) {
                 continue;
             }
-            let entry = frags.by_name.entry(name.clone()).or_default();
-            if entry[slot].is_some() {
+            if tally.fragments[i]
+                .by_name
+                .get(&name)
+                .is_some_and(|reads| reads[slot].is_some())
+            {
                 continue; // the same record, read again from the partner's region
             }
             let mut evidence = ReadEvidence {
@@ -791,8 +846,7 @@ impl Reader<'_> {
             };
             if may_be_split(site, &primary, &self.options) {
                 if supplementary.is_none() {
-                    supplementary =
-                        Some(self.supplementary(record, &name, n, region, warned, warnings));
+                    supplementary = Some(self.supplementary(record, &name, n, region, tally));
                 }
                 evidence.split = is_split(
                     site,
@@ -801,7 +855,7 @@ impl Reader<'_> {
                     &self.options,
                 );
             }
-            entry[slot] = Some(evidence);
+            tally.fragments[i].by_name.entry(name.clone()).or_default()[slot] = Some(evidence);
         }
         Ok(())
     }
@@ -813,8 +867,7 @@ impl Reader<'_> {
         name: &[u8],
         n: u64,
         region: &str,
-        warned: &mut HashSet<Vec<u8>>,
-        warnings: &mut Vec<String>,
+        tally: &mut Tally,
     ) -> Vec<Supplementary> {
         let parsed = match record.data().get(&Tag::OTHER_ALIGNMENTS) {
             None => return Vec::new(),
@@ -829,12 +882,13 @@ impl Reader<'_> {
         match parsed {
             Ok(list) => list,
             Err(message) => {
-                if warned.insert(name.to_vec()) {
-                    warnings.push(format!(
+                if tally.warned.insert(name.to_vec()) {
+                    let message = format!(
                         "{}: record {n} (read '{}', {region}): {message}; the read is not counted as split",
                         self.path.display(),
                         String::from_utf8_lossy(name)
-                    ));
+                    );
+                    tally.warnings.push((name.to_vec(), message));
                 }
                 Vec::new()
             }
@@ -1011,10 +1065,20 @@ mod tests {
             },
         ];
         for options in option_sets {
-            let indexed = count_fusions(&bam, &tsv, &rows, options).unwrap();
-            assert!(matches!(indexed.access, Access::Index(_)));
             let scanned = count_fusions(&unindexed, &tsv, &rows, options).unwrap();
             assert!(matches!(scanned.access, Access::Scan(_)));
+            // One sweep, or the windows shared by several (a fragment's mates, and a
+            // bad SA tag's read, then seen by two).
+            for threads in [1, 2, 3, 7] {
+                let split = count(&bam, &tsv, &rows, options, true, Some(threads)).unwrap();
+                assert_eq!(
+                    split.counts, scanned.counts,
+                    "{options:?}, {threads} threads"
+                );
+                assert_eq!(split.warnings.len(), scanned.warnings.len());
+            }
+            let indexed = count_fusions(&bam, &tsv, &rows, options).unwrap();
+            assert!(matches!(indexed.access, Access::Index(_)));
             assert_eq!(indexed.counts, scanned.counts, "{options:?}");
             // The same unparsable SA tags, named by record and window or by record in the file.
             assert_eq!(
