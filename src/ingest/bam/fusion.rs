@@ -36,6 +36,7 @@ use noodles::sam::alignment::record::data::field::{Tag, Value};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The thresholds of the fusion definitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -533,7 +534,10 @@ fn count(
     let mut tally = Tally::new(sites.len());
     if let Some(index) = &bam.index {
         let windows = windows(&sites, window, |id| bam.contig_length(id));
-        // Consecutive runs of windows, one per thread: each its own file handle and sweep.
+        // One sweep per thread, each with its own file handle, taking the next window
+        // no sweep has taken (so a thread the machine holds back delays one window, not
+        // a share fixed beforehand); each sweep's windows come in file order.
+        let fixed = threads.is_some();
         let threads = threads
             .unwrap_or_else(|| {
                 std::thread::available_parallelism()
@@ -542,27 +546,47 @@ fn count(
                     .min(windows.len().div_ceil(WINDOWS_PER_THREAD))
             })
             .max(1);
-        let mut parts = windows.chunks(windows.len().div_ceil(threads).max(1));
-        let first = parts.next().unwrap_or(&[]);
+        let next = AtomicUsize::new(0);
+        let windows = &windows;
+        // The windows of sweep `t`: the next untaken one, or (tests) every `threads`-th.
+        let claim = |t: usize| {
+            let next = &next;
+            let mut k = 0;
+            std::iter::from_fn(move || {
+                let i = if fixed {
+                    t + k * threads
+                } else {
+                    next.fetch_add(1, Ordering::Relaxed)
+                };
+                k += 1;
+                windows.get(i).copied()
+            })
+        };
         let names = &bam.names;
         let reader = &reader;
         let others = std::thread::scope(|scope| {
-            let spawned: Vec<_> = parts
-                .map(|part| {
+            let spawned: Vec<_> = (1..threads)
+                .map(|t| {
+                    let mine = claim(t);
                     scope.spawn(move || {
                         let file = File::open(path).map_err(|e| Error::io(path, e))?;
                         let mut bam_reader = bam::io::Reader::new(file);
                         let mut tally = Tally::new(reader.sites.len());
-                        read_windows(path, &mut bam_reader, names, index, part, |r, n, label| {
+                        read_windows(path, &mut bam_reader, names, index, mine, |r, n, label| {
                             reader.take(r, n, label, &mut tally)
                         })?;
                         Ok::<_, Error>(tally)
                     })
                 })
                 .collect();
-            let mine = read_windows(path, &mut bam.reader, names, index, first, |r, n, label| {
-                reader.take(r, n, label, &mut tally)
-            });
+            let mine = read_windows(
+                path,
+                &mut bam.reader,
+                names,
+                index,
+                claim(0),
+                |r, n, label| reader.take(r, n, label, &mut tally),
+            );
             let others: Vec<Result<Tally>> = spawned
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
@@ -626,8 +650,10 @@ fn windows(sites: &[Site], reach: i64, length: impl Fn(usize) -> u64) -> Vec<(us
     merged
 }
 
-/// Hands `take` every record the index places in `windows` (from [`windows`]) once, in
-/// file order, with its 1-based number within the window and the window's name.
+/// Hands `take` every record the index places in `windows` (some of those of
+/// [`windows`], in their order) once, in file order, with its 1-based number within the
+/// window and the window's name; a record reaching a window is handed over once even when
+/// it reaches later ones too.
 ///
 /// One forward pass: the index's chunks of each window are read from where the pass
 /// stands (never going back over records already read, so a BGZF block shared by
@@ -639,7 +665,7 @@ fn read_windows(
     reader: &mut bam::io::Reader<bgzf::io::Reader<File>>,
     names: &[String],
     index: &bam::Index,
-    windows: &[(usize, i64, i64)],
+    windows: impl IntoIterator<Item = (usize, i64, i64)>,
     mut take: impl FnMut(&bam::Record, u64, &str) -> Result<()>,
 ) -> Result<()> {
     let mut record = bam::Record::default();
@@ -647,7 +673,7 @@ fn read_windows(
     // `held`, `record` holds the record starting at `resume`, read but not yet taken.
     let mut resume = VirtualPosition::default();
     let mut held = false;
-    for &(contig, start, end) in windows {
+    for (contig, start, end) in windows {
         let name = names[contig].as_str();
         let (first, last) = (start + 1, end);
         let label = format!("{name}:{first}-{last}");
@@ -1133,38 +1159,41 @@ mod tests {
                 start += width + gap + 1;
             }
             windows.push((3, 48_119_000, 48_121_500));
-            let mut bam = OpenBam::open(&path).unwrap();
-            let index = bam.index.take().unwrap();
-            let mut seen = Vec::new();
-            read_windows(
-                &path,
-                &mut bam.reader,
-                &bam.names,
-                &index,
-                &windows,
-                |r, _, _| {
-                    seen.push(identity(r));
-                    Ok(())
-                },
-            )
-            .unwrap();
-            let expected: Vec<_> = all
-                .iter()
-                .filter(|((_, _, contig, start), end)| {
-                    windows
-                        .iter()
-                        .any(|&(c, s, e)| c == *contig && *start < e && *end > s)
-                })
-                .map(|(id, _)| id.clone())
-                .collect();
-            assert!(expected.len() > 100, "{width} {gap}: {}", expected.len());
-            let differs = seen.iter().zip(&expected).position(|(a, b)| a != b);
-            assert!(
-                seen == expected,
-                "windows of {width} bp, {gap} bp apart: {} records handed over, {} expected, first difference at {differs:?}",
-                seen.len(),
-                expected.len()
-            );
+            // All of them, or every second or third (a sweep sharing them with others).
+            for (skip, step) in [(0, 1), (1, 2), (0, 3)] {
+                let mine: Vec<_> = windows.iter().copied().skip(skip).step_by(step).collect();
+                let mut bam = OpenBam::open(&path).unwrap();
+                let index = bam.index.take().unwrap();
+                let mut seen = Vec::new();
+                read_windows(
+                    &path,
+                    &mut bam.reader,
+                    &bam.names,
+                    &index,
+                    mine.iter().copied(),
+                    |r, _, _| {
+                        seen.push(identity(r));
+                        Ok(())
+                    },
+                )
+                .unwrap();
+                let expected: Vec<_> = all
+                    .iter()
+                    .filter(|((_, _, contig, start), end)| {
+                        mine.iter()
+                            .any(|&(c, s, e)| c == *contig && *start < e && *end > s)
+                    })
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                assert!(expected.len() > 80, "{width} {gap}: {}", expected.len());
+                let differs = seen.iter().zip(&expected).position(|(a, b)| a != b);
+                assert!(
+                    seen == expected,
+                    "windows of {width} bp, {gap} bp apart, every {step}th from {skip}: {} records handed over, {} expected, first difference at {differs:?}",
+                    seen.len(),
+                    expected.len()
+                );
+            }
         }
     }
 
