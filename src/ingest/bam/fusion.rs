@@ -374,6 +374,8 @@ struct Tally {
     fragments: Vec<Fragments>,
     warned: HashSet<Vec<u8>>,
     warnings: Vec<(Vec<u8>, String)>,
+    /// The aligned blocks of the read being taken (kept to reuse its memory).
+    blocks: Vec<(i64, i64)>,
 }
 
 impl Tally {
@@ -382,6 +384,7 @@ impl Tally {
             fragments: (0..sites).map(|_| Fragments::default()).collect(),
             warned: HashSet::new(),
             warnings: Vec::new(),
+            blocks: Vec::new(),
         }
     }
 
@@ -807,9 +810,13 @@ impl Reader<'_> {
         {
             return Ok(());
         }
-        let name = record.name().map(|n| n.to_vec()).unwrap_or_default();
+        let name: &[u8] = match record.name() {
+            Some(name) => name,
+            None => &[],
+        };
         let slot = usize::from(flags.is_segmented() && flags.is_last_segment());
-        let mut blocks: Vec<(i64, i64)> = Vec::new();
+        let mut blocks = std::mem::take(&mut tally.blocks);
+        blocks.clear();
         let (mut clip_left, mut clip_right) = (false, false);
         let mut pos = header.start;
         let mut run: Option<i64> = None;
@@ -856,11 +863,8 @@ impl Reader<'_> {
             if !(relevant(&site.a) || relevant(&site.b)) {
                 continue;
             }
-            if tally.fragments[i]
-                .by_name
-                .get(&name)
-                .is_some_and(|reads| reads[slot].is_some())
-            {
+            let seen = tally.fragments[i].by_name.get(name).copied();
+            if seen.is_some_and(|reads| reads[slot].is_some()) {
                 continue; // the same record, read again from the partner's region
             }
             let mut evidence = ReadEvidence {
@@ -872,7 +876,7 @@ impl Reader<'_> {
             };
             if may_be_split(site, &primary, &self.options) {
                 if supplementary.is_none() {
-                    supplementary = Some(self.supplementary(record, &name, n, region, tally));
+                    supplementary = Some(self.supplementary(record, name, n, region, tally));
                 }
                 evidence.split = is_split(
                     site,
@@ -881,8 +885,17 @@ impl Reader<'_> {
                     &self.options,
                 );
             }
-            tally.fragments[i].by_name.entry(name.clone()).or_default()[slot] = Some(evidence);
+            let by_name = &mut tally.fragments[i].by_name;
+            match by_name.get_mut(name) {
+                Some(reads) => reads[slot] = Some(evidence),
+                None => {
+                    let mut reads = seen.unwrap_or_default();
+                    reads[slot] = Some(evidence);
+                    by_name.insert(name.to_vec(), reads);
+                }
+            }
         }
+        tally.blocks = blocks;
         Ok(())
     }
 
