@@ -27,7 +27,15 @@ for i in $(seq 0 19); do
 done
 "$bin" --format tsv count big.bam --fusions fusions20.tsv | head -5
 echo "samtools view -c over the 40 windows: $(samtools view -c big.bam $(cat windows20.txt)) records"
+# oncotrack sweeps the windows with one thread per core (at most 4, one per 8 windows: 2 here);
+# samtools view reads with one thread unless given -@. Both are also timed on equal terms:
+# oncotrack held to one core (taskset), and samtools with one extra decompression thread.
+uptime
+windows=$(tr '\n' ' ' < windows20.txt)
 hyperfine --warmup 1 --runs 10 --export-markdown fusion_count.md \
     -n 'oncotrack count --fusions (20 fusions)' "$bin count big.bam --fusions fusions20.tsv --format tsv > /dev/null" \
-    -n 'samtools view -c (40 windows of ±1 kb)' "samtools view -c big.bam $(tr '\n' ' ' < windows20.txt) > /dev/null"
+    -n 'samtools view -c (40 windows of ±1 kb)' "samtools view -c big.bam $windows > /dev/null" \
+    -n 'oncotrack, one core (taskset -c 0)' "taskset -c 0 $bin count big.bam --fusions fusions20.tsv --format tsv > /dev/null" \
+    -n 'samtools view -c -@1 (two threads)' "samtools view -c -@1 big.bam $windows > /dev/null"
+uptime
 cat fusion_count.md

@@ -28,11 +28,15 @@ use crate::error::{Error, Result};
 use crate::ingest::fusions::FusionRow;
 use crate::ingest::vcf::normalize_contig;
 use noodles::bam;
-use noodles::core::Region;
+use noodles::bgzf::{self, VirtualPosition};
+use noodles::csi::BinningIndex;
+use noodles::sam::alignment::record::Cigar as _;
 use noodles::sam::alignment::record::cigar::op::Kind;
 use noodles::sam::alignment::record::data::field::{Tag, Value};
 use std::collections::{HashMap, HashSet};
+use std::fs::File;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The thresholds of the fusion definitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,6 +364,51 @@ struct Fragments {
     by_name: HashMap<Vec<u8>, [Option<ReadEvidence>; 2]>,
 }
 
+/// Threads reading the windows at most, and the windows a thread is worth at least.
+const MAX_THREADS: usize = 4;
+const WINDOWS_PER_THREAD: usize = 8;
+
+/// What one sweep has gathered: the fragments of each fusion and the unparsable SA
+/// tags (one warning per read name, with the name).
+struct Tally {
+    fragments: Vec<Fragments>,
+    warned: HashSet<Vec<u8>>,
+    warnings: Vec<(Vec<u8>, String)>,
+    /// The aligned blocks of the read being taken (kept to reuse its memory).
+    blocks: Vec<(i64, i64)>,
+}
+
+impl Tally {
+    fn new(sites: usize) -> Self {
+        Tally {
+            fragments: (0..sites).map(|_| Fragments::default()).collect(),
+            warned: HashSet::new(),
+            warnings: Vec::new(),
+            blocks: Vec::new(),
+        }
+    }
+
+    /// Adds the tally of the sweep over later windows: a read both saw (it overlaps
+    /// windows of both) is the same record, taken once.
+    fn absorb(&mut self, other: Tally) {
+        for (mine, theirs) in self.fragments.iter_mut().zip(other.fragments) {
+            for (name, reads) in theirs.by_name {
+                let entry = mine.by_name.entry(name).or_default();
+                for (slot, read) in entry.iter_mut().zip(reads) {
+                    if slot.is_none() {
+                        *slot = read;
+                    }
+                }
+            }
+        }
+        for (name, message) in other.warnings {
+            if self.warned.insert(name.clone()) {
+                self.warnings.push((name, message));
+            }
+        }
+    }
+}
+
 impl Fragments {
     fn tally(&self, row: &FusionRow) -> FusionCount {
         let mut count = FusionCount {
@@ -399,7 +448,7 @@ pub fn count_fusions(
     fusions: &[FusionRow],
     options: FusionOptions,
 ) -> Result<FusionResult> {
-    count(path, source, fusions, options, true)
+    count(path, source, fusions, options, true, None)
 }
 
 /// As [`count_fusions`], but a fusion on a contig the BAM lacks (or beyond its end) is
@@ -414,15 +463,18 @@ pub fn count_fusions_present(
     fusions: &[FusionRow],
     options: FusionOptions,
 ) -> Result<FusionResult> {
-    count(path, source, fusions, options, false)
+    count(path, source, fusions, options, false, None)
 }
 
+/// `threads`: how many sweeps share the windows (`None`: one per core, up to
+/// [`MAX_THREADS`], and no more than one per [`WINDOWS_PER_THREAD`] windows).
 fn count(
     path: &Path,
     source: &Path,
     fusions: &[FusionRow],
     options: FusionOptions,
     strict: bool,
+    threads: Option<usize>,
 ) -> Result<FusionResult> {
     let mut bam = OpenBam::open(path)?;
     let mut sites = Vec::with_capacity(fusions.len());
@@ -475,74 +527,93 @@ fn count(
         fragment_level: true,
     };
     let window = reach(&options);
-    let mut fragments: Vec<Fragments> = (0..sites.len()).map(|_| Fragments::default()).collect();
-    let mut warned: HashSet<Vec<u8>> = HashSet::new();
-    let mut record = bam::Record::default();
     let reader = Reader {
         path,
         names: &bam.names,
         options,
         filters,
+        sites: &sites,
     };
+    let mut tally = Tally::new(sites.len());
     if let Some(index) = &bam.index {
-        for (i, site) in sites.iter().enumerate() {
-            for side in [site.a, site.b] {
-                let name = bam.names[side.contig].as_str();
-                let length = bam
-                    .header
-                    .reference_sequences()
-                    .get_index(side.contig)
-                    .map_or(i64::MAX, |(_, s)| usize::from(s.length()) as i64);
-                let first = (side.edge - window).max(0) + 1;
-                let last = (side.edge + window).min(length).max(first);
-                let label = format!("{name}:{first}-{last}");
-                let region = Region::new(
-                    name,
-                    super::position(first as u64)?..=super::position(last as u64)?,
-                );
-                let mut query = bam
-                    .reader
-                    .query(&bam.header, index, &region)
-                    .map_err(|e| Error::io(path, e))?;
-                let mut n = 0u64;
-                loop {
-                    n += 1;
-                    match query.read_record(&mut record) {
-                        Ok(0) => break,
-                        Ok(_) => reader.take(
-                            &record,
-                            n,
-                            &label,
-                            std::slice::from_ref(site),
-                            std::slice::from_mut(&mut fragments[i]),
-                            &mut warned,
-                            &mut warnings,
-                        )?,
-                        Err(e) => return Err(record_error(path, n, &label, "record", e)),
-                    }
-                }
-            }
+        let windows = windows(&sites, window, |id| bam.contig_length(id));
+        // One sweep per thread, each with its own file handle, taking the next window
+        // no sweep has taken (so a thread the machine holds back delays one window, not
+        // a share fixed beforehand); each sweep's windows come in file order.
+        let fixed = threads.is_some();
+        let threads = threads
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map_or(1, std::num::NonZero::get)
+                    .min(MAX_THREADS)
+                    .min(windows.len().div_ceil(WINDOWS_PER_THREAD))
+            })
+            .max(1);
+        let next = AtomicUsize::new(0);
+        let windows = &windows;
+        // The windows of sweep `t`: the next untaken one, or (tests) every `threads`-th.
+        let claim = |t: usize| {
+            let next = &next;
+            let mut k = 0;
+            std::iter::from_fn(move || {
+                let i = if fixed {
+                    t + k * threads
+                } else {
+                    next.fetch_add(1, Ordering::Relaxed)
+                };
+                k += 1;
+                windows.get(i).copied()
+            })
+        };
+        let names = &bam.names;
+        let reader = &reader;
+        let others = std::thread::scope(|scope| {
+            let spawned: Vec<_> = (1..threads)
+                .map(|t| {
+                    let mine = claim(t);
+                    scope.spawn(move || {
+                        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+                        let mut bam_reader = bam::io::Reader::new(file);
+                        let mut tally = Tally::new(reader.sites.len());
+                        read_windows(path, &mut bam_reader, names, index, mine, |r, n, label| {
+                            reader.take(r, n, label, &mut tally)
+                        })?;
+                        Ok::<_, Error>(tally)
+                    })
+                })
+                .collect();
+            let mine = read_windows(
+                path,
+                &mut bam.reader,
+                names,
+                index,
+                claim(0),
+                |r, n, label| reader.take(r, n, label, &mut tally),
+            );
+            let others: Vec<Result<Tally>> = spawned
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect();
+            mine.map(|()| others)
+        })?;
+        for other in others {
+            tally.absorb(other?);
         }
     } else {
         let label = "reading the whole file";
+        let mut record = bam::Record::default();
         let mut n = 0u64;
         loop {
             n += 1;
             match bam.reader.read_record(&mut record) {
                 Ok(0) => break,
-                Ok(_) => reader.take(
-                    &record,
-                    n,
-                    label,
-                    &sites,
-                    &mut fragments,
-                    &mut warned,
-                    &mut warnings,
-                )?,
+                Ok(_) => reader.take(&record, n, label, &mut tally)?,
                 Err(e) => return Err(record_error(path, n, label, "record", e)),
             }
         }
     }
+    warnings.extend(tally.warnings.into_iter().map(|(_, message)| message));
+    let fragments = tally.fragments;
     let counts = kept
         .iter()
         .zip(&fragments)
@@ -555,6 +626,151 @@ fn count(
     })
 }
 
+/// The stretches of the reference whose reads can matter: `±reach` bp around every
+/// edge, clipped to the contig (`length` of a reference id, 0 when unknown), as
+/// 0-based half-open `(contig, start, end)`, sorted and merged where they overlap.
+fn windows(sites: &[Site], reach: i64, length: impl Fn(usize) -> u64) -> Vec<(usize, i64, i64)> {
+    let mut all: Vec<(usize, i64, i64)> = sites
+        .iter()
+        .flat_map(|site| [site.a, site.b])
+        .map(|side| {
+            let end = match length(side.contig) {
+                0 => side.edge + reach,
+                length => (side.edge + reach).min(length as i64),
+            };
+            let start = (side.edge - reach).max(0);
+            (side.contig, start, end.max(start + 1))
+        })
+        .collect();
+    all.sort_unstable();
+    let mut merged: Vec<(usize, i64, i64)> = Vec::with_capacity(all.len());
+    for (contig, start, end) in all {
+        match merged.last_mut() {
+            Some((c, _, last)) if *c == contig && start <= *last => *last = (*last).max(end),
+            _ => merged.push((contig, start, end)),
+        }
+    }
+    merged
+}
+
+/// Hands `take` every record the index places in `windows` (some of those of
+/// [`windows`], in their order) once, in file order, with its 1-based number within the
+/// window and the window's name; a record reaching a window is handed over once even when
+/// it reaches later ones too.
+///
+/// One forward pass: the index's chunks of each window are read from where the pass
+/// stands (never going back over records already read, so a BGZF block shared by
+/// windows is decompressed once), and a window ends at its first record starting past
+/// it (the file is sorted), as htslib's iterator does, rather than at the end of the
+/// chunk. That record is kept for the next window.
+fn read_windows(
+    path: &Path,
+    reader: &mut bam::io::Reader<bgzf::io::Reader<File>>,
+    names: &[String],
+    index: &bam::Index,
+    windows: impl IntoIterator<Item = (usize, i64, i64)>,
+    mut take: impl FnMut(&bam::Record, u64, &str) -> Result<()>,
+) -> Result<()> {
+    let mut record = bam::Record::default();
+    // Everything before `resume` has been read (and taken, or is of no window); when
+    // `held`, `record` holds the record starting at `resume`, read but not yet taken.
+    let mut resume = VirtualPosition::default();
+    let mut held = false;
+    for (contig, start, end) in windows {
+        let name = names[contig].as_str();
+        let (first, last) = (start + 1, end);
+        let label = format!("{name}:{first}-{last}");
+        let interval = (super::position(first as u64)?..=super::position(last as u64)?).into();
+        let chunks = index
+            .query(contig, interval)
+            .map_err(|e| Error::io(path, e))?;
+        let mut n = 0u64;
+        'chunks: for chunk in chunks {
+            if chunk.end() <= resume {
+                continue;
+            }
+            let from = chunk.start().max(resume);
+            if !(held && from == resume) {
+                held = false;
+                seek(reader.get_mut(), from).map_err(|e| Error::io(path, e))?;
+            }
+            loop {
+                let at = if held {
+                    held = false;
+                    resume
+                } else {
+                    let at = reader.get_ref().virtual_position();
+                    if at >= chunk.end() {
+                        break;
+                    }
+                    n += 1;
+                    match reader.read_record(&mut record) {
+                        Ok(0) => break 'chunks,
+                        Ok(_) => at,
+                        Err(e) => return Err(record_error(path, n, &label, "record", e)),
+                    }
+                };
+                let place = record
+                    .reference_sequence_id()
+                    .transpose()
+                    .map_err(|e| record_error(path, n, &label, "rname", e))?;
+                let begins = record
+                    .alignment_start()
+                    .transpose()
+                    .map_err(|e| record_error(path, n, &label, "pos", e))?;
+                let begins = begins.map(|pos| usize::from(pos) as i64 - 1);
+                let past = match (place, begins) {
+                    (Some(id), Some(pos)) => (id, pos) >= (contig, end),
+                    (Some(id), None) => id > contig,
+                    (None, _) => true, // the unplaced reads at the end of the file
+                };
+                if past {
+                    resume = at;
+                    held = true;
+                    break 'chunks;
+                }
+                // Most records of a chunk end before the window: skip them undecoded.
+                let reaches = match (place, begins) {
+                    (Some(id), Some(pos)) if id == contig => {
+                        pos >= start || {
+                            let span = record
+                                .cigar()
+                                .alignment_span()
+                                .map_err(|e| record_error(path, n, &label, "cigar", e))?;
+                            pos + (span as i64).max(1) > start
+                        }
+                    }
+                    _ => false,
+                };
+                if reaches {
+                    take(&record, n, &label)?;
+                }
+                resume = reader.get_ref().virtual_position();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Moves `reader` to `to`, within the block already decompressed when `to` lies ahead in it.
+fn seek(reader: &mut bgzf::io::Reader<File>, to: VirtualPosition) -> std::io::Result<()> {
+    use std::io::BufRead;
+    let here = reader.virtual_position();
+    if here == to {
+        return Ok(());
+    }
+    if here.compressed() == to.compressed() && here.uncompressed() < to.uncompressed() {
+        let ahead = usize::from(to.uncompressed() - here.uncompressed());
+        // An exhausted block reads as the next one's start: load that one first.
+        let available = reader.fill_buf()?.len();
+        if reader.virtual_position() == here && ahead <= available {
+            reader.consume(ahead);
+            return Ok(());
+        }
+    }
+    reader.seek(to).map(|_| ())
+}
+
 /// How far from an edge (bp) a read can matter to it: the widest window, plus one.
 fn reach(options: &FusionOptions) -> i64 {
     i64::from(
@@ -565,27 +781,19 @@ fn reach(options: &FusionOptions) -> i64 {
     ) + 1
 }
 
-/// Turns records into evidence.
+/// Turns records into evidence about `sites`.
 struct Reader<'a> {
     path: &'a Path,
     names: &'a [String],
     options: FusionOptions,
     filters: CountOptions,
+    sites: &'a [Site],
 }
 
 impl Reader<'_> {
-    /// Takes one record for the fusions `sites` (their fragments beside them).
-    #[allow(clippy::too_many_arguments)]
-    fn take(
-        &self,
-        record: &bam::Record,
-        n: u64,
-        region: &str,
-        sites: &[Site],
-        fragments: &mut [Fragments],
-        warned: &mut HashSet<Vec<u8>>,
-        warnings: &mut Vec<String>,
-    ) -> Result<()> {
+    /// Takes one record into `tally`.
+    fn take(&self, record: &bam::Record, n: u64, region: &str, tally: &mut Tally) -> Result<()> {
+        let sites = self.sites;
         let Some(header) = filter(record, self.filters, self.path, n, region)? else {
             return Ok(());
         };
@@ -602,9 +810,13 @@ impl Reader<'_> {
         {
             return Ok(());
         }
-        let name = record.name().map(|n| n.to_vec()).unwrap_or_default();
+        let name: &[u8] = match record.name() {
+            Some(name) => name,
+            None => &[],
+        };
         let slot = usize::from(flags.is_segmented() && flags.is_last_segment());
-        let mut blocks: Vec<(i64, i64)> = Vec::new();
+        let mut blocks = std::mem::take(&mut tally.blocks);
+        blocks.clear();
         let (mut clip_left, mut clip_right) = (false, false);
         let mut pos = header.start;
         let mut run: Option<i64> = None;
@@ -647,12 +859,12 @@ impl Reader<'_> {
         let mut supplementary: Option<Vec<Supplementary>> = None;
         let k = i64::from(self.options.anchor);
         let window = i64::from(self.options.insert_window);
-        for (site, frags) in sites.iter().zip(fragments.iter_mut()) {
+        for (site, i) in sites.iter().zip(0..) {
             if !(relevant(&site.a) || relevant(&site.b)) {
                 continue;
             }
-            let entry = frags.by_name.entry(name.clone()).or_default();
-            if entry[slot].is_some() {
+            let seen = tally.fragments[i].by_name.get(name).copied();
+            if seen.is_some_and(|reads| reads[slot].is_some()) {
                 continue; // the same record, read again from the partner's region
             }
             let mut evidence = ReadEvidence {
@@ -664,8 +876,7 @@ impl Reader<'_> {
             };
             if may_be_split(site, &primary, &self.options) {
                 if supplementary.is_none() {
-                    supplementary =
-                        Some(self.supplementary(record, &name, n, region, warned, warnings));
+                    supplementary = Some(self.supplementary(record, name, n, region, tally));
                 }
                 evidence.split = is_split(
                     site,
@@ -674,8 +885,17 @@ impl Reader<'_> {
                     &self.options,
                 );
             }
-            entry[slot] = Some(evidence);
+            let by_name = &mut tally.fragments[i].by_name;
+            match by_name.get_mut(name) {
+                Some(reads) => reads[slot] = Some(evidence),
+                None => {
+                    let mut reads = seen.unwrap_or_default();
+                    reads[slot] = Some(evidence);
+                    by_name.insert(name.to_vec(), reads);
+                }
+            }
         }
+        tally.blocks = blocks;
         Ok(())
     }
 
@@ -686,8 +906,7 @@ impl Reader<'_> {
         name: &[u8],
         n: u64,
         region: &str,
-        warned: &mut HashSet<Vec<u8>>,
-        warnings: &mut Vec<String>,
+        tally: &mut Tally,
     ) -> Vec<Supplementary> {
         let parsed = match record.data().get(&Tag::OTHER_ALIGNMENTS) {
             None => return Vec::new(),
@@ -702,12 +921,13 @@ impl Reader<'_> {
         match parsed {
             Ok(list) => list,
             Err(message) => {
-                if warned.insert(name.to_vec()) {
-                    warnings.push(format!(
+                if tally.warned.insert(name.to_vec()) {
+                    let message = format!(
                         "{}: record {n} (read '{}', {region}): {message}; the read is not counted as split",
                         self.path.display(),
                         String::from_utf8_lossy(name)
-                    ));
+                    );
+                    tally.warnings.push((name.to_vec(), message));
                 }
                 Vec::new()
             }
@@ -844,6 +1064,150 @@ mod tests {
             classify(Some(&near_a), Some(&near_a)),
             FragmentClass::Uninformative
         );
+    }
+
+    #[test]
+    fn the_sweep_through_the_index_counts_as_reading_the_whole_file() {
+        // The fixture's junctions, and fusions whose windows overlap them, touch them,
+        // lie a little apart on one contig (the same BGZF block) or share a partner.
+        let dir = tempfile::tempdir().unwrap();
+        let bam =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/fusion_junctions.bam");
+        let unindexed = dir.path().join("unindexed.bam");
+        std::fs::copy(&bam, &unindexed).unwrap();
+        let tsv = dir.path().join("fusions.tsv");
+        std::fs::write(
+            &tsv,
+            "chrom_a\tpos_a\tchrom_b\tpos_b\torientation\tgene\n\
+             chr22\t29683123\tchr11\t128651853\t+-\tEWSR1-FLI1\n\
+             chr18\t23632000\tchrX\t48120000\t--\tSS18-SSX1\n\
+             chr22\t29683123\tchr11\t128651853\t+-\tagain\n\
+             chr22\t29683400\tchr11\t128651600\t++\toverlapping\n\
+             chr22\t29681100\tchr22\t29685200\t-+\ttouching\n\
+             chr22\t29682500\tchr22\t29683700\t--\tone-contig\n\
+             chr11\t128651853\tchr18\t23632000\t-+\tshared\n\
+             chr22\t1000500\tchrX\t48121000\t+-\tfar\n",
+        )
+        .unwrap();
+        let rows = crate::ingest::fusions::read(&tsv).unwrap();
+        let option_sets = [
+            FusionOptions::default(),
+            FusionOptions {
+                min_mapq: 0,
+                clip_window: 10,
+                insert_window: 300,
+                anchor: 20,
+            },
+            FusionOptions {
+                insert_window: 3000,
+                ..FusionOptions::default()
+            },
+        ];
+        for options in option_sets {
+            let scanned = count_fusions(&unindexed, &tsv, &rows, options).unwrap();
+            assert!(matches!(scanned.access, Access::Scan(_)));
+            // One sweep, or the windows shared by several (a fragment's mates, and a
+            // bad SA tag's read, then seen by two).
+            for threads in [1, 2, 3, 7] {
+                let split = count(&bam, &tsv, &rows, options, true, Some(threads)).unwrap();
+                assert_eq!(
+                    split.counts, scanned.counts,
+                    "{options:?}, {threads} threads"
+                );
+                assert_eq!(split.warnings.len(), scanned.warnings.len());
+            }
+            let indexed = count_fusions(&bam, &tsv, &rows, options).unwrap();
+            assert!(matches!(indexed.access, Access::Index(_)));
+            assert_eq!(indexed.counts, scanned.counts, "{options:?}");
+            // The same unparsable SA tags, named by record and window or by record in the file.
+            assert_eq!(
+                indexed.warnings.len(),
+                scanned.warnings.len(),
+                "{options:?}"
+            );
+            let c = &indexed.counts[0];
+            assert!(
+                c.split > 0 && c.discordant > 0 && c.ref_a > 0 && c.ref_b > 0,
+                "{c:?}"
+            );
+            assert_eq!(indexed.counts[2].split, c.split);
+        }
+    }
+
+    /// (name, flags, contig, 0-based start) of a record.
+    fn identity(record: &bam::Record) -> (Vec<u8>, u16, usize, i64) {
+        (
+            record.name().map(|n| n.to_vec()).unwrap_or_default(),
+            u16::from(record.flags()),
+            record.reference_sequence_id().unwrap().unwrap(),
+            usize::from(record.alignment_start().unwrap().unwrap()) as i64 - 1,
+        )
+    }
+
+    #[test]
+    fn the_window_sweep_hands_over_each_record_overlapping_a_window_once() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/fusion_junctions.bam");
+        // Every placed record and its end, from reading the whole file.
+        let mut all = Vec::new();
+        let mut reader = bam::io::Reader::new(File::open(&path).unwrap());
+        reader.read_header().unwrap();
+        let mut record = bam::Record::default();
+        while reader.read_record(&mut record).unwrap() > 0 {
+            if record.reference_sequence_id().is_some() {
+                let span = record.cigar().alignment_span().unwrap() as i64;
+                let id = identity(&record);
+                let end = id.3 + span.max(1);
+                all.push((id, end));
+            }
+        }
+        // chr22 (id 2) holds reads over 29,681,000-29,684,000: windows of 1 to 300 bp,
+        // 0 to 120 bp apart, so that windows end just before, inside or after reads and
+        // share BGZF blocks; with windows on other contigs before and after.
+        for (width, gap) in [(1, 0), (7, 1), (40, 3), (150, 17), (300, 120), (90, 60)] {
+            let mut windows = vec![(1, 23_631_500, 23_632_300)];
+            let mut start = 29_680_900;
+            while start < 29_684_200 {
+                windows.push((2, start, start + width));
+                start += width + gap + 1;
+            }
+            windows.push((3, 48_119_000, 48_121_500));
+            // All of them, or every second or third (a sweep sharing them with others).
+            for (skip, step) in [(0, 1), (1, 2), (0, 3)] {
+                let mine: Vec<_> = windows.iter().copied().skip(skip).step_by(step).collect();
+                let mut bam = OpenBam::open(&path).unwrap();
+                let index = bam.index.take().unwrap();
+                let mut seen = Vec::new();
+                read_windows(
+                    &path,
+                    &mut bam.reader,
+                    &bam.names,
+                    &index,
+                    mine.iter().copied(),
+                    |r, _, _| {
+                        seen.push(identity(r));
+                        Ok(())
+                    },
+                )
+                .unwrap();
+                let expected: Vec<_> = all
+                    .iter()
+                    .filter(|((_, _, contig, start), end)| {
+                        mine.iter()
+                            .any(|&(c, s, e)| c == *contig && *start < e && *end > s)
+                    })
+                    .map(|(id, _)| id.clone())
+                    .collect();
+                assert!(expected.len() > 80, "{width} {gap}: {}", expected.len());
+                let differs = seen.iter().zip(&expected).position(|(a, b)| a != b);
+                assert!(
+                    seen == expected,
+                    "windows of {width} bp, {gap} bp apart, every {step}th from {skip}: {} records handed over, {} expected, first difference at {differs:?}",
+                    seen.len(),
+                    expected.len()
+                );
+            }
+        }
     }
 
     #[test]
