@@ -49,6 +49,10 @@ const LANDED: &[(&str, &str)] = &[
         "0009_fusions.sql",
         "6ce3bacac909db6b998385386f856b78d294f0cf7e115d72cc2d772ae37c70fa",
     ),
+    (
+        "0010_patient_summary.sql",
+        "61e11fddfa55d37b385b924b1345a75e50919f4034c0f22a78a4a9ac38f39f0c",
+    ),
 ];
 
 fn schema_dir() -> PathBuf {
