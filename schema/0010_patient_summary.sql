@@ -1,8 +1,9 @@
 -- 0010_patient_summary: one row per patient holding the dates the cohort screen and the
 -- index date need (first diagnosis and treatment, death, the latest event, blood draw,
--- cytokine panel and imaging study), kept by the triggers below in the same statement
--- as every write to those tables, so that reading the cohort reads one small row per
--- patient instead of seeking into four large tables per patient (issue 16 §6).
+-- cytokine panel and imaging study), kept by the triggers below in the same statement as
+-- every write to those tables (cytokine inserts: by their writer, see below), so that
+-- reading the cohort reads one small row per patient instead of seeking into four large
+-- tables per patient (issue 16 §6).
 
 CREATE TABLE patient_summary (
     patient_id      INTEGER PRIMARY KEY REFERENCES patient (patient_id) ON DELETE CASCADE,
@@ -83,9 +84,9 @@ CREATE TRIGGER patient_summary_event_update AFTER UPDATE OF patient_id, date, ki
      WHERE patient_id IN (OLD.patient_id, NEW.patient_id);
 END;
 
--- Measurements: an insert writes only when its date is the patient's newest (a panel of
--- 14 cytokines on one day writes once); a delete recomputes only when it removed the
--- newest date (one seek); an edit of the date or patient recomputes both patients.
+-- Measurements: an insert writes only when its date is the patient's newest; a delete
+-- recomputes only when it removed the newest date (one seek); an edit of the date or
+-- patient recomputes both patients.
 CREATE TRIGGER patient_summary_draw_insert AFTER INSERT ON lb_sample BEGIN
     UPDATE patient_summary SET last_draw = NEW.date
      WHERE patient_id = NEW.patient_id AND (last_draw IS NULL OR last_draw < NEW.date);
@@ -104,11 +105,11 @@ CREATE TRIGGER patient_summary_draw_update AFTER UPDATE OF patient_id, date ON l
      WHERE patient_id IN (OLD.patient_id, NEW.patient_id);
 END;
 
-CREATE TRIGGER patient_summary_cytokine_insert AFTER INSERT ON cytokine_measurement BEGIN
-    UPDATE patient_summary SET last_cytokine = NEW.date
-     WHERE patient_id = NEW.patient_id AND (last_cytokine IS NULL OR last_cytokine < NEW.date);
-END;
-
+-- No insert trigger on cytokine_measurement: a row trigger makes every insert journal the
+-- pages it changes (so that the statement alone can roll back), which doubled the time of
+-- a cytokine ingest (20 rows a draw); `Tx::add_cytokine` (src/store/cytokines.rs), the one
+-- writer of that table, sets `last_cytokine` in the same transaction instead. Deletes and
+-- edits, rare, are kept by triggers.
 CREATE TRIGGER patient_summary_cytokine_delete AFTER DELETE ON cytokine_measurement BEGIN
     UPDATE patient_summary
        SET last_cytokine = (SELECT max(date) FROM cytokine_measurement c

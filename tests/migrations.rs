@@ -51,7 +51,7 @@ const LANDED: &[(&str, &str)] = &[
     ),
     (
         "0010_patient_summary.sql",
-        "61e11fddfa55d37b385b924b1345a75e50919f4034c0f22a78a4a9ac38f39f0c",
+        "9d4677d1f0f82c1c36beac6261075009b82969e92a0756c4a68d13453a425406",
     ),
 ];
 

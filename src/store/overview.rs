@@ -212,16 +212,27 @@ mod tests {
                 }
                 6 | 7 => {
                     let id = pick(&mut rng);
-                    let date = rng.date();
+                    let date = parse_date(&rng.date()).unwrap();
                     for analyte in ["IL-6", "IL-8"] {
-                        tx.tx
-                            .execute(
-                                "INSERT OR IGNORE INTO cytokine_measurement
-                                   (patient_id, date, analyte, analyte_raw, value, value_raw)
-                                 VALUES (?1, ?2, ?3, ?3, 1.5, '1.5')",
-                                rusqlite::params![id, date, analyte],
-                            )
-                            .unwrap();
+                        let row = crate::model::CytokineRow {
+                            line: 2,
+                            patient: String::new(),
+                            date,
+                            analyte: analyte.into(),
+                            analyte_raw: analyte.into(),
+                            concentration: crate::model::Concentration {
+                                value: Some(1.5),
+                                censor: crate::model::Censor::None,
+                                bound: None,
+                            },
+                            value_raw: "1.5".into(),
+                            unit_raw: String::new(),
+                            lloq: None,
+                            uloq: None,
+                            assay: String::new(),
+                            batch: String::new(),
+                        };
+                        tx.add_cytokine(id, &row, None).unwrap();
                     }
                 }
                 8 => {
