@@ -224,6 +224,23 @@ fn add_run_features(
     Ok(())
 }
 
+/// Reads each patient's response record into `send`; returns (dropping `send`, which
+/// ends the receiving loop) at the end, at the first error, or when the receiver is gone.
+fn read_records(
+    store: &Store,
+    patients: Vec<oncotrack::model::Patient>,
+    send: std::sync::mpsc::SyncSender<(String, oncotrack::model::ResponseRecord)>,
+) -> oncotrack::Result<()> {
+    for patient in patients {
+        let code = patient.fields.code;
+        let record = store.response_record(&code)?;
+        if send.send((code, record)).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 fn table(
     store: &Store,
     name: &str,
@@ -253,27 +270,28 @@ fn table(
                 .map(|run| store.cluster_assignments(run))
                 .transpose()?;
             let rules = oncotrack::analysis::response::molecular::Rules::default();
-            let mut reports = std::collections::HashMap::new();
-            for patient in store.patients()? {
-                let code = patient.fields.code;
-                let inputs = oncotrack::analysis::response::PatientInputs::from_record(
-                    &store.response_record(&code)?,
-                );
-                let report = oncotrack::analysis::response::assess_patient_with(
-                    &inputs,
-                    &oncotrack::export::cohort::COHORT_CRITERIA,
-                    &rules,
-                );
-                let last_draw = inputs
-                    .ctdna
-                    .iter()
-                    .max_by_key(|s| s.date)
-                    .map(|s| (s.date, s.mrd));
-                reports.insert(
-                    code,
-                    oncotrack::export::cohort::PatientOutcome::new(&report, last_draw),
-                );
-            }
+            let patients = store.patients()?;
+            // Two threads: this one reads each patient's record (the connection stays on
+            // this thread, in its one snapshot), the other assesses it (~40 % of the
+            // work); a bounded queue keeps only a few records in memory.
+            let (send, receive) = std::sync::mpsc::sync_channel(64);
+            let (reports, read) = std::thread::scope(|scope| {
+                let worker = scope.spawn(|| {
+                    let mut reports = std::collections::HashMap::new();
+                    for (code, record) in receive {
+                        let outcome =
+                            oncotrack::export::cohort::PatientOutcome::assess(&record, &rules);
+                        reports.insert(code, outcome);
+                    }
+                    reports
+                });
+                let read = read_records(store, patients, send);
+                let reports = worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (reports, read)
+            });
+            read?;
             Ok(oncotrack::export::cohort::cohort_table(
                 &store.export_table("patients")?,
                 assignments.as_deref(),

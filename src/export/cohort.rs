@@ -45,6 +45,23 @@ struct CriterionCells {
 }
 
 impl PatientOutcome {
+    /// Assesses one patient's stored record by [`COHORT_CRITERIA`] under `rules` and keeps
+    /// the cells the cohort table writes.
+    pub fn assess(
+        record: &crate::model::ResponseRecord,
+        rules: &crate::analysis::response::molecular::Rules,
+    ) -> PatientOutcome {
+        let inputs = crate::analysis::response::PatientInputs::from_record(record);
+        let report =
+            crate::analysis::response::assess_patient_with(&inputs, &COHORT_CRITERIA, rules);
+        let last_draw = inputs
+            .ctdna
+            .iter()
+            .max_by_key(|s| s.date)
+            .map(|s| (s.date, s.mrd));
+        PatientOutcome::new(&report, last_draw)
+    }
+
     /// The cells of `report` (assessed by [`COHORT_CRITERIA`]) and of the last blood draw.
     pub fn new(
         report: &Report,

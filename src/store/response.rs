@@ -257,7 +257,8 @@ impl Store {
         Ok(analytes)
     }
 
-    fn patient_row_id(&self, code: &str) -> Result<i64> {
+    /// The row id of the patient `code`; [`Error::UnknownPatient`] when there is none.
+    pub(super) fn patient_row_id(&self, code: &str) -> Result<i64> {
         // Cached: `export cohort` asks this several times for each patient.
         self.conn
             .prepare_cached("SELECT patient_id FROM patient WHERE code = ?1")?
