@@ -224,23 +224,6 @@ fn add_run_features(
     Ok(())
 }
 
-/// Reads each patient's response record into `send`; returns (dropping `send`, which
-/// ends the receiving loop) at the end, at the first error, or when the receiver is gone.
-fn read_records(
-    store: &Store,
-    patients: Vec<oncotrack::model::Patient>,
-    send: std::sync::mpsc::SyncSender<(String, oncotrack::model::ResponseRecord)>,
-) -> oncotrack::Result<()> {
-    for patient in patients {
-        let code = patient.fields.code;
-        let record = store.response_record(&code)?;
-        if send.send((code, record)).is_err() {
-            break;
-        }
-    }
-    Ok(())
-}
-
 fn table(
     store: &Store,
     name: &str,
@@ -270,28 +253,13 @@ fn table(
                 .map(|run| store.cluster_assignments(run))
                 .transpose()?;
             let rules = oncotrack::analysis::response::molecular::Rules::default();
-            let patients = store.patients()?;
-            // Two threads: this one reads each patient's record (the connection stays on
-            // this thread, in its one snapshot), the other assesses it (~40 % of the
-            // work); a bounded queue keeps only a few records in memory.
-            let (send, receive) = std::sync::mpsc::sync_channel(64);
-            let (reports, read) = std::thread::scope(|scope| {
-                let worker = scope.spawn(|| {
-                    let mut reports = std::collections::HashMap::new();
-                    for (code, record) in receive {
-                        let outcome =
-                            oncotrack::export::cohort::PatientOutcome::assess(&record, &rules);
-                        reports.insert(code, outcome);
-                    }
-                    reports
-                });
-                let read = read_records(store, patients, send);
-                let reports = worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (reports, read)
-            });
-            read?;
+            let mut reports = std::collections::HashMap::new();
+            for patient in store.patients()? {
+                let code = patient.fields.code;
+                let record = store.response_record(&code)?;
+                let outcome = oncotrack::export::cohort::PatientOutcome::assess(&record, &rules);
+                reports.insert(code, outcome);
+            }
             Ok(oncotrack::export::cohort::cohort_table(
                 &store.export_table("patients")?,
                 assignments.as_deref(),
