@@ -118,6 +118,11 @@ for i in range(n):
     if pid % BATCH == 0:
         flush()
 flush()
+if cur.execute("SELECT 1 FROM sqlite_master WHERE name = 'patient_summary'").fetchone():
+    # Schema 10: triggers keep patient_summary, except the latest cytokine date, which
+    # oncotrack's cytokine writer sets (no insert trigger on that table).
+    cur.execute("UPDATE patient_summary SET last_cytokine = (SELECT max(date) FROM cytokine_measurement c"
+                " WHERE c.patient_id = patient_summary.patient_id)")
 cur.execute("COMMIT")
 conn.execute("PRAGMA foreign_keys = ON")
 bad = conn.execute("PRAGMA foreign_key_check").fetchall()

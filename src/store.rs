@@ -274,6 +274,23 @@ impl Store {
         result
     }
 
+    /// Runs `read` inside one read transaction: every query it makes sees the same state
+    /// of the database (an ingest committing meanwhile is not half seen), and SQLite takes
+    /// the file's shared lock and WAL snapshot once, not once per statement (a cohort
+    /// export makes a dozen statements per patient).
+    ///
+    /// # Errors
+    /// Whatever `read` returns, or SQLite failing to begin the transaction.
+    pub fn read_snapshot<T>(&self, read: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(|e| describe(&self.path, e))?;
+        let result = read(self);
+        // Nothing was written: ending the transaction cannot lose anything.
+        let _ = self.conn.execute_batch("COMMIT");
+        result
+    }
+
     /// Starts a write transaction (`BEGIN IMMEDIATE`): everything done through the
     /// returned [`Tx`] lands on [`Tx::commit`], or not at all.
     ///
@@ -542,10 +559,11 @@ pub(crate) fn row_date(
     i: usize,
     what: &str,
 ) -> rusqlite::Result<Option<chrono::NaiveDate>> {
-    let Some(text) = row.get::<_, Option<String>>(i)? else {
+    // Borrowed, not copied into a String: the cohort reads three dates per patient.
+    let Some(text) = row.get_ref(i)?.as_str_or_null()? else {
         return Ok(None);
     };
-    crate::model::parse_date(&text).map(Some).map_err(|m| {
+    crate::model::parse_date(text).map(Some).map_err(|m| {
         rusqlite::Error::FromSqlConversionFailure(
             i,
             rusqlite::types::Type::Text,

@@ -49,6 +49,10 @@ const LANDED: &[(&str, &str)] = &[
         "0009_fusions.sql",
         "6ce3bacac909db6b998385386f856b78d294f0cf7e115d72cc2d772ae37c70fa",
     ),
+    (
+        "0010_patient_summary.sql",
+        "9d4677d1f0f82c1c36beac6261075009b82969e92a0756c4a68d13453a425406",
+    ),
 ];
 
 fn schema_dir() -> PathBuf {

@@ -247,37 +247,26 @@ fn table(
         return Ok(table);
     }
     if name == "cohort" {
-        let assignments = cluster
-            .map(|run| store.cluster_assignments(run))
-            .transpose()?;
-        let rules = oncotrack::analysis::response::molecular::Rules::default();
-        let mut reports = std::collections::HashMap::new();
-        for patient in store.patients()? {
-            let code = patient.fields.code;
-            let inputs = oncotrack::analysis::response::PatientInputs::from_record(
-                &store.response_record(&code)?,
-            );
-            let report = oncotrack::analysis::response::assess_patient_with(
-                &inputs,
-                &oncotrack::export::cohort::COHORT_CRITERIA,
-                &rules,
-            );
-            let last_draw = inputs
-                .ctdna
-                .iter()
-                .max_by_key(|s| s.date)
-                .map(|s| (s.date, s.mrd));
-            reports.insert(
-                code,
-                oncotrack::export::cohort::PatientOutcome { report, last_draw },
-            );
-        }
-        return Ok(oncotrack::export::cohort::cohort_table(
-            &store.export_table("patients")?,
-            assignments.as_deref(),
-            &reports,
-            &survival_table(&store.courses()?),
-        ));
+        // One read transaction: every patient is read from the same state of the store.
+        return Ok(store.read_snapshot(|store| {
+            let assignments = cluster
+                .map(|run| store.cluster_assignments(run))
+                .transpose()?;
+            let rules = oncotrack::analysis::response::molecular::Rules::default();
+            let mut reports = std::collections::HashMap::new();
+            for patient in store.patients()? {
+                let code = patient.fields.code;
+                let record = store.response_record(&code)?;
+                let outcome = oncotrack::export::cohort::PatientOutcome::assess(&record, &rules);
+                reports.insert(code, outcome);
+            }
+            Ok(oncotrack::export::cohort::cohort_table(
+                &store.export_table("patients")?,
+                assignments.as_deref(),
+                &reports,
+                &survival_table(&store.courses()?),
+            ))
+        })?);
     }
     if name == "survival" {
         Ok(survival_table(&store.courses()?))

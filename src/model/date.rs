@@ -28,7 +28,15 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     if !shape_ok {
         return Err("expected a date as YYYY-MM-DD".to_string());
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "no such calendar date".to_string())
+    // The shape is checked: the digits are read directly (chrono's format parser was a
+    // fifth of the cohort screen's first frame at 50,000 patients).
+    let number = |range: std::ops::Range<usize>| {
+        bytes[range]
+            .iter()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+    };
+    NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10))
+        .ok_or_else(|| "no such calendar date".to_string())
 }
 
 /// Formats a date as `YYYY-MM-DD`, the form stored in the database.

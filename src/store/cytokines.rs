@@ -134,6 +134,14 @@ impl Tx<'_> {
                 row.batch,
                 file_id
             ])?;
+        // The patient's latest cytokine date in `patient_summary` (migration 0010 has no
+        // insert trigger on this table: see there), in the same transaction.
+        self.tx
+            .prepare_cached(
+                "UPDATE patient_summary SET last_cytokine = ?2
+                  WHERE patient_id = ?1 AND (last_cytokine IS NULL OR last_cytokine < ?2)",
+            )?
+            .execute(params![patient_id, date])?;
         Ok(Inserted::New)
     }
 }

@@ -420,7 +420,8 @@ impl Store {
     /// # Errors
     /// [`Error::UnknownPatient`] when there is no such patient.
     pub fn tracked_calls(&self, code: &str) -> Result<Vec<DrawCalls>> {
-        self.patient(code)?;
+        // Only whether the patient exists (one cached seek; `patient` was 5 % of `export cohort`).
+        self.patient_row_id(code)?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.sample_id, s.date, s.cfdna_ng_per_ml,
                     EXISTS (SELECT 1 FROM variant_call w

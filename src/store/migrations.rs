@@ -52,6 +52,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_fusions.sql",
         sql: include_str!("../../schema/0009_fusions.sql"),
     },
+    Migration {
+        name: "0010_patient_summary.sql",
+        sql: include_str!("../../schema/0010_patient_summary.sql"),
+    },
 ];
 
 /// The schema version recorded in the database.

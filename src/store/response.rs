@@ -90,9 +90,11 @@ impl Store {
     /// [`Error::UnknownPatient`] when there is no such patient.
     pub fn pet_series(&self, code: &str) -> Result<PetSeries> {
         let patient_id = self.patient_row_id(code)?;
-        let (height_cm, sex): (Option<f64>, Option<String>) = self.conn.query_row(
-            // The patient's height and sex, else the latest PET series' (PatientSize, PatientSex).
-            "SELECT coalesce(p.height_cm,
+        let (height_cm, sex): (Option<f64>, Option<String>) = self
+            .conn
+            .prepare_cached(
+                // The patient's height and sex, else the latest PET series' (PatientSize, PatientSex).
+                "SELECT coalesce(p.height_cm,
                         (SELECT s.height_m * 100 FROM imaging_study s
                           WHERE s.patient_id = p.patient_id AND s.height_m IS NOT NULL
                           ORDER BY s.date DESC LIMIT 1)),
@@ -101,9 +103,8 @@ impl Store {
                                          WHERE s.patient_id = p.patient_id AND s.sex IN ('F', 'M')
                                          ORDER BY s.date DESC LIMIT 1), p.sex) END
                FROM patient p WHERE p.patient_id = ?1",
-            [patient_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+            )?
+            .query_row([patient_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let (method, param) = self.pet_method(patient_id)?.unwrap_or_default();
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.date, s.weight_kg, s.liver_suv_mean, s.liver_suv_sd, s.blood_pool_suv,
@@ -256,13 +257,12 @@ impl Store {
         Ok(analytes)
     }
 
-    fn patient_row_id(&self, code: &str) -> Result<i64> {
+    /// The row id of the patient `code`; [`Error::UnknownPatient`] when there is none.
+    pub(super) fn patient_row_id(&self, code: &str) -> Result<i64> {
+        // Cached: `export cohort` asks this several times for each patient.
         self.conn
-            .query_row(
-                "SELECT patient_id FROM patient WHERE code = ?1",
-                [code],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT patient_id FROM patient WHERE code = ?1")?
+            .query_row([code], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::UnknownPatient(code.to_string()))
     }
