@@ -129,6 +129,16 @@ mod tests {
         Option<String>,
     );
 
+    /// Every patient's index date, as the `patient_index_date` view gives it.
+    fn index_dates(conn: &rusqlite::Connection) -> Vec<(i64, Option<String>)> {
+        conn.prepare("SELECT patient_id, index_date FROM patient_index_date ORDER BY patient_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
     fn summary_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<SummaryRow> {
         let mut stmt = conn.prepare(sql).unwrap();
         stmt.query_map([], |r| {
@@ -360,25 +370,13 @@ mod tests {
              INSERT INTO imaging_study (patient_id, date, modality) VALUES (1, '2024-09-01', 'CT');",
         )
         .unwrap();
-        let index_before: Vec<(i64, Option<String>)> = conn
-            .prepare("SELECT patient_id, index_date FROM patient_index_date ORDER BY patient_id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let index_before = index_dates(&conn);
         crate::store::migrations::migrate(&mut conn, crate::store::migrations::MIGRATIONS).unwrap();
         let kept = summary_rows(&conn, KEPT_SUMMARY);
         assert_eq!(kept, summary_rows(&conn, FULL_SUMMARY));
         assert_eq!(kept.len(), 3);
         assert_eq!(kept[1].6.as_deref(), Some("2025-07-01"));
-        let index_after: Vec<(i64, Option<String>)> = conn
-            .prepare("SELECT patient_id, index_date FROM patient_index_date ORDER BY patient_id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let index_after = index_dates(&conn);
         assert_eq!(
             index_after, index_before,
             "the index date view is unchanged"
