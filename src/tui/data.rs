@@ -43,6 +43,9 @@ pub struct CohortRow {
     pub last_visit: Option<NaiveDate>,
     /// Latest ctDNA mean VAF and its direction.
     pub mean_vaf: Option<(f64, Option<Direction>)>,
+    /// The draw of `mean_vaf` detected none of its tracked variants: its 0 % is "not
+    /// detected" (below that draw's limit of detection), not a measured zero.
+    pub vaf_not_detected: bool,
     /// Latest RECIST 1.1 category.
     pub recist: Option<String>,
     /// Date of the latest RECIST assessment.
@@ -234,6 +237,8 @@ pub fn load_endotypes(store: &Store, name: &str) -> Result<Vec<(String, i64)>> {
 pub struct RowAssessment {
     /// Latest ctDNA mean VAF and the direction of its last change.
     pub mean_vaf: Option<(f64, Option<Direction>)>,
+    /// The latest draw with a mean VAF detected none of its tracked variants.
+    pub vaf_not_detected: bool,
     /// Latest RECIST 1.1 category.
     pub recist: Option<String>,
     /// Latest PERCIST category.
@@ -258,6 +263,7 @@ impl CohortRow {
     /// Fills in the columns computed in the background.
     pub fn apply(&mut self, assessment: RowAssessment) {
         self.mean_vaf = assessment.mean_vaf;
+        self.vaf_not_detected = assessment.vaf_not_detected;
         self.recist = assessment.recist;
         self.percist = assessment.percist;
         self.choi = assessment.choi;
@@ -322,12 +328,19 @@ pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
         crate::analysis::response::PatientInputs::from_record(&store.response_record(code)?);
     let report = assess_patient(&inputs, &DEFAULT_CRITERIA);
     let vafs: Vec<f64> = inputs.ctdna.iter().filter_map(|s| s.mean_vaf).collect();
+    let vaf_not_detected = inputs
+        .ctdna
+        .iter()
+        .rev()
+        .find(|s| s.mean_vaf.is_some())
+        .is_some_and(|s| s.detected == 0);
     let mean_vaf = vafs.last().map(|last| {
         let previous = vafs.len().checked_sub(2).map(|i| vafs[i]);
         (*last, previous.map(|p| direction(p, *last)))
     });
     Ok(RowAssessment {
         mean_vaf,
+        vaf_not_detected,
         recist: latest(&report, Criterion::Recist),
         percist: latest(&report, Criterion::Percist),
         choi: latest(&report, Criterion::Choi),

@@ -7,7 +7,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
-fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> Cell<'static> {
+/// What a cohort cell shows.
+fn cell_text(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> String {
     let dash = || "-".to_string();
     // Since and (for the living) Days wait for the last contact the assessment reads.
     let pending = !row.assessed
@@ -26,7 +27,7 @@ fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> C
             | Column::Mrd => true,
             _ => false,
         };
-    let text = match column {
+    match column {
         _ if pending => "…".to_string(),
         Column::Id => row.code.clone(),
         Column::Diagnosis => row.diagnosis.clone(),
@@ -42,7 +43,12 @@ fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> C
                 Some(Direction::Flat) => "→",
                 None => " ",
             };
-            format!("{:.2}%{arrow}", vaf * 100.0)
+            if row.vaf_not_detected {
+                // Nothing detected: not a measured 0.00 % (the patient view gives the LOD).
+                format!("n.d.{arrow}")
+            } else {
+                format!("{:.2}%{arrow}", vaf * 100.0)
+            }
         }),
         Column::Recist => row.recist.clone().unwrap_or_else(dash),
         Column::RecistDate => row.recist_date.map_or_else(dash, |d| d.to_string()),
@@ -67,7 +73,11 @@ fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> C
         Column::Endotype => row.endotype.map_or_else(dash, |e| format!("E{e}")),
         Column::Status => if row.alive { "alive" } else { "dead" }.to_string(),
         Column::Board => if row.board.is_some() { "●" } else { " " }.to_string(),
-    };
+    }
+}
+
+fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> Cell<'static> {
+    let text = cell_text(row, column, cutoff);
     let style = match (column, text.as_str()) {
         (Column::Recist | Column::Best | Column::Choi | Column::Percist, "PD" | "PMD") => {
             Style::default().fg(Color::Red)
@@ -167,4 +177,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draw_with_nothing_detected_reads_not_detected_not_zero_percent() {
+        let mut row = CohortRow {
+            assessed: true,
+            mean_vaf: Some((0.0, Some(Direction::Down))),
+            vaf_not_detected: true,
+            ..CohortRow::default()
+        };
+        assert_eq!(cell_text(&row, Column::Vaf, None), "n.d.↓");
+        row.vaf_not_detected = false;
+        row.mean_vaf = Some((0.0125, Some(Direction::Up)));
+        assert_eq!(cell_text(&row, Column::Vaf, None), "1.25%↑");
+        row.mean_vaf = None;
+        assert_eq!(cell_text(&row, Column::Vaf, None), "-");
+    }
 }
