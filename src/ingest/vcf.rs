@@ -124,19 +124,7 @@ pub enum Somatic {
     NotGiven,
 }
 
-/// Normalises a contig name for matching: a leading `chr` is dropped and the
-/// mitochondrion is `MT` (`chr1` → `1`, `chrM` → `MT`, `M` → `MT`, `X` → `X`).
-pub fn normalize_contig(raw: &str) -> String {
-    let bare = match raw.get(..3) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("chr") && raw.len() > 3 => &raw[3..],
-        _ => raw,
-    };
-    if bare.eq_ignore_ascii_case("m") || bare.eq_ignore_ascii_case("mt") {
-        "MT".to_string()
-    } else {
-        bare.to_string()
-    }
-}
+pub use crate::model::locus::normalize_contig;
 
 /// A `BufRead` that counts the lines consumed through it while `counting` is on
 /// (the header's length, so records get their file line numbers).
@@ -584,6 +572,23 @@ impl std::fmt::Debug for CallReader {
 }
 
 impl CallReader {
+    /// A record must have one sample column per sample the header names.
+    fn check_sample_count(
+        &self,
+        at: &Position<'_>,
+        samples: &noodles::vcf::record::Samples<'_>,
+    ) -> Result<()> {
+        let declared = self.header.sample_names().len();
+        let present = samples.iter().count();
+        if present != declared {
+            return Err(at.error(
+                "FORMAT",
+                format!("{present} sample columns, the header declares {declared}"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Opens a VCF (plain, bgzip-compressed or plain gzip, told apart by the first
     /// bytes), reads its header, decides the caller, the tumour sample and (with
     /// [`Options::somatic`]) the matched normal.
@@ -749,14 +754,7 @@ impl CallReader {
         };
         let (ids, alts, info) = (record.ids(), record.alternate_bases(), record.info());
         let samples = record.samples();
-        let declared = self.header.sample_names().len();
-        let present = samples.iter().count();
-        if present != declared {
-            return Err(at.error(
-                "FORMAT",
-                format!("{present} sample columns, the header declares {declared}"),
-            ));
-        }
+        self.check_sample_count(&at, &samples)?;
         let keys: Vec<&str> = samples.keys().iter().collect();
         let tumour = samples.get_index(self.sample_index);
         let normal = self.sv_normal_index.and_then(|i| samples.get_index(i));
@@ -967,14 +965,7 @@ impl CallReader {
             None => None,
         };
         let samples = record.samples();
-        let declared = self.header.sample_names().len();
-        let present = samples.iter().count();
-        if present != declared {
-            return Err(at.error(
-                "FORMAT",
-                format!("{present} sample columns, the header declares {declared}"),
-            ));
-        }
+        self.check_sample_count(&at, &samples)?;
         let keys: Vec<&str> = samples.keys().iter().collect();
         let Some(sample) = samples.get_index(self.sample_index) else {
             return Err(at.error("FORMAT", "the tumour sample's column is missing"));

@@ -1,5 +1,19 @@
 //! A variant's place and alleles on a normalised contig, shared by ingest (VCF, loci lists), the store and the analyses.
 
+/// Normalises a contig name for matching: a leading `chr` is dropped and the
+/// mitochondrion is `MT` (`chr1` → `1`, `chrM` → `MT`, `M` → `MT`, `X` → `X`).
+pub fn normalize_contig(raw: &str) -> String {
+    let bare = match raw.get(..3) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("chr") && raw.len() > 3 => &raw[3..],
+        _ => raw,
+    };
+    if bare.eq_ignore_ascii_case("m") || bare.eq_ignore_ascii_case("mt") {
+        "MT".to_string()
+    } else {
+        bare.to_string()
+    }
+}
+
 /// A variant on a normalised contig: `chr1` and `1` are the same, `chrM` is `MT`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Locus {

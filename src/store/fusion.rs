@@ -4,6 +4,7 @@ use super::events::Inserted;
 use super::{Store, Tx, now_utc};
 use crate::error::{Error, Result};
 use crate::model::liquid::{DrawCalls, StoredCall, TrackedVariantCalls};
+use crate::model::locus::normalize_contig;
 use crate::model::{Breakpoint, Junction, Orientation};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
@@ -94,20 +95,6 @@ impl FusionPoint {
     /// split + discordant + mean(ref_a, ref_b).
     pub fn depth(&self) -> f64 {
         (self.split + self.discordant) as f64 + (self.ref_a + self.ref_b) as f64 / 2.0
-    }
-}
-
-/// A contig as matched: `chr` dropped, the mitochondrion `MT` (the rule of
-/// `ingest::vcf::normalize_contig`, which the store may not import).
-fn contig_key(raw: &str) -> String {
-    let bare = match raw.get(..3) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("chr") && raw.len() > 3 => &raw[3..],
-        _ => raw,
-    };
-    if bare.eq_ignore_ascii_case("m") || bare.eq_ignore_ascii_case("mt") {
-        "MT".to_string()
-    } else {
-        bare.to_string()
     }
 }
 
@@ -303,9 +290,9 @@ impl Tx<'_> {
             .patient_id(patient)?
             .ok_or_else(|| Error::UnknownPatient(patient.to_string()))?;
         let key = (
-            contig_key(&junction.a.chrom),
+            normalize_contig(&junction.a.chrom),
             junction.a.pos as i64,
-            contig_key(&junction.b.chrom),
+            normalize_contig(&junction.b.chrom),
             junction.b.pos as i64,
             junction.orientation.as_str(),
         );
