@@ -754,7 +754,7 @@ impl CallReader {
         };
         let (ids, alts, info) = (record.ids(), record.alternate_bases(), record.info());
         let samples = record.samples();
-        self.check_sample_count(&at, &samples)?;
+        self.check_sample_count(at, &samples)?;
         let keys: Vec<&str> = samples.keys().iter().collect();
         let tumour = samples.get_index(self.sample_index);
         let normal = self.sv_normal_index.and_then(|i| samples.get_index(i));
