@@ -650,22 +650,22 @@ pub fn write_rtstruct(path: &Path, s: &Series<'_>, rois: &[Roi]) -> Result<()> {
     put(&mut o, tags::STRUCTURE_SET_LABEL, VR::SH, "LESIONS");
     put(&mut o, tags::STRUCTURE_SET_DATE, VR::DA, da(made));
     put(&mut o, tags::STRUCTURE_SET_TIME, VR::TM, tm(made));
-    let images: Vec<InMemDicomObject> = (0..nz)
-        .map(|k| {
-            item(vec![
-                (
-                    tags::REFERENCED_SOP_CLASS_UID,
-                    VR::UI,
-                    text(PET_IMAGE_STORAGE),
-                ),
-                (
-                    tags::REFERENCED_SOP_INSTANCE_UID,
-                    VR::UI,
-                    text(&instance(k)),
-                ),
-            ])
-        })
-        .collect();
+    // A reference to the PET slice `k` (in the frame of reference and in each contour).
+    let image_ref = |k: usize| {
+        item(vec![
+            (
+                tags::REFERENCED_SOP_CLASS_UID,
+                VR::UI,
+                text(PET_IMAGE_STORAGE),
+            ),
+            (
+                tags::REFERENCED_SOP_INSTANCE_UID,
+                VR::UI,
+                text(&instance(k)),
+            ),
+        ])
+    };
+    let images: Vec<InMemDicomObject> = (0..nz).map(&image_ref).collect();
     let mut series_item = item(vec![(tags::SERIES_INSTANCE_UID, VR::UI, text(&series_uid))]);
     sequence(&mut series_item, tags::CONTOUR_IMAGE_SEQUENCE, images);
     let mut study_item = item(vec![
@@ -732,22 +732,7 @@ pub fn write_rtstruct(path: &Path, s: &Series<'_>, rois: &[Roi]) -> Result<()> {
                         PrimitiveValue::from(data.join("\\")),
                     ),
                 ]);
-                sequence(
-                    &mut c,
-                    tags::CONTOUR_IMAGE_SEQUENCE,
-                    vec![item(vec![
-                        (
-                            tags::REFERENCED_SOP_CLASS_UID,
-                            VR::UI,
-                            text(PET_IMAGE_STORAGE),
-                        ),
-                        (
-                            tags::REFERENCED_SOP_INSTANCE_UID,
-                            VR::UI,
-                            text(&instance(k)),
-                        ),
-                    ])],
-                );
+                sequence(&mut c, tags::CONTOUR_IMAGE_SEQUENCE, vec![image_ref(k)]);
                 planes.push(c);
             }
         }
