@@ -16,6 +16,7 @@ mod ctdna;
 mod cytokines;
 mod demo;
 mod event;
+mod exit;
 mod export;
 mod harmonize;
 mod ingest;
@@ -47,7 +48,16 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use oncotrack::store::{Access, Store};
 use std::path::{Path, PathBuf};
 
+pub use exit::exit_code;
 pub use output::Format;
+
+/// mimalloc: the parsing and writing threads of an ingest allocate and free millions
+/// of small strings, which glibc's malloc serialises on its arena locks. Its v2 line
+/// (the `v2` feature): v3 spends about a millisecond of system time setting up its
+/// arena in every process, a fifth of a per-patient command, for the same ingest
+/// speed (docs/benchmarks.md, "A store that scales"). Both executables use it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Follow sarcoma patients over time: ctDNA, cytokines and imaging in one local database.
 #[derive(Debug, Parser)]
@@ -82,7 +92,8 @@ impl Cli {
     /// combination it cannot run as given. Such a command line exits 2 with clap's
     /// usage message, before anything is read or written.
     pub fn parse_checked() -> Cli {
-        let mut command = Cli::command();
+        // Named as users type it, whichever executable runs (`oncotrack-full` too).
+        let mut command = Cli::command().bin_name("oncotrack");
         let matches = command.get_matches_mut();
         let cli = Cli::from_arg_matches(&matches)
             .unwrap_or_else(|error| error.format(&mut command).exit());
@@ -207,35 +218,62 @@ pub enum Command {
     Report(report::ReportArgs),
 }
 
-/// Runs a parsed command line.
+impl Command {
+    /// Whether `oncotrack` runs this command itself (the per-patient listings and
+    /// small edits, which need only the store and the response criteria); every other
+    /// command runs in `oncotrack-full`. Each command is listed: a new one must be placed.
+    pub fn runs_in_front(&self) -> bool {
+        match self {
+            Command::Init
+            | Command::Patient(_)
+            | Command::Event(_)
+            | Command::Timeline(_)
+            | Command::Calls(_)
+            | Command::Ctdna(_)
+            | Command::Cytokines(_)
+            | Command::Response(_)
+            | Command::Trend(_) => true,
+            Command::Ingest(_)
+            | Command::Pet(_)
+            | Command::Tui(_)
+            | Command::Demo(_)
+            | Command::Track(_)
+            | Command::Count(_)
+            | Command::Mrd(_)
+            | Command::Cohort(_)
+            | Command::Matrix(_)
+            | Command::Harmonize(_)
+            | Command::Cluster(_)
+            | Command::Survival(_)
+            | Command::Export(_)
+            | Command::Report(_) => false,
+        }
+    }
+}
+
+/// Runs a parsed command line: any command (`oncotrack-full`).
 ///
 /// # Errors
 /// Any failure, already phrased for the user.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if cli.command.runs_in_front() {
+        return run_front(cli);
+    }
     oncotrack::store::set_busy_timeout(cli.busy_timeout);
     let db = cli.db.clone();
     let format = cli.format;
     match cli.command {
-        Command::Init => init::run(&database(db)),
-        Command::Patient(command) => patient::run(&database(db), format, command),
-        Command::Event(command) => event::run(&database(db), command),
         Command::Ingest(command) => ingest::run(&database(db), format, command),
-        Command::Cytokines(args) => cytokines::run(&database(db), format, args),
         Command::Pet(args) => pet::run(format, args),
-        Command::Timeline(args) => timeline::run(&database(db), format, args),
         Command::Track(command) => track::run(&database(db), format, command),
-        Command::Calls(args) => calls::run(&database(db), format, args),
         Command::Count(args) => count::run(format, args),
         Command::Mrd(args) => mrd::run(format, args),
-        Command::Ctdna(args) => ctdna::run(&database(db), format, args),
         Command::Tui(args) => tui::run(&database(db), args),
         Command::Demo(args) => demo::run(
             &db.unwrap_or_else(|| PathBuf::from("oncotrack-demo.db")),
             format,
             args,
         ),
-        Command::Response(args) => response::run(&database(db), format, args),
-        Command::Trend(args) => trend::run(&database(db), format, args),
         Command::Cohort(command) => cohort::run(&database(db), format, command),
         Command::Matrix(args) => matrix::run(&database(db), format, args),
         Command::Harmonize(args) => harmonize::run(&database(db), format, args),
@@ -243,6 +281,33 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Survival(args) => survival::run(&database(db), format, args),
         Command::Export(args) => export::run(&database(db), format, args),
         Command::Report(args) => report::run(&database(db), format, args),
+        _ => anyhow::bail!(
+            "internal error: a command of `oncotrack` reached oncotrack-full's dispatch"
+        ),
+    }
+}
+
+/// Runs a command for which [`Command::runs_in_front`] holds (`oncotrack` itself).
+///
+/// # Errors
+/// Any failure, already phrased for the user.
+pub fn run_front(cli: Cli) -> anyhow::Result<()> {
+    oncotrack::store::set_busy_timeout(cli.busy_timeout);
+    let db = cli.db.clone();
+    let format = cli.format;
+    match cli.command {
+        Command::Init => init::run(&database(db)),
+        Command::Patient(command) => patient::run(&database(db), format, command),
+        Command::Event(command) => event::run(&database(db), command),
+        Command::Timeline(args) => timeline::run(&database(db), format, args),
+        Command::Calls(args) => calls::run(&database(db), format, args),
+        Command::Ctdna(args) => ctdna::run(&database(db), format, args),
+        Command::Cytokines(args) => cytokines::run(&database(db), format, args),
+        Command::Response(args) => response::run(&database(db), format, args),
+        Command::Trend(args) => trend::run(&database(db), format, args),
+        _ => anyhow::bail!(
+            "internal error: a command of oncotrack-full reached `oncotrack`'s dispatch"
+        ),
     }
 }
 

@@ -1,60 +1,58 @@
-//! The `oncotrack` command: parse the command line, dispatch, and turn errors into one line and an exit code.
+//! `oncotrack`, the command users run: parses the command line; runs the per-patient
+//! listings itself and hands every other command to `oncotrack-full` beside it.
+//!
+//! Why two executables: starting a 27 MB position-independent executable costs about
+//! 1.5 ms of relocating its 1.5 MB of pointers (polars, DICOM, BAM and UI code) before
+//! `main`, a third of a `timeline`. This one links only what the per-patient commands
+//! use (SQLite, the store, the response criteria) and starts in about half the time;
+//! `oncotrack-full` holds every command, the same ones included (docs/architecture.md).
 
+#[allow(dead_code)] // The commands this executable hands on are linked only into oncotrack-full.
 mod cli;
 
 use std::process::ExitCode;
 
-/// mimalloc: the parsing and writing threads of an ingest allocate and free millions
-/// of small strings, which glibc's malloc serialises on its arena locks. Its v2 line
-/// (the `v2` feature): v3 spends about a millisecond of system time setting up its
-/// arena in every process, a fifth of a per-patient command, for the same ingest
-/// speed (docs/benchmarks.md, "A store that scales").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// The executable that runs every command, installed beside this one.
+const FULL_EXECUTABLE: &str = "oncotrack-full";
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse_checked();
-    match cli::run(args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("oncotrack: error: {}", one_line(&error));
-            ExitCode::from(1)
-        }
+    if args.command.runs_in_front() {
+        cli::exit_code(cli::run_front(args))
+    } else {
+        cli::exit_code(Err(exec_full()))
     }
 }
 
-/// A reader of our output went away (`oncotrack ... | head`): not an error of ours.
-/// The CSV and JSON writers wrap the I/O error in their own, whose chain does not
-/// always reach it (`--format csv|json|tsv` piped into `head`).
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    use std::io::ErrorKind::BrokenPipe;
-    error.chain().any(|cause| {
-        if let Some(e) = cause.downcast_ref::<std::io::Error>() {
-            return e.kind() == BrokenPipe;
+/// Replaces this process with `oncotrack-full` (the same arguments, environment,
+/// standard streams and terminal); returns only when that cannot be done.
+fn exec_full() -> anyhow::Error {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return anyhow::anyhow!("cannot find where oncotrack is installed: {e}"),
+    };
+    let full = exe.with_file_name(FULL_EXECUTABLE);
+    let mut args = std::env::args_os();
+    let arg0 = args.next().unwrap_or_else(|| "oncotrack".into());
+    let mut command = std::process::Command::new(&full);
+    command.args(args);
+    #[cfg(unix)]
+    let error = {
+        use std::os::unix::process::CommandExt;
+        command.arg0(arg0).exec()
+    };
+    #[cfg(not(unix))]
+    let error = {
+        let _ = arg0;
+        match command.status() {
+            Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+            Err(e) => e,
         }
-        if let Some(e) = cause.downcast_ref::<serde_json::Error>() {
-            return e.io_error_kind() == Some(BrokenPipe);
-        }
-        if let Some(e) = cause.downcast_ref::<csv::Error>()
-            && let csv::ErrorKind::Io(io) = e.kind()
-        {
-            return io.kind() == BrokenPipe;
-        }
-        false
-    })
-}
-
-/// The error and its causes on one line, leaving out a cause whose text the message
-/// already holds (library errors include their source in their own message).
-fn one_line(error: &anyhow::Error) -> String {
-    let mut message = error.to_string();
-    for cause in error.chain().skip(1) {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-    }
-    message
+    };
+    anyhow::anyhow!(
+        "cannot run {}: {error}; oncotrack runs this command through {FULL_EXECUTABLE} \
+         installed beside it (`cargo install --path .` installs both; from a build, keep \
+         target/release/{FULL_EXECUTABLE} beside target/release/oncotrack)",
+        full.display(),
+    )
 }

@@ -11,6 +11,7 @@ mod cox;
 mod cytokines_imaging;
 mod demo;
 mod dicom_mask;
+mod executables;
 mod export;
 mod fusion;
 mod fuzz;
