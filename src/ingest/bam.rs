@@ -216,11 +216,7 @@ impl CountPlan {
     }
 
     /// The pass that counts the loci with `options`' filters.
-    fn pass<'a>(
-        &'a self,
-        path: &'a Path,
-        options: CountOptions,
-    ) -> SweepPass<'a, LocusSink<'a>> {
+    fn pass<'a>(&'a self, path: &'a Path, options: CountOptions) -> SweepPass<'a, LocusSink<'a>> {
         let mut per_locus: Vec<Option<BaseCounts>> = vec![None; self.requested];
         for &(_, _, index) in &self.targets {
             per_locus[index] = Some(BaseCounts::default());

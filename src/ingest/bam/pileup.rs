@@ -263,7 +263,8 @@ impl PileupPlan {
         reporters.sort();
 
         // The intervals of interest: targets and reporter positions, per contig.
-        let mut all: Vec<(usize, i64, i64)> = merged.iter().map(|&(id, b, e, _)| (id, b, e)).collect();
+        let mut all: Vec<(usize, i64, i64)> =
+            merged.iter().map(|&(id, b, e, _)| (id, b, e)).collect();
         all.extend(reporters.iter().map(|&(id, pos, ..)| (id, pos, pos + 1)));
         all.sort();
         let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();

@@ -66,8 +66,13 @@ pub(super) trait Pass {
     ///
     /// # Errors
     /// A malformed field of the record.
-    fn push(&mut self, record: &bam::Record, placed: &Placed<'_>, n: u64, region: &str)
-    -> Result<()>;
+    fn push(
+        &mut self,
+        record: &bam::Record,
+        placed: &Placed<'_>,
+        n: u64,
+        region: &str,
+    ) -> Result<()>;
 
     /// The contig is done: the reads still waiting for a mate are handed over.
     fn end(&mut self);
