@@ -27,7 +27,7 @@ const CODE_SLOT: [u8; 16] = [4, 0, 1, 4, 2, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4];
 /// FNV-1a: read names are short and not adversarial; SipHash costs more than the
 /// pileup itself at 20,000x.
 #[derive(Default)]
-struct Fnv(u64);
+pub(super) struct Fnv(u64);
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {

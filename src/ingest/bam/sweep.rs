@@ -14,12 +14,14 @@
 //! MAPQ floor and decodes the rest only when the record covers one of its intervals.
 
 use super::overlap::{pairs, tweak_overlap_quality, waits};
+use super::pileup::Fnv;
 use super::{Alignment, CountOptions};
 use crate::error::{Error, Result};
 use noodles::bam;
 use noodles::sam::alignment::record::cigar::op::Kind;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 
 /// Receives every read of the sweep that covers an interval of interest, with its
@@ -162,7 +164,7 @@ pub(super) struct Sweep<'a> {
     next: usize,
     slots: Vec<Pending>,
     free: Vec<usize>,
-    by_name: HashMap<Vec<u8>, usize>,
+    by_name: HashMap<Vec<u8>, usize, BuildHasherDefault<Fnv>>,
     /// Pending reads by end: (end, slot, generation).
     expiry: BinaryHeap<Reverse<(i64, usize, u32)>>,
     spare: Vec<Alignment>,
@@ -184,7 +186,7 @@ impl<'a> Sweep<'a> {
             next: 0,
             slots: Vec::new(),
             free: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
             expiry: BinaryHeap::new(),
             spare: Vec::new(),
         }
@@ -462,9 +464,19 @@ fn fill(
     read.template_length = record.template_length();
     read.cigar.clear();
     read.cigar.extend_from_slice(placed.cigar);
+    // BAM's 4-bit codes, two per byte (what noodles' sequence iterator yields).
+    const BASES: [u8; 16] = *b"=ACMGRSVTWYHKDBN";
     let sequence = record.sequence();
+    let packed = sequence.as_bytes();
     read.sequence.clear();
-    read.sequence.extend(sequence.iter());
+    read.sequence
+        .resize(sequence.len().min(packed.len() * 2), 0);
+    for (&pair, bases) in packed.iter().zip(read.sequence.chunks_mut(2)) {
+        bases[0] = BASES[usize::from(pair >> 4)];
+        if let Some(second) = bases.get_mut(1) {
+            *second = BASES[usize::from(pair & 0x0F)];
+        }
+    }
     read.qualities.clear();
     let qualities = record.quality_scores();
     if qualities.len() == read.sequence.len() {
