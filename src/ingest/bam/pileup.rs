@@ -6,6 +6,9 @@
 //! the floor counts; overlapping mates both count (Rsamtools' pileup does not merge
 //! them), while the reads at a reporter are numbered by name, so that mates count
 //! once among the informative reads.
+//!
+//! [`count_and_pileup`] makes the pileup and [`super::count_alleles`]' counts in one
+//! read of the BAM (two passes of one sweep, each with its own filters).
 
 use super::sweep::{Placed, Sink, SweepPass};
 use super::{
