@@ -25,7 +25,7 @@ use noodles::csi;
 use noodles::sam::alignment::record::cigar::op::Kind;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use sweep::{Sink, Sweep};
+use sweep::{Pass, Sink, SweepPass};
 
 pub mod fusion;
 mod overlap;
@@ -154,70 +154,111 @@ pub fn count_alleles(
     options: CountOptions,
 ) -> Result<CountResult> {
     let mut bam = OpenBam::open(path)?;
-    let mut targets: Vec<(usize, i64, usize)> = Vec::new(); // (reference id, 0-based pos, index into loci)
-    let mut skipped = Vec::new();
-    for (i, row) in loci.iter().enumerate() {
-        if row.locus.reference.len() != 1 || row.locus.alt.len() != 1 {
-            skipped.push(row.clone());
-            continue;
-        }
-        let id = bam
-            .contig(&row.chrom_raw, &row.locus.chrom)
-            .ok_or_else(|| {
-                Error::parse(
-                    loci_path,
-                    row.line,
-                    "chrom",
-                    bam.missing_contig(&row.chrom_raw),
-                )
-            })?;
-        targets.push((id, bam_position(loci_path, row)?, i));
-    }
-    targets.sort();
-    let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();
-    for &(id, pos, _) in &targets {
-        match regions.last_mut() {
-            Some((last, intervals)) if *last == id => {
-                if intervals.last().is_none_or(|&(_, end)| end <= pos) {
-                    intervals.push((pos, pos + 1));
-                }
-            }
-            _ => regions.push((id, vec![(pos, pos + 1)])),
-        }
-    }
-    let mut per_locus: Vec<Option<BaseCounts>> = vec![None; loci.len()];
-    for &(_, _, index) in &targets {
-        per_locus[index] = Some(BaseCounts::default());
-    }
-    let mut sink = LocusSink {
-        loci: &targets,
-        per_locus: &mut per_locus,
-        min_bq: options.min_bq,
-    };
-    bam.sweep(&regions, options, &mut sink)?;
+    let plan = CountPlan::new(&bam, loci_path, loci)?;
+    let mut pass = plan.pass(path, options);
+    bam.sweep(&mut [&mut pass])?;
+    let per_locus = pass.sink.per_locus;
+    Ok(plan.finish(loci, per_locus, bam.access))
+}
 
-    let counts = loci
-        .iter()
-        .zip(per_locus)
-        .filter_map(|(row, counts)| {
-            let counts = counts?;
-            let ref_count = counts.of(&row.locus.reference);
-            let alt_count = counts.of(&row.locus.alt);
-            let depth = counts.depth();
-            Some(LocusCount {
-                row: row.clone(),
-                counts,
-                ref_count,
-                alt_count,
-                vaf: (depth > 0).then(|| f64::from(alt_count) / f64::from(depth)),
-            })
+/// The loci of a count placed on the BAM's contigs.
+struct CountPlan {
+    /// (reference id, 0-based pos, index into the loci), sorted.
+    targets: Vec<(usize, i64, usize)>,
+    /// Loci not counted (not single-base substitutions).
+    skipped: Vec<LocusRow>,
+    /// The loci as intervals of interest, per contig.
+    regions: Vec<(usize, Vec<(i64, i64)>)>,
+    /// How many loci were asked for.
+    requested: usize,
+}
+
+impl CountPlan {
+    /// Places the SNV loci of `loci` on `bam`'s contigs.
+    fn new(bam: &OpenBam<'_>, loci_path: &Path, loci: &[LocusRow]) -> Result<Self> {
+        let mut targets: Vec<(usize, i64, usize)> = Vec::new();
+        let mut skipped = Vec::new();
+        for (i, row) in loci.iter().enumerate() {
+            if row.locus.reference.len() != 1 || row.locus.alt.len() != 1 {
+                skipped.push(row.clone());
+                continue;
+            }
+            let id = bam
+                .contig(&row.chrom_raw, &row.locus.chrom)
+                .ok_or_else(|| {
+                    Error::parse(
+                        loci_path,
+                        row.line,
+                        "chrom",
+                        bam.missing_contig(&row.chrom_raw),
+                    )
+                })?;
+            targets.push((id, bam_position(loci_path, row)?, i));
+        }
+        targets.sort();
+        let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();
+        for &(id, pos, _) in &targets {
+            match regions.last_mut() {
+                Some((last, intervals)) if *last == id => {
+                    if intervals.last().is_none_or(|&(_, end)| end <= pos) {
+                        intervals.push((pos, pos + 1));
+                    }
+                }
+                _ => regions.push((id, vec![(pos, pos + 1)])),
+            }
+        }
+        Ok(CountPlan {
+            targets,
+            skipped,
+            regions,
+            requested: loci.len(),
         })
-        .collect();
-    Ok(CountResult {
-        counts,
-        skipped,
-        access: bam.access,
-    })
+    }
+
+    /// The pass that counts the loci with `options`' filters.
+    fn pass<'a>(&'a self, path: &'a Path, options: CountOptions) -> SweepPass<'a, LocusSink<'a>> {
+        let mut per_locus: Vec<Option<BaseCounts>> = vec![None; self.requested];
+        for &(_, _, index) in &self.targets {
+            per_locus[index] = Some(BaseCounts::default());
+        }
+        let sink = LocusSink {
+            loci: &self.targets,
+            per_locus,
+            min_bq: options.min_bq,
+        };
+        SweepPass::new(path, options, &self.regions, sink)
+    }
+
+    /// The counts in request order.
+    fn finish(
+        self,
+        loci: &[LocusRow],
+        per_locus: Vec<Option<BaseCounts>>,
+        access: Access,
+    ) -> CountResult {
+        let counts = loci
+            .iter()
+            .zip(per_locus)
+            .filter_map(|(row, counts)| {
+                let counts = counts?;
+                let ref_count = counts.of(&row.locus.reference);
+                let alt_count = counts.of(&row.locus.alt);
+                let depth = counts.depth();
+                Some(LocusCount {
+                    row: row.clone(),
+                    counts,
+                    ref_count,
+                    alt_count,
+                    vaf: (depth > 0).then(|| f64::from(alt_count) / f64::from(depth)),
+                })
+            })
+            .collect();
+        CountResult {
+            counts,
+            skipped: self.skipped,
+            access,
+        }
+    }
 }
 
 /// The 0-based position of a locus, refused beyond the largest a BAM holds (2^31 − 1).
@@ -239,7 +280,7 @@ fn bam_position(loci_path: &Path, row: &LocusRow) -> Result<i64> {
 /// Adds each read's bases at the loci it covers (loci sorted by contig and position).
 struct LocusSink<'a> {
     loci: &'a [(usize, i64, usize)],
-    per_locus: &'a mut [Option<BaseCounts>],
+    per_locus: Vec<Option<BaseCounts>>,
     min_bq: u8,
 }
 
@@ -352,19 +393,27 @@ impl<'p> OpenBam<'p> {
         )
     }
 
-    /// Sweeps the reads over `regions` (per contig, sorted disjoint 0-based half-open
-    /// intervals, contigs in increasing id order): one index query per group of
-    /// nearby intervals, or one pass over the whole file without a usable index.
-    fn sweep(
-        &mut self,
-        regions: &[(usize, Vec<(i64, i64)>)],
-        options: CountOptions,
-        sink: &mut impl Sink,
-    ) -> Result<()> {
+    /// Reads the BAM once for all `passes`: over the union of their regions, one
+    /// index query per group of nearby intervals (or one pass over the whole file
+    /// without a usable index). Each record is placed once ([`sweep::place`], with the
+    /// lowest MAPQ floor of the passes) and handed to every pass, one contig at a time,
+    /// in file order. A record that two queries return (one long enough to reach from
+    /// one group into the next) is handed over once, by the first.
+    fn sweep(&mut self, passes: &mut [&mut dyn Pass]) -> Result<()> {
         let path = self.path;
+        let min_mapq = passes.iter().map(|p| p.min_mapq()).min().unwrap_or(0);
+        let regions = union_regions(passes);
         let mut record = bam::Record::default();
+        let mut cigar: Vec<(Kind, i64)> = Vec::new();
         if let Some(index) = &self.index {
-            for (id, intervals) in regions {
+            for (id, intervals) in &regions {
+                for pass in passes.iter_mut() {
+                    pass.begin(*id);
+                }
+                // The end of the previous query's region: a record starting before it
+                // overlapped that region and was read there.
+                let mut seen_to = i64::MIN;
+                let mut last_start = i64::MIN;
                 let mut group_start = 0;
                 while group_start < intervals.len() {
                     let mut group_end = group_start + 1;
@@ -385,28 +434,43 @@ impl<'p> OpenBam<'p> {
                         .reader
                         .query(&self.header, index, &region)
                         .map_err(|e| Error::io(path, e))?;
-                    let mut sweep = Sweep::new(path, options, *id, group);
                     let mut n = 0u64;
                     loop {
                         n += 1;
                         match query.read_record(&mut record) {
                             Ok(0) => break,
-                            Ok(_) => sweep.push(&record, n, &label, sink)?,
+                            Ok(_) => {}
                             Err(e) => {
                                 return Err(sweep::record_error(path, n, &label, "record", e));
                             }
                         }
+                        let Some(placed) =
+                            sweep::place(&record, min_mapq, &mut cigar, path, n, &label)?
+                        else {
+                            continue;
+                        };
+                        if placed.reference_id != *id || placed.start < seen_to {
+                            continue;
+                        }
+                        check_sorted(path, n, &label, placed.start, &mut last_start)?;
+                        for pass in passes.iter_mut() {
+                            pass.push(&record, &placed, n, &label)?;
+                        }
                     }
-                    sweep.finish(sink);
+                    seen_to = last;
                     group_start = group_end;
+                }
+                for pass in passes.iter_mut() {
+                    pass.end();
                 }
             }
             return Ok(());
         }
-        // One pass over the whole file, one sweep per contig with intervals.
+        // One pass over the whole file, contig by contig.
         let label = "reading the whole file";
-        let mut current: Option<Sweep<'_>> = None;
         let mut last_id: Option<usize> = None;
+        let mut wanted = false;
+        let mut last_start = i64::MIN;
         let mut n = 0u64;
         loop {
             n += 1;
@@ -434,24 +498,72 @@ impl<'p> OpenBam<'p> {
                         ),
                     ));
                 }
-                if let Some(done) = current.take() {
-                    done.finish(sink);
+                wanted = regions.iter().any(|(r, _)| *r == id);
+                for pass in passes.iter_mut() {
+                    pass.end();
+                    if wanted {
+                        pass.begin(id);
+                    }
                 }
-                current = regions
-                    .iter()
-                    .find(|(r, _)| *r == id)
-                    .map(|(r, intervals)| Sweep::new(path, options, *r, intervals));
                 last_id = Some(id);
+                last_start = i64::MIN;
             }
-            if let Some(sweep) = current.as_mut() {
-                sweep.push(&record, n, label, sink)?;
+            if !wanted {
+                continue;
+            }
+            let Some(placed) = sweep::place(&record, min_mapq, &mut cigar, path, n, label)? else {
+                continue;
+            };
+            check_sorted(path, n, label, placed.start, &mut last_start)?;
+            for pass in passes.iter_mut() {
+                pass.push(&record, &placed, n, label)?;
             }
         }
-        if let Some(done) = current.take() {
-            done.finish(sink);
+        for pass in passes.iter_mut() {
+            pass.end();
         }
         Ok(())
     }
+}
+
+/// The intervals of all `passes`, merged per contig (increasing id).
+fn union_regions(passes: &[&mut dyn Pass]) -> Vec<(usize, Vec<(i64, i64)>)> {
+    let mut all: Vec<(usize, i64, i64)> = passes
+        .iter()
+        .flat_map(|p| {
+            p.regions()
+                .iter()
+                .flat_map(|(id, intervals)| intervals.iter().map(move |&(b, e)| (*id, b, e)))
+        })
+        .collect();
+    all.sort_unstable();
+    let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();
+    for (id, begin, end) in all {
+        match regions.last_mut() {
+            Some((last, intervals)) if *last == id => match intervals.last_mut() {
+                Some(prev) if begin <= prev.1 => prev.1 = prev.1.max(end),
+                _ => intervals.push((begin, end)),
+            },
+            _ => regions.push((id, vec![(begin, end)])),
+        }
+    }
+    regions
+}
+
+/// Refuses a record placed before the one before it on its contig.
+fn check_sorted(path: &Path, n: u64, region: &str, start: i64, last_start: &mut i64) -> Result<()> {
+    if start < *last_start {
+        return Err(Error::record(
+            path,
+            n,
+            "pos",
+            format!(
+                "{region}: the BAM is not sorted by coordinate (this alignment starts before the one before it); sort it with `samtools sort` and index it"
+            ),
+        ));
+    }
+    *last_start = start;
+    Ok(())
 }
 
 fn summarise(names: &[String]) -> String {

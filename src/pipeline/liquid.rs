@@ -805,10 +805,16 @@ pub fn ingest_bam(
         "bam",
         &params,
         || {
-            let counts = if loci.is_empty() {
-                None
-            } else {
-                Some(count_alleles(path, &loci_path, &loci, options)?)
+            // With SNV loci and --targets, one read of the BAM gives both the counts
+            // and the MRD pileup; the fusions are added to the test below.
+            let (counts, snv_mrd) = match (&request.mrd, loci.is_empty()) {
+                (_, true) => (None, None),
+                (None, false) => (Some(count_alleles(path, &loci_path, &loci, options)?), None),
+                (Some(mrd), false) => {
+                    let (counts, outcome) =
+                        super::mrd::count_and_run_mrd(path, &loci_path, &loci, options, mrd)?;
+                    (Some(counts), Some(outcome))
+                }
             };
             let fused = if fusion_rows.is_empty() {
                 None
@@ -835,11 +841,14 @@ pub fn ingest_bam(
                     rate: crate::analysis::mrd::FUSION_BACKGROUND_RATE,
                 })
                 .collect();
-            let mrd = match &request.mrd {
-                Some(mrd) => Some(super::mrd::run_mrd_with_fusions(
+            let mrd = match (&request.mrd, snv_mrd) {
+                (Some(mrd), Some(outcome)) => {
+                    Some(super::mrd::with_fusions(outcome, &reporters, mrd))
+                }
+                (Some(mrd), None) => Some(super::mrd::run_mrd_with_fusions(
                     path, &loci_path, &loci, mrd, &reporters,
                 )?),
-                None => None,
+                (None, _) => None,
             };
             Ok((counts, mrd, fused))
         },

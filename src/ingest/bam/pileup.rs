@@ -6,9 +6,14 @@
 //! the floor counts; overlapping mates both count (Rsamtools' pileup does not merge
 //! them), while the reads at a reporter are numbered by name, so that mates count
 //! once among the informative reads.
+//!
+//! [`count_and_pileup`] makes the pileup and [`super::count_alleles`]' counts in one
+//! read of the BAM (two passes of one sweep, each with its own filters).
 
-use super::sweep::{Header, Sink};
-use super::{Alignment, CountOptions, OpenBam, bam_position, query_position};
+use super::sweep::{Placed, Sink, SweepPass};
+use super::{
+    Alignment, CountOptions, CountPlan, CountResult, OpenBam, bam_position, query_position,
+};
 use crate::error::{Error, Result};
 use crate::ingest::loci::LocusRow;
 use crate::ingest::targets::Target;
@@ -25,7 +30,7 @@ const CODE_SLOT: [u8; 16] = [4, 0, 1, 4, 2, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4];
 /// FNV-1a: read names are short and not adversarial; SipHash costs more than the
 /// pileup itself at 20,000x.
 #[derive(Default)]
-struct Fnv(u64);
+pub(super) struct Fnv(u64);
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -129,140 +134,204 @@ pub fn pileup_targets(
     request: &PileupRequest<'_>,
 ) -> Result<(TargetPileup, super::Access)> {
     let mut bam = OpenBam::open(path)?;
-    // Targets as (id, begin, end), merged per contig.
-    let mut spans: Vec<(usize, i64, i64)> = Vec::new();
-    for target in request.targets {
-        let id = bam
-            .contig(&target.chrom_raw, &target.chrom)
-            .ok_or_else(|| {
-                Error::parse(
-                    request.targets_path,
-                    target.line,
-                    "chrom",
-                    bam.missing_contig(&target.chrom_raw),
-                )
-            })?;
-        // Clipped to the contig: there are no reads beyond its end.
-        let end = target.end.min(bam.contig_length(id));
-        if end > target.start {
-            spans.push((id, target.start as i64, end as i64));
+    let plan = PileupPlan::new(&bam, request)?;
+    let mut pass = plan.pass(path, request);
+    bam.sweep(&mut [&mut pass])?;
+    let sink = pass.sink;
+    Ok((plan.finish(&bam, sink), bam.access))
+}
+
+/// [`super::count_alleles`] and [`pileup_targets`] of one BAM in one read of it:
+/// each record is read and placed once and handed to both, each applying its own
+/// filters (`options` for the counts, the request's MAPQ and base-quality floors
+/// for the pileup, which counts overlapping mates apart). The results are those of
+/// the two calls; the access is in the [`CountResult`].
+///
+/// # Errors
+/// Those of [`super::count_alleles`] (the loci are placed first), then those of
+/// [`pileup_targets`].
+pub fn count_and_pileup(
+    path: &Path,
+    loci_path: &Path,
+    loci: &[LocusRow],
+    options: CountOptions,
+    request: &PileupRequest<'_>,
+) -> Result<(CountResult, TargetPileup)> {
+    let mut bam = OpenBam::open(path)?;
+    let count = CountPlan::new(&bam, loci_path, loci)?;
+    let pileup = PileupPlan::new(&bam, request)?;
+    let mut counting = count.pass(path, options);
+    let mut piling = pileup.pass(path, request);
+    bam.sweep(&mut [&mut counting, &mut piling])?;
+    let sink = piling.sink;
+    let pileup = pileup.finish(&bam, sink);
+    let per_locus = counting.sink.per_locus;
+    Ok((count.finish(loci, per_locus, bam.access), pileup))
+}
+
+/// The targets and reporters of a pileup placed on the BAM's contigs.
+struct PileupPlan {
+    /// Merged targets (id, begin, end, offset into the counts), sorted.
+    merged: Vec<(usize, i64, i64, usize)>,
+    /// Target positions in all.
+    total: usize,
+    /// Reporters (id, 0-based pos, index, ref, alt), sorted.
+    reporters: Vec<(usize, i64, usize, usize, usize)>,
+    /// The intervals of interest (targets and reporter positions), per contig.
+    regions: Vec<(usize, Vec<(i64, i64)>)>,
+}
+
+impl PileupPlan {
+    /// Places `request`'s targets and reporters on `bam`'s contigs.
+    fn new(bam: &OpenBam<'_>, request: &PileupRequest<'_>) -> Result<Self> {
+        // Targets as (id, begin, end), merged per contig.
+        let mut spans: Vec<(usize, i64, i64)> = Vec::new();
+        for target in request.targets {
+            let id = bam
+                .contig(&target.chrom_raw, &target.chrom)
+                .ok_or_else(|| {
+                    Error::parse(
+                        request.targets_path,
+                        target.line,
+                        "chrom",
+                        bam.missing_contig(&target.chrom_raw),
+                    )
+                })?;
+            // Clipped to the contig: there are no reads beyond its end.
+            let end = target.end.min(bam.contig_length(id));
+            if end > target.start {
+                spans.push((id, target.start as i64, end as i64));
+            }
         }
-    }
-    spans.sort();
-    let mut merged: Vec<(usize, i64, i64, usize)> = Vec::new(); // (+ offset into counts)
-    let mut total = 0usize;
-    for (id, begin, end) in spans {
-        match merged.last_mut() {
-            Some(last) if last.0 == id && begin <= last.2 => {
-                if end > last.2 {
-                    total += (end - last.2) as usize;
-                    last.2 = end;
+        spans.sort();
+        let mut merged: Vec<(usize, i64, i64, usize)> = Vec::new(); // (+ offset into counts)
+        let mut total = 0usize;
+        for (id, begin, end) in spans {
+            match merged.last_mut() {
+                Some(last) if last.0 == id && begin <= last.2 => {
+                    if end > last.2 {
+                        total += (end - last.2) as usize;
+                        last.2 = end;
+                    }
+                }
+                _ => {
+                    merged.push((id, begin, end, total));
+                    total += (end - begin) as usize;
                 }
             }
-            _ => {
-                merged.push((id, begin, end, total));
-                total += (end - begin) as usize;
-            }
         }
-    }
-    if total > MAX_TARGET_BASES {
-        return Err(Error::parse(
-            request.targets_path,
-            request.targets.first().map_or(1, |t| t.line),
-            "end",
-            format!(
-                "the targets cover {total} bp; the MRD pileup holds every target position in memory and takes at most {MAX_TARGET_BASES} bp (a capture panel, not a genome)"
-            ),
-        ));
-    }
-    let mut reporters: Vec<(usize, i64, usize, usize, usize)> = Vec::new(); // (id, pos0, index, ref, alt)
-    for (index, row) in request.reporters.iter().enumerate() {
-        let (Some(reference), Some(alt)) = (
-            single_base(&row.locus.reference),
-            single_base(&row.locus.alt),
-        ) else {
+        if total > MAX_TARGET_BASES {
             return Err(Error::parse(
-                request.loci_path,
-                row.line,
-                "alt",
+                request.targets_path,
+                request.targets.first().map_or(1, |t| t.line),
+                "end",
                 format!(
-                    "{row} is not a substitution of one base (A, C, G, T): the MRD test uses SNVs only"
+                    "the targets cover {total} bp; the MRD pileup holds every target position in memory and takes at most {MAX_TARGET_BASES} bp (a capture panel, not a genome)"
                 ),
             ));
-        };
-        let id = bam
-            .contig(&row.chrom_raw, &row.locus.chrom)
-            .ok_or_else(|| {
-                Error::parse(
+        }
+        let mut reporters: Vec<(usize, i64, usize, usize, usize)> = Vec::new(); // (id, pos0, index, ref, alt)
+        for (index, row) in request.reporters.iter().enumerate() {
+            let (Some(reference), Some(alt)) = (
+                single_base(&row.locus.reference),
+                single_base(&row.locus.alt),
+            ) else {
+                return Err(Error::parse(
                     request.loci_path,
                     row.line,
-                    "chrom",
-                    bam.missing_contig(&row.chrom_raw),
-                )
-            })?;
-        reporters.push((
-            id,
-            bam_position(request.loci_path, row)?,
-            index,
-            reference,
-            alt,
-        ));
-    }
-    reporters.sort();
-
-    // The intervals of interest: targets and reporter positions, per contig.
-    let mut all: Vec<(usize, i64, i64)> = merged.iter().map(|&(id, b, e, _)| (id, b, e)).collect();
-    all.extend(reporters.iter().map(|&(id, pos, ..)| (id, pos, pos + 1)));
-    all.sort();
-    let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();
-    for (id, begin, end) in all {
-        match regions.last_mut() {
-            Some((last, intervals)) if *last == id => match intervals.last_mut() {
-                Some(prev) if begin <= prev.1 => prev.1 = prev.1.max(end),
-                _ => intervals.push((begin, end)),
-            },
-            _ => regions.push((id, vec![(begin, end)])),
+                    "alt",
+                    format!(
+                        "{row} is not a substitution of one base (A, C, G, T): the MRD test uses SNVs only"
+                    ),
+                ));
+            };
+            let id = bam
+                .contig(&row.chrom_raw, &row.locus.chrom)
+                .ok_or_else(|| {
+                    Error::parse(
+                        request.loci_path,
+                        row.line,
+                        "chrom",
+                        bam.missing_contig(&row.chrom_raw),
+                    )
+                })?;
+            reporters.push((
+                id,
+                bam_position(request.loci_path, row)?,
+                index,
+                reference,
+                alt,
+            ));
         }
-    }
+        reporters.sort();
 
-    let mut sink = PileupSink {
-        targets: &merged,
-        counts: vec![[0; 5]; total],
-        reporters: &reporters,
-        evidence: vec![ReporterEvidence::default(); request.reporters.len()],
-        names: Names::default(),
-        min_bq: request.min_bq,
-        cigar: Vec::new(),
-    };
-    let options = CountOptions {
-        min_mapq: request.min_mapq,
-        min_bq: request.min_bq,
-        fragment_level: false,
-    };
-    bam.sweep(&regions, options, &mut sink)?;
-
-    let mut sites = Vec::new();
-    for &(id, begin, end, offset) in &merged {
-        let chrom = crate::ingest::vcf::normalize_contig(&bam.names[id]);
-        for pos in begin..end {
-            let cell = sink.counts[offset + (pos - begin) as usize];
-            let bases = [cell[0], cell[1], cell[2], cell[3]];
-            if bases.iter().any(|&n| n > 0) {
-                sites.push(SiteCounts {
-                    chrom: chrom.clone(),
-                    pos: pos as u64 + 1,
-                    bases,
-                });
+        // The intervals of interest: targets and reporter positions, per contig.
+        let mut all: Vec<(usize, i64, i64)> =
+            merged.iter().map(|&(id, b, e, _)| (id, b, e)).collect();
+        all.extend(reporters.iter().map(|&(id, pos, ..)| (id, pos, pos + 1)));
+        all.sort();
+        let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();
+        for (id, begin, end) in all {
+            match regions.last_mut() {
+                Some((last, intervals)) if *last == id => match intervals.last_mut() {
+                    Some(prev) if begin <= prev.1 => prev.1 = prev.1.max(end),
+                    _ => intervals.push((begin, end)),
+                },
+                _ => regions.push((id, vec![(begin, end)])),
             }
         }
+        Ok(PileupPlan {
+            merged,
+            total,
+            reporters,
+            regions,
+        })
     }
-    Ok((
+
+    /// The pass that piles the reads up with `request`'s filters.
+    fn pass<'a>(
+        &'a self,
+        path: &'a Path,
+        request: &PileupRequest<'_>,
+    ) -> SweepPass<'a, PileupSink<'a>> {
+        let sink = PileupSink {
+            targets: &self.merged,
+            counts: vec![[0; 5]; self.total],
+            reporters: &self.reporters,
+            evidence: vec![ReporterEvidence::default(); request.reporters.len()],
+            names: Names::default(),
+            min_bq: request.min_bq,
+        };
+        let options = CountOptions {
+            min_mapq: request.min_mapq,
+            min_bq: request.min_bq,
+            fragment_level: false,
+        };
+        SweepPass::new(path, options, &self.regions, sink)
+    }
+
+    /// The target sites with a counted base, and the reporters' evidence.
+    fn finish(&self, bam: &OpenBam<'_>, sink: PileupSink<'_>) -> TargetPileup {
+        let mut sites = Vec::new();
+        for &(id, begin, end, offset) in &self.merged {
+            let chrom = crate::ingest::vcf::normalize_contig(&bam.names[id]);
+            for pos in begin..end {
+                let cell = sink.counts[offset + (pos - begin) as usize];
+                let bases = [cell[0], cell[1], cell[2], cell[3]];
+                if bases.iter().any(|&n| n > 0) {
+                    sites.push(SiteCounts {
+                        chrom: chrom.clone(),
+                        pos: pos as u64 + 1,
+                        bases,
+                    });
+                }
+            }
+        }
         TargetPileup {
             sites,
             reporters: sink.evidence,
-        },
-        bam.access,
-    ))
+        }
+    }
 }
 
 fn single_base(allele: &str) -> Option<usize> {
@@ -283,8 +352,6 @@ struct PileupSink<'a> {
     evidence: Vec<ReporterEvidence>,
     names: Names,
     min_bq: u8,
-    /// The CIGAR of the record being taken (reused).
-    cigar: Vec<(Kind, i64)>,
 }
 
 impl PileupSink<'_> {
@@ -377,7 +444,7 @@ impl PileupSink<'_> {
 
 impl Sink for PileupSink<'_> {
     /// The undecoded record: bases read from BAM's 4-bit codes, qualities in place.
-    fn take_record(&mut self, record: &bam::Record, header: &Header) -> std::io::Result<bool> {
+    fn take_record(&mut self, record: &bam::Record, placed: &Placed<'_>) -> bool {
         let sequence = record.sequence();
         let qualities = record.quality_scores();
         let bases = Packed {
@@ -385,26 +452,14 @@ impl Sink for PileupSink<'_> {
             qualities: (qualities.len() == sequence.len()).then(|| qualities.as_bytes()),
             length: sequence.len().min(sequence.as_bytes().len() * 2),
         };
-        let mut cigar = std::mem::take(&mut self.cigar);
-        cigar.clear();
-        for op in record.cigar().iter() {
-            match op {
-                Ok(op) => cigar.push((op.kind(), op.len() as i64)),
-                Err(e) => {
-                    self.cigar = cigar;
-                    return Err(e);
-                }
-            }
-        }
         let name = record.name().map_or(&[][..], |n| n);
         self.add(
-            (header.reference_id, header.start, header.end),
-            &cigar,
+            (placed.reference_id, placed.start, placed.end),
+            placed.cigar,
             &bases,
             name,
         );
-        self.cigar = cigar;
-        Ok(true)
+        true
     }
 
     fn take(&mut self, read: &Alignment) {

@@ -7,14 +7,21 @@
 //! arrives, when htslib's overlap rule adjusts both, or until the sweep passes its
 //! end, when no later read can overlap it. So the work is O(reads + intervals) and
 //! the memory is bounded by the reads overlapping the current position.
+//!
+//! One read of the BAM can feed several sweeps ([`Pass`]es, each with its own
+//! intervals, filters and sink): the reader places each record once ([`place`]:
+//! flags, contig, position, CIGAR) and hands it to every pass, which applies its own
+//! MAPQ floor and decodes the rest only when the record covers one of its intervals.
 
 use super::overlap::{pairs, tweak_overlap_quality, waits};
+use super::pileup::Fnv;
 use super::{Alignment, CountOptions};
 use crate::error::{Error, Result};
 use noodles::bam;
 use noodles::sam::alignment::record::cigar::op::Kind;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::path::Path;
 
 /// Receives every read of the sweep that covers an interval of interest, with its
@@ -25,11 +32,117 @@ pub(super) trait Sink {
 
     /// Without fragment-level counting, a sink may take the undecoded record instead
     /// (returns whether it did; then [`Sink::take`] is not called for it).
+    fn take_record(&mut self, _record: &bam::Record, _placed: &Placed<'_>) -> bool {
+        false
+    }
+}
+
+/// Where a record lies, read once by the reader for every pass: it passed the read
+/// filters of [`filter`] with MAPQ ≥ the lowest floor of the passes.
+pub(super) struct Placed<'c> {
+    pub(super) reference_id: usize,
+    /// 0-based start and exclusive end on the reference.
+    pub(super) start: i64,
+    pub(super) end: i64,
+    /// MAPQ (255 when absent).
+    pub(super) mapq: u8,
+    /// The decoded CIGAR.
+    pub(super) cigar: &'c [(Kind, i64)],
+}
+
+/// One consumer of a read of the BAM: its intervals of interest, its filters and its
+/// sink, swept one contig at a time. Object-safe, so that one reader feeds any number.
+pub(super) trait Pass {
+    /// The intervals of interest: per contig (increasing id), sorted, disjoint, 0-based
+    /// half-open.
+    fn regions(&self) -> &[(usize, Vec<(i64, i64)>)];
+
+    /// The pass's MAPQ floor.
+    fn min_mapq(&self) -> u8;
+
+    /// The reads of contig `reference_id` come next.
+    fn begin(&mut self, reference_id: usize);
+
+    /// One placed record of that contig, in file order; `n` (its 1-based number) and
+    /// `region` say where it was read, for error messages.
     ///
     /// # Errors
-    /// A malformed CIGAR.
-    fn take_record(&mut self, _record: &bam::Record, _header: &Header) -> std::io::Result<bool> {
-        Ok(false)
+    /// A malformed field of the record.
+    fn push(
+        &mut self,
+        record: &bam::Record,
+        placed: &Placed<'_>,
+        n: u64,
+        region: &str,
+    ) -> Result<()>;
+
+    /// The contig is done: the reads still waiting for a mate are handed over.
+    fn end(&mut self);
+}
+
+/// A [`Pass`] made of a [`Sweep`] per contig and a [`Sink`].
+pub(super) struct SweepPass<'a, S> {
+    path: &'a Path,
+    options: CountOptions,
+    regions: &'a [(usize, Vec<(i64, i64)>)],
+    sweep: Option<Sweep<'a>>,
+    /// What the pass gathers.
+    pub(super) sink: S,
+}
+
+impl<'a, S: Sink> SweepPass<'a, S> {
+    /// A pass over `regions` (see [`Pass::regions`]) with `options`' filters.
+    pub(super) fn new(
+        path: &'a Path,
+        options: CountOptions,
+        regions: &'a [(usize, Vec<(i64, i64)>)],
+        sink: S,
+    ) -> Self {
+        SweepPass {
+            path,
+            options,
+            regions,
+            sweep: None,
+            sink,
+        }
+    }
+}
+
+impl<S: Sink> Pass for SweepPass<'_, S> {
+    fn regions(&self) -> &[(usize, Vec<(i64, i64)>)] {
+        self.regions
+    }
+
+    fn min_mapq(&self) -> u8 {
+        self.options.min_mapq
+    }
+
+    fn begin(&mut self, reference_id: usize) {
+        self.end();
+        self.sweep = self
+            .regions
+            .iter()
+            .find(|(id, _)| *id == reference_id)
+            .map(|(id, intervals)| Sweep::new(self.path, self.options, *id, intervals));
+    }
+
+    fn push(
+        &mut self,
+        record: &bam::Record,
+        placed: &Placed<'_>,
+        n: u64,
+        region: &str,
+    ) -> Result<()> {
+        match self.sweep.as_mut() {
+            Some(sweep) => sweep.push(record, placed, n, region, &mut self.sink),
+            None => Ok(()),
+        }
+    }
+
+    fn end(&mut self) {
+        if let Some(done) = self.sweep.take() {
+            done.finish(&mut self.sink);
+        }
     }
 }
 
@@ -49,10 +162,9 @@ pub(super) struct Sweep<'a> {
     intervals: &'a [(i64, i64)],
     /// First interval ending after the current read start.
     next: usize,
-    last_start: i64,
     slots: Vec<Pending>,
     free: Vec<usize>,
-    by_name: HashMap<Vec<u8>, usize>,
+    by_name: HashMap<Vec<u8>, usize, BuildHasherDefault<Fnv>>,
     /// Pending reads by end: (end, slot, generation).
     expiry: BinaryHeap<Reverse<(i64, usize, u32)>>,
     spare: Vec<Alignment>,
@@ -72,61 +184,44 @@ impl<'a> Sweep<'a> {
             reference_id,
             intervals,
             next: 0,
-            last_start: i64::MIN,
             slots: Vec::new(),
             free: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: HashMap::default(),
             expiry: BinaryHeap::new(),
             spare: Vec::new(),
         }
     }
 
-    /// Takes the next record of the region (file order); `n` is its 1-based number
-    /// for error messages, `region` says where it was read from.
-    pub(super) fn push(
+    /// Takes the next placed record of the contig (file order, placed on
+    /// `reference_id`, sorted: the reader checks); `n` is its 1-based number for error
+    /// messages, `region` says where it was read from.
+    fn push(
         &mut self,
         record: &bam::Record,
+        placed: &Placed<'_>,
         n: u64,
         region: &str,
         sink: &mut impl Sink,
     ) -> Result<()> {
-        let Some(header) = filter(record, self.options, self.path, n, region)? else {
-            return Ok(());
-        };
-        if header.reference_id != self.reference_id {
+        if placed.mapq < self.options.min_mapq || placed.reference_id != self.reference_id {
             return Ok(());
         }
-        if header.start < self.last_start {
-            return Err(Error::record(
-                self.path,
-                n,
-                "pos",
-                format!(
-                    "{region}: the BAM is not sorted by coordinate (this alignment starts before the one before it); sort it with `samtools sort` and index it"
-                ),
-            ));
-        }
-        self.last_start = header.start;
-        self.expire(header.start, sink);
-        while self.next < self.intervals.len() && self.intervals[self.next].1 <= header.start {
+        self.expire(placed.start, sink);
+        while self.next < self.intervals.len() && self.intervals[self.next].1 <= placed.start {
             self.next += 1;
         }
         if self
             .intervals
             .get(self.next)
-            .is_none_or(|&(begin, _)| begin >= header.end)
+            .is_none_or(|&(begin, _)| begin >= placed.end)
         {
             return Ok(());
         }
-        if !self.options.fragment_level
-            && sink
-                .take_record(record, &header)
-                .map_err(|e| record_error(self.path, n, region, "cigar", e))?
-        {
+        if !self.options.fragment_level && sink.take_record(record, placed) {
             return Ok(());
         }
         let mut read = self.spare.pop().unwrap_or_else(empty_alignment);
-        fill(record, &header, &mut read, self.path, n, region)?;
+        fill(record, placed, &mut read, self.path, n, region)?;
         if !self.options.fragment_level || !pairs(&read) {
             sink.take(&read);
             self.spare.push(read);
@@ -181,7 +276,7 @@ impl<'a> Sweep<'a> {
     }
 
     /// Hands over the reads still waiting for a mate (the region is done).
-    pub(super) fn finish(mut self, sink: &mut impl Sink) {
+    fn finish(mut self, sink: &mut impl Sink) {
         self.expire(i64::MAX, sink);
     }
 
@@ -242,6 +337,64 @@ pub(super) fn filter(
     n: u64,
     region: &str,
 ) -> Result<Option<Header>> {
+    let Some((reference_id, start, _)) = screen(record, options.min_mapq, path, n, region)? else {
+        return Ok(None);
+    };
+    let mut span = 0i64;
+    for op in record.cigar().iter() {
+        let op = op.map_err(|e| record_error(path, n, region, "cigar", e))?;
+        if consumes_reference(op.kind()) {
+            span += op.len() as i64;
+        }
+    }
+    Ok(Some(Header {
+        reference_id,
+        start,
+        end: start + span.max(1),
+    }))
+}
+
+/// [`filter`] with MAPQ ≥ `min_mapq`, keeping the MAPQ and the CIGAR (decoded into
+/// `cigar`, reused) for the passes.
+pub(super) fn place<'c>(
+    record: &bam::Record,
+    min_mapq: u8,
+    cigar: &'c mut Vec<(Kind, i64)>,
+    path: &Path,
+    n: u64,
+    region: &str,
+) -> Result<Option<Placed<'c>>> {
+    let Some((reference_id, start, mapq)) = screen(record, min_mapq, path, n, region)? else {
+        return Ok(None);
+    };
+    cigar.clear();
+    let mut span = 0i64;
+    for op in record.cigar().iter() {
+        let op = op.map_err(|e| record_error(path, n, region, "cigar", e))?;
+        let (kind, len) = (op.kind(), op.len() as i64);
+        if consumes_reference(kind) {
+            span += len;
+        }
+        cigar.push((kind, len));
+    }
+    Ok(Some(Placed {
+        reference_id,
+        start,
+        end: start + span.max(1),
+        mapq,
+        cigar,
+    }))
+}
+
+/// The read filters before the CIGAR: (contig, 0-based start, MAPQ) of a record that
+/// passes them.
+fn screen(
+    record: &bam::Record,
+    min_mapq: u8,
+    path: &Path,
+    n: u64,
+    region: &str,
+) -> Result<Option<(usize, i64, u8)>> {
     let flags = record.flags();
     if flags.is_unmapped()
         || flags.is_secondary()
@@ -259,7 +412,7 @@ pub(super) fn filter(
         return Ok(None);
     };
     let mapq = record.mapping_quality().map_or(255, u8::from);
-    if mapq < options.min_mapq {
+    if mapq < min_mapq {
         return Ok(None);
     }
     let Some(start) = record
@@ -269,32 +422,20 @@ pub(super) fn filter(
     else {
         return Ok(None);
     };
-    let start = usize::from(start) as i64 - 1;
-    let mut span = 0i64;
-    for op in record.cigar().iter() {
-        let op = op.map_err(|e| record_error(path, n, region, "cigar", e))?;
-        if matches!(
-            op.kind(),
-            Kind::Match
-                | Kind::SequenceMatch
-                | Kind::SequenceMismatch
-                | Kind::Deletion
-                | Kind::Skip
-        ) {
-            span += op.len() as i64;
-        }
-    }
-    Ok(Some(Header {
-        reference_id,
-        start,
-        end: start + span.max(1),
-    }))
+    Ok(Some((reference_id, usize::from(start) as i64 - 1, mapq)))
+}
+
+fn consumes_reference(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Match | Kind::SequenceMatch | Kind::SequenceMismatch | Kind::Deletion | Kind::Skip
+    )
 }
 
 /// Decodes the rest of the record into `read` (its buffers reused).
 fn fill(
     record: &bam::Record,
-    header: &Header,
+    placed: &Placed<'_>,
     read: &mut Alignment,
     path: &Path,
     n: u64,
@@ -305,9 +446,9 @@ fn fill(
     if let Some(name) = record.name() {
         read.name.extend_from_slice(name);
     }
-    read.reference_id = header.reference_id;
-    read.start = header.start;
-    read.end = header.end;
+    read.reference_id = placed.reference_id;
+    read.start = placed.start;
+    read.end = placed.end;
     read.proper_pair = flags.is_properly_segmented();
     read.paired = flags.is_segmented();
     read.mate_unmapped = flags.is_mate_unmapped();
@@ -322,13 +463,20 @@ fn fill(
     };
     read.template_length = record.template_length();
     read.cigar.clear();
-    for op in record.cigar().iter() {
-        let op = op.map_err(|e| record_error(path, n, region, "cigar", e))?;
-        read.cigar.push((op.kind(), op.len() as i64));
-    }
+    read.cigar.extend_from_slice(placed.cigar);
+    // BAM's 4-bit codes, two per byte (what noodles' sequence iterator yields).
+    const BASES: [u8; 16] = *b"=ACMGRSVTWYHKDBN";
     let sequence = record.sequence();
+    let packed = sequence.as_bytes();
     read.sequence.clear();
-    read.sequence.extend(sequence.iter());
+    read.sequence
+        .resize(sequence.len().min(packed.len() * 2), 0);
+    for (&pair, bases) in packed.iter().zip(read.sequence.chunks_mut(2)) {
+        bases[0] = BASES[usize::from(pair >> 4)];
+        if let Some(second) = bases.get_mut(1) {
+            *second = BASES[usize::from(pair & 0x0F)];
+        }
+    }
     read.qualities.clear();
     let qualities = record.quality_scores();
     if qualities.len() == read.sequence.len() {
