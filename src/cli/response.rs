@@ -2,7 +2,9 @@
 
 use super::output::{Listing, date, opt};
 use super::{Format, open_read};
-use oncotrack::analysis::response::{Criterion, PatientInputs, Report, assess_patient_with};
+use oncotrack::analysis::response::{
+    Criterion, PatientInputs, Report, assess_patient_with, pct_decimals,
+};
 use oncotrack::model::date::format_date;
 use serde_json::Value;
 use std::path::Path;
@@ -75,6 +77,13 @@ pub fn rounded(value: Option<f64>, decimals: i32) -> Value {
         .map(|v| (v * scale).round() / scale))
 }
 
+/// A percent change rounded to one decimal, or to as many as it takes not to land
+/// on or across a criterion's threshold (19.96, not 20.0, beside an SD).
+pub fn rounded_pct(value: Option<f64>) -> Value {
+    let decimals = value.map_or(1, |v| pct_decimals(v, 1));
+    rounded(value, i32::try_from(decimals).unwrap_or(9))
+}
+
 fn visit_listing(report: &Report) -> Listing {
     let mut listing = Listing::new(&[
         "date",
@@ -100,10 +109,10 @@ fn visit_listing(report: &Report) -> Listing {
             rounded(a.value, 4),
             rounded(a.baseline, 4),
             rounded(a.nadir, 4),
-            rounded(a.change_from_baseline_pct, 1),
-            rounded(a.change_from_nadir_pct, 1),
+            rounded_pct(a.change_from_baseline_pct),
+            rounded_pct(a.change_from_nadir_pct),
             rounded(a.change_from_nadir, 4),
-            rounded(a.secondary_change_pct, 1),
+            rounded_pct(a.secondary_change_pct),
             report.is_discordant(a).into(),
             report.discordance_text(a).into(),
             a.reason.clone().into(),

@@ -1,6 +1,8 @@
 //! PERCIST 1.0 (Wahl et al., J Nucl Med 2009;50 Suppl 1:122S-150S): metabolic response on SULpeak of the hottest lesion, with lean body mass after Janmahasatian 2005.
 
-use super::{Assessment, Category, Criterion, EPS, num, signed_num, signed_pct, sorted_by_date};
+use super::{
+    Assessment, Category, Criterion, EPS, num, signed_num_against, signed_pct, sorted_by_date,
+};
 use crate::model::Sex;
 pub use crate::model::assessment::{PetLesion, PetSeries, PetVisit};
 
@@ -169,7 +171,7 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
                 .as_ref()
                 .map_or(String::new(), |(l, _)| format!(" ({l})")),
             signed_pct(a.change_from_baseline_pct),
-            signed_num(h - h0, 2),
+            signed_num_against(h - h0, 2, PMD_RISE_SUL),
             num(h0, 2)
         );
         let below_liver = liver1.is_some_and(|l| h <= l + EPS);

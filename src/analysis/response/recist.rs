@@ -1,6 +1,8 @@
 //! RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228-247): target selection, sum of diameters, per-visit response, best overall response.
 
-use super::{Assessment, Category, Criterion, EPS, num, signed_num, signed_pct, sorted_by_date};
+use super::{
+    Assessment, Category, Criterion, EPS, num, signed_num_against, signed_pct, sorted_by_date,
+};
 pub use crate::model::assessment::{ImagingVisit, Lesion, LesionSeries, Measurement};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -285,17 +287,17 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
         a.set_numbers(sum, baseline, low);
         let over_nadir = format!(
             "sum {} mm is {} {} nadir {} mm and {} mm",
-            num(sum, 1),
+            num(sum, 2),
             signed_pct(a.change_from_nadir_pct),
             if sum >= low { "over" } else { "from" },
-            num(low, 1),
-            signed_num(sum - low, 1)
+            num(low, 2),
+            signed_num_against(sum - low, 1, PD_RISE_MM)
         );
         let from_baseline = format!(
             "sum {} mm is {} from baseline {} mm",
-            num(sum, 1),
+            num(sum, 2),
             signed_pct(a.change_from_baseline_pct),
-            num(baseline, 1)
+            num(baseline, 2)
         );
         (a.category, a.reason) = if !visit.new_lesions.is_empty() {
             let sum_text = if visit.missing.is_empty() {
@@ -349,7 +351,7 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
                 format!(
                     "SD: {from_baseline} and {} from nadir {} mm",
                     signed_pct(a.change_from_nadir_pct),
-                    num(low, 1)
+                    num(low, 2)
                 ),
             )
         };
