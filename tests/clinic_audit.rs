@@ -73,3 +73,72 @@ fn a_change_just_short_of_a_threshold_is_not_printed_as_the_threshold() {
     let table = sandbox.run(&["response", "P001", "--criteria", "recist"]);
     assert!(!table.ok().contains("+20 %"), "{}", table.stdout);
 }
+
+const MUTECT2_HEAD: &str = "##fileformat=VCFv4.2\n##source=Mutect2\n##tumor_sample=TUMOR1\n\
+##FORMAT=<ID=GT,Number=1,Type=String,Description=\"g\">\n\
+##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"a\">\n\
+##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"f\">\n\
+##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"d\">\n\
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tNORMAL1\tTUMOR1\n";
+
+/// A Mutect2 VCF whose two tracked loci have the tumour column `tumour` each.
+fn two_loci(sandbox: &Sandbox, name: &str, tumour: [&str; 2]) -> String {
+    let text = format!(
+        "{MUTECT2_HEAD}chr17\t7577120\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t{}\n\
+         chr12\t25398284\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t{}\n",
+        tumour[0], tumour[1]
+    );
+    sandbox.file(name, &text).to_str().unwrap().to_string()
+}
+
+/// P001 with a baseline draw tracking two variants, a draw with 0 alt reads at depth
+/// 2000 at both (a real absence), and a draw with no read at either (nothing seen).
+fn with_draws() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let draws = [
+        (
+            "b.vcf",
+            "2024-01-10",
+            ["0/1:60,40:0.4:100", "0/1:80,20:0.2:100"],
+        ),
+        (
+            "absent.vcf",
+            "2024-03-10",
+            ["0/0:2000,0:0.0:2000", "0/0:2000,0:0.0:2000"],
+        ),
+        (
+            "unseen.vcf",
+            "2024-05-10",
+            ["0/0:0,0:0.0:0", "0/0:0,0:0.0:0"],
+        ),
+    ];
+    for (i, (name, date, tumour)) in draws.into_iter().enumerate() {
+        let file = two_loci(&sandbox, name, tumour);
+        let mut args = vec!["ingest", "vcf", &file, "--patient", "P001", "--date", date];
+        if i == 0 {
+            args.push("--track");
+        }
+        sandbox.run(&args).ok();
+    }
+    sandbox
+}
+
+#[test]
+fn a_draw_that_saw_nothing_has_no_vaf_while_a_real_absence_keeps_its_zero() {
+    let sandbox = with_draws();
+    let rows = sandbox.run(&["ctdna", "P001", "--format", "json"]).json();
+    let on = |date: &str| rows.iter().find(|r| r["date"] == date).unwrap().clone();
+    let absent = on("2024-03-10");
+    assert_eq!(absent["molecular_response"], "CR");
+    assert_eq!(absent["mean_vaf"], 0.0);
+    assert_eq!(absent["change_from_baseline"], -1.0);
+    let unseen = on("2024-05-10");
+    assert_eq!(unseen["molecular_response"], "NE");
+    for key in ["mean_vaf", "max_vaf", "change_from_baseline"] {
+        assert!(
+            unseen[key].is_null(),
+            "{key} of a draw with no read: {unseen}"
+        );
+    }
+}

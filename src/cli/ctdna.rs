@@ -121,14 +121,18 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
                     (a.code().to_string(), a.reason.clone())
                 })
         };
+        // Nothing detected where some tracked locus had no read: the 0 would read as a
+        // measured absence (and -100 % as a clearance) of a draw that saw nothing.
+        let unseen = m.detected == 0 && m.with_depth < m.tracked;
+        let measured = |value: Option<f64>| opt(value.filter(|_| !unseen));
         listing.push(vec![
             format_date(m.date).into(),
             m.tracked.into(),
             m.detected.into(),
-            opt(m.mean_vaf),
-            opt(m.max_vaf),
-            opt(m.mutant_molecules_per_ml),
-            opt(m.change_from_baseline),
+            measured(m.mean_vaf),
+            measured(m.max_vaf),
+            measured(m.mutant_molecules_per_ml),
+            measured(m.change_from_baseline),
             opt(m.detection_limit),
             m.clearance.into(),
             category.into(),
