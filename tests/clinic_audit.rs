@@ -142,3 +142,23 @@ fn a_draw_that_saw_nothing_has_no_vaf_while_a_real_absence_keeps_its_zero() {
         );
     }
 }
+
+#[test]
+fn the_timeline_does_not_read_a_draw_without_reads_as_a_negative() {
+    let sandbox = with_draws();
+    let items = sandbox
+        .run(&["timeline", "P001", "--format", "json"])
+        .json();
+    let detail = |date: &str| {
+        items
+            .iter()
+            .find(|i| i["date"] == date)
+            .map(|i| i["detail"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(detail("2024-03-10"), "0 variants detected");
+    assert_eq!(
+        detail("2024-05-10"),
+        "0 variants detected, no read at any locus: not a negative result"
+    );
+}
