@@ -162,3 +162,23 @@ fn the_timeline_does_not_read_a_draw_without_reads_as_a_negative() {
         "0 variants detected, no read at any locus: not a negative result"
     );
 }
+
+#[test]
+fn a_raw_cytokine_value_is_listed_with_its_own_unit() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let file = sandbox.file(
+        "panel.csv",
+        "patient,date,analyte,value,unit\nP001,2024-01-10,CXCL12,5.793,ng/mL\n",
+    );
+    sandbox
+        .run(&["ingest", "cytokines", file.to_str().unwrap()])
+        .ok();
+    let rows = sandbox
+        .run(&["cytokines", "P001", "--format", "json"])
+        .json();
+    assert_eq!(rows[0]["value"], 5793.0);
+    assert_eq!(rows[0]["unit"], "pg/mL");
+    assert_eq!(rows[0]["value_raw"], "5.793");
+    assert_eq!(rows[0]["unit_raw"], "ng/mL", "{}", rows[0]);
+}
