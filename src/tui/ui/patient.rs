@@ -83,18 +83,30 @@ fn panel(view: &PatientView, kind: ChartKind, cytokine: usize) -> Panel<'_> {
             Some(sum) => {
                 let baseline = sum.points.first().map_or(0.0, |p| p.value);
                 let nadir = sum.points.iter().map(|p| p.value).fold(f64::MAX, f64::min);
+                // RECIST PD needs +20 % over the nadir and +5 mm: below a nadir of 25 mm
+                // the 5 mm decide (nadir 10 mm: PD at 15 mm, not 12).
+                let pd = (nadir * 1.2).max(nadir + 5.0);
+                let pr = baseline * 0.7;
                 Panel {
                     title: "RECIST sum (mm)".into(),
                     series: vec![sum],
                     scale: Scale::Linear { from_zero: true },
                     guides: vec![
                         Guide {
-                            value: nadir * 1.2,
-                            text: format!("PD +20 % nadir {}", short(nadir * 1.2)),
+                            value: pd,
+                            text: format!(
+                                "PD at {} mm (nadir {} +20 %, +5 mm)",
+                                short(pd),
+                                short(nadir)
+                            ),
                         },
                         Guide {
-                            value: baseline * 0.7,
-                            text: format!("PR -30 % baseline {}", short(baseline * 0.7)),
+                            value: pr,
+                            text: format!(
+                                "PR at {} mm (baseline {} -30 %)",
+                                short(pr),
+                                short(baseline)
+                            ),
                         },
                     ],
                     missing: None,
@@ -889,5 +901,54 @@ mod tests {
         assert_eq!(visible_charts(&panels, 3, 8), [(2, 7), (3, 1)]);
         assert_eq!(visible_charts(&panels, 0, 40).len(), 4);
         assert_eq!(visible_charts(&panels, 1, 3), [(1, 3)]);
+    }
+
+    #[test]
+    fn recist_guides_say_where_the_line_is_and_what_it_is_from() {
+        let sums = |values: &[f64]| PatientView {
+            recist_sum: Some(Series {
+                name: "sum of diameters".into(),
+                unit: "mm".into(),
+                points: values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| crate::tui::data::Point {
+                        day: 60.0 * i as f64,
+                        value: *v,
+                        censored: false,
+                    })
+                    .collect(),
+            }),
+            ..PatientView::default()
+        };
+        let guides = |view: &PatientView| -> Vec<(f64, String)> {
+            panel(view, ChartKind::Recist, 0)
+                .guides
+                .iter()
+                .map(|g| (g.value, g.text.clone()))
+                .collect()
+        };
+        // The number is the line, named as such; the nadir and baseline are themselves.
+        let view = sums(&[130.2, 131.5]);
+        assert_eq!(
+            guides(&view),
+            vec![
+                (
+                    130.2 * 1.2,
+                    "PD at 156 mm (nadir 130 +20 %, +5 mm)".to_string()
+                ),
+                (
+                    130.2 * 0.7,
+                    "PR at 91.1 mm (baseline 130 -30 %)".to_string()
+                ),
+            ]
+        );
+        // A small nadir: the 5 mm decide where PD begins.
+        let view = sums(&[20.0, 10.0]);
+        assert_eq!(guides(&view)[0].0, 15.0);
+        assert_eq!(
+            guides(&view)[0].1,
+            "PD at 15.0 mm (nadir 10.0 +20 %, +5 mm)"
+        );
     }
 }
