@@ -182,3 +182,53 @@ fn a_raw_cytokine_value_is_listed_with_its_own_unit() {
     assert_eq!(rows[0]["value_raw"], "5.793");
     assert_eq!(rows[0]["unit_raw"], "ng/mL", "{}", rows[0]);
 }
+
+#[test]
+fn a_survival_table_says_what_its_times_are_and_why_a_test_is_missing() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.file(
+        "km.csv",
+        "id,t,e,g\na,10,0,x\nb,20,0,x\nc,30,0,y\nd,40,0,y\n",
+    );
+    let out = sandbox
+        .run_raw(&[
+            "survival",
+            "--input",
+            file.to_str().unwrap(),
+            "--time-col",
+            "t",
+            "--event-col",
+            "e",
+            "--group-col",
+            "g",
+        ])
+        .ok()
+        .to_string();
+    assert!(
+        out.starts_with("Kaplan-Meier of 't' (event 'e'), times in the file's unit\n"),
+        "{out}"
+    );
+    // Everyone censored: medians not reached, and no test rather than silence.
+    assert!(out.contains("NR      NR - NR"), "{out}");
+    assert!(
+        out.contains("log-rank: not computed (no events to compare)"),
+        "{out}"
+    );
+    // Store mode: the endpoint, the index date and the unit.
+    sandbox.with_patients();
+    for (code, date, kind) in [
+        ("P001", "2024-01-10", "diagnosis"),
+        ("P001", "2024-09-10", "death"),
+        ("P002", "2024-02-10", "diagnosis"),
+        ("P002", "2024-06-10", "last-contact"),
+    ] {
+        sandbox
+            .run(&["event", "add", code, "--date", date, "--kind", kind])
+            .ok();
+    }
+    let out = sandbox.run(&["survival"]).ok().to_string();
+    assert!(
+        out.starts_with("overall survival (to death) from diagnosis, times in days"),
+        "{out}"
+    );
+}
