@@ -232,3 +232,31 @@ fn a_survival_table_says_what_its_times_are_and_why_a_test_is_missing() {
         "{out}"
     );
 }
+
+#[test]
+fn each_response_value_says_its_unit() {
+    let sandbox = with_draws();
+    let file = sandbox.file(
+        "lesions.csv",
+        "patient,date,modality,lesion,organ,target,longest_diameter_mm\n\
+         P001,2024-01-10,CT,L1,lung,y,50\nP001,2024-03-10,CT,L1,lung,,40\n",
+    );
+    sandbox
+        .run(&["ingest", "lesions", file.to_str().unwrap()])
+        .ok();
+    let rows = sandbox
+        .run(&["response", "P001", "--format", "json"])
+        .json();
+    assert_eq!(row(&rows, "2024-03-10", "recist")["unit"], "mm");
+    let ctdna = row(&rows, "2024-03-10", "ctdna");
+    assert_eq!(
+        (ctdna["value"].as_f64(), ctdna["unit"].as_str()),
+        (Some(0.0), Some("VAF fraction"))
+    );
+    // No value, no unit.
+    let unseen = row(&rows, "2024-05-10", "ctdna");
+    assert!(
+        unseen["value"].is_null() && unseen["unit"].is_null(),
+        "{unseen}"
+    );
+}

@@ -3,7 +3,7 @@
 use super::output::{Listing, date, opt};
 use super::{Format, open_read};
 use oncotrack::analysis::response::{
-    Criterion, PatientInputs, Report, assess_patient_with, pct_decimals,
+    Assessment, Criterion, PatientInputs, Report, assess_patient_with, pct_decimals,
 };
 use oncotrack::model::date::format_date;
 use serde_json::Value;
@@ -36,7 +36,7 @@ pub fn parse_criterion(text: &str) -> Result<Criterion, String> {
     text.parse()
 }
 
-/// Prints the assessments (keys: date, criterion, category, value, baseline, nadir,
+/// Prints the assessments (keys: date, criterion, category, value, unit, baseline, nadir,
 /// change_from_baseline_pct, change_from_nadir_pct, change_from_nadir,
 /// secondary_change_pct, discordant, discordance, reason, flags), or with `--best`
 /// the best responses (keys: criterion, category, date, confirmed_on, progression_date, reason).
@@ -84,12 +84,26 @@ pub fn rounded_pct(value: Option<f64>) -> Value {
     rounded(value, i32::try_from(decimals).unwrap_or(9))
 }
 
+/// The unit of an assessment's value, baseline, nadir and absolute change: a bare
+/// 0.0248 beside "mean VAF 2.478 %" or 3.2955 beside 131.5 reads as the same kind of
+/// number.
+fn unit(a: &Assessment) -> &'static str {
+    match a.criterion {
+        Criterion::Recist | Criterion::Choi | Criterion::ModifiedChoi => "mm",
+        Criterion::Percist if a.flags.iter().any(|f| f.starts_with("SUVpeak used")) => "SUV",
+        Criterion::Percist => "SUL",
+        Criterion::Eortc => "SUV",
+        Criterion::Ctdna => "VAF fraction",
+    }
+}
+
 fn visit_listing(report: &Report) -> Listing {
     let mut listing = Listing::new(&[
         "date",
         "criterion",
         "category",
         "value",
+        "unit",
         "baseline",
         "nadir",
         "change_from_baseline_pct",
@@ -107,6 +121,7 @@ fn visit_listing(report: &Report) -> Listing {
             a.criterion.name().into(),
             a.code().into(),
             rounded(a.value, 4),
+            opt(a.value.map(|_| unit(a))),
             rounded(a.baseline, 4),
             rounded(a.nadir, 4),
             rounded_pct(a.change_from_baseline_pct),
