@@ -260,3 +260,49 @@ fn each_response_value_says_its_unit() {
         "{unseen}"
     );
 }
+
+#[test]
+fn an_mrd_p_value_at_its_monte_carlo_floor_reads_as_a_bound() {
+    let sandbox = Sandbox::new();
+    let demo = sandbox
+        .run(&["demo", "--patients", "2", "--out", "files"])
+        .ok()
+        .to_string();
+    // P001's deep draws: no simulation of 10,000 reaches them, p = 1 / 10,001.
+    assert!(
+        demo.contains("MRD positive: p ≤ 1.00e-4 (none of 10000 simulations as extreme)"),
+        "{demo}"
+    );
+    let tracked = sandbox
+        .run(&["--format", "tsv", "track", "list", "P001"])
+        .ok()
+        .to_string();
+    let loci: String = tracked
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').take(5).collect::<Vec<_>>().join("\t") + "\n")
+        .collect();
+    let loci = sandbox.file("loci.tsv", &loci);
+    let bam = sandbox.path().join("files/liquid/P001_2022-09-06.bam");
+    let targets = sandbox.path().join("files/liquid/panel_targets.bed");
+    let args = [
+        "mrd",
+        bam.to_str().unwrap(),
+        "--loci",
+        loci.to_str().unwrap(),
+        "--targets",
+        targets.to_str().unwrap(),
+        "--simulations",
+        "200",
+    ];
+    let table = sandbox.run_raw(&args).ok().to_string();
+    assert!(
+        table.contains("p_value            ≤ 0.005 (none of 200 simulations as extreme)"),
+        "{table}"
+    );
+    // JSON keeps the number.
+    let mut json = vec!["--format", "json"];
+    json.extend(args);
+    let out: Value = serde_json::from_str(sandbox.run_raw(&json).ok()).unwrap();
+    assert_eq!(out["p_value"].as_f64(), Some(1.0 / 201.0));
+}
