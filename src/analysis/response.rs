@@ -308,6 +308,32 @@ pub fn best_response(
             };
         }
     }
+    // A response that was not confirmed: said in the reason, so that "SD" does not
+    // hide a PR that simply has no later scan yet.
+    let unconfirmed = if rules.require_confirmation {
+        before
+            .iter()
+            .find(|a| a.category.is_response())
+            .map(|a| {
+                let pending = course
+                    .iter()
+                    .filter(|later| later.date > a.date)
+                    .all(|later| later.category == Category::NotEvaluable);
+                format!(
+                    "; {} on {} {}",
+                    a.code(),
+                    crate::model::date::format_date(a.date),
+                    if pending {
+                        "awaits confirmation (no later evaluable assessment)"
+                    } else {
+                        "was not confirmed"
+                    }
+                )
+            })
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let stable = before.iter().find(|a| {
         matches!(
             a.category,
@@ -321,7 +347,7 @@ pub fn best_response(
             confirmed_on: None,
             progression_date,
             reason: format!(
-                "{}: no confirmed response; {} on {} is at least {} days after baseline",
+                "{}: no confirmed response; {} on {} is at least {} days after baseline{unconfirmed}",
                 name(Category::Stable),
                 a.code(),
                 crate::model::date::format_date(a.date),
@@ -336,7 +362,7 @@ pub fn best_response(
             confirmed_on: None,
             progression_date,
             reason: format!(
-                "{}: progression on {} before any qualifying response or stable disease",
+                "{}: progression on {} before any qualifying response or stable disease{unconfirmed}",
                 name(Category::Progressive),
                 crate::model::date::format_date(date)
             ),
@@ -346,7 +372,7 @@ pub fn best_response(
             date: None,
             confirmed_on: None,
             progression_date,
-            reason: "NE: no evaluable assessment qualifies".into(),
+            reason: format!("NE: no evaluable assessment qualifies{unconfirmed}"),
         },
     }
 }
@@ -695,6 +721,48 @@ mod tests {
             let best = best_response(&course(codes), baseline, ConfirmationRules::RECIST);
             assert_eq!(best.category, expected, "{codes:?}: {}", best.reason);
         }
+    }
+
+    #[test]
+    fn best_response_says_when_a_response_awaits_or_lacked_confirmation() {
+        use Category::*;
+        let baseline = test_util::d("2024-01-01");
+        let best = |codes: &[(&str, Category)]| {
+            best_response(&course(codes), baseline, ConfirmationRules::RECIST)
+        };
+        // The latest scan is a PR: SD by the rules, and the reason says the PR waits.
+        let b = best(&[("2024-02-12", Stable), ("2024-03-25", Partial)]);
+        assert_eq!(b.category, Stable);
+        assert!(
+            b.reason.ends_with(
+                "; PR on 2024-03-25 awaits confirmation (no later evaluable assessment)"
+            ),
+            "{}",
+            b.reason
+        );
+        // Only NE after it: still waiting.
+        let b = best(&[("2024-02-12", Partial), ("2024-03-25", NotEvaluable)]);
+        assert!(
+            b.reason.contains("PR on 2024-02-12 awaits confirmation"),
+            "{}",
+            b.reason
+        );
+        // An SD or PD after it: not confirmed.
+        let b = best(&[("2024-02-12", Partial), ("2024-03-25", Stable)]);
+        assert!(
+            b.reason.ends_with("; PR on 2024-02-12 was not confirmed"),
+            "{}",
+            b.reason
+        );
+        // Confirmed: nothing added; unconfirmed rules (PET) say nothing.
+        let b = best(&[("2024-02-12", Partial), ("2024-03-25", Partial)]);
+        assert_eq!(b.reason, "PR on 2024-02-12, confirmed on 2024-03-25");
+        let b = best_response(
+            &course(&[("2024-02-12", Stable), ("2024-03-25", Partial)]),
+            baseline,
+            ConfirmationRules::UNCONFIRMED,
+        );
+        assert!(!b.reason.contains("confirmation"), "{}", b.reason);
     }
 
     #[test]
