@@ -306,3 +306,30 @@ fn an_mrd_p_value_at_its_monte_carlo_floor_reads_as_a_bound() {
     let out: Value = serde_json::from_str(sandbox.run_raw(&json).ok()).unwrap();
     assert_eq!(out["p_value"].as_f64(), Some(1.0 / 201.0));
 }
+
+#[test]
+fn a_strong_trend_has_a_small_p_value_not_zero() {
+    // Ten scans growing 10 % each: the log-linear fit is nearly exact.
+    let rows: String = (0..10)
+        .map(|i| {
+            format!(
+                "P001,2024-{:02}-10,CT,L1,lung,y,{:.1},,n\n",
+                i + 1,
+                50.0 * 1.1f64.powi(i)
+            )
+        })
+        .collect();
+    let sandbox = with_lesions(&rows);
+    let rows = sandbox
+        .run(&[
+            "trend",
+            "P001",
+            "--series",
+            "recist.sum",
+            "--format",
+            "json",
+        ])
+        .json();
+    let p = rows[0]["p_value"].as_f64().unwrap();
+    assert!(p > 0.0 && p < 1e-6, "p = {p}: {}", rows[0]);
+}
