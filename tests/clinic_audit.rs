@@ -333,3 +333,51 @@ fn a_strong_trend_has_a_small_p_value_not_zero() {
     let p = rows[0]["p_value"].as_f64().unwrap();
     assert!(p > 0.0 && p < 1e-6, "p = {p}: {}", rows[0]);
 }
+
+#[test]
+fn a_tiny_detected_vaf_is_not_rounded_to_the_zero_of_a_clearance() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let draws = [
+        (
+            "b.vcf",
+            "2024-01-10",
+            ["0/1:60,40:0.4:100", "0/1:80,20:0.2:100"],
+        ),
+        (
+            "low.vcf",
+            "2024-03-10",
+            ["0/1:99996,4:0.00004:100000", "0/1:99996,4:0.00004:100000"],
+        ),
+    ];
+    for (i, (name, date, tumour)) in draws.into_iter().enumerate() {
+        let file = two_loci(&sandbox, name, tumour);
+        let mut args = vec!["ingest", "vcf", &file, "--patient", "P001", "--date", date];
+        if i == 0 {
+            args.push("--track");
+        }
+        sandbox.run(&args).ok();
+    }
+    let rows = sandbox
+        .run(&[
+            "response",
+            "P001",
+            "--criteria",
+            "ctdna",
+            "--format",
+            "json",
+        ])
+        .json();
+    let low = row(&rows, "2024-03-10", "ctdna");
+    assert_eq!(low["category"], "PR");
+    assert_eq!(low["value"].as_f64(), Some(0.00004), "{low}");
+    assert_eq!(low["baseline"].as_f64(), Some(0.3));
+    // -99.99 %, not the -100 % of a disappearance.
+    assert_eq!(
+        low["change_from_baseline_pct"].as_f64(),
+        Some(-99.99),
+        "{low}"
+    );
+    let reason = low["reason"].as_str().unwrap();
+    assert!(reason.contains("is -99.99 % from baseline"), "{reason}");
+}

@@ -537,8 +537,9 @@ pub(crate) fn percent_change(value: f64, reference: f64) -> Option<f64> {
 
 /// The magnitudes of percent change at which some criterion changes category:
 /// Choi size 10 %, Choi density and EORTC after one cycle 15 %, RECIST PD 20 %,
-/// EORTC 25 %, RECIST PR and PERCIST 30 %, ctDNA 50 % (default), PERCIST TLG 75 %.
-pub const PCT_THRESHOLDS: [f64; 7] = [10.0, 15.0, 20.0, 25.0, 30.0, 50.0, 75.0];
+/// EORTC 25 %, RECIST PR and PERCIST 30 %, ctDNA 50 % (default), PERCIST TLG 75 %;
+/// and 100 %, where a fall is a disappearance (-99.99 % is not "-100 %").
+pub const PCT_THRESHOLDS: [f64; 8] = [10.0, 15.0, 20.0, 25.0, 30.0, 50.0, 75.0, 100.0];
 
 /// How many decimals, at least `min`, `value` needs so that its rounded text lies
 /// on the same side of every threshold in `thresholds` (compared by magnitude) as
@@ -807,6 +808,9 @@ mod tests {
             (23.33, "+23 %"),
             (813.2, "+813 %"),
             (0.4, "+0 %"),
+            // a fall short of a disappearance
+            (-99.987, "-99.99 %"),
+            (-100.0, "-100 %"),
         ];
         for (value, text) in table {
             assert_eq!(signed_pct(Some(value)), text, "{value}");

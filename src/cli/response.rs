@@ -77,6 +77,19 @@ pub fn rounded(value: Option<f64>, decimals: i32) -> Value {
         .map(|v| (v * scale).round() / scale))
 }
 
+/// A value rounded to 4 decimals, or to 3 significant digits when smaller than 0.01:
+/// a detected mean VAF of 0.00004 (4 reads in 100,000) rounded to 4 decimals read 0,
+/// the value of a clearance.
+pub fn rounded_value(value: Option<f64>) -> Value {
+    match value {
+        Some(v) if v != 0.0 && v.abs() < 0.01 => {
+            let digits = 2 - v.abs().log10().floor() as i32;
+            rounded(Some(v), digits)
+        }
+        other => rounded(other, 4),
+    }
+}
+
 /// A percent change rounded to one decimal, or to as many as it takes not to land
 /// on or across a criterion's threshold (19.96, not 20.0, beside an SD).
 pub fn rounded_pct(value: Option<f64>) -> Value {
@@ -120,13 +133,13 @@ fn visit_listing(report: &Report) -> Listing {
             format_date(a.date).into(),
             a.criterion.name().into(),
             a.code().into(),
-            rounded(a.value, 4),
+            rounded_value(a.value),
             opt(a.value.map(|_| unit(a))),
-            rounded(a.baseline, 4),
-            rounded(a.nadir, 4),
+            rounded_value(a.baseline),
+            rounded_value(a.nadir),
             rounded_pct(a.change_from_baseline_pct),
             rounded_pct(a.change_from_nadir_pct),
-            rounded(a.change_from_nadir, 4),
+            rounded_value(a.change_from_nadir),
             rounded_pct(a.secondary_change_pct),
             report.is_discordant(a).into(),
             report.discordance_text(a).into(),
