@@ -46,6 +46,9 @@ fn cell_text(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>)
             if row.vaf_not_detected {
                 // Nothing detected: not a measured 0.00 % (the patient view gives the LOD).
                 format!("n.d.{arrow}")
+            } else if vaf > 0.0 && vaf * 100.0 < 0.005 {
+                // Detected, but "0.00%" would read as nothing there.
+                format!("<0.01%{arrow}")
             } else {
                 format!("{:.2}%{arrow}", vaf * 100.0)
             }
@@ -208,6 +211,8 @@ mod tests {
         row.vaf_not_detected = false;
         row.mean_vaf = Some((0.0125, Some(Direction::Up)));
         assert_eq!(cell_text(&row, Column::Vaf, None), "1.25%↑");
+        row.mean_vaf = Some((0.000_04, Some(Direction::Down)));
+        assert_eq!(cell_text(&row, Column::Vaf, None), "<0.01%↓");
         row.mean_vaf = None;
         assert_eq!(cell_text(&row, Column::Vaf, None), "-");
     }
