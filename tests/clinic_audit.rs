@@ -381,3 +381,56 @@ fn a_tiny_detected_vaf_is_not_rounded_to_the_zero_of_a_clearance() {
     let reason = low["reason"].as_str().unwrap();
     assert!(reason.contains("is -99.99 % from baseline"), "{reason}");
 }
+
+#[test]
+fn a_follow_up_pet_measured_by_another_method_is_ne_not_a_complete_metabolic_response() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/pet");
+    let suv = root.join("clinical_suv.nii.gz");
+    let mask = root.join("clinical_mask.nii.gz");
+    for (date, method) in [
+        ("2024-01-10", "relative:0.41"),
+        ("2024-03-10", "absolute:2.5"),
+    ] {
+        sandbox
+            .run(&[
+                "ingest",
+                "pet",
+                suv.to_str().unwrap(),
+                "--mask",
+                mask.to_str().unwrap(),
+                "--patient",
+                "P001",
+                "--date",
+                date,
+                "--method",
+                method,
+                "--liver-label",
+                "9",
+            ])
+            .ok();
+    }
+    let rows = sandbox
+        .run(&[
+            "response",
+            "P001",
+            "--criteria",
+            "percist,eortc",
+            "--format",
+            "json",
+        ])
+        .json();
+    for criterion in ["percist", "eortc"] {
+        let a = row(&rows, "2024-03-10", criterion);
+        assert_eq!(a["category"], "NE", "{a}");
+        assert!(a["value"].is_null(), "{a}");
+        assert!(
+            a["reason"]
+                .as_str()
+                .unwrap()
+                .contains("not a metabolic response"),
+            "{a}"
+        );
+    }
+}

@@ -83,7 +83,14 @@ pub(crate) fn assess_scans(
             let mut a =
                 Assessment::new(visit.date, criterion, Category::NotEvaluable, String::new());
             let new = new_lesions(visit, baseline);
-            if new.is_empty() {
+            if visit.lesions.is_empty() {
+                // A scan with no lesion row measured nothing (another method or mask than
+                // the course's): read as "no lesion with uptake" it became a CMR.
+                a.reason = "NE: no lesion uptake stored for this scan by the course's \
+                            segmentation method (ingest it with the baseline's method): \
+                            not a metabolic response"
+                    .into();
+            } else if new.is_empty() {
                 judge(baseline, visit, &mut a);
             } else {
                 a.category = Category::Progressive;
@@ -99,7 +106,8 @@ pub(crate) fn assess_scans(
 /// SUL = SUV × LBM / weight when height, weight (at both scans) and sex are known;
 /// otherwise SUV is used for both scans and the assessment is flagged. The baseline
 /// is measurable when its hottest SULpeak is ≥ 1.5 × liver mean + 2 × liver SD
-/// (flagged as unchecked when the liver reference is missing). Per scan: a new
+/// (flagged as unchecked when the liver reference is missing). Per scan: no lesion
+/// row at all is NE (the scan was not measured by the course's method); a new
 /// lesion is PMD; the hottest SULpeak ≤ the liver mean (and ≤ blood pool, when
 /// known) is CMR; a rise of > 30 % and > 0.8 SUL from baseline, or TLG > 75 % above
 /// baseline with no fall of SULpeak, is PMD; a fall of ≥ 30 % and ≥ 0.8 SUL is PMR;
@@ -261,6 +269,22 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_scan_with_no_lesion_measured_is_ne_not_cmr() {
+        // The follow-up PET was ingested with another method: no row for the course's.
+        let follow_up = pet("2024-03-01", &[]);
+        let course = series(vec![pet("2024-01-01", &[("A", 6.0, 100.0)]), follow_up]);
+        for a in [assess(&course), super::super::eortc::assess(&course)] {
+            assert_eq!(a[0].code(), "NE", "{}", a[0].reason);
+            assert!(
+                a[0].reason.contains("not a metabolic response"),
+                "{}",
+                a[0].reason
+            );
+            assert_eq!(a[0].value, None);
+        }
+    }
+
+    #[test]
     fn lean_body_mass_follows_janmahasatian() {
         // 70 kg, 175 cm: BMI 22.857; men 9270*70/(6680+216*22.857) = 55.857 kg.
         let male = lean_body_mass_kg(70.0, 175.0, Sex::Male).unwrap();
@@ -352,10 +376,12 @@ pub(crate) mod tests {
             ])),
             vec!["PMR"]
         );
+        // No lesion row at all is a scan not measured the course's way (ingest pet
+        // refuses a mask without a lesion): NE, not CMR.
         f.lesions.clear();
         assert_eq!(
             codes(&series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f])),
-            vec!["CMR"]
+            vec!["NE"]
         );
     }
 
