@@ -434,3 +434,24 @@ fn a_follow_up_pet_measured_by_another_method_is_ne_not_a_complete_metabolic_res
         );
     }
 }
+
+#[test]
+fn a_patient_with_only_a_baseline_is_told_so_not_shown_an_unexplained_empty_table() {
+    let sandbox = with_lesions("P001,2024-01-10,CT,L1,lung,y,50,,n\n");
+    let run = sandbox.run(&["response", "P001"]);
+    assert_eq!(run.ok().lines().count(), 2, "headers only: {}", run.stdout);
+    assert!(
+        run.stderr.contains(
+            "CT/MR scans: the baseline only (2024-01-10); PET scans: none; blood draws: none"
+        ),
+        "{}",
+        run.stderr
+    );
+    // JSON stays an empty array on standard output.
+    assert!(
+        sandbox
+            .run(&["response", "P001", "--format", "json"])
+            .json()
+            .is_empty()
+    );
+}

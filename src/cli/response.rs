@@ -48,11 +48,13 @@ pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> 
     } else {
         args.criteria
     };
-    let report = assess_patient_with(
-        &PatientInputs::from_record(&store.response_record(&args.id)?),
-        &criteria,
-        &args.molecular.rules(),
-    );
+    let inputs = PatientInputs::from_record(&store.response_record(&args.id)?);
+    let report = assess_patient_with(&inputs, &criteria, &args.molecular.rules());
+    if report.assessments.is_empty() {
+        // An empty table looks like "no data"; say what there is (dates are left out when
+        // de-identified).
+        eprintln!("{}", nothing_to_assess(&inputs, private.is_none()));
+    }
     let (listing, dates, drop): (Listing, &[&str], &[&str]) = if args.best {
         (
             best_listing(&report),
@@ -67,6 +69,35 @@ pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> 
         )
     };
     super::private::for_patient(private.as_ref(), &args.id, listing, dates, drop).print(format)
+}
+
+/// Why a patient has no assessment: how many scans and draws of each kind there are
+/// (a baseline alone gives nothing to compare), on standard error.
+fn nothing_to_assess(inputs: &PatientInputs, with_dates: bool) -> String {
+    let kind = |name: &str, mut dates: Vec<chrono::NaiveDate>| -> String {
+        dates.sort();
+        dates.dedup();
+        match (dates.len(), dates.first()) {
+            (0, _) | (_, None) => format!("{name}: none"),
+            (1, Some(first)) if with_dates => {
+                format!("{name}: the baseline only ({})", format_date(*first))
+            }
+            (1, _) => format!("{name}: the baseline only"),
+            (n, _) => format!("{name}: {n}"),
+        }
+    };
+    format!(
+        "nothing to assess by these criteria (a baseline alone has nothing to compare): {}; {}; {}",
+        kind(
+            "CT/MR scans",
+            inputs.lesions.visits.iter().map(|v| v.date).collect()
+        ),
+        kind(
+            "PET scans",
+            inputs.pet.visits.iter().map(|v| v.date).collect()
+        ),
+        kind("blood draws", inputs.ctdna.iter().map(|s| s.date).collect())
+    )
 }
 
 /// A number rounded to `decimals` for listings.
