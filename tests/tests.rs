@@ -7,6 +7,7 @@ mod analytics_reference;
 mod cbioportal;
 mod cli_errors;
 mod cli_patients_events;
+mod clinic_audit;
 mod cox;
 mod cytokines_imaging;
 mod demo;

@@ -308,6 +308,32 @@ pub fn best_response(
             };
         }
     }
+    // A response that was not confirmed: said in the reason, so that "SD" does not
+    // hide a PR that simply has no later scan yet.
+    let unconfirmed = if rules.require_confirmation {
+        before
+            .iter()
+            .find(|a| a.category.is_response())
+            .map(|a| {
+                let pending = course
+                    .iter()
+                    .filter(|later| later.date > a.date)
+                    .all(|later| later.category == Category::NotEvaluable);
+                format!(
+                    "; {} on {} {}",
+                    a.code(),
+                    crate::model::date::format_date(a.date),
+                    if pending {
+                        "awaits confirmation (no later evaluable assessment)"
+                    } else {
+                        "was not confirmed"
+                    }
+                )
+            })
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let stable = before.iter().find(|a| {
         matches!(
             a.category,
@@ -321,7 +347,7 @@ pub fn best_response(
             confirmed_on: None,
             progression_date,
             reason: format!(
-                "{}: no confirmed response; {} on {} is at least {} days after baseline",
+                "{}: no confirmed response; {} on {} is at least {} days after baseline{unconfirmed}",
                 name(Category::Stable),
                 a.code(),
                 crate::model::date::format_date(a.date),
@@ -336,7 +362,7 @@ pub fn best_response(
             confirmed_on: None,
             progression_date,
             reason: format!(
-                "{}: progression on {} before any qualifying response or stable disease",
+                "{}: progression on {} before any qualifying response or stable disease{unconfirmed}",
                 name(Category::Progressive),
                 crate::model::date::format_date(date)
             ),
@@ -346,7 +372,7 @@ pub fn best_response(
             date: None,
             confirmed_on: None,
             progression_date,
-            reason: "NE: no evaluable assessment qualifies".into(),
+            reason: format!("NE: no evaluable assessment qualifies{unconfirmed}"),
         },
     }
 }
@@ -509,12 +535,62 @@ pub(crate) fn percent_change(value: f64, reference: f64) -> Option<f64> {
     (reference != 0.0).then(|| (value - reference) / reference * 100.0)
 }
 
-/// A signed percentage for reasons: "+23 %", "-31 %".
+/// The magnitudes of percent change at which some criterion changes category:
+/// Choi size 10 %, Choi density and EORTC after one cycle 15 %, RECIST PD 20 %,
+/// EORTC 25 %, RECIST PR and PERCIST 30 %, ctDNA 50 % (default), PERCIST TLG 75 %;
+/// and 100 %, where a fall is a disappearance (-99.99 % is not "-100 %").
+pub const PCT_THRESHOLDS: [f64; 8] = [10.0, 15.0, 20.0, 25.0, 30.0, 50.0, 75.0, 100.0];
+
+/// How many decimals, at least `min`, `value` needs so that its rounded text lies
+/// on the same side of every threshold in `thresholds` (compared by magnitude) as
+/// the value itself: below, at (within 1e-9) or above.
+///
+/// A change of +19.96 % is not PD by RECIST, and printing it as "+20 %" beside "SD"
+/// reads as a contradiction (or, in a CSV, as a PD missed); it is printed
+/// "+19.96 %". A value far from every threshold keeps `min` decimals.
+pub fn decimals_against(value: f64, min: usize, thresholds: &[f64]) -> usize {
+    let side = |v: f64, t: f64| {
+        let m = v.abs();
+        if m < t - EPS {
+            -1
+        } else if m > t + EPS {
+            1
+        } else {
+            0
+        }
+    };
+    for decimals in min..=9 {
+        let scale = 10f64.powi(decimals as i32);
+        let rounded = (value * scale).round() / scale;
+        if thresholds
+            .iter()
+            .all(|&t| side(value, t) == side(rounded, t))
+        {
+            return decimals;
+        }
+    }
+    9.max(min)
+}
+
+/// [`decimals_against`] for a percent change and [`PCT_THRESHOLDS`].
+pub fn pct_decimals(pct: f64, min: usize) -> usize {
+    decimals_against(pct, min, &PCT_THRESHOLDS)
+}
+
+/// A signed percentage for reasons: "+23 %", "-31 %"; with more decimals when
+/// rounding would put it on the other side of a threshold ("+19.96 %", not "+20 %").
 pub(crate) fn signed_pct(pct: Option<f64>) -> String {
     match pct {
-        Some(p) => format!("{p:+.0} %"),
+        Some(p) => format!("{p:+.*} %", pct_decimals(p, 0)),
         None => "n/a".to_string(),
     }
+}
+
+/// A signed number for reasons with at most `decimals` decimals, or more when
+/// rounding would put it on the other side of `threshold` (PERCIST's 0.8 SUL,
+/// RECIST's 5 mm): "+0.79", not "+0.8".
+pub(crate) fn signed_num_against(value: f64, decimals: usize, threshold: f64) -> String {
+    signed_num(value, decimals_against(value, decimals, &[threshold]))
 }
 
 /// A number for reasons: at most `decimals` decimals, trailing zeros trimmed.
@@ -649,6 +725,48 @@ mod tests {
     }
 
     #[test]
+    fn best_response_says_when_a_response_awaits_or_lacked_confirmation() {
+        use Category::*;
+        let baseline = test_util::d("2024-01-01");
+        let best = |codes: &[(&str, Category)]| {
+            best_response(&course(codes), baseline, ConfirmationRules::RECIST)
+        };
+        // The latest scan is a PR: SD by the rules, and the reason says the PR waits.
+        let b = best(&[("2024-02-12", Stable), ("2024-03-25", Partial)]);
+        assert_eq!(b.category, Stable);
+        assert!(
+            b.reason.ends_with(
+                "; PR on 2024-03-25 awaits confirmation (no later evaluable assessment)"
+            ),
+            "{}",
+            b.reason
+        );
+        // Only NE after it: still waiting.
+        let b = best(&[("2024-02-12", Partial), ("2024-03-25", NotEvaluable)]);
+        assert!(
+            b.reason.contains("PR on 2024-02-12 awaits confirmation"),
+            "{}",
+            b.reason
+        );
+        // An SD or PD after it: not confirmed.
+        let b = best(&[("2024-02-12", Partial), ("2024-03-25", Stable)]);
+        assert!(
+            b.reason.ends_with("; PR on 2024-02-12 was not confirmed"),
+            "{}",
+            b.reason
+        );
+        // Confirmed: nothing added; unconfirmed rules (PET) say nothing.
+        let b = best(&[("2024-02-12", Partial), ("2024-03-25", Partial)]);
+        assert_eq!(b.reason, "PR on 2024-02-12, confirmed on 2024-03-25");
+        let b = best_response(
+            &course(&[("2024-02-12", Stable), ("2024-03-25", Partial)]),
+            baseline,
+            ConfirmationRules::UNCONFIRMED,
+        );
+        assert!(!b.reason.contains("confirmation"), "{}", b.reason);
+    }
+
+    #[test]
     fn best_response_reports_first_progression_date() {
         use Category::*;
         let best = best_response(
@@ -670,5 +788,36 @@ mod tests {
         assert_eq!(num(2.35, 2), "2.35");
         assert_eq!(signed_pct(Some(23.33)), "+23 %");
         assert_eq!(signed_pct(Some(-30.0)), "-30 %");
+    }
+
+    #[test]
+    fn a_change_near_a_threshold_is_not_rounded_onto_or_across_it() {
+        let table = [
+            // (value, text): RECIST PD 20 %, PR 30 %, Choi 10 % and 15 %, EORTC 25 %
+            (19.96, "+19.96 %"),
+            (19.6, "+19.6 %"),
+            (-29.96, "-29.96 %"),
+            (-9.96, "-9.96 %"),
+            (-14.9, "-14.9 %"),
+            (30.04, "+30.04 %"),
+            (25.4, "+25.4 %"),
+            (19.999_999, "+19.999999 %"),
+            // at the threshold (within 1e-9), or far from every one: whole percent
+            (20.000_000_000_000_004, "+20 %"),
+            (-30.0, "-30 %"),
+            (23.33, "+23 %"),
+            (813.2, "+813 %"),
+            (0.4, "+0 %"),
+            // a fall short of a disappearance
+            (-99.987, "-99.99 %"),
+            (-100.0, "-100 %"),
+        ];
+        for (value, text) in table {
+            assert_eq!(signed_pct(Some(value)), text, "{value}");
+        }
+        assert_eq!(signed_num_against(0.795, 2, 0.8), "+0.795");
+        assert_eq!(signed_num_against(-0.76, 2, 0.8), "-0.76");
+        assert_eq!(signed_num_against(4.96, 1, 5.0), "+4.96");
+        assert_eq!(signed_num_against(48.1, 1, 5.0), "+48.1");
     }
 }

@@ -112,8 +112,31 @@ pub fn trend(points: &[Point], policy: CensorPolicy) -> Trend {
                 .min_by(|a, b| a.1.total_cmp(&b.1))
         })
         .flatten();
+    // A censored point used as a reference stands for an unknown value below (or
+    // above) its limit: a percent change from half a detection limit is a number of
+    // the substitution, not of the patient (+66500 % from a nadir "0.00025" that was
+    // "< 0.0005"), so it is not given; the absolute change is within the limit.
+    let stand_ins: Vec<(NaiveDate, f64)> = match policy {
+        CensorPolicy::Substitute => sorted
+            .iter()
+            .filter(|p| p.censor != Censor::None)
+            .map(|p| {
+                let value = if p.censor == Censor::Left {
+                    p.value / 2.0
+                } else {
+                    p.value
+                };
+                (p.date, value)
+            })
+            .collect(),
+        CensorPolicy::Exclude => Vec::new(),
+    };
     let change = |from: Option<(NaiveDate, f64)>| match (latest, from) {
-        (Some((_, v)), Some((_, f))) => (Some(v - f), (f != 0.0).then(|| (v - f) / f * 100.0)),
+        (Some((_, v)), Some(reference)) => {
+            let f = reference.1;
+            let known = f != 0.0 && !stand_ins.contains(&reference);
+            (Some(v - f), known.then(|| (v - f) / f * 100.0))
+        }
         _ => (None, None),
     };
     let (change_from_baseline, change_from_baseline_pct) = change(baseline);
@@ -352,6 +375,32 @@ mod tests {
         pts[2].censor = Censor::Right;
         let t = trend(&pts, CensorPolicy::Substitute);
         assert_eq!(t.latest, Some((d("2024-03-01"), 0.004)));
+    }
+
+    #[test]
+    fn no_percent_change_from_a_censored_nadir_or_baseline() {
+        // Cleared (< 0.0005, entered at 0.00025), then back at 0.1665: +66500 % from
+        // the stand-in would be a number of the substitution, not of the patient.
+        let mut pts = points(&[
+            ("2024-01-01", 0.3),
+            ("2024-03-01", 0.0005),
+            ("2024-05-01", 0.1665),
+        ]);
+        pts[1].censor = Censor::Left;
+        let t = trend(&pts, CensorPolicy::Substitute);
+        assert_eq!(t.nadir, Some((d("2024-03-01"), 0.00025)));
+        assert_eq!(t.change_from_nadir_pct, None);
+        assert!(close(t.change_from_nadir.unwrap(), 0.16625, 1e-12));
+        assert!(close(t.change_from_baseline_pct.unwrap(), -44.5, 1e-12));
+        // A censored baseline: no percent from it either.
+        pts[0].censor = Censor::Left;
+        let t = trend(&pts, CensorPolicy::Substitute);
+        assert_eq!(t.change_from_baseline_pct, None);
+        // Measured references keep their percent.
+        pts[0].censor = Censor::None;
+        pts[1].censor = Censor::None;
+        let t = trend(&pts, CensorPolicy::Substitute);
+        assert!(t.change_from_nadir_pct.is_some());
     }
 
     #[test]

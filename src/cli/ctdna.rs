@@ -107,7 +107,8 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         "mrd",
         "fusions",
     ]);
-    let draws = metrics(&draws);
+    let merged = draws;
+    let draws = metrics(&merged);
     let samples: Vec<_> = draws.iter().map(DrawMetrics::sample).collect();
     let assessments = molecular::assess_with(&samples, &args.molecular.rules());
     for (i, m) in draws.iter().enumerate() {
@@ -121,14 +122,23 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
                     (a.code().to_string(), a.reason.clone())
                 })
         };
+        // Nothing detected and no read at any tracked locus, a depth of 0 written there:
+        // the 0 would read as a measured absence (and -100 % as a clearance) of a draw
+        // that saw nothing. (A caller silent at a locus gives no depth: "not called",
+        // 0 as before, NE in the response.)
+        let no_read = merged.get(i).is_some_and(|d| {
+            d.tracked.iter().any(|o| o.depth == Some(0)) && !d.tracked.iter().any(|o| o.has_depth())
+        });
+        let unseen = m.detected == 0 && no_read;
+        let measured = |value: Option<f64>| opt(value.filter(|_| !unseen));
         listing.push(vec![
             format_date(m.date).into(),
             m.tracked.into(),
             m.detected.into(),
-            opt(m.mean_vaf),
-            opt(m.max_vaf),
-            opt(m.mutant_molecules_per_ml),
-            opt(m.change_from_baseline),
+            measured(m.mean_vaf),
+            measured(m.max_vaf),
+            measured(m.mutant_molecules_per_ml),
+            measured(m.change_from_baseline),
             opt(m.detection_limit),
             m.clearance.into(),
             category.into(),

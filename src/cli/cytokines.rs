@@ -22,7 +22,8 @@ pub struct CytokinesArgs {
     pub deidentify: super::export::DeidentifyArgs,
 }
 
-/// Prints the panel (keys: date, analyte, value, censor, bound, unit, value_raw, assay, batch).
+/// Prints the panel (keys: date, analyte, value, censor, bound, unit, value_raw, unit_raw,
+/// assay, batch).
 pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
     let private = super::private::Private::load(&args.deidentify, &store)?;
@@ -37,6 +38,7 @@ pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()>
         "bound",
         "unit",
         "value_raw",
+        "unit_raw",
         "assay",
         "batch",
     ]);
@@ -54,6 +56,8 @@ pub fn run(db: &Path, format: Format, args: CytokinesArgs) -> anyhow::Result<()>
             opt(m.concentration.bound),
             oncotrack::model::cytokine::STORE_UNIT.into(),
             m.value_raw.into(),
+            // The cell's own unit: "5.793" beside "pg/mL" read as 5.793 pg/mL, not ng/mL.
+            m.unit_raw.into(),
             m.assay.into(),
             m.batch.into(),
         ]);

@@ -116,7 +116,13 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
     for (ingest, mrd) in report.liquid.bam_reports.iter().zip(&report.liquid.mrd) {
         say!("  {}", super::ingest::describe(ingest));
         if let Some(result) = mrd {
-            say!("    {}", super::ingest_bam::mrd_line(result));
+            say!(
+                "    {}",
+                super::ingest_bam::mrd_line(
+                    result,
+                    oncotrack::analysis::mrd::MrdOptions::default().simulations
+                )
+            );
         }
     }
     say!(

@@ -4,6 +4,7 @@ use super::count::{FilterArgs, FusionArgs};
 use super::ingest::describe;
 use super::mrd::MrdFlags;
 use super::{open_write, past_date_arg};
+use oncotrack::analysis::mrd::MrdOptions;
 use oncotrack::ingest::bam::Access;
 use oncotrack::pipeline::liquid::{BamIngest, ingest_bam};
 use std::path::{Path, PathBuf};
@@ -95,27 +96,42 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
             );
         }
         if let Some(outcome) = &detail.mrd {
-            say!("{}", mrd_line(&outcome.result));
+            let simulations = request
+                .mrd
+                .as_ref()
+                .map_or(MrdOptions::default().simulations, |m| m.options.simulations);
+            say!("{}", mrd_line(&outcome.result, simulations));
         }
     }
     Ok(())
 }
 
-/// One line on a draw's MRD test: the decision, its p-value (3 significant digits),
-/// the reporters and reads behind it, and why it is undetermined when it is.
-pub fn mrd_line(r: &oncotrack::analysis::mrd::MrdResult) -> String {
-    let p = r.p_value.map_or_else(
-        || "-".to_string(),
-        |p| {
-            if p < 1e-3 {
-                format!("{p:.2e}")
-            } else {
-                format!("{p:.3}")
-            }
-        },
-    );
+/// A Monte Carlo p-value for reading: `= 0.034`, `= 2.50e-4`, or at its floor
+/// 1 / (N + 1), where no simulation was as extreme as the draw, `≤ 1.00e-4 (none of
+/// 10000 simulations as extreme)`: "p = 1.00e-4" would read as an estimate, when more
+/// simulations would only have given a smaller number.
+pub fn p_text(p: f64, simulations: u32) -> String {
+    let shown = if p < 1e-3 {
+        format!("{p:.2e}")
+    } else {
+        format!("{p:.3}")
+    };
+    let floor = 1.0 / (f64::from(simulations) + 1.0);
+    if p <= floor * (1.0 + 1e-9) {
+        format!("≤ {shown} (none of {simulations} simulations as extreme)")
+    } else {
+        format!("= {shown}")
+    }
+}
+
+/// One line on a draw's MRD test: the decision, its p-value (3 significant digits,
+/// [`p_text`]), the reporters and reads behind it, and why it is undetermined when it is.
+pub fn mrd_line(r: &oncotrack::analysis::mrd::MrdResult, simulations: u32) -> String {
+    let p = r
+        .p_value
+        .map_or_else(|| "= -".to_string(), |p| p_text(p, simulations));
     format!(
-        "MRD {}: p = {p}, {} of {} reporters with ALT reads ({} reads), background {:.3e}, {} informative reads{}",
+        "MRD {}: p {p}, {} of {} reporters with ALT reads ({} reads), background {:.3e}, {} informative reads{}",
         r.decision,
         r.n_nonzero,
         r.events.len(),

@@ -149,7 +149,21 @@ pub fn run(format: Format, args: MrdArgs) -> anyhow::Result<()> {
                 "decision",
             ];
             let mut fields = Listing::new(&FIELDS);
-            fields.push(FIELDS.iter().map(|k| object[*k].clone()).collect());
+            fields.push(
+                FIELDS
+                    .iter()
+                    .map(|k| match (*k, outcome.result.p_value) {
+                        // At its floor the p-value is a bound, not an estimate.
+                        ("p_value", Some(p)) => {
+                            super::ingest_bam::p_text(p, request.options.simulations)
+                                .trim_start_matches("= ")
+                                .to_string()
+                                .into()
+                        }
+                        _ => object[*k].clone(),
+                    })
+                    .collect(),
+            );
             fields.print_record(format)?;
             if let Some(reason) = &outcome.result.reason {
                 say!("reason             {reason}");

@@ -2,7 +2,9 @@
 
 use super::output::{Listing, date, opt};
 use super::{Format, open_read};
-use oncotrack::analysis::response::{Criterion, PatientInputs, Report, assess_patient_with};
+use oncotrack::analysis::response::{
+    Assessment, Criterion, PatientInputs, Report, assess_patient_with, pct_decimals,
+};
 use oncotrack::model::date::format_date;
 use serde_json::Value;
 use std::path::Path;
@@ -34,7 +36,7 @@ pub fn parse_criterion(text: &str) -> Result<Criterion, String> {
     text.parse()
 }
 
-/// Prints the assessments (keys: date, criterion, category, value, baseline, nadir,
+/// Prints the assessments (keys: date, criterion, category, value, unit, baseline, nadir,
 /// change_from_baseline_pct, change_from_nadir_pct, change_from_nadir,
 /// secondary_change_pct, discordant, discordance, reason, flags), or with `--best`
 /// the best responses (keys: criterion, category, date, confirmed_on, progression_date, reason).
@@ -46,11 +48,13 @@ pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> 
     } else {
         args.criteria
     };
-    let report = assess_patient_with(
-        &PatientInputs::from_record(&store.response_record(&args.id)?),
-        &criteria,
-        &args.molecular.rules(),
-    );
+    let inputs = PatientInputs::from_record(&store.response_record(&args.id)?);
+    let report = assess_patient_with(&inputs, &criteria, &args.molecular.rules());
+    if report.assessments.is_empty() {
+        // An empty table looks like "no data"; say what there is (dates are left out when
+        // de-identified).
+        eprintln!("{}", nothing_to_assess(&inputs, private.is_none()));
+    }
     let (listing, dates, drop): (Listing, &[&str], &[&str]) = if args.best {
         (
             best_listing(&report),
@@ -67,6 +71,35 @@ pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> 
     super::private::for_patient(private.as_ref(), &args.id, listing, dates, drop).print(format)
 }
 
+/// Why a patient has no assessment: how many scans and draws of each kind there are
+/// (a baseline alone gives nothing to compare), on standard error.
+fn nothing_to_assess(inputs: &PatientInputs, with_dates: bool) -> String {
+    let kind = |name: &str, mut dates: Vec<chrono::NaiveDate>| -> String {
+        dates.sort();
+        dates.dedup();
+        match (dates.len(), dates.first()) {
+            (0, _) | (_, None) => format!("{name}: none"),
+            (1, Some(first)) if with_dates => {
+                format!("{name}: the baseline only ({})", format_date(*first))
+            }
+            (1, _) => format!("{name}: the baseline only"),
+            (n, _) => format!("{name}: {n}"),
+        }
+    };
+    format!(
+        "nothing to assess by these criteria (a baseline alone has nothing to compare): {}; {}; {}",
+        kind(
+            "CT/MR scans",
+            inputs.lesions.visits.iter().map(|v| v.date).collect()
+        ),
+        kind(
+            "PET scans",
+            inputs.pet.visits.iter().map(|v| v.date).collect()
+        ),
+        kind("blood draws", inputs.ctdna.iter().map(|s| s.date).collect())
+    )
+}
+
 /// A number rounded to `decimals` for listings.
 pub fn rounded(value: Option<f64>, decimals: i32) -> Value {
     let scale = 10f64.powi(decimals);
@@ -75,12 +108,46 @@ pub fn rounded(value: Option<f64>, decimals: i32) -> Value {
         .map(|v| (v * scale).round() / scale))
 }
 
+/// A value rounded to 4 decimals, or to 3 significant digits when smaller than 0.01:
+/// a detected mean VAF of 0.00004 (4 reads in 100,000) rounded to 4 decimals read 0,
+/// the value of a clearance.
+pub fn rounded_value(value: Option<f64>) -> Value {
+    match value {
+        Some(v) if v != 0.0 && v.abs() < 0.01 => {
+            let digits = 2 - v.abs().log10().floor() as i32;
+            rounded(Some(v), digits)
+        }
+        other => rounded(other, 4),
+    }
+}
+
+/// A percent change rounded to one decimal, or to as many as it takes not to land
+/// on or across a criterion's threshold (19.96, not 20.0, beside an SD).
+pub fn rounded_pct(value: Option<f64>) -> Value {
+    let decimals = value.map_or(1, |v| pct_decimals(v, 1));
+    rounded(value, i32::try_from(decimals).unwrap_or(9))
+}
+
+/// The unit of an assessment's value, baseline, nadir and absolute change: a bare
+/// 0.0248 beside "mean VAF 2.478 %" or 3.2955 beside 131.5 reads as the same kind of
+/// number.
+fn unit(a: &Assessment) -> &'static str {
+    match a.criterion {
+        Criterion::Recist | Criterion::Choi | Criterion::ModifiedChoi => "mm",
+        Criterion::Percist if a.flags.iter().any(|f| f.starts_with("SUVpeak used")) => "SUV",
+        Criterion::Percist => "SUL",
+        Criterion::Eortc => "SUV",
+        Criterion::Ctdna => "VAF fraction",
+    }
+}
+
 fn visit_listing(report: &Report) -> Listing {
     let mut listing = Listing::new(&[
         "date",
         "criterion",
         "category",
         "value",
+        "unit",
         "baseline",
         "nadir",
         "change_from_baseline_pct",
@@ -97,13 +164,14 @@ fn visit_listing(report: &Report) -> Listing {
             format_date(a.date).into(),
             a.criterion.name().into(),
             a.code().into(),
-            rounded(a.value, 4),
-            rounded(a.baseline, 4),
-            rounded(a.nadir, 4),
-            rounded(a.change_from_baseline_pct, 1),
-            rounded(a.change_from_nadir_pct, 1),
-            rounded(a.change_from_nadir, 4),
-            rounded(a.secondary_change_pct, 1),
+            rounded_value(a.value),
+            opt(a.value.map(|_| unit(a))),
+            rounded_value(a.baseline),
+            rounded_value(a.nadir),
+            rounded_pct(a.change_from_baseline_pct),
+            rounded_pct(a.change_from_nadir_pct),
+            rounded_value(a.change_from_nadir),
+            rounded_pct(a.secondary_change_pct),
             report.is_discordant(a).into(),
             report.discordance_text(a).into(),
             a.reason.clone().into(),

@@ -82,7 +82,28 @@ pub fn run(db: &Path, format: Format, args: SurvivalArgs) -> anyhow::Result<()> 
         .iter()
         .map(|(name, s)| (name.clone(), survival::at_risk(s, &args.at_risk)))
         .collect();
-    print(format, &report, &dropped, &at_risk)
+    print(format, &report, &dropped, &at_risk, &caption(&args))
+}
+
+/// What the table's times are: the endpoint and index date (store mode, days), or the
+/// analyst's columns. A bare "median 1381" says neither what ended nor in what unit.
+fn caption(args: &SurvivalArgs) -> String {
+    if args.input.is_some() {
+        return format!(
+            "Kaplan-Meier of '{}' (event '{}'), times in the file's unit",
+            args.time_col.as_deref().unwrap_or_default(),
+            args.event_col.as_deref().unwrap_or_default()
+        );
+    }
+    let endpoint = match args.endpoint {
+        EndpointArg::Os => "overall survival (to death)",
+        EndpointArg::Efs => "event-free survival (to progression, relapse or death)",
+    };
+    let index = match args.index {
+        IndexArg::Diagnosis => "diagnosis",
+        IndexArg::TreatmentStart => "the first treatment start",
+    };
+    format!("{endpoint} from {index}, times in days; NR: median not reached")
 }
 
 /// Subjects per group from an analyst's CSV.
@@ -240,6 +261,7 @@ fn print(
     report: &Report,
     dropped: &Dropped,
     at_risk: &[(String, Vec<AtRisk>)],
+    caption: &str,
 ) -> anyhow::Result<()> {
     let with_at_risk = at_risk.iter().any(|(_, rows)| !rows.is_empty());
     if with_at_risk && format == Format::Csv {
@@ -310,6 +332,7 @@ fn print(
         }
         _ => {
             let mut listing = Listing::new(&["group", "n", "events", "median", "median_95ci"]);
+            say!("{caption}");
             let text = |v: Option<f64>| v.map_or("NR".to_string(), |v| format!("{v}"));
             for (name, km) in &report.curves {
                 listing.push(vec![
@@ -332,6 +355,9 @@ fn print(
                     test.df,
                     test.p
                 );
+            } else if report.curves.len() >= 2 {
+                // Silence would read as "no difference"; with no event there is no test.
+                say!("log-rank: not computed (no events to compare)");
             }
             for (a, b, test) in &report.pairwise {
                 say!(

@@ -39,6 +39,18 @@ pub struct TrendArgs {
     pub deidentify: super::export::DeidentifyArgs,
 }
 
+/// A p-value to 4 decimals, or to 3 significant digits below 0.0001: rounded to 4
+/// decimals a strong trend's p of 2e-9 printed as 0, a certainty no test gives.
+fn p_value(p: Option<f64>) -> serde_json::Value {
+    match p {
+        Some(p) if p > 0.0 && p < 1e-4 => {
+            let digits = 2 - p.log10().floor() as i32;
+            rounded(Some(p), digits)
+        }
+        other => rounded(other, 4),
+    }
+}
+
 fn parse_series(text: &str) -> Result<Series, String> {
     text.parse()
 }
@@ -119,7 +131,7 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
             rounded(fit.map(|f| f.slope_per_30d), 4),
             rounded(fit.and_then(|f| f.ci95).map(|c| c.0), 4),
             rounded(fit.and_then(|f| f.ci95).map(|c| c.1), 4),
-            rounded(fit.and_then(|f| f.p_value), 4),
+            p_value(fit.and_then(|f| f.p_value)),
             opt(fit.filter(|f| f.doubling_days.is_some()).map(|f| {
                 if f.is_growing() {
                     "doubling"

@@ -37,7 +37,15 @@ impl Store {
                UNION ALL
                SELECT s.date, 1, s.sample_id, 'liquid-biopsy', 'blood draw',
                       (SELECT count(*) FROM variant_call c WHERE c.sample_id = s.sample_id
-                          AND c.detected = 1) || ' variants detected'
+                          AND c.detected = 1) || ' variants detected' ||
+                      CASE WHEN EXISTS (SELECT 1 FROM variant_call c
+                                         WHERE c.sample_id = s.sample_id AND c.detected = 1)
+                                OR EXISTS (SELECT 1 FROM variant_call c
+                                            WHERE c.sample_id = s.sample_id AND c.depth > 0)
+                                OR EXISTS (SELECT 1 FROM fusion_count f
+                                            WHERE f.sample_id = s.sample_id)
+                           THEN ''
+                           ELSE ', no read at any locus: not a negative result' END
                  FROM lb_sample s WHERE s.patient_id = (SELECT patient_id FROM me)
                UNION ALL
                SELECT s.date, 1.5, t.fusion_id, 'liquid-biopsy',
@@ -129,6 +137,10 @@ mod tests {
                 (Some(82), "liquid-biopsy", "blood draw"),
             ]
         );
-        assert_eq!(items[2].detail, "0 variants detected");
+        // A draw with no call at all (an empty file) saw nothing: not a negative.
+        assert_eq!(
+            items[2].detail,
+            "0 variants detected, no read at any locus: not a negative result"
+        );
     }
 }

@@ -156,7 +156,7 @@ impl Column {
             Column::LastVisit | Column::RecistDate => 10,
             Column::Vaf => 8,
             Column::Recist | Column::Choi | Column::Status => 6,
-            Column::Percist => 7,
+            Column::Percist => 9,
             Column::Ctdna => 9,
             Column::Best | Column::Discordance | Column::Endotype | Column::Mrd => 4,
             Column::Lead | Column::Since => 5,

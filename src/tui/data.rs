@@ -54,6 +54,9 @@ pub struct CohortRow {
     pub best: Option<String>,
     /// Latest PERCIST category.
     pub percist: Option<String>,
+    /// Date of the latest PERCIST assessment (PET is often rarer than CT: the
+    /// category is shown with its month, so an old PMR is not read as today's).
+    pub percist_date: Option<NaiveDate>,
     /// Latest Choi category.
     pub choi: Option<String>,
     /// ctDNA molecular status (response, clearance, progression ...).
@@ -243,6 +246,8 @@ pub struct RowAssessment {
     pub recist: Option<String>,
     /// Latest PERCIST category.
     pub percist: Option<String>,
+    /// Date of the latest PERCIST assessment.
+    pub percist_date: Option<NaiveDate>,
     /// Latest Choi category.
     pub choi: Option<String>,
     /// ctDNA molecular status.
@@ -266,6 +271,7 @@ impl CohortRow {
         self.vaf_not_detected = assessment.vaf_not_detected;
         self.recist = assessment.recist;
         self.percist = assessment.percist;
+        self.percist_date = assessment.percist_date;
         self.choi = assessment.choi;
         self.ctdna_status = assessment.ctdna_status;
         self.recist_date = assessment.recist_date;
@@ -343,6 +349,12 @@ pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
         vaf_not_detected,
         recist: latest(&report, Criterion::Recist),
         percist: latest(&report, Criterion::Percist),
+        percist_date: report
+            .assessments
+            .iter()
+            .rev()
+            .find(|a| a.criterion == Criterion::Percist)
+            .map(|a| a.date),
         choi: latest(&report, Criterion::Choi),
         ctdna_status: molecular_status(&report),
         recist_date: report

@@ -87,9 +87,9 @@ pub fn assess(series: &LesionSeries, variant: Variant) -> Vec<Assessment> {
         };
         let size = format!(
             "sum {} mm is {} from baseline {} mm",
-            num(sum, 1),
+            num(sum, 2),
             signed_pct(a.change_from_baseline_pct),
-            num(baseline, 1)
+            num(baseline, 2)
         );
         (a.category, a.reason) = if let Some(reason) = new_lesion {
             (Category::Progressive, format!("{reason} ({size})"))
@@ -100,9 +100,9 @@ pub fn assess(series: &LesionSeries, variant: Variant) -> Vec<Assessment> {
                 Category::Progressive,
                 format!(
                     "PD: sum {} mm is {} over nadir {} mm without a 15 % density fall ({density})",
-                    num(sum, 1),
+                    num(sum, 2),
                     signed_pct(a.change_from_nadir_pct),
-                    num(low, 1)
+                    num(low, 2)
                 ),
             )
         } else if match variant {

@@ -12,8 +12,8 @@ pub const PMR_FALL_ONE_CYCLE: f64 = 0.15;
 
 /// Assesses every follow-up PET scan by the EORTC 1999 criteria.
 ///
-/// The measure is SUVmax (body weight) of the hottest lesion. Per scan: a new
-/// lesion is PMD; no lesion with uptake, or the hottest at or below the blood pool
+/// The measure is SUVmax (body weight) of the hottest lesion. Per scan: no lesion
+/// row is NE (not measured); a new lesion is PMD; no lesion with uptake, or the hottest at or below the blood pool
 /// (the liver mean when blood pool is not recorded), is CMR; a rise of > 25 % from
 /// baseline is PMD; a fall of ≥ 15 % after one cycle (when `cycles` is 1) or > 25 %
 /// otherwise is PMR; else SMD. The extent criterion (20 % growth of the longest
@@ -102,8 +102,9 @@ mod tests {
         let mut f = pet("2024-03-01", &[("A", 2.0, 1.0), ("B", 3.0, 1.0)]);
         let s = series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f.clone()]);
         assert_eq!(assess(&s)[0].code(), "PMD");
+        // No lesion row at all: not measured, NE (not CMR).
         f.lesions.clear();
         let s = series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f]);
-        assert_eq!(assess(&s)[0].code(), "CMR");
+        assert_eq!(assess(&s)[0].code(), "NE");
     }
 }

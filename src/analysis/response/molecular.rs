@@ -248,16 +248,16 @@ fn compare(
 ) -> (Category, String) {
     let n = reference.mean_vaf.unwrap_or(b);
     let pct = |x: f64, of: f64| signed_pct(super::percent_change(x, of));
-    let vaf_text = format!("mean VAF {} %", num(vaf * 100.0, 3));
+    let vaf_text = format!("mean VAF {} %", vaf_pct(vaf));
     let nadir_text = format!(
         "nadir {} % on {}",
-        num(n * 100.0, 3),
+        vaf_pct(n),
         crate::model::date::format_date(reference.date)
     );
     let from_baseline = format!(
         "{vaf_text} is {} from baseline {} %",
         pct(vaf, b),
-        num(b * 100.0, 3)
+        vaf_pct(b)
     );
     let rise = if n > 0.0 { (vaf - n) / n } else { 0.0 };
     if rise > EPS && rise + EPS >= rules.progression_rise {
@@ -303,6 +303,18 @@ fn compare(
     }
 }
 
+/// A VAF (a fraction) as a percentage for reasons: 3 decimals, or 2 significant digits
+/// when smaller, so that a detected 0.0004 % (4 reads in a million) is not "0 %".
+fn vaf_pct(vaf: f64) -> String {
+    let pct = vaf * 100.0;
+    let decimals = if pct > 0.0 && pct < 0.01 {
+        (1 - pct.log10().floor() as i64).clamp(3, 12) as usize
+    } else {
+        3
+    };
+    num(pct, decimals)
+}
+
 /// A p-value for reasons: 3 significant digits.
 /// A p-value for reasons: 3 significant digits; one too small for a double (it
 /// underflows to 0) reads "< 1e-300", never "0".
@@ -319,6 +331,15 @@ fn p_text(p: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tiny_detected_vaf_is_not_printed_as_0_percent() {
+        assert_eq!(vaf_pct(0.000_004), "0.0004");
+        assert_eq!(vaf_pct(0.000_04), "0.004");
+        assert_eq!(vaf_pct(0.001_675), "0.168");
+        assert_eq!(vaf_pct(0.0923), "9.23");
+        assert_eq!(vaf_pct(0.0), "0");
+    }
 
     #[test]
     fn a_p_value_that_underflows_never_reads_zero() {

@@ -1,6 +1,8 @@
 //! PERCIST 1.0 (Wahl et al., J Nucl Med 2009;50 Suppl 1:122S-150S): metabolic response on SULpeak of the hottest lesion, with lean body mass after Janmahasatian 2005.
 
-use super::{Assessment, Category, Criterion, EPS, num, signed_num, signed_pct, sorted_by_date};
+use super::{
+    Assessment, Category, Criterion, EPS, num, signed_num_against, signed_pct, sorted_by_date,
+};
 use crate::model::Sex;
 pub use crate::model::assessment::{PetLesion, PetSeries, PetVisit};
 
@@ -81,7 +83,14 @@ pub(crate) fn assess_scans(
             let mut a =
                 Assessment::new(visit.date, criterion, Category::NotEvaluable, String::new());
             let new = new_lesions(visit, baseline);
-            if new.is_empty() {
+            if visit.lesions.is_empty() {
+                // A scan with no lesion row measured nothing (another method or mask than
+                // the course's): read as "no lesion with uptake" it became a CMR.
+                a.reason = "NE: no lesion uptake stored for this scan by the course's \
+                            segmentation method (ingest it with the baseline's method): \
+                            not a metabolic response"
+                    .into();
+            } else if new.is_empty() {
                 judge(baseline, visit, &mut a);
             } else {
                 a.category = Category::Progressive;
@@ -97,7 +106,8 @@ pub(crate) fn assess_scans(
 /// SUL = SUV × LBM / weight when height, weight (at both scans) and sex are known;
 /// otherwise SUV is used for both scans and the assessment is flagged. The baseline
 /// is measurable when its hottest SULpeak is ≥ 1.5 × liver mean + 2 × liver SD
-/// (flagged as unchecked when the liver reference is missing). Per scan: a new
+/// (flagged as unchecked when the liver reference is missing). Per scan: no lesion
+/// row at all is NE (the scan was not measured by the course's method); a new
 /// lesion is PMD; the hottest SULpeak ≤ the liver mean (and ≤ blood pool, when
 /// known) is CMR; a rise of > 30 % and > 0.8 SUL from baseline, or TLG > 75 % above
 /// baseline with no fall of SULpeak, is PMD; a fall of ≥ 30 % and ≥ 0.8 SUL is PMR;
@@ -169,7 +179,7 @@ pub fn assess(series: &PetSeries) -> Vec<Assessment> {
                 .as_ref()
                 .map_or(String::new(), |(l, _)| format!(" ({l})")),
             signed_pct(a.change_from_baseline_pct),
-            signed_num(h - h0, 2),
+            signed_num_against(h - h0, 2, PMD_RISE_SUL),
             num(h0, 2)
         );
         let below_liver = liver1.is_some_and(|l| h <= l + EPS);
@@ -256,6 +266,22 @@ pub(crate) mod tests {
 
     fn codes(s: &PetSeries) -> Vec<&'static str> {
         assess(s).iter().map(|a| a.code()).collect()
+    }
+
+    #[test]
+    fn a_scan_with_no_lesion_measured_is_ne_not_cmr() {
+        // The follow-up PET was ingested with another method: no row for the course's.
+        let follow_up = pet("2024-03-01", &[]);
+        let course = series(vec![pet("2024-01-01", &[("A", 6.0, 100.0)]), follow_up]);
+        for a in [assess(&course), super::super::eortc::assess(&course)] {
+            assert_eq!(a[0].code(), "NE", "{}", a[0].reason);
+            assert!(
+                a[0].reason.contains("not a metabolic response"),
+                "{}",
+                a[0].reason
+            );
+            assert_eq!(a[0].value, None);
+        }
     }
 
     #[test]
@@ -350,10 +376,12 @@ pub(crate) mod tests {
             ])),
             vec!["PMR"]
         );
+        // No lesion row at all is a scan not measured the course's way (ingest pet
+        // refuses a mask without a lesion): NE, not CMR.
         f.lesions.clear();
         assert_eq!(
             codes(&series(vec![pet("2024-01-01", &[("A", 8.0, 10.0)]), f])),
-            vec!["CMR"]
+            vec!["NE"]
         );
     }
 

@@ -1,6 +1,8 @@
 //! RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228-247): target selection, sum of diameters, per-visit response, best overall response.
 
-use super::{Assessment, Category, Criterion, EPS, num, signed_num, signed_pct, sorted_by_date};
+use super::{
+    Assessment, Category, Criterion, EPS, num, signed_num_against, signed_pct, sorted_by_date,
+};
 pub use crate::model::assessment::{ImagingVisit, Lesion, LesionSeries, Measurement};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -154,6 +156,8 @@ pub(crate) struct TargetSums {
     pub new_lesions: Vec<String>,
     /// Mean of the targets' mean HU, when every target has one.
     pub mean_hu: Option<f64>,
+    /// Targets and non-targets measured and not gone on this scan, with their size.
+    pub present: Vec<(String, f64)>,
 }
 
 impl TargetSums {
@@ -186,6 +190,7 @@ pub(crate) fn target_sums(series: &LesionSeries) -> Option<(TargetSelection, Vec
                 non_targets_gone: Some(true),
                 new_lesions: Vec::new(),
                 mean_hu: None,
+                present: Vec::new(),
             };
             let mut hu = Some(Vec::new());
             for label in &selection.targets {
@@ -193,6 +198,9 @@ pub(crate) fn target_sums(series: &LesionSeries) -> Option<(TargetSelection, Vec
                     Some((l, m, size)) => {
                         sums.partial_sum += size;
                         sums.targets_gone &= is_gone(l, size);
+                        if !is_gone(l, size) {
+                            sums.present.push((label.clone(), size));
+                        }
                         match (m.mean_hu, hu.as_mut()) {
                             (Some(value), Some(values)) => values.push(value),
                             _ => hu = None,
@@ -213,6 +221,9 @@ pub(crate) fn target_sums(series: &LesionSeries) -> Option<(TargetSelection, Vec
                     Some((l, size)) => {
                         if let Some(gone) = sums.non_targets_gone.as_mut() {
                             *gone &= is_gone(l, size);
+                        }
+                        if !is_gone(l, size) {
+                            sums.present.push((label.clone(), size));
                         }
                     }
                     None => sums.non_targets_gone = None,
@@ -267,6 +278,7 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
     let criterion = Criterion::Recist;
     let baseline_sum = sums[0].sum().filter(|_| !selection.targets.is_empty());
     let mut nadir = baseline_sum;
+    let mut complete_on: Option<NaiveDate> = None;
     let mut out = Vec::new();
     for visit in &sums[1..] {
         let mut a = Assessment::new(visit.date, criterion, Category::NotEvaluable, String::new());
@@ -285,17 +297,17 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
         a.set_numbers(sum, baseline, low);
         let over_nadir = format!(
             "sum {} mm is {} {} nadir {} mm and {} mm",
-            num(sum, 1),
+            num(sum, 2),
             signed_pct(a.change_from_nadir_pct),
             if sum >= low { "over" } else { "from" },
-            num(low, 1),
-            signed_num(sum - low, 1)
+            num(low, 2),
+            signed_num_against(sum - low, 1, PD_RISE_MM)
         );
         let from_baseline = format!(
             "sum {} mm is {} from baseline {} mm",
-            num(sum, 1),
+            num(sum, 2),
             signed_pct(a.change_from_baseline_pct),
-            num(baseline, 1)
+            num(baseline, 2)
         );
         (a.category, a.reason) = if !visit.new_lesions.is_empty() {
             let sum_text = if visit.missing.is_empty() {
@@ -306,6 +318,22 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
             (
                 Category::Progressive,
                 format!("PD: new lesion {}{sum_text}", visit.new_lesions.join(", ")),
+            )
+        } else if let (Some(cr), false) = (complete_on, visit.present.is_empty()) {
+            // Eisenhauer 2009, table 3, note a: after a CR, any disease seen again is PD,
+            // even disease that meets PR relative to baseline.
+            let seen: Vec<String> = visit
+                .present
+                .iter()
+                .map(|(label, size)| format!("{label} {} mm", num(*size, 2)))
+                .collect();
+            (
+                Category::Progressive,
+                format!(
+                    "PD: disease seen again after CR on {} ({})",
+                    crate::model::date::format_date(cr),
+                    seen.join(", ")
+                ),
             )
         } else if is_progression(sum, low) {
             let reason = if visit.missing.is_empty() {
@@ -349,10 +377,13 @@ pub fn assess(series: &LesionSeries) -> Vec<Assessment> {
                 format!(
                     "SD: {from_baseline} and {} from nadir {} mm",
                     signed_pct(a.change_from_nadir_pct),
-                    num(low, 1)
+                    num(low, 2)
                 ),
             )
         };
+        if a.category == Category::Complete && complete_on.is_none() {
+            complete_on = Some(visit.date);
+        }
         if let Some(sum) = visit.sum() {
             nadir = Some(low.min(sum));
         } else if a.value.is_some() {
@@ -646,9 +677,40 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn progression_after_cr_needs_5_mm() {
-        // Nadir 0 after CR: any regrowth of at least 5 mm is PD.
-        let got = codes(&one_target(&[Some(20.0), Some(0.0), Some(4.0), Some(5.0)]));
-        assert_eq!(got, vec!["CR", "PR", "PD"]);
+    fn any_disease_seen_again_after_cr_is_pd() {
+        // Eisenhauer 2009, table 3, note a: after a CR, disease seen again is PD "even
+        // disease meeting PR criteria relative to baseline" (4 mm is -80 % from 20 mm).
+        let a = assess(&one_target(&[Some(20.0), Some(0.0), Some(4.0), Some(5.0)]));
+        let got: Vec<&str> = a.iter().map(|a| a.code()).collect();
+        assert_eq!(got, vec!["CR", "PD", "PD"]);
+        assert_eq!(
+            a[1].reason,
+            "PD: disease seen again after CR on 2024-02-12 (A 4 mm)"
+        );
+        // A non-target seen again after CR is PD too; one still gone is not.
+        let mut series = one_target(&[Some(20.0), Some(0.0), Some(0.0)]);
+        series.lesions.push(lesion("NT", "bone", false));
+        series.visits[0].measurements.push(m("NT", Some(8.0)));
+        series.visits[1].measurements.push(m("NT", Some(0.0)));
+        series.visits[2].measurements.push(m("NT", Some(3.0)));
+        assert_eq!(codes(&series), vec!["CR", "PD"]);
+        series.visits[2].measurements[1] = m("NT", Some(0.0));
+        assert_eq!(codes(&series), vec!["CR", "CR"]);
+        // A node back to 9 mm is normal, not disease; at 10 mm it is.
+        let node = |size: f64| LesionSeries {
+            lesions: vec![lesion("N", "node", true)],
+            visits: [20.0, 8.0, size]
+                .iter()
+                .enumerate()
+                .map(|(i, s)| ImagingVisit {
+                    date: d("2024-01-01") + chrono::Days::new(42 * i as u64),
+                    measurements: vec![m("N", Some(*s))],
+                })
+                .collect(),
+        };
+        assert_eq!(codes(&node(9.0)), vec!["CR", "CR"]);
+        assert_eq!(codes(&node(10.0)), vec!["CR", "PD"]);
+        // Without an earlier CR, a small lesion is still a PR from baseline.
+        assert_eq!(codes(&one_target(&[Some(20.0), Some(4.0)])), vec!["PR"]);
     }
 }

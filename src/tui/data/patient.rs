@@ -47,8 +47,11 @@ pub fn trend_text(name: &str, t: &trend::Trend) -> Option<String> {
         text.push_str(&format!("{change:+.0} % from baseline, "));
     }
     text.push_str(&format!("slope {:+.2} ln/30 d", fit.slope_per_30d));
-    if let Some((lo, hi)) = fit.ci95 {
-        text.push_str(&format!(" (95 % CI {lo:+.2} to {hi:+.2})"));
+    match fit.ci95 {
+        Some((lo, hi)) => text.push_str(&format!(" (95 % CI {lo:+.2} to {hi:+.2})")),
+        // A line through two points always fits: say so rather than look as sure as
+        // the fitted trends beside it.
+        None => text.push_str(&format!(" ({} points: no CI)", t.used)),
     }
     if let Some(days) = fit.doubling_days {
         let kind = if fit.is_growing() {
@@ -215,4 +218,41 @@ pub fn load_patient_for(store: &Store, code: &str, assay: Option<&str>) -> Resul
         responses,
         trends,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Censor, Point as Value};
+
+    fn series(values: &[(&str, f64)]) -> trend::Trend {
+        let points: Vec<Value> = values
+            .iter()
+            .map(|(date, value)| Value {
+                date: crate::model::parse_date(date).unwrap(),
+                value: *value,
+                censor: Censor::None,
+            })
+            .collect();
+        trend::trend(&points, trend::CensorPolicy::Substitute)
+    }
+
+    #[test]
+    fn a_trend_of_two_points_says_it_has_no_confidence_interval() {
+        let two = series(&[("2024-01-01", 10.0), ("2024-05-01", 5.0)]);
+        let text = trend_text("SUVmax", &two).unwrap();
+        assert!(text.contains("(2 points: no CI), halving"), "{text}");
+        let three = series(&[
+            ("2024-01-01", 10.0),
+            ("2024-03-01", 7.0),
+            ("2024-05-01", 5.0),
+        ]);
+        let text = trend_text("SUVmax", &three).unwrap();
+        assert!(
+            text.contains("95 % CI") && !text.contains("no CI"),
+            "{text}"
+        );
+        // One point: no trend line at all.
+        assert_eq!(trend_text("SUVmax", &series(&[("2024-01-01", 10.0)])), None);
+    }
 }

@@ -404,6 +404,30 @@ fn render_survival(run: &ClusterView, frame: &mut Frame, area: Rect) {
             buffer.set_string(chart_area.x + column, plot.y + r, "+", style);
         }
     }
+    // Each curve named at its right end: the colours alone do not say which is which
+    // (nor do they survive a monochrome terminal, a screenshot in grey or a colour-blind
+    // reader). Labels that would share a row move up.
+    let mut taken: Vec<u16> = Vec::new();
+    for (cluster, points) in &curves {
+        let Some(&(_, s)) = points.last() else {
+            continue;
+        };
+        let label = format!("E{cluster}");
+        let mut r = axis::row([0.0, 1.0], s, plot.height);
+        while taken.contains(&r) && r > 0 {
+            r -= 1;
+        }
+        taken.push(r);
+        let column = (chart_area.x + width).saturating_sub(label.len() as u16);
+        buffer.set_string(
+            column,
+            plot.y + r,
+            &label,
+            Style::default()
+                .fg(cluster_color(*cluster))
+                .add_modifier(Modifier::BOLD),
+        );
+    }
     // Axis in months, and the numbers at risk at each tick, on the ticks' columns.
     let step = [3.0, 6.0, 12.0, 24.0, 60.0]
         .into_iter()
@@ -455,6 +479,50 @@ fn render_survival(run: &ClusterView, frame: &mut Frame, area: Rect) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_survival_curve_is_named_at_its_end_not_only_by_colour() {
+        let curve = |cluster: i64, end: f64| crate::tui::data::SurvivalCurve {
+            cluster,
+            steps: vec![(0.0, 1.0), (12.0, end)],
+            median: None,
+            censored: Vec::new(),
+            times: vec![12.0, 24.0],
+        };
+        let run = ClusterView {
+            name: "run".into(),
+            created_at: String::new(),
+            sizes: vec![(1, 2), (2, 2), (3, 2)],
+            features: Vec::new(),
+            profile: Vec::new(),
+            pca: Vec::new(),
+            // Two curves end on the same row: both labels are drawn.
+            survival: vec![curve(1, 0.2), curve(2, 0.9), curve(3, 0.9)],
+            logrank_p: Some(0.01),
+        };
+        let backend = ratatui::backend::TestBackend::new(60, 20);
+        let mut terminal = ratatui::Terminal::new(backend).unwrap();
+        terminal
+            .draw(|frame| render_survival(&run, frame, frame.area()))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<String> = (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect();
+        // The plot rows (after the two caption lines, before the at-risk table).
+        let plot = &rows[2..rows.len() - 4];
+        for name in ["E1", "E2", "E3"] {
+            assert!(
+                plot.iter().any(|r| r.trim_end().ends_with(name)),
+                "{name} not at a curve's end:\n{}",
+                rows.join("\n")
+            );
+        }
+    }
 
     #[test]
     fn p_values_read_as_powers_of_ten() {

@@ -46,6 +46,9 @@ fn cell_text(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>)
             if row.vaf_not_detected {
                 // Nothing detected: not a measured 0.00 % (the patient view gives the LOD).
                 format!("n.d.{arrow}")
+            } else if vaf > 0.0 && vaf * 100.0 < 0.005 {
+                // Detected, but "0.00%" would read as nothing there.
+                format!("<0.01%{arrow}")
             } else {
                 format!("{:.2}%{arrow}", vaf * 100.0)
             }
@@ -67,7 +70,15 @@ fn cell_text(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>)
             .to_string()
         }),
         Column::Since => since_last_contact(row, cutoff).map_or_else(dash, |d| format!("{d}d")),
-        Column::Percist => row.percist.clone().unwrap_or_else(dash),
+        // With the PET's month: PET is often rarer than CT, and "PMR" beside today's
+        // "PD" would read as a current metabolic response.
+        Column::Percist => row
+            .percist
+            .as_ref()
+            .map_or_else(dash, |code| match row.percist_date {
+                Some(date) => format!("{code} {}", date.format("%b%y")),
+                None => code.clone(),
+            }),
         Column::Choi => row.choi.clone().unwrap_or_else(dash),
         Column::Ctdna => row.ctdna_status.clone().unwrap_or_else(dash),
         Column::Endotype => row.endotype.map_or_else(dash, |e| format!("E{e}")),
@@ -78,7 +89,12 @@ fn cell_text(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>)
 
 fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> Cell<'static> {
     let text = cell_text(row, column, cutoff);
-    let style = match (column, text.as_str()) {
+    // The category alone decides the colour (the PERCIST cell also holds its month).
+    let code = match column {
+        Column::Percist => text.split(' ').next().unwrap_or_default(),
+        _ => text.as_str(),
+    };
+    let style = match (column, code) {
         (Column::Recist | Column::Best | Column::Choi | Column::Percist, "PD" | "PMD") => {
             Style::default().fg(Color::Red)
         }
@@ -195,7 +211,33 @@ mod tests {
         row.vaf_not_detected = false;
         row.mean_vaf = Some((0.0125, Some(Direction::Up)));
         assert_eq!(cell_text(&row, Column::Vaf, None), "1.25%↑");
+        row.mean_vaf = Some((0.000_04, Some(Direction::Down)));
+        assert_eq!(cell_text(&row, Column::Vaf, None), "<0.01%↓");
         row.mean_vaf = None;
         assert_eq!(cell_text(&row, Column::Vaf, None), "-");
+    }
+
+    #[test]
+    fn percist_is_shown_with_the_month_of_its_pet() {
+        let mut row = CohortRow {
+            assessed: true,
+            recist: Some("PD".into()),
+            recist_date: chrono::NaiveDate::from_ymd_opt(2023, 7, 15),
+            percist: Some("PMR".into()),
+            percist_date: chrono::NaiveDate::from_ymd_opt(2022, 7, 3),
+            ..CohortRow::default()
+        };
+        assert_eq!(cell_text(&row, Column::Percist, None), "PMR Jul22");
+        assert!(Column::Percist.width() as usize >= "PMR Jul22".len());
+        // Coloured by the category, as before.
+        let style = |row: &CohortRow| {
+            let cell = cell(row, Column::Percist, None);
+            format!("{cell:?}")
+        };
+        assert!(style(&row).contains("green()"), "{}", style(&row));
+        row.percist = Some("PMD".into());
+        assert!(style(&row).contains("red()"), "{}", style(&row));
+        row.percist = None;
+        assert_eq!(cell_text(&row, Column::Percist, None), "-");
     }
 }

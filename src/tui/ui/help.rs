@@ -84,7 +84,7 @@ pub fn notes(screen: Screen) -> Vec<String> {
             "Events: D diagnosis, T/t treatment start/end, S surgery, R radiotherapy,".into(),
             "  P progression or relapse, † death, | last contact.".into(),
             "• <LOD: below the limit of detection, in the series' colour; line broken.".into(),
-            "┈ RECIST guides: PD at +20 % over the nadir, PR at -30 % from baseline.".into(),
+            "┈ RECIST: PD at +20 % and +5 mm over the nadir, PR at -30 % from baseline.".into(),
             "Yellow response rows are discordant with another criterion.".into(),
         ],
         Screen::Clusters => vec![

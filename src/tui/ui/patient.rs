@@ -83,18 +83,30 @@ fn panel(view: &PatientView, kind: ChartKind, cytokine: usize) -> Panel<'_> {
             Some(sum) => {
                 let baseline = sum.points.first().map_or(0.0, |p| p.value);
                 let nadir = sum.points.iter().map(|p| p.value).fold(f64::MAX, f64::min);
+                // RECIST PD needs +20 % over the nadir and +5 mm: below a nadir of 25 mm
+                // the 5 mm decide (nadir 10 mm: PD at 15 mm, not 12).
+                let pd = (nadir * 1.2).max(nadir + 5.0);
+                let pr = baseline * 0.7;
                 Panel {
                     title: "RECIST sum (mm)".into(),
                     series: vec![sum],
                     scale: Scale::Linear { from_zero: true },
                     guides: vec![
                         Guide {
-                            value: nadir * 1.2,
-                            text: format!("PD +20 % nadir {}", short(nadir * 1.2)),
+                            value: pd,
+                            text: format!(
+                                "PD at {} mm (nadir {} +20 %, +5 mm)",
+                                short(pd),
+                                short(nadir)
+                            ),
                         },
                         Guide {
-                            value: baseline * 0.7,
-                            text: format!("PR -30 % baseline {}", short(baseline * 0.7)),
+                            value: pr,
+                            text: format!(
+                                "PR at {} mm (baseline {} -30 %)",
+                                short(pr),
+                                short(baseline)
+                            ),
                         },
                     ],
                     missing: None,
@@ -471,15 +483,24 @@ fn legend(panel: &Panel<'_>, width: u16, any_censored: bool, selected: bool) -> 
         .map(|g| (format!("┈ {}", g.text), Color::DarkGray))
         .chain(any_censored.then(|| ("• <LOD".to_string(), Color::Gray)))
         .collect();
+    // With several series each is numbered, and the number is drawn at the series'
+    // last point ([`render_panel`]): which line is which does not rest on colour alone.
+    let numbered = panel.series.len() > 1;
     let names = |short: bool| -> Vec<String> {
         panel
             .series
             .iter()
-            .map(|s| {
-                if short {
+            .enumerate()
+            .map(|(i, s)| {
+                let name = if short {
                     s.name.split_whitespace().next().unwrap_or("").to_string()
                 } else {
                     s.name.clone()
+                };
+                if numbered {
+                    format!("{}:{name}", i + 1)
+                } else {
+                    name
                 }
             })
             .collect()
@@ -637,8 +658,54 @@ fn render_panel(panel: &Panel<'_>, x: [f64; 2], selected: bool, frame: &mut Fram
         .x_axis(ratatui::widgets::Axis::default().bounds(x))
         .y_axis(ratatui::widgets::Axis::default().bounds(y));
     frame.render_widget(chart, plot);
-    // The y labels and axis line in the gutter, the same width for every chart.
     let buffer = frame.buffer_mut();
+    // Each series' number (as in the legend) just right of its last point; a label
+    // that would fall on a labelled cell moves sideways on the same row (its height is
+    // the series' value), to the nearest free place.
+    if series.len() > 1 {
+        let mut taken: Vec<(u16, u16)> = Vec::new();
+        for (i, (runs, censored)) in series.iter().enumerate() {
+            let last = runs
+                .iter()
+                .flatten()
+                .chain(censored)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let Some(&(px, py)) = last else {
+                continue;
+            };
+            let label = (i + 1).to_string();
+            let width = label.len() as u16;
+            let right = plot.width.saturating_sub(width);
+            let wanted = (axis::column(x, px, plot.width) + 1).min(right);
+            let row = axis::row(y, py, plot_rows);
+            let free = |c: u16| {
+                !taken
+                    .iter()
+                    .any(|(tc, tr)| *tr == row && c < tc + 2 && *tc < c + width + 1)
+            };
+            let column = (0..=plot.width)
+                .step_by(2)
+                .flat_map(|step| {
+                    [
+                        (wanted + step <= right).then_some(wanted + step),
+                        wanted.checked_sub(step),
+                    ]
+                })
+                .flatten()
+                .find(|c| free(*c))
+                .unwrap_or(wanted);
+            taken.push((column, row));
+            buffer.set_string(
+                plot.x + column,
+                plot.y + row,
+                &label,
+                Style::default()
+                    .fg(PALETTE[i % PALETTE.len()])
+                    .add_modifier(Modifier::BOLD),
+            );
+        }
+    }
+    // The y labels and axis line in the gutter, the same width for every chart.
     let axis_x = area.x + GUTTER - 1;
     for r in 0..plot_rows {
         buffer.set_string(
@@ -889,5 +956,111 @@ mod tests {
         assert_eq!(visible_charts(&panels, 3, 8), [(2, 7), (3, 1)]);
         assert_eq!(visible_charts(&panels, 0, 40).len(), 4);
         assert_eq!(visible_charts(&panels, 1, 3), [(1, 3)]);
+    }
+
+    #[test]
+    fn several_series_are_numbered_in_the_legend_and_at_their_last_point() {
+        let line = |name: &str, values: &[f64]| Series {
+            name: name.into(),
+            unit: "SUV".into(),
+            points: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| crate::tui::data::Point {
+                    day: 30.0 * i as f64,
+                    value: *v,
+                    censored: false,
+                })
+                .collect(),
+        };
+        let (high, low) = (line("SUVmax", &[10.0, 10.0]), line("MTV", &[10.0, 1.0]));
+        let panel = Panel {
+            title: "PET".into(),
+            series: vec![&high, &low],
+            scale: Scale::Linear { from_zero: true },
+            guides: Vec::new(),
+            missing: None,
+        };
+        let backend = ratatui::backend::TestBackend::new(40, 12);
+        let mut terminal = ratatui::Terminal::new(backend).unwrap();
+        terminal
+            .draw(|frame| render_panel(&panel, [0.0, 30.0], false, frame, frame.area()))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        let rows: Vec<String> = (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect();
+        let text = rows.join("\n");
+        assert!(
+            rows[0].contains("1:SUVmax") && rows[0].contains("2:MTV"),
+            "{text}"
+        );
+        // "1" ends high, "2" low: each number on its own line's last row.
+        let row_of = |label: &str| {
+            rows.iter().skip(1).position(|r| {
+                r.trim_end()
+                    .trim_end_matches('│')
+                    .trim_end()
+                    .ends_with(label)
+            })
+        };
+        let (one, two) = (row_of("1"), row_of("2"));
+        assert!(
+            matches!((one, two), (Some(a), Some(b)) if a < b),
+            "{one:?} {two:?}\n{text}"
+        );
+    }
+
+    #[test]
+    fn recist_guides_say_where_the_line_is_and_what_it_is_from() {
+        let sums = |values: &[f64]| PatientView {
+            recist_sum: Some(Series {
+                name: "sum of diameters".into(),
+                unit: "mm".into(),
+                points: values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| crate::tui::data::Point {
+                        day: 60.0 * i as f64,
+                        value: *v,
+                        censored: false,
+                    })
+                    .collect(),
+            }),
+            ..PatientView::default()
+        };
+        let guides = |view: &PatientView| -> Vec<(f64, String)> {
+            panel(view, ChartKind::Recist, 0)
+                .guides
+                .iter()
+                .map(|g| (g.value, g.text.clone()))
+                .collect()
+        };
+        // The number is the line, named as such; the nadir and baseline are themselves.
+        let view = sums(&[130.2, 131.5]);
+        assert_eq!(
+            guides(&view),
+            vec![
+                (
+                    130.2 * 1.2,
+                    "PD at 156 mm (nadir 130 +20 %, +5 mm)".to_string()
+                ),
+                (
+                    130.2 * 0.7,
+                    "PR at 91.1 mm (baseline 130 -30 %)".to_string()
+                ),
+            ]
+        );
+        // A small nadir: the 5 mm decide where PD begins.
+        let view = sums(&[20.0, 10.0]);
+        assert_eq!(guides(&view)[0].0, 15.0);
+        assert_eq!(
+            guides(&view)[0].1,
+            "PD at 15.0 mm (nadir 10.0 +20 %, +5 mm)"
+        );
     }
 }
