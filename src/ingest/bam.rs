@@ -528,14 +528,21 @@ impl<'p> OpenBam<'p> {
 
 /// The intervals of all `passes`, merged per contig (increasing id).
 fn union_regions(passes: &[&mut dyn Pass]) -> Vec<(usize, Vec<(i64, i64)>)> {
-    let mut all: Vec<(usize, i64, i64)> = passes
-        .iter()
-        .flat_map(|p| {
-            p.regions()
-                .iter()
-                .flat_map(|(id, intervals)| intervals.iter().map(move |&(b, e)| (*id, b, e)))
-        })
-        .collect();
+    merge_regions(
+        passes
+            .iter()
+            .flat_map(|p| {
+                p.regions()
+                    .iter()
+                    .flat_map(|(id, intervals)| intervals.iter().map(move |&(b, e)| (*id, b, e)))
+            })
+            .collect(),
+    )
+}
+
+/// Half-open intervals `(contig id, begin, end)` merged where they overlap or touch,
+/// grouped per contig in increasing id and position.
+pub(crate) fn merge_regions(mut all: Vec<(usize, i64, i64)>) -> Vec<(usize, Vec<(i64, i64)>)> {
     all.sort_unstable();
     let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();
     for (id, begin, end) in all {

@@ -269,17 +269,7 @@ impl PileupPlan {
         let mut all: Vec<(usize, i64, i64)> =
             merged.iter().map(|&(id, b, e, _)| (id, b, e)).collect();
         all.extend(reporters.iter().map(|&(id, pos, ..)| (id, pos, pos + 1)));
-        all.sort();
-        let mut regions: Vec<(usize, Vec<(i64, i64)>)> = Vec::new();
-        for (id, begin, end) in all {
-            match regions.last_mut() {
-                Some((last, intervals)) if *last == id => match intervals.last_mut() {
-                    Some(prev) if begin <= prev.1 => prev.1 = prev.1.max(end),
-                    _ => intervals.push((begin, end)),
-                },
-                _ => regions.push((id, vec![(begin, end)])),
-            }
-        }
+        let regions = super::merge_regions(all);
         Ok(PileupPlan {
             merged,
             total,
