@@ -468,16 +468,23 @@ pub fn read_from(
         reason: m,
     })?;
     let analyte_columns = columns.analyte_columns(path, input.headers(), options)?;
+    // A wide column's header may carry its unit (`IL-6 (pg/mL)`, `TNF-a [ng/mL]`): that
+    // unit is the column's, and the name without it is the analyte.
+    let header_units: Vec<Option<HeaderUnit>> = analyte_columns
+        .iter()
+        .map(|(_, name)| header_unit(name).map_err(|m| Error::parse(path, 1, name, m)))
+        .collect::<Result<_>>()?;
     let no_limits = Limits::default();
     let file_limits = options.limits.as_ref().unwrap_or(&no_limits);
     let mut collected = Collected::new(columns.long);
-    for (_, name) in &analyte_columns {
-        collected.check_name(name, 1, name);
+    for ((_, name), unit) in analyte_columns.iter().zip(&header_units) {
+        collected.check_name(unit.as_ref().map_or(name, |u| &u.analyte), 1, name);
     }
     // Each wide column's canonical name, resolved once.
     let canonical: Vec<String> = analyte_columns
         .iter()
-        .map(|(_, name)| canonical_or_given(name))
+        .zip(&header_units)
+        .map(|((_, name), unit)| canonical_or_given(unit.as_ref().map_or(name, |u| &u.analyte)))
         .collect();
     let mut column_limits: HashMap<usize, Limit> = HashMap::new();
     let mut data_lines = 0usize;
@@ -502,12 +509,13 @@ pub fn read_from(
                     format!("a {kind} row must come before the first sample (line 2 on)"),
                 ));
             }
-            let (_, factor) = unit_of(record)?;
-            for (index, name) in &analyte_columns {
+            let row_unit = unit_of(record)?;
+            for ((index, name), header) in analyte_columns.iter().zip(&header_units) {
                 let text = record.get_at(*index).unwrap_or("");
                 if text.is_empty() {
                     continue;
                 }
+                let (_, factor) = column_unit(record, name, header.as_ref(), &row_unit)?;
                 let value =
                     number(text.trim_start_matches('<').trim_start_matches('>')).map_err(|m| {
                         record.error(&name.to_ascii_lowercase(), format!("{kind} '{text}': {m}"))
@@ -570,13 +578,17 @@ pub fn read_from(
             };
             collected.push(record, &sample, &value, file_limits)?;
         } else {
-            for ((index, name), analyte) in analyte_columns.iter().zip(&canonical) {
+            let row_unit = (unit_raw, factor);
+            for (((index, name), analyte), header) in
+                analyte_columns.iter().zip(&canonical).zip(&header_units)
+            {
+                let (unit_raw, factor) = column_unit(record, name, header.as_ref(), &row_unit)?;
                 let value = Value {
                     analyte_raw: name,
                     analyte,
                     column: name,
                     value_raw: record.get_at(*index).unwrap_or(""),
-                    unit_raw: &unit_raw,
+                    unit_raw,
                     factor,
                     own: column_limits.get(index).copied().unwrap_or_default(),
                 };
@@ -837,6 +849,94 @@ impl SampleColumns {
         }
         Ok(columns)
     }
+}
+
+/// A unit written in a wide table's analyte header (`IL-6 (pg/mL)`).
+#[derive(Debug, Clone, PartialEq)]
+struct HeaderUnit {
+    /// The header without the unit (`IL-6`).
+    analyte: String,
+    /// The unit as written (`pg/mL`).
+    unit: String,
+    /// To pg/mL.
+    factor: f64,
+}
+
+/// The unit a wide table's analyte header ends with, in brackets (`IL-6 (pg/mL)`,
+/// `IL-6 [ng/ml]`) or after a comma (`IL-6, pg/mL`); `None` when the header names
+/// none (a bead region `(BR13)` or a synonym `MCP-1(MCAF)` is no unit).
+///
+/// # Errors
+/// A unit-like group (`(mg/L)`, `(U/mL)`, `(NPX)`) that is not one oncotrack converts
+/// to pg/mL: its values cannot be stored as pg/mL, so the column is refused.
+fn header_unit(name: &str) -> Result<Option<HeaderUnit>, String> {
+    let trimmed = name.trim_end();
+    let (analyte, group) = if let Some(rest) = trimmed.strip_suffix(')') {
+        match rest.rfind('(') {
+            Some(open) => (&rest[..open], &rest[open + 1..]),
+            None => return Ok(None),
+        }
+    } else if let Some(rest) = trimmed.strip_suffix(']') {
+        match rest.rfind('[') {
+            Some(open) => (&rest[..open], &rest[open + 1..]),
+            None => return Ok(None),
+        }
+    } else if let Some(comma) = trimmed.rfind(',') {
+        (&trimmed[..comma], &trimmed[comma + 1..])
+    } else {
+        return Ok(None);
+    };
+    let group = group.trim();
+    let key: String = group
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    let looks_like_unit = (key.contains('/')
+        && (key.ends_with("ml") || key.ends_with("/l") || key.ends_with("dl")))
+        || matches!(key.as_str(), "npx" | "mfi" | "%" | "au" | "a.u.");
+    if !looks_like_unit {
+        return Ok(None);
+    }
+    match unit_factor(group) {
+        Ok(factor) => Ok(Some(HeaderUnit {
+            analyte: analyte.trim().to_string(),
+            unit: group.to_string(),
+            factor,
+        })),
+        Err(_) => Err(format!(
+            "the header gives the unit '{group}', which oncotrack does not convert to pg/mL \
+             (it converts fg/mL, pg/mL, ng/mL and µg/mL): convert the column, or leave it \
+             out with --ignore-col '{name}'"
+        )),
+    }
+}
+
+/// The unit of one wide column on `record`: the header's when it gives one (a `unit`
+/// cell of the row naming another unit is an error), else the row's (`unit` column or
+/// `--unit`).
+fn column_unit<'a>(
+    record: &CsvRecord<'_>,
+    column: &str,
+    header: Option<&'a HeaderUnit>,
+    row: &'a (String, f64),
+) -> Result<(&'a str, f64)> {
+    let Some(header) = header else {
+        return Ok((row.0.as_str(), row.1));
+    };
+    if let Some(cell) = record.get("unit")
+        && unit_factor(cell).ok() != Some(header.factor)
+    {
+        return Err(record.error(
+            "unit",
+            format!(
+                "'{cell}' contradicts the unit '{}' that the header of column '{column}' gives; \
+                 correct one of them",
+                header.unit
+            ),
+        ));
+    }
+    Ok((header.unit.as_str(), header.factor))
 }
 
 /// Whose sample a line holds.
@@ -1162,6 +1262,59 @@ mod tests {
         assert_eq!(cxcl5.concentration.censor, Censor::Left);
         assert_eq!(cxcl5.concentration.bound, Some(3.2));
         assert_eq!(cxcl5.line, 4);
+    }
+
+    #[test]
+    fn a_unit_in_a_wide_header_is_the_columns_unit_and_not_part_of_the_name() {
+        let f = file(
+            "patient,date,Il 6 (pg/mL),TNF-a [ng/mL],\"IFN-g, ng/ml\",IL-10 (BR13) (13)\n\
+             LLOQ,,,0.5,,\n\
+             P001,2024-01-10,1.5,2,0.004,\n",
+        );
+        let table = read(f.path(), &Options::new(today())).unwrap();
+        let seen: Vec<(&str, Option<f64>, Option<f64>, &str)> = table
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.analyte.as_str(),
+                    r.concentration.value,
+                    r.lloq,
+                    r.unit_raw.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("IL-6", Some(1.5), None, "pg/mL"),
+                ("TNF-a", Some(2000.0), Some(500.0), "ng/mL"),
+                ("IFN-g", Some(4.0), None, "ng/ml"),
+            ]
+        );
+        assert!(
+            table.unknown_analytes.is_empty(),
+            "{:?}",
+            table.unknown_analytes
+        );
+        // A unit oncotrack cannot convert is refused, not stored as pg/mL.
+        let f = file("patient,date,CRP (mg/L)\nP001,2024-01-10,3\n");
+        let error = read(f.path(), &Options::new(today()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("line 1: field 'CRP (mg/L)': the header gives the unit 'mg/L'"),
+            "{error}"
+        );
+        // A unit column that contradicts the header is refused.
+        let f = file("patient,date,unit,IL-6 (ng/mL)\nP001,2024-01-10,pg/mL,3\n");
+        let error = read(f.path(), &Options::new(today()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("line 2: field 'unit': 'pg/mL' contradicts"),
+            "{error}"
+        );
     }
 
     #[test]
