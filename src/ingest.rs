@@ -234,6 +234,37 @@ impl CsvInput {
         })
     }
 
+    /// Looks columns up by `key(name as written)` instead of the lower-cased name
+    /// (`Longest Diameter (mm)` as `longest_diameter_mm`); an empty key leaves the
+    /// column out of the lookup.
+    ///
+    /// # Errors
+    /// Two columns whose names give one key, naming both.
+    pub(crate) fn rekey(&mut self, key: impl Fn(&str) -> String) -> Result<()> {
+        let mut columns: HashMap<String, usize> = HashMap::new();
+        for (index, name) in self.headers.iter().enumerate() {
+            let k = key(name);
+            if k.is_empty() {
+                continue;
+            }
+            if let Some(first) = columns.insert(k.clone(), index) {
+                return Err(Error::parse(
+                    &self.path,
+                    1,
+                    name,
+                    format!(
+                        "column {} '{}' and column {} '{name}' both name '{k}': keep one",
+                        first + 1,
+                        self.headers[first],
+                        index + 1
+                    ),
+                ));
+            }
+        }
+        self.columns = columns;
+        Ok(())
+    }
+
     /// The column names as written in the header (trimmed, case kept), in file order.
     pub(crate) fn headers(&self) -> &[String] {
         &self.headers
