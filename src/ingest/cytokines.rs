@@ -336,7 +336,12 @@ fn parse_cell(text: &str) -> Result<Cell, String> {
 /// A finite, non-negative decimal number.
 fn number(text: &str) -> Result<f64, String> {
     let value: f64 = text.parse().map_err(|_| {
-        "not a number, a censored value (<3.2, < LLOQ, OOR >, <OOR, ND ...), *** or NA".to_string()
+        if super::is_comma_number(text) {
+            super::COMMA_IN_NUMBER.to_string()
+        } else {
+            "not a number, a censored value (<3.2, < LLOQ, OOR >, <OOR, ND ...), *** or NA"
+                .to_string()
+        }
     })?;
     if !value.is_finite() {
         return Err("not a finite number".into());

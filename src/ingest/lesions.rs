@@ -25,7 +25,13 @@ pub(crate) fn yes_no(text: &str) -> Result<bool, String> {
 
 /// A finite length in mm, not negative.
 fn length_mm(text: &str) -> Result<f64, String> {
-    let v: f64 = text.parse().map_err(|_| "not a number".to_string())?;
+    let v: f64 = text.parse().map_err(|_| {
+        if super::is_comma_number(text) {
+            super::COMMA_IN_NUMBER.to_string()
+        } else {
+            "not a number".to_string()
+        }
+    })?;
     if !v.is_finite() || v < 0.0 {
         return Err("expected a length in mm, 0 or more".into());
     }
