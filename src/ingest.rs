@@ -2,6 +2,7 @@
 
 pub mod bam;
 pub mod cytokines;
+mod dates;
 pub mod dicom;
 pub mod events;
 pub mod fusions;
@@ -519,7 +520,8 @@ impl CsvRecord<'_> {
             .transpose()
     }
 
-    /// Parses a required `YYYY-MM-DD` date that may not lie after `today` (a
+    /// Parses a required date (`YYYY-MM-DD`, or another unambiguous form: see
+    /// `dates::file_date`) that may not lie after `today` (a
     /// measurement cannot come from the future: such a date is a typo).
     pub(crate) fn past_date(
         &self,
@@ -527,8 +529,8 @@ impl CsvRecord<'_> {
         today: chrono::NaiveDate,
     ) -> Result<chrono::NaiveDate> {
         let text = self.required(column)?;
-        let date = crate::model::parse_date(text)
-            .map_err(|m| self.error(column, format!("'{text}': {m}")))?;
+        let date =
+            dates::file_date(text).map_err(|m| self.error(column, format!("'{text}': {m}")))?;
         if date > today {
             return Err(self.error(column, format!("'{text}' lies in the future")));
         }
