@@ -141,6 +141,8 @@ pub(crate) struct CsvInput {
     line_starts: Vec<u64>,
     /// The field separator, told from the header line (`,`, `;` or tab).
     delimiter: u8,
+    /// Records (not blank) passed to `for_each` so far.
+    records: u64,
 }
 
 /// One CSV record with its 1-based line number (the header is line 1).
@@ -255,6 +257,7 @@ impl CsvInput {
             headers: headers.iter().map(|h| h.trim().to_string()).collect(),
             line_starts,
             delimiter,
+            records: 0,
         })
     }
 
@@ -287,6 +290,27 @@ impl CsvInput {
         }
         self.columns = columns;
         Ok(())
+    }
+
+    /// An error unless `for_each` has read a record: a table with a header and no rows
+    /// (an export cut short or run on an empty selection) holds no `what` and is
+    /// refused, never read as "nothing measured".
+    ///
+    /// # Errors
+    /// [`Error::Parse`] at line 2 when no record was read.
+    pub(crate) fn require_rows(&self, what: &str) -> Result<()> {
+        if self.records > 0 {
+            return Ok(());
+        }
+        Err(Error::parse(
+            &self.path,
+            2,
+            "(file)",
+            format!(
+                "the file has a header and no rows, so no {what}: nothing was ingested (an \
+                 export cut short, or run on an empty selection? export it again)"
+            ),
+        ))
     }
 
     /// The column names as written in the header (trimmed, case kept), in file order.
@@ -346,6 +370,7 @@ impl CsvInput {
                     if self.delimiter == b';' {
                         record = self.decimal_points(&record, line)?;
                     }
+                    self.records += 1;
                     let current = CsvRecord {
                         input: self,
                         record: std::mem::take(&mut record),
@@ -702,6 +727,48 @@ pub(crate) mod testing {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn a_header_without_rows_is_refused_by_every_measurement_table() {
+        let today = today();
+        let path = std::path::Path::new("h.csv");
+        let errors = [
+            crate::ingest::lesions::read_from(
+                &b"patient,date,modality,lesion\n\n"[..],
+                path,
+                today,
+            )
+            .err(),
+            crate::ingest::events::read_from(&b"patient,date,kind\n"[..], path, today).err(),
+            crate::ingest::patients::read_from(&b"patient,diagnosis\r\n"[..], path).err(),
+        ];
+        for error in errors {
+            let error = error.map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                error.starts_with(
+                    "h.csv: line 2: field '(file)': the file has a header and no rows"
+                ),
+                "{error}"
+            );
+        }
+        let f = file("patient,date,analyte,value\n");
+        let options = crate::ingest::cytokines::Options::new(today);
+        let error = crate::ingest::cytokines::read(f.path(), &options)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("the file has a header and no rows, so no samples"),
+            "{error}"
+        );
+        let f = file("patient,date,IL-6\nLLOQ,,1.5\n");
+        let error = crate::ingest::cytokines::read(f.path(), &options)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("1 limits rows and no sample rows"),
+            "{error}"
+        );
     }
 
     #[test]

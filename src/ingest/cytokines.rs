@@ -602,6 +602,20 @@ pub fn read_from(
         }
         Ok(())
     })?;
+    if data_lines == 0 {
+        // A header (and limits rows) with no sample: nothing measured is not "none".
+        input.require_rows("samples")?;
+        return Err(Error::parse(
+            path,
+            2,
+            "(file)",
+            format!(
+                "the file has {} limits rows and no sample rows: nothing was ingested (an \
+                 export cut short? export it again)",
+                collected.limit_rows
+            ),
+        ));
+    }
     if let Some(map) = &options.sample_map
         && mapped_lines != map.len()
     {

@@ -159,6 +159,7 @@ pub fn read_from(
         });
         Ok(())
     })?;
+    input.require_rows("lesion measurements")?;
     Ok(rows)
 }
 
