@@ -491,6 +491,22 @@ pub fn read_from(
         .zip(&header_units)
         .map(|((_, name), unit)| canonical_or_given(unit.as_ref().map_or(name, |u| &u.analyte)))
         .collect();
+    // Two columns naming one analyte (`IL-6` and `IL6`, `IL-6 (pg/mL)` and
+    // `Interleukin-6`) would give each sample two values: refused at the header.
+    let mut first_column: HashMap<&str, &str> = HashMap::new();
+    for ((_, name), analyte) in analyte_columns.iter().zip(&canonical) {
+        if let Some(first) = first_column.insert(analyte, name) {
+            return Err(Error::parse(
+                path,
+                1,
+                name,
+                format!(
+                    "columns '{first}' and '{name}' both name the analyte {analyte}: keep one, \
+                     or leave one out with --ignore-col"
+                ),
+            ));
+        }
+    }
     let mut column_limits: HashMap<usize, Limit> = HashMap::new();
     let mut data_lines = 0usize;
     let mut mapped_lines = 0usize;
@@ -1334,6 +1350,24 @@ mod tests {
             error.contains("line 2: field 'unit': 'pg/mL' contradicts"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn two_wide_columns_naming_one_analyte_are_refused_at_the_header() {
+        for (header, second) in [
+            ("IL-6,IL6", "IL6"),
+            ("IL-6 (pg/mL),Interleukin-6", "Interleukin-6"),
+        ] {
+            let f = file(&format!("patient,date,{header}\nP001,2024-01-10,1,2\n"));
+            let error = read(f.path(), &Options::new(today()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains(&format!("line 1: field '{second}': columns '"))
+                    && error.contains("both name the analyte IL-6"),
+                "{error}"
+            );
+        }
     }
 
     #[test]
