@@ -193,6 +193,18 @@ impl CsvInput {
                 "the file is empty: it has no header and no rows; nothing was ingested",
             ));
         }
+        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            return Err(Error::parse(
+                path,
+                1,
+                "(file)",
+                "the file is UTF-16 text (Excel's 'Unicode Text'), which oncotrack does not \
+                 read: save it as 'CSV UTF-8'; nothing was ingested",
+            ));
+        }
+        if std::str::from_utf8(&bytes).is_err() {
+            bytes = windows_1252_to_utf8(&bytes);
+        }
         let line_starts = std::iter::once(0)
             .chain(
                 bytes
@@ -416,6 +428,26 @@ impl CsvInput {
         out.set_position(record.position().cloned());
         Ok(out)
     }
+}
+
+/// Text in Windows-1252 (Latin-1 with printable 0x80–0x9F), as Excel and laboratory
+/// software on Windows write CSV, as UTF-8. Used for a table that is not valid UTF-8:
+/// every byte is a character there (`0xB5` is `µ`), and the five bytes it leaves
+/// undefined become C1 control characters, which the reader then refuses as not text.
+fn windows_1252_to_utf8(bytes: &[u8]) -> Vec<u8> {
+    const HIGH: [u32; 32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ];
+    let text: String = bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => char::from_u32(HIGH[usize::from(b - 0x80)]).unwrap_or('\u{FFFD}'),
+            _ => char::from(b),
+        })
+        .collect();
+    text.into_bytes()
 }
 
 /// Why a number with a comma in a comma- or tab-separated table is refused.
@@ -769,6 +801,20 @@ pub(crate) mod testing {
             error.contains("1 limits rows and no sample rows"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_latin1_table_is_read_as_windows_1252_and_utf16_is_refused() {
+        let rows = read_all(b"analyte,unit\nIL-6,\xb5g/mL\nTNF-\x80,x\n", &["unit"]).unwrap();
+        assert_eq!(rows[1], ["IL-6", "µg/mL"]);
+        assert_eq!(rows[2], ["TNF-€", "x"]);
+        // UTF-8 stays as it is (a µ of two bytes is not read as two Latin-1 characters).
+        let rows = read_all("analyte,unit\nIL-6,µg/mL\n".as_bytes(), &["unit"]).unwrap();
+        assert_eq!(rows[1], ["IL-6", "µg/mL"]);
+        let error = read_all(b"\xff\xfea\x00,\x00b\x00\n\x00", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("UTF-16"), "{error}");
     }
 
     #[test]
