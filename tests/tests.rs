@@ -15,6 +15,7 @@ mod export;
 mod fusion;
 mod fuzz;
 mod hostile;
+mod intake;
 mod lab_exports;
 mod liquid;
 mod listings;
