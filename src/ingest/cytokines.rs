@@ -576,6 +576,9 @@ pub fn read_from(
         };
         let (unit_raw, factor) = unit_of(record)?;
         if let Some(value_col) = &columns.value {
+            let row_unit = (unit_raw, factor);
+            let (unit_raw, factor) =
+                column_unit(record, value_col, columns.value_unit.as_ref(), &row_unit)?;
             let limit = |column: &str| {
                 record
                     .parse_opt(column, number)
@@ -589,7 +592,7 @@ pub fn read_from(
                 analyte: &analyte,
                 column: value_col,
                 value_raw: record.get(value_col).unwrap_or(""),
-                unit_raw: &unit_raw,
+                unit_raw,
                 factor,
                 own: Limit {
                     lloq: limit("lloq")?,
@@ -714,6 +717,8 @@ fn limits_row_kind(
 struct SampleColumns {
     /// A long table's value column (lower case); `None` for a wide table.
     value: Option<String>,
+    /// The unit the value column's header gives (`Concentration (ng/mL)`).
+    value_unit: Option<HeaderUnit>,
     /// Whether the layout was chosen with `--layout` rather than detected.
     chosen: bool,
     /// Long layout (`analyte` column) rather than one column per analyte.
@@ -737,15 +742,29 @@ impl SampleColumns {
             Layout::Wide => false,
             Layout::Auto => has("analyte"),
         };
+        // A value column's header may carry the unit (`Concentration (ng/mL)`): it is
+        // found by its name without it, and the unit is the column's.
+        let without_unit = |h: &str| match header_unit(h) {
+            Ok(Some(unit)) => unit.analyte.to_lowercase(),
+            _ => h.to_lowercase(),
+        };
+        let named = |column: &str| {
+            headers
+                .iter()
+                .find(|h| h.eq_ignore_ascii_case(column))
+                .or_else(|| headers.iter().find(|h| without_unit(h) == column))
+        };
+        let mut value_unit = None;
         let value = if long {
             let wanted = options.value_col.as_ref().map(|c| c.trim().to_lowercase());
-            let found = match &wanted {
-                Some(column) => has(column).then(|| column.clone()),
-                None => VALUE_COLUMNS
-                    .iter()
-                    .find(|c| has(c))
-                    .map(|c| (*c).to_string()),
+            let header = match &wanted {
+                Some(column) => named(column),
+                None => VALUE_COLUMNS.iter().find_map(|c| named(c)),
             };
+            if let Some(header) = header {
+                value_unit = header_unit(header).map_err(|m| Error::parse(path, 1, header, m))?;
+            }
+            let found = header.map(|h| h.to_lowercase());
             let why = if options.layout == Layout::Long {
                 "read as a long table (--layout long)".to_string()
             } else {
@@ -788,6 +807,7 @@ impl SampleColumns {
         };
         let columns = SampleColumns {
             value,
+            value_unit,
             chosen: options.layout != Layout::Auto,
             long,
             patient: options.patient_col.to_ascii_lowercase(),
@@ -1350,6 +1370,32 @@ mod tests {
             error.contains("line 2: field 'unit': 'pg/mL' contradicts"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_unit_in_a_long_tables_value_header_is_the_values_unit() {
+        for value_col in [None, Some("Concentration (ng/mL)")] {
+            let f = file(
+                "patient,date,analyte,Concentration (ng/mL),LLOQ\n\
+                 P001,2024-01-10,IL-6,2,0.5\nP001,2024-01-10,IL-8,0.1,0.5\n",
+            );
+            let mut options = Options::new(today());
+            options.value_col = value_col.map(str::to_string);
+            let table = read(f.path(), &options).unwrap();
+            let seen: Vec<(Option<f64>, Option<f64>, Option<f64>)> = table
+                .rows
+                .iter()
+                .map(|r| (r.concentration.value, r.concentration.bound, r.lloq))
+                .collect();
+            assert_eq!(
+                seen,
+                vec![
+                    (Some(2000.0), None, Some(500.0)),
+                    (None, Some(500.0), Some(500.0))
+                ],
+                "{value_col:?}"
+            );
+        }
     }
 
     #[test]
