@@ -2,6 +2,7 @@
 
 pub mod bam;
 pub mod cytokines;
+mod dates;
 pub mod dicom;
 pub mod events;
 pub mod fusions;
@@ -138,6 +139,10 @@ pub(crate) struct CsvInput {
     headers: Vec<String>,
     /// Byte offset at which each line starts (csv's own line count skips blank lines).
     line_starts: Vec<u64>,
+    /// The field separator, told from the header line (`,`, `;` or tab).
+    delimiter: u8,
+    /// Records (not blank) passed to `for_each` so far.
+    records: u64,
 }
 
 /// One CSV record with its 1-based line number (the header is line 1).
@@ -161,7 +166,25 @@ impl CsvInput {
         path: &Path,
         required: &[&str],
     ) -> Result<CsvInput> {
-        let bytes = read_bounded(&mut reader, path, MAX_CSV_BYTES)?;
+        let mut bytes = read_bounded(&mut reader, path, MAX_CSV_BYTES)?;
+        if bytes.starts_with(&[0x1f, 0x8b]) {
+            // A gzip-compressed table (`gzip file.csv`): read decompressed, bounded alike.
+            let mut decoder = flate2::read::MultiGzDecoder::new(bytes.as_slice());
+            bytes = read_bounded(&mut decoder, path, MAX_CSV_BYTES).map_err(|e| match e {
+                Error::Io { source, .. } if source.kind() != std::io::ErrorKind::Other => {
+                    Error::parse(
+                        path,
+                        1,
+                        "(file)",
+                        format!(
+                            "the file is gzip-compressed but cannot be decompressed \
+                             ({source}): it is cut or damaged; copy it again"
+                        ),
+                    )
+                }
+                other => other,
+            })?;
+        }
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(Error::parse(
                 path,
@@ -169,6 +192,18 @@ impl CsvInput {
                 "(file)",
                 "the file is empty: it has no header and no rows; nothing was ingested",
             ));
+        }
+        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            return Err(Error::parse(
+                path,
+                1,
+                "(file)",
+                "the file is UTF-16 text (Excel's 'Unicode Text'), which oncotrack does not \
+                 read: save it as 'CSV UTF-8'; nothing was ingested",
+            ));
+        }
+        if std::str::from_utf8(&bytes).is_err() {
+            bytes = windows_1252_to_utf8(&bytes);
         }
         let line_starts = std::iter::once(0)
             .chain(
@@ -179,9 +214,11 @@ impl CsvInput {
                     .map(|(i, _)| i as u64 + 1),
             )
             .collect::<Vec<u64>>();
+        let delimiter = sniff_delimiter(&bytes);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .trim(csv::Trim::All)
+            .delimiter(delimiter)
             .from_reader(std::io::Cursor::new(bytes));
         let headers = match reader.headers() {
             Ok(headers) => headers.clone(),
@@ -231,7 +268,61 @@ impl CsvInput {
             columns,
             headers: headers.iter().map(|h| h.trim().to_string()).collect(),
             line_starts,
+            delimiter,
+            records: 0,
         })
+    }
+
+    /// Looks columns up by `key(name as written)` instead of the lower-cased name
+    /// (`Longest Diameter (mm)` as `longest_diameter_mm`); an empty key leaves the
+    /// column out of the lookup.
+    ///
+    /// # Errors
+    /// Two columns whose names give one key, naming both.
+    pub(crate) fn rekey(&mut self, key: impl Fn(&str) -> String) -> Result<()> {
+        let mut columns: HashMap<String, usize> = HashMap::new();
+        for (index, name) in self.headers.iter().enumerate() {
+            let k = key(name);
+            if k.is_empty() {
+                continue;
+            }
+            if let Some(first) = columns.insert(k.clone(), index) {
+                return Err(Error::parse(
+                    &self.path,
+                    1,
+                    name,
+                    format!(
+                        "column {} '{}' and column {} '{name}' both name '{k}': keep one",
+                        first + 1,
+                        self.headers[first],
+                        index + 1
+                    ),
+                ));
+            }
+        }
+        self.columns = columns;
+        Ok(())
+    }
+
+    /// An error unless `for_each` has read a record: a table with a header and no rows
+    /// (an export cut short or run on an empty selection) holds no `what` and is
+    /// refused, never read as "nothing measured".
+    ///
+    /// # Errors
+    /// [`Error::Parse`] at line 2 when no record was read.
+    pub(crate) fn require_rows(&self, what: &str) -> Result<()> {
+        if self.records > 0 {
+            return Ok(());
+        }
+        Err(Error::parse(
+            &self.path,
+            2,
+            "(file)",
+            format!(
+                "the file has a header and no rows, so no {what}: nothing was ingested (an \
+                 export cut short, or run on an empty selection? export it again)"
+            ),
+        ))
     }
 
     /// The column names as written in the header (trimmed, case kept), in file order.
@@ -288,6 +379,10 @@ impl CsvInput {
                             ),
                         ));
                     }
+                    if self.delimiter == b';' {
+                        record = self.decimal_points(&record, line)?;
+                    }
+                    self.records += 1;
                     let current = CsvRecord {
                         input: self,
                         record: std::mem::take(&mut record),
@@ -302,6 +397,154 @@ impl CsvInput {
                 }
             }
         }
+    }
+}
+
+impl CsvInput {
+    /// A record of a semicolon-separated table (Excel's CSV in locales whose decimal
+    /// separator is the comma: de, fr, it, es, nl …) with every number written with a
+    /// decimal comma (`3,5`, `<3,2`, `-0,5`) rewritten with a point. A number that
+    /// groups thousands (`1.234,5`, `1.234`) is refused: `1.234` may be 1.234 or 1234.
+    fn decimal_points(&self, record: &csv::StringRecord, line: u64) -> Result<csv::StringRecord> {
+        let mut out = csv::StringRecord::with_capacity(record.as_slice().len(), record.len());
+        for (index, cell) in record.iter().enumerate() {
+            match decimal_comma_cell(cell) {
+                Ok(Some(rewritten)) => out.push_field(&rewritten),
+                Ok(None) => out.push_field(cell),
+                Err(message) => {
+                    let column = self
+                        .headers
+                        .get(index)
+                        .map_or_else(|| format!("column {}", index + 1), String::clone);
+                    return Err(Error::parse(
+                        &self.path,
+                        line,
+                        &column,
+                        format!("'{cell}': {message}"),
+                    ));
+                }
+            }
+        }
+        out.set_position(record.position().cloned());
+        Ok(out)
+    }
+}
+
+/// Text in Windows-1252 (Latin-1 with printable 0x80–0x9F), as Excel and laboratory
+/// software on Windows write CSV, as UTF-8. Used for a table that is not valid UTF-8:
+/// every byte is a character there (`0xB5` is `µ`), and the five bytes it leaves
+/// undefined become C1 control characters, which the reader then refuses as not text.
+fn windows_1252_to_utf8(bytes: &[u8]) -> Vec<u8> {
+    const HIGH: [u32; 32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+    ];
+    let text: String = bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => char::from_u32(HIGH[usize::from(b - 0x80)]).unwrap_or('\u{FFFD}'),
+            _ => char::from(b),
+        })
+        .collect();
+    text.into_bytes()
+}
+
+/// Why a number with a comma in a comma- or tab-separated table is refused.
+pub(crate) const COMMA_IN_NUMBER: &str = "a number with a comma: in a comma- or \
+     tab-separated table the comma may be a decimal comma (3,5) or group thousands (1,234), \
+     and oncotrack does not guess which; write it with a decimal point and no thousands \
+     separator (3.5, 1234), or export the table separated by semicolons, where the comma is \
+     the decimal separator";
+
+/// Whether `text` is a number written with a comma (`3,5`, `1,234.5`, `<3,2`): digits,
+/// commas and points only (after a sign or censoring mark), a comma among them.
+pub(crate) fn is_comma_number(text: &str) -> bool {
+    let body = text.trim_start_matches(['<', '>', '=', ' ', '-', '+']);
+    body.contains(',')
+        && body.starts_with(|c: char| c.is_ascii_digit())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+}
+
+/// The field separator of a CSV table: the one of `,`, `;` and tab that the header
+/// line (outside quotes) holds most often; `,` when none or a tie with it.
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for b in header {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let [comma, semicolon, tab] = counts;
+    if semicolon > comma && semicolon >= tab {
+        b';'
+    } else if tab > comma && tab > semicolon {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// A cell of a semicolon-separated table read with the decimal comma: `Some` with the
+/// number written with a point when it is one with a comma (`3,5`, `< 3,2`, `>5000,0`),
+/// `None` when it is something else (text, an integer, `12.5`).
+///
+/// # Errors
+/// A number with a thousands separator (`1.234,5`, `1 234,5`, or `1.234`, which may be
+/// 1.234 or 1234): the reader does not guess which.
+fn decimal_comma_cell(cell: &str) -> Result<Option<String>, String> {
+    let body = cell.trim_start_matches(['<', '>', '=', '≤', '≥', ' ']);
+    let prefix = &cell[..cell.len() - body.len()];
+    let unsigned = body.strip_prefix(['-', '+']).unwrap_or(body);
+    if unsigned.is_empty()
+        || !unsigned
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    {
+        return Ok(None);
+    }
+    if !unsigned.starts_with(|c: char| c.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let commas = unsigned.matches(',').count();
+    let points = unsigned.matches('.').count();
+    let ambiguous = || {
+        Err(
+            "the number groups thousands with '.', which a semicolon-separated table with \
+             decimal commas leaves ambiguous (1.234 is 1.234 or 1234): write it without a \
+             thousands separator (1234,5)"
+                .to_string(),
+        )
+    };
+    match (commas, points) {
+        (0, 0) => Ok(None),
+        (1, 0) => Ok(Some(format!("{prefix}{}", body.replacen(',', ".", 1)))),
+        (0, 1) => {
+            // `12.5` is a decimal point, but `1.234` groups thousands or not.
+            let (int, frac) = unsigned.split_once('.').unwrap_or_default();
+            if frac.len() == 3 && !int.is_empty() && !int.starts_with('0') && int.len() <= 3 {
+                ambiguous()
+            } else {
+                Ok(None)
+            }
+        }
+        (0, _) | (_, 0) => {
+            // `1.234.567` groups thousands; `01.03.2024` (a date) or `1,2,3` does not.
+            let thousands = unsigned
+                .split(['.', ','])
+                .skip(1)
+                .all(|group| group.len() == 3);
+            if thousands { ambiguous() } else { Ok(None) }
+        }
+        _ => ambiguous(),
     }
 }
 
@@ -334,7 +577,8 @@ impl CsvRecord<'_> {
             .transpose()
     }
 
-    /// Parses a required `YYYY-MM-DD` date that may not lie after `today` (a
+    /// Parses a required date (`YYYY-MM-DD`, or another unambiguous form: see
+    /// `dates::file_date`) that may not lie after `today` (a
     /// measurement cannot come from the future: such a date is a typo).
     pub(crate) fn past_date(
         &self,
@@ -342,8 +586,8 @@ impl CsvRecord<'_> {
         today: chrono::NaiveDate,
     ) -> Result<chrono::NaiveDate> {
         let text = self.required(column)?;
-        let date = crate::model::parse_date(text)
-            .map_err(|m| self.error(column, format!("'{text}': {m}")))?;
+        let date =
+            dates::file_date(text).map_err(|m| self.error(column, format!("'{text}': {m}")))?;
         if date > today {
             return Err(self.error(column, format!("'{text}' lies in the future")));
         }
@@ -467,6 +711,126 @@ pub(crate) mod testing {
             error,
             "p.csv: line 2: field 'patient': holds the control character U+0000, which is not \
              text; remove it (is this a binary file?)"
+        );
+    }
+
+    fn read_all(bytes: &[u8], required: &[&str]) -> crate::error::Result<Vec<Vec<String>>> {
+        let mut input =
+            super::CsvInput::from_reader(bytes, std::path::Path::new("t.csv"), required)?;
+        let headers = input.headers().to_vec();
+        let mut rows = vec![headers];
+        input.for_each(|r| {
+            rows.push(
+                (0..rows[0].len())
+                    .map(|i| r.get_at(i).unwrap_or("").to_string())
+                    .collect(),
+            );
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+
+    #[test]
+    fn semicolon_and_tab_separated_tables_are_read_by_their_header() {
+        let rows = read_all(
+            b"patient;date;value;note\nP1;01.03.2024;3,5;a, b\nP1;2024-03-01;<3,2;12.5\n",
+            &["patient", "value"],
+        )
+        .unwrap();
+        assert_eq!(rows[0], ["patient", "date", "value", "note"]);
+        assert_eq!(rows[1], ["P1", "01.03.2024", "3.5", "a, b"]);
+        assert_eq!(rows[2], ["P1", "2024-03-01", "<3.2", "12.5"]);
+        let rows = read_all(b"patient\tvalue\nP1\t3.5\n", &["patient", "value"]).unwrap();
+        assert_eq!(rows[1], ["P1", "3.5"]);
+        // A comma-separated table keeps its quoted comma as written (the parsers refuse it).
+        let rows = read_all(b"patient,value\nP1,\"3,5\"\n", &["value"]).unwrap();
+        assert_eq!(rows[1], ["P1", "3,5"]);
+        for (cell, expected) in [
+            ("1.234,5", "'1.234,5'"),
+            ("1.234", "'1.234'"),
+            ("1,234.5", "'1,234.5'"),
+        ] {
+            let text = format!("patient;value\nP1;{cell}\n");
+            let error = read_all(text.as_bytes(), &[]).unwrap_err().to_string();
+            assert!(
+                error.starts_with(&format!(
+                    "t.csv: line 2: field 'value': {expected}: the number groups thousands"
+                )),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_header_without_rows_is_refused_by_every_measurement_table() {
+        let today = today();
+        let path = std::path::Path::new("h.csv");
+        let errors = [
+            crate::ingest::lesions::read_from(
+                &b"patient,date,modality,lesion\n\n"[..],
+                path,
+                today,
+            )
+            .err(),
+            crate::ingest::events::read_from(&b"patient,date,kind\n"[..], path, today).err(),
+            crate::ingest::patients::read_from(&b"patient,diagnosis\r\n"[..], path).err(),
+        ];
+        for error in errors {
+            let error = error.map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                error.starts_with(
+                    "h.csv: line 2: field '(file)': the file has a header and no rows"
+                ),
+                "{error}"
+            );
+        }
+        let f = file("patient,date,analyte,value\n");
+        let options = crate::ingest::cytokines::Options::new(today);
+        let error = crate::ingest::cytokines::read(f.path(), &options)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("the file has a header and no rows, so no samples"),
+            "{error}"
+        );
+        let f = file("patient,date,IL-6\nLLOQ,,1.5\n");
+        let error = crate::ingest::cytokines::read(f.path(), &options)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("1 limits rows and no sample rows"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_latin1_table_is_read_as_windows_1252_and_utf16_is_refused() {
+        let rows = read_all(b"analyte,unit\nIL-6,\xb5g/mL\nTNF-\x80,x\n", &["unit"]).unwrap();
+        assert_eq!(rows[1], ["IL-6", "µg/mL"]);
+        assert_eq!(rows[2], ["TNF-€", "x"]);
+        // UTF-8 stays as it is (a µ of two bytes is not read as two Latin-1 characters).
+        let rows = read_all("analyte,unit\nIL-6,µg/mL\n".as_bytes(), &["unit"]).unwrap();
+        assert_eq!(rows[1], ["IL-6", "µg/mL"]);
+        let error = read_all(b"\xff\xfea\x00,\x00b\x00\n\x00", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("UTF-16"), "{error}");
+    }
+
+    #[test]
+    fn a_gzip_compressed_table_is_read_decompressed() {
+        use flate2::write::GzEncoder;
+        let mut encoder = GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(b"patient,value\nP1,3.5\n").unwrap();
+        let bytes = encoder.finish().unwrap();
+        let rows = read_all(&bytes, &["patient"]).unwrap();
+        assert_eq!(rows[1], ["P1", "3.5"]);
+        let error = read_all(&bytes[..bytes.len() - 12], &["patient"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("gzip-compressed but cannot be decompressed"),
+            "{error}"
         );
     }
 

@@ -17,6 +17,7 @@ mod export;
 mod fusion;
 mod fuzz;
 mod hostile;
+mod intake;
 mod lab_exports;
 mod liquid;
 mod listings;

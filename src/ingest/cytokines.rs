@@ -336,7 +336,12 @@ fn parse_cell(text: &str) -> Result<Cell, String> {
 /// A finite, non-negative decimal number.
 fn number(text: &str) -> Result<f64, String> {
     let value: f64 = text.parse().map_err(|_| {
-        "not a number, a censored value (<3.2, < LLOQ, OOR >, <OOR, ND ...), *** or NA".to_string()
+        if super::is_comma_number(text) {
+            super::COMMA_IN_NUMBER.to_string()
+        } else {
+            "not a number, a censored value (<3.2, < LLOQ, OOR >, <OOR, ND ...), *** or NA"
+                .to_string()
+        }
     })?;
     if !value.is_finite() {
         return Err("not a finite number".into());
@@ -468,17 +473,40 @@ pub fn read_from(
         reason: m,
     })?;
     let analyte_columns = columns.analyte_columns(path, input.headers(), options)?;
+    // A wide column's header may carry its unit (`IL-6 (pg/mL)`, `TNF-a [ng/mL]`): that
+    // unit is the column's, and the name without it is the analyte.
+    let header_units: Vec<Option<HeaderUnit>> = analyte_columns
+        .iter()
+        .map(|(_, name)| header_unit(name).map_err(|m| Error::parse(path, 1, name, m)))
+        .collect::<Result<_>>()?;
     let no_limits = Limits::default();
     let file_limits = options.limits.as_ref().unwrap_or(&no_limits);
     let mut collected = Collected::new(columns.long);
-    for (_, name) in &analyte_columns {
-        collected.check_name(name, 1, name);
+    for ((_, name), unit) in analyte_columns.iter().zip(&header_units) {
+        collected.check_name(unit.as_ref().map_or(name, |u| &u.analyte), 1, name);
     }
     // Each wide column's canonical name, resolved once.
     let canonical: Vec<String> = analyte_columns
         .iter()
-        .map(|(_, name)| canonical_or_given(name))
+        .zip(&header_units)
+        .map(|((_, name), unit)| canonical_or_given(unit.as_ref().map_or(name, |u| &u.analyte)))
         .collect();
+    // Two columns naming one analyte (`IL-6` and `IL6`, `IL-6 (pg/mL)` and
+    // `Interleukin-6`) would give each sample two values: refused at the header.
+    let mut first_column: HashMap<&str, &str> = HashMap::new();
+    for ((_, name), analyte) in analyte_columns.iter().zip(&canonical) {
+        if let Some(first) = first_column.insert(analyte, name) {
+            return Err(Error::parse(
+                path,
+                1,
+                name,
+                format!(
+                    "columns '{first}' and '{name}' both name the analyte {analyte}: keep one, \
+                     or leave one out with --ignore-col"
+                ),
+            ));
+        }
+    }
     let mut column_limits: HashMap<usize, Limit> = HashMap::new();
     let mut data_lines = 0usize;
     let mut mapped_lines = 0usize;
@@ -502,12 +530,13 @@ pub fn read_from(
                     format!("a {kind} row must come before the first sample (line 2 on)"),
                 ));
             }
-            let (_, factor) = unit_of(record)?;
-            for (index, name) in &analyte_columns {
+            let row_unit = unit_of(record)?;
+            for ((index, name), header) in analyte_columns.iter().zip(&header_units) {
                 let text = record.get_at(*index).unwrap_or("");
                 if text.is_empty() {
                     continue;
                 }
+                let (_, factor) = column_unit(record, name, header.as_ref(), &row_unit)?;
                 let value =
                     number(text.trim_start_matches('<').trim_start_matches('>')).map_err(|m| {
                         record.error(&name.to_ascii_lowercase(), format!("{kind} '{text}': {m}"))
@@ -547,6 +576,9 @@ pub fn read_from(
         };
         let (unit_raw, factor) = unit_of(record)?;
         if let Some(value_col) = &columns.value {
+            let row_unit = (unit_raw, factor);
+            let (unit_raw, factor) =
+                column_unit(record, value_col, columns.value_unit.as_ref(), &row_unit)?;
             let limit = |column: &str| {
                 record
                     .parse_opt(column, number)
@@ -560,7 +592,7 @@ pub fn read_from(
                 analyte: &analyte,
                 column: value_col,
                 value_raw: record.get(value_col).unwrap_or(""),
-                unit_raw: &unit_raw,
+                unit_raw,
                 factor,
                 own: Limit {
                     lloq: limit("lloq")?,
@@ -570,13 +602,17 @@ pub fn read_from(
             };
             collected.push(record, &sample, &value, file_limits)?;
         } else {
-            for ((index, name), analyte) in analyte_columns.iter().zip(&canonical) {
+            let row_unit = (unit_raw, factor);
+            for (((index, name), analyte), header) in
+                analyte_columns.iter().zip(&canonical).zip(&header_units)
+            {
+                let (unit_raw, factor) = column_unit(record, name, header.as_ref(), &row_unit)?;
                 let value = Value {
                     analyte_raw: name,
                     analyte,
                     column: name,
                     value_raw: record.get_at(*index).unwrap_or(""),
-                    unit_raw: &unit_raw,
+                    unit_raw,
                     factor,
                     own: column_limits.get(index).copied().unwrap_or_default(),
                 };
@@ -585,6 +621,20 @@ pub fn read_from(
         }
         Ok(())
     })?;
+    if data_lines == 0 {
+        // A header (and limits rows) with no sample: nothing measured is not "none".
+        input.require_rows("samples")?;
+        return Err(Error::parse(
+            path,
+            2,
+            "(file)",
+            format!(
+                "the file has {} limits rows and no sample rows: nothing was ingested (an \
+                 export cut short? export it again)",
+                collected.limit_rows
+            ),
+        ));
+    }
     if let Some(map) = &options.sample_map
         && mapped_lines != map.len()
     {
@@ -667,6 +717,8 @@ fn limits_row_kind(
 struct SampleColumns {
     /// A long table's value column (lower case); `None` for a wide table.
     value: Option<String>,
+    /// The unit the value column's header gives (`Concentration (ng/mL)`).
+    value_unit: Option<HeaderUnit>,
     /// Whether the layout was chosen with `--layout` rather than detected.
     chosen: bool,
     /// Long layout (`analyte` column) rather than one column per analyte.
@@ -690,15 +742,29 @@ impl SampleColumns {
             Layout::Wide => false,
             Layout::Auto => has("analyte"),
         };
+        // A value column's header may carry the unit (`Concentration (ng/mL)`): it is
+        // found by its name without it, and the unit is the column's.
+        let without_unit = |h: &str| match header_unit(h) {
+            Ok(Some(unit)) => unit.analyte.to_lowercase(),
+            _ => h.to_lowercase(),
+        };
+        let named = |column: &str| {
+            headers
+                .iter()
+                .find(|h| h.eq_ignore_ascii_case(column))
+                .or_else(|| headers.iter().find(|h| without_unit(h) == column))
+        };
+        let mut value_unit = None;
         let value = if long {
             let wanted = options.value_col.as_ref().map(|c| c.trim().to_lowercase());
-            let found = match &wanted {
-                Some(column) => has(column).then(|| column.clone()),
-                None => VALUE_COLUMNS
-                    .iter()
-                    .find(|c| has(c))
-                    .map(|c| (*c).to_string()),
+            let header = match &wanted {
+                Some(column) => named(column),
+                None => VALUE_COLUMNS.iter().find_map(|c| named(c)),
             };
+            if let Some(header) = header {
+                value_unit = header_unit(header).map_err(|m| Error::parse(path, 1, header, m))?;
+            }
+            let found = header.map(|h| h.to_lowercase());
             let why = if options.layout == Layout::Long {
                 "read as a long table (--layout long)".to_string()
             } else {
@@ -741,6 +807,7 @@ impl SampleColumns {
         };
         let columns = SampleColumns {
             value,
+            value_unit,
             chosen: options.layout != Layout::Auto,
             long,
             patient: options.patient_col.to_ascii_lowercase(),
@@ -837,6 +904,94 @@ impl SampleColumns {
         }
         Ok(columns)
     }
+}
+
+/// A unit written in a wide table's analyte header (`IL-6 (pg/mL)`).
+#[derive(Debug, Clone, PartialEq)]
+struct HeaderUnit {
+    /// The header without the unit (`IL-6`).
+    analyte: String,
+    /// The unit as written (`pg/mL`).
+    unit: String,
+    /// To pg/mL.
+    factor: f64,
+}
+
+/// The unit a wide table's analyte header ends with, in brackets (`IL-6 (pg/mL)`,
+/// `IL-6 [ng/ml]`) or after a comma (`IL-6, pg/mL`); `None` when the header names
+/// none (a bead region `(BR13)` or a synonym `MCP-1(MCAF)` is no unit).
+///
+/// # Errors
+/// A unit-like group (`(mg/L)`, `(U/mL)`, `(NPX)`) that is not one oncotrack converts
+/// to pg/mL: its values cannot be stored as pg/mL, so the column is refused.
+fn header_unit(name: &str) -> Result<Option<HeaderUnit>, String> {
+    let trimmed = name.trim_end();
+    let (analyte, group) = if let Some(rest) = trimmed.strip_suffix(')') {
+        match rest.rfind('(') {
+            Some(open) => (&rest[..open], &rest[open + 1..]),
+            None => return Ok(None),
+        }
+    } else if let Some(rest) = trimmed.strip_suffix(']') {
+        match rest.rfind('[') {
+            Some(open) => (&rest[..open], &rest[open + 1..]),
+            None => return Ok(None),
+        }
+    } else if let Some(comma) = trimmed.rfind(',') {
+        (&trimmed[..comma], &trimmed[comma + 1..])
+    } else {
+        return Ok(None);
+    };
+    let group = group.trim();
+    let key: String = group
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    let looks_like_unit = (key.contains('/')
+        && (key.ends_with("ml") || key.ends_with("/l") || key.ends_with("dl")))
+        || matches!(key.as_str(), "npx" | "mfi" | "%" | "au" | "a.u.");
+    if !looks_like_unit {
+        return Ok(None);
+    }
+    match unit_factor(group) {
+        Ok(factor) => Ok(Some(HeaderUnit {
+            analyte: analyte.trim().to_string(),
+            unit: group.to_string(),
+            factor,
+        })),
+        Err(_) => Err(format!(
+            "the header gives the unit '{group}', which oncotrack does not convert to pg/mL \
+             (it converts fg/mL, pg/mL, ng/mL and µg/mL): convert the column, or leave it \
+             out with --ignore-col '{name}'"
+        )),
+    }
+}
+
+/// The unit of one wide column on `record`: the header's when it gives one (a `unit`
+/// cell of the row naming another unit is an error), else the row's (`unit` column or
+/// `--unit`).
+fn column_unit<'a>(
+    record: &CsvRecord<'_>,
+    column: &str,
+    header: Option<&'a HeaderUnit>,
+    row: &'a (String, f64),
+) -> Result<(&'a str, f64)> {
+    let Some(header) = header else {
+        return Ok((row.0.as_str(), row.1));
+    };
+    if let Some(cell) = record.get("unit")
+        && unit_factor(cell).ok() != Some(header.factor)
+    {
+        return Err(record.error(
+            "unit",
+            format!(
+                "'{cell}' contradicts the unit '{}' that the header of column '{column}' gives; \
+                 correct one of them",
+                header.unit
+            ),
+        ));
+    }
+    Ok((header.unit.as_str(), header.factor))
 }
 
 /// Whose sample a line holds.
@@ -1162,6 +1317,103 @@ mod tests {
         assert_eq!(cxcl5.concentration.censor, Censor::Left);
         assert_eq!(cxcl5.concentration.bound, Some(3.2));
         assert_eq!(cxcl5.line, 4);
+    }
+
+    #[test]
+    fn a_unit_in_a_wide_header_is_the_columns_unit_and_not_part_of_the_name() {
+        let f = file(
+            "patient,date,Il 6 (pg/mL),TNF-a [ng/mL],\"IFN-g, ng/ml\",IL-10 (BR13) (13)\n\
+             LLOQ,,,0.5,,\n\
+             P001,2024-01-10,1.5,2,0.004,\n",
+        );
+        let table = read(f.path(), &Options::new(today())).unwrap();
+        let seen: Vec<(&str, Option<f64>, Option<f64>, &str)> = table
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.analyte.as_str(),
+                    r.concentration.value,
+                    r.lloq,
+                    r.unit_raw.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("IL-6", Some(1.5), None, "pg/mL"),
+                ("TNF-a", Some(2000.0), Some(500.0), "ng/mL"),
+                ("IFN-g", Some(4.0), None, "ng/ml"),
+            ]
+        );
+        assert!(
+            table.unknown_analytes.is_empty(),
+            "{:?}",
+            table.unknown_analytes
+        );
+        // A unit oncotrack cannot convert is refused, not stored as pg/mL.
+        let f = file("patient,date,CRP (mg/L)\nP001,2024-01-10,3\n");
+        let error = read(f.path(), &Options::new(today()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("line 1: field 'CRP (mg/L)': the header gives the unit 'mg/L'"),
+            "{error}"
+        );
+        // A unit column that contradicts the header is refused.
+        let f = file("patient,date,unit,IL-6 (ng/mL)\nP001,2024-01-10,pg/mL,3\n");
+        let error = read(f.path(), &Options::new(today()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("line 2: field 'unit': 'pg/mL' contradicts"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_unit_in_a_long_tables_value_header_is_the_values_unit() {
+        for value_col in [None, Some("Concentration (ng/mL)")] {
+            let f = file(
+                "patient,date,analyte,Concentration (ng/mL),LLOQ\n\
+                 P001,2024-01-10,IL-6,2,0.5\nP001,2024-01-10,IL-8,0.1,0.5\n",
+            );
+            let mut options = Options::new(today());
+            options.value_col = value_col.map(str::to_string);
+            let table = read(f.path(), &options).unwrap();
+            let seen: Vec<(Option<f64>, Option<f64>, Option<f64>)> = table
+                .rows
+                .iter()
+                .map(|r| (r.concentration.value, r.concentration.bound, r.lloq))
+                .collect();
+            assert_eq!(
+                seen,
+                vec![
+                    (Some(2000.0), None, Some(500.0)),
+                    (None, Some(500.0), Some(500.0))
+                ],
+                "{value_col:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_wide_columns_naming_one_analyte_are_refused_at_the_header() {
+        for (header, second) in [
+            ("IL-6,IL6", "IL6"),
+            ("IL-6 (pg/mL),Interleukin-6", "Interleukin-6"),
+        ] {
+            let f = file(&format!("patient,date,{header}\nP001,2024-01-10,1,2\n"));
+            let error = read(f.path(), &Options::new(today()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains(&format!("line 1: field '{second}': columns '"))
+                    && error.contains("both name the analyte IL-6"),
+                "{error}"
+            );
+        }
     }
 
     #[test]

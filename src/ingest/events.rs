@@ -56,6 +56,7 @@ pub fn read_from(
         });
         Ok(())
     })?;
+    input.require_rows("events")?;
     Ok(rows)
 }
 

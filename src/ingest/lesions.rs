@@ -4,6 +4,8 @@
 //! `modality` (CT, MR, PET), `lesion` are required; `scanner`, `site`, `organ`,
 //! `target` (y/n), `nodal` (y/n), `longest_diameter_mm`, `short_axis_mm`, `mean_hu`,
 //! `new_lesion` (y/n) are optional. An empty diameter means "not measured" (RECIST NE).
+//! Names also match with spaces and the unit in brackets (`Longest Diameter (mm)`); any
+//! other column is refused, so no measurement is left unread under a name not known.
 
 use super::CsvInput;
 use crate::error::Result;
@@ -23,7 +25,13 @@ pub(crate) fn yes_no(text: &str) -> Result<bool, String> {
 
 /// A finite length in mm, not negative.
 fn length_mm(text: &str) -> Result<f64, String> {
-    let v: f64 = text.parse().map_err(|_| "not a number".to_string())?;
+    let v: f64 = text.parse().map_err(|_| {
+        if super::is_comma_number(text) {
+            super::COMMA_IN_NUMBER.to_string()
+        } else {
+            "not a number".to_string()
+        }
+    })?;
     if !v.is_finite() || v < 0.0 {
         return Err("expected a length in mm, 0 or more".into());
     }
@@ -36,6 +44,38 @@ fn finite(text: &str) -> Result<f64, String> {
         .ok()
         .filter(|v| v.is_finite())
         .ok_or_else(|| "not a finite number".into())
+}
+
+/// The columns of a lesion CSV, as [`column_key`] writes them.
+const COLUMNS: [&str; 13] = [
+    "patient",
+    "date",
+    "modality",
+    "lesion",
+    "scanner",
+    "site",
+    "organ",
+    "target",
+    "nodal",
+    "longest_diameter_mm",
+    "short_axis_mm",
+    "mean_hu",
+    "new_lesion",
+];
+
+/// A header name as a column key: lower case, every run of spaces, punctuation and
+/// brackets one `_`, none at either end (`Longest Diameter (mm)` is
+/// `longest_diameter_mm`, `Mean HU` is `mean_hu`, `New-lesion` is `new_lesion`).
+fn column_key(name: &str) -> String {
+    let mut key = String::new();
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            key.push(c);
+        } else if !key.is_empty() && !key.ends_with('_') {
+            key.push('_');
+        }
+    }
+    key.trim_end_matches('_').to_string()
 }
 
 /// Reads and validates a lesion CSV.
@@ -59,6 +99,24 @@ pub fn read_from(
 ) -> Result<Vec<LesionRow>> {
     let mut input =
         CsvInput::from_reader(reader, path, &["patient", "date", "modality", "lesion"])?;
+    input.rekey(column_key)?;
+    if let Some(unknown) = input
+        .headers()
+        .iter()
+        .find(|h| !h.is_empty() && !COLUMNS.contains(&column_key(h).as_str()))
+    {
+        return Err(crate::error::Error::parse(
+            path,
+            1,
+            unknown,
+            format!(
+                "not a lesion column (the columns are {}; names match in any case, with \
+                 spaces for underscores and the unit in brackets, e.g. 'Longest diameter \
+                 (mm)'): rename it, or remove it; nothing was ingested",
+                COLUMNS.join(", ")
+            ),
+        ));
+    }
     let mut rows = Vec::new();
     let mut seen: HashMap<(String, NaiveDate, Modality, String), u64> = HashMap::new();
     input.for_each(|record| {
@@ -101,6 +159,7 @@ pub fn read_from(
         });
         Ok(())
     })?;
+    input.require_rows("lesion measurements")?;
     Ok(rows)
 }
 
@@ -108,6 +167,37 @@ pub fn read_from(
 mod tests {
     use super::*;
     use crate::ingest::testing::{file, today};
+
+    #[test]
+    fn header_names_match_with_spaces_and_units_and_unknown_columns_are_refused() {
+        let f = file(
+            "Patient,Date,Modality,Lesion,Target,Longest Diameter (mm),Short-axis mm,Mean HU\n\
+             P001,2024-01-10,CT,L1,y,25.5,,40\n",
+        );
+        let rows = read(f.path(), today()).unwrap();
+        assert_eq!(rows[0].longest_diameter_mm, Some(25.5));
+        assert_eq!(rows[0].mean_hu, Some(40.0));
+        // A diameter in cm (or a column oncotrack does not know) is never left unread.
+        for (header, field) in [
+            ("Longest diameter (cm)", "Longest diameter (cm)"),
+            ("longest_diam", "longest_diam"),
+        ] {
+            let f = file(&format!(
+                "patient,date,modality,lesion,{header}\nP001,2024-01-10,CT,L1,2.5\n"
+            ));
+            let error = read(f.path(), today()).unwrap_err().to_string();
+            assert!(
+                error.contains(&format!("line 1: field '{field}': not a lesion column")),
+                "{error}"
+            );
+        }
+        let f = file(
+            "patient,date,modality,lesion,longest_diameter_mm,Longest diameter (mm)\n\
+             P001,2024-01-10,CT,L1,2.5,3\n",
+        );
+        let error = read(f.path(), today()).unwrap_err().to_string();
+        assert!(error.contains("both name 'longest_diameter_mm'"), "{error}");
+    }
 
     #[test]
     fn reads_all_documented_columns() {

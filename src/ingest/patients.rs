@@ -55,6 +55,7 @@ pub fn read_from(reader: impl std::io::Read, path: &Path) -> Result<Vec<PatientR
         });
         Ok(())
     })?;
+    input.require_rows("patients")?;
     Ok(rows)
 }
 

@@ -333,6 +333,7 @@ pub fn read_from(
             }
             Ok(())
         })?;
+        input.require_rows("features")?;
         return Ok(RadiomicsTable {
             cases,
             missing,
@@ -475,6 +476,7 @@ pub fn read_from(
         cases.push(row);
         Ok(())
     })?;
+    input.require_rows("cases")?;
     Ok(RadiomicsTable {
         cases,
         missing,

@@ -522,6 +522,8 @@ pub struct CallReader {
     record: vcf::Record,
     header_lines: u64,
     records: u64,
+    /// Empty lines passed over between or after the records (a trailing empty line).
+    blank_lines: u64,
     caller: Caller,
     origin: CallerOrigin,
     sample: String,
@@ -682,6 +684,7 @@ impl CallReader {
             record: vcf::Record::default(),
             header_lines,
             records: 0,
+            blank_lines: 0,
             caller,
             origin,
             sample,
@@ -845,7 +848,23 @@ impl CallReader {
     pub fn next_calls(&mut self, calls: &mut Vec<Call>) -> Result<bool> {
         calls.clear();
         let record_number = self.records + 1;
-        let line = self.header_lines + record_number;
+        // An empty line (an editor's or a script's trailing newline) holds no record:
+        // passed over, counted so that later records keep their file line numbers.
+        // Read errors are left to the record reader, which names them.
+        loop {
+            let inner = self.reader.get_mut();
+            let empty = match inner.fill_buf() {
+                Ok(buf) if buf.starts_with(b"\n") => 1,
+                Ok(buf) if buf.starts_with(b"\r\n") => 2,
+                _ => 0,
+            };
+            if empty == 0 {
+                break;
+            }
+            inner.consume(empty);
+            self.blank_lines += 1;
+        }
+        let line = self.header_lines + self.blank_lines + record_number;
         match self.reader.read_record(&mut self.record) {
             Ok(0) => return Ok(false),
             Ok(_) => {}

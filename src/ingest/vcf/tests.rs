@@ -542,3 +542,29 @@ fn a_somatic_callers_pass_is_somatic_and_its_unfiltered_dot_is_not() {
     );
     assert!(matches!(&calls[1].somatic, Somatic::No(why) if why.contains("never filtered")));
 }
+
+#[test]
+fn empty_lines_between_and_after_records_are_passed_over_keeping_line_numbers() {
+    let fmt = "##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"a\">\n##FORMAT=<ID=AF,Number=A,Type=Float,Description=\"f\">\n";
+    let head = format!(
+        "{HEAD}##source=Mutect2\n{fmt}#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS\n"
+    );
+    let record = |pos: u32| format!("1\t{pos}\t.\tC\tT\t.\tPASS\t.\tAD:AF\t6,2:0.2");
+    for ending in ["\n", "\r\n"] {
+        let vcf = format!(
+            "{head}{}\n{ending}{}\n{ending}{ending}",
+            record(5),
+            record(6)
+        );
+        let calls = calls_of(&vcf);
+        assert_eq!(calls.len(), 2, "{ending:?}");
+        assert_eq!((calls[0].line, calls[1].line), (6, 8), "{ending:?}");
+    }
+    // A bad record after an empty line is named on its own line.
+    let vcf = format!(
+        "{head}{}\n\n1\t7\t.\tC\tT\t.\tPASS\t.\tAD:AF\t6,2:x\n",
+        record(5)
+    );
+    let err = read_all(&vcf, &Options::default()).unwrap_err().to_string();
+    assert!(err.contains("line 8: field 'FORMAT/AF': record 2"), "{err}");
+}

@@ -1,0 +1,277 @@
+//! A data manager's audit: each file kind as sites export it (BOM, CRLF, `;` with decimal commas, tabs, Latin-1, gzip, units in headers, dates as written), pushed through the real binary; what gets in is read right, what cannot is refused naming file, line and field, leaving the store as it was.
+
+use crate::util::{Sandbox, shared_data};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn fixture(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/intake")
+        .join(relative)
+}
+
+fn store_with_patient() -> Sandbox {
+    let s = Sandbox::new();
+    s.run(&["init"]).ok();
+    s.run(&["patient", "add", "P1", "--diagnosis", "osteosarcoma"])
+        .ok();
+    s
+}
+
+fn gzip(path: &Path, to: &Path) {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&std::fs::read(path).unwrap()).unwrap();
+    std::fs::write(to, encoder.finish().unwrap()).unwrap();
+}
+
+/// A stored cytokine value: (date, analyte, value, censor, bound).
+type Value = (String, String, Option<f64>, String, Option<f64>);
+
+/// A stored lesion measurement: (date, organ, longest diameter, mean HU).
+type Measurement = (String, Option<String>, Option<f64>, Option<f64>);
+
+/// Every stored cytokine value.
+fn cytokines(s: &Sandbox) -> Vec<Value> {
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT date, analyte, value, censor, bound FROM cytokine_measurement
+              ORDER BY date, analyte",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
+}
+
+fn row(date: &str, analyte: &str, value: Option<f64>, censor: &str, bound: Option<f64>) -> Value {
+    (date.into(), analyte.into(), value, censor.into(), bound)
+}
+
+#[test]
+fn a_german_excel_cytokine_export_gets_in_as_it_comes_plain_or_gzipped() {
+    // BOM, CRLF, `;`, decimal commas, a dotted date, an ISO date-time, units in the
+    // header (TNF-a in ng/mL), a limits row, `< 1,2`, `OOR <` and `***`.
+    let expected = vec![
+        row("2024-03-01", "IL-10", None, "left", Some(1.2)),
+        row("2024-03-01", "IL-6", Some(3.5), "none", None),
+        row("2024-03-01", "TNF-a", Some(250.0), "none", None),
+        row("2024-04-02", "IL-6", Some(12.75), "none", None),
+        row("2024-04-02", "TNF-a", None, "left", Some(2.0)),
+    ];
+    let s = store_with_patient();
+    let plain = fixture("cytokines_de_excel.csv");
+    let gz = s.path().join("cytokines_de_excel.csv.gz");
+    gzip(&plain, &gz);
+    for file in [plain, gz] {
+        let s = store_with_patient();
+        let out = s
+            .run(&["ingest", "cytokines", file.to_str().unwrap(), "--strict"])
+            .ok()
+            .to_string();
+        assert!(out.contains("1 cells were *** "), "{out}");
+        assert_eq!(cytokines(&s), expected, "{}", file.display());
+    }
+}
+
+#[test]
+fn cytokine_cells_that_cannot_be_read_without_a_guess_are_refused_leaving_the_store_as_it_was() {
+    let s = store_with_patient();
+    for (name, content, needle) in [
+        (
+            "thousands.csv",
+            "patient;date;analyte;value\nP1;2024-03-01;IL-6;3,5\nP1;2024-03-01;IL-8;1.234,5\n",
+            "thousands.csv: line 3: field 'value': '1.234,5': the number groups thousands",
+        ),
+        (
+            "comma.csv",
+            "patient,date,analyte,value\nP1,2024-03-01,IL-6,3.5\nP1,2024-03-01,IL-8,\"3,5\"\n",
+            "comma.csv: line 3: field 'value': '3,5': a number with a comma",
+        ),
+        (
+            "slash.csv",
+            "patient,date,analyte,value\nP1,2024-03-01,IL-6,3.5\nP1,01/03/2024,IL-8,2\n",
+            "slash.csv: line 3: field 'date': '01/03/2024': ambiguous: the order of day and month",
+        ),
+        (
+            "serial.csv",
+            "patient,date,analyte,value\nP1,45352,IL-6,3.5\n",
+            "serial.csv: line 2: field 'date': '45352': a number, not a date",
+        ),
+        (
+            "header.csv",
+            "patient,date,analyte,value\r\n",
+            "header.csv: line 2: field '(file)': the file has a header and no rows",
+        ),
+        (
+            "mgl.csv",
+            "patient,date,CRP (mg/L)\nP1,2024-03-01,3\n",
+            "mgl.csv: line 1: field 'CRP (mg/L)': the header gives the unit 'mg/L'",
+        ),
+    ] {
+        let path = s.file(name, content);
+        s.run(&["ingest", "cytokines", path.to_str().unwrap()])
+            .fails(1, needle);
+    }
+    assert!(cytokines(&s).is_empty(), "a refused file stored nothing");
+}
+
+#[test]
+fn a_tab_separated_latin1_lesion_export_with_spelled_out_headers_is_read_right() {
+    let s = store_with_patient();
+    let file = fixture("lesions_tab_latin1.tsv");
+    s.run(&["ingest", "lesions", file.to_str().unwrap()]).ok();
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT st.date, l.organ, m.longest_diameter_mm, m.mean_hu
+               FROM lesion_measurement m JOIN lesion l USING (lesion_id)
+               JOIN imaging_study st USING (study_id) ORDER BY st.date",
+        )
+        .unwrap();
+    let rows: Vec<Measurement> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "2024-03-01".into(),
+                Some("Rücken".into()),
+                Some(25.5),
+                Some(41.0)
+            ),
+            (
+                "2024-05-02".into(),
+                Some("Rücken".into()),
+                Some(20.0),
+                Some(30.0)
+            ),
+        ]
+    );
+    // A diameter in cm is refused, never stored as "not measured".
+    let cm = s.file(
+        "cm.csv",
+        "patient,date,modality,lesion,Longest diameter (cm)\nP1,2024-06-01,CT,L1,2.1\n",
+    );
+    s.run(&["ingest", "lesions", cm.to_str().unwrap()]).fails(
+        1,
+        "cm.csv: line 1: field 'Longest diameter (cm)': not a lesion column",
+    );
+}
+
+#[test]
+fn a_shared_vcf_with_crlf_and_a_trailing_empty_line_stores_the_calls_of_the_original() {
+    let Some(original) = shared_data("vcf/deepvariant_NA12878_chr20.vcf") else {
+        return;
+    };
+    let calls = |s: &Sandbox| -> Vec<(String, i64, Option<f64>, Option<i64>)> {
+        let conn = rusqlite::Connection::open(s.db()).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT v.chrom, v.pos, c.vaf, c.depth FROM variant_call c
+                   JOIN variant v USING (variant_id) ORDER BY v.chrom, v.pos, v.alt",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let ingest = |path: &Path| {
+        let s = store_with_patient();
+        s.run(&[
+            "ingest",
+            "vcf",
+            path.to_str().unwrap(),
+            "--patient",
+            "P1",
+            "--date",
+            "2024-03-01",
+        ])
+        .ok();
+        calls(&s)
+    };
+    let reference = ingest(&original);
+    assert_eq!(reference.len(), 23, "DeepVariant's 23 calls");
+    let text = std::fs::read_to_string(&original).unwrap();
+    let scratch = Sandbox::new();
+    let trailing = scratch.file("trailing.vcf", &format!("{text}\n"));
+    let crlf = scratch.file("crlf.vcf", &format!("{}\r\n", text.replace('\n', "\r\n")));
+    assert_eq!(ingest(&trailing), reference, "trailing empty line");
+    assert_eq!(ingest(&crlf), reference, "CRLF and a trailing empty line");
+}
+
+#[test]
+fn the_shared_cytoprofile_table_reexported_by_excel_in_a_german_locale_stores_the_same_values() {
+    let Some(data) = shared_data("cytokines/cytoprofile_ExampleData2.csv") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&data).unwrap();
+    // Excel (de): `;` between fields, `,` for the decimal point, CRLF, a BOM.
+    let mut german = String::from("\u{feff}");
+    for line in text.lines() {
+        let cells: Vec<String> = line
+            .split(',')
+            .map(|c| {
+                if c.parse::<f64>().is_ok() {
+                    c.replace('.', ",")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        german.push_str(&cells.join(";"));
+        german.push_str("\r\n");
+    }
+    assert!(german.contains(';') && german.matches(',').count() > 100);
+    let ingest = |content: &str| {
+        let s = Sandbox::new();
+        s.run(&["init"]).ok();
+        let mut patients = String::from("patient,diagnosis\n");
+        let mut map = String::from("line,patient,date\n");
+        for line in 2..=67 {
+            patients.push_str(&format!("S{:02},unknown\n", line - 1));
+            map.push_str(&format!("{line},S{:02},2022-01-01\n", line - 1));
+        }
+        let patients = s.file("samples.csv", &patients);
+        s.run(&["ingest", "patients", patients.to_str().unwrap()])
+            .ok();
+        let map = s.file("map.csv", &map);
+        let table = s.file("panel.csv", content);
+        s.run(&[
+            "ingest",
+            "cytokines",
+            table.to_str().unwrap(),
+            "--sample-map",
+            map.to_str().unwrap(),
+            "--assay-col",
+            "Stimulation",
+            "--ignore-col",
+            "Group",
+            "--strict",
+        ])
+        .ok();
+        let conn = rusqlite::Connection::open(s.db()).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT p.code, c.analyte, c.value FROM cytokine_measurement c
+                   JOIN patient p USING (patient_id) ORDER BY 1, 2",
+            )
+            .unwrap();
+        let rows: Vec<(String, String, Option<f64>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        rows
+    };
+    let reference = ingest(&text);
+    assert_eq!(reference.len(), 1185, "CytoProfile's 1,185 values");
+    assert_eq!(ingest(&german), reference);
+}
