@@ -51,14 +51,6 @@ use std::path::{Path, PathBuf};
 pub use exit::exit_code;
 pub use output::Format;
 
-/// mimalloc: the parsing and writing threads of an ingest allocate and free millions
-/// of small strings, which glibc's malloc serialises on its arena locks. Its v2 line
-/// (the `v2` feature): v3 spends about a millisecond of system time setting up its
-/// arena in every process, a fifth of a per-patient command, for the same ingest
-/// speed (docs/benchmarks.md, "A store that scales"). Both executables use it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Follow sarcoma patients over time: ctDNA, cytokines and imaging in one local database.
 #[derive(Debug, Parser)]
 #[command(name = "oncotrack", version, about, long_about = None)]

@@ -5,6 +5,14 @@ mod cli;
 
 use std::process::ExitCode;
 
+/// mimalloc: the parsing and writing threads of an ingest allocate and free millions
+/// of small strings, which glibc's malloc serialises on its arena locks. Its v2 line
+/// (the `v2` feature): v3 spends about a millisecond of system time setting up its
+/// arena in every process, a fifth of a per-patient command, for the same ingest
+/// speed (docs/benchmarks.md, "A store that scales").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     cli::exit_code(cli::run(cli::Cli::parse_checked()))
 }
