@@ -13,6 +13,26 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+/// Draws with `draw` on a test terminal of `width` × `height` and returns its rows as text.
+#[cfg(test)]
+pub(crate) fn drawn_rows(
+    width: u16,
+    height: u16,
+    draw: impl FnOnce(&mut Frame<'_>),
+) -> Vec<String> {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    terminal.draw(draw).unwrap();
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
 /// Series and cluster colours, in order.
 pub(crate) const PALETTE: [Color; 8] = [
     Color::Cyan,

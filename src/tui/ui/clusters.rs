@@ -500,19 +500,8 @@ mod tests {
             survival: vec![curve(1, 0.2), curve(2, 0.9), curve(3, 0.9)],
             logrank_p: Some(0.01),
         };
-        let backend = ratatui::backend::TestBackend::new(60, 20);
-        let mut terminal = ratatui::Terminal::new(backend).unwrap();
-        terminal
-            .draw(|frame| render_survival(&run, frame, frame.area()))
-            .unwrap();
-        let buffer = terminal.backend().buffer();
-        let rows: Vec<String> = (0..buffer.area.height)
-            .map(|y| {
-                (0..buffer.area.width)
-                    .map(|x| buffer[(x, y)].symbol().to_string())
-                    .collect()
-            })
-            .collect();
+        let rows =
+            super::super::drawn_rows(60, 20, |frame| render_survival(&run, frame, frame.area()));
         // The plot rows (after the two caption lines, before the at-risk table).
         let plot = &rows[2..rows.len() - 4];
         for name in ["E1", "E2", "E3"] {

@@ -981,19 +981,9 @@ mod tests {
             guides: Vec::new(),
             missing: None,
         };
-        let backend = ratatui::backend::TestBackend::new(40, 12);
-        let mut terminal = ratatui::Terminal::new(backend).unwrap();
-        terminal
-            .draw(|frame| render_panel(&panel, [0.0, 30.0], false, frame, frame.area()))
-            .unwrap();
-        let buffer = terminal.backend().buffer();
-        let rows: Vec<String> = (0..buffer.area.height)
-            .map(|y| {
-                (0..buffer.area.width)
-                    .map(|x| buffer[(x, y)].symbol().to_string())
-                    .collect()
-            })
-            .collect();
+        let rows = super::super::drawn_rows(40, 12, |frame| {
+            render_panel(&panel, [0.0, 30.0], false, frame, frame.area())
+        });
         let text = rows.join("\n");
         assert!(
             rows[0].contains("1:SUVmax") && rows[0].contains("2:MTV"),
