@@ -139,7 +139,10 @@ fn trend_reports_slope_and_censoring_per_series() {
     assert_eq!(il6["series"], "cytokine:IL-6@a");
     assert_eq!(il6["censored"], 1);
     assert_eq!(il6["latest"], 0.75);
-    assert_eq!(il6["direction"], "halving");
+    // Falling, but its slope's 95 % CI reaches above 0: no halving to act on.
+    assert_eq!(il6["direction"], "halving, CI includes no change");
+    assert!(il6["slope_ci_low"].as_f64().unwrap() < 0.0);
+    assert!(il6["slope_ci_high"].as_f64().unwrap() > 0.0);
     let excluded = sandbox
         .run(&[
             "--format",

@@ -85,6 +85,25 @@ impl LogFit {
     pub fn is_growing(&self) -> bool {
         self.slope_per_30d > 0.0
     }
+
+    /// The direction as a listing states it: `doubling` or `halving` when the slope's
+    /// 95 % CI excludes 0; otherwise the estimate's sign with what keeps it from being
+    /// a finding (`halving, CI includes no change`; `doubling, 2 points: no CI`), so a
+    /// doubling time is not read as established by a fit that cannot tell the series
+    /// from flat. `None` for a flat fit.
+    pub fn direction(&self) -> Option<String> {
+        self.doubling_days?;
+        let kind = if self.is_growing() {
+            "doubling"
+        } else {
+            "halving"
+        };
+        Some(match self.ci95 {
+            Some((lo, hi)) if lo > 0.0 || hi < 0.0 => kind.to_string(),
+            Some(_) => format!("{kind}, CI includes no change"),
+            None => format!("{kind}, 2 points: no CI"),
+        })
+    }
 }
 
 /// Computes the trend of a series (points in any order).
@@ -340,6 +359,64 @@ mod tests {
         let (lo, hi) = fit.ci95.unwrap();
         assert!(lo < 0.0 && hi > 0.0);
         assert_eq!(fit.doubling_ci95.unwrap().1, None);
+        assert_eq!(
+            fit.direction().as_deref(),
+            Some("halving, CI includes no change")
+        );
+    }
+
+    #[test]
+    fn direction_is_a_finding_only_when_the_slope_ci_excludes_zero() {
+        let fit = |values: &[(&str, f64)]| {
+            trend(&points(values), CensorPolicy::Substitute)
+                .fit
+                .unwrap()
+        };
+        let table: [(&[(&str, f64)], Option<&str>); 5] = [
+            (
+                &[
+                    ("2024-01-01", 1.0),
+                    ("2024-02-01", 2.1),
+                    ("2024-03-01", 3.9),
+                    ("2024-04-01", 8.2),
+                ],
+                Some("doubling"),
+            ),
+            (
+                &[
+                    ("2024-01-01", 8.0),
+                    ("2024-02-01", 4.1),
+                    ("2024-03-01", 1.9),
+                    ("2024-04-01", 1.1),
+                ],
+                Some("halving"),
+            ),
+            (
+                &[
+                    ("2024-01-01", 3.0),
+                    ("2024-02-01", 5.0),
+                    ("2024-03-01", 2.0),
+                    ("2024-04-01", 6.0),
+                ],
+                Some("doubling, CI includes no change"),
+            ),
+            (
+                &[("2024-01-01", 1.0), ("2024-03-01", 4.0)],
+                Some("doubling, 2 points: no CI"),
+            ),
+            (
+                &[
+                    ("2024-01-01", 2.0),
+                    ("2024-02-01", 2.0),
+                    ("2024-03-01", 2.0),
+                ],
+                None,
+            ),
+        ];
+        for (values, want) in table {
+            let f = fit(values);
+            assert_eq!(f.direction().as_deref(), want, "{values:?}: {f:?}");
+        }
     }
 
     #[test]

@@ -132,13 +132,7 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
             rounded(fit.and_then(|f| f.ci95).map(|c| c.0), 4),
             rounded(fit.and_then(|f| f.ci95).map(|c| c.1), 4),
             p_value(fit.and_then(|f| f.p_value)),
-            opt(fit.filter(|f| f.doubling_days.is_some()).map(|f| {
-                if f.is_growing() {
-                    "doubling"
-                } else {
-                    "halving"
-                }
-            })),
+            opt(fit.and_then(|f| f.direction())),
             rounded(fit.and_then(|f| f.doubling_days), 1),
             rounded(fit.and_then(|f| f.doubling_ci95).map(|c| c.0), 1),
             rounded(fit.and_then(|f| f.doubling_ci95).and_then(|c| c.1), 1),
