@@ -372,7 +372,8 @@ mod tests {
                 .fit
                 .unwrap()
         };
-        let table: [(&[(&str, f64)], Option<&str>); 5] = [
+        type Case<'a> = (&'a [(&'a str, f64)], Option<&'a str>);
+        let table: [Case<'_>; 5] = [
             (
                 &[
                     ("2024-01-01", 1.0),
