@@ -364,14 +364,10 @@ impl CsvInput {
                             .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
                             .map(|c| (i, c))
                     }) {
-                        let column = self
-                            .headers
-                            .get(index)
-                            .map_or_else(|| format!("column {}", index + 1), String::clone);
                         return Err(Error::parse(
                             &self.path,
                             line,
-                            &column,
+                            &self.column_name(index),
                             format!(
                                 "holds the control character U+{:04X}, which is not text; \
                                  remove it (is this a binary file?)",
@@ -401,6 +397,13 @@ impl CsvInput {
 }
 
 impl CsvInput {
+    /// The header of the column at `index` (0-based), or `column N` past the header.
+    fn column_name(&self, index: usize) -> String {
+        self.headers
+            .get(index)
+            .map_or_else(|| format!("column {}", index + 1), String::clone)
+    }
+
     /// A record of a semicolon-separated table (Excel's CSV in locales whose decimal
     /// separator is the comma: de, fr, it, es, nl …) with every number written with a
     /// decimal comma (`3,5`, `<3,2`, `-0,5`) rewritten with a point. A number that
@@ -412,14 +415,10 @@ impl CsvInput {
                 Ok(Some(rewritten)) => out.push_field(&rewritten),
                 Ok(None) => out.push_field(cell),
                 Err(message) => {
-                    let column = self
-                        .headers
-                        .get(index)
-                        .map_or_else(|| format!("column {}", index + 1), String::clone);
                     return Err(Error::parse(
                         &self.path,
                         line,
-                        &column,
+                        &self.column_name(index),
                         format!("'{cell}': {message}"),
                     ));
                 }
