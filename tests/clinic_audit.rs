@@ -91,6 +91,19 @@ fn two_loci(sandbox: &Sandbox, name: &str, tumour: [&str; 2]) -> String {
     sandbox.file(name, &text).to_str().unwrap().to_string()
 }
 
+/// Ingests each `(file name, date, tumour columns)` as a draw of P001, the first with
+/// `--track` (it defines the tracked variants).
+fn ingest_draws(sandbox: &Sandbox, draws: &[(&str, &str, [&str; 2])]) {
+    for (i, (name, date, tumour)) in draws.iter().enumerate() {
+        let file = two_loci(sandbox, name, *tumour);
+        let mut args = vec!["ingest", "vcf", &file, "--patient", "P001", "--date", date];
+        if i == 0 {
+            args.push("--track");
+        }
+        sandbox.run(&args).ok();
+    }
+}
+
 /// P001 with a baseline draw tracking two variants, a draw with 0 alt reads at depth
 /// 2000 at both (a real absence), and a draw with no read at either (nothing seen).
 fn with_draws() -> Sandbox {
@@ -113,14 +126,7 @@ fn with_draws() -> Sandbox {
             ["0/0:0,0:0.0:0", "0/0:0,0:0.0:0"],
         ),
     ];
-    for (i, (name, date, tumour)) in draws.into_iter().enumerate() {
-        let file = two_loci(&sandbox, name, tumour);
-        let mut args = vec!["ingest", "vcf", &file, "--patient", "P001", "--date", date];
-        if i == 0 {
-            args.push("--track");
-        }
-        sandbox.run(&args).ok();
-    }
+    ingest_draws(&sandbox, &draws);
     sandbox
 }
 
@@ -350,14 +356,7 @@ fn a_tiny_detected_vaf_is_not_rounded_to_the_zero_of_a_clearance() {
             ["0/1:99996,4:0.00004:100000", "0/1:99996,4:0.00004:100000"],
         ),
     ];
-    for (i, (name, date, tumour)) in draws.into_iter().enumerate() {
-        let file = two_loci(&sandbox, name, tumour);
-        let mut args = vec!["ingest", "vcf", &file, "--patient", "P001", "--date", date];
-        if i == 0 {
-            args.push("--track");
-        }
-        sandbox.run(&args).ok();
-    }
+    ingest_draws(&sandbox, &draws);
     let rows = sandbox
         .run(&[
             "response",
