@@ -39,9 +39,8 @@ impl Store {
                       (SELECT count(*) FROM variant_call c WHERE c.sample_id = s.sample_id
                           AND c.detected = 1) || ' variants detected' ||
                       CASE WHEN EXISTS (SELECT 1 FROM variant_call c
-                                         WHERE c.sample_id = s.sample_id AND c.detected = 1)
-                                OR EXISTS (SELECT 1 FROM variant_call c
-                                            WHERE c.sample_id = s.sample_id AND c.depth > 0)
+                                         WHERE c.sample_id = s.sample_id
+                                           AND (c.detected = 1 OR c.depth > 0))
                                 OR EXISTS (SELECT 1 FROM fusion_count f
                                             WHERE f.sample_id = s.sample_id)
                            THEN ''
