@@ -926,6 +926,23 @@ fn render_trends(app: &App, view: &PatientView, frame: &mut Frame, area: Rect) {
 mod tests {
     use super::*;
 
+    /// A series of uncensored `values`, one every `step` days from day 0.
+    fn series(name: &str, unit: &str, step: f64, values: &[f64]) -> Series {
+        Series {
+            name: name.into(),
+            unit: unit.into(),
+            points: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| crate::tui::data::Point {
+                    day: step * i as f64,
+                    value: *v,
+                    censored: false,
+                })
+                .collect(),
+        }
+    }
+
     #[test]
     fn wrapped_line_count_matches_word_wrap() {
         assert_eq!(wrapped_lines("", 10), 1);
@@ -960,19 +977,7 @@ mod tests {
 
     #[test]
     fn several_series_are_numbered_in_the_legend_and_at_their_last_point() {
-        let line = |name: &str, values: &[f64]| Series {
-            name: name.into(),
-            unit: "SUV".into(),
-            points: values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| crate::tui::data::Point {
-                    day: 30.0 * i as f64,
-                    value: *v,
-                    censored: false,
-                })
-                .collect(),
-        };
+        let line = |name: &str, values: &[f64]| series(name, "SUV", 30.0, values);
         let (high, low) = (line("SUVmax", &[10.0, 10.0]), line("MTV", &[10.0, 1.0]));
         let panel = Panel {
             title: "PET".into(),
@@ -1008,19 +1013,7 @@ mod tests {
     #[test]
     fn recist_guides_say_where_the_line_is_and_what_it_is_from() {
         let sums = |values: &[f64]| PatientView {
-            recist_sum: Some(Series {
-                name: "sum of diameters".into(),
-                unit: "mm".into(),
-                points: values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| crate::tui::data::Point {
-                        day: 60.0 * i as f64,
-                        value: *v,
-                        censored: false,
-                    })
-                    .collect(),
-            }),
+            recist_sum: Some(series("sum of diameters", "mm", 60.0, values)),
             ..PatientView::default()
         };
         let guides = |view: &PatientView| -> Vec<(f64, String)> {
