@@ -1,5 +1,6 @@
 """Interleaved latency of short commands (docs/benchmarks.md, "Per-patient commands"): one call
-of each command in turn, so that the machine's drift hits every command alike; after 5 warm-up
+of each command in turn, in an order shuffled every round (the first call after a switch
+runs slower on this VM), so that the machine's drift hits every command alike; after 5 warm-up
 rounds prints min, p50 and p95 of the wall time per label. One process per call, as a user runs
 them (the harness's own fork and exec are in every figure: measure `true=/bin/true` beside).
 
@@ -36,8 +37,9 @@ def summary(times):
 def commands(rounds, specs):
     runs = [(label, shlex.split(cmd)) for label, cmd in (s.split("=", 1) for s in specs)]
     times = {label: [] for label, _ in runs}
+    order = random.Random(16)
     for i in range(rounds + WARM_UP):
-        for label, argv in runs:
+        for label, argv in order.sample(runs, len(runs)):
             t = timed(argv)
             if i >= WARM_UP:
                 times[label].append(t)
@@ -54,7 +56,7 @@ def patients(db, n, k, specs):
     times = {(label, c): [] for label, _ in bins for c in cmds}
     for i, code in enumerate(codes[:WARM_UP] + codes):
         for c, args in cmds.items():
-            for label, binary in bins:
+            for label, binary in rng.sample(bins, len(bins)):
                 t = timed([binary, "--db", db, "--format", "json", *args, code])
                 if i >= WARM_UP:
                     times[(label, c)].append(t)

@@ -44,7 +44,7 @@ mod trend;
 mod tui;
 mod values;
 
-use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use oncotrack::store::{Access, Store};
 use std::path::{Path, PathBuf};
 
@@ -55,6 +55,16 @@ pub use output::Format;
 #[derive(Debug, Parser)]
 #[command(name = "oncotrack", version, about, long_about = None)]
 pub struct Cli {
+    #[command(flatten)]
+    pub globals: Globals,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The options every command takes.
+#[derive(Debug, Args)]
+pub struct Globals {
     /// Database file [default: ./oncotrack.db; `demo`: ./oncotrack-demo.db]
     #[arg(long, global = true, env = "ONCOTRACK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
@@ -73,9 +83,21 @@ pub struct Cli {
         value_parser = parse_seconds
     )]
     pub busy_timeout: std::time::Duration,
+}
+
+/// The command line of the per-patient commands alone ([`FrontCommand`]), which
+/// `oncotrack` parses first: clap builds the arguments of 9 commands instead of all
+/// of them, 0.3 ms of a command that takes 3 (docs/benchmarks.md). Used only when it
+/// parses: help, version, errors and every other command go through [`Cli`], so they
+/// read exactly as `oncotrack-full` prints them.
+#[derive(Debug, Parser)]
+#[command(name = "oncotrack")]
+struct FrontCli {
+    #[command(flatten)]
+    globals: Globals,
 
     #[command(subcommand)]
-    pub command: Command,
+    command: FrontCommand,
 }
 
 impl Cli {
@@ -106,17 +128,35 @@ impl Cli {
         cli
     }
 
+    /// The command line, when it is a per-patient command ([`FrontCommand`]) that
+    /// parses and passes [`Cli::check`]; `None` for anything else (help, version, an
+    /// error, another command), which [`Cli::parse_checked`] then reads as usual.
+    /// Parsed with [`FrontCli`], whose arguments are the same types: what it accepts,
+    /// the whole command line accepts with the same values.
+    pub fn parse_front() -> Option<Cli> {
+        let mut command = FrontCli::command().bin_name("oncotrack");
+        let matches = command.try_get_matches_from_mut(std::env::args_os()).ok()?;
+        let front = FrontCli::from_arg_matches(&matches).ok()?;
+        let cli = Cli {
+            globals: front.globals,
+            command: Command::Front(front.command),
+        };
+        cli.check(&command_path(&matches).join(" ")).ok()?;
+        Some(cli)
+    }
+
     /// Why this command line cannot run as given, if it cannot; `name` is the
     /// command as typed (`ingest pet`).
     ///
     /// # Errors
     /// The reason, phrased for the user.
     pub fn check(&self, name: &str) -> Result<(), String> {
+        let format = self.globals.format;
         let formats: &[Format] = match self.command {
             Command::Export(_) => &Format::EXPORT,
             _ => &Format::LISTING,
         };
-        if !formats.contains(&self.format) {
+        if !formats.contains(&format) {
             let names: Vec<&str> = formats.iter().map(|f| f.as_str()).collect();
             let (verb, export) = match self.command {
                 Command::Export(_) => ("writes", " (table means csv)"),
@@ -124,7 +164,7 @@ impl Cli {
             };
             return Err(format!(
                 "--format {}: `{name}` {verb} {}{export}",
-                self.format.as_str(),
+                format.as_str(),
                 or_list(&names)
             ));
         }
@@ -154,93 +194,90 @@ fn or_list(names: &[&str]) -> String {
     }
 }
 
-/// The commands.
+/// The commands. Each has its place in `oncotrack --help` (`display_order`), as the
+/// per-patient ones are declared apart, in [`FrontCommand`].
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create the database (mode 0600), or upgrade an existing one to this version's schema
-    Init,
-    /// Add, list and show patients
-    #[command(subcommand)]
-    Patient(patient::PatientCommand),
-    /// Record clinical events
-    #[command(subcommand)]
-    Event(event::EventCommand),
+    /// The per-patient listings and small edits, which `oncotrack` runs itself.
+    #[command(flatten)]
+    Front(FrontCommand),
     /// Ingest files (one transaction per file; a file already ingested is skipped)
-    #[command(subcommand)]
+    #[command(subcommand, display_order = 3)]
     Ingest(ingest::IngestCommand),
-    /// Every dated item of a patient in date order
-    Timeline(timeline::TimelineArgs),
-    /// A patient's cytokine panel over time (pg/mL; censored values as bounds)
-    Cytokines(cytokines::CytokinesArgs),
     /// SUVmax, SUVpeak, SUVmean, MTV and TLG per lesion of a PET SUV volume and its mask
+    #[command(display_order = 6)]
     Pet(pet::PetArgs),
     /// Open the terminal UI (cohort, patient timelines, clusters)
+    #[command(display_order = 7)]
     Tui(tui::TuiArgs),
     /// Generate the synthetic demo cohort as input files and ingest it; on a terminal, open the UI
+    #[command(display_order = 8)]
     Demo(demo::DemoArgs),
     /// A patient's tracked (tumour-informed) variants
-    #[command(subcommand)]
+    #[command(subcommand, display_order = 9)]
     Track(track::TrackCommand),
-    /// A patient's ctDNA variant calls, tracked variants not detected included
-    Calls(calls::CallsArgs),
     /// Allele counts at loci of an indexed BAM (as samtools mpileup -A -B counts them)
+    #[command(display_order = 11)]
     Count(count::CountArgs),
     /// Tumour-informed MRD test of a BAM (ctDNAtools' test_ctDNA): background rate, Monte Carlo p-value, decision
+    #[command(display_order = 12)]
     Mrd(mrd::MrdArgs),
-    /// ctDNA metrics per blood draw: mean and max VAF, detected, molecules/mL, response, clearance
-    Ctdna(ctdna::CtdnaArgs),
-    /// Response by RECIST 1.1, Choi, PERCIST 1.0, EORTC and ctDNA per follow-up visit, with discordance
-    Response(response::ResponseArgs),
-    /// Trend of a series: change from baseline and nadir, log-slope per 30 days, doubling time
-    Trend(trend::TrendArgs),
     /// Cohort-wide tables
-    #[command(subcommand)]
+    #[command(subcommand, display_order = 16)]
     Cohort(cohort::CohortCommand),
     /// Per-patient feature matrix at a time point, written as CSV or Parquet
+    #[command(display_order = 17)]
     Matrix(matrix::MatrixArgs),
     /// ComBat harmonisation of an analyst's CSV or of the store's radiomic / PET features
+    #[command(display_order = 18)]
     Harmonize(harmonize::HarmonizeArgs),
     /// Endotype clustering (hierarchical or k-means) with silhouette, stability, PCA and profiles
+    #[command(display_order = 19)]
     Cluster(cluster::ClusterArgs),
     /// Kaplan-Meier curves, medians and log-rank tests by group
+    #[command(display_order = 20)]
     Survival(survival::SurvivalArgs),
     /// Export tables as CSV, Parquet or Arrow IPC (--format), optionally de-identified
+    #[command(display_order = 21)]
     Export(export::ExportArgs),
     /// A patient's one-page tumour-board report (HTML, PDF, SVG), the marked patients' (--board), or the cohort's swimmer plot
+    #[command(display_order = 22)]
     Report(report::ReportArgs),
 }
 
-impl Command {
-    /// Whether `oncotrack` runs this command itself (the per-patient listings and
-    /// small edits, which need only the store and the response criteria); every other
-    /// command runs in `oncotrack-full`. Each command is listed: a new one must be placed.
-    pub fn runs_in_front(&self) -> bool {
-        match self {
-            Command::Init
-            | Command::Patient(_)
-            | Command::Event(_)
-            | Command::Timeline(_)
-            | Command::Calls(_)
-            | Command::Ctdna(_)
-            | Command::Cytokines(_)
-            | Command::Response(_)
-            | Command::Trend(_) => true,
-            Command::Ingest(_)
-            | Command::Pet(_)
-            | Command::Tui(_)
-            | Command::Demo(_)
-            | Command::Track(_)
-            | Command::Count(_)
-            | Command::Mrd(_)
-            | Command::Cohort(_)
-            | Command::Matrix(_)
-            | Command::Harmonize(_)
-            | Command::Cluster(_)
-            | Command::Survival(_)
-            | Command::Export(_)
-            | Command::Report(_) => false,
-        }
-    }
+/// The commands `oncotrack` runs itself: the per-patient listings and small edits,
+/// which need only the store and the response criteria. Every other [`Command`] is
+/// handed to `oncotrack-full`, which links polars, DICOM, BAM and the UI. A new
+/// command goes here only if it needs none of these.
+#[derive(Debug, Subcommand)]
+pub enum FrontCommand {
+    /// Create the database (mode 0600), or upgrade an existing one to this version's schema
+    #[command(display_order = 0)]
+    Init,
+    /// Add, list and show patients
+    #[command(subcommand, display_order = 1)]
+    Patient(patient::PatientCommand),
+    /// Record clinical events
+    #[command(subcommand, display_order = 2)]
+    Event(event::EventCommand),
+    /// Every dated item of a patient in date order
+    #[command(display_order = 4)]
+    Timeline(timeline::TimelineArgs),
+    /// A patient's cytokine panel over time (pg/mL; censored values as bounds)
+    #[command(display_order = 5)]
+    Cytokines(cytokines::CytokinesArgs),
+    /// A patient's ctDNA variant calls, tracked variants not detected included
+    #[command(display_order = 10)]
+    Calls(calls::CallsArgs),
+    /// ctDNA metrics per blood draw: mean and max VAF, detected, molecules/mL, response, clearance
+    #[command(display_order = 13)]
+    Ctdna(ctdna::CtdnaArgs),
+    /// Response by RECIST 1.1, Choi, PERCIST 1.0, EORTC and ctDNA per follow-up visit, with discordance
+    #[command(display_order = 14)]
+    Response(response::ResponseArgs),
+    /// Trend of a series: change from baseline and nadir, log-slope per 30 days, doubling time
+    #[command(display_order = 15)]
+    Trend(trend::TrendArgs),
 }
 
 /// Runs a parsed command line: any command (`oncotrack-full`).
@@ -248,13 +285,12 @@ impl Command {
 /// # Errors
 /// Any failure, already phrased for the user.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    if cli.command.runs_in_front() {
-        return run_front(cli);
-    }
-    oncotrack::store::set_busy_timeout(cli.busy_timeout);
-    let db = cli.db.clone();
-    let format = cli.format;
-    match cli.command {
+    let Cli { globals, command } = cli;
+    oncotrack::store::set_busy_timeout(globals.busy_timeout);
+    let db = globals.db.clone();
+    let format = globals.format;
+    match command {
+        Command::Front(command) => run_front(globals, command),
         Command::Ingest(command) => ingest::run(&database(db), format, command),
         Command::Pet(args) => pet::run(format, args),
         Command::Track(command) => track::run(&database(db), format, command),
@@ -273,33 +309,26 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Survival(args) => survival::run(&database(db), format, args),
         Command::Export(args) => export::run(&database(db), format, args),
         Command::Report(args) => report::run(&database(db), format, args),
-        _ => anyhow::bail!(
-            "internal error: a command of `oncotrack` reached oncotrack-full's dispatch"
-        ),
     }
 }
 
-/// Runs a command for which [`Command::runs_in_front`] holds (`oncotrack` itself).
+/// Runs a per-patient command: `oncotrack` itself, and [`run`] in `oncotrack-full`.
 ///
 /// # Errors
 /// Any failure, already phrased for the user.
-pub fn run_front(cli: Cli) -> anyhow::Result<()> {
-    oncotrack::store::set_busy_timeout(cli.busy_timeout);
-    let db = cli.db.clone();
-    let format = cli.format;
-    match cli.command {
-        Command::Init => init::run(&database(db)),
-        Command::Patient(command) => patient::run(&database(db), format, command),
-        Command::Event(command) => event::run(&database(db), command),
-        Command::Timeline(args) => timeline::run(&database(db), format, args),
-        Command::Calls(args) => calls::run(&database(db), format, args),
-        Command::Ctdna(args) => ctdna::run(&database(db), format, args),
-        Command::Cytokines(args) => cytokines::run(&database(db), format, args),
-        Command::Response(args) => response::run(&database(db), format, args),
-        Command::Trend(args) => trend::run(&database(db), format, args),
-        _ => anyhow::bail!(
-            "internal error: a command of oncotrack-full reached `oncotrack`'s dispatch"
-        ),
+pub fn run_front(globals: Globals, command: FrontCommand) -> anyhow::Result<()> {
+    oncotrack::store::set_busy_timeout(globals.busy_timeout);
+    let Globals { db, format, .. } = globals;
+    match command {
+        FrontCommand::Init => init::run(&database(db)),
+        FrontCommand::Patient(command) => patient::run(&database(db), format, command),
+        FrontCommand::Event(command) => event::run(&database(db), command),
+        FrontCommand::Timeline(args) => timeline::run(&database(db), format, args),
+        FrontCommand::Calls(args) => calls::run(&database(db), format, args),
+        FrontCommand::Ctdna(args) => ctdna::run(&database(db), format, args),
+        FrontCommand::Cytokines(args) => cytokines::run(&database(db), format, args),
+        FrontCommand::Response(args) => response::run(&database(db), format, args),
+        FrontCommand::Trend(args) => trend::run(&database(db), format, args),
     }
 }
 

@@ -14,5 +14,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    cli::exit_code(cli::run(cli::Cli::parse_checked()))
+    // Parsed as `oncotrack` parses it: the same values, the same messages.
+    let args = cli::Cli::parse_front().unwrap_or_else(cli::Cli::parse_checked);
+    cli::exit_code(cli::run(args))
 }

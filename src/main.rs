@@ -18,11 +18,12 @@ use std::process::ExitCode;
 const FULL_EXECUTABLE: &str = "oncotrack-full";
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse_checked();
-    if args.command.runs_in_front() {
-        cli::exit_code(cli::run_front(args))
-    } else {
-        cli::exit_code(Err(exec_full()))
+    // A per-patient command line is parsed by the per-patient commands' parser alone;
+    // anything else (help, an error, another command) by the whole command line's.
+    let args = cli::Cli::parse_front().unwrap_or_else(cli::Cli::parse_checked);
+    match args.command {
+        cli::Command::Front(command) => cli::exit_code(cli::run_front(args.globals, command)),
+        _ => cli::exit_code(Err(exec_full())),
     }
 }
 
