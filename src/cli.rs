@@ -142,6 +142,20 @@ impl Cli {
             command: Command::Front(front.command),
         };
         cli.check(&command_path(&matches).join(" ")).ok()?;
+        // Debug builds (every test run) parse again with the whole command line and
+        // require the same values: a difference between the two parsers is a bug here.
+        #[cfg(debug_assertions)]
+        {
+            let whole = Cli::command()
+                .bin_name("oncotrack")
+                .try_get_matches_from(std::env::args_os())
+                .and_then(|matches| Cli::from_arg_matches(&matches));
+            debug_assert_eq!(
+                whole.map(|whole| format!("{whole:?}")).ok(),
+                Some(format!("{cli:?}")),
+                "the per-patient commands' parser and the whole command line's disagree"
+            );
+        }
         Some(cli)
     }
 
