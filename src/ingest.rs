@@ -2,7 +2,7 @@
 
 pub mod bam;
 pub mod cytokines;
-mod dates;
+pub mod dates;
 pub mod dicom;
 pub mod events;
 pub mod fusions;
@@ -578,19 +578,22 @@ impl CsvRecord<'_> {
 
     /// Parses a required date (`YYYY-MM-DD`, or another unambiguous form: see
     /// `dates::file_date`) that may not lie after `today` (a
-    /// measurement cannot come from the future: such a date is a typo).
+    /// measurement cannot come from the future: such a date is a typo) nor before 1900
+    /// (`dates::past_date`).
     pub(crate) fn past_date(
         &self,
         column: &str,
         today: chrono::NaiveDate,
     ) -> Result<chrono::NaiveDate> {
         let text = self.required(column)?;
-        let date =
-            dates::file_date(text).map_err(|m| self.error(column, format!("'{text}': {m}")))?;
-        if date > today {
-            return Err(self.error(column, format!("'{text}' lies in the future")));
-        }
-        Ok(date)
+        dates::past_date(text, today).map_err(|m| {
+            let message = if m.starts_with("lies ") {
+                format!("'{text}' {m}")
+            } else {
+                format!("'{text}': {m}")
+            };
+            self.error(column, message)
+        })
     }
 
     /// An error at this record, in `column` (a lower-case name the format module

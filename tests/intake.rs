@@ -275,3 +275,210 @@ fn the_shared_cytoprofile_table_reexported_by_excel_in_a_german_locale_stores_th
     assert_eq!(reference.len(), 1185, "CytoProfile's 1,185 values");
     assert_eq!(ingest(&german), reference);
 }
+
+/// The draw dates stored for P1.
+fn draw_dates(s: &Sandbox) -> Vec<String> {
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT date FROM lb_sample ORDER BY date")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn every_date_option_reads_and_refuses_dates_as_the_files_date_columns_do() {
+    let s = store_with_patient();
+    let vcf = fixture("filedate_20240305.vcf");
+    let vcf = vcf.to_str().unwrap();
+    // The dotted and date-time forms a file may hold are read by --date too.
+    let out = s.run(&[
+        "ingest",
+        "vcf",
+        vcf,
+        "--patient",
+        "P1",
+        "--date",
+        "01.03.2024",
+    ]);
+    out.ok();
+    assert!(!out.stderr.contains("fileDate"), "{}", out.stderr);
+    s.run(&[
+        "event",
+        "add",
+        "P1",
+        "--date",
+        "2024-02-01T09:30",
+        "--kind",
+        "diagnosis",
+    ])
+    .ok();
+    assert_eq!(draw_dates(&s), ["2024-03-01"]);
+    let before = s.dump();
+    let bam = s.path().join("absent.bam");
+    let bam = bam.to_str().unwrap();
+    for (args, needle) in [
+        (
+            vec![
+                "ingest",
+                "vcf",
+                vcf,
+                "--patient",
+                "P1",
+                "--date",
+                "01/03/2024",
+            ],
+            "invalid --date '01/03/2024': ambiguous: the order of day and month is not written",
+        ),
+        (
+            vec![
+                "ingest",
+                "bam",
+                bam,
+                "--patient",
+                "P1",
+                "--date",
+                "03/01/2024",
+            ],
+            "invalid --date '03/01/2024': ambiguous: the order of day and month",
+        ),
+        (
+            vec![
+                "event", "add", "P1", "--date", "1/3/2024", "--kind", "surgery",
+            ],
+            "invalid --date '1/3/2024': ambiguous",
+        ),
+        (
+            vec![
+                "ingest",
+                "vcf",
+                vcf,
+                "--patient",
+                "P1",
+                "--date",
+                "1899-12-31",
+            ],
+            "invalid --date '1899-12-31': lies before 1900",
+        ),
+        (
+            vec![
+                "ingest",
+                "bam",
+                bam,
+                "--patient",
+                "P1",
+                "--date",
+                "01.03.1024",
+            ],
+            "invalid --date '01.03.1024': lies before 1900",
+        ),
+        (
+            vec![
+                "ingest",
+                "vcf",
+                vcf,
+                "--patient",
+                "P1",
+                "--date",
+                "01.03.24",
+            ],
+            "invalid --date '01.03.24': a two-digit year",
+        ),
+        (
+            vec!["ingest", "vcf", vcf, "--patient", "P1", "--date", "45352"],
+            "invalid --date '45352': a number, not a date",
+        ),
+        (
+            vec![
+                "ingest",
+                "vcf",
+                vcf,
+                "--patient",
+                "P1",
+                "--date",
+                "2999-01-01",
+            ],
+            "invalid --date '2999-01-01': lies in the future",
+        ),
+    ] {
+        s.run(&args).fails(1, needle);
+    }
+    // A file's date column before 1900 is refused alike.
+    let events = s.file(
+        "old.csv",
+        "patient,date,kind\nP1,2024-03-01,surgery\nP1,0024-03-01,death\n",
+    );
+    s.run(&["ingest", "events", events.to_str().unwrap()])
+        .fails(
+            1,
+            "old.csv: line 3: field 'date': '0024-03-01' lies before 1900",
+        );
+    assert_eq!(s.dump(), before, "refused dates changed nothing");
+}
+
+#[test]
+fn a_vcf_written_before_the_draw_date_given_says_so() {
+    let s = store_with_patient();
+    let vcf = fixture("filedate_20240305.vcf");
+    let out = s.run(&[
+        "ingest",
+        "vcf",
+        vcf.to_str().unwrap(),
+        "--patient",
+        "P1",
+        "--date",
+        "2024-03-06",
+    ]);
+    out.ok();
+    assert!(
+        out.stderr.contains(
+            "the header's ##fileDate (2024-03-05) is before the draw date given with --date \
+             (2024-03-06): calls are made after the blood is drawn; check --date"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        draw_dates(&s),
+        ["2024-03-06"],
+        "stored under --date, as given"
+    );
+}
+
+#[test]
+fn a_pet_date_that_differs_from_the_series_studydate_says_so() {
+    let Some(sts) = shared_data("pet/sts/STS_002") else {
+        return;
+    };
+    let s = store_with_patient();
+    let image = sts.join("dicom/image");
+    let mask = sts.join("nifti/PET_mask.nii.gz");
+    let ingest = |date: Option<&str>| {
+        let mut args = vec![
+            "ingest",
+            "pet",
+            image.to_str().unwrap(),
+            "--mask",
+            mask.to_str().unwrap(),
+            "--patient",
+            "P1",
+        ];
+        if let Some(date) = date {
+            args.extend(["--date", date]);
+        }
+        s.run(&args)
+    };
+    let own = ingest(None);
+    own.ok();
+    assert!(!own.stderr.contains("differs"), "{}", own.stderr);
+    let out = ingest(Some("01.01.2024"));
+    out.ok();
+    assert!(
+        out.stderr
+            .contains("warning: --date 2024-01-01 differs from the series' own date ("),
+        "{}",
+        out.stderr
+    );
+}

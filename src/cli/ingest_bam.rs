@@ -17,7 +17,7 @@ pub struct BamArgs {
     /// Patient identifier
     #[arg(long)]
     pub patient: String,
-    /// Blood-draw date (YYYY-MM-DD)
+    /// Blood-draw date (YYYY-MM-DD or another unambiguous form, as in files; not after today)
     #[arg(long)]
     pub date: String,
     /// Count these loci (chrom, pos, ref, alt[, gene]) instead of the tracked variants

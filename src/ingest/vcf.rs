@@ -703,6 +703,17 @@ impl CallReader {
         })
     }
 
+    /// The header's `##fileDate` (VCF 4.x: the date the file was written, `YYYYMMDD`),
+    /// when it has one that reads as a date (the forms of a table's date cell).
+    pub fn file_date(&self) -> Option<chrono::NaiveDate> {
+        match self.header.get("fileDate") {
+            Some(vcf::header::record::value::Collection::Unstructured(values)) => {
+                values.iter().find_map(|v| super::dates::file_date(v).ok())
+            }
+            _ => None,
+        }
+    }
+
     /// Why the header was read by another version's rules, when it was.
     pub fn header_warning(&self) -> Option<&str> {
         self.header_warning.as_deref()
