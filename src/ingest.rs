@@ -127,6 +127,83 @@ fn read_bounded(reader: &mut impl Read, path: &Path, limit: u64) -> Result<Vec<u
     Ok(bytes)
 }
 
+/// What reading a table as Windows-1252 touched: the cells (header included) holding a
+/// character outside ASCII, which is where an 8-bit encoding other than Windows-1252
+/// (a DOS code page, Mac Roman) would read differently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Windows1252 {
+    /// Cells holding a character outside ASCII.
+    pub cells: usize,
+    /// The first of them: its line and its column as the header names it.
+    pub first: Option<(u64, String)>,
+}
+
+impl std::fmt::Display for Windows1252 {
+    /// The notice a data manager reads: what was done, where, and what to check; no
+    /// cell's content (a cell may hold a name).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "not UTF-8, read as Windows-1252 (Latin-1, as Excel and laboratory software on \
+             Windows save CSV)"
+        )?;
+        match &self.first {
+            Some((line, column)) => write!(
+                f,
+                ": {} cell{} with special characters (first: line {line}, column '{column}'); \
+                 check that they read right (µ, ä, é …), or save the file as CSV UTF-8",
+                self.cells,
+                if self.cells == 1 { "" } else { "s" }
+            ),
+            None => write!(
+                f,
+                "; check special characters, or save the file as CSV UTF-8"
+            ),
+        }
+    }
+}
+
+/// Whether the CSV table at `path` is read as Windows-1252 (it is not UTF-8), and which
+/// cells that touched; `None` for a UTF-8 (or ASCII) table. Reads the table again (tables
+/// are small), so the ingest itself is unchanged; for the notice the command line prints
+/// after a table is ingested.
+///
+/// # Errors
+/// As [`CsvInput`] opening the file (an unreadable or malformed table).
+pub fn windows_1252_cells(path: &Path) -> Result<Option<Windows1252>> {
+    let mut input = CsvInput::open(path, &[])?;
+    if !input.windows_1252 {
+        return Ok(None);
+    }
+    let mut found = Windows1252 {
+        cells: 0,
+        first: None,
+    };
+    let mut note = |line: u64, column: String| {
+        found.cells += 1;
+        found.first.get_or_insert((line, column));
+    };
+    for (index, name) in input.headers.iter().enumerate() {
+        if !name.is_ascii() {
+            note(1, format!("column {}", index + 1));
+        }
+    }
+    let mut record = csv::StringRecord::new();
+    while let Ok(true) = input.reader.read_record(&mut record) {
+        let line = line_of(
+            input.reader.get_ref().get_ref(),
+            &input.line_starts,
+            record.position(),
+        );
+        for (index, cell) in record.iter().enumerate() {
+            if !cell.is_ascii() {
+                note(line, input.column_name(index));
+            }
+        }
+    }
+    Ok(Some(found))
+}
+
 /// A CSV file read by column name: names are trimmed and matched case-insensitively,
 /// so column order is free and real exports' trailing spaces do no harm. Held in
 /// memory: tables of patients, events, cytokines and lesions are small (the large
@@ -143,6 +220,8 @@ pub(crate) struct CsvInput {
     delimiter: u8,
     /// Records (not blank) passed to `for_each` so far.
     records: u64,
+    /// Whether the bytes were not UTF-8 and were read as Windows-1252.
+    windows_1252: bool,
 }
 
 /// One CSV record with its 1-based line number (the header is line 1).
@@ -202,7 +281,8 @@ impl CsvInput {
                  read: save it as 'CSV UTF-8'; nothing was ingested",
             ));
         }
-        if std::str::from_utf8(&bytes).is_err() {
+        let windows_1252 = std::str::from_utf8(&bytes).is_err();
+        if windows_1252 {
             bytes = windows_1252_to_utf8(&bytes);
         }
         let line_starts = std::iter::once(0)
@@ -270,6 +350,7 @@ impl CsvInput {
             line_starts,
             delimiter,
             records: 0,
+            windows_1252,
         })
     }
 
@@ -817,6 +898,26 @@ pub(crate) mod testing {
             .unwrap_err()
             .to_string();
         assert!(error.contains("UTF-16"), "{error}");
+    }
+
+    #[test]
+    fn a_table_read_as_windows_1252_counts_the_cells_it_touched() {
+        let f = file("analyte,unit\nIL-6,pg/mL\nIL-8,ng/mL\n");
+        assert_eq!(super::windows_1252_cells(f.path()).unwrap(), None);
+        let f = file("analyte,unit\nIL-6,µg/mL\n");
+        assert_eq!(super::windows_1252_cells(f.path()).unwrap(), None, "UTF-8");
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(b"Analyt,Einheit\nIL-6,pg/mL\nIL-8,\xb5g/mL\nTNF-\xe4,\xb5g/mL\n")
+            .unwrap();
+        let found = super::windows_1252_cells(f.path()).unwrap().unwrap();
+        assert_eq!(found.cells, 3);
+        assert_eq!(found.first, Some((3, "Einheit".to_string())));
+        assert_eq!(
+            found.to_string(),
+            "not UTF-8, read as Windows-1252 (Latin-1, as Excel and laboratory software on \
+             Windows save CSV): 3 cells with special characters (first: line 3, column \
+             'Einheit'); check that they read right (µ, ä, é …), or save the file as CSV UTF-8"
+        );
     }
 
     #[test]

@@ -482,3 +482,50 @@ fn a_pet_date_that_differs_from_the_series_studydate_says_so() {
         out.stderr
     );
 }
+
+#[test]
+fn a_table_read_as_windows_1252_says_so_in_one_notice_without_its_cells() {
+    let s = store_with_patient();
+    let file = fixture("lesions_tab_latin1.tsv");
+    let out = s.run(&["ingest", "lesions", file.to_str().unwrap()]);
+    out.ok();
+    let notices: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(notices.len(), 1, "{}", out.stderr);
+    assert!(
+        notices[0].starts_with("notice: ")
+            && notices[0].ends_with(
+                "lesions_tab_latin1.tsv: not UTF-8, read as Windows-1252 (Latin-1, as Excel and \
+                 laboratory software on Windows save CSV): 1 cell with special characters \
+                 (first: line 2, column 'Organ'); check that they read right (µ, ä, é …), or \
+                 save the file as CSV UTF-8"
+            ),
+        "{}",
+        notices[0]
+    );
+    assert!(!out.stderr.contains("Rücken"), "no cell's content");
+    // A UTF-8 table, and the same table ingested again (nothing read), say nothing.
+    let again = s.run(&["ingest", "lesions", file.to_str().unwrap()]);
+    assert_eq!(again.ok().lines().count(), 1);
+    assert_eq!(again.stderr, "");
+    let events = s.file(
+        "events.csv",
+        "patient,date,kind,detail\nP1,2024-01-05,surgery,Rückenmarks-OP\n",
+    );
+    let utf8 = s.run(&["ingest", "events", events.to_str().unwrap()]);
+    utf8.ok();
+    assert_eq!(utf8.stderr, "");
+    let latin1 = s.path().join("events_latin1.csv");
+    std::fs::write(
+        &latin1,
+        b"patient,date,kind,detail\nP1,2024-01-06,surgery,R\xfcckenmarks-OP\n",
+    )
+    .unwrap();
+    let out = s.run(&["ingest", "events", latin1.to_str().unwrap()]);
+    out.ok();
+    assert!(
+        out.stderr
+            .contains("1 cell with special characters (first: line 2, column 'detail')"),
+        "{}",
+        out.stderr
+    );
+}

@@ -54,8 +54,26 @@ pub fn run(db: &Path, format: Format, command: IngestCommand) -> anyhow::Result<
     for file in files {
         let report = ingest(&mut store, &file)?;
         say!("{}", describe(&report));
+        encoding_notice(&report, &file);
     }
     Ok(())
+}
+
+/// After a table was ingested: one notice line on standard error when it was not UTF-8
+/// and was read as Windows-1252, saying how many cells that touched and where the first
+/// is (line and column, never a cell's content).
+pub fn encoding_notice(report: &IngestReport, file: &Path) {
+    if matches!(report.outcome, Outcome::Ingested { .. }) {
+        table_notice(file);
+    }
+}
+
+/// As [`encoding_notice`], for a table read beside the ingested ones (a sample map, a
+/// limits file, a manifest).
+pub fn table_notice(file: &Path) {
+    if let Ok(Some(found)) = oncotrack::ingest::windows_1252_cells(file) {
+        eprintln!("notice: {}: {found}", file.display());
+    }
 }
 
 /// One line saying what an ingest did.

@@ -73,6 +73,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
             args.limits.as_deref(),
         )?;
         say!("{}", super::ingest::describe(&done.report));
+        super::ingest::encoding_notice(&done.report, file);
         if !done.layout.is_empty() {
             say!("  read as {}", done.layout);
         }
@@ -101,6 +102,9 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
                 done.unknown_analytes.join(", ")
             );
         }
+    }
+    for table in [&args.sample_map, &args.limits].into_iter().flatten() {
+        super::ingest::table_notice(table);
     }
     Ok(())
 }
