@@ -529,3 +529,66 @@ fn a_table_read_as_windows_1252_says_so_in_one_notice_without_its_cells() {
         out.stderr
     );
 }
+
+#[test]
+fn events_repeated_within_a_file_are_kept_once_and_said_so_not_counted_as_in_the_database() {
+    let s = store_with_patient();
+    let events = s.file(
+        "events.csv",
+        "patient,date,kind,detail\n\
+         P1,2024-01-10,diagnosis,osteosarcoma\n\
+         P1,2024-02-01,treatment-start,MAP\n\
+         P1,2024-02-01,treatment-start,MAP\n\
+         P1,2024-02-01,treatment-start,cisplatin\n\
+         P1,10.01.2024,diagnosis,osteosarcoma\n",
+    );
+    let out = s
+        .run(&["ingest", "events", events.to_str().unwrap()])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("events.csv: 5 events records read, 3 new\n")
+            && out.contains(
+                "  2 duplicate rows within the file, kept once: line 4 repeats line 3, line 6 \
+                 repeats line 2\n"
+            )
+            && !out.contains("already in the database"),
+        "{out}"
+    );
+    // A later file: one row the store holds, one repeated within it.
+    let later = s.file(
+        "later.csv",
+        "patient,date,kind,detail\n\
+         P1,2024-02-01,treatment-start,MAP\n\
+         P1,2024-06-01,surgery,resection\n\
+         P1,2024-06-01,surgery,resection\n",
+    );
+    let out = s
+        .run(&["ingest", "events", later.to_str().unwrap()])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("later.csv: 3 events records read, 1 new, 1 already in the database\n")
+            && out.contains("  1 duplicate row within the file, kept once: line 4 repeats line 3"),
+        "{out}"
+    );
+    let stored: i64 = rusqlite::Connection::open(s.db())
+        .unwrap()
+        .query_row("SELECT count(*) FROM clinical_event", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 4);
+    // Rows that contradict each other are refused, naming both lines; nothing changes.
+    let before = s.dump();
+    let deaths = s.file(
+        "deaths.csv",
+        "patient,date,kind\nP1,2024-07-01,progression\nP1,2024-08-01,death\nP1,2024-08-11,death\n",
+    );
+    s.run(&["ingest", "events", deaths.to_str().unwrap()])
+        .fails(
+            1,
+            "deaths.csv: line 4: field 'date': contradicts line 3: a second death of this patient, \
+         on 2024-08-11 (line 3: 2024-08-01); keep the row that is right and remove the other \
+         (nothing was ingested)",
+        );
+    assert_eq!(s.dump(), before);
+}

@@ -42,7 +42,7 @@ type Ingest = fn(&mut Store, &Path) -> oncotrack::Result<IngestReport>;
 pub fn run(db: &Path, format: Format, command: IngestCommand) -> anyhow::Result<()> {
     let (files, ingest): (Vec<PathBuf>, Ingest) = match command {
         IngestCommand::Patients { files } => (files, pipeline::ingest_patients),
-        IngestCommand::Events { files } => (files, pipeline::ingest_events),
+        IngestCommand::Events { files } => return run_events(db, &files),
         IngestCommand::Vcf(args) => return super::ingest_vcf::run(db, args),
         IngestCommand::Bam(args) => return super::ingest_bam::run(db, args),
         IngestCommand::Cytokines(args) => return super::ingest_cytokines::run(db, args),
@@ -57,6 +57,43 @@ pub fn run(db: &Path, format: Format, command: IngestCommand) -> anyhow::Result<
         encoding_notice(&report, &file);
     }
     Ok(())
+}
+
+/// Ingests events files, saying which rows repeated an earlier row of their file.
+fn run_events(db: &Path, files: &[PathBuf]) -> anyhow::Result<()> {
+    let mut store = open_write(db)?;
+    for file in files {
+        let (report, repeated) = pipeline::ingest_events_file(&mut store, file)?;
+        say!("{}", describe(&report));
+        if let Some(line) = repeated.as_deref().and_then(repeated_line) {
+            say!("{line}");
+        }
+        encoding_notice(&report, file);
+    }
+    Ok(())
+}
+
+/// `  2 duplicate rows within the file, kept once: line 5 repeats line 2, line 9 repeats
+/// line 3` (the first ten named), or `None` without repeats.
+pub fn repeated_line(repeated: &[(u64, u64)]) -> Option<String> {
+    const NAMED: usize = 10;
+    if repeated.is_empty() {
+        return None;
+    }
+    let mut named: Vec<String> = repeated
+        .iter()
+        .take(NAMED)
+        .map(|(line, first)| format!("line {line} repeats line {first}"))
+        .collect();
+    if repeated.len() > NAMED {
+        named.push(format!("… ({} more)", repeated.len() - NAMED));
+    }
+    let n = repeated.len();
+    Some(format!(
+        "  {n} duplicate row{} within the file, kept once: {}",
+        if n == 1 { "" } else { "s" },
+        named.join(", ")
+    ))
 }
 
 /// After a table was ingested: one notice line on standard error when it was not UTF-8
