@@ -127,6 +127,143 @@ fn read_bounded(reader: &mut impl Read, path: &Path, limit: u64) -> Result<Vec<u
     Ok(bytes)
 }
 
+/// The text of a small table (CSV, loci, fusions, BED) as UTF-8 bytes, read within
+/// [`MAX_CSV_BYTES`] and [`MAX_CSV_LINE`]: gzip-compressed read decompressed, UTF-16
+/// refused, not UTF-8 read as Windows-1252 (the flag says so); an empty (or only blank)
+/// file refused.
+///
+/// # Errors
+/// [`Error::Io`] when unreadable or too large; [`Error::Parse`] at line 1 for an empty,
+/// damaged gzip or UTF-16 file.
+pub(crate) fn table_bytes(reader: &mut impl Read, path: &Path) -> Result<(Vec<u8>, bool)> {
+    let mut bytes = read_bounded(reader, path, MAX_CSV_BYTES)?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        // A gzip-compressed table (`gzip file.csv`): read decompressed, bounded alike.
+        let mut decoder = flate2::read::MultiGzDecoder::new(bytes.as_slice());
+        bytes = read_bounded(&mut decoder, path, MAX_CSV_BYTES).map_err(|e| match e {
+            Error::Io { source, .. } if source.kind() != std::io::ErrorKind::Other => Error::parse(
+                path,
+                1,
+                "(file)",
+                format!(
+                    "the file is gzip-compressed but cannot be decompressed \
+                         ({source}): it is cut or damaged; copy it again"
+                ),
+            ),
+            other => other,
+        })?;
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::parse(
+            path,
+            1,
+            "(file)",
+            "the file is empty: it has no header and no rows; nothing was ingested",
+        ));
+    }
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(Error::parse(
+            path,
+            1,
+            "(file)",
+            "the file is UTF-16 text (Excel's 'Unicode Text'), which oncotrack does not \
+             read: save it as 'CSV UTF-8'; nothing was ingested",
+        ));
+    }
+    let windows_1252 = std::str::from_utf8(&bytes).is_err();
+    if windows_1252 {
+        bytes = windows_1252_to_utf8(&bytes);
+    }
+    Ok((bytes, windows_1252))
+}
+
+/// The lines of a small delimited table that is not read by column name (loci and
+/// fusion lists): `(line number, cells)` for every line that is not blank, cells trimmed
+/// and quotes around a cell removed (as pandas and R quote text; a quoted cell may hold
+/// the separator). The separator
+/// is told from the first line that is not blank: a tab, else `,`, else `;`, else runs of
+/// spaces. A BOM, CRLF line ends, gzip and Windows-1252 are read as [`table_bytes`] reads
+/// them.
+///
+/// # Errors
+/// As [`table_bytes`]; a cell holding a quote that does not close, naming its line and
+/// column.
+pub(crate) fn small_table(path: &Path) -> Result<Vec<(u64, Vec<String>)>> {
+    let (bytes, _) = table_bytes(&mut open_regular(path)?, path)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut separator: Option<Option<char>> = None;
+    let mut lines = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let number = index as u64 + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let split = *separator
+            .get_or_insert_with(|| ['\t', ',', ';'].into_iter().find(|c| line.contains(*c)));
+        let cells = match split {
+            Some(c) => split_quoted(line, c),
+            None => Ok(line.split_whitespace().map(str::to_string).collect()),
+        }
+        .map_err(|column| {
+            Error::parse(
+                path,
+                number,
+                "record",
+                format!(
+                    "column {} opens a quote (\") that does not close on its line: remove the quote or close it",
+                    column + 1
+                ),
+            )
+        })?;
+        lines.push((number, cells));
+    }
+    Ok(lines)
+}
+
+/// A line split at `separator` outside quotes, cells trimmed, a quoted cell's quotes
+/// removed (`""` inside quotes is one quote); `Err(column)` (0-based) for a quote that
+/// does not close.
+fn split_quoted(line: &str, separator: char) -> std::result::Result<Vec<String>, usize> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => {
+                cells.push(cell.trim().to_string());
+                cell.clear();
+            }
+            c => cell.push(c),
+        }
+    }
+    if quoted {
+        return Err(cells.len());
+    }
+    cells.push(cell.trim().to_string());
+    Ok(cells)
+}
+
+/// A column name as loci, fusion and target tables write it, for matching: lower case,
+/// a leading `#` and the separators ` `, `-`, `.` and `_` removed (`#CHROM`,
+/// `Start_Position`, `start.position` and `chrom-a` read as `chrom`, `startposition`,
+/// `startposition`, `chroma`).
+pub(crate) fn column_key(name: &str) -> String {
+    name.trim()
+        .trim_start_matches('#')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// What reading a table as Windows-1252 touched: the cells (header included) holding a
 /// character outside ASCII, which is where an 8-bit encoding other than Windows-1252
 /// (a DOS code page, Mac Roman) would read differently.
@@ -245,46 +382,7 @@ impl CsvInput {
         path: &Path,
         required: &[&str],
     ) -> Result<CsvInput> {
-        let mut bytes = read_bounded(&mut reader, path, MAX_CSV_BYTES)?;
-        if bytes.starts_with(&[0x1f, 0x8b]) {
-            // A gzip-compressed table (`gzip file.csv`): read decompressed, bounded alike.
-            let mut decoder = flate2::read::MultiGzDecoder::new(bytes.as_slice());
-            bytes = read_bounded(&mut decoder, path, MAX_CSV_BYTES).map_err(|e| match e {
-                Error::Io { source, .. } if source.kind() != std::io::ErrorKind::Other => {
-                    Error::parse(
-                        path,
-                        1,
-                        "(file)",
-                        format!(
-                            "the file is gzip-compressed but cannot be decompressed \
-                             ({source}): it is cut or damaged; copy it again"
-                        ),
-                    )
-                }
-                other => other,
-            })?;
-        }
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(Error::parse(
-                path,
-                1,
-                "(file)",
-                "the file is empty: it has no header and no rows; nothing was ingested",
-            ));
-        }
-        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-            return Err(Error::parse(
-                path,
-                1,
-                "(file)",
-                "the file is UTF-16 text (Excel's 'Unicode Text'), which oncotrack does not \
-                 read: save it as 'CSV UTF-8'; nothing was ingested",
-            ));
-        }
-        let windows_1252 = std::str::from_utf8(&bytes).is_err();
-        if windows_1252 {
-            bytes = windows_1252_to_utf8(&bytes);
-        }
+        let (bytes, windows_1252) = table_bytes(&mut reader, path)?;
         let line_starts = std::iter::once(0)
             .chain(
                 bytes

@@ -592,3 +592,261 @@ fn events_repeated_within_a_file_are_kept_once_and_said_so_not_counted_as_in_the
         );
     assert_eq!(s.dump(), before);
 }
+
+/// Every stored allele count: (chrom, pos, ref, alt, depth, alt count).
+fn allele_counts(s: &Sandbox) -> Vec<(String, i64, String, String, i64, i64)> {
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT v.chrom, v.pos, v.ref, v.alt, c.depth, c.alt_count FROM allele_count c
+               JOIN variant v USING (variant_id) ORDER BY v.chrom, v.pos, v.alt",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
+}
+
+#[test]
+fn the_ctdnatools_loci_as_other_tools_write_them_count_the_same_and_ambiguous_ones_are_refused() {
+    let (Some(bam), Some(mutations)) = (
+        shared_data("bam/ctdnatools_T1.bam"),
+        shared_data("bam/ctdnatools_mutations.tsv"),
+    ) else {
+        return;
+    };
+    let bam = bam.to_str().unwrap();
+    let ingest = |s: &Sandbox, loci: &Path| {
+        s.run(&[
+            "ingest",
+            "bam",
+            bam,
+            "--patient",
+            "P1",
+            "--date",
+            "2024-03-01",
+            "--loci",
+            loci.to_str().unwrap(),
+        ])
+    };
+    let s = store_with_patient();
+    ingest(&s, &mutations).ok();
+    let reference = allele_counts(&s);
+    assert_eq!(reference.len(), 10, "ctDNAtools' 10 mutations");
+    let text = std::fs::read_to_string(&mutations).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    let table = |header: &str, row: &dyn Fn(&[&str]) -> String, end: &str| {
+        let mut out = format!("{header}{end}");
+        for cells in &rows {
+            out.push_str(&row(cells));
+            out.push_str(end);
+        }
+        out
+    };
+    let pos = |cells: &[&str]| cells[1].parse::<u64>().unwrap();
+    let variants = [
+        // R's write.csv of the data frame: a BOM, CRLF, quotes, upper-case names.
+        table(
+            "\u{feff}\"CHROM\",\"POS\",\"REF\",\"ALT\",\"PHASING\"",
+            &|c| {
+                format!(
+                    "\"{}\",{},\"{}\",\"{}\",\"{}\"",
+                    c[0],
+                    c[1],
+                    c[2],
+                    c[3],
+                    c.get(4).unwrap_or(&"")
+                )
+            },
+            "\r\n",
+        ),
+        // Contigs without `chr` (the BAM's have it), alleles in lower case.
+        table(
+            "#CHROM\tPOS\tREF\tALT",
+            &|c| {
+                format!(
+                    "{}\t{}\t{}\t{}",
+                    &c[0][3..],
+                    c[1],
+                    c[2].to_lowercase(),
+                    c[3].to_lowercase()
+                )
+            },
+            "\n",
+        ),
+        // bedtools' 0-based half-open intervals, and R's 1-based inclusive ones.
+        table(
+            "chrom\tstart\tend\tref\talt",
+            &|c| format!("{}\t{}\t{}\t{}\t{}", c[0], pos(c) - 1, pos(c), c[2], c[3]),
+            "\n",
+        ),
+        table(
+            "seqnames,start,end,REF,ALT",
+            &|c| format!("{},{},{},{},{}", c[0], pos(c), pos(c), c[2], c[3]),
+            "\n",
+        ),
+        // A MAF's columns.
+        table(
+            "Hugo_Symbol\tChromosome\tStart_Position\tEnd_Position\tReference_Allele\tTumor_Seq_Allele2",
+            &|c| format!("IGH\t{}\t{}\t{}\t{}\t{}", c[0], c[1], c[1], c[2], c[3]),
+            "\n",
+        ),
+    ];
+    for (i, content) in variants.iter().enumerate() {
+        let s = store_with_patient();
+        let loci = s.file(&format!("loci{i}.tsv"), content);
+        ingest(&s, &loci).ok();
+        assert_eq!(allele_counts(&s), reference, "{content}");
+    }
+    // Refused, naming file, line and column; the store stays as it was.
+    let first = &rows[0];
+    let before = s.dump();
+    for (name, content, needle) in [
+        (
+            "start.tsv",
+            format!(
+                "chrom\tstart\tref\talt\n{}\t{}\t{}\t{}\n",
+                first[0], first[1], first[2], first[3]
+            ),
+            "start.tsv: line 1: field 'start': does not say whether positions are 0-based",
+        ),
+        (
+            "twice.tsv",
+            format!(
+                "{text}{}\t{}\t{}\t{}\n",
+                first[0], first[1], first[2], first[3]
+            ),
+            "twice.tsv: line 12: field 'pos': repeats the locus of line 2 (chr14 106327474 C>G)",
+        ),
+        (
+            "chr99.tsv",
+            "chrom\tpos\tref\talt\nchr99\t100\tC\tG\n".to_string(),
+            "chr99.tsv: line 2: field 'chrom': contig 'chr99' is not in",
+        ),
+        (
+            "header.tsv",
+            "chrom\tpos\tref\talt\r\n".to_string(),
+            "header.tsv: line 1: field 'record': the file holds no loci",
+        ),
+        (
+            "empty.tsv",
+            String::new(),
+            "empty.tsv: line 1: field '(file)': the file is empty",
+        ),
+    ] {
+        let loci = s.file(name, &content);
+        ingest(&s, &loci).fails(1, needle);
+    }
+    assert_eq!(s.dump(), before);
+}
+
+#[test]
+fn the_ctdnatools_targets_as_r_writes_them_are_refused_as_of_unknown_base() {
+    let (Some(bam), Some(mutations)) = (
+        shared_data("bam/ctdnatools_T1.bam"),
+        shared_data("bam/ctdnatools_mutations.tsv"),
+    ) else {
+        return;
+    };
+    let s = store_with_patient();
+    // ctDNAtools' `targets` data frame (1-based start), as write.table writes it.
+    let targets = s.file(
+        "targets.tsv",
+        "chr\tstart\tend\r\nchr14\t106327422\t106328049\r\n",
+    );
+    s.run(&[
+        "ingest",
+        "bam",
+        bam.to_str().unwrap(),
+        "--patient",
+        "P1",
+        "--date",
+        "2024-03-01",
+        "--loci",
+        mutations.to_str().unwrap(),
+        "--targets",
+        targets.to_str().unwrap(),
+        "--simulations",
+        "10",
+    ])
+    .fails(
+        1,
+        "targets.tsv: line 1: field 'start': a header line (chr start end) is not BED",
+    );
+    assert!(allele_counts(&s).is_empty());
+}
+
+#[test]
+fn a_fusions_table_with_a_bom_crlf_and_commas_is_read_and_empty_or_repeated_ones_refused() {
+    let s = Sandbox::new();
+    let bam =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/liquid/fusion_junctions.bam");
+    let count = |tsv: &Path| {
+        s.run(&[
+            "count",
+            bam.to_str().unwrap(),
+            "--fusions",
+            tsv.to_str().unwrap(),
+            "--format",
+            "csv",
+        ])
+    };
+    let plain = s.file(
+        "plain.tsv",
+        "chrom_a\tpos_a\tchrom_b\tpos_b\torientation\tgene\nchr22\t29683123\tchr11\t128651853\t+-\tEWSR1-FLI1\n",
+    );
+    let reference = count(&plain).ok().to_string();
+    assert!(reference.contains("EWSR1-FLI1"), "{reference}");
+    let excel = s.file(
+        "excel.csv",
+        "\u{feff}chrom1,pos1,chrom2,pos2,strands,fusion_name\r\n22,\"29,683,123\",11,128651853,+-,EWSR1-FLI1\r\n",
+    );
+    let out = count(&excel).ok().to_string();
+    // The same counts (the contigs as the file writes them).
+    let counts = |csv: &str| -> Vec<String> {
+        let row = csv.lines().nth(1).unwrap_or_default();
+        row.split(',').skip(4).map(str::to_string).collect()
+    };
+    assert_eq!(counts(&out), counts(&reference), "{out}");
+    assert!(
+        out.lines()
+            .nth(1)
+            .unwrap_or_default()
+            .starts_with("22,29683123,11,"),
+        "{out}"
+    );
+    for (name, content, needle) in [
+        (
+            "header.tsv",
+            "chrom_a\tpos_a\tchrom_b\tpos_b\n",
+            "header.tsv: line 1: field 'record': the file holds no junctions",
+        ),
+        (
+            "twice.tsv",
+            "chr22\t29683123\tchr11\t128651853\n22\t29683123\t11\t128651853\t+-\n",
+            "twice.tsv: line 2: field 'pos_a': repeats the junction of line 1",
+        ),
+        (
+            "bedpe.tsv",
+            "chrom1\tstart1\tend1\tchrom2\tstart2\tend2\n",
+            "bedpe.tsv: line 1: field 'start1': a BEDPE header",
+        ),
+    ] {
+        let tsv = s.file(name, content);
+        count(&tsv).fails(1, needle);
+    }
+}
