@@ -264,6 +264,89 @@ pub(crate) fn column_key(name: &str) -> String {
         .collect()
 }
 
+/// The lines of `bytes` with their 1-based numbers and byte offsets, a BOM and CR
+/// removed.
+fn text_lines(bytes: &[u8]) -> impl Iterator<Item = (u64, usize, &str)> {
+    let mut offset = 0;
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(move |(i, raw)| {
+            let start = offset;
+            offset += raw.len() + 1;
+            let text = std::str::from_utf8(raw).unwrap_or("");
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            (i as u64 + 1, start, text.strip_suffix('\r').unwrap_or(text))
+        })
+}
+
+/// The cells of a line that are not empty, or `None` for a quote that does not close.
+fn filled_cells(line: &str, delimiter: u8) -> Option<Vec<String>> {
+    split_quoted(line, char::from(delimiter))
+        .ok()
+        .map(|cells| cells.into_iter().filter(|c| !c.is_empty()).collect())
+}
+
+/// A title or merged header row above the header, as spreadsheets export one (`Cytokine
+/// panel (pg/mL);;;` over `patient;date;IL-6;IL-8`): the first line that is not blank has
+/// empty cells and at most half of its cells filled, and the next one has more filled
+/// cells. Refused (its unit or grouping would be lost), with the line and what to do.
+fn title_row(bytes: &[u8], delimiter: u8) -> Option<(u64, String)> {
+    let mut lines = text_lines(bytes).filter(|(_, _, t)| !t.trim().is_empty());
+    let (number, _, first) = lines.next()?;
+    let (next_number, _, next) = lines.next()?;
+    let cells = split_quoted(first, char::from(delimiter)).ok()?;
+    let filled = cells.iter().filter(|c| !c.is_empty()).count();
+    let below = filled_cells(next, delimiter)?.len();
+    (cells.len() > filled && filled * 2 <= cells.len() && below > filled).then(|| {
+        (
+            number,
+            format!(
+                "line {number} has {filled} of {} cells filled above line {next_number}, which \
+                 has {below}: a title or a merged header row over the header, as a spreadsheet \
+                 exports one; delete it so that the header is the first line (a unit it names \
+                 goes into the column names, e.g. 'IL-6 (pg/mL)'); nothing was ingested",
+                cells.len()
+            ),
+        )
+    })
+}
+
+/// The lines at the end of a table that are notes, not rows (`Printed on 05.03.2024`,
+/// `Total: 12 samples`, `Exported by xPONENT`): after the last row, each (blank lines
+/// aside) with one cell filled, holding a space or a colon (a row cut short, `P3,,,`, is
+/// none and stays an error). `(line, byte offset)` of each, first to last.
+fn trailing_notes_of(bytes: &[u8], delimiter: u8) -> Vec<(u64, usize)> {
+    let lines: Vec<(u64, usize, &str)> = text_lines(bytes).collect();
+    let mut notes = Vec::new();
+    for &(number, start, text) in lines.iter().skip(1).rev() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        match filled_cells(text, delimiter) {
+            Some(cells)
+                if cells.len() == 1
+                    && cells[0].contains([' ', ':'])
+                    && cells[0].chars().any(char::is_alphabetic) =>
+            {
+                notes.push((number, start));
+            }
+            _ => break,
+        }
+    }
+    notes.reverse();
+    notes
+}
+
+/// The lines after the CSV table at `path` read as notes, not rows ("Printed on …"; see
+/// the table reader): their line numbers, for the notice the command line prints.
+///
+/// # Errors
+/// As opening the table.
+pub fn trailing_notes(path: &Path) -> Result<Vec<u64>> {
+    Ok(CsvInput::open(path, &[])?.notes)
+}
+
 /// What reading a table as Windows-1252 touched: the cells (header included) holding a
 /// character outside ASCII, which is where an 8-bit encoding other than Windows-1252
 /// (a DOS code page, Mac Roman) would read differently.
@@ -359,6 +442,8 @@ pub(crate) struct CsvInput {
     records: u64,
     /// Whether the bytes were not UTF-8 and were read as Windows-1252.
     windows_1252: bool,
+    /// Lines after the table holding one note each ("Printed on …"), not read as rows.
+    notes: Vec<u64>,
 }
 
 /// One CSV record with its 1-based line number (the header is line 1).
@@ -382,7 +467,15 @@ impl CsvInput {
         path: &Path,
         required: &[&str],
     ) -> Result<CsvInput> {
-        let (bytes, windows_1252) = table_bytes(&mut reader, path)?;
+        let (mut bytes, windows_1252) = table_bytes(&mut reader, path)?;
+        let delimiter = sniff_delimiter(&bytes);
+        if let Some((line, message)) = title_row(&bytes, delimiter) {
+            return Err(Error::parse(path, line, "(header)", message));
+        }
+        let notes = trailing_notes_of(&bytes, delimiter);
+        if let Some(&(_, start)) = notes.first() {
+            bytes.truncate(start);
+        }
         let line_starts = std::iter::once(0)
             .chain(
                 bytes
@@ -392,7 +485,6 @@ impl CsvInput {
                     .map(|(i, _)| i as u64 + 1),
             )
             .collect::<Vec<u64>>();
-        let delimiter = sniff_delimiter(&bytes);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .trim(csv::Trim::All)
@@ -449,6 +541,7 @@ impl CsvInput {
             delimiter,
             records: 0,
             windows_1252,
+            notes: notes.into_iter().map(|(line, _)| line).collect(),
         })
     }
 
@@ -1016,6 +1109,38 @@ pub(crate) mod testing {
              Windows save CSV): 3 cells with special characters (first: line 3, column \
              'Einheit'); check that they read right (µ, ä, é …), or save the file as CSV UTF-8"
         );
+    }
+
+    #[test]
+    fn notes_after_the_table_are_not_rows_and_a_title_row_above_it_is_refused() {
+        let rows = read_all(
+            b"patient;date;IL-6\r\nP1;2024-03-01;3,5\r\n;;\r\nGedruckt am 05.03.2024;;\r\nTotal: 1;;\r\n",
+            &["patient"],
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        let f = file("patient,date,IL-6\nP1,2024-03-01,3\n\nPrinted on 05.03.2024 by LIS\n");
+        assert_eq!(super::trailing_notes(f.path()).unwrap(), [4]);
+        // A row cut short is no note: it stays an error.
+        let f = file("patient,date,IL-6\nP1,2024-03-01,3\nP3,,\n");
+        assert!(super::trailing_notes(f.path()).unwrap().is_empty());
+        for (text, needle) in [
+            (
+                &b"Cytokine panel (pg/mL),,\npatient,date,IL-6\nP1,2024-03-01,3\n"[..],
+                "t.csv: line 1: field '(header)': line 1 has 1 of 3 cells filled above line 2, \
+                 which has 3: a title or a merged header row",
+            ),
+            (
+                &b"Sample,,Cytokines,\npatient,date,IL-6,IL-8\nP1,2024-03-01,3,4\n"[..],
+                "line 1 has 2 of 4 cells filled above line 2",
+            ),
+        ] {
+            let error = read_all(text, &[]).unwrap_err().to_string();
+            assert!(error.contains(needle), "{error}");
+        }
+        // A pandas index column (an empty first name) is a header, not a title.
+        let rows = read_all(b",patient,value\n0,P1,3\n", &["patient"]).unwrap();
+        assert_eq!(rows[1], ["0", "P1", "3"]);
     }
 
     #[test]

@@ -850,3 +850,51 @@ fn a_fusions_table_with_a_bom_crlf_and_commas_is_read_and_empty_or_repeated_ones
         count(&tsv).fails(1, needle);
     }
 }
+
+#[test]
+fn a_cytokine_export_with_a_printed_on_footer_and_nan_cells_gets_in_and_a_title_row_is_refused() {
+    let s = store_with_patient();
+    let export = s.file(
+        "export.csv",
+        "patient;date;IL-6 (pg/mL);IL-8 (pg/mL);IL-10 (pg/mL)\r\n\
+         P1;01.03.2024;3,5;NaN;#N/A\r\n\
+         P1;02.04.2024;< 1,2;12;N/A\r\n\
+         ;;;;\r\n\
+         Gedruckt am 05.04.2024 von LIS-Export;;;;\r\n\
+         Seite 1 von 1;;;;\r\n",
+    );
+    let out = s.run(&["ingest", "cytokines", export.to_str().unwrap(), "--strict"]);
+    out.ok();
+    assert!(
+        out.stderr.contains(
+            "export.csv: lines 5-6 after the table hold notes (such as 'Printed on …'), not rows: not read"
+        ) && !out.stderr.contains("Gedruckt"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains("3 cells were NA or empty"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        cytokines(&s),
+        vec![
+            row("2024-03-01", "IL-6", Some(3.5), "none", None),
+            row("2024-04-02", "IL-6", None, "left", Some(1.2)),
+            row("2024-04-02", "IL-8", Some(12.0), "none", None),
+        ]
+    );
+    let before = s.dump();
+    let titled = s.file(
+        "titled.csv",
+        "Cytokine panel (ng/mL),,\npatient,date,IL-6\nP1,2024-05-01,3\n",
+    );
+    s.run(&["ingest", "cytokines", titled.to_str().unwrap()])
+        .fails(
+            1,
+            "titled.csv: line 1: field '(header)': line 1 has 1 of 3 cells filled above line 2, \
+         which has 3: a title or a merged header row over the header",
+        );
+    assert_eq!(s.dump(), before);
+}

@@ -98,7 +98,8 @@ pub fn repeated_line(repeated: &[(u64, u64)]) -> Option<String> {
 
 /// After a table was ingested: one notice line on standard error when it was not UTF-8
 /// and was read as Windows-1252, saying how many cells that touched and where the first
-/// is (line and column, never a cell's content).
+/// is (line and column, never a cell's content), and one when lines after the table were
+/// notes ("Printed on …"), not rows.
 pub fn encoding_notice(report: &IngestReport, file: &Path) {
     if matches!(report.outcome, Outcome::Ingested { .. }) {
         table_notice(file);
@@ -110,6 +111,18 @@ pub fn encoding_notice(report: &IngestReport, file: &Path) {
 pub fn table_notice(file: &Path) {
     if let Ok(Some(found)) = oncotrack::ingest::windows_1252_cells(file) {
         eprintln!("notice: {}: {found}", file.display());
+    }
+    if let Ok(notes) = oncotrack::ingest::trailing_notes(file)
+        && let (Some(first), Some(last)) = (notes.first(), notes.last())
+    {
+        let what = if first == last {
+            format!("line {first} after the table holds a note (such as 'Printed on …'), not a row")
+        } else {
+            format!(
+                "lines {first}-{last} after the table hold notes (such as 'Printed on …'), not rows"
+            )
+        };
+        eprintln!("notice: {}: {what}: not read", file.display());
     }
 }
 

@@ -73,7 +73,6 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
             args.limits.as_deref(),
         )?;
         say!("{}", super::ingest::describe(&done.report));
-        super::ingest::encoding_notice(&done.report, file);
         if !done.layout.is_empty() {
             say!("  read as {}", done.layout);
         }
@@ -102,6 +101,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
                 done.unknown_analytes.join(", ")
             );
         }
+        super::ingest::encoding_notice(&done.report, file);
     }
     for table in [&args.sample_map, &args.limits].into_iter().flatten() {
         super::ingest::table_notice(table);
