@@ -898,3 +898,34 @@ fn a_cytokine_export_with_a_printed_on_footer_and_nan_cells_gets_in_and_a_title_
         );
     assert_eq!(s.dump(), before);
 }
+
+#[test]
+fn a_sample_named_in_another_case_than_the_vcf_column_is_that_column() {
+    let Some(lumpy) = shared_data("vcf/sv/lumpy_COLO829.somatic.vcf") else {
+        return;
+    };
+    let s = store_with_patient();
+    let ingest = |sample: &str, date: &str| {
+        s.run(&[
+            "ingest",
+            "vcf",
+            lumpy.to_str().unwrap(),
+            "--patient",
+            "P1",
+            "--date",
+            date,
+            "--sample",
+            sample,
+        ])
+    };
+    let out = ingest("colo829t", "2024-03-01");
+    assert!(
+        out.ok().contains("tumour sample 'COLO829T'"),
+        "{}",
+        out.stdout
+    );
+    ingest("COLO829", "2024-03-02").fails(
+        1,
+        "field 'sample': sample 'COLO829' (--sample) is not a column of the VCF (columns: COLO829T, COLO829R)",
+    );
+}

@@ -1444,12 +1444,25 @@ fn choose_sample(
     }
     let find = |name: &str| names.get_index_of(name).map(|i| (name.to_string(), i));
     if let Some(name) = requested {
-        return find(name).ok_or_else(|| {
-            format!(
-                "sample '{name}' (--sample) is not a column of the VCF (columns: {})",
-                all()
-            )
-        });
+        if let Some(found) = find(name) {
+            return Ok(found);
+        }
+        // `--sample colo829t` for a column `COLO829T`: the one column it names but for case.
+        let cased: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(i, _)| i)
+            .collect();
+        if let [only] = cased[..]
+            && let Some(column) = names.get_index(only)
+        {
+            return Ok((column.clone(), only));
+        }
+        return Err(format!(
+            "sample '{name}' (--sample) is not a column of the VCF (columns: {})",
+            all()
+        ));
     }
     if let Some(name) = caller::tumor_sample_from_header(header) {
         return find(&name).ok_or_else(|| {
