@@ -929,3 +929,53 @@ fn a_sample_named_in_another_case_than_the_vcf_column_is_that_column() {
         "field 'sample': sample 'COLO829' (--sample) is not a column of the VCF (columns: COLO829T, COLO829R)",
     );
 }
+
+#[test]
+fn a_bam_sequenced_before_the_draw_date_given_says_so() {
+    let s = store_with_patient();
+    let sam = s.file(
+        "run.sam",
+        "@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:chr1\tLN:100\n\
+         @RG\tID:r1\tSM:T\tDT:2024-03-05T09:30:00\n\
+         r1\t0\tchr1\t5\t60\t4M\t*\t0\t0\tACGT\tIIII\tRG:Z:r1\n",
+    );
+    let bam = s.path().join("run.bam");
+    let made = std::process::Command::new("samtools")
+        .args(["view", "-b", "-o"])
+        .arg(&bam)
+        .arg(&sam)
+        .status()
+        .is_ok_and(|status| status.success());
+    if !made {
+        eprintln!("skipped: samtools is not installed, so no BAM with @RG DT can be made");
+        return;
+    }
+    let loci = s.file("loci.tsv", "chrom\tpos\tref\talt\n1\t6\tC\tT\n");
+    let ingest = |date: &str| {
+        s.run(&[
+            "ingest",
+            "bam",
+            bam.to_str().unwrap(),
+            "--patient",
+            "P1",
+            "--date",
+            date,
+            "--loci",
+            loci.to_str().unwrap(),
+        ])
+    };
+    let before = ingest("2024-03-01");
+    before.ok();
+    assert!(!before.stderr.contains("@RG DT"), "{}", before.stderr);
+    let after = ingest("06.03.2024");
+    after.ok();
+    assert!(
+        after.stderr.contains(
+            "run.bam: its read group was sequenced on 2024-03-05 (@RG DT), before the draw date \
+             given with --date (2024-03-06)"
+        ),
+        "{}",
+        after.stderr
+    );
+    assert_eq!(draw_dates(&s), ["2024-03-01", "2024-03-06"]);
+}
