@@ -314,25 +314,35 @@ fn title_row(bytes: &[u8], delimiter: u8) -> Option<(u64, String)> {
 
 /// The lines at the end of a table that are notes, not rows (`Printed on 05.03.2024`,
 /// `Total: 12 samples`, `Exported by xPONENT`): after the last row, each (blank lines
-/// aside) with one cell filled, holding a space or a colon (a row cut short, `P3,,,`, is
-/// none and stays an error). `(line, byte offset)` of each, first to last.
+/// aside) with its first cell filled, holding a letter and a space or a colon, and every
+/// other cell empty, in a table of two columns or more (a row cut short, `P3,,,`, or
+/// `,,,a detail`, is none and stays an error). `(line, byte offset)` of each, first to last.
 fn trailing_notes_of(bytes: &[u8], delimiter: u8) -> Vec<(u64, usize)> {
     let lines: Vec<(u64, usize, &str)> = text_lines(bytes).collect();
     let mut notes = Vec::new();
+    // In a table of one column every row has one cell: none is a note.
+    let columns = lines
+        .iter()
+        .find(|(_, _, t)| !t.trim().is_empty())
+        .and_then(|(_, _, header)| split_quoted(header, char::from(delimiter)).ok())
+        .map_or(0, |cells| cells.len());
+    if columns < 2 {
+        return notes;
+    }
     for &(number, start, text) in lines.iter().skip(1).rev() {
         if text.trim().is_empty() {
             continue;
         }
-        match filled_cells(text, delimiter) {
-            Some(cells)
-                if cells.len() == 1
-                    && cells[0].contains([' ', ':'])
-                    && cells[0].chars().any(char::is_alphabetic) =>
-            {
-                notes.push((number, start));
-            }
-            _ => break,
+        // The note in the first column (where a report's footer is written), every other
+        // cell empty: `,,,some text` is a row without its key columns, and stays an error.
+        let cells = split_quoted(text, char::from(delimiter)).unwrap_or_default();
+        let note = cells.first().is_some_and(|first| {
+            first.contains([' ', ':']) && first.chars().any(char::is_alphabetic)
+        }) && cells.iter().skip(1).all(String::is_empty);
+        if !note {
+            break;
         }
+        notes.push((number, start));
     }
     notes.reverse();
     notes
@@ -1121,8 +1131,12 @@ pub(crate) mod testing {
         assert_eq!(rows.len(), 2, "{rows:?}");
         let f = file("patient,date,IL-6\nP1,2024-03-01,3\n\nPrinted on 05.03.2024 by LIS\n");
         assert_eq!(super::trailing_notes(f.path()).unwrap(), [4]);
-        // A row cut short is no note: it stays an error.
+        // A table of one column has no notes; a row cut short is no note: it stays an error.
+        let rows = read_all(b"name\nJohn Smith\nJane Doe\n", &[]).unwrap();
+        assert_eq!(rows.len(), 3);
         let f = file("patient,date,IL-6\nP1,2024-03-01,3\nP3,,\n");
+        assert!(super::trailing_notes(f.path()).unwrap().is_empty());
+        let f = file("patient,date,detail\nP1,2024-03-01,x\n,,a detail\n");
         assert!(super::trailing_notes(f.path()).unwrap().is_empty());
         for (text, needle) in [
             (
