@@ -388,12 +388,15 @@ fn date_arg(option: &'static str, text: &str) -> anyhow::Result<chrono::NaiveDat
 
 /// Parses the date of something that happened (a blood draw, a scan): after today
 /// is refused, as dates in cytokine and lesion files are.
+///
+/// The forms are those of the files' date columns (`oncotrack::ingest::dates`:
+/// `01.03.2024` and `2024-03-01T10:15` read, `01/03/2024` refused as ambiguous with
+/// the files' words), and a date before 1900 is refused as a typo.
 fn past_date_arg(option: &'static str, text: &str) -> anyhow::Result<chrono::NaiveDate> {
-    let date = date_arg(option, text)?;
-    if date > chrono::Local::now().date_naive() {
-        return Err(invalid(option, text, "lies in the future"));
-    }
-    Ok(date)
+    let today = chrono::Local::now().date_naive();
+    parse_arg(option, text, |t| {
+        oncotrack::ingest::dates::past_date(t, today)
+    })
 }
 
 /// An invalid command-line value, as the library's error (one line, names the option).

@@ -2,7 +2,7 @@
 
 pub mod bam;
 pub mod cytokines;
-mod dates;
+pub mod dates;
 pub mod dicom;
 pub mod events;
 pub mod fusions;
@@ -127,6 +127,313 @@ fn read_bounded(reader: &mut impl Read, path: &Path, limit: u64) -> Result<Vec<u
     Ok(bytes)
 }
 
+/// The text of a small table (CSV, loci, fusions, BED) as UTF-8 bytes, read within
+/// [`MAX_CSV_BYTES`] and [`MAX_CSV_LINE`]: gzip-compressed read decompressed, UTF-16
+/// refused, not UTF-8 read as Windows-1252 (the flag says so); an empty (or only blank)
+/// file refused.
+///
+/// # Errors
+/// [`Error::Io`] when unreadable or too large; [`Error::Parse`] at line 1 for an empty,
+/// damaged gzip or UTF-16 file.
+pub(crate) fn table_bytes(reader: &mut impl Read, path: &Path) -> Result<(Vec<u8>, bool)> {
+    let mut bytes = read_bounded(reader, path, MAX_CSV_BYTES)?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        // A gzip-compressed table (`gzip file.csv`): read decompressed, bounded alike.
+        let mut decoder = flate2::read::MultiGzDecoder::new(bytes.as_slice());
+        bytes = read_bounded(&mut decoder, path, MAX_CSV_BYTES).map_err(|e| match e {
+            Error::Io { source, .. } if source.kind() != std::io::ErrorKind::Other => Error::parse(
+                path,
+                1,
+                "(file)",
+                format!(
+                    "the file is gzip-compressed but cannot be decompressed \
+                         ({source}): it is cut or damaged; copy it again"
+                ),
+            ),
+            other => other,
+        })?;
+    }
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::parse(
+            path,
+            1,
+            "(file)",
+            "the file is empty: it has no header and no rows; nothing was ingested",
+        ));
+    }
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(Error::parse(
+            path,
+            1,
+            "(file)",
+            "the file is UTF-16 text (Excel's 'Unicode Text'), which oncotrack does not \
+             read: save it as 'CSV UTF-8'; nothing was ingested",
+        ));
+    }
+    let windows_1252 = std::str::from_utf8(&bytes).is_err();
+    if windows_1252 {
+        bytes = windows_1252_to_utf8(&bytes);
+    }
+    Ok((bytes, windows_1252))
+}
+
+/// The lines of a small delimited table that is not read by column name (loci and
+/// fusion lists): `(line number, cells)` for every line that is not blank, cells trimmed
+/// and quotes around a cell removed (as pandas and R quote text; a quoted cell may hold
+/// the separator). The separator
+/// is told from the first line that is not blank: a tab, else `,`, else `;`, else runs of
+/// spaces. A BOM, CRLF line ends, gzip and Windows-1252 are read as [`table_bytes`] reads
+/// them.
+///
+/// # Errors
+/// As [`table_bytes`]; a cell holding a quote that does not close, naming its line and
+/// column.
+pub(crate) fn small_table(path: &Path) -> Result<Vec<(u64, Vec<String>)>> {
+    let (bytes, _) = table_bytes(&mut open_regular(path)?, path)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut separator: Option<Option<char>> = None;
+    let mut lines = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        let number = index as u64 + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let split = *separator
+            .get_or_insert_with(|| ['\t', ',', ';'].into_iter().find(|c| line.contains(*c)));
+        let cells = match split {
+            Some(c) => split_quoted(line, c),
+            None => Ok(line.split_whitespace().map(str::to_string).collect()),
+        }
+        .map_err(|column| {
+            Error::parse(
+                path,
+                number,
+                "record",
+                format!(
+                    "column {} opens a quote (\") that does not close on its line: remove the quote or close it",
+                    column + 1
+                ),
+            )
+        })?;
+        lines.push((number, cells));
+    }
+    Ok(lines)
+}
+
+/// A line split at `separator` outside quotes, cells trimmed, a quoted cell's quotes
+/// removed (`""` inside quotes is one quote); `Err(column)` (0-based) for a quote that
+/// does not close.
+fn split_quoted(line: &str, separator: char) -> std::result::Result<Vec<String>, usize> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => {
+                cells.push(cell.trim().to_string());
+                cell.clear();
+            }
+            c => cell.push(c),
+        }
+    }
+    if quoted {
+        return Err(cells.len());
+    }
+    cells.push(cell.trim().to_string());
+    Ok(cells)
+}
+
+/// A column name as loci, fusion and target tables write it, for matching: lower case,
+/// a leading `#` and the separators ` `, `-`, `.` and `_` removed (`#CHROM`,
+/// `Start_Position`, `start.position` and `chrom-a` read as `chrom`, `startposition`,
+/// `startposition`, `chroma`).
+pub(crate) fn column_key(name: &str) -> String {
+    name.trim()
+        .trim_start_matches('#')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The lines of `bytes` with their 1-based numbers and byte offsets, a BOM and CR
+/// removed.
+fn text_lines(bytes: &[u8]) -> impl Iterator<Item = (u64, usize, &str)> {
+    let mut offset = 0;
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(move |(i, raw)| {
+            let start = offset;
+            offset += raw.len() + 1;
+            let text = std::str::from_utf8(raw).unwrap_or("");
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            (i as u64 + 1, start, text.strip_suffix('\r').unwrap_or(text))
+        })
+}
+
+/// The cells of a line that are not empty, or `None` for a quote that does not close.
+fn filled_cells(line: &str, delimiter: u8) -> Option<Vec<String>> {
+    split_quoted(line, char::from(delimiter))
+        .ok()
+        .map(|cells| cells.into_iter().filter(|c| !c.is_empty()).collect())
+}
+
+/// A title or merged header row above the header, as spreadsheets export one (`Cytokine
+/// panel (pg/mL);;;` over `patient;date;IL-6;IL-8`): the first line that is not blank has
+/// empty cells and at most half of its cells filled, and the next one has more filled
+/// cells. Refused (its unit or grouping would be lost), with the line and what to do.
+fn title_row(bytes: &[u8], delimiter: u8) -> Option<(u64, String)> {
+    let mut lines = text_lines(bytes).filter(|(_, _, t)| !t.trim().is_empty());
+    let (number, _, first) = lines.next()?;
+    let (next_number, _, next) = lines.next()?;
+    let cells = split_quoted(first, char::from(delimiter)).ok()?;
+    let filled = cells.iter().filter(|c| !c.is_empty()).count();
+    let below = filled_cells(next, delimiter)?.len();
+    (cells.len() > filled && filled * 2 <= cells.len() && below > filled).then(|| {
+        (
+            number,
+            format!(
+                "line {number} has {filled} of {} cells filled above line {next_number}, which \
+                 has {below}: a title or a merged header row over the header, as a spreadsheet \
+                 exports one; delete it so that the header is the first line (a unit it names \
+                 goes into the column names, e.g. 'IL-6 (pg/mL)'); nothing was ingested",
+                cells.len()
+            ),
+        )
+    })
+}
+
+/// The lines at the end of a table that are notes, not rows (`Printed on 05.03.2024`,
+/// `Total: 12 samples`, `Exported by xPONENT`): after the last row, each (blank lines
+/// aside) with its first cell filled, holding a letter and a space or a colon, and every
+/// other cell empty, in a table of two columns or more (a row cut short, `P3,,,`, or
+/// `,,,a detail`, is none and stays an error). `(line, byte offset)` of each, first to last.
+fn trailing_notes_of(bytes: &[u8], delimiter: u8) -> Vec<(u64, usize)> {
+    let lines: Vec<(u64, usize, &str)> = text_lines(bytes).collect();
+    let mut notes = Vec::new();
+    // In a table of one column every row has one cell: none is a note.
+    let columns = lines
+        .iter()
+        .find(|(_, _, t)| !t.trim().is_empty())
+        .and_then(|(_, _, header)| split_quoted(header, char::from(delimiter)).ok())
+        .map_or(0, |cells| cells.len());
+    if columns < 2 {
+        return notes;
+    }
+    for &(number, start, text) in lines.iter().skip(1).rev() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        // The note in the first column (where a report's footer is written), every other
+        // cell empty: `,,,some text` is a row without its key columns, and stays an error.
+        let cells = split_quoted(text, char::from(delimiter)).unwrap_or_default();
+        let note = cells.first().is_some_and(|first| {
+            first.contains([' ', ':']) && first.chars().any(char::is_alphabetic)
+        }) && cells.iter().skip(1).all(String::is_empty);
+        if !note {
+            break;
+        }
+        notes.push((number, start));
+    }
+    notes.reverse();
+    notes
+}
+
+/// The lines after the CSV table at `path` read as notes, not rows ("Printed on …"; see
+/// the table reader): their line numbers, for the notice the command line prints.
+///
+/// # Errors
+/// As opening the table.
+pub fn trailing_notes(path: &Path) -> Result<Vec<u64>> {
+    Ok(CsvInput::open(path, &[])?.notes)
+}
+
+/// What reading a table as Windows-1252 touched: the cells (header included) holding a
+/// character outside ASCII, which is where an 8-bit encoding other than Windows-1252
+/// (a DOS code page, Mac Roman) would read differently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Windows1252 {
+    /// Cells holding a character outside ASCII.
+    pub cells: usize,
+    /// The first of them: its line and its column as the header names it.
+    pub first: Option<(u64, String)>,
+}
+
+impl std::fmt::Display for Windows1252 {
+    /// The notice a data manager reads: what was done, where, and what to check; no
+    /// cell's content (a cell may hold a name).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "not UTF-8, read as Windows-1252 (Latin-1, as Excel and laboratory software on \
+             Windows save CSV)"
+        )?;
+        match &self.first {
+            Some((line, column)) => write!(
+                f,
+                ": {} cell{} with special characters (first: line {line}, column '{column}'); \
+                 check that they read right (µ, ä, é …), or save the file as CSV UTF-8",
+                self.cells,
+                if self.cells == 1 { "" } else { "s" }
+            ),
+            None => write!(
+                f,
+                "; check special characters, or save the file as CSV UTF-8"
+            ),
+        }
+    }
+}
+
+/// Whether the CSV table at `path` is read as Windows-1252 (it is not UTF-8), and which
+/// cells that touched; `None` for a UTF-8 (or ASCII) table. Reads the table again (tables
+/// are small), so the ingest itself is unchanged; for the notice the command line prints
+/// after a table is ingested.
+///
+/// # Errors
+/// As [`CsvInput`] opening the file (an unreadable or malformed table).
+pub fn windows_1252_cells(path: &Path) -> Result<Option<Windows1252>> {
+    let mut input = CsvInput::open(path, &[])?;
+    if !input.windows_1252 {
+        return Ok(None);
+    }
+    let mut found = Windows1252 {
+        cells: 0,
+        first: None,
+    };
+    let mut note = |line: u64, column: String| {
+        found.cells += 1;
+        found.first.get_or_insert((line, column));
+    };
+    for (index, name) in input.headers.iter().enumerate() {
+        if !name.is_ascii() {
+            note(1, format!("column {}", index + 1));
+        }
+    }
+    let mut record = csv::StringRecord::new();
+    while let Ok(true) = input.reader.read_record(&mut record) {
+        let line = line_of(
+            input.reader.get_ref().get_ref(),
+            &input.line_starts,
+            record.position(),
+        );
+        for (index, cell) in record.iter().enumerate() {
+            if !cell.is_ascii() {
+                note(line, input.column_name(index));
+            }
+        }
+    }
+    Ok(Some(found))
+}
+
 /// A CSV file read by column name: names are trimmed and matched case-insensitively,
 /// so column order is free and real exports' trailing spaces do no harm. Held in
 /// memory: tables of patients, events, cytokines and lesions are small (the large
@@ -143,6 +450,10 @@ pub(crate) struct CsvInput {
     delimiter: u8,
     /// Records (not blank) passed to `for_each` so far.
     records: u64,
+    /// Whether the bytes were not UTF-8 and were read as Windows-1252.
+    windows_1252: bool,
+    /// Lines after the table holding one note each ("Printed on …"), not read as rows.
+    notes: Vec<u64>,
 }
 
 /// One CSV record with its 1-based line number (the header is line 1).
@@ -166,44 +477,14 @@ impl CsvInput {
         path: &Path,
         required: &[&str],
     ) -> Result<CsvInput> {
-        let mut bytes = read_bounded(&mut reader, path, MAX_CSV_BYTES)?;
-        if bytes.starts_with(&[0x1f, 0x8b]) {
-            // A gzip-compressed table (`gzip file.csv`): read decompressed, bounded alike.
-            let mut decoder = flate2::read::MultiGzDecoder::new(bytes.as_slice());
-            bytes = read_bounded(&mut decoder, path, MAX_CSV_BYTES).map_err(|e| match e {
-                Error::Io { source, .. } if source.kind() != std::io::ErrorKind::Other => {
-                    Error::parse(
-                        path,
-                        1,
-                        "(file)",
-                        format!(
-                            "the file is gzip-compressed but cannot be decompressed \
-                             ({source}): it is cut or damaged; copy it again"
-                        ),
-                    )
-                }
-                other => other,
-            })?;
+        let (mut bytes, windows_1252) = table_bytes(&mut reader, path)?;
+        let delimiter = sniff_delimiter(&bytes);
+        if let Some((line, message)) = title_row(&bytes, delimiter) {
+            return Err(Error::parse(path, line, "(header)", message));
         }
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(Error::parse(
-                path,
-                1,
-                "(file)",
-                "the file is empty: it has no header and no rows; nothing was ingested",
-            ));
-        }
-        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-            return Err(Error::parse(
-                path,
-                1,
-                "(file)",
-                "the file is UTF-16 text (Excel's 'Unicode Text'), which oncotrack does not \
-                 read: save it as 'CSV UTF-8'; nothing was ingested",
-            ));
-        }
-        if std::str::from_utf8(&bytes).is_err() {
-            bytes = windows_1252_to_utf8(&bytes);
+        let notes = trailing_notes_of(&bytes, delimiter);
+        if let Some(&(_, start)) = notes.first() {
+            bytes.truncate(start);
         }
         let line_starts = std::iter::once(0)
             .chain(
@@ -214,7 +495,6 @@ impl CsvInput {
                     .map(|(i, _)| i as u64 + 1),
             )
             .collect::<Vec<u64>>();
-        let delimiter = sniff_delimiter(&bytes);
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .trim(csv::Trim::All)
@@ -270,6 +550,8 @@ impl CsvInput {
             line_starts,
             delimiter,
             records: 0,
+            windows_1252,
+            notes: notes.into_iter().map(|(line, _)| line).collect(),
         })
     }
 
@@ -578,19 +860,22 @@ impl CsvRecord<'_> {
 
     /// Parses a required date (`YYYY-MM-DD`, or another unambiguous form: see
     /// `dates::file_date`) that may not lie after `today` (a
-    /// measurement cannot come from the future: such a date is a typo).
+    /// measurement cannot come from the future: such a date is a typo) nor before 1900
+    /// (`dates::past_date`).
     pub(crate) fn past_date(
         &self,
         column: &str,
         today: chrono::NaiveDate,
     ) -> Result<chrono::NaiveDate> {
         let text = self.required(column)?;
-        let date =
-            dates::file_date(text).map_err(|m| self.error(column, format!("'{text}': {m}")))?;
-        if date > today {
-            return Err(self.error(column, format!("'{text}' lies in the future")));
-        }
-        Ok(date)
+        dates::past_date(text, today).map_err(|m| {
+            let message = if m.starts_with("lies ") {
+                format!("'{text}' {m}")
+            } else {
+                format!("'{text}': {m}")
+            };
+            self.error(column, message)
+        })
     }
 
     /// An error at this record, in `column` (a lower-case name the format module
@@ -814,6 +1099,62 @@ pub(crate) mod testing {
             .unwrap_err()
             .to_string();
         assert!(error.contains("UTF-16"), "{error}");
+    }
+
+    #[test]
+    fn a_table_read_as_windows_1252_counts_the_cells_it_touched() {
+        let f = file("analyte,unit\nIL-6,pg/mL\nIL-8,ng/mL\n");
+        assert_eq!(super::windows_1252_cells(f.path()).unwrap(), None);
+        let f = file("analyte,unit\nIL-6,µg/mL\n");
+        assert_eq!(super::windows_1252_cells(f.path()).unwrap(), None, "UTF-8");
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(b"Analyt,Einheit\nIL-6,pg/mL\nIL-8,\xb5g/mL\nTNF-\xe4,\xb5g/mL\n")
+            .unwrap();
+        let found = super::windows_1252_cells(f.path()).unwrap().unwrap();
+        assert_eq!(found.cells, 3);
+        assert_eq!(found.first, Some((3, "Einheit".to_string())));
+        assert_eq!(
+            found.to_string(),
+            "not UTF-8, read as Windows-1252 (Latin-1, as Excel and laboratory software on \
+             Windows save CSV): 3 cells with special characters (first: line 3, column \
+             'Einheit'); check that they read right (µ, ä, é …), or save the file as CSV UTF-8"
+        );
+    }
+
+    #[test]
+    fn notes_after_the_table_are_not_rows_and_a_title_row_above_it_is_refused() {
+        let rows = read_all(
+            b"patient;date;IL-6\r\nP1;2024-03-01;3,5\r\n;;\r\nGedruckt am 05.03.2024;;\r\nTotal: 1;;\r\n",
+            &["patient"],
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        let f = file("patient,date,IL-6\nP1,2024-03-01,3\n\nPrinted on 05.03.2024 by LIS\n");
+        assert_eq!(super::trailing_notes(f.path()).unwrap(), [4]);
+        // A table of one column has no notes; a row cut short is no note: it stays an error.
+        let rows = read_all(b"name\nJohn Smith\nJane Doe\n", &[]).unwrap();
+        assert_eq!(rows.len(), 3);
+        let f = file("patient,date,IL-6\nP1,2024-03-01,3\nP3,,\n");
+        assert!(super::trailing_notes(f.path()).unwrap().is_empty());
+        let f = file("patient,date,detail\nP1,2024-03-01,x\n,,a detail\n");
+        assert!(super::trailing_notes(f.path()).unwrap().is_empty());
+        for (text, needle) in [
+            (
+                &b"Cytokine panel (pg/mL),,\npatient,date,IL-6\nP1,2024-03-01,3\n"[..],
+                "t.csv: line 1: field '(header)': line 1 has 1 of 3 cells filled above line 2, \
+                 which has 3: a title or a merged header row",
+            ),
+            (
+                &b"Sample,,Cytokines,\npatient,date,IL-6,IL-8\nP1,2024-03-01,3,4\n"[..],
+                "line 1 has 2 of 4 cells filled above line 2",
+            ),
+        ] {
+            let error = read_all(text, &[]).unwrap_err().to_string();
+            assert!(error.contains(needle), "{error}");
+        }
+        // A pandas index column (an empty first name) is a header, not a title.
+        let rows = read_all(b",patient,value\n0,P1,3\n", &["patient"]).unwrap();
+        assert_eq!(rows[1], ["0", "P1", "3"]);
     }
 
     #[test]

@@ -292,16 +292,30 @@ fn small_file(path: &Path) -> bool {
 /// # Errors
 /// A parse error, or an unknown patient named with its line; nothing is written then.
 pub fn ingest_events(store: &mut Store, path: &Path) -> Result<IngestReport> {
-    ingest_file(
+    ingest_events_file(store, path).map(|(report, _)| report)
+}
+
+/// As [`ingest_events`], with the rows that repeated an earlier row of the file
+/// (`(line, line it repeats)`: stored once, not counted as already in the database);
+/// `None` when the file was ingested before. Rows that contradict each other (a death
+/// on two dates …, [`ingest::events::read_distinct`]) fail the file.
+///
+/// # Errors
+/// As [`ingest_events`].
+pub fn ingest_events_file(
+    store: &mut Store,
+    path: &Path,
+) -> Result<(IngestReport, Option<ingest::events::Repeats>)> {
+    ingest_streamed(
         store,
         path,
         "events",
         "",
-        |path| ingest::events::read(path, chrono::Local::now().date_naive()),
-        |tx, file_id, rows| {
+        || ingest::events::read_distinct(path, chrono::Local::now().date_naive()),
+        |tx, file_id, events, _| {
             let mut ids = std::collections::HashMap::new();
             let mut written = Written::default();
-            for row in rows {
+            for row in &events.rows {
                 let code = row.event.patient.as_str();
                 let id = match ids.get(code) {
                     Some(id) => *id,
@@ -320,7 +334,7 @@ pub fn ingest_events(store: &mut Store, path: &Path) -> Result<IngestReport> {
                 };
                 written.count(tx.add_event(id, &row.event, Some(file_id))?);
             }
-            Ok(written)
+            Ok((events.rows_read(), written, events.repeated))
         },
     )
 }

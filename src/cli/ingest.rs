@@ -42,7 +42,7 @@ type Ingest = fn(&mut Store, &Path) -> oncotrack::Result<IngestReport>;
 pub fn run(db: &Path, format: Format, command: IngestCommand) -> anyhow::Result<()> {
     let (files, ingest): (Vec<PathBuf>, Ingest) = match command {
         IngestCommand::Patients { files } => (files, pipeline::ingest_patients),
-        IngestCommand::Events { files } => (files, pipeline::ingest_events),
+        IngestCommand::Events { files } => return run_events(db, &files),
         IngestCommand::Vcf(args) => return super::ingest_vcf::run(db, args),
         IngestCommand::Bam(args) => return super::ingest_bam::run(db, args),
         IngestCommand::Cytokines(args) => return super::ingest_cytokines::run(db, args),
@@ -54,8 +54,76 @@ pub fn run(db: &Path, format: Format, command: IngestCommand) -> anyhow::Result<
     for file in files {
         let report = ingest(&mut store, &file)?;
         say!("{}", describe(&report));
+        encoding_notice(&report, &file);
     }
     Ok(())
+}
+
+/// Ingests events files, saying which rows repeated an earlier row of their file.
+fn run_events(db: &Path, files: &[PathBuf]) -> anyhow::Result<()> {
+    let mut store = open_write(db)?;
+    for file in files {
+        let (report, repeated) = pipeline::ingest_events_file(&mut store, file)?;
+        say!("{}", describe(&report));
+        if let Some(line) = repeated.as_deref().and_then(repeated_line) {
+            say!("{line}");
+        }
+        encoding_notice(&report, file);
+    }
+    Ok(())
+}
+
+/// `  2 duplicate rows within the file, kept once: line 5 repeats line 2, line 9 repeats
+/// line 3` (the first ten named), or `None` without repeats.
+pub fn repeated_line(repeated: &[(u64, u64)]) -> Option<String> {
+    const NAMED: usize = 10;
+    if repeated.is_empty() {
+        return None;
+    }
+    let mut named: Vec<String> = repeated
+        .iter()
+        .take(NAMED)
+        .map(|(line, first)| format!("line {line} repeats line {first}"))
+        .collect();
+    if repeated.len() > NAMED {
+        named.push(format!("… ({} more)", repeated.len() - NAMED));
+    }
+    let n = repeated.len();
+    Some(format!(
+        "  {n} duplicate row{} within the file, kept once: {}",
+        if n == 1 { "" } else { "s" },
+        named.join(", ")
+    ))
+}
+
+/// After a table was ingested: one notice line on standard error when it was not UTF-8
+/// and was read as Windows-1252, saying how many cells that touched and where the first
+/// is (line and column, never a cell's content), and one when lines after the table were
+/// notes ("Printed on …"), not rows.
+pub fn encoding_notice(report: &IngestReport, file: &Path) {
+    if matches!(report.outcome, Outcome::Ingested { .. }) {
+        table_notice(file);
+    }
+}
+
+/// As [`encoding_notice`], for a table read beside the ingested ones (a sample map, a
+/// limits file, a manifest).
+pub fn table_notice(file: &Path) {
+    if let Ok(Some(found)) = oncotrack::ingest::windows_1252_cells(file) {
+        eprintln!("notice: {}: {found}", file.display());
+    }
+    if let Ok(notes) = oncotrack::ingest::trailing_notes(file)
+        && let (Some(first), Some(last)) = (notes.first(), notes.last())
+    {
+        let what = if first == last {
+            format!("line {first} after the table holds a note (such as 'Printed on …'), not a row")
+        } else {
+            format!(
+                "lines {first}-{last} after the table hold notes (such as 'Printed on …'), not rows"
+            )
+        };
+        eprintln!("notice: {}: {what}: not read", file.display());
+    }
 }
 
 /// One line saying what an ingest did.

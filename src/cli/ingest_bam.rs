@@ -17,7 +17,7 @@ pub struct BamArgs {
     /// Patient identifier
     #[arg(long)]
     pub patient: String,
-    /// Blood-draw date (YYYY-MM-DD)
+    /// Blood-draw date (YYYY-MM-DD or another unambiguous form, as in files; not after today)
     #[arg(long)]
     pub date: String,
     /// Count these loci (chrom, pos, ref, alt[, gene]) instead of the tracked variants
@@ -67,6 +67,19 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
     spinner.finish_and_clear();
     let (report, detail) = result?;
     say!("{}", describe(&report));
+    if detail.is_some()
+        && let Ok(produced) = oncotrack::ingest::bam::read_group_dates(&args.file)
+        && let Some(first) = produced.first().filter(|d| **d < request.date)
+    {
+        eprintln!(
+            "warning: {}: its read group was sequenced on {first} (@RG DT), before the draw \
+             date given with --date ({}): a blood draw is sequenced after it is drawn; check \
+             --date (the counts are stored under {})",
+            args.file.display(),
+            request.date,
+            request.date
+        );
+    }
     if let Some(detail) = detail {
         if let Access::Scan(reason) = &detail.access {
             eprintln!("warning: {reason}");

@@ -101,6 +101,10 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
                 done.unknown_analytes.join(", ")
             );
         }
+        super::ingest::encoding_notice(&done.report, file);
+    }
+    for table in [&args.sample_map, &args.limits].into_iter().flatten() {
+        super::ingest::table_notice(table);
     }
     Ok(())
 }

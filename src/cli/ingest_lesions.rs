@@ -19,6 +19,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
     for file in &args.files {
         let report = ingest_lesions(&mut store, file, today)?;
         say!("{}", super::ingest::describe(&report));
+        super::ingest::encoding_notice(&report, file);
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ pub struct Args {
     /// Patient identifier
     #[arg(long)]
     pub patient: String,
-    /// Date of the scan, YYYY-MM-DD [default: a DICOM series' StudyDate]
+    /// Date of the scan, YYYY-MM-DD (or another form of the files' dates) [default: a DICOM series' StudyDate]
     #[arg(long)]
     pub date: Option<String>,
     /// Scanner model
@@ -58,6 +58,15 @@ pub fn run(db: &Path, format: Format, args: Args) -> anyhow::Result<()> {
     )?;
     if format == Format::Table {
         say!("{}", super::ingest::describe(&report));
+    }
+    if let (Some(given), Some(series)) = (date, measurement.study_date)
+        && given != series
+    {
+        eprintln!(
+            "warning: --date {given} differs from the series' own date ({series}, its \
+                 StudyDate or SeriesDate); the study is stored under {given} as given (leave \
+                 --date out to use the series' date)"
+        );
     }
     print_uptakes(&measurement, format)
 }

@@ -46,6 +46,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
     for file in &args.files {
         let done = ingest_radiomics(&mut store, file, args.manifest.as_deref(), &options)?;
         say!("{}", super::ingest::describe(&done.report));
+        super::ingest::encoding_notice(&done.report, file);
         if !done.case_column.is_empty() {
             say!("  case ids from {}", done.case_column);
         }
@@ -64,6 +65,9 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<()> {
                 done.missing
             );
         }
+    }
+    if let Some(manifest) = &args.manifest {
+        super::ingest::table_notice(manifest);
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ pub struct VcfArgs {
     /// Patient identifier
     #[arg(long)]
     pub patient: String,
-    /// Blood-draw date (YYYY-MM-DD; not after today)
+    /// Blood-draw date (YYYY-MM-DD or another unambiguous form, as in files; not after today)
     #[arg(long)]
     pub date: String,
     /// Caller dialect: auto (from the header), mutect2, mutect1, strelka2, varscan2, vardict, freebayes, deepvariant, bcftools, generic
@@ -73,6 +73,7 @@ pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
         cfdna_ng_per_ml: args.cfdna_ng_per_ml,
     };
     let request_track = request.track;
+    let request_date = request.date;
     let mut store = open_write(db)?;
     let spinner = super::progress::spinner(format!("reading {}", args.file.display()));
     let result = ingest_vcf(&mut store, &args.file, &request);
@@ -150,6 +151,16 @@ pub fn run(db: &Path, args: VcfArgs) -> anyhow::Result<()> {
             say!(
                 "  {} tracked variants not detected (stored as not detected)",
                 detail.not_detected
+            );
+        }
+        if let Some(written) = detail.file_date
+            && written < request_date
+        {
+            eprintln!(
+                "warning: {}: the header's ##fileDate ({written}) is before the draw date given \
+                 with --date ({request_date}): calls are made after the blood is drawn; check \
+                 --date (the calls are stored under {request_date})",
+                args.file.display()
             );
         }
         if let Some(warning) = &detail.header_warning {

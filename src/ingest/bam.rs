@@ -161,6 +161,26 @@ pub fn count_alleles(
     Ok(plan.finish(loci, per_locus, bam.access))
 }
 
+/// The days the BAM's read groups were produced (`@RG DT`, ISO 8601: the sequencing
+/// run), those that read as dates, first to last.
+///
+/// # Errors
+/// [`Error::Io`] or [`Error::Input`] when the BAM or its header cannot be read.
+pub fn read_group_dates(path: &Path) -> Result<Vec<chrono::NaiveDate>> {
+    use noodles::sam::header::record::value::map::read_group::tag::PRODUCED_AT;
+    let bam = OpenBam::open(path)?;
+    let mut dates: Vec<chrono::NaiveDate> = bam
+        .header
+        .read_groups()
+        .values()
+        .filter_map(|group| group.other_fields().get(&PRODUCED_AT))
+        .filter_map(|dt| super::dates::file_date(&String::from_utf8_lossy(dt)).ok())
+        .collect();
+    dates.sort();
+    dates.dedup();
+    Ok(dates)
+}
+
 /// The loci of a count placed on the BAM's contigs.
 struct CountPlan {
     /// (reference id, 0-based pos, index into the loci), sorted.

@@ -312,7 +312,8 @@ fn parse_cell(text: &str) -> Result<Cell, String> {
         .collect::<String>()
         .to_ascii_uppercase();
     match compact.as_str() {
-        "" | "NA" | "N/A" => return Ok(Cell::Missing),
+        // NaN is how pandas, numpy and some plate readers write "no value", #N/A Excel.
+        "" | "NA" | "N/A" | "NAN" | "#N/A" => return Ok(Cell::Missing),
         "***" => return Ok(Cell::NotReportable),
         "<LLOQ" | "<LOQ" | "<LOD" | "<LLOD" | "OOR<" | "<OOR" | "BLQ" | "BLOQ" | "ND" => {
             return Ok(Cell::Below(None));
@@ -1208,11 +1209,14 @@ mod tests {
             ("OOR >", Cell::Above(None)),
             (">5000", Cell::Above(Some(5000.0))),
             ("NA", Cell::Missing),
+            ("NaN", Cell::Missing),
+            ("nan", Cell::Missing),
+            ("#N/A", Cell::Missing),
             ("", Cell::Missing),
         ] {
             assert_eq!(parse_cell(text), Ok(expected), "{text}");
         }
-        for bad in ["1,2e3x", "-1", "NaN", "inf", "<abc", "*3.2"] {
+        for bad in ["1,2e3x", "-1", "inf", "<abc", "*3.2"] {
             assert!(parse_cell(bad).is_err(), "{bad} accepted");
         }
     }

@@ -2,6 +2,33 @@
 
 use chrono::NaiveDate;
 
+/// The earliest date of a measurement or an event: a date before it (`1024-03-01`,
+/// `0024-03-01`) is a typo, not a patient's history.
+pub const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
+/// Reads the date of something that happened (a blood draw, a scan, an event), from a
+/// file's date cell or a command line's `--date`: the forms of [`file_date`], not
+/// after `today` and not before [`EARLIEST`]. `--date` and the files' date columns
+/// are read by this one function, so they accept and refuse the same dates with the
+/// same words.
+///
+/// # Errors
+/// The reason, as [`file_date`] gives it, or that the date lies in the future or
+/// before 1900.
+pub fn past_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let date = file_date(text)?;
+    if date > today {
+        return Err("lies in the future".to_string());
+    }
+    if date < EARLIEST {
+        return Err("lies before 1900: a typo in the year? write dates as YYYY-MM-DD".to_string());
+    }
+    Ok(date)
+}
+
 /// Reads a date cell of an input table.
 ///
 /// Accepted: `YYYY-MM-DD` (the store's form); an ISO date-time, the date as written
@@ -14,7 +41,7 @@ use chrono::NaiveDate;
 /// order is not in the file: 1 March or 3 January; refused whatever the numbers, as
 /// `13/03/2024` in one row says nothing about `01/03/2024` in the next), a two-digit
 /// year, an Excel serial day number (`45352`), an impossible date, anything else.
-pub(crate) fn file_date(text: &str) -> Result<NaiveDate, String> {
+pub fn file_date(text: &str) -> Result<NaiveDate, String> {
     const WRITE: &str = "write dates as YYYY-MM-DD";
     let text = text.trim();
     let bytes = text.as_bytes();
@@ -71,7 +98,7 @@ pub(crate) fn file_date(text: &str) -> Result<NaiveDate, String> {
                 format!("20{}", p[2])
             };
             return Err(format!(
-                "ambiguous: the order of day and month is not written in the file \
+                "ambiguous: the order of day and month is not written \
                  ({}/{} is day {} of month {} or month {} day {}), and oncotrack does not \
                  guess it; {WRITE} ({year}-{:0>2}-{:0>2} or {year}-{:0>2}-{:0>2}), e.g. by \
                  formatting the column as yyyy-mm-dd before exporting",
@@ -106,6 +133,30 @@ pub(crate) fn file_date(text: &str) -> Result<NaiveDate, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_past_date_is_not_after_today_nor_before_1900() {
+        let today = day(2026, 6, 1);
+        assert_eq!(past_date("01.06.2026", today), Ok(today));
+        assert_eq!(
+            past_date("2026-06-02", today),
+            Err("lies in the future".into())
+        );
+        for old in ["1899-12-31", "0024-03-01", "01.03.1024"] {
+            assert!(
+                past_date(old, today)
+                    .unwrap_err()
+                    .starts_with("lies before 1900"),
+                "{old}"
+            );
+        }
+        assert_eq!(past_date("1900-01-01", today), Ok(day(1900, 1, 1)));
+        assert!(
+            past_date("01/03/2024", today)
+                .unwrap_err()
+                .starts_with("ambiguous")
+        );
+    }
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

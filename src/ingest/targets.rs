@@ -41,7 +41,7 @@ pub fn parse(input: impl BufRead, path: &Path) -> Result<Vec<Target>> {
     for (index, line) in input.lines().enumerate() {
         let number = index as u64 + 1;
         let line = line.map_err(|e| Error::parse(path, number, "record", e.to_string()))?;
-        let trimmed = line.trim();
+        let trimmed = line.trim().trim_start_matches('\u{feff}').trim();
         if trimmed.is_empty()
             || trimmed.starts_with('#')
             || trimmed.starts_with("track")
@@ -61,6 +61,16 @@ pub fn parse(input: impl BufRead, path: &Path) -> Result<Vec<Target>> {
             })
         };
         let chrom = column("chrom")?.to_string();
+        if targets.is_empty() {
+            header_line(path, number, trimmed)?;
+            if trimmed
+                .split(['\t', ' '])
+                .nth(1)
+                .is_some_and(|f| super::column_key(f) == "chromstart")
+            {
+                continue;
+            }
+        }
         let coordinate = |text: &str, name: &str| {
             text.parse::<u64>().map_err(|_| {
                 Error::parse(
@@ -100,6 +110,32 @@ pub fn parse(input: impl BufRead, path: &Path) -> Result<Vec<Target>> {
     Ok(targets)
 }
 
+/// Refuses a first line that names `start` and `end` columns without a `#` (a table of
+/// targets written by R or pandas, whose starts are 1-based as often as not:
+/// ctDNAtools' `targets` are); UCSC's `chromStart chromEnd` header is BED's own.
+fn header_line(path: &Path, number: u64, line: &str) -> Result<()> {
+    let keys: Vec<String> = line
+        .split(['\t', ' ', ','])
+        .filter(|f| !f.is_empty())
+        .map(super::column_key)
+        .collect();
+    match keys.get(1).map(String::as_str) {
+        Some("start" | "begin" | "startposition" | "pos" | "position") => Err(Error::parse(
+            path,
+            number,
+            "start",
+            format!(
+                "a header line ({}) is not BED: a table of targets with named columns, as R \
+                 and pandas write one, may hold 1-based starts (ctDNAtools' targets do), and \
+                 BED's are 0-based; write it as BED: starts 0-based (a 1-based start − 1), \
+                 and no header line, or one starting with '#'",
+                line.split_whitespace().collect::<Vec<_>>().join(" ")
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +155,30 @@ mod tests {
         );
         assert_eq!(t[0].line, 3);
         assert_eq!(t[1].chrom_raw, "2");
+    }
+
+    #[test]
+    fn a_named_header_is_refused_as_of_unknown_base_and_a_bom_or_crlf_read() {
+        let err = parse_text("chr\tstart\tend\nchr14\t106327422\t106328049\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "t.bed: line 1: field 'start': a header line (chr start end) is not BED"
+            ),
+            "{err}"
+        );
+        let t =
+            parse_text("\u{feff}chrom\tchromStart\tchromEnd\r\nchr14\t106327421\t106328049\r\n")
+                .unwrap();
+        assert_eq!(
+            (t[0].chrom.as_str(), t[0].start, t[0].line),
+            ("14", 106327421, 2)
+        );
+        let t = parse_text("\u{feff}chr14\t106327421\t106328049\r\n").unwrap();
+        assert_eq!(t[0].chrom_raw, "chr14");
+        let t = parse_text("#chrom\tstart\tend\nchr14\t1\t2\n").unwrap();
+        assert_eq!(t.len(), 1);
     }
 
     #[test]

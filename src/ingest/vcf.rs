@@ -703,6 +703,17 @@ impl CallReader {
         })
     }
 
+    /// The header's `##fileDate` (VCF 4.x: the date the file was written, `YYYYMMDD`),
+    /// when it has one that reads as a date (the forms of a table's date cell).
+    pub fn file_date(&self) -> Option<chrono::NaiveDate> {
+        match self.header.get("fileDate") {
+            Some(vcf::header::record::value::Collection::Unstructured(values)) => {
+                values.iter().find_map(|v| super::dates::file_date(v).ok())
+            }
+            _ => None,
+        }
+    }
+
     /// Why the header was read by another version's rules, when it was.
     pub fn header_warning(&self) -> Option<&str> {
         self.header_warning.as_deref()
@@ -1433,12 +1444,25 @@ fn choose_sample(
     }
     let find = |name: &str| names.get_index_of(name).map(|i| (name.to_string(), i));
     if let Some(name) = requested {
-        return find(name).ok_or_else(|| {
-            format!(
-                "sample '{name}' (--sample) is not a column of the VCF (columns: {})",
-                all()
-            )
-        });
+        if let Some(found) = find(name) {
+            return Ok(found);
+        }
+        // `--sample colo829t` for a column `COLO829T`: the one column it names but for case.
+        let cased: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(i, _)| i)
+            .collect();
+        if let [only] = cased[..]
+            && let Some(column) = names.get_index(only)
+        {
+            return Ok((column.clone(), only));
+        }
+        return Err(format!(
+            "sample '{name}' (--sample) is not a column of the VCF (columns: {})",
+            all()
+        ));
     }
     if let Some(name) = caller::tumor_sample_from_header(header) {
         return find(&name).ok_or_else(|| {

@@ -211,6 +211,8 @@ pub struct VcfDetail {
     pub sv: super::sv::SvDetail,
     /// Why the header was read by VCF 4.2's rules, when it was.
     pub header_warning: Option<String>,
+    /// The VCF's `##fileDate` (when the file was written), when it has one.
+    pub file_date: Option<chrono::NaiveDate>,
 }
 
 fn check_cfdna(value: Option<f64>) -> Result<()> {
@@ -378,6 +380,7 @@ fn write_vcf(
         skipped: Vec::new(),
         sv: super::sv::SvDetail::default(),
         header_warning: reader.header_warning().map(str::to_string),
+        file_date: reader.file_date(),
     };
     let mut writer = tx.call_writer(CallSource {
         sample_id,
