@@ -332,7 +332,8 @@ pub fn ingest_events_file(
                         id
                     }
                 };
-                written.count(tx.add_event(id, &row.event, Some(file_id))?);
+                let added = tx.add_event(id, &row.event, Some(file_id));
+                written.count(added.map_err(cytokines::at_line(path, row.line, "date"))?);
             }
             Ok((events.rows_read(), written, events.repeated))
         },

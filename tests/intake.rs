@@ -593,6 +593,52 @@ fn events_repeated_within_a_file_are_kept_once_and_said_so_not_counted_as_in_the
     assert_eq!(s.dump(), before);
 }
 
+#[test]
+fn a_death_that_contradicts_the_stored_one_is_refused_from_a_file_and_from_event_add() {
+    let s = store_with_patient();
+    s.run(&[
+        "event",
+        "add",
+        "P1",
+        "--date",
+        "2024-08-01",
+        "--kind",
+        "death",
+    ])
+    .ok();
+    let before = s.dump();
+    let later = s.file(
+        "later.csv",
+        "patient,date,kind\nP1,2024-07-01,progression\nP1,2024-09-01,death\n",
+    );
+    s.run(&["ingest", "events", later.to_str().unwrap()]).fails(
+        1,
+        "later.csv: line 3: field 'date': this patient's death is already recorded on \
+         2024-08-01 (by `event add`); a patient dies once: keep the event that is right and \
+         leave out the other",
+    );
+    assert_eq!(s.dump(), before);
+    s.run(&[
+        "event",
+        "add",
+        "P1",
+        "--date",
+        "2024-08-01",
+        "--kind",
+        "death",
+        "--detail",
+        "toxicity",
+    ])
+    .fails(
+        1,
+        "this patient's death is already recorded with detail '' (by `event add`)",
+    );
+    assert_eq!(s.dump(), before);
+    // The same death again is no conflict.
+    let same = s.file("same.csv", "patient,date,kind\nP1,2024-08-01,death\n");
+    s.run(&["ingest", "events", same.to_str().unwrap()]).ok();
+}
+
 /// Every stored allele count: (chrom, pos, ref, alt, depth, alt count).
 fn allele_counts(s: &Sandbox) -> Vec<(String, i64, String, String, i64, i64)> {
     let conn = rusqlite::Connection::open(s.db()).unwrap();
