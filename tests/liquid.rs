@@ -290,6 +290,46 @@ fn tracked_variants_are_reported_in_later_samples_detected_or_not() {
 }
 
 #[test]
+fn tracked_variants_a_vcf_does_not_call_are_stored_in_one_order_on_every_run() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    // Eight loci on eight contigs: each not-called row gets its own provenance row, whose
+    // id says in which order they were written.
+    let mut loci = String::from("chrom\tpos\tref\talt\n");
+    for chrom in ["7", "2", "X", "5", "1", "8", "3", "6"] {
+        loci.push_str(&format!("{chrom}\t1000\tC\tT\n"));
+    }
+    let loci = sandbox.file("loci.tsv", &loci);
+    sandbox
+        .run(&["track", "add", "P001", "--loci", loci.to_str().unwrap()])
+        .ok();
+    let empty = sandbox.file("empty.vcf", &mutect2(&[]));
+    ingest_vcf(
+        &sandbox,
+        empty.to_str().unwrap(),
+        "P001",
+        "2024-05-10",
+        &["--allow-empty"],
+    )
+    .ok();
+    let conn = rusqlite::Connection::open(sandbox.db()).unwrap();
+    let written: Vec<i64> = conn
+        .prepare(
+            "SELECT c.variant_id FROM variant_call c JOIN call_provenance p USING (provenance_id)
+              ORDER BY p.provenance_id",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let mut sorted = written.clone();
+    sorted.sort_unstable();
+    assert_eq!(written.len(), 8);
+    assert_eq!(written, sorted, "written in a per-process order");
+}
+
+#[test]
 fn track_add_reads_a_loci_list() {
     let sandbox = Sandbox::new();
     sandbox.with_patients();

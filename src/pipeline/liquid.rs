@@ -508,7 +508,11 @@ fn write_vcf(
         &format!("--track: somatic PASS {} SV record", sv_caller.as_str()),
         file_id,
     )?;
-    for (locus, variant_id) in &tracked {
+    // In the order of the tracked variants' ids, not the map's (seeded per process): the
+    // same files give the same rows, row ids included, on every run.
+    let mut not_found: Vec<(&Locus, &i64)> = tracked.iter().collect();
+    not_found.sort_unstable_by_key(|(_, variant_id)| **variant_id);
+    for (locus, variant_id) in not_found {
         if found.contains(variant_id) || tx.has_call(sample_id, *variant_id, caller)? {
             continue;
         }
