@@ -454,3 +454,36 @@ fn a_patient_with_only_a_baseline_is_told_so_not_shown_an_unexplained_empty_tabl
             .is_empty()
     );
 }
+
+#[test]
+fn a_call_at_a_locus_without_reads_has_no_vaf_not_a_measured_zero() {
+    let sandbox = with_draws();
+    let rows = sandbox.run(&["calls", "P001", "--format", "json"]).json();
+    let on =
+        |date: &str| -> Vec<Value> { rows.iter().filter(|r| r["date"] == date).cloned().collect() };
+    // Depth 2000, 0 alt reads: a real absence keeps its 0.
+    for call in on("2024-03-10") {
+        assert_eq!(call["vaf"], 0.0, "{call}");
+    }
+    // Depth 0: the caller's AF 0 is no measurement.
+    let unseen = on("2024-05-10");
+    assert_eq!(unseen.len(), 2, "{rows:?}");
+    for call in unseen {
+        assert_eq!(call["depth"], 0, "{call}");
+        assert!(call["vaf"].is_null(), "{call}");
+        assert_eq!(call["vaf_source"], "no reads (depth 0): no VAF measured");
+    }
+    // The analysts' export says the same.
+    let csv = sandbox
+        .run(&["export", "calls", "--format", "csv", "--out", "-"])
+        .ok()
+        .to_string();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in csv.lines().skip(1).filter(|l| l.contains("2024-05-10")) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[column("depth")], "0", "{line}");
+        assert_eq!(cells[column("vaf")], "", "{line}");
+    }
+    assert!(csv.contains("2024-05-10"), "{csv}");
+}
