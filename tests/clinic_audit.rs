@@ -138,10 +138,10 @@ fn a_draw_that_saw_nothing_has_no_vaf_while_a_real_absence_keeps_its_zero() {
     let absent = on("2024-03-10");
     assert_eq!(absent["molecular_response"], "CR");
     assert_eq!(absent["mean_vaf"], 0.0);
-    assert_eq!(absent["change_from_baseline"], -1.0);
+    assert_eq!(absent["change_from_baseline_pct"], -100.0);
     let unseen = on("2024-05-10");
     assert_eq!(unseen["molecular_response"], "NE");
-    for key in ["mean_vaf", "max_vaf", "change_from_baseline"] {
+    for key in ["mean_vaf", "max_vaf", "change_from_baseline_pct"] {
         assert!(
             unseen[key].is_null(),
             "{key} of a draw with no read: {unseen}"
@@ -486,4 +486,54 @@ fn a_call_at_a_locus_without_reads_has_no_vaf_not_a_measured_zero() {
         assert_eq!(cells[column("vaf")], "", "{line}");
     }
     assert!(csv.contains("2024-05-10"), "{csv}");
+}
+
+#[test]
+fn ctdna_changes_are_percentages_like_every_other_change() {
+    let sandbox = with_draws();
+    let rows = sandbox.run(&["ctdna", "P001", "--format", "json"]).json();
+    assert!(rows[0].get("change_from_baseline").is_none(), "{}", rows[0]);
+    assert_eq!(rows[0]["change_from_baseline_pct"], 0.0);
+    assert_eq!(rows[1]["change_from_baseline_pct"], -100.0, "{}", rows[1]);
+}
+
+#[test]
+fn a_change_near_a_users_own_ctdna_threshold_is_not_rounded_onto_it() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    // Mean VAF 0.25, then 0.15001: a fall of 39.996 %, short of `--ctdna-fall 40`.
+    let draws = [
+        (
+            "b.vcf",
+            "2024-01-10",
+            ["0/1:75,25:0.25:100", "0/1:75,25:0.25:100"],
+        ),
+        (
+            "f.vcf",
+            "2024-03-10",
+            ["0/1:85,15:0.15001:100", "0/1:85,15:0.15001:100"],
+        ),
+    ];
+    ingest_draws(&sandbox, &draws);
+    let args = ["--ctdna-fall", "40", "--format", "json"];
+    let mut response = vec!["response", "P001", "--criteria", "ctdna"];
+    response.extend(args);
+    let rows = sandbox.run(&response).json();
+    let a = row(&rows, "2024-03-10", "ctdna");
+    assert_eq!(a["category"], "SD", "{a}");
+    assert_eq!(a["change_from_baseline_pct"].as_f64(), Some(-39.996), "{a}");
+    let reason = a["reason"].as_str().unwrap();
+    assert!(reason.contains("is -39.996 % from baseline"), "{reason}");
+    let mut ctdna = vec!["ctdna", "P001"];
+    ctdna.extend(args);
+    let rows = sandbox.run(&ctdna).json();
+    assert_eq!(rows[1]["change_from_baseline_pct"].as_f64(), Some(-39.996));
+    assert!(
+        rows[1]["molecular_reason"]
+            .as_str()
+            .unwrap()
+            .contains("-39.996 %"),
+        "{}",
+        rows[1]
+    );
 }

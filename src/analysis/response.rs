@@ -580,8 +580,14 @@ pub fn pct_decimals(pct: f64, min: usize) -> usize {
 /// A signed percentage for reasons: "+23 %", "-31 %"; with more decimals when
 /// rounding would put it on the other side of a threshold ("+19.96 %", not "+20 %").
 pub(crate) fn signed_pct(pct: Option<f64>) -> String {
+    signed_pct_against(pct, &PCT_THRESHOLDS)
+}
+
+/// [`signed_pct`] against the thresholds given (the criteria's and a user's own,
+/// [`molecular::Rules::pct_thresholds`]).
+pub(crate) fn signed_pct_against(pct: Option<f64>, thresholds: &[f64]) -> String {
     match pct {
-        Some(p) => format!("{p:+.*} %", pct_decimals(p, 0)),
+        Some(p) => format!("{p:+.*} %", decimals_against(p, 0, thresholds)),
         None => "n/a".to_string(),
     }
 }

@@ -82,7 +82,8 @@ fn probability(text: &str) -> Result<f64, String> {
 }
 
 /// Prints one row per draw (keys: date, tracked, detected, mean_vaf, max_vaf,
-/// mutant_molecules_per_ml, change_from_baseline, detection_limit, clearance,
+/// mutant_molecules_per_ml, change_from_baseline_pct (mean VAF's change from the
+/// first draw in percent), detection_limit, clearance,
 /// molecular_response, molecular_reason, mrd, fusions).
 ///
 /// A tracked fusion is one of the draw's tracked loci (its fusion fraction as VAF);
@@ -99,7 +100,7 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         "mean_vaf",
         "max_vaf",
         "mutant_molecules_per_ml",
-        "change_from_baseline",
+        "change_from_baseline_pct",
         "detection_limit",
         "clearance",
         "molecular_response",
@@ -110,7 +111,9 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
     let merged = draws;
     let draws = metrics(&merged);
     let samples: Vec<_> = draws.iter().map(DrawMetrics::sample).collect();
-    let assessments = molecular::assess_with(&samples, &args.molecular.rules());
+    let rules = args.molecular.rules();
+    let assessments = molecular::assess_with(&samples, &rules);
+    let thresholds = rules.pct_thresholds();
     for (i, m) in draws.iter().enumerate() {
         let (category, reason) = if i == 0 {
             ("baseline".to_string(), "baseline draw".to_string())
@@ -138,7 +141,14 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
             measured(m.mean_vaf),
             measured(m.max_vaf),
             measured(m.mutant_molecules_per_ml),
-            measured(m.change_from_baseline),
+            // In percent, as every other change oncotrack lists (a fraction of -0.5
+            // beside the reason's "-50 %" read as half a percent).
+            super::response::rounded_pct_against(
+                m.change_from_baseline
+                    .map(|c| c * 100.0)
+                    .filter(|_| !unseen),
+                &thresholds,
+            ),
             opt(m.detection_limit),
             m.clearance.into(),
             category.into(),

@@ -116,13 +116,10 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
     for (ingest, mrd) in report.liquid.bam_reports.iter().zip(&report.liquid.mrd) {
         say!("  {}", super::ingest::describe(ingest));
         if let Some(result) = mrd {
-            say!(
-                "    {}",
-                super::ingest_bam::mrd_line(
-                    result,
-                    oncotrack::analysis::mrd::MrdOptions::default().simulations
-                )
-            );
+            say!("    {}", {
+                let options = oncotrack::analysis::mrd::MrdOptions::default();
+                super::ingest_bam::mrd_line(result, options.simulations, options.alpha)
+            });
         }
     }
     say!(
