@@ -537,3 +537,22 @@ fn a_change_near_a_users_own_ctdna_threshold_is_not_rounded_onto_it() {
         rows[1]
     );
 }
+
+#[test]
+fn an_unbounded_doubling_time_ci_says_so_in_a_table() {
+    // Three scans up and down: the slope's CI spans 0, the time's CI has no upper end.
+    let sandbox = with_lesions(
+        "P001,2024-01-10,CT,L1,lung,y,50,,n\n\
+         P001,2024-02-10,CT,L1,lung,y,60,,n\n\
+         P001,2024-03-10,CT,L1,lung,y,52,,n\n",
+    );
+    let args = ["trend", "P001", "--series", "recist.sum"];
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let rows = sandbox.run(&json).json();
+    assert!(rows[0]["time_ci_low"].is_number(), "{}", rows[0]);
+    assert!(rows[0]["time_ci_high"].is_null(), "{}", rows[0]);
+    let table = sandbox.run(&args).ok().to_string();
+    let last = table.lines().last().unwrap();
+    assert!(last.trim_end().ends_with("unbounded"), "{table}");
+}
