@@ -556,3 +556,36 @@ fn an_unbounded_doubling_time_ci_says_so_in_a_table() {
     let last = table.lines().last().unwrap();
     assert!(last.trim_end().ends_with("unbounded"), "{table}");
 }
+
+#[test]
+fn the_report_header_says_a_best_response_may_still_become_a_response() {
+    // SD at day 60, then a PR on the latest scan: best SD, the PR awaiting confirmation.
+    let sandbox = with_lesions(
+        "P001,2024-01-10,CT,L1,lung,y,100,,n\n\
+         P001,2024-03-10,CT,L1,lung,y,95,,n\n\
+         P001,2024-05-10,CT,L1,lung,y,60,,n\n",
+    );
+    let out = sandbox.path().join("p001.svg");
+    sandbox
+        .run(&["report", "P001", "--out", out.to_str().unwrap()])
+        .ok();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        svg.contains("best response: recist SD (PR of 2024-05-10 awaits confirmation)"),
+        "{}",
+        svg.lines()
+            .filter(|l| l.contains("best response"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // The cohort table has the same news for the board's triage.
+    let rows = sandbox
+        .run(&["cohort", "response", "--format", "json"])
+        .json();
+    let p001 = rows.iter().find(|r| r["patient"] == "P001").unwrap();
+    assert_eq!(p001["recist"], "SD");
+    assert_eq!(
+        p001["awaiting_confirmation"], "recist PR of 2024-05-10; choi PR of 2024-05-10",
+        "{p001}"
+    );
+}

@@ -117,8 +117,11 @@ pub struct PatientReport {
     pub cytokines: Vec<Named>,
     /// The response table.
     pub responses: Vec<ResponseLine>,
-    /// Best overall response per criterion: (criterion, category, date).
-    pub best: Vec<(&'static str, &'static str, Option<NaiveDate>)>,
+    /// Best overall response per criterion: (criterion, category with a response
+    /// awaiting confirmation when there is one, [`BestResponse::summary`], date).
+    ///
+    /// [`BestResponse::summary`]: crate::analysis::response::BestResponse::summary
+    pub best: Vec<(&'static str, String, Option<NaiveDate>)>,
     /// Days by which ctDNA progression preceded RECIST progression.
     pub lead_days: Option<i64>,
     /// The endotype and its survival curve.
@@ -330,7 +333,7 @@ pub fn gather(
     let best = report
         .best
         .iter()
-        .map(|(c, b)| (c.name(), b.category.code(*c), b.date))
+        .map(|(c, b)| (c.name(), b.summary(*c), b.date))
         .collect();
     let lead_days = report
         .discordances
