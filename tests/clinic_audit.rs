@@ -589,3 +589,43 @@ fn the_report_header_says_a_best_response_may_still_become_a_response() {
         "{p001}"
     );
 }
+
+#[test]
+fn a_log_rank_p_from_groups_of_two_says_it_is_unreliable() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.file(
+        "km.csv",
+        "id,t,e,g\na,10,1,x\nb,20,1,x\nc,300,1,y\nd,400,1,y\n",
+    );
+    let args = [
+        "survival",
+        "--input",
+        file.to_str().unwrap(),
+        "--time-col",
+        "t",
+        "--event-col",
+        "e",
+        "--group-col",
+        "g",
+    ];
+    let out = sandbox.run_raw(&args).ok().to_string();
+    assert!(out.contains("log-rank: chi2 = "), "{out}");
+    assert!(
+        out.contains("  caution: a group of 2 subjects, the p-value is unreliable"),
+        "{out}"
+    );
+    // JSON keeps the number and says the same.
+    let mut json = vec!["--format", "json"];
+    json.extend(args);
+    let report: Value = serde_json::from_str(sandbox.run_raw(&json).ok()).unwrap();
+    let test = &report["logrank"];
+    assert!(
+        test["p"].as_f64().is_some_and(|p| p > 0.0 && p < 1.0),
+        "{test}"
+    );
+    assert_eq!(test["smallest_group"], 2);
+    assert_eq!(
+        test["caution"],
+        "caution: a group of 2 subjects, the p-value is unreliable"
+    );
+}

@@ -144,10 +144,11 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
         }
         if let Some(test) = &found.logrank {
             say!(
-                "  overall survival by cluster: log-rank chi2 = {:.2}, df = {}, p = {:.3e}",
+                "  overall survival by cluster: log-rank chi2 = {:.2}, df = {}, p = {:.3e}{}",
                 test.statistic,
                 test.df,
-                test.p
+                test.p,
+                test.caution().map_or(String::new(), |c| format!(" ({c})"))
             );
         }
         say!();

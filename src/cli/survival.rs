@@ -236,7 +236,10 @@ fn analyse(grouped: Grouped) -> anyhow::Result<(Report, Named)> {
 }
 
 fn logrank_json(test: &LogRank) -> Value {
-    json!({"statistic": number(test.statistic), "df": test.df, "p": number(test.p)})
+    json!({"statistic": number(test.statistic), "df": test.df, "p": number(test.p),
+        "smallest_group": test.smallest_group,
+        "min_expected_events": number(test.min_expected_events),
+        "caution": opt(test.caution())})
 }
 
 /// The numbers at risk of each group as a listing.
@@ -305,9 +308,12 @@ fn print(
             print_json(&json!({
                 "groups": groups,
                 "logrank": report.logrank.as_ref().map_or(Value::Null, logrank_json),
-                "pairwise": report.pairwise.iter().map(|(a, b, t)| json!({
-                    "a": a, "b": b, "statistic": number(t.statistic), "df": t.df, "p": number(t.p),
-                })).collect::<Vec<_>>(),
+                "pairwise": report.pairwise.iter().map(|(a, b, t)| {
+                    let mut test = logrank_json(t);
+                    test["a"] = json!(a);
+                    test["b"] = json!(b);
+                    test
+                }).collect::<Vec<_>>(),
                 "dropped": dropped.iter().map(|(p, r)| json!({"patient": p, "reason": r})).collect::<Vec<_>>(),
             }))
         }
@@ -355,15 +361,22 @@ fn print(
                     test.df,
                     test.p
                 );
+                // The number stays (it is lifelines'); beside two patients' curves it
+                // would read as a finding.
+                if let Some(caution) = test.caution() {
+                    say!("  {caution}");
+                }
             } else if report.curves.len() >= 2 {
                 // Silence would read as "no difference"; with no event there is no test.
                 say!("log-rank: not computed (no events to compare)");
             }
             for (a, b, test) in &report.pairwise {
                 say!(
-                    "  {a} vs {b}: chi2 = {:.4}, p = {:.4e}",
+                    "  {a} vs {b}: chi2 = {:.4}, p = {:.4e}{}",
                     test.statistic,
-                    test.p
+                    test.p,
+                    test.caution_brief()
+                        .map_or(String::new(), |c| format!(" ({c})"))
                 );
             }
             if !dropped.is_empty() {

@@ -74,6 +74,8 @@ pub struct Endotype {
     pub patient: Option<Subject>,
     /// Log-rank p over the run's clusters.
     pub logrank_p: Option<f64>,
+    /// Its caution when groups are tiny or events few (`LogRank::caution_brief`).
+    pub logrank_caution: Option<&'static str>,
 }
 
 /// Everything a patient's report shows.
@@ -224,6 +226,7 @@ impl Context {
             subjects: self.subjects.get(&cluster).cloned().unwrap_or_default(),
             patient,
             logrank_p: comparison.logrank.map(|l| l.p),
+            logrank_caution: comparison.logrank.and_then(|l| l.caution_brief()),
         })
     }
 }
