@@ -629,3 +629,34 @@ fn a_log_rank_p_from_groups_of_two_says_it_is_unreliable() {
         "caution: a group of 2 subjects, the p-value is unreliable"
     );
 }
+
+#[test]
+fn the_timeline_counts_variants_not_the_callers_that_saw_them() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&["demo", "--patients", "2", "--out", "files"])
+        .ok();
+    let items = sandbox
+        .run(&["timeline", "P001", "--format", "json"])
+        .json();
+    // P001's 2022-09-06 draw has a VCF and a BAM: five variants detected, by eight rows
+    // (most variants by both).
+    let detail = items
+        .iter()
+        .find(|i| i["date"] == "2022-09-06" && i["item"] == "blood draw")
+        .map(|i| i["detail"].as_str().unwrap().to_string())
+        .unwrap();
+    assert_eq!(detail, "5 variants detected");
+    let calls = sandbox
+        .run(&["calls", "P001", "--date", "2022-09-06", "--format", "json"])
+        .json();
+    let mut detected: Vec<String> = calls
+        .iter()
+        .filter(|c| c["detected"] == true)
+        .map(|c| format!("{}:{}", c["chrom"], c["pos"]))
+        .collect();
+    assert!(detected.len() > 5, "{calls:?}");
+    detected.sort();
+    detected.dedup();
+    assert_eq!(detected.len(), 5);
+}
