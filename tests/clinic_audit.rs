@@ -660,3 +660,34 @@ fn the_timeline_counts_variants_not_the_callers_that_saw_them() {
     detected.dedup();
     assert_eq!(detected.len(), 5);
 }
+
+#[test]
+fn a_draw_whose_caller_was_silent_at_the_tracked_loci_has_no_vaf_either() {
+    let sandbox = with_draws();
+    // A fourth draw: the caller wrote a record elsewhere, none at the tracked loci.
+    let text = format!(
+        "{MUTECT2_HEAD}chr1\t1000\t.\tA\tG\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:50,50:0.5:100\n"
+    );
+    let file = sandbox.file("silent.vcf", &text);
+    sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            file.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-07-10",
+        ])
+        .ok();
+    let rows = sandbox.run(&["ctdna", "P001", "--format", "json"]).json();
+    let silent = rows.iter().find(|r| r["date"] == "2024-07-10").unwrap();
+    assert_eq!(silent["molecular_response"], "NE", "{silent}");
+    assert_eq!(silent["clearance"], false);
+    for key in ["mean_vaf", "max_vaf", "change_from_baseline_pct"] {
+        assert!(silent[key].is_null(), "{key}: {silent}");
+    }
+    // The real absence keeps its 0.
+    let absent = rows.iter().find(|r| r["date"] == "2024-03-10").unwrap();
+    assert_eq!(absent["mean_vaf"], 0.0);
+}

@@ -108,8 +108,7 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         "mrd",
         "fusions",
     ]);
-    let merged = draws;
-    let draws = metrics(&merged);
+    let draws = metrics(&draws);
     let samples: Vec<_> = draws.iter().map(DrawMetrics::sample).collect();
     let rules = args.molecular.rules();
     let assessments = molecular::assess_with(&samples, &rules);
@@ -125,14 +124,12 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
                     (a.code().to_string(), a.reason.clone())
                 })
         };
-        // Nothing detected and no read at any tracked locus, a depth of 0 written there:
-        // the 0 would read as a measured absence (and -100 % as a clearance) of a draw
-        // that saw nothing. (A caller silent at a locus gives no depth: "not called",
-        // 0 as before, NE in the response.)
-        let no_read = merged.get(i).is_some_and(|d| {
-            d.tracked.iter().any(|o| o.depth == Some(0)) && !d.tracked.iter().any(|o| o.has_depth())
-        });
-        let unseen = m.detected == 0 && no_read;
+        // Nothing detected and absence not shown either (no read at a tracked locus, a
+        // depth of 0 written there, or a caller silent there, no depth at all; the
+        // response is NE): the 0 would read as a measured absence, and -100 % as a
+        // clearance, of a draw that did not see everything.
+        let unseen = m.detected == 0
+            && matches!(m.sample().evidence(), molecular::Evidence::NotEvaluable(_));
         let measured = |value: Option<f64>| opt(value.filter(|_| !unseen));
         listing.push(vec![
             format_date(m.date).into(),
