@@ -691,3 +691,29 @@ fn a_draw_whose_caller_was_silent_at_the_tracked_loci_has_no_vaf_either() {
     let absent = rows.iter().find(|r| r["date"] == "2024-03-10").unwrap();
     assert_eq!(absent["mean_vaf"], 0.0);
 }
+
+#[test]
+fn a_median_interval_of_no_width_is_not_shown_as_a_precise_one() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.file(
+        "km.csv",
+        "id,t,e,g\na,10,1,x\nb,20,1,y\nc,30,0,y\nd,40,1,y\ne,50,0,y\n",
+    );
+    let out = sandbox
+        .run_raw(&[
+            "survival",
+            "--input",
+            file.to_str().unwrap(),
+            "--time-col",
+            "t",
+            "--event-col",
+            "e",
+            "--group-col",
+            "g",
+        ])
+        .ok()
+        .to_string();
+    // One subject who died at 10: lifelines' interval is [10, 10].
+    let x = out.lines().find(|l| l.starts_with("x ")).unwrap();
+    assert!(x.contains("10 - 10 (no width: n = 1, no real CI)"), "{out}");
+}

@@ -235,6 +235,26 @@ fn analyse(grouped: Grouped) -> anyhow::Result<(Report, Named)> {
     })
 }
 
+/// A median's 95 % interval for the table: `514 - 985`, `NR - NR`; one of no width
+/// (`10 - 10`, as lifelines gives it when the curve falls through 0.5 at its last
+/// subject, where Greenwood's variance is undefined) says so, as it would read as a
+/// perfectly precise median of one or two patients.
+fn median_ci_text(km: &survival::KaplanMeier) -> String {
+    let text = |v: Option<f64>| v.map_or("NR".to_string(), |v| format!("{v}"));
+    let (lo, hi) = km.median_ci;
+    let degenerate = matches!((lo, hi), (Some(lo), Some(hi)) if lo == hi);
+    format!(
+        "{} - {}{}",
+        text(lo),
+        text(hi),
+        if degenerate {
+            format!(" (no width: n = {}, no real CI)", km.n)
+        } else {
+            String::new()
+        }
+    )
+}
+
 fn logrank_json(test: &LogRank) -> Value {
     json!({"statistic": number(test.statistic), "df": test.df, "p": number(test.p),
         "smallest_group": test.smallest_group,
@@ -346,7 +366,7 @@ fn print(
                     km.n.into(),
                     km.events.into(),
                     text(km.median).into(),
-                    format!("{} - {}", text(km.median_ci.0), text(km.median_ci.1)).into(),
+                    median_ci_text(km).into(),
                 ]);
             }
             listing.print(Format::Table)?;
