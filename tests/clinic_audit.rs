@@ -717,3 +717,53 @@ fn a_median_interval_of_no_width_is_not_shown_as_a_precise_one() {
     let x = out.lines().find(|l| l.starts_with("x ")).unwrap();
     assert!(x.contains("10 - 10 (no width: n = 1, no real CI)"), "{out}");
 }
+
+#[test]
+fn a_ctdna_feature_is_not_a_measured_zero_from_a_draw_without_reads() {
+    let sandbox = with_draws();
+    sandbox
+        .run(&[
+            "event",
+            "add",
+            "P001",
+            "--date",
+            "2024-01-01",
+            "--kind",
+            "diagnosis",
+        ])
+        .ok();
+    let args = |at: &'static str, out: &str| -> Vec<String> {
+        [
+            "matrix",
+            "--features",
+            "ctdna",
+            "--at",
+            at,
+            "--transform",
+            "none",
+            "--scale",
+            "none",
+            "--impute",
+            "drop",
+            "--out",
+            out,
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    };
+    let out = sandbox.path().join("m.csv");
+    let out = out.to_str().unwrap();
+    // The real absence (depth 2000, 0 alt reads) is a 0.
+    let absent = args("days:69±5", out);
+    let absent: Vec<&str> = absent.iter().map(String::as_str).collect();
+    sandbox.run(&absent).ok();
+    let csv = std::fs::read_to_string(out).unwrap();
+    assert!(csv.contains("P001,0,0"), "{csv}");
+    // The draw without a read has no value: no feature, not a 0.
+    let unseen = args("days:130±5", out);
+    let unseen: Vec<&str> = unseen.iter().map(String::as_str).collect();
+    sandbox
+        .run(&unseen)
+        .fails(1, "no patient has features at this time point");
+}
