@@ -138,10 +138,10 @@ fn a_draw_that_saw_nothing_has_no_vaf_while_a_real_absence_keeps_its_zero() {
     let absent = on("2024-03-10");
     assert_eq!(absent["molecular_response"], "CR");
     assert_eq!(absent["mean_vaf"], 0.0);
-    assert_eq!(absent["change_from_baseline"], -1.0);
+    assert_eq!(absent["change_from_baseline_pct"], -100.0);
     let unseen = on("2024-05-10");
     assert_eq!(unseen["molecular_response"], "NE");
-    for key in ["mean_vaf", "max_vaf", "change_from_baseline"] {
+    for key in ["mean_vaf", "max_vaf", "change_from_baseline_pct"] {
         assert!(
             unseen[key].is_null(),
             "{key} of a draw with no read: {unseen}"
@@ -453,4 +453,317 @@ fn a_patient_with_only_a_baseline_is_told_so_not_shown_an_unexplained_empty_tabl
             .json()
             .is_empty()
     );
+}
+
+#[test]
+fn a_call_at_a_locus_without_reads_has_no_vaf_not_a_measured_zero() {
+    let sandbox = with_draws();
+    let rows = sandbox.run(&["calls", "P001", "--format", "json"]).json();
+    let on =
+        |date: &str| -> Vec<Value> { rows.iter().filter(|r| r["date"] == date).cloned().collect() };
+    // Depth 2000, 0 alt reads: a real absence keeps its 0.
+    for call in on("2024-03-10") {
+        assert_eq!(call["vaf"], 0.0, "{call}");
+    }
+    // Depth 0: the caller's AF 0 is no measurement.
+    let unseen = on("2024-05-10");
+    assert_eq!(unseen.len(), 2, "{rows:?}");
+    for call in unseen {
+        assert_eq!(call["depth"], 0, "{call}");
+        assert!(call["vaf"].is_null(), "{call}");
+        assert_eq!(call["vaf_source"], "no reads (depth 0): no VAF measured");
+    }
+    // The analysts' export says the same.
+    let csv = sandbox
+        .run(&["export", "calls", "--format", "csv", "--out", "-"])
+        .ok()
+        .to_string();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for line in csv.lines().skip(1).filter(|l| l.contains("2024-05-10")) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[column("depth")], "0", "{line}");
+        assert_eq!(cells[column("vaf")], "", "{line}");
+    }
+    assert!(csv.contains("2024-05-10"), "{csv}");
+}
+
+#[test]
+fn ctdna_changes_are_percentages_like_every_other_change() {
+    let sandbox = with_draws();
+    let rows = sandbox.run(&["ctdna", "P001", "--format", "json"]).json();
+    assert!(rows[0].get("change_from_baseline").is_none(), "{}", rows[0]);
+    assert_eq!(rows[0]["change_from_baseline_pct"], 0.0);
+    assert_eq!(rows[1]["change_from_baseline_pct"], -100.0, "{}", rows[1]);
+}
+
+#[test]
+fn a_change_near_a_users_own_ctdna_threshold_is_not_rounded_onto_it() {
+    let sandbox = Sandbox::new();
+    sandbox.with_patients();
+    // Mean VAF 0.25, then 0.15001: a fall of 39.996 %, short of `--ctdna-fall 40`.
+    let draws = [
+        (
+            "b.vcf",
+            "2024-01-10",
+            ["0/1:75,25:0.25:100", "0/1:75,25:0.25:100"],
+        ),
+        (
+            "f.vcf",
+            "2024-03-10",
+            ["0/1:85,15:0.15001:100", "0/1:85,15:0.15001:100"],
+        ),
+    ];
+    ingest_draws(&sandbox, &draws);
+    let args = ["--ctdna-fall", "40", "--format", "json"];
+    let mut response = vec!["response", "P001", "--criteria", "ctdna"];
+    response.extend(args);
+    let rows = sandbox.run(&response).json();
+    let a = row(&rows, "2024-03-10", "ctdna");
+    assert_eq!(a["category"], "SD", "{a}");
+    assert_eq!(a["change_from_baseline_pct"].as_f64(), Some(-39.996), "{a}");
+    let reason = a["reason"].as_str().unwrap();
+    assert!(reason.contains("is -39.996 % from baseline"), "{reason}");
+    let mut ctdna = vec!["ctdna", "P001"];
+    ctdna.extend(args);
+    let rows = sandbox.run(&ctdna).json();
+    assert_eq!(rows[1]["change_from_baseline_pct"].as_f64(), Some(-39.996));
+    assert!(
+        rows[1]["molecular_reason"]
+            .as_str()
+            .unwrap()
+            .contains("-39.996 %"),
+        "{}",
+        rows[1]
+    );
+}
+
+#[test]
+fn an_unbounded_doubling_time_ci_says_so_in_a_table() {
+    // Three scans up and down: the slope's CI spans 0, the time's CI has no upper end.
+    let sandbox = with_lesions(
+        "P001,2024-01-10,CT,L1,lung,y,50,,n\n\
+         P001,2024-02-10,CT,L1,lung,y,60,,n\n\
+         P001,2024-03-10,CT,L1,lung,y,52,,n\n",
+    );
+    let args = ["trend", "P001", "--series", "recist.sum"];
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let rows = sandbox.run(&json).json();
+    assert!(rows[0]["time_ci_low"].is_number(), "{}", rows[0]);
+    assert!(rows[0]["time_ci_high"].is_null(), "{}", rows[0]);
+    let table = sandbox.run(&args).ok().to_string();
+    let last = table.lines().last().unwrap();
+    assert!(last.trim_end().ends_with("unbounded"), "{table}");
+}
+
+#[test]
+fn the_report_header_says_a_best_response_may_still_become_a_response() {
+    // SD at day 60, then a PR on the latest scan: best SD, the PR awaiting confirmation.
+    let sandbox = with_lesions(
+        "P001,2024-01-10,CT,L1,lung,y,100,,n\n\
+         P001,2024-03-10,CT,L1,lung,y,95,,n\n\
+         P001,2024-05-10,CT,L1,lung,y,60,,n\n",
+    );
+    let out = sandbox.path().join("p001.svg");
+    sandbox
+        .run(&["report", "P001", "--out", out.to_str().unwrap()])
+        .ok();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        svg.contains("best response: recist SD (PR of 2024-05-10 awaits confirmation)"),
+        "{}",
+        svg.lines()
+            .filter(|l| l.contains("best response"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // The cohort table has the same news for the board's triage.
+    let rows = sandbox
+        .run(&["cohort", "response", "--format", "json"])
+        .json();
+    let p001 = rows.iter().find(|r| r["patient"] == "P001").unwrap();
+    assert_eq!(p001["recist"], "SD");
+    assert_eq!(
+        p001["awaiting_confirmation"], "recist PR of 2024-05-10; choi PR of 2024-05-10",
+        "{p001}"
+    );
+}
+
+#[test]
+fn a_log_rank_p_from_groups_of_two_says_it_is_unreliable() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.file(
+        "km.csv",
+        "id,t,e,g\na,10,1,x\nb,20,1,x\nc,300,1,y\nd,400,1,y\n",
+    );
+    let args = [
+        "survival",
+        "--input",
+        file.to_str().unwrap(),
+        "--time-col",
+        "t",
+        "--event-col",
+        "e",
+        "--group-col",
+        "g",
+    ];
+    let out = sandbox.run_raw(&args).ok().to_string();
+    assert!(out.contains("log-rank: chi2 = "), "{out}");
+    assert!(
+        out.contains("  caution: a group of 2 subjects, the p-value is unreliable"),
+        "{out}"
+    );
+    // JSON keeps the number and says the same.
+    let mut json = vec!["--format", "json"];
+    json.extend(args);
+    let report: Value = serde_json::from_str(sandbox.run_raw(&json).ok()).unwrap();
+    let test = &report["logrank"];
+    assert!(
+        test["p"].as_f64().is_some_and(|p| p > 0.0 && p < 1.0),
+        "{test}"
+    );
+    assert_eq!(test["smallest_group"], 2);
+    assert_eq!(
+        test["caution"],
+        "caution: a group of 2 subjects, the p-value is unreliable"
+    );
+}
+
+#[test]
+fn the_timeline_counts_variants_not_the_callers_that_saw_them() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .run(&["demo", "--patients", "2", "--out", "files"])
+        .ok();
+    let items = sandbox
+        .run(&["timeline", "P001", "--format", "json"])
+        .json();
+    // P001's 2022-09-06 draw has a VCF and a BAM: five variants detected, by eight rows
+    // (most variants by both).
+    let detail = items
+        .iter()
+        .find(|i| i["date"] == "2022-09-06" && i["item"] == "blood draw")
+        .map(|i| i["detail"].as_str().unwrap().to_string())
+        .unwrap();
+    assert_eq!(detail, "5 variants detected");
+    let calls = sandbox
+        .run(&["calls", "P001", "--date", "2022-09-06", "--format", "json"])
+        .json();
+    let mut detected: Vec<String> = calls
+        .iter()
+        .filter(|c| c["detected"] == true)
+        .map(|c| format!("{}:{}", c["chrom"], c["pos"]))
+        .collect();
+    assert!(detected.len() > 5, "{calls:?}");
+    detected.sort();
+    detected.dedup();
+    assert_eq!(detected.len(), 5);
+}
+
+#[test]
+fn a_draw_whose_caller_was_silent_at_the_tracked_loci_has_no_vaf_either() {
+    let sandbox = with_draws();
+    // A fourth draw: the caller wrote a record elsewhere, none at the tracked loci.
+    let text = format!(
+        "{MUTECT2_HEAD}chr1\t1000\t.\tA\tG\t.\tPASS\t.\tGT:AD:AF:DP\t0/0:40,0:0.0:40\t0/1:50,50:0.5:100\n"
+    );
+    let file = sandbox.file("silent.vcf", &text);
+    sandbox
+        .run(&[
+            "ingest",
+            "vcf",
+            file.to_str().unwrap(),
+            "--patient",
+            "P001",
+            "--date",
+            "2024-07-10",
+        ])
+        .ok();
+    let rows = sandbox.run(&["ctdna", "P001", "--format", "json"]).json();
+    let silent = rows.iter().find(|r| r["date"] == "2024-07-10").unwrap();
+    assert_eq!(silent["molecular_response"], "NE", "{silent}");
+    assert_eq!(silent["clearance"], false);
+    for key in ["mean_vaf", "max_vaf", "change_from_baseline_pct"] {
+        assert!(silent[key].is_null(), "{key}: {silent}");
+    }
+    // The real absence keeps its 0.
+    let absent = rows.iter().find(|r| r["date"] == "2024-03-10").unwrap();
+    assert_eq!(absent["mean_vaf"], 0.0);
+}
+
+#[test]
+fn a_median_interval_of_no_width_is_not_shown_as_a_precise_one() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.file(
+        "km.csv",
+        "id,t,e,g\na,10,1,x\nb,20,1,y\nc,30,0,y\nd,40,1,y\ne,50,0,y\n",
+    );
+    let out = sandbox
+        .run_raw(&[
+            "survival",
+            "--input",
+            file.to_str().unwrap(),
+            "--time-col",
+            "t",
+            "--event-col",
+            "e",
+            "--group-col",
+            "g",
+        ])
+        .ok()
+        .to_string();
+    // One subject who died at 10: lifelines' interval is [10, 10].
+    let x = out.lines().find(|l| l.starts_with("x ")).unwrap();
+    assert!(x.contains("10 - 10 (no width: n = 1, no real CI)"), "{out}");
+}
+
+#[test]
+fn a_ctdna_feature_is_not_a_measured_zero_from_a_draw_without_reads() {
+    let sandbox = with_draws();
+    sandbox
+        .run(&[
+            "event",
+            "add",
+            "P001",
+            "--date",
+            "2024-01-01",
+            "--kind",
+            "diagnosis",
+        ])
+        .ok();
+    let args = |at: &'static str, out: &str| -> Vec<String> {
+        [
+            "matrix",
+            "--features",
+            "ctdna",
+            "--at",
+            at,
+            "--transform",
+            "none",
+            "--scale",
+            "none",
+            "--impute",
+            "drop",
+            "--out",
+            out,
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+    };
+    let out = sandbox.path().join("m.csv");
+    let out = out.to_str().unwrap();
+    // The real absence (depth 2000, 0 alt reads) is a 0.
+    let absent = args("days:69±5", out);
+    let absent: Vec<&str> = absent.iter().map(String::as_str).collect();
+    sandbox.run(&absent).ok();
+    let csv = std::fs::read_to_string(out).unwrap();
+    assert!(csv.contains("P001,0,0"), "{csv}");
+    // The draw without a read has no value: no feature, not a 0.
+    let unseen = args("days:130±5", out);
+    let unseen: Vec<&str> = unseen.iter().map(String::as_str).collect();
+    sandbox
+        .run(&unseen)
+        .fails(1, "no patient has features at this time point");
 }

@@ -282,6 +282,7 @@ fn every_screen_draws_at_every_size_without_panicking() {
             ..SurvivalCurve::default()
         }],
         logrank_p: Some(0.0),
+        logrank_caution: None,
         ..ClusterView::default()
     }]);
     let states: Vec<fn(&mut App)> = vec![
@@ -391,6 +392,7 @@ fn clusters_screen_with_no_run_and_with_one_cluster() {
             times: vec![6.0, 12.0, 18.0, 24.0, 30.0],
         }],
         logrank_p: None,
+        logrank_caution: None,
     }];
     let mut text = String::new();
     for _ in 0..3 {
@@ -441,6 +443,7 @@ fn clusters_screen_shows_full_analyte_names_and_readable_p_values() {
             },
         ],
         logrank_p: Some(1.64e-7),
+        logrank_caution: None,
         ..ClusterView::default()
     }]);
     let text = screen(&app, 80, 24);

@@ -85,6 +85,16 @@ pub fn merge_calls(draws: &[DrawCalls]) -> Vec<Draw> {
         .collect()
 }
 
+/// A caller's allele fraction as a measurement: `None` at a locus with depth 0. A
+/// caller writes `AF=0` (or any AF) where it had no read to see by; listed beside
+/// real 0s it would read as a measured absence (`calls`, the `calls` export).
+pub fn measured_vaf(vaf: Option<f64>, depth: Option<i64>) -> Option<f64> {
+    vaf.filter(|_| depth != Some(0))
+}
+
+/// What `calls` says in place of a VAF source at a locus without a read.
+pub const NO_READS: &str = "no reads (depth 0): no VAF measured";
+
 /// One tracked variant's rows merged ([`merge_calls`]).
 pub fn merge_variant(label: &str, calls: &[StoredCall]) -> Observation {
     let vafs: Vec<f64> = calls

@@ -833,9 +833,41 @@ pub fn black_list(panel: &[PanelLocus], kind: BlackListKind, rules: &BlackListRu
     }
 }
 
+/// A Monte Carlo p-value for reading: `= 0.034`, `= 2.50e-4`, or at its floor
+/// 1 / (N + 1), where no simulation was as extreme as the draw, `≤ 1.00e-4 (none of
+/// 10000 simulations as extreme)`: "p = 1.00e-4" would read as an estimate, when more
+/// simulations would only have given a smaller number. Near the decision's level
+/// `alpha` (`--alpha`) it keeps the decimals that leave it on its side: 500 of 10,001
+/// is `= 0.049995` beside "positive" at α = 0.05, not `= 0.050`.
+pub fn p_text(p: f64, simulations: u32, alpha: f64) -> String {
+    let shown = if p < 1e-3 {
+        format!("{p:.2e}")
+    } else {
+        let decimals = crate::analysis::response::decimals_against(p, 3, &[alpha]);
+        format!("{p:.decimals$}")
+    };
+    let floor = 1.0 / (f64::from(simulations) + 1.0);
+    if p <= floor * (1.0 + 1e-9) {
+        format!("≤ {shown} (none of {simulations} simulations as extreme)")
+    } else {
+        format!("= {shown}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_p_value_just_under_alpha_is_not_printed_as_alpha_and_the_floor_is_a_bound() {
+        // 500 of 10,001: positive at α = 0.05; "= 0.050" would read as not below it.
+        assert_eq!(p_text(500.0 / 10_001.0, 10_000, 0.05), "= 0.049995");
+        assert_eq!(p_text(0.034, 10_000, 0.05), "= 0.034");
+        assert_eq!(
+            p_text(1.0 / 10_001.0, 10_000, 0.05),
+            "≤ 1.00e-4 (none of 10000 simulations as extreme)"
+        );
+    }
     use proptest::prelude::*;
 
     fn site(pos: u64, bases: [u32; 4]) -> SiteCounts {

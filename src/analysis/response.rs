@@ -238,6 +238,26 @@ pub struct BestResponse {
     pub progression_date: Option<NaiveDate>,
     /// One sentence saying why.
     pub reason: String,
+    /// A response (its category and visit) that awaits confirmation: no evaluable
+    /// assessment after it yet. The best response is then not that response, but may
+    /// become it; a one-line summary must say so (the report's header, the UI).
+    pub awaiting_confirmation: Option<(Category, NaiveDate)>,
+}
+
+impl BestResponse {
+    /// The best response's code with a response awaiting confirmation: `SD (PR of
+    /// 2024-03-25 awaits confirmation)`; the code alone otherwise.
+    pub fn summary(&self, criterion: Criterion) -> String {
+        let code = self.category.code(criterion);
+        match self.awaiting_confirmation {
+            Some((category, date)) => format!(
+                "{code} ({} of {} awaits confirmation)",
+                category.code(criterion),
+                crate::model::date::format_date(date)
+            ),
+            None => code.to_string(),
+        }
+    }
 }
 
 /// The best overall response from a course of assessments (any order), after
@@ -305,35 +325,39 @@ pub fn best_response(
                 confirmed_on: on,
                 progression_date,
                 reason: confirmed_reason(name(category), date, on),
+                awaiting_confirmation: None,
             };
         }
     }
     // A response that was not confirmed: said in the reason, so that "SD" does not
     // hide a PR that simply has no later scan yet.
-    let unconfirmed = if rules.require_confirmation {
-        before
-            .iter()
-            .find(|a| a.category.is_response())
-            .map(|a| {
-                let pending = course
-                    .iter()
-                    .filter(|later| later.date > a.date)
-                    .all(|later| later.category == Category::NotEvaluable);
-                format!(
-                    "; {} on {} {}",
-                    a.code(),
-                    crate::model::date::format_date(a.date),
-                    if pending {
-                        "awaits confirmation (no later evaluable assessment)"
-                    } else {
-                        "was not confirmed"
-                    }
-                )
-            })
-            .unwrap_or_default()
-    } else {
-        String::new()
-    };
+    let first_unconfirmed = before
+        .iter()
+        .find(|a| rules.require_confirmation && a.category.is_response())
+        .map(|a| {
+            let pending = course
+                .iter()
+                .filter(|later| later.date > a.date)
+                .all(|later| later.category == Category::NotEvaluable);
+            (a, pending)
+        });
+    let awaiting_confirmation = first_unconfirmed
+        .filter(|(_, pending)| *pending)
+        .map(|(a, _)| (a.category, a.date));
+    let unconfirmed = first_unconfirmed
+        .map(|(a, pending)| {
+            format!(
+                "; {} on {} {}",
+                a.code(),
+                crate::model::date::format_date(a.date),
+                if pending {
+                    "awaits confirmation (no later evaluable assessment)"
+                } else {
+                    "was not confirmed"
+                }
+            )
+        })
+        .unwrap_or_default();
     let stable = before.iter().find(|a| {
         matches!(
             a.category,
@@ -346,6 +370,7 @@ pub fn best_response(
             date: Some(a.date),
             confirmed_on: None,
             progression_date,
+            awaiting_confirmation,
             reason: format!(
                 "{}: no confirmed response; {} on {} is at least {} days after baseline{unconfirmed}",
                 name(Category::Stable),
@@ -361,6 +386,7 @@ pub fn best_response(
             date: Some(date),
             confirmed_on: None,
             progression_date,
+            awaiting_confirmation,
             reason: format!(
                 "{}: progression on {} before any qualifying response or stable disease{unconfirmed}",
                 name(Category::Progressive),
@@ -372,6 +398,7 @@ pub fn best_response(
             date: None,
             confirmed_on: None,
             progression_date,
+            awaiting_confirmation,
             reason: format!("NE: no evaluable assessment qualifies{unconfirmed}"),
         },
     }
@@ -580,8 +607,14 @@ pub fn pct_decimals(pct: f64, min: usize) -> usize {
 /// A signed percentage for reasons: "+23 %", "-31 %"; with more decimals when
 /// rounding would put it on the other side of a threshold ("+19.96 %", not "+20 %").
 pub(crate) fn signed_pct(pct: Option<f64>) -> String {
+    signed_pct_against(pct, &PCT_THRESHOLDS)
+}
+
+/// [`signed_pct`] against the thresholds given (the criteria's and a user's own,
+/// [`molecular::Rules::pct_thresholds`]).
+pub(crate) fn signed_pct_against(pct: Option<f64>, thresholds: &[f64]) -> String {
     match pct {
-        Some(p) => format!("{p:+.*} %", pct_decimals(p, 0)),
+        Some(p) => format!("{p:+.*} %", decimals_against(p, 0, thresholds)),
         None => "n/a".to_string(),
     }
 }
@@ -741,6 +774,14 @@ mod tests {
             "{}",
             b.reason
         );
+        assert_eq!(
+            b.awaiting_confirmation,
+            Some((Partial, test_util::d("2024-03-25")))
+        );
+        assert_eq!(
+            b.summary(Criterion::Recist),
+            "SD (PR of 2024-03-25 awaits confirmation)"
+        );
         // Only NE after it: still waiting.
         let b = best(&[("2024-02-12", Partial), ("2024-03-25", NotEvaluable)]);
         assert!(
@@ -755,6 +796,8 @@ mod tests {
             "{}",
             b.reason
         );
+        assert_eq!(b.awaiting_confirmation, None);
+        assert_eq!(b.summary(Criterion::Recist), "SD");
         // Confirmed: nothing added; unconfirmed rules (PET) say nothing.
         let b = best(&[("2024-02-12", Partial), ("2024-03-25", Partial)]);
         assert_eq!(b.reason, "PR on 2024-02-12, confirmed on 2024-03-25");

@@ -114,7 +114,9 @@ impl SeriesInputs {
 /// The points of one series of a patient, for [`super::trend::trend`].
 ///
 /// ctDNA samples with nothing detected are left-censored at their detection limit
-/// (left out when it is unknown, and so is a sample without tracked variants);
+/// (left out when it is unknown or when a tracked locus had no known depth, a draw
+/// that is NE rather than below any limit, and so is a sample without tracked
+/// variants);
 /// cytokines carry their stored censoring and are found by name whatever its case, in
 /// the assay named or else the only one stored (none when several are: see
 /// [`cytokine_assays`]);
@@ -133,12 +135,20 @@ pub fn points(series: &Series, inputs: &SeriesInputs) -> Vec<Point> {
             .iter()
             .filter(|s| s.tracked > 0)
             .filter_map(|s| match (s.detected, s.mean_vaf, s.detection_limit) {
-                (0, _, Some(limit)) => Some(Point {
-                    date: s.date,
-                    value: limit,
-                    censor: Censor::Left,
-                }),
-                (0, _, None) => None,
+                // Below the limit only where every tracked locus was seen (or an MRD
+                // test says absent): with a locus unread or uncalled the draw is NE,
+                // and "< LOD" would chart it as a low value.
+                (0, _, Some(limit))
+                    if s.with_depth == s.tracked
+                        || s.mrd == Some(crate::model::MrdDecision::Negative) =>
+                {
+                    Some(Point {
+                        date: s.date,
+                        value: limit,
+                        censor: Censor::Left,
+                    })
+                }
+                (0, _, _) => None,
                 (_, Some(v), _) => Some(uncensored(s.date, v)),
                 _ => None,
             })
@@ -253,6 +263,34 @@ mod tests {
             pooled_depth: None,
             mrd: None,
         }
+    }
+
+    #[test]
+    fn a_draw_that_did_not_see_every_tracked_locus_is_not_charted_below_the_limit() {
+        let mut inputs = SeriesInputs::default();
+        let mut partial = sample(2, 2, 0, 0.0, Some(0.001));
+        partial.with_depth = 1;
+        let mut mrd_negative = partial.clone();
+        mrd_negative.date = date(3);
+        mrd_negative.mrd = Some(crate::model::MrdDecision::Negative);
+        inputs.response.ctdna = vec![
+            sample(1, 2, 2, 0.1, Some(0.002)),
+            partial,
+            mrd_negative,
+            sample(4, 2, 0, 0.0, Some(0.001)),
+        ];
+        let days: Vec<_> = points(&Series::CtdnaMeanVaf, &inputs)
+            .iter()
+            .map(|p| (p.date, p.censor))
+            .collect();
+        assert_eq!(
+            days,
+            vec![
+                (date(1), Censor::None),
+                (date(3), Censor::Left),
+                (date(4), Censor::Left)
+            ]
+        );
     }
 
     fn pet_lesion(suv_max: Option<f64>, tlg: Option<f64>) -> PetLesion {

@@ -64,6 +64,57 @@ pub struct LogRank {
     pub df: usize,
     /// p-value from the chi-squared distribution with `df` degrees of freedom.
     pub p: f64,
+    /// Subjects in the smallest group.
+    pub smallest_group: usize,
+    /// The smallest number of events a group was expected to have under equal
+    /// survival (Σ over event times of its share of those at risk × deaths).
+    pub min_expected_events: f64,
+}
+
+/// A log-rank p from a group smaller than this is printed with a caution
+/// ([`LogRank::caution`]).
+pub const MIN_GROUP_SUBJECTS: usize = 3;
+
+/// A log-rank p where some group expects fewer events than this is printed with a
+/// caution: the χ² approximation of the statistic wants expected counts of about 5
+/// or more per cell (Cochran, Biometrics 1954;10:417–451), and the log-rank test is a
+/// sum of such tables whose approximation is poor when the expected numbers are small
+/// (Peto et al., Br J Cancer 1977;35:1–39).
+pub const MIN_EXPECTED_EVENTS: f64 = 5.0;
+
+impl LogRank {
+    /// A plain caution when the p-value rests on tiny groups or few expected events
+    /// (a group of fewer than [`MIN_GROUP_SUBJECTS`] subjects, or one expecting fewer
+    /// than [`MIN_EXPECTED_EVENTS`] events): the number is kept (it equals lifelines'),
+    /// but beside a curve of two patients a p of 0.03 reads as a finding it is not.
+    pub fn caution(&self) -> Option<String> {
+        if self.smallest_group < MIN_GROUP_SUBJECTS {
+            Some(format!(
+                "caution: a group of {} subject{}, the p-value is unreliable",
+                self.smallest_group,
+                if self.smallest_group == 1 { "" } else { "s" }
+            ))
+        } else if self.min_expected_events < MIN_EXPECTED_EVENTS {
+            Some(format!(
+                "caution: a group expects {:.1} events (< {MIN_EXPECTED_EVENTS}), the p-value is unreliable",
+                self.min_expected_events
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// [`LogRank::caution`] in a few words, for a caption or a screen line: `caution:
+    /// tiny groups` or `caution: few events`.
+    pub fn caution_brief(&self) -> Option<&'static str> {
+        if self.smallest_group < MIN_GROUP_SUBJECTS {
+            Some("caution: tiny groups")
+        } else if self.min_expected_events < MIN_EXPECTED_EVENTS {
+            Some("caution: few events")
+        } else {
+            None
+        }
+    }
 }
 
 /// Distinct observed times with (at risk, events, removed) counts, in time order.
@@ -197,6 +248,7 @@ pub fn logrank(groups: &[Vec<Subject>]) -> Result<LogRank> {
     all.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut at_risk: Vec<f64> = groups.iter().map(|g| g.len() as f64).collect();
     let mut observed_minus_expected = vec![0.0; k];
+    let mut expected = vec![0.0; k];
     let mut variance = vec![vec![0.0; k]; k];
     let mut i = 0;
     while i < all.len() {
@@ -216,6 +268,7 @@ pub fn logrank(groups: &[Vec<Subject>]) -> Result<LogRank> {
         if d > 0.0 {
             for g in 0..k {
                 observed_minus_expected[g] += deaths[g] - at_risk[g] * d / n;
+                expected[g] += at_risk[g] * d / n;
             }
             if n > 1.0 {
                 let factor = d * (n - d) / (n - 1.0);
@@ -250,6 +303,8 @@ pub fn logrank(groups: &[Vec<Subject>]) -> Result<LogRank> {
         statistic,
         df: m,
         p,
+        smallest_group: groups.iter().map(|g| g.len()).min().unwrap_or(0),
+        min_expected_events: expected.iter().copied().fold(f64::INFINITY, f64::min),
     })
 }
 
@@ -566,6 +621,42 @@ mod tests {
         assert!(test.statistic.abs() < 1e-12);
         assert!((test.p - 1.0).abs() < 1e-12);
         assert_eq!(test.df, 1);
+    }
+
+    #[test]
+    fn a_logrank_p_from_tiny_groups_or_few_expected_events_carries_a_caution() {
+        // Two subjects against two: the p is lifelines' but no finding.
+        let a = subjects(&[(1.0, true), (2.0, true)]);
+        let b = subjects(&[(10.0, true), (20.0, true)]);
+        let test = logrank(&[a, b]).unwrap();
+        assert_eq!(test.smallest_group, 2);
+        assert_eq!(
+            test.caution().as_deref(),
+            Some("caution: a group of 2 subjects, the p-value is unreliable")
+        );
+        // Groups of 4, four events in all: each expects 2.
+        let a = subjects(&[(1.0, true), (2.0, true), (30.0, false), (40.0, false)]);
+        let b = subjects(&[(3.0, true), (4.0, true), (50.0, false), (60.0, false)]);
+        let test = logrank(&[a, b]).unwrap();
+        let expected = test.min_expected_events;
+        // Group a: 4/8 + 3/7 + 2/6 + 2/5 of the four deaths.
+        assert!(
+            (expected - 1.661_904_761_904_762).abs() < 1e-9,
+            "{expected}"
+        );
+        assert!(test.caution().unwrap().contains("expects 1.7 events"));
+        // Enough of both: nothing to add.
+        let many = |offset: f64| -> Vec<Subject> {
+            (0..12)
+                .map(|i| Subject {
+                    time: offset + f64::from(i),
+                    event: true,
+                })
+                .collect()
+        };
+        let test = logrank(&[many(0.0), many(0.5)]).unwrap();
+        assert!(test.min_expected_events >= MIN_EXPECTED_EVENTS);
+        assert_eq!(test.caution(), None);
     }
 
     #[test]

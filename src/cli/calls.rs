@@ -2,6 +2,7 @@
 
 use super::output::{Listing, opt};
 use super::{Format, date_arg, open_read};
+use oncotrack::analysis::ctdna::{NO_READS, measured_vaf};
 use oncotrack::model::date::format_date;
 use serde_json::Value;
 use std::path::Path;
@@ -23,7 +24,9 @@ pub struct CallsArgs {
 /// Prints the calls (keys: chrom, pos, ref, alt, gene, vaf, alt_reads, depth,
 /// filter, caller, vaf_source, sample, date, detected, tracked, protein_change, then
 /// for structural variants svtype, partner, orientation, support, somatic, records),
-/// SNV/indel calls and structural variants of each draw by position.
+/// SNV/indel calls and structural variants of each draw by position. At a locus with
+/// depth 0 `vaf` is null and `vaf_source` says there were no reads
+/// ([`measured_vaf`]): the caller's AF there is not a measured 0.
 pub fn run(db: &Path, format: Format, args: CallsArgs) -> anyhow::Result<()> {
     let date = args
         .date
@@ -59,6 +62,12 @@ pub fn run(db: &Path, format: Format, args: CallsArgs) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for call in store.calls(&args.id, date)? {
         let key = (call.date, call.locus.chrom.clone(), call.locus.pos);
+        let vaf = measured_vaf(call.vaf, call.depth);
+        let source = if call.depth == Some(0) {
+            NO_READS.to_string()
+        } else {
+            call.vaf_source
+        };
         rows.push((
             key,
             vec![
@@ -67,12 +76,12 @@ pub fn run(db: &Path, format: Format, args: CallsArgs) -> anyhow::Result<()> {
                 call.locus.reference.into(),
                 call.locus.alt.into(),
                 opt(call.gene),
-                opt(call.vaf),
+                opt(vaf),
                 opt(call.alt_reads),
                 opt(call.depth),
                 call.filter.into(),
                 call.caller.into(),
-                call.vaf_source.into(),
+                source.into(),
                 call.sample.into(),
                 format_date(call.date).into(),
                 call.detected.into(),
@@ -102,12 +111,16 @@ pub fn run(db: &Path, format: Format, args: CallsArgs) -> anyhow::Result<()> {
                 Value::Null,
                 Value::Null,
                 opt(call.genes.clone()),
-                opt(call.af),
+                opt(measured_vaf(call.af, depth.map(i64::from))),
                 opt(call.alt_reads),
                 opt(depth),
                 call.filter.clone().into(),
                 row.caller.into(),
-                call.af_source.clone().into(),
+                if depth == Some(0) {
+                    NO_READS.into()
+                } else {
+                    call.af_source.clone().into()
+                },
                 row.sample.into(),
                 format_date(row.date).into(),
                 true.into(),

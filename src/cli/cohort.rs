@@ -26,7 +26,9 @@ pub enum CohortCommand {
     /// One row per patient (keys: patient, then per criterion CRITERION and
     /// CRITERION_date, then recist_progression_date, ctdna_lead_days, discordant_visits,
     /// best_response, best_response_date, latest_response, latest_response_date,
-    /// discordance, mrd_status, mrd_date, last_contact, days_since_last_contact)
+    /// discordance, mrd_status, mrd_date, last_contact, days_since_last_contact,
+    /// awaiting_confirmation: the responses that await confirmation, `ctdna PR of
+    /// 2024-08-21`, `; `-separated; dropped when de-identified)
     Response {
         /// Best overall or last response
         #[arg(long, value_enum, default_value_t = At::Best)]
@@ -86,6 +88,7 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
         "mrd_date",
         "last_contact",
         "days_since_last_contact",
+        "awaiting_confirmation",
     ]);
     let private = Private::load(&deidentify, &store)?;
     // The last contact is the latest date of anything recorded (event, draw, panel,
@@ -162,6 +165,22 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
             .zip(cutoff)
             .filter(|_| !dead)
             .map(|(last, cutoff)| (cutoff - last).num_days())));
+        // A best SD may yet be a PR: the responses that await confirmation.
+        let awaiting: Vec<String> = report
+            .best
+            .iter()
+            .filter_map(|(criterion, b)| {
+                b.awaiting_confirmation.map(|(category, day)| {
+                    format!(
+                        "{} {} of {}",
+                        criterion.name(),
+                        category.code(*criterion),
+                        format_date(day)
+                    )
+                })
+            })
+            .collect();
+        row.push(opt(Some(awaiting.join("; ")).filter(|t| !t.is_empty())));
         listing.push(row);
     }
     let mut dates: Vec<&str> = DEFAULT_CRITERIA.iter().map(|c| date_column(*c)).collect();
@@ -172,7 +191,15 @@ pub fn run(db: &Path, format: Format, command: CohortCommand) -> anyhow::Result<
         "mrd_date",
         "last_contact",
     ]);
-    maybe(private.as_ref(), listing, "patient", &dates, &[]).print(format)
+    // The responses awaiting confirmation quote their visit's date.
+    maybe(
+        private.as_ref(),
+        listing,
+        "patient",
+        &dates,
+        &["awaiting_confirmation"],
+    )
+    .print(format)
 }
 
 fn date_column(criterion: Criterion) -> &'static str {

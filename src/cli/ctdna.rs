@@ -82,7 +82,8 @@ fn probability(text: &str) -> Result<f64, String> {
 }
 
 /// Prints one row per draw (keys: date, tracked, detected, mean_vaf, max_vaf,
-/// mutant_molecules_per_ml, change_from_baseline, detection_limit, clearance,
+/// mutant_molecules_per_ml, change_from_baseline_pct (mean VAF's change from the
+/// first draw in percent), detection_limit, clearance,
 /// molecular_response, molecular_reason, mrd, fusions).
 ///
 /// A tracked fusion is one of the draw's tracked loci (its fusion fraction as VAF);
@@ -99,7 +100,7 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         "mean_vaf",
         "max_vaf",
         "mutant_molecules_per_ml",
-        "change_from_baseline",
+        "change_from_baseline_pct",
         "detection_limit",
         "clearance",
         "molecular_response",
@@ -107,10 +108,11 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
         "mrd",
         "fusions",
     ]);
-    let merged = draws;
-    let draws = metrics(&merged);
+    let draws = metrics(&draws);
     let samples: Vec<_> = draws.iter().map(DrawMetrics::sample).collect();
-    let assessments = molecular::assess_with(&samples, &args.molecular.rules());
+    let rules = args.molecular.rules();
+    let assessments = molecular::assess_with(&samples, &rules);
+    let thresholds = rules.pct_thresholds();
     for (i, m) in draws.iter().enumerate() {
         let (category, reason) = if i == 0 {
             ("baseline".to_string(), "baseline draw".to_string())
@@ -122,14 +124,12 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
                     (a.code().to_string(), a.reason.clone())
                 })
         };
-        // Nothing detected and no read at any tracked locus, a depth of 0 written there:
-        // the 0 would read as a measured absence (and -100 % as a clearance) of a draw
-        // that saw nothing. (A caller silent at a locus gives no depth: "not called",
-        // 0 as before, NE in the response.)
-        let no_read = merged.get(i).is_some_and(|d| {
-            d.tracked.iter().any(|o| o.depth == Some(0)) && !d.tracked.iter().any(|o| o.has_depth())
-        });
-        let unseen = m.detected == 0 && no_read;
+        // Nothing detected and absence not shown either (no read at a tracked locus, a
+        // depth of 0 written there, or a caller silent there, no depth at all; the
+        // response is NE): the 0 would read as a measured absence, and -100 % as a
+        // clearance, of a draw that did not see everything.
+        let unseen = m.detected == 0
+            && matches!(m.sample().evidence(), molecular::Evidence::NotEvaluable(_));
         let measured = |value: Option<f64>| opt(value.filter(|_| !unseen));
         listing.push(vec![
             format_date(m.date).into(),
@@ -138,7 +138,14 @@ pub fn run(db: &Path, format: Format, args: CtdnaArgs) -> anyhow::Result<()> {
             measured(m.mean_vaf),
             measured(m.max_vaf),
             measured(m.mutant_molecules_per_ml),
-            measured(m.change_from_baseline),
+            // In percent, as every other change oncotrack lists (a fraction of -0.5
+            // beside the reason's "-50 %" read as half a percent).
+            super::response::rounded_pct_against(
+                m.change_from_baseline
+                    .map(|c| c * 100.0)
+                    .filter(|_| !unseen),
+                &thresholds,
+            ),
             opt(m.detection_limit),
             m.clearance.into(),
             category.into(),

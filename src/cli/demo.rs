@@ -116,13 +116,10 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
     for (ingest, mrd) in report.liquid.bam_reports.iter().zip(&report.liquid.mrd) {
         say!("  {}", super::ingest::describe(ingest));
         if let Some(result) = mrd {
-            say!(
-                "    {}",
-                super::ingest_bam::mrd_line(
-                    result,
-                    oncotrack::analysis::mrd::MrdOptions::default().simulations
-                )
-            );
+            say!("    {}", {
+                let options = oncotrack::analysis::mrd::MrdOptions::default();
+                super::ingest_bam::mrd_line(result, options.simulations, options.alpha)
+            });
         }
     }
     say!(
@@ -147,10 +144,11 @@ pub fn run(db: &Path, format: Format, args: DemoArgs) -> anyhow::Result<()> {
         }
         if let Some(test) = &found.logrank {
             say!(
-                "  overall survival by cluster: log-rank chi2 = {:.2}, df = {}, p = {:.3e}",
+                "  overall survival by cluster: log-rank chi2 = {:.2}, df = {}, p = {:.3e}{}",
                 test.statistic,
                 test.df,
-                test.p
+                test.p,
+                test.caution().map_or(String::new(), |c| format!(" ({c})"))
             );
         }
         say!();

@@ -109,40 +109,30 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
             );
         }
         if let Some(outcome) = &detail.mrd {
-            let simulations = request
+            let options = request
                 .mrd
                 .as_ref()
-                .map_or(MrdOptions::default().simulations, |m| m.options.simulations);
-            say!("{}", mrd_line(&outcome.result, simulations));
+                .map_or_else(MrdOptions::default, |m| m.options);
+            say!(
+                "{}",
+                mrd_line(&outcome.result, options.simulations, options.alpha)
+            );
         }
     }
     Ok(())
 }
 
-/// A Monte Carlo p-value for reading: `= 0.034`, `= 2.50e-4`, or at its floor
-/// 1 / (N + 1), where no simulation was as extreme as the draw, `≤ 1.00e-4 (none of
-/// 10000 simulations as extreme)`: "p = 1.00e-4" would read as an estimate, when more
-/// simulations would only have given a smaller number.
-pub fn p_text(p: f64, simulations: u32) -> String {
-    let shown = if p < 1e-3 {
-        format!("{p:.2e}")
-    } else {
-        format!("{p:.3}")
-    };
-    let floor = 1.0 / (f64::from(simulations) + 1.0);
-    if p <= floor * (1.0 + 1e-9) {
-        format!("≤ {shown} (none of {simulations} simulations as extreme)")
-    } else {
-        format!("= {shown}")
-    }
+/// A Monte Carlo p-value for reading ([`oncotrack::analysis::mrd::p_text`]).
+pub fn p_text(p: f64, simulations: u32, alpha: f64) -> String {
+    oncotrack::analysis::mrd::p_text(p, simulations, alpha)
 }
 
 /// One line on a draw's MRD test: the decision, its p-value (3 significant digits,
 /// [`p_text`]), the reporters and reads behind it, and why it is undetermined when it is.
-pub fn mrd_line(r: &oncotrack::analysis::mrd::MrdResult, simulations: u32) -> String {
+pub fn mrd_line(r: &oncotrack::analysis::mrd::MrdResult, simulations: u32, alpha: f64) -> String {
     let p = r
         .p_value
-        .map_or_else(|| "= -".to_string(), |p| p_text(p, simulations));
+        .map_or_else(|| "= -".to_string(), |p| p_text(p, simulations, alpha));
     format!(
         "MRD {}: p {p}, {} of {} reporters with ALT reads ({} reads), background {:.3e}, {} informative reads{}",
         r.decision,

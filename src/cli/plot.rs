@@ -36,7 +36,7 @@ pub fn survival(
     let scene = figures::survival_figure(
         "Kaplan–Meier survival by group",
         &groups,
-        report.logrank.map(|l| l.p),
+        report.logrank,
         days,
     );
     report::write_file(path, &report::render(&scene, kind))?;

@@ -3,7 +3,8 @@
 use super::output::{Listing, date, opt};
 use super::{Format, open_read};
 use oncotrack::analysis::response::{
-    Assessment, Criterion, PatientInputs, Report, assess_patient_with, pct_decimals,
+    Assessment, Criterion, PCT_THRESHOLDS, PatientInputs, Report, assess_patient_with,
+    decimals_against,
 };
 use oncotrack::model::date::format_date;
 use serde_json::Value;
@@ -49,7 +50,8 @@ pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> 
         args.criteria
     };
     let inputs = PatientInputs::from_record(&store.response_record(&args.id)?);
-    let report = assess_patient_with(&inputs, &criteria, &args.molecular.rules());
+    let rules = args.molecular.rules();
+    let report = assess_patient_with(&inputs, &criteria, &rules);
     if report.assessments.is_empty() {
         // An empty table looks like "no data"; say what there is (dates are left out when
         // de-identified).
@@ -63,7 +65,7 @@ pub fn run(db: &Path, format: Format, args: ResponseArgs) -> anyhow::Result<()> 
         )
     } else {
         (
-            visit_listing(&report),
+            visit_listing(&report, &rules),
             &["date"],
             &["discordance", "reason", "flags"],
         )
@@ -123,8 +125,10 @@ pub fn rounded_value(value: Option<f64>) -> Value {
 
 /// A percent change rounded to one decimal, or to as many as it takes not to land
 /// on or across a criterion's threshold (19.96, not 20.0, beside an SD).
-pub fn rounded_pct(value: Option<f64>) -> Value {
-    let decimals = value.map_or(1, |v| pct_decimals(v, 1));
+/// The thresholds are the criteria's ([`PCT_THRESHOLDS`]) and those the user set
+/// (`--ctdna-fall 40` makes 40 % one: -39.996 is not printed -40.0 beside SD).
+pub fn rounded_pct_against(value: Option<f64>, thresholds: &[f64]) -> Value {
+    let decimals = value.map_or(1, |v| decimals_against(v, 1, thresholds));
     rounded(value, i32::try_from(decimals).unwrap_or(9))
 }
 
@@ -141,7 +145,11 @@ fn unit(a: &Assessment) -> &'static str {
     }
 }
 
-fn visit_listing(report: &Report) -> Listing {
+fn visit_listing(
+    report: &Report,
+    rules: &oncotrack::analysis::response::molecular::Rules,
+) -> Listing {
+    let ctdna_thresholds = rules.pct_thresholds();
     let mut listing = Listing::new(&[
         "date",
         "criterion",
@@ -160,6 +168,11 @@ fn visit_listing(report: &Report) -> Listing {
         "flags",
     ]);
     for a in &report.assessments {
+        let thresholds: &[f64] = match a.criterion {
+            Criterion::Ctdna => &ctdna_thresholds,
+            _ => &PCT_THRESHOLDS,
+        };
+        let pct = |value: Option<f64>| rounded_pct_against(value, thresholds);
         listing.push(vec![
             format_date(a.date).into(),
             a.criterion.name().into(),
@@ -168,10 +181,10 @@ fn visit_listing(report: &Report) -> Listing {
             opt(a.value.map(|_| unit(a))),
             rounded_value(a.baseline),
             rounded_value(a.nadir),
-            rounded_pct(a.change_from_baseline_pct),
-            rounded_pct(a.change_from_nadir_pct),
+            pct(a.change_from_baseline_pct),
+            pct(a.change_from_nadir_pct),
             rounded_value(a.change_from_nadir),
-            rounded_pct(a.secondary_change_pct),
+            pct(a.secondary_change_pct),
             report.is_discordant(a).into(),
             report.discordance_text(a).into(),
             a.reason.clone().into(),

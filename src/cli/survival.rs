@@ -235,8 +235,31 @@ fn analyse(grouped: Grouped) -> anyhow::Result<(Report, Named)> {
     })
 }
 
+/// A median's 95 % interval for the table: `514 - 985`, `NR - NR`; one of no width
+/// (`10 - 10`, as lifelines gives it when the curve falls through 0.5 at its last
+/// subject, where Greenwood's variance is undefined) says so, as it would read as a
+/// perfectly precise median of one or two patients.
+fn median_ci_text(km: &survival::KaplanMeier) -> String {
+    let text = |v: Option<f64>| v.map_or("NR".to_string(), |v| format!("{v}"));
+    let (lo, hi) = km.median_ci;
+    let degenerate = matches!((lo, hi), (Some(lo), Some(hi)) if lo == hi);
+    format!(
+        "{} - {}{}",
+        text(lo),
+        text(hi),
+        if degenerate {
+            format!(" (no width: n = {}, no real CI)", km.n)
+        } else {
+            String::new()
+        }
+    )
+}
+
 fn logrank_json(test: &LogRank) -> Value {
-    json!({"statistic": number(test.statistic), "df": test.df, "p": number(test.p)})
+    json!({"statistic": number(test.statistic), "df": test.df, "p": number(test.p),
+        "smallest_group": test.smallest_group,
+        "min_expected_events": number(test.min_expected_events),
+        "caution": opt(test.caution())})
 }
 
 /// The numbers at risk of each group as a listing.
@@ -305,9 +328,12 @@ fn print(
             print_json(&json!({
                 "groups": groups,
                 "logrank": report.logrank.as_ref().map_or(Value::Null, logrank_json),
-                "pairwise": report.pairwise.iter().map(|(a, b, t)| json!({
-                    "a": a, "b": b, "statistic": number(t.statistic), "df": t.df, "p": number(t.p),
-                })).collect::<Vec<_>>(),
+                "pairwise": report.pairwise.iter().map(|(a, b, t)| {
+                    let mut test = logrank_json(t);
+                    test["a"] = json!(a);
+                    test["b"] = json!(b);
+                    test
+                }).collect::<Vec<_>>(),
                 "dropped": dropped.iter().map(|(p, r)| json!({"patient": p, "reason": r})).collect::<Vec<_>>(),
             }))
         }
@@ -340,7 +366,7 @@ fn print(
                     km.n.into(),
                     km.events.into(),
                     text(km.median).into(),
-                    format!("{} - {}", text(km.median_ci.0), text(km.median_ci.1)).into(),
+                    median_ci_text(km).into(),
                 ]);
             }
             listing.print(Format::Table)?;
@@ -355,15 +381,22 @@ fn print(
                     test.df,
                     test.p
                 );
+                // The number stays (it is lifelines'); beside two patients' curves it
+                // would read as a finding.
+                if let Some(caution) = test.caution() {
+                    say!("  {caution}");
+                }
             } else if report.curves.len() >= 2 {
                 // Silence would read as "no difference"; with no event there is no test.
                 say!("log-rank: not computed (no events to compare)");
             }
             for (a, b, test) in &report.pairwise {
                 say!(
-                    "  {a} vs {b}: chi2 = {:.4}, p = {:.4e}",
+                    "  {a} vs {b}: chi2 = {:.4}, p = {:.4e}{}",
                     test.statistic,
-                    test.p
+                    test.p,
+                    test.caution_brief()
+                        .map_or(String::new(), |c| format!(" ({c})"))
                 );
             }
             if !dropped.is_empty() {

@@ -59,7 +59,8 @@ fn parse_series(text: &str) -> Result<Series, String> {
 /// baseline_date, baseline, latest_date, latest, nadir_date, nadir,
 /// change_from_baseline, change_from_baseline_pct, change_from_nadir,
 /// change_from_nadir_pct, slope_log_per_30d, slope_ci_low, slope_ci_high, p_value,
-/// direction, time_days, time_ci_low, time_ci_high).
+/// direction, time_days, time_ci_low, time_ci_high). An unbounded `time_ci_high` (the
+/// slope's CI reaches 0) is `unbounded` in a table and null in JSON, CSV and TSV.
 pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
     let store = open_read(db)?;
     let private = super::private::Private::load(&args.deidentify, &store)?;
@@ -135,7 +136,12 @@ pub fn run(db: &Path, format: Format, args: TrendArgs) -> anyhow::Result<()> {
             opt(fit.and_then(|f| f.direction())),
             rounded(fit.and_then(|f| f.doubling_days), 1),
             rounded(fit.and_then(|f| f.doubling_ci95).map(|c| c.0), 1),
-            rounded(fit.and_then(|f| f.doubling_ci95).and_then(|c| c.1), 1),
+            match fit.and_then(|f| f.doubling_ci95) {
+                // The slope's CI reaches 0: the time may be as long as you like. In a
+                // table "-" would read as missing; JSON and CSV keep null (documented).
+                Some((_, None)) if format == Format::Table => "unbounded".into(),
+                ci => rounded(ci.and_then(|c| c.1), 1),
+            },
         ]);
     }
     super::private::for_patient(

@@ -30,7 +30,7 @@ pub struct SurvivalGroup {
 pub fn survival_figure(
     title: &str,
     groups: &[SurvivalGroup],
-    logrank_p: Option<f64>,
+    logrank: Option<crate::analysis::survival::LogRank>,
     days: bool,
 ) -> Scene {
     let rows = groups.len() as f64;
@@ -202,8 +202,11 @@ pub fn survival_figure(
             format!("{} n={} median {median}", g.name, g.curve.n)
         })
         .collect();
-    if let Some(p) = logrank_p {
-        caption.push(format!("log-rank p {}", p_text(p)));
+    if let Some(test) = logrank {
+        let caution = test
+            .caution_brief()
+            .map_or(String::new(), |c| format!(" ({c})"));
+        caption.push(format!("log-rank p {}{caution}", p_text(test.p)));
     }
     caption.push("bands: 95 % CI (Greenwood, log-log); |: censored".into());
     scene.text(

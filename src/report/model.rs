@@ -74,6 +74,8 @@ pub struct Endotype {
     pub patient: Option<Subject>,
     /// Log-rank p over the run's clusters.
     pub logrank_p: Option<f64>,
+    /// Its caution when groups are tiny or events few (`LogRank::caution_brief`).
+    pub logrank_caution: Option<&'static str>,
 }
 
 /// Everything a patient's report shows.
@@ -117,8 +119,11 @@ pub struct PatientReport {
     pub cytokines: Vec<Named>,
     /// The response table.
     pub responses: Vec<ResponseLine>,
-    /// Best overall response per criterion: (criterion, category, date).
-    pub best: Vec<(&'static str, &'static str, Option<NaiveDate>)>,
+    /// Best overall response per criterion: (criterion, category with a response
+    /// awaiting confirmation when there is one, [`BestResponse::summary`], date).
+    ///
+    /// [`BestResponse::summary`]: crate::analysis::response::BestResponse::summary
+    pub best: Vec<(&'static str, String, Option<NaiveDate>)>,
     /// Days by which ctDNA progression preceded RECIST progression.
     pub lead_days: Option<i64>,
     /// The endotype and its survival curve.
@@ -221,6 +226,7 @@ impl Context {
             subjects: self.subjects.get(&cluster).cloned().unwrap_or_default(),
             patient,
             logrank_p: comparison.logrank.map(|l| l.p),
+            logrank_caution: comparison.logrank.and_then(|l| l.caution_brief()),
         })
     }
 }
@@ -330,7 +336,7 @@ pub fn gather(
     let best = report
         .best
         .iter()
-        .map(|(c, b)| (c.name(), b.category.code(*c), b.date))
+        .map(|(c, b)| (c.name(), b.summary(*c), b.date))
         .collect();
     let lead_days = report
         .discordances

@@ -891,6 +891,9 @@ fn survival(scene: &mut Scene, r: &PatientReport, area: Area) {
     );
     if let Some(p) = e.logrank_p {
         note.push_str(&format!(" · log-rank p over clusters {}", p_text(p)));
+        if let Some(caution) = e.logrank_caution {
+            note.push_str(&format!(" ({caution})"));
+        }
     }
     note.push_str(" · band: 95 % CI");
     scene.text(

@@ -137,7 +137,7 @@ fn export_sql(table: &str) -> Option<(&'static str, Vec<(&'static str, ColumnKin
         ),
         "calls" => (
             "SELECT p.code, s.date, v.chrom, v.pos, v.ref, v.alt, v.gene, v.protein_change, c.caller,
-                    c.vaf, c.alt_reads, c.ref_reads, c.depth, o.vaf_source, c.filter, c.detected,
+                    CASE WHEN c.depth = 0 THEN NULL ELSE c.vaf END, c.alt_reads, c.ref_reads, c.depth, o.vaf_source, c.filter, c.detected,
                     s.cfdna_ng_per_ml, i.index_date
                FROM variant_call c JOIN lb_sample s USING (sample_id) JOIN variant v USING (variant_id)
                JOIN call_provenance o USING (provenance_id)

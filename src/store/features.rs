@@ -52,6 +52,8 @@ impl Store {
                    JOIN patient p ON p.patient_id = x.patient_id
                    JOIN patient_index_date i ON i.patient_id = x.patient_id
                    CROSS JOIN (SELECT 'ctdna_mean_vaf' AS metric UNION ALL SELECT 'ctdna_max_vaf') m
+                  -- A row at depth 0 saw nothing: its AF (0) is no measurement.
+                  WHERE c.depth IS NULL OR c.depth > 0
                   GROUP BY x.sample_id, m.metric
                   ORDER BY p.code, x.date, 4"
             ),

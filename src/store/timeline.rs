@@ -36,8 +36,9 @@ impl Store {
                  FROM clinical_event e WHERE e.patient_id = (SELECT patient_id FROM me)
                UNION ALL
                SELECT s.date, 1, s.sample_id, 'liquid-biopsy', 'blood draw',
-                      (SELECT count(*) FROM variant_call c WHERE c.sample_id = s.sample_id
-                          AND c.detected = 1) || ' variants detected' ||
+                      (SELECT count(DISTINCT c.variant_id) FROM variant_call c
+                        WHERE c.sample_id = s.sample_id AND c.detected = 1)
+                        || ' variants detected' ||
                       CASE WHEN EXISTS (SELECT 1 FROM variant_call c
                                          WHERE c.sample_id = s.sample_id
                                            AND (c.detected = 1 OR c.depth > 0))

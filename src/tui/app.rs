@@ -154,10 +154,11 @@ impl Column {
             Column::Age => 3,
             Column::Days => 5,
             Column::LastVisit | Column::RecistDate => 10,
-            Column::Vaf => 8,
+            // With the month of the draw: `12.34%↑ Jul22`, `progress Jul22`.
+            Column::Vaf => 13,
             Column::Recist | Column::Choi | Column::Status => 6,
             Column::Percist => 9,
-            Column::Ctdna => 9,
+            Column::Ctdna => 14,
             Column::Best | Column::Discordance | Column::Endotype | Column::Mrd => 4,
             Column::Lead | Column::Since => 5,
             Column::Board => 1,
@@ -166,13 +167,15 @@ impl Column {
 
     /// The columns that fit in a table `width` cells wide, the least important dropped first.
     pub fn fitting(width: u16) -> Vec<Column> {
+        // Age and days since diagnosis go before the imaging criteria: the VAF and
+        // ctDNA cells carry their draw's month, and a board reads PERCIST and Choi.
         let drop_order = [
             Column::LastVisit,
             Column::RecistDate,
-            Column::Percist,
-            Column::Choi,
             Column::Age,
             Column::Days,
+            Column::Percist,
+            Column::Choi,
             Column::Mrd,
             Column::Ctdna,
             Column::Endotype,

@@ -46,12 +46,22 @@ pub struct CohortRow {
     /// The draw of `mean_vaf` detected none of its tracked variants: its 0 % is "not
     /// detected" (below that draw's limit of detection), not a measured zero.
     pub vaf_not_detected: bool,
+    /// The draw of `mean_vaf` detected nothing and does not show absence either (no
+    /// read, or no known depth, at some tracked locus: NE): neither a 0 % nor "not
+    /// detected".
+    pub vaf_not_evaluable: bool,
+    /// Date of the draw of `mean_vaf` (shown with its month, as PERCIST: a draw can be
+    /// months older than the last scan).
+    pub vaf_date: Option<NaiveDate>,
     /// Latest RECIST 1.1 category.
     pub recist: Option<String>,
     /// Date of the latest RECIST assessment.
     pub recist_date: Option<NaiveDate>,
     /// RECIST 1.1 best overall response (confirmed CR/PR, SD at 6 weeks).
     pub best: Option<String>,
+    /// A RECIST CR or PR awaits confirmation (no evaluable scan after it): the best
+    /// response may still become it.
+    pub best_awaiting: bool,
     /// Latest PERCIST category.
     pub percist: Option<String>,
     /// Date of the latest PERCIST assessment (PET is often rarer than CT: the
@@ -61,6 +71,8 @@ pub struct CohortRow {
     pub choi: Option<String>,
     /// ctDNA molecular status (response, clearance, progression ...).
     pub ctdna_status: Option<String>,
+    /// Date of the draw of that status.
+    pub ctdna_date: Option<NaiveDate>,
     /// What RECIST disagrees with at some visit: `C` Choi, `M` ctDNA (molecular),
     /// `P` PET; empty when nothing disagrees.
     pub discordance: Option<String>,
@@ -242,6 +254,14 @@ pub struct RowAssessment {
     pub mean_vaf: Option<(f64, Option<Direction>)>,
     /// The latest draw with a mean VAF detected none of its tracked variants.
     pub vaf_not_detected: bool,
+    /// That draw shows no absence either (NE): [`CohortRow::vaf_not_evaluable`].
+    pub vaf_not_evaluable: bool,
+    /// Date of that draw.
+    pub vaf_date: Option<NaiveDate>,
+    /// Date of the latest ctDNA assessment.
+    pub ctdna_date: Option<NaiveDate>,
+    /// [`CohortRow::best_awaiting`].
+    pub best_awaiting: bool,
     /// Latest RECIST 1.1 category.
     pub recist: Option<String>,
     /// Latest PERCIST category.
@@ -269,6 +289,10 @@ impl CohortRow {
     pub fn apply(&mut self, assessment: RowAssessment) {
         self.mean_vaf = assessment.mean_vaf;
         self.vaf_not_detected = assessment.vaf_not_detected;
+        self.vaf_not_evaluable = assessment.vaf_not_evaluable;
+        self.vaf_date = assessment.vaf_date;
+        self.ctdna_date = assessment.ctdna_date;
+        self.best_awaiting = assessment.best_awaiting;
         self.recist = assessment.recist;
         self.percist = assessment.percist;
         self.percist_date = assessment.percist_date;
@@ -334,19 +358,32 @@ pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
         crate::analysis::response::PatientInputs::from_record(&store.response_record(code)?);
     let report = assess_patient(&inputs, &DEFAULT_CRITERIA);
     let vafs: Vec<f64> = inputs.ctdna.iter().filter_map(|s| s.mean_vaf).collect();
-    let vaf_not_detected = inputs
-        .ctdna
-        .iter()
-        .rev()
-        .find(|s| s.mean_vaf.is_some())
-        .is_some_and(|s| s.detected == 0);
+    let latest_draw = inputs.ctdna.iter().rev().find(|s| s.mean_vaf.is_some());
+    let vaf_not_detected = latest_draw.is_some_and(|s| s.detected == 0);
+    let vaf_not_evaluable = latest_draw.is_some_and(|s| {
+        s.detected == 0
+            && matches!(
+                s.evidence(),
+                crate::analysis::response::molecular::Evidence::NotEvaluable(_)
+            )
+    });
     let mean_vaf = vafs.last().map(|last| {
         let previous = vafs.len().checked_sub(2).map(|i| vafs[i]);
         (*last, previous.map(|p| direction(p, *last)))
     });
+    let recist_best = report.best(Criterion::Recist);
     Ok(RowAssessment {
         mean_vaf,
         vaf_not_detected,
+        vaf_not_evaluable,
+        vaf_date: latest_draw.map(|s| s.date),
+        ctdna_date: report
+            .assessments
+            .iter()
+            .rev()
+            .find(|a| a.criterion == Criterion::Ctdna)
+            .map(|a| a.date),
+        best_awaiting: recist_best.is_some_and(|b| b.awaiting_confirmation.is_some()),
         recist: latest(&report, Criterion::Recist),
         percist: latest(&report, Criterion::Percist),
         percist_date: report
@@ -363,9 +400,7 @@ pub fn assess_row(store: &Store, code: &str) -> Result<RowAssessment> {
             .rev()
             .find(|a| a.criterion == Criterion::Recist)
             .map(|a| a.date),
-        best: report
-            .best(Criterion::Recist)
-            .map(|b| b.category.code(Criterion::Recist).to_string()),
+        best: recist_best.map(|b| b.category.code(Criterion::Recist).to_string()),
         discordance: Some(discordance_letters(&report)).filter(|_| !report.assessments.is_empty()),
         lead_days: report
             .discordances

@@ -9,7 +9,10 @@
 
 mod fisher;
 
-use super::{Assessment, Category, Criterion, EPS, num, signed_pct, sorted_by_date};
+use super::{
+    Assessment, Category, Criterion, EPS, PCT_THRESHOLDS, decimals_against, num,
+    signed_pct_against, sorted_by_date,
+};
 use crate::model::MrdDecision;
 use chrono::NaiveDate;
 
@@ -35,6 +38,19 @@ pub struct Rules {
     pub progression_rise: f64,
     /// Significance level of the rise (default 0.05).
     pub alpha: f64,
+}
+
+impl Rules {
+    /// The percent changes near which a ctDNA number must not be rounded onto or
+    /// across a threshold: every criterion's ([`PCT_THRESHOLDS`]) and these rules'
+    /// fall and rise, which `--ctdna-fall` / `--ctdna-rise` may set anywhere (a -39.996 %
+    /// fall printed "-40 %" beside SD under `--ctdna-fall 40` reads as a missed PR).
+    pub fn pct_thresholds(&self) -> Vec<f64> {
+        let mut all = PCT_THRESHOLDS.to_vec();
+        all.push(self.response_fall * 100.0);
+        all.push(self.progression_rise * 100.0);
+        all
+    }
 }
 
 impl Default for Rules {
@@ -247,7 +263,8 @@ fn compare(
     previous_response: bool,
 ) -> (Category, String) {
     let n = reference.mean_vaf.unwrap_or(b);
-    let pct = |x: f64, of: f64| signed_pct(super::percent_change(x, of));
+    let thresholds = rules.pct_thresholds();
+    let pct = |x: f64, of: f64| signed_pct_against(super::percent_change(x, of), &thresholds);
     let vaf_text = format!("mean VAF {} %", vaf_pct(vaf));
     let nadir_text = format!(
         "nadir {} % on {}",
@@ -273,14 +290,14 @@ fn compare(
                 Category::Progressive,
                 format!(
                     "PD: {rise_text}, significant ({a1}/{d1} against {a2}/{d2} reads, one-sided Fisher {})",
-                    p_text(p)
+                    p_against(p, rules.alpha)
                 ),
             ),
             Some((p, a1, d1, a2, d2)) => (
                 Category::Stable,
                 format!(
                     "SD: {rise_text}, not significant ({a1}/{d1} against {a2}/{d2} reads, one-sided Fisher {})",
-                    p_text(p)
+                    p_against(p, rules.alpha)
                 ),
             ),
             None => (
@@ -315,7 +332,17 @@ fn vaf_pct(vaf: f64) -> String {
     num(pct, decimals)
 }
 
-/// A p-value for reasons: 3 significant digits.
+/// [`p_text`] with as many decimals as keep `p` on its side of the significance level
+/// `alpha`: a p of 0.04996 under α = 0.05 is "p = 0.04996" beside "significant", not
+/// "p = 0.05".
+fn p_against(p: f64, alpha: f64) -> String {
+    if p < 1e-4 {
+        p_text(p)
+    } else {
+        format!("p = {}", num(p, decimals_against(p, 4, &[alpha])))
+    }
+}
+
 /// A p-value for reasons: 3 significant digits; one too small for a double (it
 /// underflows to 0) reads "< 1e-300", never "0".
 fn p_text(p: f64) -> String {
@@ -346,6 +373,23 @@ mod tests {
         assert_eq!(p_text(0.0), "p < 1e-300");
         assert_eq!(p_text(9.72e-19), "p = 9.72e-19");
         assert_eq!(p_text(0.034), "p = 0.034");
+    }
+
+    #[test]
+    fn a_p_value_just_under_the_chosen_alpha_is_not_printed_as_alpha() {
+        // "significant ... p = 0.05" would contradict p < α = 0.05.
+        assert_eq!(p_against(0.049_96, 0.05), "p = 0.04996");
+        assert_eq!(p_against(0.099_97, 0.1), "p = 0.09997");
+        assert_eq!(p_against(0.034, 0.05), "p = 0.034");
+        assert_eq!(p_against(2.5e-7, 0.05), "p = 2.50e-7");
+        // A user's fall and rise are thresholds of their own.
+        let rules = Rules {
+            response_fall: 0.4,
+            progression_rise: 0.3,
+            alpha: 0.05,
+        };
+        let t = rules.pct_thresholds();
+        assert!(t.contains(&40.0) && t.contains(&30.0) && t.contains(&50.0));
     }
     use crate::analysis::response::test_util::d;
     use crate::analysis::response::{ConfirmationRules, best_response};

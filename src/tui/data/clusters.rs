@@ -55,6 +55,8 @@ pub struct ClusterView {
     pub survival: Vec<SurvivalCurve>,
     /// Log-rank p over all clusters.
     pub logrank_p: Option<f64>,
+    /// Its caution when groups are tiny or events few (`LogRank::caution_brief`).
+    pub logrank_caution: Option<&'static str>,
 }
 
 /// Days per month for survival curves (365.25 / 12).
@@ -130,6 +132,7 @@ pub fn load_cluster_runs(store: &Store) -> Result<Vec<ClusterView>> {
             })
             .collect();
         let logrank_p = comparison.logrank.map(|t| t.p);
+        let logrank_caution = comparison.logrank.and_then(|t| t.caution_brief());
         views.push(ClusterView {
             name: run.name,
             created_at: run.created_at,
@@ -139,6 +142,7 @@ pub fn load_cluster_runs(store: &Store) -> Result<Vec<ClusterView>> {
             pca,
             survival: curves,
             logrank_p,
+            logrank_caution,
         });
     }
     Ok(views)

@@ -320,16 +320,21 @@ fn render_survival(run: &ClusterView, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let p = run.logrank_p.map_or("-".to_string(), format_p);
+    // A p from tiny groups or few events keeps its number, with a line of its own
+    // saying it is no finding.
+    let caution = run.logrank_caution.map_or(String::new(), |c| {
+        format!("\n{c}: the log-rank p is unreliable")
+    });
     let at_risk_rows = run.survival.len() as u16 + 1;
     let [text, plot, risk] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(2 + u16::from(run.logrank_caution.is_some())),
         Constraint::Min(3),
         Constraint::Length(at_risk_rows),
     ])
     .areas(area);
     frame.render_widget(
         Paragraph::new(format!(
-            "Kaplan–Meier, overall survival · log-rank p {p}\nmedian {} · + censored",
+            "Kaplan–Meier, overall survival · log-rank p {p}{caution}\nmedian {} · + censored",
             medians.join(", ")
         ))
         .wrap(Wrap { trim: true }),
@@ -499,11 +504,18 @@ mod tests {
             // Two curves end on the same row: both labels are drawn.
             survival: vec![curve(1, 0.2), curve(2, 0.9), curve(3, 0.9)],
             logrank_p: Some(0.01),
+            logrank_caution: Some("caution: tiny groups"),
         };
         let rows =
             super::super::drawn_rows(60, 20, |frame| render_survival(&run, frame, frame.area()));
-        // The plot rows (after the two caption lines, before the at-risk table).
-        let plot = &rows[2..rows.len() - 4];
+        // A p from clusters of two says it is unreliable, on a line of its own.
+        assert!(
+            rows[1].contains("caution: tiny groups: the log-rank p is unreliable"),
+            "{}",
+            rows.join("\n")
+        );
+        // The plot rows (after the three caption lines, before the at-risk table).
+        let plot = &rows[3..rows.len() - 4];
         for name in ["E1", "E2", "E3"] {
             assert!(
                 plot.iter().any(|r| r.trim_end().ends_with(name)),

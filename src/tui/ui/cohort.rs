@@ -43,7 +43,11 @@ fn cell_text(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>)
                 Some(Direction::Flat) => "→",
                 None => " ",
             };
-            if row.vaf_not_detected {
+            let value = if row.vaf_not_detected && row.vaf_not_evaluable {
+                // Nothing detected where nothing could be seen (no read, no depth): not
+                // a negative either (its response is NE).
+                format!("n.e.{arrow}")
+            } else if row.vaf_not_detected {
                 // Nothing detected: not a measured 0.00 % (the patient view gives the LOD).
                 format!("n.d.{arrow}")
             } else if vaf > 0.0 && vaf * 100.0 < 0.005 {
@@ -51,11 +55,22 @@ fn cell_text(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>)
                 format!("<0.01%{arrow}")
             } else {
                 format!("{:.2}%{arrow}", vaf * 100.0)
-            }
+            };
+            // With the draw's month, as PERCIST: the last draw can be older than the
+            // last scan beside it.
+            // Padded so that the months line up.
+            with_month(format!("{value:<7}"), row.vaf_date)
         }),
         Column::Recist => row.recist.clone().unwrap_or_else(dash),
         Column::RecistDate => row.recist_date.map_or_else(dash, |d| d.to_string()),
-        Column::Best => row.best.clone().unwrap_or_else(dash),
+        // `*`: a PR or CR on the latest scans awaits confirmation (best SD may become PR).
+        Column::Best => row.best.as_ref().map_or_else(dash, |b| {
+            if row.best_awaiting {
+                format!("{b}*")
+            } else {
+                b.clone()
+            }
+        }),
         Column::Discordance => match row.discordance.as_deref() {
             Some("") | None => dash(),
             Some(letters) => letters.to_string(),
@@ -75,15 +90,22 @@ fn cell_text(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>)
         Column::Percist => row
             .percist
             .as_ref()
-            .map_or_else(dash, |code| match row.percist_date {
-                Some(date) => format!("{code} {}", date.format("%b%y")),
-                None => code.clone(),
-            }),
+            .map_or_else(dash, |code| with_month(code.clone(), row.percist_date)),
         Column::Choi => row.choi.clone().unwrap_or_else(dash),
-        Column::Ctdna => row.ctdna_status.clone().unwrap_or_else(dash),
+        Column::Ctdna => row.ctdna_status.as_ref().map_or_else(dash, |status| {
+            with_month(format!("{status:<8}"), row.ctdna_date)
+        }),
         Column::Endotype => row.endotype.map_or_else(dash, |e| format!("E{e}")),
         Column::Status => if row.alive { "alive" } else { "dead" }.to_string(),
         Column::Board => if row.board.is_some() { "●" } else { " " }.to_string(),
+    }
+}
+
+/// A cell's text with the month of its draw or scan: `PMR Jul22`, `0.48%↓ Jul22`.
+fn with_month(text: String, date: Option<chrono::NaiveDate>) -> String {
+    match date {
+        Some(date) => format!("{text} {}", date.format("%b%y")),
+        None => text.trim_end().to_string(),
     }
 }
 
@@ -91,7 +113,7 @@ fn cell(row: &CohortRow, column: Column, cutoff: Option<chrono::NaiveDate>) -> C
     let text = cell_text(row, column, cutoff);
     // The category alone decides the colour (the PERCIST cell also holds its month).
     let code = match column {
-        Column::Percist => text.split(' ').next().unwrap_or_default(),
+        Column::Percist | Column::Vaf => text.split(' ').next().unwrap_or_default(),
         _ => text.as_str(),
     };
     let style = match (column, code) {
@@ -215,6 +237,52 @@ mod tests {
         assert_eq!(cell_text(&row, Column::Vaf, None), "<0.01%↓");
         row.mean_vaf = None;
         assert_eq!(cell_text(&row, Column::Vaf, None), "-");
+    }
+
+    #[test]
+    fn vaf_and_ctdna_status_are_shown_with_the_month_of_their_draw() {
+        let mut row = CohortRow {
+            assessed: true,
+            recist: Some("PD".into()),
+            recist_date: chrono::NaiveDate::from_ymd_opt(2023, 7, 15),
+            mean_vaf: Some((0.0048, Some(Direction::Down))),
+            vaf_date: chrono::NaiveDate::from_ymd_opt(2022, 7, 3),
+            ctdna_status: Some("response".into()),
+            ctdna_date: chrono::NaiveDate::from_ymd_opt(2022, 7, 3),
+            ..CohortRow::default()
+        };
+        assert_eq!(cell_text(&row, Column::Vaf, None), "0.48%↓  Jul22");
+        assert_eq!(cell_text(&row, Column::Ctdna, None), "response Jul22");
+        row.ctdna_status = Some("NE".into());
+        assert_eq!(cell_text(&row, Column::Ctdna, None), "NE       Jul22");
+        for text in ["12.34%↑ Jul22", "<0.01%↓ Jul22", "n.e.↓   Jul22"] {
+            assert!(
+                Column::Vaf.width() as usize >= text.chars().count(),
+                "{text}"
+            );
+        }
+        assert!(Column::Ctdna.width() as usize >= "progress Jul22".len());
+        // A rise is still red with the month after it.
+        row.mean_vaf = Some((0.0153, Some(Direction::Up)));
+        assert!(format!("{:?}", cell(&row, Column::Vaf, None)).contains("red()"));
+        // Nothing detected where nothing could be seen: not evaluable, not "n.d.".
+        row.mean_vaf = Some((0.0, Some(Direction::Down)));
+        row.vaf_not_detected = true;
+        row.vaf_not_evaluable = true;
+        assert_eq!(cell_text(&row, Column::Vaf, None), "n.e.↓   Jul22");
+    }
+
+    #[test]
+    fn a_best_response_that_may_still_become_a_response_is_starred() {
+        let mut row = CohortRow {
+            assessed: true,
+            best: Some("SD".into()),
+            best_awaiting: true,
+            ..CohortRow::default()
+        };
+        assert_eq!(cell_text(&row, Column::Best, None), "SD*");
+        row.best_awaiting = false;
+        assert_eq!(cell_text(&row, Column::Best, None), "SD");
     }
 
     #[test]
