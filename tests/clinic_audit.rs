@@ -189,27 +189,29 @@ fn a_raw_cytokine_value_is_listed_with_its_own_unit() {
     assert_eq!(rows[0]["unit_raw"], "ng/mL", "{}", rows[0]);
 }
 
+/// `oncotrack [EXTRA] survival --input km.csv --time-col t --event-col e --group-col g`
+/// on a table of `(id, t, e, g)` rows: its standard output.
+fn km_of(csv: &str, extra: &[&str]) -> String {
+    let sandbox = Sandbox::new();
+    let file = sandbox.file("km.csv", csv);
+    let mut args = extra.to_vec();
+    args.extend([
+        "survival",
+        "--input",
+        file.to_str().unwrap(),
+        "--time-col",
+        "t",
+        "--event-col",
+        "e",
+        "--group-col",
+        "g",
+    ]);
+    sandbox.run_raw(&args).ok().to_string()
+}
+
 #[test]
 fn a_survival_table_says_what_its_times_are_and_why_a_test_is_missing() {
-    let sandbox = Sandbox::new();
-    let file = sandbox.file(
-        "km.csv",
-        "id,t,e,g\na,10,0,x\nb,20,0,x\nc,30,0,y\nd,40,0,y\n",
-    );
-    let out = sandbox
-        .run_raw(&[
-            "survival",
-            "--input",
-            file.to_str().unwrap(),
-            "--time-col",
-            "t",
-            "--event-col",
-            "e",
-            "--group-col",
-            "g",
-        ])
-        .ok()
-        .to_string();
+    let out = km_of("id,t,e,g\na,10,0,x\nb,20,0,x\nc,30,0,y\nd,40,0,y\n", &[]);
     assert!(
         out.starts_with("Kaplan-Meier of 't' (event 'e'), times in the file's unit\n"),
         "{out}"
@@ -592,32 +594,15 @@ fn the_report_header_says_a_best_response_may_still_become_a_response() {
 
 #[test]
 fn a_log_rank_p_from_groups_of_two_says_it_is_unreliable() {
-    let sandbox = Sandbox::new();
-    let file = sandbox.file(
-        "km.csv",
-        "id,t,e,g\na,10,1,x\nb,20,1,x\nc,300,1,y\nd,400,1,y\n",
-    );
-    let args = [
-        "survival",
-        "--input",
-        file.to_str().unwrap(),
-        "--time-col",
-        "t",
-        "--event-col",
-        "e",
-        "--group-col",
-        "g",
-    ];
-    let out = sandbox.run_raw(&args).ok().to_string();
+    let km = "id,t,e,g\na,10,1,x\nb,20,1,x\nc,300,1,y\nd,400,1,y\n";
+    let out = km_of(km, &[]);
     assert!(out.contains("log-rank: chi2 = "), "{out}");
     assert!(
         out.contains("  caution: a group of 2 subjects, the p-value is unreliable"),
         "{out}"
     );
     // JSON keeps the number and says the same.
-    let mut json = vec!["--format", "json"];
-    json.extend(args);
-    let report: Value = serde_json::from_str(sandbox.run_raw(&json).ok()).unwrap();
+    let report: Value = serde_json::from_str(&km_of(km, &["--format", "json"])).unwrap();
     let test = &report["logrank"];
     assert!(
         test["p"].as_f64().is_some_and(|p| p > 0.0 && p < 1.0),
@@ -694,25 +679,10 @@ fn a_draw_whose_caller_was_silent_at_the_tracked_loci_has_no_vaf_either() {
 
 #[test]
 fn a_median_interval_of_no_width_is_not_shown_as_a_precise_one() {
-    let sandbox = Sandbox::new();
-    let file = sandbox.file(
-        "km.csv",
+    let out = km_of(
         "id,t,e,g\na,10,1,x\nb,20,1,y\nc,30,0,y\nd,40,1,y\ne,50,0,y\n",
+        &[],
     );
-    let out = sandbox
-        .run_raw(&[
-            "survival",
-            "--input",
-            file.to_str().unwrap(),
-            "--time-col",
-            "t",
-            "--event-col",
-            "e",
-            "--group-col",
-            "g",
-        ])
-        .ok()
-        .to_string();
     // One subject who died at 10: lifelines' interval is [10, 10].
     let x = out.lines().find(|l| l.starts_with("x ")).unwrap();
     assert!(x.contains("10 - 10 (no width: n = 1, no real CI)"), "{out}");

@@ -596,16 +596,20 @@ fn events_repeated_within_a_file_are_kept_once_and_said_so_not_counted_as_in_the
 #[test]
 fn a_death_that_contradicts_the_stored_one_is_refused_from_a_file_and_from_event_add() {
     let s = store_with_patient();
-    s.run(&[
-        "event",
-        "add",
-        "P1",
-        "--date",
-        "2024-08-01",
-        "--kind",
-        "death",
-    ])
-    .ok();
+    let death = |detail: &str| {
+        s.run(&[
+            "event",
+            "add",
+            "P1",
+            "--date",
+            "2024-08-01",
+            "--kind",
+            "death",
+            "--detail",
+            detail,
+        ])
+    };
+    death("").ok();
     let before = s.dump();
     let later = s.file(
         "later.csv",
@@ -618,18 +622,7 @@ fn a_death_that_contradicts_the_stored_one_is_refused_from_a_file_and_from_event
          leave out the other",
     );
     assert_eq!(s.dump(), before);
-    s.run(&[
-        "event",
-        "add",
-        "P1",
-        "--date",
-        "2024-08-01",
-        "--kind",
-        "death",
-        "--detail",
-        "toxicity",
-    ])
-    .fails(
+    death("toxicity").fails(
         1,
         "this patient's death is already recorded with detail '' (by `event add`)",
     );
