@@ -223,6 +223,7 @@ fn a_survival_table_says_what_its_times_are_and_why_a_test_is_missing() {
         "{out}"
     );
     // Store mode: the endpoint, the index date and the unit.
+    let sandbox = Sandbox::new();
     sandbox.with_patients();
     for (code, date, kind) in [
         ("P001", "2024-01-10", "diagnosis"),
