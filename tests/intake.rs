@@ -627,9 +627,20 @@ fn a_death_that_contradicts_the_stored_one_is_refused_from_a_file_and_from_event
         "this patient's death is already recorded with detail '' (by `event add`)",
     );
     assert_eq!(s.dump(), before);
-    // The same death again is no conflict.
+    // The same death again is no conflict; nothing is recorded after it.
     let same = s.file("same.csv", "patient,date,kind\nP1,2024-08-01,death\n");
     s.run(&["ingest", "events", same.to_str().unwrap()]).ok();
+    let before = s.dump();
+    let after = s.file(
+        "after.csv",
+        "patient,date,kind\nP1,2024-08-01,last-contact\nP1,2024-10-01,surgery\n",
+    );
+    s.run(&["ingest", "events", after.to_str().unwrap()]).fails(
+        1,
+        "after.csv: line 3: field 'date': this patient's death is recorded on 2024-08-01 (by \
+         `event add`), before this surgery: check which date is wrong",
+    );
+    assert_eq!(s.dump(), before);
 }
 
 /// Every stored allele count: (chrom, pos, ref, alt, depth, alt count).

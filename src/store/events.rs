@@ -51,19 +51,18 @@ impl Tx<'_> {
     /// An identical event (same date, kind and detail) is left as it is.
     ///
     /// # Errors
-    /// [`Error::Conflict`] (in `date` or `detail`) for a death when the patient's death
-    /// is already recorded on another date or with another detail: survival is counted
-    /// to one date of death, and which one is right is for the data manager to say.
-    /// Otherwise only if SQLite fails.
+    /// [`Error::Conflict`] (in `date` or `detail`) when the event contradicts the
+    /// patient's stored ones: a death when the death is already recorded on another
+    /// date or with another detail (survival is counted to one date of death), a death
+    /// before a stored event, or an event after the stored death. Which one is right is
+    /// for the data manager to say. Otherwise only if SQLite fails.
     pub fn add_event(
         &self,
         patient_id: i64,
         event: &ClinicalEvent,
         file_id: Option<i64>,
     ) -> Result<Inserted> {
-        if event.kind == EventKind::Death {
-            self.refuse_second_death(patient_id, event)?;
-        }
+        self.refuse_contradiction(patient_id, event)?;
         let changed = self.tx.execute(
             "INSERT INTO clinical_event (patient_id, date, kind, detail, file_id)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -83,40 +82,100 @@ impl Tx<'_> {
         })
     }
 
-    /// [`Error::Conflict`] when the patient already has a death other than `death`.
-    fn refuse_second_death(&self, patient_id: i64, death: &ClinicalEvent) -> Result<()> {
-        let date = format_date(death.date);
-        let stored: Option<(String, String, Option<String>)> = self
-            .tx
-            .query_row(
-                "SELECT e.date, e.detail, f.path FROM clinical_event e
-                   LEFT JOIN ingested_file f USING (file_id)
-                  WHERE e.patient_id = ?1 AND e.kind = 'death'
-                    AND NOT (e.date = ?2 AND e.detail = ?3)
-                  ORDER BY e.date LIMIT 1",
-                params![patient_id, date, death.detail],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let Some((stored_date, stored_detail, source)) = stored else {
-            return Ok(());
+    /// [`Error::Conflict`] when `event` contradicts the patient's stored events: a
+    /// death other than the stored one, a death before a stored event, or an event after
+    /// the stored death.
+    fn refuse_contradiction(&self, patient_id: i64, event: &ClinicalEvent) -> Result<()> {
+        let date = format_date(event.date);
+        let stored = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<Option<Stored>> {
+            Ok(self
+                .tx
+                .query_row(sql, params, |r| {
+                    Ok(Stored {
+                        date: r.get(0)?,
+                        kind: r.get(1)?,
+                        detail: r.get(2)?,
+                        path: r.get(3)?,
+                    })
+                })
+                .optional()?)
         };
-        let source = match source {
+        const SELECT: &str = "SELECT e.date, e.kind, e.detail, f.path FROM clinical_event e
+                                LEFT JOIN ingested_file f USING (file_id)
+                               WHERE e.patient_id = ?1";
+        if event.kind == EventKind::Death {
+            let other_death = stored(
+                &format!(
+                    "{SELECT} AND e.kind = 'death' AND NOT (e.date = ?2 AND e.detail = ?3)
+                      ORDER BY e.date LIMIT 1"
+                ),
+                &[&patient_id, &date, &event.detail],
+            )?;
+            if let Some(death) = other_death {
+                let (field, what) = if death.date != date {
+                    ("date", format!("on {}", death.date))
+                } else {
+                    ("detail", format!("with detail '{}'", death.detail))
+                };
+                return Err(Error::conflict_in(
+                    field,
+                    format!(
+                        "this patient's death is already recorded {what} ({}); a patient dies \
+                         once: keep the event that is right and leave out the other",
+                        death.source()
+                    ),
+                ));
+            }
+            let later = stored(
+                &format!("{SELECT} AND e.date > ?2 ORDER BY e.date DESC LIMIT 1"),
+                &[&patient_id, &date],
+            )?;
+            if let Some(later) = later {
+                return Err(Error::conflict_in(
+                    "date",
+                    format!(
+                        "a {} of this patient is recorded on {} ({}), after this death: check \
+                         which date is wrong",
+                        later.kind,
+                        later.date,
+                        later.source()
+                    ),
+                ));
+            }
+        } else if let Some(death) = stored(
+            &format!("{SELECT} AND e.kind = 'death' AND e.date < ?2 ORDER BY e.date LIMIT 1"),
+            &[&patient_id, &date],
+        )? {
+            return Err(Error::conflict_in(
+                "date",
+                format!(
+                    "this patient's death is recorded on {} ({}), before this {}: check which \
+                     date is wrong",
+                    death.date,
+                    death.source(),
+                    event.kind
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A stored event [`Tx::add_event`] found in contradiction, and where it came from.
+struct Stored {
+    date: String,
+    kind: String,
+    detail: String,
+    path: Option<String>,
+}
+
+impl Stored {
+    /// `from FILE`, or `by \`event add\``.
+    fn source(&self) -> String {
+        match &self.path {
             Some(path) => format!("from {path}"),
             None => "by `event add`".to_string(),
-        };
-        let (field, what) = if stored_date != date {
-            ("date", format!("on {stored_date}"))
-        } else {
-            ("detail", format!("with detail '{stored_detail}'"))
-        };
-        Err(Error::conflict_in(
-            field,
-            format!(
-                "this patient's death is already recorded {what} ({source}); a patient dies \
-                 once: keep the event that is right and leave out the other"
-            ),
-        ))
+        }
     }
 }
 
@@ -151,7 +210,7 @@ mod tests {
     }
 
     #[test]
-    fn a_second_death_on_another_date_or_with_another_detail_is_a_conflict() {
+    fn a_second_death_a_death_before_an_event_or_an_event_after_death_is_a_conflict() {
         let mut store = Store::in_memory().unwrap();
         let tx = store.transaction().unwrap();
         tx.add_patient(&patient("P001"), None).unwrap();
@@ -187,11 +246,34 @@ mod tests {
                 other => panic!("{other:?}"),
             }
         }
-        // Other events after or on the day of death are not this check's business.
+        // On the day of death, an event may be; after it, none; and a death cannot come
+        // before what is recorded.
         let last = event("2024-05-01", EventKind::LastContact, "");
         assert_eq!(tx.add_event(id, &last, None).unwrap(), Inserted::New);
+        let after = event("2024-05-02", EventKind::Surgery, "");
+        assert!(matches!(
+            tx.add_event(id, &after, None),
+            Err(Error::Conflict { field: Some("date"), message })
+                if message == "this patient's death is recorded on 2024-05-01 (by `event add`), \
+                               before this surgery: check which date is wrong"
+        ));
+        tx.add_patient(&patient("P002"), None).unwrap();
+        let other = tx.patient_id("P002").unwrap().unwrap();
+        tx.add_event(
+            other,
+            &event("2024-03-01", EventKind::Progression, ""),
+            None,
+        )
+        .unwrap();
+        assert!(matches!(
+            tx.add_event(other, &event("2024-02-01", EventKind::Death, ""), None),
+            Err(Error::Conflict { field: Some("date"), message })
+                if message == "a progression of this patient is recorded on 2024-03-01 \
+                               (by `event add`), after this death: check which date is wrong"
+        ));
         tx.commit().unwrap();
         assert_eq!(store.events("P001").unwrap().len(), 2);
+        assert_eq!(store.events("P002").unwrap().len(), 1);
     }
 
     #[test]
