@@ -348,15 +348,6 @@ fn trailing_notes_of(bytes: &[u8], delimiter: u8) -> Vec<(u64, usize)> {
     notes
 }
 
-/// The lines after the CSV table at `path` read as notes, not rows ("Printed on …"; see
-/// the table reader): their line numbers, for the notice the command line prints.
-///
-/// # Errors
-/// As opening the table.
-pub fn trailing_notes(path: &Path) -> Result<Vec<u64>> {
-    Ok(CsvInput::open(path, &[])?.notes)
-}
-
 /// What reading a table as Windows-1252 touched: the cells (header included) holding a
 /// character outside ASCII, which is where an 8-bit encoding other than Windows-1252
 /// (a DOS code page, Mac Roman) would read differently.
@@ -393,18 +384,36 @@ impl std::fmt::Display for Windows1252 {
     }
 }
 
-/// Whether the CSV table at `path` is read as Windows-1252 (it is not UTF-8), and which
-/// cells that touched; `None` for a UTF-8 (or ASCII) table. Reads the table again (tables
-/// are small), so the ingest itself is unchanged; for the notice the command line prints
-/// after a table is ingested.
+/// What reading a CSV table noticed beside its rows, for the notices the command line
+/// prints after a table is ingested ([`table_notices`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableNotices {
+    /// Whether the table was read as Windows-1252 (it is not UTF-8), and which cells
+    /// that touched; `None` for a UTF-8 (or ASCII) table.
+    pub windows_1252: Option<Windows1252>,
+    /// The lines after the table read as notes, not rows ("Printed on …"; see the
+    /// table reader): their line numbers.
+    pub notes: Vec<u64>,
+}
+
+/// [`TableNotices`] of the CSV table at `path`. Reads the table once more (tables are
+/// small), so the ingest itself is unchanged.
 ///
 /// # Errors
 /// As [`CsvInput`] opening the file (an unreadable or malformed table).
-pub fn windows_1252_cells(path: &Path) -> Result<Option<Windows1252>> {
+pub fn table_notices(path: &Path) -> Result<TableNotices> {
     let mut input = CsvInput::open(path, &[])?;
-    if !input.windows_1252 {
-        return Ok(None);
-    }
+    let notes = std::mem::take(&mut input.notes);
+    let windows_1252 = input.windows_1252.then(|| windows_1252_cells(&mut input));
+    Ok(TableNotices {
+        windows_1252,
+        notes,
+    })
+}
+
+/// The cells (header included) of a table read as Windows-1252 that hold a character
+/// outside ASCII.
+fn windows_1252_cells(input: &mut CsvInput) -> Windows1252 {
     let mut found = Windows1252 {
         cells: 0,
         first: None,
@@ -431,7 +440,7 @@ pub fn windows_1252_cells(path: &Path) -> Result<Option<Windows1252>> {
             }
         }
     }
-    Ok(Some(found))
+    found
 }
 
 /// A CSV file read by column name: names are trimmed and matched case-insensitively,
@@ -1104,13 +1113,20 @@ pub(crate) mod testing {
     #[test]
     fn a_table_read_as_windows_1252_counts_the_cells_it_touched() {
         let f = file("analyte,unit\nIL-6,pg/mL\nIL-8,ng/mL\n");
-        assert_eq!(super::windows_1252_cells(f.path()).unwrap(), None);
+        assert_eq!(super::table_notices(f.path()).unwrap().windows_1252, None);
         let f = file("analyte,unit\nIL-6,µg/mL\n");
-        assert_eq!(super::windows_1252_cells(f.path()).unwrap(), None, "UTF-8");
+        assert_eq!(
+            super::table_notices(f.path()).unwrap().windows_1252,
+            None,
+            "UTF-8"
+        );
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(b"Analyt,Einheit\nIL-6,pg/mL\nIL-8,\xb5g/mL\nTNF-\xe4,\xb5g/mL\n")
             .unwrap();
-        let found = super::windows_1252_cells(f.path()).unwrap().unwrap();
+        let found = super::table_notices(f.path())
+            .unwrap()
+            .windows_1252
+            .unwrap();
         assert_eq!(found.cells, 3);
         assert_eq!(found.first, Some((3, "Einheit".to_string())));
         assert_eq!(
@@ -1130,14 +1146,14 @@ pub(crate) mod testing {
         .unwrap();
         assert_eq!(rows.len(), 2, "{rows:?}");
         let f = file("patient,date,IL-6\nP1,2024-03-01,3\n\nPrinted on 05.03.2024 by LIS\n");
-        assert_eq!(super::trailing_notes(f.path()).unwrap(), [4]);
+        assert_eq!(super::table_notices(f.path()).unwrap().notes, [4]);
         // A table of one column has no notes; a row cut short is no note: it stays an error.
         let rows = read_all(b"name\nJohn Smith\nJane Doe\n", &[]).unwrap();
         assert_eq!(rows.len(), 3);
         let f = file("patient,date,IL-6\nP1,2024-03-01,3\nP3,,\n");
-        assert!(super::trailing_notes(f.path()).unwrap().is_empty());
+        assert!(super::table_notices(f.path()).unwrap().notes.is_empty());
         let f = file("patient,date,detail\nP1,2024-03-01,x\n,,a detail\n");
-        assert!(super::trailing_notes(f.path()).unwrap().is_empty());
+        assert!(super::table_notices(f.path()).unwrap().notes.is_empty());
         for (text, needle) in [
             (
                 &b"Cytokine panel (pg/mL),,\npatient,date,IL-6\nP1,2024-03-01,3\n"[..],

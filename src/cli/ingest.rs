@@ -109,12 +109,13 @@ pub fn encoding_notice(report: &IngestReport, file: &Path) {
 /// As [`encoding_notice`], for a table read beside the ingested ones (a sample map, a
 /// limits file, a manifest).
 pub fn table_notice(file: &Path) {
-    if let Ok(Some(found)) = oncotrack::ingest::windows_1252_cells(file) {
+    let Ok(notices) = oncotrack::ingest::table_notices(file) else {
+        return;
+    };
+    if let Some(found) = notices.windows_1252 {
         eprintln!("notice: {}: {found}", file.display());
     }
-    if let Ok(notes) = oncotrack::ingest::trailing_notes(file)
-        && let (Some(first), Some(last)) = (notes.first(), notes.last())
-    {
+    if let (Some(first), Some(last)) = (notices.notes.first(), notices.notes.last()) {
         let what = if first == last {
             format!("line {first} after the table holds a note (such as 'Printed on …'), not a row")
         } else {
