@@ -122,17 +122,13 @@ pub fn run(db: &Path, args: BamArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A Monte Carlo p-value for reading ([`oncotrack::analysis::mrd::p_text`]).
-pub fn p_text(p: f64, simulations: u32, alpha: f64) -> String {
-    oncotrack::analysis::mrd::p_text(p, simulations, alpha)
-}
-
 /// One line on a draw's MRD test: the decision, its p-value (3 significant digits,
-/// [`p_text`]), the reporters and reads behind it, and why it is undetermined when it is.
+/// [`oncotrack::analysis::mrd::p_text`]), the reporters and reads behind it, and why it is undetermined when it is.
 pub fn mrd_line(r: &oncotrack::analysis::mrd::MrdResult, simulations: u32, alpha: f64) -> String {
-    let p = r
-        .p_value
-        .map_or_else(|| "= -".to_string(), |p| p_text(p, simulations, alpha));
+    let p = r.p_value.map_or_else(
+        || "= -".to_string(),
+        |p| oncotrack::analysis::mrd::p_text(p, simulations, alpha),
+    );
     format!(
         "MRD {}: p {p}, {} of {} reporters with ALT reads ({} reads), background {:.3e}, {} informative reads{}",
         r.decision,

@@ -154,7 +154,7 @@ pub fn run(format: Format, args: MrdArgs) -> anyhow::Result<()> {
                     .iter()
                     .map(|k| match (*k, outcome.result.p_value) {
                         // At its floor the p-value is a bound, not an estimate.
-                        ("p_value", Some(p)) => super::ingest_bam::p_text(
+                        ("p_value", Some(p)) => oncotrack::analysis::mrd::p_text(
                             p,
                             request.options.simulations,
                             request.options.alpha,
